@@ -1,0 +1,169 @@
+/*
+ * The WebAssembly surface: flat functions with plain integer arguments, so
+ * JavaScript can call the core without emscripten glue. Only built for wasm.
+ *
+ * Memory plan of one node's shared WebAssembly.Memory:
+ *   [0, __heap_base)          static data and the 32 KiB stack of this instance
+ *   [node_base, +heap size)   the rl_node (stats, planar buffers, ring)
+ * node_base is __heap_base rounded up to 64 bytes. The memory is created by the
+ * main thread at exactly the size it needs and never grows.
+ */
+#include "internal.h"
+
+#define RL_EXPORT(name) __attribute__((export_name(#name)))
+
+extern unsigned char __heap_base;
+
+static uintptr_t rl_node_base(void) {
+    return ((uintptr_t)&__heap_base + 63u) & ~(uintptr_t)63u;
+}
+
+RL_EXPORT(rl_version)
+const char* rl_wasm_version(void) {
+    return rl_version_string();
+}
+
+RL_EXPORT(rl_result_string)
+const char* rl_wasm_result_string(int result) {
+    return rl_result_string((rl_result)result);
+}
+
+/* Offset where a node or a standalone ring starts in this instance's memory. */
+RL_EXPORT(rl_heap_base)
+uint32_t rl_wasm_heap_base(void) {
+    return (uint32_t)rl_node_base();
+}
+
+/* Layout constants by index, so a test can prove lib/layout.js agrees. */
+RL_EXPORT(rl_layout)
+uint32_t rl_wasm_layout(uint32_t which) {
+    static const uint32_t values[] = {
+        RL_RING_MAGIC,
+        RL_RING_LAYOUT_VERSION,
+        RL_RING_OFFSET_MAGIC,
+        RL_RING_OFFSET_LAYOUT_VERSION,
+        RL_RING_OFFSET_CHANNELS,
+        RL_RING_OFFSET_CAPACITY,
+        RL_RING_OFFSET_DATA,
+        RL_RING_OFFSET_WRITE_INDEX,
+        RL_RING_OFFSET_READ_INDEX,
+        RL_RING_OFFSET_CLOSED,
+        RL_RING_OFFSET_WRITER_WAITING,
+        RL_RING_OFFSET_READER_WAITING,
+        RL_RING_OFFSET_UNDERRUNS,
+        RL_RING_OFFSET_OVERRUNS,
+        RL_RING_HEADER_BYTES,
+        RL_RING_MIN_CHANNELS,
+        RL_RING_MAX_CHANNELS,
+        RL_RING_MIN_CAPACITY,
+        RL_RING_MAX_CAPACITY,
+        RL_RING_MAX_DATA_BYTES,
+        RL_MAX_QUANTUM_FRAMES,
+        RL_STATS_OFFSET_FRAMES_PROCESSED,
+        RL_STATS_OFFSET_QUANTA,
+        RL_STATS_OFFSET_SILENT_FRAMES,
+        RL_STATS_BYTES,
+    };
+    return which < sizeof(values) / sizeof(values[0]) ? values[which] : 0xFFFFFFFFu;
+}
+
+/* Returns the heap bytes a node needs, or 0 for an invalid configuration. */
+RL_EXPORT(rl_node_heap_size)
+uint32_t rl_wasm_node_heap_size(uint32_t mode, uint32_t channels, uint32_t capacity) {
+    rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
+    size_t size = 0;
+    return rl_node_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
+}
+
+/* Initialises the node at the heap base; returns an rl_result. */
+RL_EXPORT(rl_node_init)
+int rl_wasm_node_init(uint32_t mode, uint32_t channels, uint32_t capacity, uint32_t heap_bytes) {
+    rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
+    rl_node* node = NULL;
+    return (int)rl_node_init_preallocated(&c, (void*)rl_node_base(), heap_bytes, &node);
+}
+
+static rl_node* rl_wasm_node(void) {
+    return (rl_node*)rl_node_base();
+}
+
+RL_EXPORT(rl_node_input)
+uint32_t rl_wasm_node_input(uint32_t channel) {
+    return (uint32_t)(uintptr_t)rl_node_input(rl_wasm_node(), channel);
+}
+
+RL_EXPORT(rl_node_output)
+uint32_t rl_wasm_node_output(uint32_t channel) {
+    return (uint32_t)(uintptr_t)rl_node_output(rl_wasm_node(), channel);
+}
+
+RL_EXPORT(rl_node_ring)
+uint32_t rl_wasm_node_ring(void) {
+    return (uint32_t)(uintptr_t)rl_node_ring(rl_wasm_node());
+}
+
+RL_EXPORT(rl_node_stats)
+uint32_t rl_wasm_node_stats(void) {
+    return (uint32_t)(uintptr_t)rl_node_stats(rl_wasm_node());
+}
+
+RL_EXPORT(rl_node_process)
+int rl_wasm_node_process(uint32_t frames) {
+    return (int)rl_node_process(rl_wasm_node(), frames);
+}
+
+RL_EXPORT(rl_node_uninit)
+void rl_wasm_node_uninit(void) {
+    rl_node_uninit(rl_wasm_node());
+}
+
+/* Standalone rings, for tests and Workers that own a ring without a node. */
+RL_EXPORT(rl_ring_heap_size)
+uint32_t rl_wasm_ring_heap_size(uint32_t channels, uint32_t capacity) {
+    rl_ring_config c = rl_ring_config_init(channels, capacity);
+    size_t size = 0;
+    return rl_ring_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
+}
+
+RL_EXPORT(rl_ring_init)
+int rl_wasm_ring_init(uint32_t address, uint32_t channels, uint32_t capacity, uint32_t bytes) {
+    rl_ring_config c = rl_ring_config_init(channels, capacity);
+    rl_ring* ring = NULL;
+    return (int)rl_ring_init_preallocated(&c, (void*)(uintptr_t)address, bytes, &ring);
+}
+
+/* Reads up to `frames` interleaved frames to `dst`; returns frames moved, or
+ * a negative rl_result (RL_CLOSED once closed and drained). */
+RL_EXPORT(rl_ring_read)
+int rl_wasm_ring_read(uint32_t ring, uint32_t dst, uint32_t frames) {
+    uint32_t moved = 0;
+    rl_result r = rl_ring_read((rl_ring*)(uintptr_t)ring, (float*)(uintptr_t)dst, frames, &moved);
+    return r == RL_OK ? (int)moved : (int)r;
+}
+
+RL_EXPORT(rl_ring_write)
+int rl_wasm_ring_write(uint32_t ring, uint32_t src, uint32_t frames) {
+    uint32_t moved = 0;
+    rl_result r =
+        rl_ring_write((rl_ring*)(uintptr_t)ring, (const float*)(uintptr_t)src, frames, &moved);
+    return r == RL_OK ? (int)moved : (int)r;
+}
+
+/* Reads into `count` planar buffers whose addresses are stored at `planes`. */
+RL_EXPORT(rl_ring_read_planar)
+int rl_wasm_ring_read_planar(uint32_t ring, uint32_t planes, uint32_t frames) {
+    uint32_t moved = 0;
+    rl_result r = rl_ring_read_planar((rl_ring*)(uintptr_t)ring, (float* const*)(uintptr_t)planes,
+                                      frames, &moved);
+    return r == RL_OK ? (int)moved : (int)r;
+}
+
+RL_EXPORT(rl_ring_available_read)
+uint32_t rl_wasm_ring_available_read(uint32_t ring) {
+    return rl_ring_available_read((const rl_ring*)(uintptr_t)ring);
+}
+
+RL_EXPORT(rl_ring_close)
+void rl_wasm_ring_close(uint32_t ring) {
+    rl_ring_close((rl_ring*)(uintptr_t)ring);
+}

@@ -1,0 +1,88 @@
+/**
+ * Facts about ringlet.wasm that both the main thread and the worklet need.
+ * Imports nothing Window-only, so it loads on any thread.
+ */
+import { RingletError } from './errors.js';
+import { VERSION } from './version.js';
+
+/**
+ * The functions ringlet.wasm exports (csrc/wasm.c).
+ * @typedef {object} CoreExports
+ * @property {() => void} _initialize
+ * @property {() => number} rl_version
+ * @property {(result: number) => number} rl_result_string
+ * @property {() => number} rl_heap_base
+ * @property {(which: number) => number} rl_layout
+ * @property {(mode: number, channels: number, capacity: number) => number} rl_node_heap_size
+ * @property {(mode: number, channels: number, capacity: number, bytes: number) => number} rl_node_init
+ * @property {(channel: number) => number} rl_node_input
+ * @property {(channel: number) => number} rl_node_output
+ * @property {() => number} rl_node_ring
+ * @property {() => number} rl_node_stats
+ * @property {(frames: number) => number} rl_node_process
+ * @property {() => void} rl_node_uninit
+ * @property {(channels: number, capacity: number) => number} rl_ring_heap_size
+ * @property {(address: number, channels: number, capacity: number, bytes: number) => number} rl_ring_init
+ * @property {(ring: number, dst: number, frames: number) => number} rl_ring_read
+ * @property {(ring: number, src: number, frames: number) => number} rl_ring_write
+ * @property {(ring: number, planes: number, frames: number) => number} rl_ring_read_planar
+ * @property {(ring: number) => number} rl_ring_available_read
+ * @property {(ring: number) => void} rl_ring_close
+ */
+
+/** Bytes in one WebAssembly page. */
+export const PAGE_BYTES = 65536;
+
+/**
+ * Reads a NUL-terminated ASCII string from wasm memory. TextDecoder is not
+ * available in AudioWorkletGlobalScope and refuses shared views, so this
+ * copies byte by byte; only used for short, rare strings.
+ * @param {WebAssembly.Memory} memory
+ * @param {number} address
+ */
+export function readCString(memory, address) {
+  const bytes = new Uint8Array(memory.buffer);
+  let s = '';
+  for (let i = address; i < bytes.length && bytes[i] !== 0 && i - address < 256; i++) {
+    s += String.fromCharCode(bytes[i]);
+  }
+  return s;
+}
+
+/**
+ * Instantiates the core synchronously on `memory` and checks its version.
+ * Worklet and Workers use this; the main thread uses the async form.
+ * @param {WebAssembly.Module} module
+ * @param {WebAssembly.Memory} memory
+ * @returns {CoreExports}
+ */
+export function instantiateCore(module, memory) {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return checkCore(instance, memory);
+}
+
+/**
+ * @param {WebAssembly.Instance} instance
+ * @param {WebAssembly.Memory} memory
+ * @returns {CoreExports}
+ */
+export function checkCore(instance, memory) {
+  const x = /** @type {CoreExports} */ (/** @type {unknown} */ (instance.exports));
+  x._initialize();
+  const wasmVersion = readCString(memory, x.rl_version());
+  if (wasmVersion !== VERSION) {
+    throw new RingletError('VERSION_MISMATCH',
+      `ringlet: JS and wasm version mismatch. JS version: ${VERSION}, wasm version: ${wasmVersion || '(none)'}`);
+  }
+  return x;
+}
+
+/**
+ * The message for an rl_result code.
+ * @param {CoreExports} x
+ * @param {WebAssembly.Memory} memory
+ * @param {number} result
+ */
+export function resultString(x, memory, result) {
+  return `${readCString(memory, x.rl_result_string(result))} (rl_result ${result})`;
+}

@@ -1,0 +1,11 @@
+/**
+ * ringlet: a C realtime core in WebAssembly for the Web Audio API.
+ *
+ * Importing this entry touches no Window-only global, so Workers and Node can
+ * import it to use RingWriter / RingReader on handles posted to them.
+ */
+export { RingletError } from './errors.js';
+export { RingReader, RingWriter } from './ring.js';
+export { loadRinglet } from './load.js';
+export { RingletNode } from './node.js';
+export { VERSION, PROCESSOR_NAME } from './version.js';

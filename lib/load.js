@@ -1,0 +1,71 @@
+/**
+ * Loading ringlet into an audio context: one addModule per context, one wasm
+ * compile per page. Main thread only (it needs a BaseAudioContext).
+ */
+import { RingletError } from './errors.js';
+import { describe } from './util.js';
+import { compileRinglet } from './wasm.js';
+
+/** @typedef {import('./wasm.js').RingletWasm} RingletWasm */
+/** @typedef {import('../types/index.js').LoadOptions} LoadOptions */
+
+/**
+ * In-flight or settled addModule per context. The promise is stored before
+ * anything is awaited, so concurrent callers share it; a failure removes it so
+ * a later call retries.
+ * @type {WeakMap<BaseAudioContext, Promise<void>>}
+ */
+const workletLoads = new WeakMap();
+
+/** Where the bundled package keeps its assets: beside dist/ringlet.js. */
+export function defaultWasmUrl() {
+  return new URL('./ringlet.wasm', import.meta.url).href;
+}
+
+export function defaultWorkletUrl() {
+  return new URL('./ringlet-worklet.js', import.meta.url).href;
+}
+
+/**
+ * @param {unknown} context
+ * @param {string} where
+ * @returns {asserts context is BaseAudioContext}
+ */
+export function checkContext(context, where) {
+  const ctx = /** @type {{ audioWorklet?: { addModule?: unknown }, state?: unknown } | null} */ (context);
+  if (ctx === null || typeof ctx !== 'object' || typeof ctx.audioWorklet?.addModule !== 'function') {
+    throw new TypeError(`${where}: context must be an AudioContext or OfflineAudioContext; got ${describe(context)}`);
+  }
+  if (ctx.state === 'closed') {
+    throw new RingletError('CONTEXT_CLOSED', `${where}: context is closed`);
+  }
+}
+
+/**
+ * Makes ringlet usable in `context`: loads the worklet module (exactly once per
+ * context, even when called concurrently) and compiles the wasm (once per page).
+ * Main thread.
+ * @param {BaseAudioContext} context
+ * @param {LoadOptions} [options]
+ * @returns {Promise<RingletWasm>}
+ */
+export function loadRinglet(context, options = {}) {
+  checkContext(context, 'loadRinglet');
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`loadRinglet: options must be an object; got ${describe(options)}`);
+  }
+  const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
+  const workletUrl = String(options.workletUrl ?? defaultWorkletUrl());
+  let worklet = workletLoads.get(context);
+  if (!worklet) {
+    const pending = context.audioWorklet.addModule(workletUrl).catch((/** @type {unknown} */ error) => {
+      if (workletLoads.get(context) === pending) workletLoads.delete(context);
+      throw new RingletError('LOAD_FAILED',
+        `loadRinglet: could not load the worklet module from ${workletUrl}: ${String(error)}`, { cause: error });
+    });
+    workletLoads.set(context, pending);
+    worklet = pending;
+  }
+  const wasm = compileRinglet(wasmUrl);
+  return Promise.all([worklet, wasm]).then(([, loaded]) => loaded);
+}

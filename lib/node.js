@@ -1,0 +1,272 @@
+/**
+ * RingletNode: an AudioWorkletNode running ringlet's core. Main thread.
+ *
+ * The base class is looked up only when a node is created, so importing this
+ * module in a Worker or in Node (where AudioWorkletNode does not exist) works.
+ */
+import { RingletError } from './errors.js';
+import { LAYOUT, MODES } from './layout.js';
+import { checkContext, loadRinglet } from './load.js';
+import { RingReader, RingWriter } from './ring.js';
+import { checkTimeout, describe } from './util.js';
+import { PROCESSOR_NAME } from './version.js';
+
+/** @typedef {import('../types/index.js').NodeMode} NodeMode */
+/** @typedef {import('../types/index.js').RingletNodeOptions} RingletNodeOptions */
+/** @typedef {import('../types/index.js').NodeStats} NodeStats */
+/** @typedef {import('../types/index.js').PanicReport} PanicReport */
+
+export const DEFAULT_CAPACITY_FRAMES = 8192;
+export const DEFAULT_CHANNELS = 2;
+const DEFAULT_READY_TIMEOUT_MS = 5000;
+
+/**
+ * @typedef {object} NodeState
+ * @property {NodeMode} mode
+ * @property {number} channels
+ * @property {WebAssembly.Memory} memory
+ * @property {RingWriter | null} writer
+ * @property {RingReader | null} reader
+ * @property {RingWriter | RingReader} ring
+ * @property {BigUint64Array} framesProcessed
+ * @property {Uint32Array} stats
+ * @property {'running' | 'panicked' | 'disposed'} state
+ * @property {PanicReport | null} panic
+ */
+
+/** @type {WeakMap<object, NodeState>} */
+const states = new WeakMap();
+
+/**
+ * Validates create() options. Throws without side effects.
+ * @param {unknown} options
+ */
+export function checkNodeOptions(options) {
+  if (options === null || typeof options !== 'object') {
+    throw new TypeError(`RingletNode.create: options must be an object; got ${describe(options)}`);
+  }
+  const o = /** @type {RingletNodeOptions} */ (options);
+  const mode = o.mode ?? 'source';
+  if (typeof mode !== 'string' || !Object.hasOwn(MODES, mode)) {
+    throw new TypeError(`RingletNode.create: mode must be 'source', 'effect' or 'capture'; got ${String(mode)}`);
+  }
+  const channels = o.channels ?? DEFAULT_CHANNELS;
+  if (typeof channels !== 'number') {
+    throw new TypeError(`RingletNode.create: channels must be a number; got ${describe(channels)}`);
+  }
+  if (!Number.isInteger(channels) || channels < LAYOUT.RING_MIN_CHANNELS || channels > LAYOUT.RING_MAX_CHANNELS) {
+    throw new RangeError(`RingletNode.create: channels must be an integer from ${LAYOUT.RING_MIN_CHANNELS} to ${LAYOUT.RING_MAX_CHANNELS}; got ${channels}`);
+  }
+  const capacityFrames = o.capacityFrames ?? DEFAULT_CAPACITY_FRAMES;
+  if (typeof capacityFrames !== 'number') {
+    throw new TypeError(`RingletNode.create: capacityFrames must be a number; got ${describe(capacityFrames)}`);
+  }
+  if (!Number.isInteger(capacityFrames) || capacityFrames < LAYOUT.RING_MIN_CAPACITY ||
+      capacityFrames > LAYOUT.RING_MAX_CAPACITY || (capacityFrames & (capacityFrames - 1)) !== 0) {
+    throw new RangeError(`RingletNode.create: capacityFrames must be a power of two from ${LAYOUT.RING_MIN_CAPACITY} to ${LAYOUT.RING_MAX_CAPACITY}; got ${capacityFrames}`);
+  }
+  if (capacityFrames * channels * 4 > LAYOUT.RING_MAX_DATA_BYTES) {
+    throw new RangeError(`RingletNode.create: capacityFrames x channels x 4 bytes must be at most ${LAYOUT.RING_MAX_DATA_BYTES} (64 MiB); got ${capacityFrames} x ${channels} x 4 = ${capacityFrames * channels * 4}`);
+  }
+  const readyTimeoutMs = checkTimeout(o.readyTimeoutMs, 'RingletNode.create', DEFAULT_READY_TIMEOUT_MS);
+  return { mode: /** @type {NodeMode} */ (mode), channels, capacityFrames, readyTimeoutMs, wasmUrl: o.wasmUrl, workletUrl: o.workletUrl };
+}
+
+/**
+ * @param {object} node
+ * @returns {NodeState}
+ */
+function stateOf(node) {
+  const s = states.get(node);
+  if (!s) throw new TypeError('RingletNode: this is not a node made by RingletNode.create()');
+  return s;
+}
+
+/** Makes RingletNode a real AudioWorkletNode subclass, on first use (main thread). */
+function adoptBase() {
+  const Base = globalThis.AudioWorkletNode;
+  if (typeof Base !== 'function') {
+    throw new RingletError('NOT_MAIN_THREAD', 'RingletNode.create: AudioWorkletNode is not available on this thread; create nodes on the main thread');
+  }
+  if (Object.getPrototypeOf(RingletNode.prototype) !== Base.prototype) {
+    Object.setPrototypeOf(RingletNode.prototype, Base.prototype);
+    Object.setPrototypeOf(RingletNode, Base);
+  }
+  return Base;
+}
+
+/**
+ * An AudioWorkletNode whose processor runs ringlet's C core. Connect it like
+ * any AudioNode. Create it with `await RingletNode.create(context, options)`.
+ * Its methods run on the main thread; none of them blocks.
+ */
+export class RingletNode extends EventTarget {
+  /** Use RingletNode.create(). */
+  constructor() {
+    super();
+    throw new TypeError('RingletNode: use `await RingletNode.create(context, options)`');
+  }
+
+  /**
+   * Loads ringlet into the context if needed, builds the node's shared memory,
+   * and resolves once the processor has initialised the core on it.
+   * @param {BaseAudioContext} context
+   * @param {RingletNodeOptions} [options]
+   * @returns {Promise<RingletNode>}
+   */
+  static async create(context, options = {}) {
+    checkContext(context, 'RingletNode.create');
+    const o = checkNodeOptions(options);
+    const Base = adoptBase();
+    const wasm = await loadRinglet(context, { wasmUrl: o.wasmUrl, workletUrl: o.workletUrl });
+    const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames);
+    if (heapBytes === 0) {
+      throw new RangeError(`RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}`);
+    }
+    const pages = wasm.pagesFor(heapBytes);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const node = /** @type {RingletNode} */ (/** @type {unknown} */ (Reflect.construct(Base, [context, PROCESSOR_NAME, {
+      numberOfInputs: o.mode === 'source' ? 0 : 1,
+      numberOfOutputs: 1,
+      outputChannelCount: [o.channels],
+      channelCount: o.channels,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions: {
+        module: wasm.module,
+        memory,
+        mode: MODES[o.mode],
+        channels: o.channels,
+        capacityFrames: o.capacityFrames,
+        heapBytes,
+      },
+    }], RingletNode)));
+    const port = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).port;
+    const ready = await waitForReady(port, o.readyTimeoutMs);
+    const buffer = /** @type {SharedArrayBuffer} */ (/** @type {unknown} */ (memory.buffer));
+    const writer = o.mode === 'source' ? new RingWriter(buffer, ready.ring) : null;
+    const reader = o.mode === 'capture' ? new RingReader(buffer, ready.ring) : null;
+    /** @type {NodeState} */
+    const state = {
+      mode: o.mode,
+      channels: o.channels,
+      memory,
+      writer,
+      reader,
+      ring: writer ?? reader ?? new RingReader(buffer, ready.ring),
+      framesProcessed: new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1),
+      stats: new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2),
+      state: 'running',
+      panic: null,
+    };
+    states.set(node, state);
+    port.onmessage = (event) => onProcessorMessage(node, state, event.data);
+    return node;
+  }
+
+  /** 'source', 'effect' or 'capture'. */
+  get mode() { return stateOf(this).mode; }
+
+  /** Channels of the ring and of the node's output. */
+  get channels() { return stateOf(this).channels; }
+
+  /** 'running' until the core fails ('panicked') or the node is disposed ('disposed'). */
+  get state() { return stateOf(this).state; }
+
+  /** How audio reaches the worklet: 'shared' (SharedArrayBuffer ring). */
+  get transport() { return 'shared'; }
+
+  /** The producing end of a source node's ring (main thread); null in other modes. */
+  get writer() { return stateOf(this).writer; }
+
+  /** A handle for a Worker to build its own RingWriter; null unless mode is 'source'. */
+  get writerHandle() { return stateOf(this).writer?.handle ?? null; }
+
+  /** The consuming end of a capture node's ring (main thread); null in other modes. */
+  get reader() { return stateOf(this).reader; }
+
+  /** A handle for a Worker to build its own RingReader; null unless mode is 'capture'. */
+  get readerHandle() { return stateOf(this).reader?.handle ?? null; }
+
+  /** The report of the failure that silenced the node, or null. */
+  get lastPanic() { return stateOf(this).panic; }
+
+  /**
+   * Counters read from shared memory; no message round trip. Any time, main thread.
+   * @returns {NodeStats}
+   */
+  stats() {
+    const s = stateOf(this);
+    const ring = s.ring;
+    return {
+      framesProcessed: Number(Atomics.load(s.framesProcessed, 0)),
+      quanta: Atomics.load(s.stats, LAYOUT.STATS_OFFSET_QUANTA >> 2),
+      silentFrames: Atomics.load(s.stats, LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2),
+      underruns: ring.underruns,
+      overruns: ring.overruns,
+      availableRead: ring.availableRead,
+      availableWrite: ring.availableWrite,
+      capacityFrames: ring.capacityFrames,
+      channels: s.channels,
+      closed: ring.closed,
+    };
+  }
+
+  /**
+   * Closes the ring, stops the processor (it returns false from then on, so
+   * the engine may collect it) and disconnects the node. Idempotent.
+   */
+  dispose() {
+    const s = stateOf(this);
+    if (s.state === 'disposed') return;
+    s.state = 'disposed';
+    s.ring.close();
+    const self = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this));
+    self.port.postMessage({ type: 'dispose' });
+    self.disconnect();
+  }
+}
+
+/**
+ * @param {MessagePort} port
+ * @param {number} timeoutMs
+ * @returns {Promise<{ ring: number, stats: number }>}
+ */
+function waitForReady(port, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      port.onmessage = null;
+      reject(new RingletError('TIMEOUT', `RingletNode.create: the processor did not start within readyTimeoutMs (${timeoutMs} ms)`));
+    }, timeoutMs);
+    port.onmessage = (event) => {
+      const m = event.data;
+      clearTimeout(timer);
+      port.onmessage = null;
+      if (m?.type === 'ready') {
+        resolve({ ring: m.ring, stats: m.stats });
+      } else {
+        reject(new RingletError('INIT_FAILED', `RingletNode.create: the processor failed to start: ${m?.message ?? 'unknown error'}`));
+      }
+    };
+  });
+}
+
+/**
+ * @param {RingletNode} node
+ * @param {NodeState} state
+ * @param {{ type?: string } & Partial<PanicReport>} message
+ */
+function onProcessorMessage(node, state, message) {
+  if (message?.type !== 'panic' || state.state === 'panicked') return;
+  /** @type {PanicReport} */
+  const report = {
+    code: String(message.code ?? 'EXCEPTION'),
+    message: String(message.message ?? ''),
+    stack: String(message.stack ?? ''),
+    time: Number(message.time ?? 0),
+    frame: Number(message.frame ?? 0),
+  };
+  state.state = 'panicked';
+  state.panic = report;
+  node.dispatchEvent(new CustomEvent('panic', { detail: report }));
+}

@@ -1,0 +1,588 @@
+/**
+ * The JavaScript ends of ringlet's single-producer, single-consumer ring.
+ * The layout is the C core's (csrc/include/ringlet.h); the C side or another
+ * thread holds the other end. Indices are free-running uint32 frame counters,
+ * published with sequentially consistent Atomics so the waiting handshake
+ * matches the core's (see rl_ring_wake in csrc/ring.c).
+ */
+import { LAYOUT } from './layout.js';
+import { RingletError } from './errors.js';
+import { checkTimeout, describe, sleep } from './util.js';
+
+const W = LAYOUT.RING_OFFSET_WRITE_INDEX >> 2;
+const R = LAYOUT.RING_OFFSET_READ_INDEX >> 2;
+const CLOSED = LAYOUT.RING_OFFSET_CLOSED >> 2;
+const WRITER_WAITING = LAYOUT.RING_OFFSET_WRITER_WAITING >> 2;
+const READER_WAITING = LAYOUT.RING_OFFSET_READER_WAITING >> 2;
+const UNDERRUNS = LAYOUT.RING_OFFSET_UNDERRUNS >> 2;
+const OVERRUNS = LAYOUT.RING_OFFSET_OVERRUNS >> 2;
+
+/** Longest single sleep of the timer fallback, where Atomics.waitAsync is missing. */
+const MAX_BACKOFF_MS = 8;
+
+const NOT_READY = Object.freeze({ status: 'not-ready', frames: 0 });
+const CLOSED_RESULT = Object.freeze({ status: 'closed', frames: 0 });
+
+/** @typedef {import('../types/index.js').RingHandle} RingHandle */
+/** @typedef {import('../types/index.js').AudioData} AudioData */
+/** @typedef {import('../types/index.js').ReadResult} ReadResult */
+/** @typedef {import('../types/index.js').WriteResult} WriteResult */
+
+/**
+ * @param {unknown} buffer
+ * @returns {buffer is SharedArrayBuffer | ArrayBuffer}
+ */
+function isBuffer(buffer) {
+  return (
+    (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) ||
+    buffer instanceof ArrayBuffer
+  );
+}
+
+/** State and checks shared by both ends. Not exported: use RingWriter or RingReader. */
+class RingEnd {
+  /**
+   * @param {SharedArrayBuffer | ArrayBuffer} buffer memory holding a ring the core initialised
+   * @param {number} byteOffset where the ring header starts (a multiple of 64)
+   * @param {string} who class name for messages
+   */
+  constructor(buffer, byteOffset, who) {
+    if (!isBuffer(buffer)) {
+      throw new TypeError(`${who}: buffer must be a SharedArrayBuffer (or ArrayBuffer); got ${describe(buffer)}`);
+    }
+    if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 64 !== 0 ||
+        byteOffset + LAYOUT.RING_HEADER_BYTES > buffer.byteLength) {
+      throw new RangeError(
+        `${who}: byteOffset must be a multiple of 64 from 0 to ${buffer.byteLength - LAYOUT.RING_HEADER_BYTES}; got ${String(byteOffset)}`);
+    }
+    const i32 = new Int32Array(buffer, byteOffset, LAYOUT.RING_HEADER_BYTES >> 2);
+    const u32 = new Uint32Array(buffer, byteOffset, LAYOUT.RING_HEADER_BYTES >> 2);
+    const magic = Atomics.load(u32, LAYOUT.RING_OFFSET_MAGIC >> 2);
+    const channels = u32[LAYOUT.RING_OFFSET_CHANNELS >> 2];
+    const capacity = u32[LAYOUT.RING_OFFSET_CAPACITY >> 2];
+    const dataOffset = u32[LAYOUT.RING_OFFSET_DATA >> 2];
+    if (magic !== LAYOUT.RING_MAGIC || u32[LAYOUT.RING_OFFSET_LAYOUT_VERSION >> 2] !== LAYOUT.RING_LAYOUT_VERSION) {
+      throw new RingletError('INVALID_RING', `${who}: no initialised ring (layout ${LAYOUT.RING_LAYOUT_VERSION}) at byteOffset ${byteOffset}`);
+    }
+    if (channels < LAYOUT.RING_MIN_CHANNELS || channels > LAYOUT.RING_MAX_CHANNELS ||
+        capacity < LAYOUT.RING_MIN_CAPACITY || capacity > LAYOUT.RING_MAX_CAPACITY ||
+        (capacity & (capacity - 1)) !== 0 || dataOffset !== LAYOUT.RING_HEADER_BYTES ||
+        byteOffset + dataOffset + capacity * channels * 4 > buffer.byteLength) {
+      throw new RingletError('INVALID_RING', `${who}: the ring header at byteOffset ${byteOffset} is corrupt`);
+    }
+    /** @readonly */ this.buffer = buffer;
+    /** @readonly */ this.byteOffset = byteOffset;
+    /** @readonly */ this.channels = channels;
+    /** @readonly */ this.capacityFrames = capacity;
+    /** @readonly */ this.i32 = i32;
+    /** @readonly */ this.mask = capacity - 1;
+    /** @readonly */ this.data = new Float32Array(buffer, byteOffset + dataOffset, capacity * channels);
+    /** @readonly */ this.who = who;
+    /** */ this.pending = false;
+    /** @type {boolean | undefined} */ this.canBlock = undefined;
+    /** @readonly @type {RingHandle} */
+    this.handle = Object.freeze({ buffer, byteOffset });
+  }
+
+  /** Frames waiting to be read. Any thread; wait-free. */
+  get availableRead() {
+    return (Atomics.load(this.i32, W) - Atomics.load(this.i32, R)) >>> 0;
+  }
+
+  /** Frames of free space. Any thread; wait-free. */
+  get availableWrite() {
+    return this.capacityFrames - this.availableRead;
+  }
+
+  /** True once either end closed the ring. */
+  get closed() {
+    return Atomics.load(this.i32, CLOSED) !== 0;
+  }
+
+  /** Reads by the core that found fewer frames than a quantum. */
+  get underruns() {
+    return Atomics.load(this.i32, UNDERRUNS) >>> 0;
+  }
+
+  /** Writes by the core that found less space than a quantum. */
+  get overruns() {
+    return Atomics.load(this.i32, OVERRUNS) >>> 0;
+  }
+
+  /** Marks the ring closed and wakes the other end. Idempotent; any thread. */
+  close() {
+    Atomics.store(this.i32, CLOSED, 1);
+    if (this.i32.buffer instanceof ArrayBuffer) return;
+    Atomics.notify(this.i32, W);
+    Atomics.notify(this.i32, R);
+  }
+
+  /**
+   * Frames in `data`, after checking its shape. Throws without side effects.
+   * @param {unknown} data
+   * @param {string} name
+   * @returns {number}
+   */
+  framesOf(data, name) {
+    const ch = this.channels;
+    if (data instanceof Float32Array) {
+      if (data.length % ch !== 0) {
+        throw new RangeError(`${this.who}: ${name} (interleaved) must hold whole ${ch}-channel frames; its length ${data.length} is not a multiple of ${ch}`);
+      }
+      return data.length / ch;
+    }
+    if (Array.isArray(data)) {
+      if (data.length !== ch) {
+        throw new RangeError(`${this.who}: ${name} (planar) must have exactly ${ch} channels; got ${data.length}`);
+      }
+      const first = data[0];
+      if (!(first instanceof Float32Array)) {
+        throw new TypeError(`${this.who}: ${name}[0] must be a Float32Array; got ${describe(first)}`);
+      }
+      for (let c = 1; c < ch; c++) {
+        const plane = data[c];
+        if (!(plane instanceof Float32Array)) {
+          throw new TypeError(`${this.who}: ${name}[${c}] must be a Float32Array; got ${describe(plane)}`);
+        }
+        if (plane.length !== first.length) {
+          throw new RangeError(`${this.who}: ${name}[${c}] has ${plane.length} frames but ${name}[0] has ${first.length}; planar channels must be equal in length`);
+        }
+      }
+      return first.length;
+    }
+    throw new TypeError(`${this.who}: ${name} must be a Float32Array (interleaved) or an array of ${ch} Float32Arrays (planar); got ${describe(data)}`);
+  }
+
+  /**
+   * Sleeps until `i32[slot]` differs from `seen`, the ring closes, or `ms`
+   * pass. Main thread and Workers; never blocks a thread.
+   * @param {number} slot
+   * @param {number} seen
+   * @param {number} flag
+   * @param {number} ms
+   * @param {number} attempt
+   */
+  async sleepOn(slot, seen, flag, ms, attempt) {
+    const i32 = this.i32;
+    const shared = !(i32.buffer instanceof ArrayBuffer);
+    if (shared && typeof Atomics.waitAsync === 'function') {
+      Atomics.store(i32, flag, 1);
+      try {
+        if (Atomics.load(i32, slot) !== seen || this.closed) return;
+        const waited = Atomics.waitAsync(i32, slot, seen, ms);
+        if (waited.async) await waited.value;
+      } finally {
+        Atomics.store(i32, flag, 0);
+      }
+      return;
+    }
+    await sleep(Math.min(ms, MAX_BACKOFF_MS, 1 << Math.min(attempt, 3)));
+  }
+
+  /**
+   * Blocks until `i32[slot]` differs from `seen`, the ring closes, or `ms`
+   * pass. Workers only (Atomics.wait).
+   * @param {number} slot
+   * @param {number} seen
+   * @param {number} flag
+   * @param {number} ms
+   */
+  blockOn(slot, seen, flag, ms) {
+    const i32 = this.i32;
+    Atomics.store(i32, flag, 1);
+    try {
+      if (Atomics.load(i32, slot) !== seen || this.closed) return;
+      Atomics.wait(i32, slot, seen, ms);
+    } finally {
+      Atomics.store(i32, flag, 0);
+    }
+  }
+
+  /**
+   * Throws unless this thread may block in Atomics.wait. Checked once, before
+   * anything moves, so a refused call changes nothing.
+   * @param {string} method
+   */
+  assertCanBlock(method) {
+    if (this.canBlock === undefined) {
+      if (this.i32.buffer instanceof ArrayBuffer) {
+        this.canBlock = false;
+      } else {
+        try {
+          // Never sleeps: the expected value differs from the current one.
+          Atomics.wait(this.i32, CLOSED, Atomics.load(this.i32, CLOSED) ^ 1, 0);
+          this.canBlock = true;
+        } catch {
+          this.canBlock = false;
+        }
+      }
+    }
+    if (!this.canBlock) {
+      throw new RingletError('WAIT_NOT_ALLOWED',
+        `${this.who}.${method}() blocks, which this thread does not allow (main thread or audio thread); use the async method instead`);
+    }
+  }
+
+  /**
+   * @param {string} method
+   */
+  enter(method) {
+    if (this.pending) {
+      throw new RingletError('BUSY', `${this.who}.${method}(): another wait on this ${this.who} is still pending; one end has one user at a time`);
+    }
+  }
+}
+
+/**
+ * The producing end of a ring: the thread that feeds a source node, or any
+ * thread feeding a ring the core reads. One RingWriter per ring at a time.
+ *
+ * Thread rules: tryWrite is wait-free and allocation-free and may run on any
+ * thread, including realtime ones. write() suits the main thread and Workers;
+ * writeSync() blocks and is for Workers only.
+ */
+export class RingWriter {
+  /**
+   * @param {SharedArrayBuffer | ArrayBuffer} buffer
+   * @param {number} byteOffset
+   */
+  constructor(buffer, byteOffset) {
+    /** @private @readonly */
+    this.end = new RingEnd(buffer, byteOffset, 'RingWriter');
+  }
+
+  /**
+   * Rebuilds a writer from a handle posted to another thread.
+   * @param {RingHandle} handle
+   */
+  static fromHandle(handle) {
+    if (handle === null || typeof handle !== 'object') {
+      throw new TypeError(`RingWriter.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`);
+    }
+    return new RingWriter(handle.buffer, handle.byteOffset);
+  }
+
+  get channels() { return this.end.channels; }
+  get capacityFrames() { return this.end.capacityFrames; }
+  get availableRead() { return this.end.availableRead; }
+  get availableWrite() { return this.end.availableWrite; }
+  get closed() { return this.end.closed; }
+  get underruns() { return this.end.underruns; }
+  get overruns() { return this.end.overruns; }
+  /** A structured-cloneable handle: post it to a Worker and call fromHandle there. */
+  get handle() { return this.end.handle; }
+  close() { this.end.close(); }
+
+  /**
+   * Writes as many frames of `data` as fit, without waiting.
+   * Any thread. Realtime-safe: no allocation, no locks, no waits.
+   * @param {AudioData} data interleaved Float32Array or one Float32Array per channel
+   * @returns {number} frames written (0 when full)
+   */
+  tryWrite(data) {
+    const end = this.end;
+    const frames = end.framesOf(data, 'data');
+    if (end.closed) {
+      throw new RingletError('CLOSED', 'RingWriter.tryWrite(): the ring is closed');
+    }
+    return this.move(data, 0, frames);
+  }
+
+  /**
+   * Writes all of `data`, waiting for space up to `timeoutMs` in all.
+   * Main thread or Worker; never blocks the thread.
+   * @param {AudioData} data
+   * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 1000
+   * @returns {Promise<WriteResult>} `frames` says how much went in whatever the status
+   */
+  async write(data, options) {
+    const end = this.end;
+    const frames = end.framesOf(data, 'data');
+    const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
+    end.enter('write');
+    end.pending = true;
+    try {
+      const deadline = performance.now() + timeoutMs;
+      let done = 0;
+      for (let attempt = 0; ; attempt++) {
+        if (end.closed) return { status: 'closed', frames: done };
+        const seenRead = Atomics.load(end.i32, R);
+        done += this.move(data, done, frames - done);
+        if (done === frames) return { status: 'ready', frames: done };
+        const left = deadline - performance.now();
+        if (left <= 0) return { status: 'timeout', frames: done };
+        await end.sleepOn(R, seenRead, WRITER_WAITING, left, attempt);
+      }
+    } finally {
+      end.pending = false;
+    }
+  }
+
+  /**
+   * Like write(), but blocks the calling Worker in Atomics.wait. Throws
+   * RingletError WAIT_NOT_ALLOWED, writing nothing, on threads that cannot block.
+   * @param {AudioData} data
+   * @param {number} timeoutMs
+   * @returns {WriteResult}
+   */
+  writeSync(data, timeoutMs) {
+    const end = this.end;
+    const frames = end.framesOf(data, 'data');
+    const ms = checkTimeout(timeoutMs, 'RingWriter.writeSync');
+    end.enter('writeSync');
+    end.assertCanBlock('writeSync');
+    const deadline = performance.now() + ms;
+    let done = 0;
+    for (;;) {
+      if (end.closed) return { status: 'closed', frames: done };
+      const seenRead = Atomics.load(end.i32, R);
+      done += this.move(data, done, frames - done);
+      if (done === frames) return { status: 'ready', frames: done };
+      const left = deadline - performance.now();
+      if (left <= 0) return { status: 'timeout', frames: done };
+      end.blockOn(R, seenRead, WRITER_WAITING, left);
+    }
+  }
+
+  /**
+   * Copies up to `frames` frames of `data`, starting at frame `from`, into
+   * free space and publishes them. Returns the count moved.
+   * @private
+   * @param {AudioData} data
+   * @param {number} from
+   * @param {number} frames
+   */
+  move(data, from, frames) {
+    const end = this.end;
+    const i32 = end.i32;
+    const w = Atomics.load(i32, W) >>> 0;
+    const space = end.capacityFrames - ((w - (Atomics.load(i32, R) >>> 0)) >>> 0);
+    const n = frames < space ? frames : space;
+    if (n <= 0) return 0;
+    const ch = end.channels;
+    const slot = w & end.mask;
+    const dst = end.data;
+    if (data instanceof Float32Array) {
+      if (from === 0 && n * ch === data.length && slot + n <= end.capacityFrames) {
+        dst.set(data, slot * ch);
+      } else {
+        copyInterleavedIn(dst, slot, end.capacityFrames, data, from, n, ch);
+      }
+    } else {
+      copyPlanarIn(dst, slot, end.mask, data, from, n, ch);
+    }
+    Atomics.store(i32, W, (w + n) | 0);
+    if (Atomics.load(i32, READER_WAITING) !== 0) Atomics.notify(i32, W);
+    return n;
+  }
+}
+
+/**
+ * The consuming end of a ring: the thread that drains a capture node, or any
+ * thread reading a ring the core writes. One RingReader per ring at a time.
+ *
+ * Thread rules: tryRead is wait-free and may run on any thread. readWithTimeout()
+ * suits the main thread and Workers; readSync() blocks and is for Workers only.
+ */
+export class RingReader {
+  /**
+   * @param {SharedArrayBuffer | ArrayBuffer} buffer
+   * @param {number} byteOffset
+   */
+  constructor(buffer, byteOffset) {
+    /** @private @readonly */
+    this.end = new RingEnd(buffer, byteOffset, 'RingReader');
+  }
+
+  /**
+   * Rebuilds a reader from a handle posted to another thread.
+   * @param {RingHandle} handle
+   */
+  static fromHandle(handle) {
+    if (handle === null || typeof handle !== 'object') {
+      throw new TypeError(`RingReader.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`);
+    }
+    return new RingReader(handle.buffer, handle.byteOffset);
+  }
+
+  get channels() { return this.end.channels; }
+  get capacityFrames() { return this.end.capacityFrames; }
+  get availableRead() { return this.end.availableRead; }
+  get availableWrite() { return this.end.availableWrite; }
+  get closed() { return this.end.closed; }
+  get underruns() { return this.end.underruns; }
+  get overruns() { return this.end.overruns; }
+  /** A structured-cloneable handle: post it to a Worker and call fromHandle there. */
+  get handle() { return this.end.handle; }
+  close() { this.end.close(); }
+
+  /**
+   * Reads up to as many frames as `dst` holds, without waiting.
+   * Any thread; no locks, no waits. 'not-ready' and 'closed' results are
+   * shared frozen objects; a 'ready' result is a new object.
+   * @param {AudioData} dst interleaved Float32Array or one Float32Array per channel
+   * @returns {ReadResult}
+   */
+  tryRead(dst) {
+    const frames = this.end.framesOf(dst, 'dst');
+    return this.once(dst, frames);
+  }
+
+  /**
+   * Waits up to `timeoutMs` for at least one frame, then reads as many as
+   * are available and fit. Main thread or Worker; never blocks the thread.
+   * @param {AudioData} dst
+   * @param {number} timeoutMs
+   * @returns {Promise<ReadResult>}
+   */
+  async readWithTimeout(dst, timeoutMs) {
+    const end = this.end;
+    const frames = end.framesOf(dst, 'dst');
+    const ms = checkTimeout(timeoutMs, 'RingReader.readWithTimeout');
+    end.enter('readWithTimeout');
+    end.pending = true;
+    try {
+      const deadline = performance.now() + ms;
+      for (let attempt = 0; ; attempt++) {
+        const seenWrite = Atomics.load(end.i32, W);
+        const result = this.once(dst, frames);
+        if (result !== NOT_READY) return result;
+        const left = deadline - performance.now();
+        if (left <= 0) return { status: 'timeout', frames: 0 };
+        await end.sleepOn(W, seenWrite, READER_WAITING, left, attempt);
+      }
+    } finally {
+      end.pending = false;
+    }
+  }
+
+  /**
+   * Like readWithTimeout(), but blocks the calling Worker in Atomics.wait.
+   * Throws RingletError WAIT_NOT_ALLOWED, reading nothing, on threads that cannot block.
+   * @param {AudioData} dst
+   * @param {number} timeoutMs
+   * @returns {ReadResult}
+   */
+  readSync(dst, timeoutMs) {
+    const end = this.end;
+    const frames = end.framesOf(dst, 'dst');
+    const ms = checkTimeout(timeoutMs, 'RingReader.readSync');
+    end.enter('readSync');
+    end.assertCanBlock('readSync');
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const seenWrite = Atomics.load(end.i32, W);
+      const result = this.once(dst, frames);
+      if (result !== NOT_READY) return result;
+      const left = deadline - performance.now();
+      if (left <= 0) return { status: 'timeout', frames: 0 };
+      end.blockOn(W, seenWrite, READER_WAITING, left);
+    }
+  }
+
+  /**
+   * @private
+   * @param {AudioData} dst
+   * @param {number} frames
+   * @returns {ReadResult}
+   */
+  once(dst, frames) {
+    if (frames === 0) return { status: 'ready', frames: 0 };
+    let n = this.move(dst, frames);
+    if (n === 0 && this.end.closed) {
+      // The writer publishes its last frames before closing; look once more.
+      n = this.move(dst, frames);
+      if (n === 0) return CLOSED_RESULT;
+    }
+    return n === 0 ? NOT_READY : { status: 'ready', frames: n };
+  }
+
+  /**
+   * @private
+   * @param {AudioData} dst
+   * @param {number} frames
+   */
+  move(dst, frames) {
+    const end = this.end;
+    const i32 = end.i32;
+    const r = Atomics.load(i32, R) >>> 0;
+    const fill = ((Atomics.load(i32, W) >>> 0) - r) >>> 0;
+    const n = frames < fill ? frames : fill;
+    if (n <= 0) return 0;
+    const ch = end.channels;
+    const slot = r & end.mask;
+    if (dst instanceof Float32Array) {
+      copyInterleavedOut(dst, end.data, slot, end.capacityFrames, n, ch);
+    } else {
+      copyPlanarOut(dst, end.data, slot, end.mask, n, ch);
+    }
+    Atomics.store(i32, R, (r + n) | 0);
+    if (Atomics.load(i32, WRITER_WAITING) !== 0) Atomics.notify(i32, R);
+    return n;
+  }
+}
+
+/**
+ * @param {Float32Array} dst ring storage
+ * @param {number} slot
+ * @param {number} capacity
+ * @param {Float32Array} src
+ * @param {number} from first source frame
+ * @param {number} n frames
+ * @param {number} ch
+ */
+function copyInterleavedIn(dst, slot, capacity, src, from, n, ch) {
+  const first = Math.min(n, capacity - slot) * ch;
+  const base = slot * ch;
+  const start = from * ch;
+  for (let i = 0; i < first; i++) dst[base + i] = src[start + i];
+  const total = n * ch;
+  for (let i = first; i < total; i++) dst[i - first] = src[start + i];
+}
+
+/**
+ * @param {Float32Array} dst ring storage
+ * @param {number} slot
+ * @param {number} mask
+ * @param {readonly Float32Array[]} planes
+ * @param {number} from
+ * @param {number} n
+ * @param {number} ch
+ */
+function copyPlanarIn(dst, slot, mask, planes, from, n, ch) {
+  for (let c = 0; c < ch; c++) {
+    const src = planes[c];
+    for (let i = 0; i < n; i++) dst[((slot + i) & mask) * ch + c] = src[from + i];
+  }
+}
+
+/**
+ * @param {Float32Array} dst
+ * @param {Float32Array} src ring storage
+ * @param {number} slot
+ * @param {number} capacity
+ * @param {number} n
+ * @param {number} ch
+ */
+function copyInterleavedOut(dst, src, slot, capacity, n, ch) {
+  const first = Math.min(n, capacity - slot) * ch;
+  const base = slot * ch;
+  for (let i = 0; i < first; i++) dst[i] = src[base + i];
+  const total = n * ch;
+  for (let i = first; i < total; i++) dst[i] = src[i - first];
+}
+
+/**
+ * @param {readonly Float32Array[]} planes
+ * @param {Float32Array} src ring storage
+ * @param {number} slot
+ * @param {number} mask
+ * @param {number} n
+ * @param {number} ch
+ */
+function copyPlanarOut(planes, src, slot, mask, n, ch) {
+  for (let c = 0; c < ch; c++) {
+    const dst = planes[c];
+    for (let i = 0; i < n; i++) dst[i] = src[((slot + i) & mask) * ch + c];
+  }
+}

@@ -1,0 +1,39 @@
+/** Small helpers shared across lib/. Internal. */
+
+/** The longest timeout ringlet accepts: setTimeout's own limit. */
+export const MAX_TIMEOUT_MS = 2147483647;
+
+/**
+ * Validates a timeout in milliseconds. Every wait in ringlet is bounded, so
+ * Infinity is refused.
+ * @param {unknown} value
+ * @param {string} where
+ * @param {number} [fallback] used when value is undefined; without it the value is required
+ * @returns {number}
+ */
+export function checkTimeout(value, where, fallback) {
+  if (value === undefined && fallback !== undefined) return fallback;
+  if (typeof value !== 'number') {
+    throw new TypeError(`${where}: timeoutMs must be a number of milliseconds; got ${describe(value)}`);
+  }
+  if (!Number.isFinite(value) || value < 0 || value > MAX_TIMEOUT_MS) {
+    throw new RangeError(`${where}: timeoutMs must be a finite number from 0 to ${MAX_TIMEOUT_MS}; got ${value}`);
+  }
+  return value;
+}
+
+/** @param {number} ms */
+export function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * A short description of a value's type for error messages.
+ * @param {unknown} value
+ */
+export function describe(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'Array';
+  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  return typeof value;
+}

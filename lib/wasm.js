@@ -1,0 +1,104 @@
+/**
+ * Compiling ringlet.wasm once per page and answering sizing questions about
+ * it. Main thread or Worker (or Node); never the audio thread.
+ */
+import { PAGE_BYTES, checkCore } from './core.js';
+import { RingletError } from './errors.js';
+import { MODES } from './layout.js';
+
+/** @typedef {import('./core.js').CoreExports} CoreExports */
+/** @typedef {import('../types/index.js').NodeMode} NodeMode */
+
+/** One compile per source URL for the whole page; a failure is forgotten so a retry works. */
+/** @type {Map<string, Promise<RingletWasm>>} */
+const compiled = new Map();
+
+/** A compiled core plus a probe instance that answers pure questions (sizes, layout, version). */
+export class RingletWasm {
+  /**
+   * @param {WebAssembly.Module} module
+   * @param {CoreExports} probe exports of an instance on a private 2-page memory
+   */
+  constructor(module, probe) {
+    /** @readonly */ this.module = module;
+    /** @readonly @private */ this.probe = probe;
+    /** @readonly */ this.heapBase = probe.rl_heap_base();
+  }
+
+  /**
+   * Bytes of wasm memory a node needs, or 0 for a configuration the core refuses.
+   * @param {NodeMode} mode
+   * @param {number} channels
+   * @param {number} capacityFrames
+   */
+  nodeHeapBytes(mode, channels, capacityFrames) {
+    return this.probe.rl_node_heap_size(MODES[mode], channels, capacityFrames);
+  }
+
+  /**
+   * Pages for a memory holding the instance's own data and stack plus `heapBytes`.
+   * @param {number} heapBytes
+   */
+  pagesFor(heapBytes) {
+    return Math.max(2, Math.ceil((this.heapBase + heapBytes) / PAGE_BYTES));
+  }
+
+  /** @param {number} which index into rl_layout's table */
+  layout(which) {
+    return this.probe.rl_layout(which) >>> 0;
+  }
+}
+
+/**
+ * Compiles (once per page per URL) and checks ringlet.wasm.
+ * @param {string | URL | BufferSource | WebAssembly.Module} source
+ * @returns {Promise<RingletWasm>}
+ */
+export function compileRinglet(source) {
+  if (typeof source === 'string' || source instanceof URL) {
+    const key = String(source);
+    let pending = compiled.get(key);
+    if (!pending) {
+      pending = fetchModule(key).then(probeModule);
+      compiled.set(key, pending);
+      pending.catch(() => {
+        if (compiled.get(key) === pending) compiled.delete(key);
+      });
+    }
+    return pending;
+  }
+  if (source instanceof WebAssembly.Module) return probeModule(source);
+  return WebAssembly.compile(source).then(probeModule);
+}
+
+/** @param {string} url */
+async function fetchModule(url) {
+  let response;
+  try {
+    response = await fetch(url);
+  } catch (error) {
+    throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: ${String(error)}`, { cause: error });
+  }
+  if (!response.ok) {
+    throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: HTTP ${response.status}`);
+  }
+  try {
+    return await WebAssembly.compile(await response.arrayBuffer());
+  } catch (error) {
+    throw new RingletError('LOAD_FAILED', `ringlet: the wasm at ${url} does not compile: ${String(error)}`, { cause: error });
+  }
+}
+
+/** @param {WebAssembly.Module} module */
+async function probeModule(module) {
+  let memory;
+  try {
+    memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
+  } catch (error) {
+    throw new RingletError('NOT_ISOLATED',
+      'ringlet: shared WebAssembly memory is unavailable; serve the page cross-origin isolated (COOP same-origin, COEP require-corp)',
+      { cause: error });
+  }
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  return new RingletWasm(module, checkCore(instance, memory));
+}

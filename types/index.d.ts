@@ -1,0 +1,228 @@
+/**
+ * ringlet: a C realtime core in WebAssembly for the Web Audio API.
+ *
+ * Thread rules, stated once: RingletNode and loadRinglet are main-thread only.
+ * RingWriter and RingReader work on any thread; their try* methods are
+ * wait-free and may run on realtime threads, their async methods suit the main
+ * thread and Workers, and their *Sync methods block and are for Workers only.
+ */
+
+/** The package version; the wasm embeds the same string and must match. */
+export declare const VERSION: string;
+
+/** The AudioWorkletProcessor name, which includes the version. */
+export declare const PROCESSOR_NAME: string;
+
+/** Stable codes on RingletError. */
+export type RingletErrorCode =
+  | 'BUSY'
+  | 'CLOSED'
+  | 'CONTEXT_CLOSED'
+  | 'INIT_FAILED'
+  | 'INVALID_RING'
+  | 'LOAD_FAILED'
+  | 'NOT_ISOLATED'
+  | 'NOT_MAIN_THREAD'
+  | 'TIMEOUT'
+  | 'VERSION_MISMATCH'
+  | 'WAIT_NOT_ALLOWED';
+
+/** Thrown or rejected when neither TypeError nor RangeError fits. */
+export declare class RingletError extends Error {
+  constructor(code: RingletErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: 'RingletError';
+  /** Stable, for programs; the message is for people. */
+  readonly code: RingletErrorCode;
+}
+
+/** Audio as one interleaved Float32Array, or one Float32Array per channel (planar). */
+export type AudioData = Float32Array | readonly Float32Array[];
+
+/** A structured-cloneable reference to a ring: post it to a Worker, then call fromHandle. */
+export interface RingHandle {
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  readonly byteOffset: number;
+}
+
+export type ReadStatus = 'ready' | 'not-ready' | 'timeout' | 'closed';
+
+/** `frames` is how many frames were read (0 unless status is 'ready'). */
+export interface ReadResult {
+  readonly status: ReadStatus;
+  readonly frames: number;
+}
+
+/** `frames` is how many frames went in, whatever the status. */
+export interface WriteResult {
+  readonly status: 'ready' | 'timeout' | 'closed';
+  readonly frames: number;
+}
+
+/** What both ends of a ring report. Every getter is wait-free, any thread. */
+interface RingEndpoint {
+  readonly channels: number;
+  readonly capacityFrames: number;
+  readonly availableRead: number;
+  readonly availableWrite: number;
+  /** True once either end closed the ring. */
+  readonly closed: boolean;
+  /** Quanta the core read short (source nodes): each is a gap of silence. */
+  readonly underruns: number;
+  /** Quanta the core could not store whole (capture nodes): frames were dropped. */
+  readonly overruns: number;
+  /** Structured-cloneable; see RingWriter.fromHandle / RingReader.fromHandle. */
+  readonly handle: RingHandle;
+  /** Marks the ring closed and wakes the other end. Idempotent. */
+  close(): void;
+}
+
+/** The producing end of a ring. One writer per ring at a time. */
+export declare class RingWriter implements RingEndpoint {
+  /** @throws TypeError, RangeError, or RingletError 'INVALID_RING' when no ring is there. */
+  constructor(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number);
+  static fromHandle(handle: RingHandle): RingWriter;
+  readonly channels: number;
+  readonly capacityFrames: number;
+  readonly availableRead: number;
+  readonly availableWrite: number;
+  readonly closed: boolean;
+  readonly underruns: number;
+  readonly overruns: number;
+  readonly handle: RingHandle;
+  close(): void;
+  /**
+   * Writes as many frames as fit and returns that count. Never waits, never
+   * allocates: safe on realtime threads.
+   * @throws TypeError / RangeError for data of the wrong shape; RingletError 'CLOSED'.
+   */
+  tryWrite(data: AudioData): number;
+  /**
+   * Writes all of `data`, waiting for space up to `timeoutMs` (default 1000)
+   * in all. Main thread or Worker; never blocks the thread.
+   */
+  write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
+  /** Like write(), blocking in Atomics.wait. Workers only: elsewhere RingletError 'WAIT_NOT_ALLOWED'. */
+  writeSync(data: AudioData, timeoutMs: number): WriteResult;
+}
+
+/** The consuming end of a ring. One reader per ring at a time. */
+export declare class RingReader implements RingEndpoint {
+  /** @throws TypeError, RangeError, or RingletError 'INVALID_RING' when no ring is there. */
+  constructor(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number);
+  static fromHandle(handle: RingHandle): RingReader;
+  readonly channels: number;
+  readonly capacityFrames: number;
+  readonly availableRead: number;
+  readonly availableWrite: number;
+  readonly closed: boolean;
+  readonly underruns: number;
+  readonly overruns: number;
+  readonly handle: RingHandle;
+  close(): void;
+  /** Reads what is available, up to dst's size. Never waits. Any thread. */
+  tryRead(dst: AudioData): ReadResult;
+  /** Waits up to timeoutMs for at least one frame, then reads. Never blocks the thread. */
+  readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
+  /** Like readWithTimeout(), blocking in Atomics.wait. Workers only. */
+  readSync(dst: AudioData, timeoutMs: number): ReadResult;
+}
+
+export interface LoadOptions {
+  /** Where ringlet.wasm is; defaults to the file beside the bundled entry. */
+  wasmUrl?: string | URL;
+  /** Where the worklet module is; defaults to the file beside the bundled entry. */
+  workletUrl?: string | URL;
+}
+
+/** What loadRinglet resolves with: the compiled core, shared by every node on the page. */
+export interface RingletWasm {
+  readonly module: WebAssembly.Module;
+  readonly heapBase: number;
+}
+
+/**
+ * Loads the worklet module into `context` (once per context, even when called
+ * concurrently; a failure is forgotten so a retry works) and compiles the wasm
+ * (once per page). Main thread.
+ */
+export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
+
+/** source: ring -> output. effect: input -> output. capture: input -> ring and output. */
+export type NodeMode = 'source' | 'effect' | 'capture';
+
+export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadOptions {
+  /** Default 'source'. */
+  mode?: M;
+  /** 1 .. 32, default 2. */
+  channels?: number;
+  /** Ring size in frames: a power of two, 256 .. 2^24, default 8192; capacity x channels x 4 <= 64 MiB. */
+  capacityFrames?: number;
+  /** How long create() waits for the processor to start; default 5000. */
+  readyTimeoutMs?: number;
+}
+
+/** Counters read straight from shared memory. */
+export interface NodeStats {
+  framesProcessed: number;
+  quanta: number;
+  /** Frames of silence a source node emitted because the ring ran dry. */
+  silentFrames: number;
+  underruns: number;
+  overruns: number;
+  availableRead: number;
+  availableWrite: number;
+  capacityFrames: number;
+  channels: number;
+  closed: boolean;
+}
+
+/** What the worklet reports, once, when the core fails. */
+export interface PanicReport {
+  code: string;
+  message: string;
+  stack: string;
+  /** The context's currentTime at the failure. */
+  time: number;
+  /** The context's currentFrame at the failure. */
+  frame: number;
+}
+
+export interface RingletNodeEventMap extends AudioWorkletNodeEventMap {
+  panic: CustomEvent<PanicReport>;
+}
+
+/**
+ * An AudioWorkletNode running ringlet's core: connect it like any AudioNode.
+ * Main thread only.
+ */
+export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWorkletNode {
+  private constructor();
+  /** Resolves once the processor has started the core on the node's memory. */
+  static create<M extends NodeMode = 'source'>(
+    context: BaseAudioContext,
+    options?: RingletNodeOptions<M>,
+  ): Promise<RingletNode<M>>;
+  readonly mode: M;
+  readonly channels: number;
+  readonly state: 'running' | 'panicked' | 'disposed';
+  readonly transport: 'shared' | 'message';
+  readonly writer: M extends 'source' ? RingWriter : null;
+  readonly writerHandle: M extends 'source' ? RingHandle : null;
+  readonly reader: M extends 'capture' ? RingReader : null;
+  readonly readerHandle: M extends 'capture' ? RingHandle : null;
+  readonly lastPanic: PanicReport | null;
+  /** Counters from shared memory, without a message round trip. */
+  stats(): NodeStats;
+  /** Closes the ring, stops the processor and disconnects. Idempotent. */
+  dispose(): void;
+  addEventListener<K extends keyof RingletNodeEventMap>(
+    type: K,
+    listener: (this: RingletNode<M>, ev: RingletNodeEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+}

@@ -1,0 +1,154 @@
+/**
+ * The AudioWorkletProcessor that runs ringlet's C core. Audio thread.
+ *
+ * It never fetches or compiles: the main thread passes the compiled module
+ * and the node's shared memory through processorOptions, and the constructor
+ * instantiates synchronously. process() allocates nothing in steady state:
+ * the planar views onto wasm memory are built once (and again only if the
+ * quantum size changes), and nothing is posted per quantum. Any exception,
+ * a wasm trap included, latches the node into a silent failed state and is
+ * reported once over the port.
+ */
+import { instantiateCore, resultString } from '../lib/core.js';
+import { PROCESSOR_NAME } from '../lib/version.js';
+
+const MODE_SOURCE = 0;
+
+/** @typedef {import('../lib/core.js').CoreExports} CoreExports */
+
+/**
+ * @typedef {object} ProcessorOptions
+ * @property {WebAssembly.Module} module
+ * @property {WebAssembly.Memory} memory
+ * @property {number} mode
+ * @property {number} channels
+ * @property {number} capacityFrames
+ * @property {number} heapBytes
+ */
+
+/** @param {Float32Array[]} out */
+function silence(out) {
+  for (let c = 0; c < out.length; c++) out[c].fill(0);
+}
+
+class RingletProcessor extends AudioWorkletProcessor {
+  /** @param {{ processorOptions: ProcessorOptions }} options */
+  constructor(options) {
+    super();
+    /** @type {CoreExports | null} */ this.core = null;
+    this.failed = false;
+    this.alive = true;
+    this.quantum = 0;
+    /** @type {Float32Array[]} */ this.inViews = [];
+    /** @type {Float32Array[]} */ this.outViews = [];
+    const o = options.processorOptions;
+    this.memory = o.memory;
+    this.mode = o.mode;
+    this.channels = o.channels;
+    this.port.onmessage = (event) => {
+      try {
+        this.onMessage(event.data);
+      } catch (error) {
+        this.fail(error, 'message');
+      }
+    };
+    try {
+      const core = instantiateCore(o.module, o.memory);
+      const result = core.rl_node_init(o.mode, o.channels, o.capacityFrames, o.heapBytes);
+      if (result !== 0) {
+        throw new Error(`rl_node_init failed: ${resultString(core, o.memory, result)}`);
+      }
+      this.core = core;
+      this.buildViews(128);
+      this.port.postMessage({ type: 'ready', ring: core.rl_node_ring(), stats: core.rl_node_stats() });
+    } catch (error) {
+      this.fail(error, 'init');
+    }
+  }
+
+  /** @param {number} frames */
+  buildViews(frames) {
+    const core = /** @type {CoreExports} */ (this.core);
+    const buffer = this.memory.buffer;
+    this.inViews = [];
+    this.outViews = [];
+    for (let c = 0; c < this.channels; c++) {
+      this.inViews.push(new Float32Array(buffer, core.rl_node_input(c), frames));
+      this.outViews.push(new Float32Array(buffer, core.rl_node_output(c), frames));
+    }
+    this.quantum = frames;
+  }
+
+  /** @param {{ type?: unknown }} message */
+  onMessage(message) {
+    if (message?.type === 'dispose') {
+      this.alive = false;
+      this.core?.rl_node_uninit();
+    }
+  }
+
+  /**
+   * Latches the failed state and reports once. Never throws.
+   * @param {unknown} error
+   * @param {string} where
+   */
+  fail(error, where) {
+    if (this.failed) return;
+    this.failed = true;
+    try {
+      const e = error instanceof Error ? error : new Error(String(error));
+      this.port.postMessage({
+        type: 'panic',
+        code: e instanceof WebAssembly.RuntimeError ? 'WASM_TRAP' : where === 'init' ? 'INIT_FAILED' : 'EXCEPTION',
+        message: e.message,
+        stack: e.stack ?? '',
+        time: currentTime,
+        frame: currentFrame,
+        where,
+      });
+    } catch {
+      // Nothing more can be done on the audio thread; the node stays silent.
+    }
+  }
+
+  /**
+   * @param {Float32Array[][]} inputs
+   * @param {Float32Array[][]} outputs
+   */
+  process(inputs, outputs) {
+    const out = outputs[0];
+    const core = this.core;
+    if (this.failed || core === null || out.length === 0) {
+      if (out.length > 0) silence(out);
+      return this.alive;
+    }
+    try {
+      const frames = out[0].length;
+      if (frames !== this.quantum) this.buildViews(frames);
+      const channels = this.channels < out.length ? this.channels : out.length;
+      if (this.mode !== MODE_SOURCE) {
+        const input = inputs[0];
+        for (let c = 0; c < this.channels; c++) {
+          if (c < input.length) this.inViews[c].set(input[c]);
+          else this.inViews[c].fill(0);
+        }
+      }
+      const result = core.rl_node_process(frames);
+      if (result !== 0) throw new Error(`rl_node_process failed: ${resultString(core, this.memory, result)}`);
+      for (let c = 0; c < channels; c++) out[c].set(this.outViews[c]);
+    } catch (error) {
+      this.fail(error, 'process');
+      silence(out);
+    }
+    return this.alive;
+  }
+}
+
+// A second evaluation of this module (e.g. the same file under another URL)
+// must not throw NotSupportedError from a duplicate registration.
+const registered = Symbol.for(`${PROCESSOR_NAME}:registered`);
+const scope = /** @type {Record<symbol, boolean>} */ (/** @type {unknown} */ (globalThis));
+if (!scope[registered]) {
+  registerProcessor(PROCESSOR_NAME, RingletProcessor);
+  scope[registered] = true;
+}
