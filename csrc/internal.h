@@ -40,4 +40,8 @@ static inline void rl_futex_wake(rl_atomic_u32* address) {
 #endif
 }
 
+#ifdef RL_TEST_HOOKS
+void rl_test_arm_trap(void);
+#endif
+
 #endif /* RINGLET_INTERNAL_H */

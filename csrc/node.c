@@ -143,6 +143,16 @@ static void rl_node_count(struct rl_node* n, uint32_t frames, uint32_t silent) {
     }
 }
 
+#ifdef RL_TEST_HOOKS
+/* Test builds only: a trap armed from another thread fires inside the next
+ * rl_node_process, proving the worklet's panic boundary around it. */
+static _Atomic uint32_t rl_test_trap_armed;
+
+void rl_test_arm_trap(void) {
+    atomic_store_explicit(&rl_test_trap_armed, 1u, memory_order_release);
+}
+#endif
+
 rl_result rl_node_process(rl_node* node, uint32_t frames) {
     struct rl_node* n = node;
     float* out[RL_RING_MAX_CHANNELS];
@@ -153,6 +163,11 @@ rl_result rl_node_process(rl_node* node, uint32_t frames) {
     if (n == NULL || n->magic != RL_NODE_MAGIC || frames == 0 || frames > RL_MAX_QUANTUM_FRAMES) {
         return RL_INVALID_ARGS;
     }
+#ifdef RL_TEST_HOOKS
+    if (atomic_exchange_explicit(&rl_test_trap_armed, 0u, memory_order_acq_rel) != 0u) {
+        rl_panic(RL_PANIC_TEST, "forced trap inside rl_node_process (RL_TEST_HOOKS build)");
+    }
+#endif
     for (c = 0; c < n->channels; ++c) {
         out[c] = rl_node_output(n, c);
         in[c] = rl_node_input(n, c);

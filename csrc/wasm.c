@@ -167,3 +167,12 @@ RL_EXPORT(rl_ring_close)
 void rl_wasm_ring_close(uint32_t ring) {
     rl_ring_close((rl_ring*)(uintptr_t)ring);
 }
+
+#ifdef RL_TEST_HOOKS
+/* Test builds only (absent from release): arms a trap inside the next
+ * rl_node_process. The worklet calls this on a 'test:trap' message. */
+RL_EXPORT(rl_test_arm_trap)
+void rl_wasm_test_arm_trap(void) {
+    rl_test_arm_trap();
+}
+#endif

@@ -28,6 +28,7 @@ import { VERSION } from './version.js';
  * @property {(ring: number, planes: number, frames: number) => number} rl_ring_read_planar
  * @property {(ring: number) => number} rl_ring_available_read
  * @property {(ring: number) => void} rl_ring_close
+ * @property {(() => void) | undefined} rl_test_arm_trap only in builds with RL_TEST_HOOKS
  */
 
 /** Bytes in one WebAssembly page. */
@@ -39,14 +40,37 @@ export const PAGE_BYTES = 65536;
  * copies byte by byte; only used for short, rare strings.
  * @param {WebAssembly.Memory} memory
  * @param {number} address
+ * @param {number} [limit] most characters to read
  */
-export function readCString(memory, address) {
+export function readCString(memory, address, limit = 256) {
   const bytes = new Uint8Array(memory.buffer);
   let s = '';
-  for (let i = address; i < bytes.length && bytes[i] !== 0 && i - address < 256; i++) {
+  for (let i = address; i < bytes.length && bytes[i] !== 0 && i - address < limit; i++) {
     s += String.fromCharCode(bytes[i]);
   }
   return s;
+}
+
+/**
+ * What the core imports besides its memory.
+ * @typedef {object} CoreHost
+ * @property {(code: number, message: string) => void} [panic] told of rl_panic just before the core traps
+ */
+
+/**
+ * The import object for an instance of the core on `memory`.
+ * @param {WebAssembly.Memory} memory
+ * @param {CoreHost} [host]
+ */
+export function coreImports(memory, host = {}) {
+  const panic = host.panic;
+  return {
+    env: {
+      memory,
+      /** @param {number} code @param {number} message address of a C string */
+      rl_host_panic: (code, message) => { panic?.(code, readCString(memory, message, 4096)); },
+    },
+  };
 }
 
 /**
@@ -54,10 +78,11 @@ export function readCString(memory, address) {
  * Worklet and Workers use this; the main thread uses the async form.
  * @param {WebAssembly.Module} module
  * @param {WebAssembly.Memory} memory
+ * @param {CoreHost} [host]
  * @returns {CoreExports}
  */
-export function instantiateCore(module, memory) {
-  const instance = new WebAssembly.Instance(module, { env: { memory } });
+export function instantiateCore(module, memory, host) {
+  const instance = new WebAssembly.Instance(module, coreImports(memory, host));
   return checkCore(instance, memory);
 }
 

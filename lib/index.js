@@ -7,5 +7,7 @@
 export { RingletError } from './errors.js';
 export { RingReader, RingWriter } from './ring.js';
 export { loadRinglet } from './load.js';
+export { getAudioContext, isMainThread, unlockAudio } from './context.js';
+export { clearPanicHistory, getPanicStats, onPanic } from './panic.js';
 export { RingletNode } from './node.js';
 export { VERSION, PROCESSOR_NAME } from './version.js';

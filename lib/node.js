@@ -7,6 +7,7 @@
 import { RingletError } from './errors.js';
 import { LAYOUT, MODES } from './layout.js';
 import { checkContext, loadRinglet } from './load.js';
+import { recordPanic, recordRecovery } from './panic.js';
 import { RingReader, RingWriter } from './ring.js';
 import { checkTimeout, describe } from './util.js';
 import { PROCESSOR_NAME } from './version.js';
@@ -32,6 +33,9 @@ const DEFAULT_READY_TIMEOUT_MS = 5000;
  * @property {Uint32Array} stats
  * @property {'running' | 'panicked' | 'disposed'} state
  * @property {PanicReport | null} panic
+ * @property {MessagePort} port
+ * @property {{ ready: () => void, failed: (report: PanicReport) => void } | null} waiter a pending reset
+ * @property {Promise<void> | null} resetting
  */
 
 /** @type {WeakMap<object, NodeState>} */
@@ -158,6 +162,9 @@ export class RingletNode extends EventTarget {
       stats: new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2),
       state: 'running',
       panic: null,
+      port,
+      waiter: null,
+      resetting: null,
     };
     states.set(node, state);
     port.onmessage = (event) => onProcessorMessage(node, state, event.data);
@@ -213,6 +220,53 @@ export class RingletNode extends EventTarget {
   }
 
   /**
+   * Restarts the core after a panic (or at any time): the processor makes a
+   * fresh wasm instance on the node's memory and reinitialises it, so the ring
+   * starts empty and the counters at zero; writer and reader stay valid.
+   * Resolves once audio runs again. Concurrent calls share one reset.
+   * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 5000
+   * @returns {Promise<void>}
+   */
+  reset(options = {}) {
+    const s = stateOf(this);
+    if (s.state === 'disposed') {
+      return Promise.reject(new RingletError('DISPOSED', 'RingletNode.reset: the node has been disposed'));
+    }
+    if (s.resetting) return s.resetting;
+    let timeoutMs;
+    try {
+      timeoutMs = checkTimeout(options?.timeoutMs, 'RingletNode.reset', DEFAULT_READY_TIMEOUT_MS);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const wasPanicked = s.state === 'panicked';
+    const pending = new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        s.waiter = null;
+        reject(new RingletError('TIMEOUT', `RingletNode.reset: the processor did not restart within timeoutMs (${timeoutMs} ms)`));
+      }, timeoutMs);
+      s.waiter = {
+        ready: () => {
+          clearTimeout(timer);
+          s.state = 'running';
+          s.panic = null;
+          if (wasPanicked) recordRecovery();
+          resolve(undefined);
+        },
+        failed: (report) => {
+          clearTimeout(timer);
+          reject(new RingletError('INIT_FAILED', `RingletNode.reset: the processor failed to restart: ${report.message}`));
+        },
+      };
+    });
+    s.resetting = pending;
+    const clear = () => { if (s.resetting === pending) s.resetting = null; };
+    pending.then(clear, clear);
+    s.port.postMessage({ type: 'reset' });
+    return pending;
+  }
+
+  /**
    * Closes the ring, stops the processor (it returns false from then on, so
    * the engine may collect it) and disconnects the node. Idempotent.
    */
@@ -252,20 +306,26 @@ function waitForReady(port, timeoutMs) {
 }
 
 /**
+ * The node's one port listener for its whole life: 'ready' answers a reset,
+ * 'panic' latches the state, records the panic and fires the event once.
  * @param {RingletNode} node
  * @param {NodeState} state
  * @param {{ type?: string } & Partial<PanicReport>} message
  */
 function onProcessorMessage(node, state, message) {
-  if (message?.type !== 'panic' || state.state === 'panicked') return;
+  const waiter = state.waiter;
+  if (message?.type === 'ready') {
+    state.waiter = null;
+    waiter?.ready();
+    return;
+  }
+  if (message?.type !== 'panic') return;
+  const record = recordPanic('worklet', message);
   /** @type {PanicReport} */
-  const report = {
-    code: String(message.code ?? 'EXCEPTION'),
-    message: String(message.message ?? ''),
-    stack: String(message.stack ?? ''),
-    time: Number(message.time ?? 0),
-    frame: Number(message.frame ?? 0),
-  };
+  const report = { code: record.code, message: record.message, stack: record.stack, time: record.time, frame: record.frame };
+  state.waiter = null;
+  waiter?.failed(report);
+  if (state.state === 'disposed') return;
   state.state = 'panicked';
   state.panic = report;
   node.dispatchEvent(new CustomEvent('panic', { detail: report }));

@@ -2,7 +2,8 @@
  * Compiling ringlet.wasm once per page and answering sizing questions about
  * it. Main thread or Worker (or Node); never the audio thread.
  */
-import { PAGE_BYTES, checkCore } from './core.js';
+import { PAGE_BYTES, checkCore, coreImports } from './core.js';
+import { recordPanic } from './panic.js';
 import { RingletError } from './errors.js';
 import { MODES } from './layout.js';
 
@@ -99,6 +100,10 @@ async function probeModule(module) {
       'ringlet: shared WebAssembly memory is unavailable; serve the page cross-origin isolated (COOP same-origin, COEP require-corp)',
       { cause: error });
   }
-  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  // The probe answers pure questions on the main thread; if the core ever
+  // panics here it is recorded as a main-thread panic.
+  const instance = await WebAssembly.instantiate(module, coreImports(memory, {
+    panic: (code, message) => { recordPanic('main', { code: `CORE_${code}`, message }); },
+  }));
   return new RingletWasm(module, checkCore(instance, memory));
 }

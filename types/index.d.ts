@@ -18,6 +18,7 @@ export type RingletErrorCode =
   | 'BUSY'
   | 'CLOSED'
   | 'CONTEXT_CLOSED'
+  | 'DISPOSED'
   | 'INIT_FAILED'
   | 'INVALID_RING'
   | 'LOAD_FAILED'
@@ -176,6 +177,65 @@ export interface NodeStats {
   closed: boolean;
 }
 
+/** Options for the page's shared context: AudioContextOptions plus where ringlet's assets are. */
+export interface SharedContextOptions extends AudioContextOptions, LoadOptions {}
+
+/**
+ * The page's one shared AudioContext, with ringlet loaded into it. Concurrent
+ * callers share one promise; a failure clears it so a later call retries; a
+ * closed context is replaced. Main thread only: elsewhere it rejects with
+ * RingletError 'NOT_MAIN_THREAD'.
+ */
+export declare function getAudioContext(options?: SharedContextOptions): Promise<AudioContext>;
+
+export interface UnlockOptions {
+  /** Where to listen for pointerdown, keydown and touchend; default document. */
+  target?: EventTarget;
+  /** Give up after this long; default 30000. */
+  timeoutMs?: number;
+}
+
+/** 'running' once resumed, 'closed' if the context closed, 'timeout' otherwise. */
+export type UnlockResult = 'running' | 'closed' | 'timeout';
+
+/**
+ * Resumes the context on the first user gesture. Handles 'suspended' and
+ * Safari's 'interrupted'. Removes every listener it added on every outcome,
+ * and never awaits a resume() that could stay pending forever. Main thread.
+ */
+export declare function unlockAudio(context: BaseAudioContext, options?: UnlockOptions): Promise<UnlockResult>;
+
+/** True on a Window main thread with Web Audio (capability test, not `typeof window`). */
+export declare function isMainThread(): boolean;
+
+/** Where a panic happened. */
+export type PanicSource = 'worklet' | 'worker' | 'main';
+
+/** One entry of the panic history. Text fields are capped at 4096 characters. */
+export interface PanicRecord extends PanicReport {
+  readonly source: PanicSource;
+  /** Date.now() when the main thread recorded it. */
+  readonly at: number;
+}
+
+export interface PanicStats {
+  total: number;
+  /** Panicked nodes brought back by reset(). */
+  recovered: number;
+  bySource: { worklet: number; worker: number; main: number };
+  /** The last 100 records, oldest first. */
+  history: PanicRecord[];
+}
+
+/** Counters and the bounded history of every panic on this page. Main thread. */
+export declare function getPanicStats(): PanicStats;
+
+/** Calls listener for each panic from now on; returns the unsubscribe function. */
+export declare function onPanic(listener: (record: PanicRecord) => void): () => void;
+
+/** Empties the history; the counters keep counting. */
+export declare function clearPanicHistory(): void;
+
 /** What the worklet reports, once, when the core fails. */
 export interface PanicReport {
   code: string;
@@ -213,6 +273,12 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   readonly lastPanic: PanicReport | null;
   /** Counters from shared memory, without a message round trip. */
   stats(): NodeStats;
+  /**
+   * Makes a fresh wasm instance on the node's memory, reinitialises it (ring
+   * empty, counters zero) and resolves once audio runs again. Recovers a
+   * panicked node. writer and reader stay valid.
+   */
+  reset(options?: { timeoutMs?: number }): Promise<void>;
   /** Closes the ring, stops the processor and disconnects. Idempotent. */
   dispose(): void;
   addEventListener<K extends keyof RingletNodeEventMap>(

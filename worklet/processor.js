@@ -38,13 +38,19 @@ class RingletProcessor extends AudioWorkletProcessor {
     /** @type {CoreExports | null} */ this.core = null;
     this.failed = false;
     this.alive = true;
-    this.quantum = 0;
+    this.quantum = 128;
     /** @type {Float32Array[]} */ this.inViews = [];
     /** @type {Float32Array[]} */ this.outViews = [];
-    const o = options.processorOptions;
-    this.memory = o.memory;
-    this.mode = o.mode;
-    this.channels = o.channels;
+    /** What rl_panic said just before the core trapped, if it did. */
+    /** @type {{ code: number, message: string } | null} */ this.panicNote = null;
+    this.options = options.processorOptions;
+    this.memory = this.options.memory;
+    this.mode = this.options.mode;
+    this.channels = this.options.channels;
+    this.host = {
+      /** @param {number} code @param {string} message */
+      panic: (code, message) => { this.panicNote = { code, message }; },
+    };
     this.port.onmessage = (event) => {
       try {
         this.onMessage(event.data);
@@ -52,17 +58,32 @@ class RingletProcessor extends AudioWorkletProcessor {
         this.fail(error, 'message');
       }
     };
+    this.start('init');
+  }
+
+  /**
+   * Instantiates a fresh core on the node's memory, initialises the node
+   * (ring indices, counters, buffers) and tells the main thread. Used at
+   * construction and by reset; runs on the audio thread but not in process().
+   * @param {string} where
+   */
+  start(where) {
     try {
-      const core = instantiateCore(o.module, o.memory);
+      const o = this.options;
+      const core = instantiateCore(o.module, o.memory, this.host);
       const result = core.rl_node_init(o.mode, o.channels, o.capacityFrames, o.heapBytes);
       if (result !== 0) {
         throw new Error(`rl_node_init failed: ${resultString(core, o.memory, result)}`);
       }
       this.core = core;
-      this.buildViews(128);
+      this.panicNote = null;
+      this.buildViews(this.quantum);
+      this.failed = false;
       this.port.postMessage({ type: 'ready', ring: core.rl_node_ring(), stats: core.rl_node_stats() });
     } catch (error) {
-      this.fail(error, 'init');
+      this.core = null;
+      this.failed = false;
+      this.fail(error, where);
     }
   }
 
@@ -81,9 +102,20 @@ class RingletProcessor extends AudioWorkletProcessor {
 
   /** @param {{ type?: unknown }} message */
   onMessage(message) {
-    if (message?.type === 'dispose') {
-      this.alive = false;
-      this.core?.rl_node_uninit();
+    switch (message?.type) {
+      case 'dispose':
+        this.alive = false;
+        this.core?.rl_node_uninit();
+        this.core = null;
+        break;
+      case 'reset':
+        if (this.alive) this.start('reset');
+        break;
+      case 'test:trap':
+        // Present only in wasm built with RL_TEST_HOOKS: arms a trap inside
+        // the next rl_node_process. A release build ignores the message.
+        this.core?.rl_test_arm_trap?.();
+        break;
     }
   }
 
@@ -97,10 +129,12 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.failed = true;
     try {
       const e = error instanceof Error ? error : new Error(String(error));
+      const note = this.panicNote;
+      const trap = e instanceof WebAssembly.RuntimeError;
       this.port.postMessage({
         type: 'panic',
-        code: e instanceof WebAssembly.RuntimeError ? 'WASM_TRAP' : where === 'init' ? 'INIT_FAILED' : 'EXCEPTION',
-        message: e.message,
+        code: note ? 'CORE_PANIC' : trap ? 'WASM_TRAP' : where === 'init' || where === 'reset' ? 'INIT_FAILED' : 'EXCEPTION',
+        message: note ? `rl_panic(${note.code}): ${note.message} [${e.message}]` : e.message,
         stack: e.stack ?? '',
         time: currentTime,
         frame: currentFrame,

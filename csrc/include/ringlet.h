@@ -49,6 +49,24 @@ const char* rl_result_string(rl_result result);
 const char* rl_version_string(void);
 
 /* ------------------------------------------------------------------------ */
+/* Panics                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/** A test build's forced trap (RL_TEST_HOOKS). */
+#define RL_PANIC_TEST 1
+/** Shared state the core relies on was found corrupted. */
+#define RL_PANIC_CORRUPT 2
+
+/**
+ * Reports a broken invariant to the host, then stops; never returns. In wasm
+ * it calls the imported env.rl_host_panic(code, message) and traps, so the
+ * worklet's catch sees a RuntimeError carrying this message, latches the node
+ * silent and reports once. Natively it prints to stderr and aborts. Only for
+ * broken invariants: ordinary bad input returns an rl_result.
+ */
+_Noreturn void rl_panic(int32_t code, const char* message);
+
+/* ------------------------------------------------------------------------ */
 /* Ring                                                                     */
 /* ------------------------------------------------------------------------ */
 
