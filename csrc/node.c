@@ -9,9 +9,9 @@ struct rl_node {
     uint32_t magic;
     uint32_t mode;
     uint32_t channels;
-    uint32_t in_offset;    /* bytes from the node start */
-    uint32_t out_offset;   /* bytes from the node start */
-    uint32_t ring_offset;  /* bytes from the node start */
+    uint32_t in_offset;   /* bytes from the node start */
+    uint32_t out_offset;  /* bytes from the node start */
+    uint32_t ring_offset; /* bytes from the node start */
     uint32_t ring_bytes;
     unsigned char pad0[36];
     /* Statistics block, RL_STATS_OFFSET_* relative to here. */
@@ -89,8 +89,8 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     n->ring_offset = (uint32_t)(sizeof(struct rl_node) + 2u * planes);
     n->ring_bytes = (uint32_t)(need - n->ring_offset);
     memset((unsigned char*)heap + n->in_offset, 0, 2u * planes);
-    result = rl_ring_init_preallocated(&rc, (unsigned char*)heap + n->ring_offset, n->ring_bytes,
-                                       &ring);
+    result =
+        rl_ring_init_preallocated(&rc, (unsigned char*)heap + n->ring_offset, n->ring_bytes, &ring);
     if (result != RL_OK) {
         return result;
     }

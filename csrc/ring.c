@@ -22,8 +22,8 @@ static int rl_is_pow2(uint32_t x) {
 }
 
 static int rl_ring_config_valid(const rl_ring_config* c) {
-    return c != NULL && c->channels >= RL_RING_MIN_CHANNELS && c->channels <= RL_RING_MAX_CHANNELS &&
-           c->capacity_frames >= RL_RING_MIN_CAPACITY &&
+    return c != NULL && c->channels >= RL_RING_MIN_CHANNELS &&
+           c->channels <= RL_RING_MAX_CHANNELS && c->capacity_frames >= RL_RING_MIN_CAPACITY &&
            c->capacity_frames <= RL_RING_MAX_CAPACITY && rl_is_pow2(c->capacity_frames) &&
            (uint64_t)c->capacity_frames * c->channels * sizeof(float) <= RL_RING_MAX_DATA_BYTES;
 }
@@ -209,15 +209,18 @@ static uint32_t rl_ring_begin_read(rl_ring* ring, uint32_t frames, uint32_t* slo
     return frames < fill ? frames : fill;
 }
 
-static rl_result rl_ring_end_read(rl_ring* ring, uint32_t requested, uint32_t moved) {
+/* `closed` must be sampled before rl_ring_begin_read loads the write index:
+ * the producer publishes its last frames before it sets the flag, so a flag
+ * seen first guarantees the index load sees every frame. Sampled after, a
+ * close landing between the two loads made a read with data still in the
+ * ring return RL_CLOSED, and the consumer lost the stream's last frames. */
+static rl_result rl_ring_end_read(rl_ring* ring, uint32_t requested, uint32_t moved, int closed) {
     uint32_t r = atomic_load_explicit(&ring->read_index, memory_order_relaxed);
-    int closed;
     if (moved > 0) {
         atomic_store_explicit(&ring->read_index, r + moved, memory_order_seq_cst);
         rl_ring_wake(&ring->read_index, &ring->writer_waiting);
     }
     if (moved < requested) {
-        closed = rl_ring_is_closed(ring);
         if (closed && moved == 0) {
             return RL_CLOSED;
         }
@@ -257,8 +260,10 @@ rl_result rl_ring_write(rl_ring* ring, const float* interleaved, uint32_t frames
     if (first > n) {
         first = n;
     }
-    memcpy(data + (size_t)slot * ch, interleaved, (size_t)first * ch * sizeof(float));
-    memcpy(data, interleaved + (size_t)first * ch, (size_t)(n - first) * ch * sizeof(float));
+    if (n > 0) { /* interleaved may be NULL when frames == 0 */
+        memcpy(data + (size_t)slot * ch, interleaved, (size_t)first * ch * sizeof(float));
+        memcpy(data, interleaved + (size_t)first * ch, (size_t)(n - first) * ch * sizeof(float));
+    }
     rl_ring_end_write(ring, frames, n);
     *frames_written = n;
     return RL_OK;
@@ -287,7 +292,7 @@ rl_result rl_ring_write_planar(rl_ring* ring, const float* const* planar, uint32
     mask = ring->capacity - 1u;
     n = rl_ring_begin_write(ring, frames, &slot);
     data = rl_ring_data(ring);
-    for (c = 0; c < ch; ++c) {
+    for (c = 0; n > 0 && c < ch; ++c) { /* planar may be NULL when frames == 0 */
         const float* src = planar[c];
         for (i = 0; i < n; ++i) {
             data[(size_t)((slot + i) & mask) * ch + c] = src[i];
@@ -299,6 +304,7 @@ rl_result rl_ring_write_planar(rl_ring* ring, const float* const* planar, uint32
 }
 
 rl_result rl_ring_read(rl_ring* ring, float* interleaved, uint32_t frames, uint32_t* frames_read) {
+    int closed;
     uint32_t slot;
     uint32_t n;
     uint32_t first;
@@ -312,20 +318,24 @@ rl_result rl_ring_read(rl_ring* ring, float* interleaved, uint32_t frames, uint3
         return RL_INVALID_ARGS;
     }
     ch = ring->channels;
+    closed = rl_ring_is_closed(ring);
     n = rl_ring_begin_read(ring, frames, &slot);
     data = rl_ring_data(ring);
     first = ring->capacity - slot;
     if (first > n) {
         first = n;
     }
-    memcpy(interleaved, data + (size_t)slot * ch, (size_t)first * ch * sizeof(float));
-    memcpy(interleaved + (size_t)first * ch, data, (size_t)(n - first) * ch * sizeof(float));
+    if (n > 0) { /* interleaved may be NULL when frames == 0 */
+        memcpy(interleaved, data + (size_t)slot * ch, (size_t)first * ch * sizeof(float));
+        memcpy(interleaved + (size_t)first * ch, data, (size_t)(n - first) * ch * sizeof(float));
+    }
     *frames_read = n;
-    return rl_ring_end_read(ring, frames, n);
+    return rl_ring_end_read(ring, frames, n, closed);
 }
 
 rl_result rl_ring_read_planar(rl_ring* ring, float* const* planar, uint32_t frames,
                               uint32_t* frames_read) {
+    int closed;
     uint32_t slot;
     uint32_t n;
     uint32_t first;
@@ -341,6 +351,7 @@ rl_result rl_ring_read_planar(rl_ring* ring, float* const* planar, uint32_t fram
         return RL_INVALID_ARGS;
     }
     ch = ring->channels;
+    closed = rl_ring_is_closed(ring);
     n = rl_ring_begin_read(ring, frames, &slot);
     data = rl_ring_data(ring);
     first = ring->capacity - slot;
@@ -349,7 +360,7 @@ rl_result rl_ring_read_planar(rl_ring* ring, float* const* planar, uint32_t fram
     }
     /* Two straight runs instead of masking every index keeps the inner loop
      * simple enough for the compiler to vectorise the common stereo case. */
-    for (c = 0; c < ch; ++c) {
+    for (c = 0; n > 0 && c < ch; ++c) { /* planar may be NULL when frames == 0 */
         float* dst = planar[c];
         const float* a = data + (size_t)slot * ch + c;
         for (i = 0; i < first; ++i) {
@@ -360,5 +371,5 @@ rl_result rl_ring_read_planar(rl_ring* ring, float* const* planar, uint32_t fram
         }
     }
     *frames_read = n;
-    return rl_ring_end_read(ring, frames, n);
+    return rl_ring_end_read(ring, frames, n, closed);
 }
