@@ -185,7 +185,7 @@ typedef enum rl_mode {
  */
 #define RL_STATS_OFFSET_FRAMES_PROCESSED 0u /* uint64 */
 #define RL_STATS_OFFSET_QUANTA 8u           /* uint32, wraps */
-#define RL_STATS_OFFSET_SILENT_FRAMES 12u /* uint32, wraps: silence output on underrun */
+#define RL_STATS_OFFSET_SILENT_FRAMES 12u   /* uint32, wraps: silence output on underrun */
 #define RL_STATS_BYTES 64u
 
 typedef struct rl_node rl_node; /* lives at the start of its heap block */
