@@ -63,6 +63,13 @@ uint32_t rl_wasm_layout(uint32_t which) {
         RL_STATS_OFFSET_QUANTA,
         RL_STATS_OFFSET_SILENT_FRAMES,
         RL_STATS_BYTES,
+        RL_PARAMS_CAPACITY,
+        RL_PARAMS_OFFSET_WRITE_INDEX,
+        RL_PARAMS_OFFSET_READ_INDEX,
+        RL_PARAMS_OFFSET_REJECTED,
+        RL_PARAMS_OFFSET_MESSAGES,
+        RL_PARAMS_MESSAGE_BYTES,
+        RL_PARAMS_BYTES,
     };
     return which < sizeof(values) / sizeof(values[0]) ? values[which] : 0xFFFFFFFFu;
 }
@@ -155,6 +162,15 @@ int rl_wasm_ring_read_planar(uint32_t ring, uint32_t planes, uint32_t frames) {
     uint32_t moved = 0;
     rl_result r = rl_ring_read_planar((rl_ring*)(uintptr_t)ring, (float* const*)(uintptr_t)planes,
                                       frames, &moved);
+    return r == RL_OK ? (int)moved : (int)r;
+}
+
+/* Writes from `count` planar buffers whose addresses are stored at `planes`. */
+RL_EXPORT(rl_ring_write_planar)
+int rl_wasm_ring_write_planar(uint32_t ring, uint32_t planes, uint32_t frames) {
+    uint32_t moved = 0;
+    rl_result r = rl_ring_write_planar((rl_ring*)(uintptr_t)ring,
+                                       (const float* const*)(uintptr_t)planes, frames, &moved);
     return r == RL_OK ? (int)moved : (int)r;
 }
 

@@ -26,6 +26,7 @@ import { VERSION } from './version.js';
  * @property {(ring: number, dst: number, frames: number) => number} rl_ring_read
  * @property {(ring: number, src: number, frames: number) => number} rl_ring_write
  * @property {(ring: number, planes: number, frames: number) => number} rl_ring_read_planar
+ * @property {(ring: number, planes: number, frames: number) => number} rl_ring_write_planar
  * @property {(ring: number) => number} rl_ring_available_read
  * @property {(ring: number) => void} rl_ring_close
  * @property {(() => void) | undefined} rl_test_arm_trap only in builds with RL_TEST_HOOKS
