@@ -72,7 +72,7 @@ export function checkNodeOptions(options) {
   if (capacityFrames * channels * 4 > LAYOUT.RING_MAX_DATA_BYTES) {
     throw new RangeError(`RingletNode.create: capacityFrames x channels x 4 bytes must be at most ${LAYOUT.RING_MAX_DATA_BYTES} (64 MiB); got ${capacityFrames} x ${channels} x 4 = ${capacityFrames * channels * 4}`);
   }
-  const readyTimeoutMs = checkTimeout(o.readyTimeoutMs, 'RingletNode.create', DEFAULT_READY_TIMEOUT_MS);
+  const readyTimeoutMs = checkTimeout(o.readyTimeoutMs, 'RingletNode.create', DEFAULT_READY_TIMEOUT_MS, 'readyTimeoutMs');
   return { mode: /** @type {NodeMode} */ (mode), channels, capacityFrames, readyTimeoutMs, wasmUrl: o.wasmUrl, workletUrl: o.workletUrl };
 }
 

@@ -23,6 +23,21 @@ const MAX_BACKOFF_MS = 8;
 const NOT_READY = Object.freeze({ status: 'not-ready', frames: 0 });
 const CLOSED_RESULT = Object.freeze({ status: 'closed', frames: 0 });
 
+/**
+ * Results are immutable, so 'ready' results for the common sizes are shared
+ * frozen objects, made once: a reader draining fixed-size chunks allocates
+ * nothing per call.
+ */
+const READY_CACHE_LIMIT = 8192;
+/** @type {ReadResult[]} */
+const readyResults = [];
+
+/** @param {number} frames */
+function readyResult(frames) {
+  if (frames > READY_CACHE_LIMIT) return Object.freeze({ status: 'ready', frames });
+  return (readyResults[frames] ??= Object.freeze({ status: 'ready', frames }));
+}
+
 /** @typedef {import('../types/index.js').RingHandle} RingHandle */
 /** @typedef {import('../types/index.js').AudioData} AudioData */
 /** @typedef {import('../types/index.js').ReadResult} ReadResult */
@@ -132,18 +147,18 @@ class RingEnd {
       return data.length / ch;
     }
     if (Array.isArray(data)) {
+      // Types first: an array of numbers is the wrong kind of thing, not the wrong count.
+      for (let c = 0; c < data.length; c++) {
+        if (!(data[c] instanceof Float32Array)) {
+          throw new TypeError(`${this.who}: ${name}[${c}] must be a Float32Array (planar data is one per channel); got ${describe(data[c])}`);
+        }
+      }
       if (data.length !== ch) {
         throw new RangeError(`${this.who}: ${name} (planar) must have exactly ${ch} channels; got ${data.length}`);
       }
       const first = data[0];
-      if (!(first instanceof Float32Array)) {
-        throw new TypeError(`${this.who}: ${name}[0] must be a Float32Array; got ${describe(first)}`);
-      }
       for (let c = 1; c < ch; c++) {
         const plane = data[c];
-        if (!(plane instanceof Float32Array)) {
-          throw new TypeError(`${this.who}: ${name}[${c}] must be a Float32Array; got ${describe(plane)}`);
-        }
         if (plane.length !== first.length) {
           throw new RangeError(`${this.who}: ${name}[${c}] has ${plane.length} frames but ${name}[0] has ${first.length}; planar channels must be equal in length`);
         }
@@ -369,7 +384,7 @@ export class RingWriter {
         copyInterleavedIn(dst, slot, end.capacityFrames, data, from, n, ch);
       }
     } else {
-      copyPlanarIn(dst, slot, end.mask, data, from, n, ch);
+      copyPlanarIn(dst, slot, end.capacityFrames, data, from, n, ch);
     }
     Atomics.store(i32, W, (w + n) | 0);
     if (Atomics.load(i32, READER_WAITING) !== 0) Atomics.notify(i32, W);
@@ -418,8 +433,8 @@ export class RingReader {
 
   /**
    * Reads up to as many frames as `dst` holds, without waiting.
-   * Any thread; no locks, no waits. 'not-ready' and 'closed' results are
-   * shared frozen objects; a 'ready' result is a new object.
+   * Any thread; no locks, no waits. Results are frozen and shared, so reads
+   * of up to 8192 frames allocate nothing.
    * @param {AudioData} dst interleaved Float32Array or one Float32Array per channel
    * @returns {ReadResult}
    */
@@ -487,14 +502,14 @@ export class RingReader {
    * @returns {ReadResult}
    */
   once(dst, frames) {
-    if (frames === 0) return { status: 'ready', frames: 0 };
+    if (frames === 0) return readyResult(0);
     let n = this.move(dst, frames);
     if (n === 0 && this.end.closed) {
       // The writer publishes its last frames before closing; look once more.
       n = this.move(dst, frames);
       if (n === 0) return CLOSED_RESULT;
     }
-    return n === 0 ? NOT_READY : { status: 'ready', frames: n };
+    return n === 0 ? NOT_READY : readyResult(n);
   }
 
   /**
@@ -514,7 +529,7 @@ export class RingReader {
     if (dst instanceof Float32Array) {
       copyInterleavedOut(dst, end.data, slot, end.capacityFrames, n, ch);
     } else {
-      copyPlanarOut(dst, end.data, slot, end.mask, n, ch);
+      copyPlanarOut(dst, end.data, slot, end.capacityFrames, n, ch);
     }
     Atomics.store(i32, R, (r + n) | 0);
     if (Atomics.load(i32, WRITER_WAITING) !== 0) Atomics.notify(i32, R);
@@ -541,18 +556,24 @@ function copyInterleavedIn(dst, slot, capacity, src, from, n, ch) {
 }
 
 /**
+ * Interleaves planar frames into ring storage in two straight runs (before
+ * and after the wrap) with a stride of `ch`, rather than masking every index.
  * @param {Float32Array} dst ring storage
  * @param {number} slot
- * @param {number} mask
+ * @param {number} capacity
  * @param {readonly Float32Array[]} planes
- * @param {number} from
+ * @param {number} from first source frame
  * @param {number} n
  * @param {number} ch
  */
-function copyPlanarIn(dst, slot, mask, planes, from, n, ch) {
+function copyPlanarIn(dst, slot, capacity, planes, from, n, ch) {
+  const first = Math.min(n, capacity - slot);
   for (let c = 0; c < ch; c++) {
     const src = planes[c];
-    for (let i = 0; i < n; i++) dst[((slot + i) & mask) * ch + c] = src[from + i];
+    let d = slot * ch + c;
+    for (let i = 0; i < first; i++, d += ch) dst[d] = src[from + i];
+    d = c;
+    for (let i = first; i < n; i++, d += ch) dst[d] = src[from + i];
   }
 }
 
@@ -576,13 +597,17 @@ function copyInterleavedOut(dst, src, slot, capacity, n, ch) {
  * @param {readonly Float32Array[]} planes
  * @param {Float32Array} src ring storage
  * @param {number} slot
- * @param {number} mask
+ * @param {number} capacity
  * @param {number} n
  * @param {number} ch
  */
-function copyPlanarOut(planes, src, slot, mask, n, ch) {
+function copyPlanarOut(planes, src, slot, capacity, n, ch) {
+  const first = Math.min(n, capacity - slot);
   for (let c = 0; c < ch; c++) {
     const dst = planes[c];
-    for (let i = 0; i < n; i++) dst[i] = src[((slot + i) & mask) * ch + c];
+    let s = slot * ch + c;
+    for (let i = 0; i < first; i++, s += ch) dst[i] = src[s];
+    s = c;
+    for (let i = first; i < n; i++, s += ch) dst[i] = src[s];
   }
 }

@@ -9,15 +9,16 @@ export const MAX_TIMEOUT_MS = 2147483647;
  * @param {unknown} value
  * @param {string} where
  * @param {number} [fallback] used when value is undefined; without it the value is required
+ * @param {string} [name] the parameter's name in messages
  * @returns {number}
  */
-export function checkTimeout(value, where, fallback) {
+export function checkTimeout(value, where, fallback, name = 'timeoutMs') {
   if (value === undefined && fallback !== undefined) return fallback;
   if (typeof value !== 'number') {
-    throw new TypeError(`${where}: timeoutMs must be a number of milliseconds; got ${describe(value)}`);
+    throw new TypeError(`${where}: ${name} must be a number of milliseconds; got ${describe(value)}`);
   }
   if (!Number.isFinite(value) || value < 0 || value > MAX_TIMEOUT_MS) {
-    throw new RangeError(`${where}: timeoutMs must be a finite number from 0 to ${MAX_TIMEOUT_MS}; got ${value}`);
+    throw new RangeError(`${where}: ${name} must be a finite number from 0 to ${MAX_TIMEOUT_MS}; got ${value}`);
   }
   return value;
 }
