@@ -29,10 +29,29 @@ export const LAYOUT = Object.freeze({
   STATS_OFFSET_QUANTA: 8,
   STATS_OFFSET_SILENT_FRAMES: 12,
   STATS_BYTES: 64,
+  PARAMS_CAPACITY: 64,
+  PARAMS_OFFSET_WRITE_INDEX: 0,
+  PARAMS_OFFSET_READ_INDEX: 64,
+  PARAMS_OFFSET_REJECTED: 128,
+  PARAMS_OFFSET_MESSAGES: 192,
+  PARAMS_MESSAGE_BYTES: 32,
+  PARAMS_BYTES: 2240,
 });
 
 /** The order of rl_layout(i) in csrc/wasm.c. */
 export const LAYOUT_ORDER = Object.freeze(Object.keys(LAYOUT));
+
+/** Message kinds of the parameter queue, as rl_param_kind. */
+export const PARAM = Object.freeze({
+  EQ_BAND: 1,
+  EQ_BYPASS: 2,
+  LIMITER: 3,
+  LIMITER_BYPASS: 4,
+  GENERATOR: 5,
+  GENERATOR_RUN: 6,
+  GAIN_BYPASS: 7,
+  METER_BYPASS: 8,
+});
 
 /** Node modes, as rl_mode. */
 export const MODES = Object.freeze({ source: 0, effect: 1, capture: 2 });

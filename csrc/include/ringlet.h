@@ -164,6 +164,73 @@ int rl_ring_is_closed(const rl_ring* ring);
 void rl_ring_close(rl_ring* ring);
 
 /* ------------------------------------------------------------------------ */
+/* Parameter queue: settings from the main thread to the audio thread       */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A single-producer, single-consumer queue of fixed 32-byte messages in
+ * shared memory. The main thread pushes (lib/params.js); the node pops them
+ * all at the start of a quantum, before processing, so a setting takes effect
+ * on a quantum boundary and no postMessage sits in the audio path. Layout,
+ * byte offsets from the queue start:
+ */
+#define RL_PARAMS_CAPACITY 64u /* messages; a power of two */
+#define RL_PARAMS_OFFSET_WRITE_INDEX 0u
+#define RL_PARAMS_OFFSET_READ_INDEX 64u
+#define RL_PARAMS_OFFSET_REJECTED 128u /* uint32: messages the core refused */
+#define RL_PARAMS_OFFSET_MESSAGES 192u
+#define RL_PARAMS_MESSAGE_BYTES 32u
+#define RL_PARAMS_BYTES (RL_PARAMS_OFFSET_MESSAGES + RL_PARAMS_CAPACITY * RL_PARAMS_MESSAGE_BYTES)
+
+/* Message field offsets within one message. */
+#define RL_PARAM_FIELD_KIND 0u  /* uint32, rl_param_kind */
+#define RL_PARAM_FIELD_INDEX 4u /* uint32, e.g. the EQ band */
+#define RL_PARAM_FIELD_ARG 8u   /* uint32, e.g. a type or a flag */
+#define RL_PARAM_FIELD_VALUES 16u /* float[4] */
+
+typedef enum rl_param_kind {
+    RL_PARAM_NONE = 0,
+    /** index = band, arg = rl_biquad_type, values = frequency, q, gain_db. */
+    RL_PARAM_EQ_BAND = 1,
+    /** arg = 1 to bypass the EQ, 0 to run it. */
+    RL_PARAM_EQ_BYPASS = 2,
+    /** values = ceiling_db, attack_ms, release_ms. */
+    RL_PARAM_LIMITER = 3,
+    /** arg = 1 to bypass the limiter. */
+    RL_PARAM_LIMITER_BYPASS = 4,
+    /** arg = waveform, values = frequency, amplitude, sweep end frequency, sweep seconds. */
+    RL_PARAM_GENERATOR = 5,
+    /** arg = 1 to start the generator, 0 to stop it. */
+    RL_PARAM_GENERATOR_RUN = 6,
+    /** arg = 1 to bypass the gain stage. */
+    RL_PARAM_GAIN_BYPASS = 7,
+    /** arg = 1 to bypass the meters. */
+    RL_PARAM_METER_BYPASS = 8
+} rl_param_kind;
+
+typedef struct rl_param_message {
+    uint32_t kind;
+    uint32_t index;
+    uint32_t arg;
+    uint32_t reserved;
+    float values[4];
+} rl_param_message;
+
+typedef struct rl_params rl_params; /* lives at the start of its RL_PARAMS_BYTES block */
+
+/** Initialises an empty queue in a 64-byte aligned block of RL_PARAMS_BYTES. */
+rl_result rl_params_init(void* heap, size_t heap_size, rl_params** params);
+
+/** Producer side (one thread). Wait-free. RL_OUT_OF_MEMORY when full. */
+rl_result rl_params_push(rl_params* params, const rl_param_message* message);
+
+/** Consumer side (the audio thread). Wait-free. Returns 1 and fills *message, or 0 when empty. */
+int rl_params_pop(rl_params* params, rl_param_message* message);
+
+/** Counts a message the consumer refused (bad values). Consumer side. */
+void rl_params_count_rejected(rl_params* params);
+
+/* ------------------------------------------------------------------------ */
 /* Node: what one AudioWorkletProcessor runs                                */
 /* ------------------------------------------------------------------------ */
 
