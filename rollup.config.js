@@ -7,6 +7,7 @@ const copyWasm = {
   name: 'ringlet-wasm',
   generateBundle() {
     this.emitFile({ type: 'asset', fileName: 'ringlet.wasm', source: readFileSync('build/wasm/ringlet.wasm') });
+    this.emitFile({ type: 'asset', fileName: 'ringlet-local.wasm', source: readFileSync('build/wasm-local/ringlet-local.wasm') });
   },
 };
 
