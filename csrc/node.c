@@ -13,7 +13,8 @@ struct rl_node {
     uint32_t out_offset;  /* bytes from the node start */
     uint32_t ring_offset; /* bytes from the node start */
     uint32_t ring_bytes;
-    unsigned char pad0[36];
+    uint32_t primed; /* source: the ring has delivered a frame since init */
+    unsigned char pad0[32];
     /* Statistics block, RL_STATS_OFFSET_* relative to here. */
     rl_atomic_u64 frames_processed;
     rl_atomic_u32 quanta;
@@ -173,6 +174,17 @@ rl_result rl_node_process(rl_node* node, uint32_t frames) {
         in[c] = rl_node_input(n, c);
     }
     if (n->mode == RL_MODE_SOURCE) {
+        /* Until the first frame arrives the node has not started playing:
+         * it outputs silence without counting an underrun (a node created on
+         * a running context is processed before anyone has fed it). */
+        if (!n->primed && rl_ring_available_read(rl_node_ring(n)) == 0) {
+            for (c = 0; c < n->channels; ++c) {
+                memset(out[c], 0, (size_t)frames * sizeof(float));
+            }
+            rl_node_count(n, frames, 0);
+            return RL_OK;
+        }
+        n->primed = 1u;
         result = rl_ring_read_planar(rl_node_ring(n), out, frames, &moved);
         for (c = 0; c < n->channels; ++c) {
             memset(out[c] + moved, 0, (size_t)(frames - moved) * sizeof(float));

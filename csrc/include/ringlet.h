@@ -291,7 +291,8 @@ void* rl_node_stats(rl_node* node);
  * are bounded by frames * channels.
  *
  * - source: reads `frames` from the ring into the outputs; a short read fills
- *   the rest with silence and counts one underrun.
+ *   the rest with silence and counts one underrun. Until the ring delivers its
+ *   first frame after init, the node outputs silence and counts nothing.
  * - effect: copies inputs to outputs.
  * - capture: writes the inputs into the ring (as many frames as fit; a short
  *   write counts one overrun) and copies them to the outputs.

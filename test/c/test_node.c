@@ -407,6 +407,47 @@ static void test_source(void) {
     free(mem);
 }
 
+/* A source that has never been fed has not started: silence, no underrun. */
+static void test_source_unprimed(void) {
+    const uint32_t q = 128;
+    float buf[4] = {0.25f, 0.5f, 0.75f, 1.0f};
+    uint32_t n = 0;
+    void* mem;
+    rl_node* node = make_node(RL_MODE_SOURCE, 1, 256, &mem, NULL);
+    rl_ring* ring;
+    if (node == NULL) {
+        return;
+    }
+    ring = rl_node_ring(node);
+    fill_outputs(node, 1, GARBAGE);
+    CHECK_EQ(rl_node_process(node, q), RL_OK);
+    CHECK_EQ(rl_node_process(node, q), RL_OK);
+    CHECK_EQ(diff_outputs(node, 1, 0, q, UINT32_MAX, 0.0f), 0);
+    CHECK_EQ(rl_ring_underruns(ring), 0);
+    CHECK_EQ(stat_silent(node), 0);
+    CHECK_EQ(stat_frames(node), 2u * q);
+    CHECK_EQ(stat_quanta(node), 2);
+    /* Once fed, running dry counts. */
+    CHECK_EQ(rl_ring_write(ring, buf, 4, &n), RL_OK);
+    CHECK_EQ(rl_node_process(node, q), RL_OK);
+    CHECK_EQ(rl_ring_underruns(ring), 1);
+    CHECK_EQ(stat_silent(node), q - 4u);
+    CHECK_EQ(rl_node_process(node, q), RL_OK);
+    CHECK_EQ(rl_ring_underruns(ring), 2);
+    /* Re-initialising (a reset) makes it unprimed again. */
+    {
+        rl_node_config cfg = rl_node_config_init(RL_MODE_SOURCE, 1, 256);
+        size_t size = 0;
+        rl_node* again = NULL;
+        CHECK_EQ(rl_node_get_heap_size(&cfg, &size), RL_OK);
+        CHECK_EQ(rl_node_init_preallocated(&cfg, mem, size, &again), RL_OK);
+        CHECK_EQ(rl_node_process(again, q), RL_OK);
+        CHECK_EQ(rl_ring_underruns(rl_node_ring(again)), 0);
+    }
+    rl_node_uninit(node);
+    free(mem);
+}
+
 /* The statistics have the documented widths: 64-bit frames, 32-bit wrapping
  * silence and quanta counters. */
 static void test_stats_width(void) {
@@ -421,10 +462,16 @@ static void test_stats_width(void) {
                  (uint64_t)UINT32_MAX - 10u);
     atomic_store((_Atomic uint32_t*)(void*)(s + RL_STATS_OFFSET_QUANTA), UINT32_MAX);
     atomic_store((_Atomic uint32_t*)(void*)(s + RL_STATS_OFFSET_SILENT_FRAMES), UINT32_MAX - 9u);
-    CHECK_EQ(rl_node_process(node, 128), RL_OK); /* empty ring: all silent */
+    {
+        /* One frame primes the source; the other 127 of the quantum are silence. */
+        float one = 0.5f;
+        uint32_t n = 0;
+        CHECK_EQ(rl_ring_write(rl_node_ring(node), &one, 1, &n), RL_OK);
+    }
+    CHECK_EQ(rl_node_process(node, 128), RL_OK);
     CHECK_EQ(stat_frames(node), (uint64_t)UINT32_MAX - 10u + 128u);
     CHECK_EQ(stat_quanta(node), 0);
-    CHECK_EQ(stat_silent(node), 118);
+    CHECK_EQ(stat_silent(node), 117);
     rl_node_uninit(node);
     free(mem);
 }
@@ -602,6 +649,7 @@ int main(void) {
     test_heap_size();
     test_init();
     test_source();
+    test_source_unprimed();
     test_stats_width();
     test_effect();
     test_capture();
