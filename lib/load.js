@@ -22,6 +22,36 @@ export function defaultWasmUrl() {
   return new URL('./ringlet.wasm', import.meta.url).href;
 }
 
+export function defaultLocalWasmUrl() {
+  return new URL('./ringlet-local.wasm', import.meta.url).href;
+}
+
+/**
+ * True where shared memory exists: a cross-origin isolated page (or a
+ * runtime without the isolation concept, such as Node).
+ */
+export function canShareMemory() {
+  return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false;
+}
+
+/**
+ * The transport a node will use.
+ * @param {unknown} transport 'auto' (default), 'shared' or 'message'
+ * @param {string} where
+ * @returns {'shared' | 'message'}
+ */
+export function resolveTransport(transport, where) {
+  if (transport === undefined || transport === 'auto') return canShareMemory() ? 'shared' : 'message';
+  if (transport === 'message') return 'message';
+  if (transport === 'shared') {
+    if (!canShareMemory()) {
+      throw new RingletError('NOT_ISOLATED', `${where}: transport 'shared' needs SharedArrayBuffer; serve the page cross-origin isolated (COOP same-origin, COEP require-corp), or use transport 'auto'`);
+    }
+    return 'shared';
+  }
+  throw new TypeError(`${where}: transport must be 'auto', 'shared' or 'message'; got ${String(transport)}`);
+}
+
 export function defaultWorkletUrl() {
   return new URL('./ringlet-worklet.js', import.meta.url).href;
 }
@@ -43,8 +73,9 @@ export function checkContext(context, where) {
 
 /**
  * Makes ringlet usable in `context`: loads the worklet module (exactly once per
- * context, even when called concurrently) and compiles the wasm (once per page).
- * Main thread.
+ * context, even when called concurrently) and compiles the wasm for the
+ * transport (once per page): ringlet.wasm for 'shared', ringlet-local.wasm
+ * for 'message'. Main thread.
  * @param {BaseAudioContext} context
  * @param {LoadOptions} [options]
  * @returns {Promise<RingletWasm>}
@@ -54,7 +85,10 @@ export function loadRinglet(context, options = {}) {
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`loadRinglet: options must be an object; got ${describe(options)}`);
   }
-  const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
+  const transport = resolveTransport(options.transport, 'loadRinglet');
+  const wasmUrl = transport === 'shared'
+    ? String(options.wasmUrl ?? defaultWasmUrl())
+    : String(options.localWasmUrl ?? defaultLocalWasmUrl());
   const workletUrl = String(options.workletUrl ?? defaultWorkletUrl());
   let worklet = workletLoads.get(context);
   if (!worklet) {
@@ -66,6 +100,6 @@ export function loadRinglet(context, options = {}) {
     workletLoads.set(context, pending);
     worklet = pending;
   }
-  const wasm = compileRinglet(wasmUrl);
+  const wasm = compileRinglet(wasmUrl, { shared: transport === 'shared' });
   return Promise.all([worklet, wasm]).then(([, loaded]) => loaded);
 }

@@ -6,7 +6,8 @@
  */
 import { RingletError } from './errors.js';
 import { LAYOUT, MODES } from './layout.js';
-import { checkContext, loadRinglet } from './load.js';
+import { checkContext, loadRinglet, resolveTransport } from './load.js';
+import { MessageLink, MessageReader, MessageWriter } from './message-transport.js';
 import { recordPanic, recordRecovery } from './panic.js';
 import { RingReader, RingWriter } from './ring.js';
 import { checkTimeout, describe } from './util.js';
@@ -25,12 +26,12 @@ const DEFAULT_READY_TIMEOUT_MS = 5000;
  * @typedef {object} NodeState
  * @property {NodeMode} mode
  * @property {number} channels
- * @property {WebAssembly.Memory} memory
- * @property {RingWriter | null} writer
- * @property {RingReader | null} reader
- * @property {RingWriter | RingReader} ring
- * @property {BigUint64Array} framesProcessed
- * @property {Uint32Array} stats
+ * @property {'shared' | 'message'} transport
+ * @property {RingWriter | MessageWriter | null} writer
+ * @property {RingReader | MessageReader | null} reader
+ * @property {MessageLink | null} link the message transport's port state
+ * @property {() => NodeStats} readStats
+ * @property {() => void} closeRing
  * @property {'running' | 'panicked' | 'disposed'} state
  * @property {PanicReport | null} panic
  * @property {MessagePort} port
@@ -73,7 +74,11 @@ export function checkNodeOptions(options) {
     throw new RangeError(`RingletNode.create: capacityFrames x channels x 4 bytes must be at most ${LAYOUT.RING_MAX_DATA_BYTES} (64 MiB); got ${capacityFrames} x ${channels} x 4 = ${capacityFrames * channels * 4}`);
   }
   const readyTimeoutMs = checkTimeout(o.readyTimeoutMs, 'RingletNode.create', DEFAULT_READY_TIMEOUT_MS, 'readyTimeoutMs');
-  return { mode: /** @type {NodeMode} */ (mode), channels, capacityFrames, readyTimeoutMs, wasmUrl: o.wasmUrl, workletUrl: o.workletUrl };
+  const transport = resolveTransport(o.transport, 'RingletNode.create');
+  return {
+    mode: /** @type {NodeMode} */ (mode), channels, capacityFrames, readyTimeoutMs, transport,
+    wasmUrl: o.wasmUrl, localWasmUrl: o.localWasmUrl, workletUrl: o.workletUrl,
+  };
 }
 
 /**
@@ -122,13 +127,16 @@ export class RingletNode extends EventTarget {
     checkContext(context, 'RingletNode.create');
     const o = checkNodeOptions(options);
     const Base = adoptBase();
-    const wasm = await loadRinglet(context, { wasmUrl: o.wasmUrl, workletUrl: o.workletUrl });
+    const wasm = await loadRinglet(context, {
+      transport: o.transport, wasmUrl: o.wasmUrl, localWasmUrl: o.localWasmUrl, workletUrl: o.workletUrl,
+    });
     const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames);
     if (heapBytes === 0) {
       throw new RangeError(`RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}`);
     }
     const pages = wasm.pagesFor(heapBytes);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const shared = o.transport === 'shared';
+    const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : null;
     const node = /** @type {RingletNode} */ (/** @type {unknown} */ (Reflect.construct(Base, [context, PROCESSOR_NAME, {
       numberOfInputs: o.mode === 'source' ? 0 : 1,
       numberOfOutputs: 1,
@@ -138,7 +146,9 @@ export class RingletNode extends EventTarget {
       channelInterpretation: 'speakers',
       processorOptions: {
         module: wasm.module,
-        memory,
+        transport: o.transport,
+        memory: memory ?? undefined,
+        pages,
         mode: MODES[o.mode],
         channels: o.channels,
         capacityFrames: o.capacityFrames,
@@ -147,25 +157,9 @@ export class RingletNode extends EventTarget {
     }], RingletNode)));
     const port = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).port;
     const ready = await waitForReady(port, o.readyTimeoutMs);
-    const buffer = /** @type {SharedArrayBuffer} */ (/** @type {unknown} */ (memory.buffer));
-    const writer = o.mode === 'source' ? new RingWriter(buffer, ready.ring) : null;
-    const reader = o.mode === 'capture' ? new RingReader(buffer, ready.ring) : null;
-    /** @type {NodeState} */
-    const state = {
-      mode: o.mode,
-      channels: o.channels,
-      memory,
-      writer,
-      reader,
-      ring: writer ?? reader ?? new RingReader(buffer, ready.ring),
-      framesProcessed: new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1),
-      stats: new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2),
-      state: 'running',
-      panic: null,
-      port,
-      waiter: null,
-      resetting: null,
-    };
+    const state = memory
+      ? sharedState(o, memory, port, ready)
+      : messageState(o, port);
     states.set(node, state);
     port.onmessage = (event) => onProcessorMessage(node, state, event.data);
     return node;
@@ -180,43 +174,37 @@ export class RingletNode extends EventTarget {
   /** 'running' until the core fails ('panicked') or the node is disposed ('disposed'). */
   get state() { return stateOf(this).state; }
 
-  /** How audio reaches the worklet: 'shared' (SharedArrayBuffer ring). */
-  get transport() { return 'shared'; }
+  /** How audio reaches the worklet: 'shared' (SharedArrayBuffer ring) or 'message' (the node's port). */
+  get transport() { return stateOf(this).transport; }
 
   /** The producing end of a source node's ring (main thread); null in other modes. */
   get writer() { return stateOf(this).writer; }
 
-  /** A handle for a Worker to build its own RingWriter; null unless mode is 'source'. */
+  /**
+   * A handle for a Worker to build its own RingWriter; null unless mode is
+   * 'source' and the transport is 'shared' (a port-fed ring has one producer,
+   * on the main thread).
+   */
   get writerHandle() { return stateOf(this).writer?.handle ?? null; }
 
   /** The consuming end of a capture node's ring (main thread); null in other modes. */
   get reader() { return stateOf(this).reader; }
 
-  /** A handle for a Worker to build its own RingReader; null unless mode is 'capture'. */
+  /** A handle for a Worker to build its own RingReader; null unless mode is 'capture' and the transport 'shared'. */
   get readerHandle() { return stateOf(this).reader?.handle ?? null; }
 
   /** The report of the failure that silenced the node, or null. */
   get lastPanic() { return stateOf(this).panic; }
 
   /**
-   * Counters read from shared memory; no message round trip. Any time, main thread.
+   * The node's counters. On the 'shared' transport they are read from shared
+   * memory, with no message round trip. On 'message' they are the last
+   * snapshot the worklet posted, refreshed at most once per animation frame.
+   * Main thread.
    * @returns {NodeStats}
    */
   stats() {
-    const s = stateOf(this);
-    const ring = s.ring;
-    return {
-      framesProcessed: Number(Atomics.load(s.framesProcessed, 0)),
-      quanta: Atomics.load(s.stats, LAYOUT.STATS_OFFSET_QUANTA >> 2),
-      silentFrames: Atomics.load(s.stats, LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2),
-      underruns: ring.underruns,
-      overruns: ring.overruns,
-      availableRead: ring.availableRead,
-      availableWrite: ring.availableWrite,
-      capacityFrames: ring.capacityFrames,
-      channels: s.channels,
-      closed: ring.closed,
-    };
+    return stateOf(this).readStats();
   }
 
   /**
@@ -274,11 +262,108 @@ export class RingletNode extends EventTarget {
     const s = stateOf(this);
     if (s.state === 'disposed') return;
     s.state = 'disposed';
-    s.ring.close();
+    s.closeRing();
+    s.link?.close();
     const self = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this));
     self.port.postMessage({ type: 'dispose' });
     self.disconnect();
   }
+}
+
+/**
+ * Node state on the 'shared' transport: the endpoints and counters are views
+ * onto the node's shared memory.
+ * @param {{ mode: NodeMode, channels: number }} o
+ * @param {WebAssembly.Memory} memory
+ * @param {MessagePort} port
+ * @param {{ ring: number, stats: number }} ready
+ * @returns {NodeState}
+ */
+function sharedState(o, memory, port, ready) {
+  const buffer = /** @type {SharedArrayBuffer} */ (/** @type {unknown} */ (memory.buffer));
+  const writer = o.mode === 'source' ? new RingWriter(buffer, ready.ring) : null;
+  const reader = o.mode === 'capture' ? new RingReader(buffer, ready.ring) : null;
+  const ring = writer ?? reader ?? new RingReader(buffer, ready.ring);
+  const frames = new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
+  const stats = new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2);
+  return {
+    mode: o.mode,
+    channels: o.channels,
+    transport: 'shared',
+    writer,
+    reader,
+    link: null,
+    readStats: () => ({
+      framesProcessed: Number(Atomics.load(frames, 0)),
+      quanta: Atomics.load(stats, LAYOUT.STATS_OFFSET_QUANTA >> 2),
+      silentFrames: Atomics.load(stats, LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2),
+      underruns: ring.underruns,
+      overruns: ring.overruns,
+      availableRead: ring.availableRead,
+      availableWrite: ring.availableWrite,
+      capacityFrames: ring.capacityFrames,
+      channels: o.channels,
+      closed: ring.closed,
+    }),
+    closeRing: () => ring.close(),
+    state: 'running',
+    panic: null,
+    port,
+    waiter: null,
+    resetting: null,
+  };
+}
+
+/** Snapshots are refreshed at most this often (about once per animation frame). */
+const SNAPSHOT_INTERVAL_MS = 16;
+
+/**
+ * Node state on the 'message' transport: endpoints that talk over the port,
+ * and counters from the worklet's last snapshot.
+ * @param {{ mode: NodeMode, channels: number, capacityFrames: number }} o
+ * @param {MessagePort} port
+ * @returns {NodeState}
+ */
+function messageState(o, port) {
+  const link = new MessageLink(port, o.channels, o.capacityFrames);
+  const writer = o.mode === 'source' ? new MessageWriter(link) : null;
+  const reader = o.mode === 'capture' ? new MessageReader(link) : null;
+  link.poll();
+  return {
+    mode: o.mode,
+    channels: o.channels,
+    transport: 'message',
+    writer,
+    reader,
+    link,
+    readStats: () => {
+      link.poll(SNAPSHOT_INTERVAL_MS);
+      const snap = link.snapshot;
+      const fill = (snap.writeIndex - snap.readIndex) >>> 0;
+      return {
+        framesProcessed: snap.framesProcessed,
+        quanta: snap.quanta,
+        silentFrames: snap.silentFrames,
+        underruns: snap.underruns,
+        overruns: snap.overruns,
+        availableRead: fill,
+        availableWrite: o.capacityFrames - fill,
+        capacityFrames: o.capacityFrames,
+        channels: o.channels,
+        closed: snap.closed,
+      };
+    },
+    closeRing: () => {
+      if (writer) writer.close();
+      else if (reader) reader.close();
+      else port.postMessage({ type: 'close' });
+    },
+    state: 'running',
+    panic: null,
+    port,
+    waiter: null,
+    resetting: null,
+  };
 }
 
 /**
@@ -313,10 +398,21 @@ function waitForReady(port, timeoutMs) {
  * @param {{ type?: string } & Partial<PanicReport>} message
  */
 function onProcessorMessage(node, state, message) {
+  const link = state.link;
+  if (link) {
+    const m = /** @type {{ type?: string, data?: Float32Array, frames?: number }} */ (message);
+    if (m?.type === 'ack' || m?.type === 'snapshot' || m?.type === 'data') {
+      if (m.type === 'data' && m.data && state.reader instanceof MessageReader) state.reader.accept(m.data, m.frames ?? 0);
+      else if (m.type === 'ack') link.release(m.data);
+      link.receive(/** @type {{ snapshot?: import('./message-transport.js').Snapshot }} */ (message));
+      return;
+    }
+  }
   const waiter = state.waiter;
   if (message?.type === 'ready') {
     state.waiter = null;
     waiter?.ready();
+    link?.poll();
     return;
   }
   if (message?.type !== 'panic') return;

@@ -7,6 +7,7 @@
  */
 import { LAYOUT } from './layout.js';
 import { RingletError } from './errors.js';
+import { framesOf } from './audio-data.js';
 import { checkTimeout, describe, sleep } from './util.js';
 
 const W = LAYOUT.RING_OFFSET_WRITE_INDEX >> 2;
@@ -139,33 +140,7 @@ class RingEnd {
    * @returns {number}
    */
   framesOf(data, name) {
-    const ch = this.channels;
-    if (data instanceof Float32Array) {
-      if (data.length % ch !== 0) {
-        throw new RangeError(`${this.who}: ${name} (interleaved) must hold whole ${ch}-channel frames; its length ${data.length} is not a multiple of ${ch}`);
-      }
-      return data.length / ch;
-    }
-    if (Array.isArray(data)) {
-      // Types first: an array of numbers is the wrong kind of thing, not the wrong count.
-      for (let c = 0; c < data.length; c++) {
-        if (!(data[c] instanceof Float32Array)) {
-          throw new TypeError(`${this.who}: ${name}[${c}] must be a Float32Array (planar data is one per channel); got ${describe(data[c])}`);
-        }
-      }
-      if (data.length !== ch) {
-        throw new RangeError(`${this.who}: ${name} (planar) must have exactly ${ch} channels; got ${data.length}`);
-      }
-      const first = data[0];
-      for (let c = 1; c < ch; c++) {
-        const plane = data[c];
-        if (plane.length !== first.length) {
-          throw new RangeError(`${this.who}: ${name}[${c}] has ${plane.length} frames but ${name}[0] has ${first.length}; planar channels must be equal in length`);
-        }
-      }
-      return first.length;
-    }
-    throw new TypeError(`${this.who}: ${name} must be a Float32Array (interleaved) or an array of ${ch} Float32Arrays (planar); got ${describe(data)}`);
+    return framesOf(data, this.channels, this.who, name);
   }
 
   /**

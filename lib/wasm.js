@@ -18,10 +18,12 @@ const compiled = new Map();
 export class RingletWasm {
   /**
    * @param {WebAssembly.Module} module
-   * @param {CoreExports} probe exports of an instance on a private 2-page memory
+   * @param {CoreExports} probe exports of an instance on a 2-page memory
+   * @param {boolean} shared whether the module imports a shared memory (ringlet.wasm) or a private one (ringlet-local.wasm)
    */
-  constructor(module, probe) {
+  constructor(module, probe, shared) {
     /** @readonly */ this.module = module;
+    /** @readonly */ this.shared = shared;
     /** @readonly @private */ this.probe = probe;
     /** @readonly */ this.heapBase = probe.rl_heap_base();
   }
@@ -51,16 +53,21 @@ export class RingletWasm {
 }
 
 /**
- * Compiles (once per page per URL) and checks ringlet.wasm.
+ * Compiles (once per page per URL) and checks ringlet.wasm, or with
+ * `shared: false` ringlet-local.wasm.
  * @param {string | URL | BufferSource | WebAssembly.Module} source
+ * @param {{ shared?: boolean }} [options]
  * @returns {Promise<RingletWasm>}
  */
-export function compileRinglet(source) {
+export function compileRinglet(source, { shared = true } = {}) {
+  /** @param {WebAssembly.Module} module */
+  const probe = (module) => probeModule(module, shared);
   if (typeof source === 'string' || source instanceof URL) {
-    const key = String(source);
+    const url = String(source);
+    const key = `${shared ? 'shared' : 'local'} ${url}`;
     let pending = compiled.get(key);
     if (!pending) {
-      pending = fetchModule(key).then(probeModule);
+      pending = fetchModule(url).then(probe);
       compiled.set(key, pending);
       pending.catch(() => {
         if (compiled.get(key) === pending) compiled.delete(key);
@@ -68,8 +75,8 @@ export function compileRinglet(source) {
     }
     return pending;
   }
-  if (source instanceof WebAssembly.Module) return probeModule(source);
-  return WebAssembly.compile(source).then(probeModule);
+  if (source instanceof WebAssembly.Module) return probe(source);
+  return WebAssembly.compile(source).then(probe);
 }
 
 /** @param {string} url */
@@ -90,11 +97,14 @@ async function fetchModule(url) {
   }
 }
 
-/** @param {WebAssembly.Module} module */
-async function probeModule(module) {
+/**
+ * @param {WebAssembly.Module} module
+ * @param {boolean} shared
+ */
+async function probeModule(module, shared) {
   let memory;
   try {
-    memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
+    memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared });
   } catch (error) {
     throw new RingletError('NOT_ISOLATED',
       'ringlet: shared WebAssembly memory is unavailable; serve the page cross-origin isolated (COOP same-origin, COEP require-corp)',
@@ -105,5 +115,5 @@ async function probeModule(module) {
   const instance = await WebAssembly.instantiate(module, coreImports(memory, {
     panic: (code, message) => { recordPanic('main', { code: `CORE_${code}`, message }); },
   }));
-  return new RingletWasm(module, checkCore(instance, memory));
+  return new RingletWasm(module, checkCore(instance, memory), shared);
 }

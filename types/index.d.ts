@@ -128,9 +128,20 @@ export declare class RingReader implements RingEndpoint {
   readSync(dst: AudioData, timeoutMs: number): ReadResult;
 }
 
+/**
+ * How audio reaches the worklet. 'shared': a SharedArrayBuffer ring (needs a
+ * cross-origin isolated page). 'message': the node's MessagePort, for pages
+ * that cannot be isolated. 'auto' (default) picks 'shared' when it can.
+ */
+export type Transport = 'auto' | 'shared' | 'message';
+
 export interface LoadOptions {
+  /** Default 'auto'. */
+  transport?: Transport;
   /** Where ringlet.wasm is; defaults to the file beside the bundled entry. */
   wasmUrl?: string | URL;
+  /** Where ringlet-local.wasm (the 'message' transport's core) is; defaults beside the bundled entry. */
+  localWasmUrl?: string | URL;
   /** Where the worklet module is; defaults to the file beside the bundled entry. */
   workletUrl?: string | URL;
 }
@@ -138,6 +149,8 @@ export interface LoadOptions {
 /** What loadRinglet resolves with: the compiled core, shared by every node on the page. */
 export interface RingletWasm {
   readonly module: WebAssembly.Module;
+  /** True for ringlet.wasm (shared memory), false for ringlet-local.wasm. */
+  readonly shared: boolean;
   readonly heapBase: number;
 }
 
@@ -151,6 +164,26 @@ export declare function loadRinglet(context: BaseAudioContext, options?: LoadOpt
 /** source: ring -> output. effect: input -> output. capture: input -> ring and output. */
 export type NodeMode = 'source' | 'effect' | 'capture';
 
+/** The producing end a source node exposes: a RingWriter, or its port-based twin on the 'message' transport. */
+export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
+  /** null on the 'message' transport. */
+  readonly handle: RingHandle | null;
+  tryWrite(data: AudioData): number;
+  write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
+  /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
+  writeSync(data: AudioData, timeoutMs: number): WriteResult;
+}
+
+/** The consuming end a capture node exposes: a RingReader, or its port-based twin on the 'message' transport. */
+export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
+  /** null on the 'message' transport. */
+  readonly handle: RingHandle | null;
+  tryRead(dst: AudioData): ReadResult;
+  readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
+  /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
+  readSync(dst: AudioData, timeoutMs: number): ReadResult;
+}
+
 export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadOptions {
   /** Default 'source'. */
   mode?: M;
@@ -162,7 +195,7 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
   readyTimeoutMs?: number;
 }
 
-/** Counters read straight from shared memory. */
+/** The node's counters: read from shared memory, or on the 'message' transport the last snapshot. */
 export interface NodeStats {
   framesProcessed: number;
   quanta: number;
@@ -266,10 +299,12 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   readonly channels: number;
   readonly state: 'running' | 'panicked' | 'disposed';
   readonly transport: 'shared' | 'message';
-  readonly writer: M extends 'source' ? RingWriter : null;
-  readonly writerHandle: M extends 'source' ? RingHandle : null;
-  readonly reader: M extends 'capture' ? RingReader : null;
-  readonly readerHandle: M extends 'capture' ? RingHandle : null;
+  readonly writer: M extends 'source' ? RingWriterEndpoint : null;
+  /** null on the 'message' transport. */
+  readonly writerHandle: M extends 'source' ? RingHandle | null : null;
+  readonly reader: M extends 'capture' ? RingReaderEndpoint : null;
+  /** null on the 'message' transport. */
+  readonly readerHandle: M extends 'capture' ? RingHandle | null : null;
   readonly lastPanic: PanicReport | null;
   /** Counters from shared memory, without a message round trip. */
   stats(): NodeStats;

@@ -10,16 +10,21 @@
  * reported once over the port.
  */
 import { instantiateCore, resultString } from '../lib/core.js';
+import { LAYOUT } from '../lib/layout.js';
+import { RingReader, RingWriter } from '../lib/ring.js';
 import { PROCESSOR_NAME } from '../lib/version.js';
 
 const MODE_SOURCE = 0;
+const MODE_CAPTURE = 2;
 
 /** @typedef {import('../lib/core.js').CoreExports} CoreExports */
 
 /**
  * @typedef {object} ProcessorOptions
  * @property {WebAssembly.Module} module
- * @property {WebAssembly.Memory} memory
+ * @property {'shared' | 'message'} transport
+ * @property {WebAssembly.Memory} [memory] the node's shared memory ('shared')
+ * @property {number} [pages] size of the private memory to make here ('message')
  * @property {number} mode
  * @property {number} channels
  * @property {number} capacityFrames
@@ -44,7 +49,17 @@ class RingletProcessor extends AudioWorkletProcessor {
     /** What rl_panic said just before the core trapped, if it did. */
     /** @type {{ code: number, message: string } | null} */ this.panicNote = null;
     this.options = options.processorOptions;
-    this.memory = this.options.memory;
+    // On the message transport nothing can be shared, so the worklet owns a
+    // private memory of the size the main thread computed.
+    this.memory = this.options.transport === 'message'
+      ? new WebAssembly.Memory({ initial: this.options.pages ?? 2, maximum: this.options.pages ?? 2 })
+      : /** @type {WebAssembly.Memory} */ (this.options.memory);
+    /** Message transport only: this thread's ends of the ring. @type {RingWriter | null} */
+    this.portWriter = null;
+    /** @type {RingReader | null} */ this.portReader = null;
+    /** @type {Int32Array | null} */ this.ringHeader = null;
+    /** @type {Uint32Array | null} */ this.statsView = null;
+    /** @type {BigUint64Array | null} */ this.framesView = null;
     this.mode = this.options.mode;
     this.channels = this.options.channels;
     this.host = {
@@ -70,12 +85,23 @@ class RingletProcessor extends AudioWorkletProcessor {
   start(where) {
     try {
       const o = this.options;
-      const core = instantiateCore(o.module, o.memory, this.host);
+      const memory = this.memory;
+      const core = instantiateCore(o.module, memory, this.host);
       const result = core.rl_node_init(o.mode, o.channels, o.capacityFrames, o.heapBytes);
       if (result !== 0) {
-        throw new Error(`rl_node_init failed: ${resultString(core, o.memory, result)}`);
+        throw new Error(`rl_node_init failed: ${resultString(core, memory, result)}`);
       }
       this.core = core;
+      if (o.transport === 'message') {
+        const buffer = memory.buffer;
+        const ring = core.rl_node_ring();
+        const stats = core.rl_node_stats();
+        this.portWriter = o.mode === MODE_SOURCE ? new RingWriter(buffer, ring) : null;
+        this.portReader = o.mode === MODE_CAPTURE ? new RingReader(buffer, ring) : null;
+        this.ringHeader = new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2);
+        this.statsView = new Uint32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
+        this.framesView = new BigUint64Array(buffer, stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
+      }
       this.panicNote = null;
       this.buildViews(this.quantum);
       this.failed = false;
@@ -100,9 +126,62 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.quantum = frames;
   }
 
-  /** @param {{ type?: unknown }} message */
+  /**
+   * The ring's state for a message-transport reply.
+   */
+  snapshot() {
+    const h = /** @type {Int32Array} */ (this.ringHeader);
+    const st = /** @type {Uint32Array} */ (this.statsView);
+    return {
+      writeIndex: h[LAYOUT.RING_OFFSET_WRITE_INDEX >> 2] >>> 0,
+      readIndex: h[LAYOUT.RING_OFFSET_READ_INDEX >> 2] >>> 0,
+      closed: h[LAYOUT.RING_OFFSET_CLOSED >> 2] !== 0,
+      underruns: h[LAYOUT.RING_OFFSET_UNDERRUNS >> 2] >>> 0,
+      overruns: h[LAYOUT.RING_OFFSET_OVERRUNS >> 2] >>> 0,
+      framesProcessed: Number(/** @type {BigUint64Array} */ (this.framesView)[0]),
+      quanta: st[LAYOUT.STATS_OFFSET_QUANTA >> 2],
+      silentFrames: st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2],
+    };
+  }
+
+  /**
+   * Message transport: audio and snapshots over the port. Runs in the port
+   * handler, never in process(); every request gets exactly one reply.
+   * @param {{ type?: unknown, data?: Float32Array, frames?: number }} message
+   */
+  onTransportMessage(message) {
+    if (this.ringHeader === null) return;
+    const ch = this.channels;
+    if (message.type === 'write' && message.data) {
+      const data = message.data;
+      const frames = message.frames ?? 0;
+      // The main thread sends only what its last snapshot proved will fit.
+      if (this.portWriter && !this.portWriter.closed) {
+        this.portWriter.tryWrite(frames * ch === data.length ? data : data.subarray(0, frames * ch));
+      }
+      this.port.postMessage({ type: 'ack', data, snapshot: this.snapshot() }, [data.buffer]);
+    } else if (message.type === 'read' && message.data) {
+      const data = message.data;
+      const got = this.portReader ? this.portReader.tryRead(data) : null;
+      const frames = got && got.status === 'ready' ? got.frames : 0;
+      this.port.postMessage({ type: 'data', data, frames, snapshot: this.snapshot() }, [data.buffer]);
+    } else if (message.type === 'poll') {
+      this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
+    } else if (message.type === 'close') {
+      (this.portWriter ?? this.portReader)?.close();
+      this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
+    }
+  }
+
+  /** @param {{ type?: unknown, data?: Float32Array, frames?: number }} message */
   onMessage(message) {
     switch (message?.type) {
+      case 'write':
+      case 'read':
+      case 'poll':
+      case 'close':
+        this.onTransportMessage(message);
+        break;
       case 'dispose':
         this.alive = false;
         this.core?.rl_node_uninit();

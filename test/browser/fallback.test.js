@@ -1,0 +1,163 @@
+// The message transport: the same RingletNode API on pages that are not
+// cross-origin isolated, moving audio over the node's port.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { openBrowser } from './harness.js';
+
+/**
+ * Renders `frames` of a stereo ramp through a source node, feeding it at
+ * suspend points so the ring (4096) is smaller than the render. In page.
+ * @param {string} transport
+ */
+async function renderRamp(transport) {
+  const { RingletNode } = await import('/dist/ringlet.js');
+  const sampleRate = 48000;
+  const frames = 48000;
+  const checkpoint = 2048;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate });
+  const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 4096, transport });
+  node.connect(ctx.destination);
+  const ramp = (i, c) => (c === 0 ? (i % 4800) / 4800 : -((i % 777) / 777));
+  let written = 0;
+  const feed = async (upTo) => {
+    const n = upTo - written;
+    if (n <= 0) return;
+    const left = new Float32Array(n);
+    const right = new Float32Array(n);
+    for (let i = 0; i < n; i++) { left[i] = ramp(written + i, 0); right[i] = ramp(written + i, 1); }
+    const r = await node.writer.write([left, right], { timeoutMs: 5000 });
+    if (r.status !== 'ready') throw new Error(`write: ${r.status}`);
+    written = upTo;
+  };
+  const statuses = [];
+  for (let t = 0; t < frames; t += checkpoint) {
+    ctx.suspend(t / sampleRate).then(async () => {
+      await feed(Math.min(frames, t + 4096));
+      // Wait (bounded) until the worklet's ring holds the next stretch.
+      const deadline = performance.now() + 5000;
+      while (node.stats().availableRead < Math.min(checkpoint, frames - t) && performance.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      statuses.push(node.stats().availableRead >= Math.min(checkpoint, frames - t));
+      await ctx.resume();
+    });
+  }
+  const out = await ctx.startRendering();
+  let mismatches = 0;
+  for (let i = 0; i < frames; i++) {
+    if (out.getChannelData(0)[i] !== Math.fround(ramp(i, 0)) || out.getChannelData(1)[i] !== Math.fround(ramp(i, 1))) mismatches++;
+  }
+  // On the message transport stats() is the last snapshot and asks for a
+  // fresh one; give it a bounded moment to catch up with the finished render.
+  const settle = performance.now() + 3000;
+  while (node.stats().framesProcessed < frames && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
+  return { transport: node.transport, mismatches, fed: statuses.every(Boolean), stats: node.stats(), handle: node.writerHandle };
+}
+
+describe('on a page that is not cross-origin isolated', () => {
+  /** @type {Awaited<ReturnType<typeof openBrowser>>} */
+  let b;
+  beforeAll(async () => { b = await openBrowser({ isolate: false }); });
+  afterAll(async () => { await b?.close(); });
+
+  test('auto picks the message transport, and a source renders a ramp sample-exact', async () => {
+    expect(await b.page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, 'undefined']);
+    const r = await b.page.evaluate(renderRamp, 'auto');
+    expect(r.transport).toBe('message');
+    expect(r.mismatches).toBe(0);
+    expect(r.fed).toBe(true);
+    expect(r.handle).toBeNull();
+    expect(r.stats.framesProcessed).toBe(48000);
+    expect(r.stats.underruns).toBe(0);
+  });
+
+  test("transport 'shared' is refused with NOT_ISOLATED; writeSync is refused with WAIT_NOT_ALLOWED", async () => {
+    const r = await b.page.evaluate(async () => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48000 });
+      let shared;
+      try { await RingletNode.create(ctx, { transport: 'shared' }); shared = 'resolved'; } catch (e) { shared = e.code; }
+      const node = await RingletNode.create(ctx, { channels: 1 });
+      let sync;
+      try { node.writer.writeSync(new Float32Array(4), 10); sync = 'returned'; } catch (e) { sync = e.code; }
+      return { shared, sync };
+    });
+    expect(r).toEqual({ shared: 'NOT_ISOLATED', sync: 'WAIT_NOT_ALLOWED' });
+  });
+
+  test('a capture node hands its input to a reader over the port', async () => {
+    const r = await b.page.evaluate(async () => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const frames = 4096;
+      const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: 48000 });
+      const buffer = ctx.createBuffer(2, frames, 48000);
+      for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = i / frames; buffer.getChannelData(1)[i] = -i / frames; }
+      const src = new AudioBufferSourceNode(ctx, { buffer });
+      const node = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 8192 });
+      src.connect(node).connect(ctx.destination);
+      src.start();
+      await ctx.startRendering();
+      const left = new Float32Array(frames);
+      const right = new Float32Array(frames);
+      let got = 0;
+      const deadline = performance.now() + 5000;
+      while (got < frames && performance.now() < deadline) {
+        const l = left.subarray(got);
+        const rr = right.subarray(got);
+        const res = await node.reader.readWithTimeout([l, rr], 1000);
+        if (res.status === 'ready') got += res.frames;
+      }
+      let mismatches = 0;
+      for (let i = 0; i < frames; i++) if (left[i] !== i / frames || right[i] !== -i / frames) mismatches++;
+      return { transport: node.transport, got, mismatches };
+    });
+    expect(r).toEqual({ transport: 'message', got: 4096, mismatches: 0 });
+  });
+
+  test('in a realtime AudioContext a message-fed source plays for over a second with no underrun after pre-fill', async () => {
+    const r = await b.page.evaluate(async () => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const ctx = new AudioContext();
+      // Pre-fill while suspended: over a port the fill takes a round trip.
+      await ctx.suspend();
+      const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 16384 });
+      const chunk = new Float32Array(1024 * 2).fill(0.05);
+      for (let k = 0; k < 8; k++) node.writer.tryWrite(chunk);
+      const t0 = performance.now();
+      while (node.stats().availableRead < 8192 && performance.now() - t0 < 3000) await new Promise((res) => setTimeout(res, 5));
+      node.connect(ctx.destination);
+      await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
+      const start = node.stats().framesProcessed;
+      const deadline = performance.now() + 10000;
+      const statuses = new Set();
+      while (node.stats().framesProcessed - start < ctx.sampleRate * 1.5 && performance.now() < deadline) {
+        statuses.add((await node.writer.write(chunk, { timeoutMs: 1000 })).status);
+      }
+      await new Promise((res) => setTimeout(res, 50));
+      const end = node.stats();
+      await ctx.close();
+      return { played: end.framesProcessed - start, sampleRate: ctx.sampleRate, underruns: end.underruns, statuses: [...statuses] };
+    });
+    expect(r.played).toBeGreaterThanOrEqual(r.sampleRate);
+    expect(r.statuses).toEqual(['ready']);
+    expect(r.underruns).toBe(0);
+    expect(b.errors).toEqual([]);
+  });
+});
+
+describe('on an isolated page', () => {
+  /** @type {Awaited<ReturnType<typeof openBrowser>>} */
+  let b;
+  beforeAll(async () => { b = await openBrowser(); });
+  afterAll(async () => { await b?.close(); });
+
+  test('a forced message transport renders the same ramp sample-exact as the shared transport', async () => {
+    const shared = await b.page.evaluate(renderRamp, 'shared');
+    const message = await b.page.evaluate(renderRamp, 'message');
+    expect(shared.transport).toBe('shared');
+    expect(message.transport).toBe('message');
+    expect(shared.mismatches).toBe(0);
+    expect(message.mismatches).toBe(0);
+    expect(message.stats.framesProcessed).toBe(shared.stats.framesProcessed);
+    expect(b.errors).toEqual([]);
+  });
+});
