@@ -4,7 +4,7 @@
  * wasm (rl_layout) and fails if any differ. Order matches rl_layout's table.
  */
 export const LAYOUT = Object.freeze({
-  RING_MAGIC: 0x474c4c52,
+  RING_MAGIC: 0x47524c52,
   RING_LAYOUT_VERSION: 1,
   RING_OFFSET_MAGIC: 0,
   RING_OFFSET_LAYOUT_VERSION: 4,

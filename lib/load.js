@@ -81,10 +81,23 @@ export function checkContext(context, where) {
  * @returns {Promise<RingletWasm>}
  */
 export function loadRinglet(context, options = {}) {
-  checkContext(context, 'loadRinglet');
-  if (options === null || typeof options !== 'object') {
-    throw new TypeError(`loadRinglet: options must be an object; got ${describe(options)}`);
+  try {
+    checkContext(context, 'loadRinglet');
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`loadRinglet: options must be an object; got ${describe(options)}`);
+    }
+    return load(context, options);
+  } catch (error) {
+    return Promise.reject(error);
   }
+}
+
+/**
+ * @param {BaseAudioContext} context
+ * @param {LoadOptions} options
+ * @returns {Promise<RingletWasm>}
+ */
+function load(context, options) {
   const transport = resolveTransport(options.transport, 'loadRinglet');
   const wasmUrl = transport === 'shared'
     ? String(options.wasmUrl ?? defaultWasmUrl())

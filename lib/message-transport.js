@@ -12,7 +12,7 @@
  */
 import { RingletError } from './errors.js';
 import { framesOf } from './audio-data.js';
-import { checkTimeout, sleep } from './util.js';
+import { checkTimeout, describe, sleep } from './util.js';
 
 /** @typedef {import('../types/index.js').AudioData} AudioData */
 /** @typedef {import('../types/index.js').ReadResult} ReadResult */
@@ -174,6 +174,9 @@ export class MessageWriter {
    */
   async write(data, options) {
     const frames = framesOf(data, this.channels, 'MessageWriter', 'data');
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`RingWriter.write: options must be an object like { timeoutMs }; got ${describe(options)}`);
+    }
     const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
     if (this.pending) throw new RingletError('BUSY', 'RingWriter.write(): another wait on this writer is still pending');
     this.pending = true;

@@ -288,6 +288,9 @@ export class RingWriter {
   async write(data, options) {
     const end = this.end;
     const frames = end.framesOf(data, 'data');
+    if (options !== undefined && (options === null || typeof options !== 'object')) {
+      throw new TypeError(`RingWriter.write: options must be an object like { timeoutMs }; got ${describe(options)}`);
+    }
     const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
     end.enter('write');
     end.pending = true;
@@ -477,7 +480,10 @@ export class RingReader {
    * @returns {ReadResult}
    */
   once(dst, frames) {
-    if (frames === 0) return readyResult(0);
+    if (frames === 0) {
+      // Nothing to move, but a drained, closed ring still says so.
+      return this.end.closed && this.end.availableRead === 0 ? CLOSED_RESULT : readyResult(0);
+    }
     let n = this.move(dst, frames);
     if (n === 0 && this.end.closed) {
       // The writer publishes its last frames before closing; look once more.

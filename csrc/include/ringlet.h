@@ -78,7 +78,7 @@ _Noreturn void rl_panic(int32_t code, const char* message);
 #define RL_RING_MAX_DATA_BYTES 67108864u
 
 /** "RLRG": marks an initialised ring header. */
-#define RL_RING_MAGIC 0x474C4C52u
+#define RL_RING_MAGIC 0x47524C52u
 /** Bumped whenever the header layout below changes. */
 #define RL_RING_LAYOUT_VERSION 1u
 
