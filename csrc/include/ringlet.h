@@ -183,9 +183,9 @@ void rl_ring_close(rl_ring* ring);
 #define RL_PARAMS_BYTES (RL_PARAMS_OFFSET_MESSAGES + RL_PARAMS_CAPACITY * RL_PARAMS_MESSAGE_BYTES)
 
 /* Message field offsets within one message. */
-#define RL_PARAM_FIELD_KIND 0u  /* uint32, rl_param_kind */
-#define RL_PARAM_FIELD_INDEX 4u /* uint32, e.g. the EQ band */
-#define RL_PARAM_FIELD_ARG 8u   /* uint32, e.g. a type or a flag */
+#define RL_PARAM_FIELD_KIND 0u    /* uint32, rl_param_kind */
+#define RL_PARAM_FIELD_INDEX 4u   /* uint32, e.g. the EQ band */
+#define RL_PARAM_FIELD_ARG 8u     /* uint32, e.g. a type or a flag */
 #define RL_PARAM_FIELD_VALUES 16u /* float[4] */
 
 typedef enum rl_param_kind {
