@@ -15,6 +15,8 @@ export declare const PROCESSOR_NAME: string;
 
 /** Stable codes on RingletError. */
 export type RingletErrorCode =
+  | 'ABORTED'
+  | 'BOOTSTRAP_FAILED'
   | 'BUSY'
   | 'CLOSED'
   | 'CONTEXT_CLOSED'
@@ -24,9 +26,15 @@ export type RingletErrorCode =
   | 'LOAD_FAILED'
   | 'NOT_ISOLATED'
   | 'NOT_MAIN_THREAD'
+  | 'QUEUE_FULL'
+  | 'TASK_FAILED'
+  | 'TERMINATED'
   | 'TIMEOUT'
+  | 'UNKNOWN_TASK'
   | 'VERSION_MISMATCH'
-  | 'WAIT_NOT_ALLOWED';
+  | 'WAIT_NOT_ALLOWED'
+  | 'WASM_TRAP'
+  | 'WORKER_CRASHED';
 
 /** Thrown or rejected when neither TypeError nor RangeError fits. */
 export declare class RingletError extends Error {
@@ -195,6 +203,86 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
   readyTimeoutMs?: number;
 }
 
+/** Web Audio's BiquadFilterType; coefficients and Q/gain conventions follow BiquadFilterNode. */
+export type BiquadType = 'lowpass' | 'highpass' | 'bandpass' | 'lowshelf' | 'highshelf' | 'peaking' | 'notch' | 'allpass';
+
+export interface EqBand {
+  readonly type: BiquadType;
+  /** Hz, 0 < frequency < sampleRate / 2. */
+  readonly frequency: number;
+  /** 0 < q; as BiquadFilterNode.Q (a resonance in dB for lowpass and highpass, at most 40). */
+  readonly q: number;
+  /** -40 .. +40 dB (peaking and shelves). */
+  readonly gainDb: number;
+}
+
+/** The 8-band EQ: bands default to peaking at 60·2^k Hz (60 .. 7680 Hz), Q √2, 0 dB. Main thread. */
+export interface Eq {
+  readonly bandCount: number;
+  /** Omitted fields keep their values. Applied at the next quantum, without zipper noise. */
+  setBand(index: number, band: Partial<EqBand>): void;
+  getBand(index: number): EqBand;
+  bypass: boolean;
+}
+
+export interface LimiterSettings {
+  /** -60 .. 0 dBFS, default -1. The output never exceeds it. */
+  readonly ceilingDb: number;
+  /** 0 .. 100 ms, default 1. */
+  readonly attackMs: number;
+  /** 1 .. 5000 ms, default 100. */
+  readonly releaseMs: number;
+}
+
+/** The safety limiter (no lookahead, no latency). Main thread. */
+export interface Limiter {
+  set(settings: Partial<LimiterSettings>): void;
+  get(): LimiterSettings;
+  bypass: boolean;
+}
+
+export type GeneratorType = 'sine' | 'square' | 'sawtooth' | 'triangle' | 'white-noise' | 'pink-noise' | 'sweep';
+
+export interface GeneratorSettings {
+  readonly type: GeneratorType;
+  /** Hz, 0 < frequency < sampleRate / 2 (the sweep's start). */
+  readonly frequency: number;
+  /** 0 .. 1. */
+  readonly amplitude: number;
+  /** The sweep's end frequency. */
+  readonly endFrequency: number;
+  /** The sweep's length; it holds the end frequency afterwards. */
+  readonly durationSeconds: number;
+}
+
+/** The test-signal generator; while started it is the node's input. Main thread. */
+export interface Generator {
+  set(settings: Partial<GeneratorSettings>): void;
+  get(): GeneratorSettings;
+  readonly started: boolean;
+  start(): void;
+  stop(): void;
+}
+
+/** Per-channel levels, linear: peak (held, then falling 20 dB/s), RMS (300 ms), clip count. */
+export interface Meters {
+  peak: number[];
+  rms: number[];
+  clips: number[];
+}
+
+/** AnalyserNode's API over the node's output (mono down-mix). Main thread. */
+export interface Analyser {
+  fftSize: number;
+  readonly frequencyBinCount: number;
+  smoothingTimeConstant: number;
+  minDecibels: number;
+  maxDecibels: number;
+  getFloatFrequencyData(array: Float32Array): void;
+  getByteFrequencyData(array: Uint8Array): void;
+  getFloatTimeDomainData(array: Float32Array): void;
+}
+
 /** The node's counters: read from shared memory, or on the 'message' transport the last snapshot. */
 export interface NodeStats {
   framesProcessed: number;
@@ -306,6 +394,14 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   /** null on the 'message' transport. */
   readonly readerHandle: M extends 'capture' ? RingHandle | null : null;
   readonly lastPanic: PanicReport | null;
+  /** The chain's gain, an a-rate AudioParam (default 1): automate it like any AudioParam. */
+  readonly gain: AudioParam;
+  readonly eq: Eq;
+  readonly limiter: Limiter;
+  readonly generator: Generator;
+  readonly analyser: Analyser;
+  /** Levels from shared memory (on 'message', the last snapshot). */
+  meters(): Meters;
   /** Counters from shared memory, without a message round trip. */
   stats(): NodeStats;
   /**
@@ -327,3 +423,9 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
     options?: boolean | AddEventListenerOptions,
   ): void;
 }
+
+
+export { WorkerPool, BufferPool, WorkerPoolError, TimeoutError, AbortError, QueueFullError, TerminatedError } from './pool.js';
+export type {
+  WorkerPoolOptions, WorkerPoolState, WorkerPoolStats, RunOptions, BufferPoolOptions, BufferPoolStats, TaskContext, TaskFunction,
+} from './pool.js';

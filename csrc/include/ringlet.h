@@ -261,6 +261,7 @@ typedef struct rl_node_config {
     rl_mode mode;
     uint32_t channels;        /* 1 .. 32 */
     uint32_t capacity_frames; /* ring capacity, power of two, 256 .. 2^24 */
+    double sample_rate;       /* the context's; rl_node_config_init sets 48000 */
 } rl_node_config;
 
 rl_node_config rl_node_config_init(rl_mode mode, uint32_t channels, uint32_t capacity_frames);
@@ -298,6 +299,513 @@ void* rl_node_stats(rl_node* node);
  *   write counts one overrun) and copies them to the outputs.
  */
 rl_result rl_node_process(rl_node* node, uint32_t frames);
+
+/**
+ * rl_node_process with the gain AudioParam's values for this quantum, which
+ * the caller has copied to rl_node_gain_values(): 1 value (constant, reached
+ * by a click-free ramp) or `frames` values (a-rate automation, applied
+ * exactly). 0 values holds the last gain given. Audio thread; realtime-safe.
+ *
+ * The chain, for every mode: input (ring, inputs, or the generator while it
+ * runs) -> non-finite samples zeroed -> gain -> EQ -> limiter -> meters ->
+ * analyser time buffer -> output (and, for capture, the ring). Queued
+ * settings (rl_node_params) are applied first, on the quantum boundary.
+ */
+rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_value_count);
+
+/** The parameter queue the main thread writes. Stable for the node's life. */
+rl_params* rl_node_params(rl_node* node);
+/** RL_MAX_QUANTUM_FRAMES floats for the gain AudioParam's values. */
+float* rl_node_gain_values(rl_node* node);
+/** The meter readout (RL_METER_OFFSET_* per channel), readable from any thread. */
+const void* rl_node_meters(rl_node* node);
+/** The analyser's time buffer (RL_CAPTURE_OFFSET_*), readable from any thread. */
+const void* rl_node_capture(rl_node* node);
+
+/* ======================================================================== */
+/* DSP modules                                                              */
+/* ======================================================================== */
+/*
+ * Building blocks the node chains inside a render quantum: EQ, gain, limiter,
+ * meters, analyser capture and generator, plus the analyser's spectrum, which
+ * runs on another thread. Each follows the lifecycle above (config ->
+ * get_heap_size -> init_preallocated -> process -> uninit) over a 64-byte
+ * aligned caller block, so it can sit inside the node's memory.
+ *
+ * Rules shared by every process function here (the audio thread's calls):
+ * - Realtime-safe: no allocation, no locks, no waits; loops are bounded by
+ *   frames * channels (times the band count for the EQ).
+ * - Works in place on planar buffers, `planar[c][i]` for channels 1 .. 32
+ *   and frames 1 .. RL_MAX_QUANTUM_FRAMES. A bad argument returns
+ *   RL_INVALID_ARGS and changes neither the buffers nor the state.
+ * - A non-finite input sample is replaced by 0 (and the filter state of that
+ *   channel is reset); subnormal inputs become 0; the output never holds NaN,
+ *   Inf or subnormals. "Bit-exact pass-through" below means for finite,
+ *   normal (or zero) samples.
+ * - Setters validate; a rejected setting returns RL_INVALID_ARGS and changes
+ *   nothing. Setters belong to the thread that calls process unless a
+ *   comment says otherwise.
+ */
+
+/** Sample rates the DSP modules accept (the Web Audio range). */
+#define RL_DSP_MIN_SAMPLE_RATE 3000.0
+#define RL_DSP_MAX_SAMPLE_RATE 768000.0
+#define RL_DSP_MAX_CHANNELS 32u
+
+/* ------------------------------------------------------------------------ */
+/* Biquad: Web Audio BiquadFilterNode coefficients                          */
+/* ------------------------------------------------------------------------ */
+
+/** Same order as the Web Audio BiquadFilterType enumeration. */
+typedef enum rl_biquad_type {
+    RL_BIQUAD_LOWPASS = 0,
+    RL_BIQUAD_HIGHPASS = 1,
+    RL_BIQUAD_BANDPASS = 2,
+    RL_BIQUAD_LOWSHELF = 3,
+    RL_BIQUAD_HIGHSHELF = 4,
+    RL_BIQUAD_PEAKING = 5,
+    RL_BIQUAD_NOTCH = 6,
+    RL_BIQUAD_ALLPASS = 7
+} rl_biquad_type;
+
+/** Normalised by a0: y = b0 x + b1 x1 + b2 x2 - a1 y1 - a2 y2. */
+typedef struct rl_biquad_coeffs {
+    double b0;
+    double b1;
+    double b2;
+    double a1;
+    double a2;
+} rl_biquad_coeffs;
+
+/**
+ * Coefficients exactly as the Web Audio spec's BiquadFilterNode (and
+ * Chromium) compute them: A = 10^(gain_db/40); lowpass/highpass take `q` in
+ * dB (alpha = sin(w0) / (2 * 10^(q/20))); bandpass, notch, allpass and
+ * peaking take a plain Q (alpha = sin(w0) / (2q)); the shelves use S = 1 and
+ * ignore q. `frequency` is clamped to 0 .. sample_rate/2 and the spec's
+ * limits apply at 0, at Nyquist and for q <= 0 (e.g. a lowpass at Nyquist
+ * is the identity, a peaking filter with q = 0 is the gain A^2). Any thread.
+ * RL_INVALID_ARGS for a bad type, a non-finite argument, sample_rate <= 0 or
+ * coefficients that would not be finite; `out` is untouched then.
+ */
+rl_result rl_biquad_coefficients(rl_biquad_type type, double frequency, double q, double gain_db,
+                                 double sample_rate, rl_biquad_coeffs* out);
+
+/**
+ * |H(e^jw)| in dB at `frequency`, as getFrequencyResponse() computes it; -inf
+ * at an exact zero; NaN, as there, for a frequency outside 0 .. sample_rate/2
+ * and for a null or non-finite argument. Any thread.
+ */
+double rl_biquad_magnitude_db(const rl_biquad_coeffs* coeffs, double frequency, double sample_rate);
+
+/* ------------------------------------------------------------------------ */
+/* EQ: up to 16 biquad bands in series                                      */
+/* ------------------------------------------------------------------------ */
+
+#define RL_EQ_MAX_BANDS 16u
+#define RL_EQ_DEFAULT_BANDS 8u
+#define RL_EQ_MIN_GAIN_DB (-40.0)
+#define RL_EQ_MAX_GAIN_DB 40.0
+/** Plain Q (bandpass, notch, allpass, peaking, shelves): 0 < q <= this. */
+#define RL_EQ_MAX_Q 1000.0
+/** Lowpass/highpass q is in dB (as in Web Audio): -40 .. 40. */
+#define RL_EQ_MAX_Q_DB 40.0
+/** Default plain Q: sqrt(2), one octave wide, matching the octave spacing. */
+#define RL_EQ_DEFAULT_Q 1.4142135623730951
+/** Length of a parameter ramp or crossfade: about this long, in 16-frame steps. */
+#define RL_EQ_RAMP_MS 10.0
+
+typedef struct rl_eq rl_eq; /* lives at the start of its heap block */
+
+/**
+ * One band. Peaking and shelf bands at exactly 0 dB are "flat": identities
+ * that cost nothing. Frequency: 0 < f < sample_rate/2. Gain: -40 .. 40 dB
+ * (ignored, but still checked, by the types without gain). Q: see above.
+ */
+typedef struct rl_eq_band {
+    rl_biquad_type type;
+    double frequency;
+    double q;
+    double gain_db;
+} rl_eq_band;
+
+typedef struct rl_eq_config {
+    uint32_t channels;   /* 1 .. 32; process may pass fewer */
+    double sample_rate;  /* RL_DSP_MIN_SAMPLE_RATE .. RL_DSP_MAX_SAMPLE_RATE */
+    uint32_t band_count; /* 1 .. RL_EQ_MAX_BANDS */
+} rl_eq_config;
+
+/**
+ * Bands start flat: peaking, Q RL_EQ_DEFAULT_Q, 0 dB, centres spaced evenly
+ * in log frequency from 60 Hz to 7680 Hz (60 * 2^k for the default 8 bands),
+ * each capped at 0.45 * sample_rate.
+ */
+rl_eq_config rl_eq_config_init(uint32_t channels, double sample_rate, uint32_t band_count);
+
+rl_result rl_eq_get_heap_size(const rl_eq_config* config, size_t* heap_size);
+
+/** `heap` must be 64-byte aligned and hold rl_eq_get_heap_size() bytes. */
+rl_result rl_eq_init_preallocated(const rl_eq_config* config, void* heap, size_t heap_size,
+                                  rl_eq** eq);
+
+void rl_eq_uninit(rl_eq* eq);
+
+/**
+ * Sets a band's target. Before the first rl_eq_process (or right after
+ * rl_eq_reset, or while the EQ is fully bypassed) it applies at once.
+ * Otherwise the change starts at the next 16-frame boundary and glides
+ * without clicks: parameters (frequency and plain Q on a log scale, gain and
+ * dB-Q linearly) move in RL_EQ_RAMP_MS worth of 16-frame steps with the
+ * coefficients interpolated per frame in between, so the band reaches the
+ * exact new coefficients after rl_eq_ramp_frames() frames (480 at 48 kHz,
+ * 448 at 44.1 kHz) plus at most 15. A change of type (other than between
+ * peaking and the shelves while flat) crossfades the old and new filters
+ * over the same length; a further type change waits for that crossfade.
+ * A band that becomes flat is bypassed once its residual has died away
+ * (below 1e-9). Audio thread, realtime-safe.
+ */
+rl_result rl_eq_set_band(rl_eq* eq, uint32_t index, const rl_eq_band* band);
+
+/** The band's target (the last accepted setting). Audio thread. */
+rl_result rl_eq_get_band(const rl_eq* eq, uint32_t index, rl_eq_band* band);
+
+/**
+ * Nonzero: the output is the input, bit-exact, and the bands are not run.
+ * Switching crossfades dry/wet over rl_eq_ramp_frames() frames. Audio thread.
+ */
+void rl_eq_set_bypass(rl_eq* eq, int bypass);
+
+/** Clears filter state, finishes every ramp and fade at its target. Audio thread. */
+void rl_eq_reset(rl_eq* eq);
+
+/** Frames a parameter ramp or crossfade lasts (16 * ceil(10 ms / 16 frames)). */
+uint32_t rl_eq_ramp_frames(const rl_eq* eq);
+
+/** 1 when no band is ramping, crossfading or waiting and no bypass fade runs. */
+int rl_eq_is_settled(const rl_eq* eq);
+
+/**
+ * Filters in place through every band that is not flat, with double
+ * precision Direct Form I state per channel (as Chromium's Biquad). Audio
+ * thread, realtime-safe; loops bounded by frames * channels * bands.
+ */
+rl_result rl_eq_process(rl_eq* eq, float* const* planar, uint32_t channels, uint32_t frames);
+
+/* ------------------------------------------------------------------------ */
+/* Gain with AudioParam-style values                                        */
+/* ------------------------------------------------------------------------ */
+
+/** A constant gain value is reached by a linear ramp of this length. */
+#define RL_GAIN_SMOOTHING_MS 5.0
+
+typedef struct rl_gain rl_gain;
+
+typedef struct rl_gain_config {
+    double sample_rate;
+    float initial_gain; /* finite; default 1 */
+} rl_gain_config;
+
+rl_gain_config rl_gain_config_init(double sample_rate);
+rl_result rl_gain_get_heap_size(const rl_gain_config* config, size_t* heap_size);
+rl_result rl_gain_init_preallocated(const rl_gain_config* config, void* heap, size_t heap_size,
+                                    rl_gain** gain);
+void rl_gain_uninit(rl_gain* gain);
+
+/**
+ * Multiplies every channel by the gain. `value_count` == 1: a constant
+ * (k-rate or unautomated) value, approached by a linear ramp of
+ * RL_GAIN_SMOOTHING_MS and then applied exactly (x * value in float, as a
+ * GainNode); a settled gain of exactly 1 is a bit-exact pass-through.
+ * `value_count` == frames (and > 1): a-rate, y[i] = x[i] * values[i] exactly.
+ * A non-finite value counts as the last good one. Audio thread, realtime-safe.
+ */
+rl_result rl_gain_process(rl_gain* gain, float* const* planar, uint32_t channels, uint32_t frames,
+                          const float* values, uint32_t value_count);
+
+/** The gain applied to the last frame processed. Audio thread. */
+float rl_gain_current(const rl_gain* gain);
+
+/* ------------------------------------------------------------------------ */
+/* Limiter: no lookahead, no latency                                        */
+/* ------------------------------------------------------------------------ */
+
+#define RL_LIMITER_MIN_CEILING_DB (-60.0)
+#define RL_LIMITER_MAX_CEILING_DB 0.0
+#define RL_LIMITER_DEFAULT_CEILING_DB (-1.0)
+#define RL_LIMITER_MIN_ATTACK_MS 0.0 /* 0: the envelope follows at once */
+#define RL_LIMITER_MAX_ATTACK_MS 100.0
+#define RL_LIMITER_DEFAULT_ATTACK_MS 1.0
+#define RL_LIMITER_MIN_RELEASE_MS 1.0
+#define RL_LIMITER_MAX_RELEASE_MS 5000.0
+#define RL_LIMITER_DEFAULT_RELEASE_MS 100.0
+
+typedef struct rl_limiter rl_limiter;
+
+typedef struct rl_limiter_config {
+    double sample_rate;
+    double ceiling_db;
+    double attack_ms;
+    double release_ms;
+} rl_limiter_config;
+
+/** Defaults: ceiling -1 dBFS, attack 1 ms, release 100 ms. */
+rl_limiter_config rl_limiter_config_init(double sample_rate);
+rl_result rl_limiter_get_heap_size(const rl_limiter_config* config, size_t* heap_size);
+rl_result rl_limiter_init_preallocated(const rl_limiter_config* config, void* heap,
+                                       size_t heap_size, rl_limiter** limiter);
+void rl_limiter_uninit(rl_limiter* limiter);
+
+/** Ranges are the RL_LIMITER_* constants above. Audio thread. */
+rl_result rl_limiter_set(rl_limiter* limiter, double ceiling_db, double attack_ms,
+                         double release_ms);
+
+/**
+ * Stereo-linked peak limiter: one gain for all channels, driven by a
+ * one-pole envelope toward ceiling / max|x| (attack while it falls, release
+ * while it recovers), then a hard clamp, so |output| <= rl_limiter_ceiling()
+ * always. Below the ceiling with the envelope at rest (gain exactly 1) the
+ * output is the input, bit-exact. Audio thread, realtime-safe.
+ */
+rl_result rl_limiter_process(rl_limiter* limiter, float* const* planar, uint32_t channels,
+                             uint32_t frames);
+
+/** The linear ceiling as a float, never above 10^(ceiling_db/20). */
+float rl_limiter_ceiling(const rl_limiter* limiter);
+
+/** Current gain reduction in dB (0 at rest, negative while limiting). Audio thread. */
+double rl_limiter_gain_db(const rl_limiter* limiter);
+
+/* ------------------------------------------------------------------------ */
+/* Meters: peak, RMS and clip count per channel, readable from any thread   */
+/* ------------------------------------------------------------------------ */
+
+/** The peak holds this long, then falls at RL_METER_PEAK_DECAY_DB_PER_S. */
+#define RL_METER_PEAK_HOLD_MS 50.0
+#define RL_METER_PEAK_DECAY_DB_PER_S 20.0
+/** RMS: exponential average of x^2 with this time constant. */
+#define RL_METER_RMS_TIME_CONSTANT_MS 300.0
+
+/*
+ * Readout layout: one RL_METER_CHANNEL_BYTES record per channel, starting at
+ * rl_meter_readout() (64-byte aligned), byte offsets within a record below.
+ * Written only by the thread that calls rl_meter_process, with relaxed
+ * atomic 32-bit stores; any thread reads them with 32-bit loads. Floats are
+ * stored as their IEEE-754 bits, linear (not dB).
+ */
+#define RL_METER_OFFSET_PEAK 0u    /* float32: sample peak with hold and decay */
+#define RL_METER_OFFSET_RMS 4u     /* float32 */
+#define RL_METER_OFFSET_CLIPS 8u   /* uint32, wraps: samples with |x| >= 1 or non-finite */
+#define RL_METER_OFFSET_QUANTA 12u /* uint32, wraps: process calls measured */
+#define RL_METER_CHANNEL_BYTES 16u
+
+typedef struct rl_meter rl_meter;
+
+typedef struct rl_meter_config {
+    uint32_t channels; /* 1 .. 32 */
+    double sample_rate;
+} rl_meter_config;
+
+rl_meter_config rl_meter_config_init(uint32_t channels, double sample_rate);
+rl_result rl_meter_get_heap_size(const rl_meter_config* config, size_t* heap_size);
+rl_result rl_meter_init_preallocated(const rl_meter_config* config, void* heap, size_t heap_size,
+                                     rl_meter** meter);
+void rl_meter_uninit(rl_meter* meter);
+
+/**
+ * Measures (never modifies) up to the configured channel count. Non-finite
+ * samples count as clips and as silence for the levels. Audio thread,
+ * realtime-safe.
+ */
+rl_result rl_meter_process(rl_meter* meter, const float* const* planar, uint32_t channels,
+                           uint32_t frames);
+
+/** Zeroes levels and counts. Audio thread. */
+void rl_meter_reset(rl_meter* meter);
+
+/** The readout records (RL_METER_OFFSET_*). Stable for the meter's life. */
+const void* rl_meter_readout(const rl_meter* meter);
+
+/** Any thread: relaxed atomic loads of the readout; 0 for a bad channel. */
+float rl_meter_peak(const rl_meter* meter, uint32_t channel);
+float rl_meter_rms(const rl_meter* meter, uint32_t channel);
+uint32_t rl_meter_clips(const rl_meter* meter, uint32_t channel);
+
+/* ------------------------------------------------------------------------ */
+/* Analyser, audio half: the time buffer                                    */
+/* ------------------------------------------------------------------------ */
+
+/** Default storage: twice AnalyserNode's largest fftSize, so that a reader
+ *  copying the latest 32768 samples has 32768 samples of slack. */
+#define RL_CAPTURE_DEFAULT_CAPACITY 65536u
+#define RL_CAPTURE_MIN_CAPACITY 256u
+#define RL_CAPTURE_MAX_CAPACITY 1048576u
+
+/*
+ * Capture layout, byte offsets from rl_capture's start. The write index is a
+ * free-running count of mono samples written (wraps at 2^32); sample k lives
+ * at slot k & (capacity - 1). The writer stores samples, then publishes the
+ * index with a release store; a reader loads the index (acquire), copies,
+ * and loads it again: if it moved by more than capacity - count, the copy
+ * may be torn and should be retried.
+ */
+#define RL_CAPTURE_OFFSET_WRITE_INDEX 0u /* uint32 */
+#define RL_CAPTURE_OFFSET_CAPACITY 4u    /* uint32, power of two */
+#define RL_CAPTURE_OFFSET_DATA 64u       /* float32[capacity] */
+
+typedef struct rl_capture rl_capture;
+
+typedef struct rl_capture_config {
+    uint32_t capacity_frames; /* power of two, RL_CAPTURE_MIN .. MAX_CAPACITY */
+} rl_capture_config;
+
+rl_capture_config rl_capture_config_init(uint32_t capacity_frames);
+rl_result rl_capture_get_heap_size(const rl_capture_config* config, size_t* heap_size);
+rl_result rl_capture_init_preallocated(const rl_capture_config* config, void* heap,
+                                       size_t heap_size, rl_capture** capture);
+void rl_capture_uninit(rl_capture* capture);
+
+/**
+ * Appends the mono down-mix as AnalyserNode makes it ("speakers"): one
+ * channel as is, two as 0.5 * (L + R), more as their average. Does not
+ * modify the input. Audio thread, realtime-safe.
+ */
+rl_result rl_capture_process(rl_capture* capture, const float* const* planar, uint32_t channels,
+                             uint32_t frames);
+
+/** Samples written so far (wraps). Any thread. */
+uint32_t rl_capture_write_index(const rl_capture* capture);
+
+/**
+ * Any thread, wait-free. Copies the latest `count` samples (1 ..
+ * capacity / 2), oldest first; samples never written read as 0, as an
+ * AnalyserNode's initial buffer. Retries a torn copy a few times and then
+ * keeps the last attempt (a reader stalled for ~capacity/2 samples).
+ */
+rl_result rl_capture_read_latest(const rl_capture* capture, float* out, uint32_t count);
+
+/* ------------------------------------------------------------------------ */
+/* Analyser, analysis half: AnalyserNode's spectrum, on any one thread      */
+/* ------------------------------------------------------------------------ */
+
+#define RL_SPECTRUM_MIN_FFT_SIZE 32u
+#define RL_SPECTRUM_MAX_FFT_SIZE 32768u
+
+typedef struct rl_spectrum rl_spectrum;
+
+typedef struct rl_spectrum_config {
+    uint32_t fft_size; /* power of two, 32 .. 32768 */
+} rl_spectrum_config;
+
+rl_spectrum_config rl_spectrum_config_init(uint32_t fft_size);
+
+/** Window, twiddles, scratch and smoothing state: about 28 * fft_size bytes. */
+rl_result rl_spectrum_get_heap_size(const rl_spectrum_config* config, size_t* heap_size);
+rl_result rl_spectrum_init_preallocated(const rl_spectrum_config* config, void* heap,
+                                        size_t heap_size, rl_spectrum** spectrum);
+void rl_spectrum_uninit(rl_spectrum* spectrum);
+
+/** Forgets the smoothing history. */
+void rl_spectrum_reset(rl_spectrum* spectrum);
+
+/*
+ * The analysis functions follow the Web Audio AnalyserNode: the fft_size
+ * `time_samples` (oldest first; non-finite ones count as 0) are multiplied
+ * by the Blackman window w[n] = 0.42 - 0.5 cos(2 pi n/N) + 0.08 cos(4 pi n/N),
+ * transformed by a real FFT (double precision), and each of the fft_size/2
+ * magnitudes |X[k]| / N is smoothed, X^[k] = s X^prev[k] + (1 - s) |X[k]|,
+ * with the state kept here (a non-finite result resets it to 0). Each call
+ * advances the smoothing once. Not realtime: bounded by fft_size log
+ * fft_size, no allocation, no waits; call from one thread at a time.
+ * RL_INVALID_ARGS for null pointers or smoothing outside 0 .. 1.
+ */
+
+/** out_db[k] = 20 log10(X^[k]); -inf where X^[k] is 0, as Chromium. */
+rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_samples,
+                                      double smoothing, float* out_db);
+
+/**
+ * out[k] = floor(255 / (max_db - min_db) * (dB[k] - min_db)) clamped to
+ * 0 .. 255. RL_INVALID_ARGS unless min_db < max_db (both finite).
+ */
+rl_result rl_spectrum_byte_frequency(rl_spectrum* spectrum, const float* time_samples,
+                                     double smoothing, double min_db, double max_db, uint8_t* out);
+
+/** out[i] = floor(128 * (1 + x[i])) clamped to 0 .. 255. Any thread. */
+rl_result rl_spectrum_byte_time_domain(const float* time_samples, uint32_t count, uint8_t* out);
+
+/* ------------------------------------------------------------------------ */
+/* Generator: test tones and noise                                          */
+/* ------------------------------------------------------------------------ */
+
+typedef enum rl_waveform {
+    RL_WAVEFORM_SINE = 0,
+    RL_WAVEFORM_SQUARE = 1,   /* band-limited */
+    RL_WAVEFORM_SAWTOOTH = 2, /* band-limited, rising */
+    RL_WAVEFORM_TRIANGLE = 3, /* band-limited */
+    RL_WAVEFORM_WHITE_NOISE = 4,
+    RL_WAVEFORM_PINK_NOISE = 5,
+    RL_WAVEFORM_SWEEP = 6 /* logarithmic sine sweep */
+} rl_waveform;
+
+/** Start, stop, amplitude and waveform changes ramp over this long. */
+#define RL_GENERATOR_FADE_MS 5.0
+#define RL_GENERATOR_MAX_SWEEP_SECONDS 3600.0
+
+typedef struct rl_generator rl_generator;
+
+typedef struct rl_generator_config {
+    double sample_rate;
+} rl_generator_config;
+
+rl_generator_config rl_generator_config_init(double sample_rate);
+
+/** Includes the band-limited wavetables (about 250 KB). */
+rl_result rl_generator_get_heap_size(const rl_generator_config* config, size_t* heap_size);
+
+/**
+ * Builds the wavetables: not realtime (about a millisecond); call before
+ * audio starts. The generator starts stopped: sine, 1000 Hz (capped at 0.45
+ * * sample_rate), amplitude 0.5, seed 1.
+ */
+rl_result rl_generator_init_preallocated(const rl_generator_config* config, void* heap,
+                                         size_t heap_size, rl_generator** generator);
+void rl_generator_uninit(rl_generator* generator);
+
+/*
+ * Setters, audio thread. Frequency: 0 < f < sample_rate/2, takes effect at
+ * once with continuous phase. Amplitude: 0 .. 1, ramped. A waveform change
+ * while running fades out, switches and fades back in.
+ */
+rl_result rl_generator_set_waveform(rl_generator* generator, rl_waveform waveform);
+rl_result rl_generator_set_frequency(rl_generator* generator, double frequency);
+rl_result rl_generator_set_amplitude(rl_generator* generator, double amplitude);
+
+/**
+ * Sweep from start_hz to end_hz (either may be the larger; both 0 < f <
+ * sample_rate/2) over `seconds` (0 < s <= RL_GENERATOR_MAX_SWEEP_SECONDS),
+ * exponentially in frequency with continuous phase. At the end it holds
+ * end_hz as a steady sine, or with `loop` nonzero starts over from start_hz.
+ * The sweep restarts from start_hz now and at every rl_generator_start().
+ */
+rl_result rl_generator_set_sweep(rl_generator* generator, double start_hz, double end_hz,
+                                 double seconds, int loop);
+
+/** Reseeds the noise (xorshift32; any seed, 0 included). */
+void rl_generator_set_seed(rl_generator* generator, uint32_t seed);
+
+/** Start resets the phase and fades in; stop fades out, then outputs silence. */
+void rl_generator_start(rl_generator* generator);
+void rl_generator_stop(rl_generator* generator);
+
+/** The frequency the next sample is generated at (the sweep's position). */
+double rl_generator_frequency(const rl_generator* generator);
+
+/**
+ * Writes the signal to every channel (the same samples on all), replacing
+ * what the buffers held; silence when stopped. Audio thread, realtime-safe.
+ */
+rl_result rl_generator_process(rl_generator* generator, float* const* planar, uint32_t channels,
+                               uint32_t frames);
 
 #ifdef __cplusplus
 }
