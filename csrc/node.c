@@ -1,17 +1,21 @@
-/* The node one AudioWorkletProcessor drives: ring <-> planar buffers. */
+/* The node one AudioWorkletProcessor drives: input -> chain -> output. */
 #include "internal.h"
 
+#include <math.h>
 #include <string.h>
 
 #define RL_NODE_MAGIC 0x444E4C52u /* "RLND" */
 
+/* Every part of a node lives in its one heap block, at these offsets from the
+ * node's start (each 64-byte aligned), so the whole node can sit in a shared
+ * WebAssembly.Memory that other threads read. */
 struct rl_node {
     uint32_t magic;
     uint32_t mode;
     uint32_t channels;
-    uint32_t in_offset;   /* bytes from the node start */
-    uint32_t out_offset;  /* bytes from the node start */
-    uint32_t ring_offset; /* bytes from the node start */
+    uint32_t in_offset;
+    uint32_t out_offset;
+    uint32_t ring_offset;
     uint32_t ring_bytes;
     uint32_t primed; /* source: the ring has delivered a frame since init */
     unsigned char pad0[32];
@@ -20,81 +24,193 @@ struct rl_node {
     rl_atomic_u32 quanta;
     rl_atomic_u32 silent_frames;
     unsigned char pad1[48];
+    /* The chain. Pointers into this block, fixed at init. */
+    rl_params* params;
+    float* gain_values;
+    rl_gain* gain;
+    rl_eq* eq;
+    rl_limiter* limiter;
+    rl_meter* meter;
+    rl_capture* capture;
+    rl_generator* generator;
+    double sample_rate;
+    float gain_hold; /* the last gain value given, held while none arrive */
+    uint32_t gain_bypass;
+    uint32_t limiter_bypass;
+    uint32_t meter_bypass;
+    uint32_t generator_on;   /* the generator is the node's input */
+    uint32_t generator_fade; /* frames of fade-out left after a stop */
+    uint32_t generator_fade_frames;
 };
 
 _Static_assert(offsetof(struct rl_node, frames_processed) == 64, "stats block is 64-aligned");
 _Static_assert(offsetof(struct rl_node, quanta) - 64 == RL_STATS_OFFSET_QUANTA, "layout");
 _Static_assert(offsetof(struct rl_node, silent_frames) - 64 == RL_STATS_OFFSET_SILENT_FRAMES,
                "layout");
-_Static_assert(sizeof(struct rl_node) == 64 + RL_STATS_BYTES, "layout");
+_Static_assert(offsetof(struct rl_node, params) == 64 + RL_STATS_BYTES, "layout");
 
 #define RL_PLANE_BYTES (RL_MAX_QUANTUM_FRAMES * sizeof(float))
+
+static size_t rl_align64(size_t n) {
+    return (n + 63u) & ~(size_t)63u;
+}
 
 rl_node_config rl_node_config_init(rl_mode mode, uint32_t channels, uint32_t capacity_frames) {
     rl_node_config c;
     c.mode = mode;
     c.channels = channels;
     c.capacity_frames = capacity_frames;
+    c.sample_rate = 48000.0;
     return c;
 }
 
-static int rl_node_ring_config(const rl_node_config* config, rl_ring_config* ring) {
+/* Where each part goes; sizes from each module's own get_heap_size. */
+typedef struct rl_node_plan {
+    size_t params;
+    size_t gain_values;
+    size_t gain;
+    size_t eq;
+    size_t limiter;
+    size_t meter;
+    size_t capture;
+    size_t generator;
+    size_t in;
+    size_t out;
+    size_t ring;
+    size_t ring_bytes;
+    size_t total;
+} rl_node_plan;
+
+static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
+    rl_ring_config rc;
+    rl_gain_config gc;
+    rl_eq_config ec;
+    rl_limiter_config lc;
+    rl_meter_config mc;
+    rl_capture_config cc;
+    rl_generator_config nc;
+    size_t sizes[7];
+    size_t at;
     if (config == NULL || (config->mode != RL_MODE_SOURCE && config->mode != RL_MODE_EFFECT &&
                            config->mode != RL_MODE_CAPTURE)) {
         return 0;
     }
-    *ring = rl_ring_config_init(config->channels, config->capacity_frames);
+    rc = rl_ring_config_init(config->channels, config->capacity_frames);
+    gc = rl_gain_config_init(config->sample_rate);
+    ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
+    lc = rl_limiter_config_init(config->sample_rate);
+    mc = rl_meter_config_init(config->channels, config->sample_rate);
+    cc = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
+    nc = rl_generator_config_init(config->sample_rate);
+    if (rl_ring_get_heap_size(&rc, &plan->ring_bytes) != RL_OK ||
+        rl_gain_get_heap_size(&gc, &sizes[0]) != RL_OK ||
+        rl_eq_get_heap_size(&ec, &sizes[1]) != RL_OK ||
+        rl_limiter_get_heap_size(&lc, &sizes[2]) != RL_OK ||
+        rl_meter_get_heap_size(&mc, &sizes[3]) != RL_OK ||
+        rl_capture_get_heap_size(&cc, &sizes[4]) != RL_OK ||
+        rl_generator_get_heap_size(&nc, &sizes[5]) != RL_OK) {
+        return 0;
+    }
+    at = rl_align64(sizeof(struct rl_node));
+    plan->params = at;
+    at += rl_align64(RL_PARAMS_BYTES);
+    plan->gain_values = at;
+    at += rl_align64(RL_PLANE_BYTES);
+    plan->gain = at;
+    at += rl_align64(sizes[0]);
+    plan->eq = at;
+    at += rl_align64(sizes[1]);
+    plan->limiter = at;
+    at += rl_align64(sizes[2]);
+    plan->meter = at;
+    at += rl_align64(sizes[3]);
+    plan->capture = at;
+    at += rl_align64(sizes[4]);
+    plan->generator = at;
+    at += rl_align64(sizes[5]);
+    plan->in = at;
+    at += RL_PLANE_BYTES * config->channels;
+    plan->out = at;
+    at += RL_PLANE_BYTES * config->channels;
+    plan->ring = rl_align64(at);
+    plan->total = plan->ring + plan->ring_bytes;
+    (void)sizes[6];
     return 1;
 }
 
 rl_result rl_node_get_heap_size(const rl_node_config* config, size_t* heap_size) {
-    rl_ring_config rc;
-    size_t ring_bytes = 0;
+    rl_node_plan plan;
     if (heap_size == NULL) {
         return RL_INVALID_ARGS;
     }
     *heap_size = 0;
-    if (!rl_node_ring_config(config, &rc) || rl_ring_get_heap_size(&rc, &ring_bytes) != RL_OK) {
+    if (!rl_node_plan_for(config, &plan)) {
         return RL_INVALID_ARGS;
     }
-    *heap_size = sizeof(struct rl_node) + 2u * RL_PLANE_BYTES * config->channels + ring_bytes;
+    *heap_size = plan.total;
     return RL_OK;
 }
 
 rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, size_t heap_size,
                                     rl_node** node) {
-    rl_ring_config rc;
-    rl_ring* ring = NULL;
-    size_t need = 0;
-    size_t planes;
+    rl_node_plan plan;
+    unsigned char* base = (unsigned char*)heap;
     struct rl_node* n;
-    rl_result result;
+    rl_ring* ring = NULL;
+    rl_ring_config rc;
+    rl_gain_config gc;
+    rl_eq_config ec;
+    rl_limiter_config lc;
+    rl_meter_config mc;
+    rl_capture_config cc;
+    rl_generator_config nc;
+    rl_result r;
     if (node == NULL) {
         return RL_INVALID_ARGS;
     }
     *node = NULL;
-    if (heap == NULL || ((uintptr_t)heap & 63u) != 0 ||
-        rl_node_get_heap_size(config, &need) != RL_OK || !rl_node_ring_config(config, &rc)) {
+    if (heap == NULL || ((uintptr_t)heap & 63u) != 0 || !rl_node_plan_for(config, &plan)) {
         return RL_INVALID_ARGS;
     }
-    if (heap_size < need) {
+    if (heap_size < plan.total) {
         return RL_OUT_OF_MEMORY;
     }
     memset(heap, 0, sizeof(struct rl_node));
     n = (struct rl_node*)heap;
-    planes = RL_PLANE_BYTES * config->channels;
     n->mode = (uint32_t)config->mode;
     n->channels = config->channels;
-    n->in_offset = (uint32_t)sizeof(struct rl_node);
-    n->out_offset = (uint32_t)(sizeof(struct rl_node) + planes);
-    n->ring_offset = (uint32_t)(sizeof(struct rl_node) + 2u * planes);
-    n->ring_bytes = (uint32_t)(need - n->ring_offset);
-    memset((unsigned char*)heap + n->in_offset, 0, 2u * planes);
-    result =
-        rl_ring_init_preallocated(&rc, (unsigned char*)heap + n->ring_offset, n->ring_bytes, &ring);
-    if (result != RL_OK) {
-        return result;
+    n->sample_rate = config->sample_rate;
+    n->in_offset = (uint32_t)plan.in;
+    n->out_offset = (uint32_t)plan.out;
+    n->ring_offset = (uint32_t)plan.ring;
+    n->ring_bytes = (uint32_t)plan.ring_bytes;
+    n->gain_values = (float*)(void*)(base + plan.gain_values);
+    n->gain_hold = 1.0f;
+    memset(base + plan.in, 0, plan.ring - plan.in);
+    rc = rl_ring_config_init(config->channels, config->capacity_frames);
+    gc = rl_gain_config_init(config->sample_rate);
+    ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
+    lc = rl_limiter_config_init(config->sample_rate);
+    mc = rl_meter_config_init(config->channels, config->sample_rate);
+    cc = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
+    nc = rl_generator_config_init(config->sample_rate);
+    if ((r = rl_params_init(base + plan.params, RL_PARAMS_BYTES, &n->params)) != RL_OK ||
+        (r = rl_gain_init_preallocated(&gc, base + plan.gain, plan.eq - plan.gain, &n->gain)) !=
+            RL_OK ||
+        (r = rl_eq_init_preallocated(&ec, base + plan.eq, plan.limiter - plan.eq, &n->eq)) !=
+            RL_OK ||
+        (r = rl_limiter_init_preallocated(&lc, base + plan.limiter, plan.meter - plan.limiter,
+                                          &n->limiter)) != RL_OK ||
+        (r = rl_meter_init_preallocated(&mc, base + plan.meter, plan.capture - plan.meter,
+                                        &n->meter)) != RL_OK ||
+        (r = rl_capture_init_preallocated(&cc, base + plan.capture, plan.generator - plan.capture,
+                                          &n->capture)) != RL_OK ||
+        (r = rl_generator_init_preallocated(&nc, base + plan.generator, plan.in - plan.generator,
+                                            &n->generator)) != RL_OK ||
+        (r = rl_ring_init_preallocated(&rc, base + plan.ring, plan.ring_bytes, &ring)) != RL_OK) {
+        return r;
     }
+    n->generator_fade_frames = (uint32_t)ceil(RL_GENERATOR_FADE_MS * config->sample_rate / 1000.0);
     n->magic = RL_NODE_MAGIC;
     *node = n;
     return RL_OK;
@@ -129,6 +245,22 @@ void* rl_node_stats(rl_node* node) {
     return node == NULL ? NULL : (void*)&node->frames_processed;
 }
 
+rl_params* rl_node_params(rl_node* node) {
+    return node == NULL ? NULL : node->params;
+}
+
+float* rl_node_gain_values(rl_node* node) {
+    return node == NULL ? NULL : node->gain_values;
+}
+
+const void* rl_node_meters(rl_node* node) {
+    return node == NULL ? NULL : rl_meter_readout(node->meter);
+}
+
+const void* rl_node_capture(rl_node* node) {
+    return node == NULL ? NULL : (const void*)node->capture;
+}
+
 static void rl_node_count(struct rl_node* n, uint32_t frames, uint32_t silent) {
     /* Single writer (the audio thread): load-then-store, no read-modify-write. */
     atomic_store_explicit(&n->frames_processed,
@@ -144,6 +276,75 @@ static void rl_node_count(struct rl_node* n, uint32_t frames, uint32_t silent) {
     }
 }
 
+/* Applies one queued setting. A message the module refuses changes nothing
+ * and is counted, so the main thread can see it. */
+static void rl_node_apply(struct rl_node* n, const rl_param_message* m) {
+    rl_result r = RL_OK;
+    rl_eq_band band;
+    switch (m->kind) {
+    case RL_PARAM_EQ_BAND:
+        band.type = (rl_biquad_type)m->arg;
+        band.frequency = (double)m->values[0];
+        band.q = (double)m->values[1];
+        band.gain_db = (double)m->values[2];
+        r = m->arg <= (uint32_t)RL_BIQUAD_ALLPASS ? rl_eq_set_band(n->eq, m->index, &band)
+                                                  : RL_INVALID_ARGS;
+        break;
+    case RL_PARAM_EQ_BYPASS:
+        rl_eq_set_bypass(n->eq, m->arg != 0u);
+        break;
+    case RL_PARAM_LIMITER:
+        r = rl_limiter_set(n->limiter, (double)m->values[0], (double)m->values[1],
+                           (double)m->values[2]);
+        break;
+    case RL_PARAM_LIMITER_BYPASS:
+        n->limiter_bypass = m->arg != 0u;
+        break;
+    case RL_PARAM_GENERATOR:
+        if (m->arg > (uint32_t)RL_WAVEFORM_SWEEP || !(m->values[0] > 0.0f) ||
+            !(m->values[2] > 0.0f) || !(m->values[3] > 0.0f)) {
+            r = RL_INVALID_ARGS;
+            break;
+        }
+        /* Validate everything before changing anything. */
+        r = rl_generator_set_frequency(n->generator, (double)m->values[0]);
+        if (r == RL_OK) {
+            r = rl_generator_set_amplitude(n->generator, (double)m->values[1]);
+        }
+        if (r == RL_OK && m->arg == (uint32_t)RL_WAVEFORM_SWEEP) {
+            r = rl_generator_set_sweep(n->generator, (double)m->values[0], (double)m->values[2],
+                                       (double)m->values[3], 0);
+        }
+        if (r == RL_OK) {
+            r = rl_generator_set_waveform(n->generator, (rl_waveform)m->arg);
+        }
+        break;
+    case RL_PARAM_GENERATOR_RUN:
+        if (m->arg != 0u) {
+            rl_generator_start(n->generator);
+            n->generator_on = 1u;
+            n->generator_fade = 0;
+        } else if (n->generator_on) {
+            rl_generator_stop(n->generator);
+            n->generator_on = 0;
+            n->generator_fade = n->generator_fade_frames;
+        }
+        break;
+    case RL_PARAM_GAIN_BYPASS:
+        n->gain_bypass = m->arg != 0u;
+        break;
+    case RL_PARAM_METER_BYPASS:
+        n->meter_bypass = m->arg != 0u;
+        break;
+    default:
+        r = RL_INVALID_ARGS;
+        break;
+    }
+    if (r != RL_OK) {
+        rl_params_count_rejected(n->params);
+    }
+}
+
 #ifdef RL_TEST_HOOKS
 /* Test builds only: a trap armed from another thread fires inside the next
  * rl_node_process, proving the worklet's panic boundary around it. */
@@ -154,14 +355,55 @@ void rl_test_arm_trap(void) {
 }
 #endif
 
-rl_result rl_node_process(rl_node* node, uint32_t frames) {
+/* The node's input for this quantum, into the output planes. Returns the
+ * frames of silence a starved source had to emit. */
+static uint32_t rl_node_input_stage(struct rl_node* n, float* const* out, uint32_t frames,
+                                    rl_result* result) {
+    uint32_t c;
+    uint32_t moved = 0;
+    if (n->generator_on || n->generator_fade > 0) {
+        rl_generator_process(n->generator, out, n->channels, frames);
+        n->generator_fade = n->generator_fade > frames ? n->generator_fade - frames : 0;
+        return 0;
+    }
+    if (n->mode != RL_MODE_SOURCE) {
+        for (c = 0; c < n->channels; ++c) {
+            memcpy(out[c], rl_node_input(n, c), (size_t)frames * sizeof(float));
+        }
+        return 0;
+    }
+    /* Until the first frame arrives the node has not started playing: it
+     * outputs silence without counting an underrun (a node created on a
+     * running context is processed before anyone has fed it). */
+    if (!n->primed && rl_ring_available_read(rl_node_ring(n)) == 0) {
+        for (c = 0; c < n->channels; ++c) {
+            memset(out[c], 0, (size_t)frames * sizeof(float));
+        }
+        return 0;
+    }
+    n->primed = 1u;
+    *result = rl_ring_read_planar(rl_node_ring(n), out, frames, &moved);
+    for (c = 0; c < n->channels; ++c) {
+        memset(out[c] + moved, 0, (size_t)(frames - moved) * sizeof(float));
+    }
+    /* A drained, closed ring is the end of a stream, not an error. */
+    if (*result == RL_CLOSED) {
+        *result = RL_OK;
+    }
+    return frames - moved;
+}
+
+rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_value_count) {
     struct rl_node* n = node;
     float* out[RL_RING_MAX_CHANNELS];
-    const float* in[RL_RING_MAX_CHANNELS];
+    rl_param_message message;
+    uint32_t silent;
     uint32_t moved = 0;
     uint32_t c;
+    uint32_t i;
     rl_result result = RL_OK;
-    if (n == NULL || n->magic != RL_NODE_MAGIC || frames == 0 || frames > RL_MAX_QUANTUM_FRAMES) {
+    if (n == NULL || n->magic != RL_NODE_MAGIC || frames == 0 || frames > RL_MAX_QUANTUM_FRAMES ||
+        (gain_value_count != 0 && gain_value_count != 1 && gain_value_count != frames)) {
         return RL_INVALID_ARGS;
     }
 #ifdef RL_TEST_HOOKS
@@ -169,39 +411,50 @@ rl_result rl_node_process(rl_node* node, uint32_t frames) {
         rl_panic(RL_PANIC_TEST, "forced trap inside rl_node_process (RL_TEST_HOOKS build)");
     }
 #endif
+    /* Settings take effect on a quantum boundary; at most one queue's worth
+     * per quantum keeps the loop bounded. */
+    for (i = 0; i < RL_PARAMS_CAPACITY && rl_params_pop(n->params, &message); ++i) {
+        rl_node_apply(n, &message);
+    }
     for (c = 0; c < n->channels; ++c) {
         out[c] = rl_node_output(n, c);
-        in[c] = rl_node_input(n, c);
     }
-    if (n->mode == RL_MODE_SOURCE) {
-        /* Until the first frame arrives the node has not started playing:
-         * it outputs silence without counting an underrun (a node created on
-         * a running context is processed before anyone has fed it). */
-        if (!n->primed && rl_ring_available_read(rl_node_ring(n)) == 0) {
-            for (c = 0; c < n->channels; ++c) {
-                memset(out[c], 0, (size_t)frames * sizeof(float));
-            }
-            rl_node_count(n, frames, 0);
-            return RL_OK;
-        }
-        n->primed = 1u;
-        result = rl_ring_read_planar(rl_node_ring(n), out, frames, &moved);
-        for (c = 0; c < n->channels; ++c) {
-            memset(out[c] + moved, 0, (size_t)(frames - moved) * sizeof(float));
-        }
-        rl_node_count(n, frames, frames - moved);
-        /* A drained, closed ring is the end of a stream, not an error. */
-        return result == RL_CLOSED ? RL_OK : result;
-    }
+    silent = rl_node_input_stage(n, out, frames, &result);
+    /* A non-finite sample never enters the chain. */
     for (c = 0; c < n->channels; ++c) {
-        memcpy(out[c], in[c], (size_t)frames * sizeof(float));
+        float* x = out[c];
+        for (i = 0; i < frames; ++i) {
+            if (!isfinite(x[i])) {
+                x[i] = 0.0f;
+            }
+        }
     }
+    if (!n->gain_bypass) {
+        if (gain_value_count == 0) {
+            rl_gain_process(n->gain, out, n->channels, frames, &n->gain_hold, 1);
+        } else {
+            n->gain_hold = n->gain_values[gain_value_count - 1];
+            rl_gain_process(n->gain, out, n->channels, frames, n->gain_values, gain_value_count);
+        }
+    }
+    rl_eq_process(n->eq, out, n->channels, frames);
+    if (!n->limiter_bypass) {
+        rl_limiter_process(n->limiter, out, n->channels, frames);
+    }
+    if (!n->meter_bypass) {
+        rl_meter_process(n->meter, (const float* const*)out, n->channels, frames);
+    }
+    rl_capture_process(n->capture, (const float* const*)out, n->channels, frames);
     if (n->mode == RL_MODE_CAPTURE) {
         result = rl_ring_write_planar(rl_node_ring(n), (const float* const*)out, frames, &moved);
         if (result == RL_CLOSED) {
             result = RL_OK;
         }
     }
-    rl_node_count(n, frames, 0);
+    rl_node_count(n, frames, silent);
     return result;
+}
+
+rl_result rl_node_process(rl_node* node, uint32_t frames) {
+    return rl_node_process_gain(node, frames, 0);
 }

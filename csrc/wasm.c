@@ -70,23 +70,38 @@ uint32_t rl_wasm_layout(uint32_t which) {
         RL_PARAMS_OFFSET_MESSAGES,
         RL_PARAMS_MESSAGE_BYTES,
         RL_PARAMS_BYTES,
+        RL_METER_OFFSET_PEAK,
+        RL_METER_OFFSET_RMS,
+        RL_METER_OFFSET_CLIPS,
+        RL_METER_CHANNEL_BYTES,
+        RL_CAPTURE_OFFSET_WRITE_INDEX,
+        RL_CAPTURE_OFFSET_CAPACITY,
+        RL_CAPTURE_OFFSET_DATA,
+        RL_CAPTURE_DEFAULT_CAPACITY,
+        RL_SPECTRUM_MIN_FFT_SIZE,
+        RL_SPECTRUM_MAX_FFT_SIZE,
+        RL_EQ_DEFAULT_BANDS,
     };
     return which < sizeof(values) / sizeof(values[0]) ? values[which] : 0xFFFFFFFFu;
 }
 
 /* Returns the heap bytes a node needs, or 0 for an invalid configuration. */
 RL_EXPORT(rl_node_heap_size)
-uint32_t rl_wasm_node_heap_size(uint32_t mode, uint32_t channels, uint32_t capacity) {
+uint32_t rl_wasm_node_heap_size(uint32_t mode, uint32_t channels, uint32_t capacity,
+                                double sample_rate) {
     rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
     size_t size = 0;
+    c.sample_rate = sample_rate;
     return rl_node_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
 }
 
 /* Initialises the node at the heap base; returns an rl_result. */
 RL_EXPORT(rl_node_init)
-int rl_wasm_node_init(uint32_t mode, uint32_t channels, uint32_t capacity, uint32_t heap_bytes) {
+int rl_wasm_node_init(uint32_t mode, uint32_t channels, uint32_t capacity, double sample_rate,
+                      uint32_t heap_bytes) {
     rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
     rl_node* node = NULL;
+    c.sample_rate = sample_rate;
     return (int)rl_node_init_preallocated(&c, (void*)rl_node_base(), heap_bytes, &node);
 }
 
@@ -115,8 +130,28 @@ uint32_t rl_wasm_node_stats(void) {
 }
 
 RL_EXPORT(rl_node_process)
-int rl_wasm_node_process(uint32_t frames) {
-    return (int)rl_node_process(rl_wasm_node(), frames);
+int rl_wasm_node_process(uint32_t frames, uint32_t gain_value_count) {
+    return (int)rl_node_process_gain(rl_wasm_node(), frames, gain_value_count);
+}
+
+RL_EXPORT(rl_node_params)
+uint32_t rl_wasm_node_params(void) {
+    return (uint32_t)(uintptr_t)rl_node_params(rl_wasm_node());
+}
+
+RL_EXPORT(rl_node_gain_values)
+uint32_t rl_wasm_node_gain_values(void) {
+    return (uint32_t)(uintptr_t)rl_node_gain_values(rl_wasm_node());
+}
+
+RL_EXPORT(rl_node_meters)
+uint32_t rl_wasm_node_meters(void) {
+    return (uint32_t)(uintptr_t)rl_node_meters(rl_wasm_node());
+}
+
+RL_EXPORT(rl_node_capture)
+uint32_t rl_wasm_node_capture(void) {
+    return (uint32_t)(uintptr_t)rl_node_capture(rl_wasm_node());
 }
 
 RL_EXPORT(rl_node_uninit)
@@ -182,6 +217,42 @@ uint32_t rl_wasm_ring_available_read(uint32_t ring) {
 RL_EXPORT(rl_ring_close)
 void rl_wasm_ring_close(uint32_t ring) {
     rl_ring_close((rl_ring*)(uintptr_t)ring);
+}
+
+/* The analysis half of the analyser, for an instance on a private memory (the
+ * main thread's): a spectrum at `address`, fed the latest samples it copied. */
+RL_EXPORT(rl_spectrum_heap_size)
+uint32_t rl_wasm_spectrum_heap_size(uint32_t fft_size) {
+    rl_spectrum_config c = rl_spectrum_config_init(fft_size);
+    size_t size = 0;
+    return rl_spectrum_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
+}
+
+RL_EXPORT(rl_spectrum_init)
+int rl_wasm_spectrum_init(uint32_t address, uint32_t fft_size, uint32_t bytes) {
+    rl_spectrum_config c = rl_spectrum_config_init(fft_size);
+    rl_spectrum* spectrum = NULL;
+    return (int)rl_spectrum_init_preallocated(&c, (void*)(uintptr_t)address, bytes, &spectrum);
+}
+
+RL_EXPORT(rl_spectrum_float)
+int rl_wasm_spectrum_float(uint32_t spectrum, uint32_t time, double smoothing, uint32_t out) {
+    return (int)rl_spectrum_float_frequency((rl_spectrum*)(uintptr_t)spectrum,
+                                            (const float*)(uintptr_t)time, smoothing,
+                                            (float*)(uintptr_t)out);
+}
+
+RL_EXPORT(rl_spectrum_byte)
+int rl_wasm_spectrum_byte(uint32_t spectrum, uint32_t time, double smoothing, double min_db,
+                          double max_db, uint32_t out) {
+    return (int)rl_spectrum_byte_frequency((rl_spectrum*)(uintptr_t)spectrum,
+                                           (const float*)(uintptr_t)time, smoothing, min_db, max_db,
+                                           (uint8_t*)(uintptr_t)out);
+}
+
+RL_EXPORT(rl_spectrum_reset)
+void rl_wasm_spectrum_reset(uint32_t spectrum) {
+    rl_spectrum_reset((rl_spectrum*)(uintptr_t)spectrum);
 }
 
 #ifdef RL_TEST_HOOKS

@@ -29,6 +29,7 @@ import { checkTimeout, describe, sleep } from './util.js';
  * @property {number} framesProcessed
  * @property {number} quanta
  * @property {number} silentFrames
+ * @property {{ peak: number[], rms: number[], clips: number[] }} [meters]
  */
 
 /** Frames per transferred chunk buffer. */
@@ -63,6 +64,35 @@ export class MessageLink {
     this.waiters = [];
     this.lastPoll = -Infinity;
     this.pollPending = false;
+    /** The analyser's last time-domain snapshot. @type {{ writeIndex: number, data: Float32Array }} */
+    this.time = { writeIndex: 0, data: new Float32Array(0) };
+    this.lastTimeRequest = -Infinity;
+    this.timePending = false;
+  }
+
+  /**
+   * Asks for the latest `size` time-domain samples, at most once per
+   * `minIntervalMs` and one request at a time.
+   * @param {number} size
+   * @param {number} minIntervalMs
+   */
+  requestTime(size, minIntervalMs) {
+    const now = performance.now();
+    if (this.timePending || now - this.lastTimeRequest < minIntervalMs) return;
+    this.lastTimeRequest = now;
+    this.timePending = true;
+    this.port.postMessage({ type: 'time', size });
+  }
+
+  /**
+   * Sends a setting to the worklet, which queues it for the core.
+   * @param {number} kind
+   * @param {number} index
+   * @param {number} arg
+   * @param {readonly number[]} [values]
+   */
+  send(kind, index, arg, values = []) {
+    this.port.postMessage({ type: 'param', kind, index, arg, values: [...values] });
   }
 
   /**
@@ -71,6 +101,11 @@ export class MessageLink {
    */
   receive(message) {
     if (message.snapshot) this.snapshot = message.snapshot;
+    const time = /** @type {{ time?: { writeIndex: number, data: Float32Array } }} */ (message).time;
+    if (time) {
+      this.time = time;
+      this.timePending = false;
+    }
     this.pollPending = false;
     const waiters = this.waiters;
     this.waiters = [];
@@ -365,4 +400,26 @@ export class MessageReader {
     }
     return moved;
   }
+}
+
+/**
+ * The analyser's time source on the message transport: the last snapshot
+ * posted, refreshed at most once per animation frame.
+ * @param {MessageLink} link
+ * @returns {import('./analyser.js').TimeSource}
+ */
+export function messageTimeSource(link) {
+  return {
+    writeIndex() {
+      return link.time.writeIndex;
+    },
+    latest(out, count) {
+      link.requestTime(count, 16);
+      const data = link.time.data;
+      const n = Math.min(count, data.length);
+      // Older samples than the snapshot holds are silence.
+      out.fill(0, 0, count - n);
+      out.set(data.subarray(data.length - n), count - n);
+    },
+  };
 }

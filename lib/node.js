@@ -7,7 +7,10 @@
 import { RingletError } from './errors.js';
 import { LAYOUT, MODES } from './layout.js';
 import { checkContext, loadRinglet, resolveTransport } from './load.js';
-import { MessageLink, MessageReader, MessageWriter } from './message-transport.js';
+import { MessageLink, MessageReader, MessageWriter, messageTimeSource } from './message-transport.js';
+import { Analyser, sharedTimeSource } from './analyser.js';
+import { Eq, Generator, Limiter } from './dsp.js';
+import { ParamQueue } from './params.js';
 import { recordPanic, recordRecovery } from './panic.js';
 import { RingReader, RingWriter } from './ring.js';
 import { checkTimeout, describe } from './util.js';
@@ -17,6 +20,7 @@ import { PROCESSOR_NAME } from './version.js';
 /** @typedef {import('../types/index.js').RingletNodeOptions} RingletNodeOptions */
 /** @typedef {import('../types/index.js').NodeStats} NodeStats */
 /** @typedef {import('../types/index.js').PanicReport} PanicReport */
+/** @typedef {import('../types/index.js').Meters} Meters */
 
 export const DEFAULT_CAPACITY_FRAMES = 8192;
 export const DEFAULT_CHANNELS = 2;
@@ -31,6 +35,11 @@ const DEFAULT_READY_TIMEOUT_MS = 5000;
  * @property {RingReader | MessageReader | null} reader
  * @property {MessageLink | null} link the message transport's port state
  * @property {() => NodeStats} readStats
+ * @property {() => Meters} readMeters
+ * @property {Eq} eq
+ * @property {Limiter} limiter
+ * @property {Generator} generator
+ * @property {Analyser} analyser
  * @property {() => void} closeRing
  * @property {'running' | 'panicked' | 'disposed'} state
  * @property {PanicReport | null} panic
@@ -130,7 +139,7 @@ export class RingletNode extends EventTarget {
     const wasm = await loadRinglet(context, {
       transport: o.transport, wasmUrl: o.wasmUrl, localWasmUrl: o.localWasmUrl, workletUrl: o.workletUrl,
     });
-    const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames);
+    const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames, context.sampleRate);
     if (heapBytes === 0) {
       throw new RangeError(`RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}`);
     }
@@ -153,13 +162,14 @@ export class RingletNode extends EventTarget {
         channels: o.channels,
         capacityFrames: o.capacityFrames,
         heapBytes,
+        sampleRate: context.sampleRate,
       },
     }], RingletNode)));
     const port = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).port;
     const ready = await waitForReady(port, o.readyTimeoutMs);
     const state = memory
-      ? sharedState(o, memory, port, ready)
-      : messageState(o, port);
+      ? sharedState(o, memory, port, ready, wasm.module, context.sampleRate)
+      : messageState(o, port, wasm.module, context.sampleRate);
     states.set(node, state);
     port.onmessage = (event) => onProcessorMessage(node, state, event.data);
     return node;
@@ -192,6 +202,33 @@ export class RingletNode extends EventTarget {
 
   /** A handle for a Worker to build its own RingReader; null unless mode is 'capture' and the transport 'shared'. */
   get readerHandle() { return stateOf(this).reader?.handle ?? null; }
+
+  /** The chain's gain: an a-rate AudioParam, default 1. */
+  get gain() {
+    const self = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this));
+    return /** @type {AudioParam} */ (self.parameters.get('gain'));
+  }
+
+  /** The 8-band parametric EQ. */
+  get eq() { return stateOf(this).eq; }
+
+  /** The safety limiter. */
+  get limiter() { return stateOf(this).limiter; }
+
+  /** The test-signal generator. */
+  get generator() { return stateOf(this).generator; }
+
+  /** The spectrum analyser, with AnalyserNode's API. */
+  get analyser() { return stateOf(this).analyser; }
+
+  /**
+   * Per-channel peak, RMS (linear) and clip counts, read from shared memory
+   * without a message (on 'message', the last snapshot). Main thread.
+   * @returns {Meters}
+   */
+  meters() {
+    return stateOf(this).readMeters();
+  }
 
   /** The report of the failure that silenced the node, or null. */
   get lastPanic() { return stateOf(this).panic; }
@@ -271,25 +308,47 @@ export class RingletNode extends EventTarget {
 }
 
 /**
- * Node state on the 'shared' transport: the endpoints and counters are views
- * onto the node's shared memory.
+ * Node state on the 'shared' transport: the endpoints, counters, meters,
+ * settings queue and analyser's time buffer are views onto the node's shared
+ * memory.
  * @param {{ mode: NodeMode, channels: number }} o
  * @param {WebAssembly.Memory} memory
  * @param {MessagePort} port
- * @param {{ ring: number, stats: number }} ready
+ * @param {Ready} ready
+ * @param {WebAssembly.Module} module
+ * @param {number} sampleRate
  * @returns {NodeState}
  */
-function sharedState(o, memory, port, ready) {
+function sharedState(o, memory, port, ready, module, sampleRate) {
   const buffer = /** @type {SharedArrayBuffer} */ (/** @type {unknown} */ (memory.buffer));
   const writer = o.mode === 'source' ? new RingWriter(buffer, ready.ring) : null;
   const reader = o.mode === 'capture' ? new RingReader(buffer, ready.ring) : null;
   const ring = writer ?? reader ?? new RingReader(buffer, ready.ring);
   const frames = new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
   const stats = new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2);
+  const params = new ParamQueue(buffer, ready.params);
+  const meterFloats = new Float32Array(buffer, ready.meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
+  const meterInts = new Uint32Array(buffer, ready.meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
+  const stride = LAYOUT.METER_CHANNEL_BYTES >> 2;
   return {
     mode: o.mode,
     channels: o.channels,
     transport: 'shared',
+    eq: new Eq(params, sampleRate),
+    limiter: new Limiter(params),
+    generator: new Generator(params, sampleRate),
+    analyser: new Analyser(module, true, sharedTimeSource(buffer, ready.capture)),
+    readMeters: () => {
+      /** @type {Meters} */
+      const m = { peak: [], rms: [], clips: [] };
+      for (let c = 0; c < o.channels; c++) {
+        // Aligned 4-byte reads do not tear; the core stores each value whole.
+        m.peak.push(meterFloats[c * stride + (LAYOUT.METER_OFFSET_PEAK >> 2)]);
+        m.rms.push(meterFloats[c * stride + (LAYOUT.METER_OFFSET_RMS >> 2)]);
+        m.clips.push(Atomics.load(meterInts, c * stride + (LAYOUT.METER_OFFSET_CLIPS >> 2)) >>> 0);
+      }
+      return m;
+    },
     writer,
     reader,
     link: null,
@@ -318,13 +377,15 @@ function sharedState(o, memory, port, ready) {
 const SNAPSHOT_INTERVAL_MS = 16;
 
 /**
- * Node state on the 'message' transport: endpoints that talk over the port,
- * and counters from the worklet's last snapshot.
+ * Node state on the 'message' transport: endpoints and settings that travel
+ * over the port, and counters and meters from the worklet's last snapshot.
  * @param {{ mode: NodeMode, channels: number, capacityFrames: number }} o
  * @param {MessagePort} port
+ * @param {WebAssembly.Module} module
+ * @param {number} sampleRate
  * @returns {NodeState}
  */
-function messageState(o, port) {
+function messageState(o, port, module, sampleRate) {
   const link = new MessageLink(port, o.channels, o.capacityFrames);
   const writer = o.mode === 'source' ? new MessageWriter(link) : null;
   const reader = o.mode === 'capture' ? new MessageReader(link) : null;
@@ -336,6 +397,16 @@ function messageState(o, port) {
     writer,
     reader,
     link,
+    eq: new Eq(link, sampleRate),
+    limiter: new Limiter(link),
+    generator: new Generator(link, sampleRate),
+    analyser: new Analyser(module, false, messageTimeSource(link)),
+    readMeters: () => {
+      link.poll(SNAPSHOT_INTERVAL_MS);
+      const m = link.snapshot.meters;
+      const zeros = () => Array.from({ length: o.channels }, () => 0);
+      return m ? { peak: [...m.peak], rms: [...m.rms], clips: [...m.clips] } : { peak: zeros(), rms: zeros(), clips: zeros() };
+    },
     readStats: () => {
       link.poll(SNAPSHOT_INTERVAL_MS);
       const snap = link.snapshot;
@@ -367,9 +438,14 @@ function messageState(o, port) {
 }
 
 /**
+ * Offsets the processor reports once the core is initialised.
+ * @typedef {{ ring: number, stats: number, params: number, meters: number, capture: number }} Ready
+ */
+
+/**
  * @param {MessagePort} port
  * @param {number} timeoutMs
- * @returns {Promise<{ ring: number, stats: number }>}
+ * @returns {Promise<Ready>}
  */
 function waitForReady(port, timeoutMs) {
   return new Promise((resolve, reject) => {
@@ -382,7 +458,7 @@ function waitForReady(port, timeoutMs) {
       clearTimeout(timer);
       port.onmessage = null;
       if (m?.type === 'ready') {
-        resolve({ ring: m.ring, stats: m.stats });
+        resolve({ ring: m.ring, stats: m.stats, params: m.params, meters: m.meters, capture: m.capture });
       } else {
         reject(new RingletError('INIT_FAILED', `RingletNode.create: the processor failed to start: ${m?.message ?? 'unknown error'}`));
       }
@@ -401,7 +477,7 @@ function onProcessorMessage(node, state, message) {
   const link = state.link;
   if (link) {
     const m = /** @type {{ type?: string, data?: Float32Array, frames?: number }} */ (message);
-    if (m?.type === 'ack' || m?.type === 'snapshot' || m?.type === 'data') {
+    if (m?.type === 'ack' || m?.type === 'snapshot' || m?.type === 'data' || m?.type === 'time') {
       if (m.type === 'data' && m.data && state.reader instanceof MessageReader) state.reader.accept(m.data, m.frames ?? 0);
       else if (m.type === 'ack') link.release(m.data);
       link.receive(/** @type {{ snapshot?: import('./message-transport.js').Snapshot }} */ (message));

@@ -68,13 +68,17 @@ export class ParamQueue {
     this.timer = null;
   }
 
-  /** @private */
+  /**
+   * Moves waiting settings into the queue as space allows. Called by send();
+   * where timers exist (not in AudioWorkletGlobalScope) a retry is scheduled,
+   * elsewhere the owner calls flush() again on its next message.
+   */
   flush() {
     for (const [key, message] of this.pending) {
       if (!this.push(message)) break;
       this.pending.delete(key);
     }
-    if (this.pending.size > 0 && this.timer === null && !this.closed) {
+    if (this.pending.size > 0 && this.timer === null && !this.closed && typeof setTimeout === 'function') {
       this.timer = setTimeout(() => {
         this.timer = null;
         this.flush();

@@ -33,9 +33,10 @@ export class RingletWasm {
    * @param {NodeMode} mode
    * @param {number} channels
    * @param {number} capacityFrames
+   * @param {number} sampleRate
    */
-  nodeHeapBytes(mode, channels, capacityFrames) {
-    return this.probe.rl_node_heap_size(MODES[mode], channels, capacityFrames);
+  nodeHeapBytes(mode, channels, capacityFrames, sampleRate) {
+    return this.probe.rl_node_heap_size(MODES[mode], channels, capacityFrames, sampleRate);
   }
 
   /**

@@ -11,6 +11,7 @@
  */
 import { instantiateCore, resultString } from '../lib/core.js';
 import { LAYOUT } from '../lib/layout.js';
+import { ParamQueue } from '../lib/params.js';
 import { RingReader, RingWriter } from '../lib/ring.js';
 import { PROCESSOR_NAME } from '../lib/version.js';
 
@@ -29,6 +30,7 @@ const MODE_CAPTURE = 2;
  * @property {number} channels
  * @property {number} capacityFrames
  * @property {number} heapBytes
+ * @property {number} sampleRate the context's, which the main thread sized the node for
  */
 
 /** @param {Float32Array[]} out */
@@ -37,6 +39,11 @@ function silence(out) {
 }
 
 class RingletProcessor extends AudioWorkletProcessor {
+  /** The node's AudioParams: `gain` (a-rate), applied by the core's gain stage. */
+  static get parameterDescriptors() {
+    return [{ name: 'gain', defaultValue: 1, minValue: -1e6, maxValue: 1e6, automationRate: 'a-rate' }];
+  }
+
   /** @param {{ processorOptions: ProcessorOptions }} options */
   constructor(options) {
     super();
@@ -46,6 +53,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.quantum = 128;
     /** @type {Float32Array[]} */ this.inViews = [];
     /** @type {Float32Array[]} */ this.outViews = [];
+    /** The core's buffer for the gain AudioParam's values. @type {Float32Array} */
+    this.gainView = new Float32Array(0);
     /** What rl_panic said just before the core trapped, if it did. */
     /** @type {{ code: number, message: string } | null} */ this.panicNote = null;
     this.options = options.processorOptions;
@@ -60,6 +69,12 @@ class RingletProcessor extends AudioWorkletProcessor {
     /** @type {Int32Array | null} */ this.ringHeader = null;
     /** @type {Uint32Array | null} */ this.statsView = null;
     /** @type {BigUint64Array | null} */ this.framesView = null;
+    /** Message transport: settings arrive as messages and go into the core's queue here. @type {ParamQueue | null} */
+    this.portParams = null;
+    /** @type {Float32Array | null} */ this.meterFloats = null;
+    /** @type {Uint32Array | null} */ this.meterInts = null;
+    /** @type {Uint32Array | null} */ this.captureHeader = null;
+    /** @type {Float32Array | null} */ this.captureData = null;
     this.mode = this.options.mode;
     this.channels = this.options.channels;
     this.host = {
@@ -87,7 +102,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       const o = this.options;
       const memory = this.memory;
       const core = instantiateCore(o.module, memory, this.host);
-      const result = core.rl_node_init(o.mode, o.channels, o.capacityFrames, o.heapBytes);
+      const result = core.rl_node_init(o.mode, o.channels, o.capacityFrames, o.sampleRate, o.heapBytes);
       if (result !== 0) {
         throw new Error(`rl_node_init failed: ${resultString(core, memory, result)}`);
       }
@@ -101,11 +116,25 @@ class RingletProcessor extends AudioWorkletProcessor {
         this.ringHeader = new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2);
         this.statsView = new Uint32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
         this.framesView = new BigUint64Array(buffer, stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
+        this.portParams = new ParamQueue(buffer, core.rl_node_params());
+        const meters = core.rl_node_meters();
+        this.meterFloats = new Float32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
+        this.meterInts = new Uint32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
+        const capture = core.rl_node_capture();
+        this.captureHeader = new Uint32Array(buffer, capture, 2);
+        this.captureData = new Float32Array(buffer, capture + LAYOUT.CAPTURE_OFFSET_DATA, this.captureHeader[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2]);
       }
       this.panicNote = null;
       this.buildViews(this.quantum);
       this.failed = false;
-      this.port.postMessage({ type: 'ready', ring: core.rl_node_ring(), stats: core.rl_node_stats() });
+      this.port.postMessage({
+        type: 'ready',
+        ring: core.rl_node_ring(),
+        stats: core.rl_node_stats(),
+        params: core.rl_node_params(),
+        meters: core.rl_node_meters(),
+        capture: core.rl_node_capture(),
+      });
     } catch (error) {
       this.core = null;
       this.failed = false;
@@ -123,6 +152,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.inViews.push(new Float32Array(buffer, core.rl_node_input(c), frames));
       this.outViews.push(new Float32Array(buffer, core.rl_node_output(c), frames));
     }
+    this.gainView = new Float32Array(buffer, core.rl_node_gain_values(), frames);
     this.quantum = frames;
   }
 
@@ -141,7 +171,38 @@ class RingletProcessor extends AudioWorkletProcessor {
       framesProcessed: Number(/** @type {BigUint64Array} */ (this.framesView)[0]),
       quanta: st[LAYOUT.STATS_OFFSET_QUANTA >> 2],
       silentFrames: st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2],
+      meters: this.meterSnapshot(),
     };
+  }
+
+  /** Message transport: the meter readout, per channel. */
+  meterSnapshot() {
+    const f = /** @type {Float32Array} */ (this.meterFloats);
+    const u = /** @type {Uint32Array} */ (this.meterInts);
+    const stride = LAYOUT.METER_CHANNEL_BYTES >> 2;
+    /** @type {{ peak: number[], rms: number[], clips: number[] }} */
+    const m = { peak: [], rms: [], clips: [] };
+    for (let c = 0; c < this.channels; c++) {
+      m.peak.push(f[c * stride + (LAYOUT.METER_OFFSET_PEAK >> 2)]);
+      m.rms.push(f[c * stride + (LAYOUT.METER_OFFSET_RMS >> 2)]);
+      m.clips.push(u[c * stride + (LAYOUT.METER_OFFSET_CLIPS >> 2)]);
+    }
+    return m;
+  }
+
+  /**
+   * Message transport: the latest `size` samples of the analyser's time buffer.
+   * @param {number} size
+   */
+  timeSnapshot(size) {
+    const header = /** @type {Uint32Array} */ (this.captureHeader);
+    const data = /** @type {Float32Array} */ (this.captureData);
+    const capacity = data.length;
+    const n = Math.min(Math.max(size | 0, 0), capacity);
+    const end = header[LAYOUT.CAPTURE_OFFSET_WRITE_INDEX >> 2] >>> 0;
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = data[(end - n + i) & (capacity - 1)];
+    return { writeIndex: end, data: out };
   }
 
   /**
@@ -166,7 +227,14 @@ class RingletProcessor extends AudioWorkletProcessor {
       const frames = got && got.status === 'ready' ? got.frames : 0;
       this.port.postMessage({ type: 'data', data, frames, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'poll') {
+      this.portParams?.flush(); // settings still waiting for space in the core's queue
       this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
+    } else if (message.type === 'param') {
+      const m = /** @type {{ kind: number, index: number, arg: number, values: number[] }} */ (/** @type {unknown} */ (message));
+      this.portParams?.send(m.kind, m.index, m.arg, m.values);
+    } else if (message.type === 'time') {
+      const t = this.timeSnapshot(/** @type {{ size: number }} */ (/** @type {unknown} */ (message)).size);
+      this.port.postMessage({ type: 'time', time: t, snapshot: this.snapshot() }, [t.data.buffer]);
     } else if (message.type === 'close') {
       (this.portWriter ?? this.portReader)?.close();
       this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
@@ -179,6 +247,8 @@ class RingletProcessor extends AudioWorkletProcessor {
       case 'write':
       case 'read':
       case 'poll':
+      case 'param':
+      case 'time':
       case 'close':
         this.onTransportMessage(message);
         break;
@@ -227,8 +297,9 @@ class RingletProcessor extends AudioWorkletProcessor {
   /**
    * @param {Float32Array[][]} inputs
    * @param {Float32Array[][]} outputs
+   * @param {Record<string, Float32Array>} parameters
    */
-  process(inputs, outputs) {
+  process(inputs, outputs, parameters) {
     const out = outputs[0];
     const core = this.core;
     if (this.failed || core === null || out.length === 0) {
@@ -246,7 +317,12 @@ class RingletProcessor extends AudioWorkletProcessor {
           else this.inViews[c].fill(0);
         }
       }
-      const result = core.rl_node_process(frames);
+      // The gain AudioParam: 1 value when constant over the quantum, else one per frame.
+      const gain = parameters.gain;
+      const gainCount = gain === undefined ? 0 : gain.length;
+      if (gainCount === 1) this.gainView[0] = gain[0];
+      else if (gainCount > 0) this.gainView.set(gain);
+      const result = core.rl_node_process(frames, gainCount);
       if (result !== 0) throw new Error(`rl_node_process failed: ${resultString(core, this.memory, result)}`);
       for (let c = 0; c < channels; c++) out[c].set(this.outViews[c]);
     } catch (error) {

@@ -16,7 +16,8 @@ async function renderRamp(transport) {
   const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate });
   const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 4096, transport });
   node.connect(ctx.destination);
-  const ramp = (i, c) => (c === 0 ? (i % 4800) / 4800 : -((i % 777) / 777));
+  // Below the limiter's -1 dBFS ceiling, so the chain passes it exactly.
+  const ramp = (i, c) => (c === 0 ? (0.8 * (i % 4800)) / 4800 : -0.8 * ((i % 777) / 777));
   let written = 0;
   const feed = async (upTo) => {
     const n = upTo - written;
@@ -90,7 +91,7 @@ describe('on a page that is not cross-origin isolated', () => {
       const frames = 4096;
       const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: 48000 });
       const buffer = ctx.createBuffer(2, frames, 48000);
-      for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = i / frames; buffer.getChannelData(1)[i] = -i / frames; }
+      for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = (0.8 * i) / frames; buffer.getChannelData(1)[i] = (-0.8 * i) / frames; }
       const src = new AudioBufferSourceNode(ctx, { buffer });
       const node = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 8192 });
       src.connect(node).connect(ctx.destination);
@@ -107,7 +108,7 @@ describe('on a page that is not cross-origin isolated', () => {
         if (res.status === 'ready') got += res.frames;
       }
       let mismatches = 0;
-      for (let i = 0; i < frames; i++) if (left[i] !== i / frames || right[i] !== -i / frames) mismatches++;
+      for (let i = 0; i < frames; i++) if (left[i] !== Math.fround((0.8 * i) / frames) || right[i] !== Math.fround((-0.8 * i) / frames)) mismatches++;
       return { transport: node.transport, got, mismatches };
     });
     expect(r).toEqual({ transport: 'message', got: 4096, mismatches: 0 });

@@ -23,7 +23,8 @@ test('a source node renders a ramp written by the page sample-exact (OfflineAudi
     const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 4096 });
     const left = new Float32Array(frames);
     const right = new Float32Array(frames);
-    for (let i = 0; i < frames; i++) { left[i] = i / frames; right[i] = -i / frames; }
+    // Below the limiter's -1 dBFS ceiling, the chain is transparent.
+    for (let i = 0; i < frames; i++) { left[i] = (0.8 * i) / frames; right[i] = (-0.8 * i) / frames; }
     const written = node.writer.tryWrite([left, right]);
     node.connect(ctx.destination);
     const out = await ctx.startRendering();
@@ -72,8 +73,8 @@ test('a source node fed by a Worker through its handle renders sample-exact', as
     let mismatches = 0;
     let first = -1;
     for (let i = 0; i < frames; i++) {
-      const el = Math.fround((i % 48000) / 48000);
-      const er = Math.fround(-((i % 1000) / 1000));
+      const el = Math.fround((0.8 * (i % 48000)) / 48000);
+      const er = Math.fround(-0.8 * ((i % 1000) / 1000));
       if (l[i] !== el || rr[i] !== er) { mismatches++; if (first < 0) first = i; }
     }
     return { feeder, mismatches, first, stats: node.stats() };
@@ -93,7 +94,7 @@ test('an effect node passes its input through exactly', async () => {
     const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1;
     for (let c = 0; c < 2; c++) {
       const d = buffer.getChannelData(c);
-      for (let i = 0; i < frames; i++) d[i] = rand();
+      for (let i = 0; i < frames; i++) d[i] = 0.85 * rand(); // below the limiter's ceiling
     }
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 2 });
@@ -120,7 +121,7 @@ test('a capture node copies its input into the ring for a reader, and passes it 
     const frames = 4096;
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: 48000 });
     const buffer = ctx.createBuffer(2, frames, 48000);
-    for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = i / frames; buffer.getChannelData(1)[i] = 0.5 - i / frames; }
+    for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = (0.8 * i) / frames; buffer.getChannelData(1)[i] = 0.5 - (0.8 * i) / frames; }
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 4096 });
     src.connect(node).connect(ctx.destination);
