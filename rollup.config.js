@@ -11,7 +11,23 @@ const copyWasm = {
   },
 };
 
+// The service worker stays a classic script (module service workers are not
+// universal), so it is copied byte for byte, never bundled. Its version
+// constant must equal package.json's: it names the cache.
+const copyServiceWorker = {
+  name: 'ringlet-coi-serviceworker',
+  generateBundle() {
+    const source = readFileSync('lib/coi-serviceworker.js', 'utf8');
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+    const found = /^const RINGLET_COI_VERSION = '([^']*)';$/m.exec(source)?.[1];
+    if (found !== version) {
+      this.error(`lib/coi-serviceworker.js: RINGLET_COI_VERSION is '${found}' but package.json says '${version}'; update the constant`);
+    }
+    this.emitFile({ type: 'asset', fileName: 'coi-serviceworker.js', source });
+  },
+};
+
 export default [
-  { input: 'lib/index.js', output: { file: 'dist/ringlet.js', format: 'es' }, plugins: [copyWasm] },
+  { input: 'lib/index.js', output: { file: 'dist/ringlet.js', format: 'es' }, plugins: [copyWasm, copyServiceWorker] },
   { input: 'worklet/processor.js', output: { file: 'dist/ringlet-worklet.js', format: 'es' } },
 ];

@@ -11,3 +11,4 @@ export { getAudioContext, isMainThread, unlockAudio } from './context.js';
 export { clearPanicHistory, getPanicStats, onPanic } from './panic.js';
 export { RingletNode } from './node.js';
 export { VERSION, PROCESSOR_NAME } from './version.js';
+export { ensureCrossOriginIsolation } from './isolation.js';

@@ -18,15 +18,54 @@ const TYPES = {
 };
 
 /**
- * @param {{ root?: string, port?: number, isolate?: boolean, log?: boolean }} [options]
- * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[] }>}
+ * @typedef {{ method: string, path: string, search: string, status: number, headers: Record<string, string> }} ServedResponse
+ * @typedef {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean | Promise<boolean>} RouteHandler
  */
-export function serve({ root = '.', port = 0, isolate = true, log = false } = {}) {
+
+/**
+ * `handle`, when given, sees each request first and returns true when it has
+ * answered it (custom routes, fixed statuses, dropped connections); otherwise
+ * the file under `root` is served. `responses` records every answered
+ * request with its status and the headers sent (lower-case names).
+ * @param {{ root?: string, port?: number, isolate?: boolean, log?: boolean, handle?: RouteHandler }} [options]
+ * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[], responses: ServedResponse[] }>}
+ */
+export function serve({ root = '.', port = 0, isolate = true, log = false, handle } = {}) {
   const base = resolve(root);
   const requests = [];
+  /** @type {ServedResponse[]} */
+  const responses = [];
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const path = decodeURIComponent(url.pathname);
     requests.push(path);
+    // getHeaders() misses headers passed to writeHead() alone, so record those too.
+    /** @type {Record<string, string>} */
+    const sent = {};
+    const writeHead = res.writeHead;
+    res.writeHead = /** @type {typeof res.writeHead} */ (function (/** @type {any[]} */ ...args) {
+      const given = args.find((a, i) => i > 0 && a !== null && typeof a === 'object');
+      if (given && !Array.isArray(given)) for (const [k, v] of Object.entries(given)) sent[k.toLowerCase()] = String(v);
+      return writeHead.apply(res, /** @type {any} */ (args));
+    });
+    res.on('finish', () => {
+      const headers = { ...Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)])), ...sent };
+      responses.push({ method: req.method ?? 'GET', path, search: url.search, status: res.statusCode, headers });
+    });
+    if (handle) {
+      let handled;
+      try {
+        handled = await handle(req, res, url);
+      } catch (error) {
+        if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
+        res.end(String(error));
+        handled = true;
+      }
+      if (handled) {
+        if (log) console.log(req.method, path, res.statusCode);
+        return;
+      }
+    }
     let file = normalize(join(base, path));
     if (file !== base && !file.startsWith(base + sep)) {
       res.writeHead(403).end();
@@ -55,6 +94,7 @@ export function serve({ root = '.', port = 0, isolate = true, log = false } = {}
         url: `http://127.0.0.1:${actual}`,
         port: actual,
         requests,
+        responses,
         close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
       });
     });

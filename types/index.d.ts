@@ -405,6 +405,12 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   /** Counters from shared memory, without a message round trip. */
   stats(): NodeStats;
   /**
+   * Resolves once every setting and write made so far has reached the
+   * processor: at once on 'shared', after one port round trip on 'message'
+   * (use it before OfflineAudioContext.startRendering()).
+   */
+  flush(options?: { timeoutMs?: number }): Promise<void>;
+  /**
    * Makes a fresh wasm instance on the node's memory, reinitialises it (ring
    * empty, counters zero) and resolves once audio runs again. Recovers a
    * panicked node. writer and reader stay valid.
@@ -424,6 +430,7 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   ): void;
 }
 
+export * from './isolation.js';
 
 export { WorkerPool, BufferPool, WorkerPoolError, TimeoutError, AbortError, QueueFullError, TerminatedError } from './pool.js';
 export type {
