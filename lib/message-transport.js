@@ -68,6 +68,25 @@ export class MessageLink {
     this.time = { writeIndex: 0, data: new Float32Array(0) };
     this.lastTimeRequest = -Infinity;
     this.timePending = false;
+    /** Pending flush() round trips by id. @type {Map<number, () => void>} */
+    this.flushes = new Map();
+    this.nextFlushId = 1;
+  }
+
+  /**
+   * Resolves when the worklet answers this particular poll, which it does
+   * only after handling every message posted before it (ports are FIFO), or
+   * after `ms`.
+   * @param {number} ms
+   * @returns {Promise<void>}
+   */
+  flush(ms) {
+    const id = this.nextFlushId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.flushes.delete(id); resolve(); }, ms);
+      this.flushes.set(id, () => { clearTimeout(timer); resolve(); });
+      this.port.postMessage({ type: 'poll', id });
+    });
   }
 
   /**
@@ -101,6 +120,12 @@ export class MessageLink {
    */
   receive(message) {
     if (message.snapshot) this.snapshot = message.snapshot;
+    const id = /** @type {{ id?: number }} */ (message).id;
+    if (id !== undefined) {
+      const settle = this.flushes.get(id);
+      this.flushes.delete(id);
+      settle?.();
+    }
     const time = /** @type {{ time?: { writeIndex: number, data: Float32Array } }} */ (message).time;
     if (time) {
       this.time = time;

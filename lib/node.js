@@ -245,6 +245,22 @@ export class RingletNode extends EventTarget {
   }
 
   /**
+   * Resolves once every setting and write made so far has reached the
+   * processor. On 'shared' that is already true (the core applies them at
+   * its next quantum); on 'message' it takes one round trip over the port,
+   * which matters before an OfflineAudioContext starts rendering. Main thread.
+   * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 5000
+   * @returns {Promise<void>}
+   */
+  async flush(options = {}) {
+    const s = stateOf(this);
+    const timeoutMs = checkTimeout(options?.timeoutMs, 'RingletNode.flush', DEFAULT_READY_TIMEOUT_MS);
+    const link = s.link;
+    if (!link || s.state === 'disposed') return;
+    await link.flush(timeoutMs);
+  }
+
+  /**
    * Restarts the core after a panic (or at any time): the processor makes a
    * fresh wasm instance on the node's memory and reinitialises it, so the ring
    * starts empty and the counters at zero; writer and reader stay valid.

@@ -228,7 +228,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.port.postMessage({ type: 'data', data, frames, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'poll') {
       this.portParams?.flush(); // settings still waiting for space in the core's queue
-      this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
+      this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot(), id: /** @type {{ id?: number }} */ (message).id });
     } else if (message.type === 'param') {
       const m = /** @type {{ kind: number, index: number, arg: number, values: number[] }} */ (/** @type {unknown} */ (message));
       this.portParams?.send(m.kind, m.index, m.arg, m.values);

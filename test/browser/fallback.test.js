@@ -114,6 +114,46 @@ describe('on a page that is not cross-origin isolated', () => {
     expect(r).toEqual({ transport: 'message', got: 4096, mismatches: 0 });
   });
 
+  test('meters, the analyser and settings work over the port (last snapshot, refreshed per frame)', async () => {
+    const r = await b.page.evaluate(async () => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const sampleRate = 48000;
+      const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 3 * sampleRate, sampleRate });
+      const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
+      node.generator.set({ type: 'sine', frequency: 1500, amplitude: 0.5 });
+      node.generator.start();
+      // Over a port, settings land asynchronously: make sure they have before rendering.
+      await node.flush();
+      node.connect(ctx.destination);
+      const settle = async (check) => {
+        const deadline = performance.now() + 3000;
+        while (!check() && performance.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+      };
+      let meters;
+      let peakBin = -1;
+      let time = 0;
+      ctx.suspend(2.5).then(async () => {
+        // Snapshots arrive over the port; ask until the 2.5 s state has landed.
+        await settle(() => node.meters().peak[0] > 0.49 && node.stats().framesProcessed >= 2.5 * sampleRate - 128);
+        meters = node.meters();
+        const spectrum = new Float32Array(node.analyser.frequencyBinCount);
+        const samples = new Float32Array(node.analyser.fftSize);
+        await settle(() => { node.analyser.getFloatTimeDomainData(samples); return samples.some((x) => Math.abs(x) > 0.4); });
+        node.analyser.getFloatFrequencyData(spectrum);
+        peakBin = spectrum.indexOf(Math.max(...spectrum));
+        time = Math.max(...samples.map(Math.abs));
+        await ctx.resume();
+      });
+      await ctx.startRendering();
+      return { transport: node.transport, meters, peakBin, time };
+    });
+    expect(r.transport).toBe('message');
+    expect(r.meters.peak[0]).toBeCloseTo(0.5, 3);
+    expect(Math.abs(20 * Math.log10(r.meters.rms[0] / (0.5 / Math.SQRT2)))).toBeLessThan(0.1);
+    expect(r.peakBin).toBe(64); // 1500 Hz / (48000 / 2048)
+    expect(r.time).toBeCloseTo(0.5, 2);
+  });
+
   test('in a realtime AudioContext a message-fed source plays for over a second with no underrun after pre-fill', async () => {
     const r = await b.page.evaluate(async () => {
       const { RingletNode } = await import('/dist/ringlet.js');
