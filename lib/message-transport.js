@@ -143,8 +143,14 @@ export class MessageLink {
     this.receive({});
   }
 
-  /** A chunk buffer, reused when one is free. */
-  acquire() {
+  /**
+   * A buffer for `frames` frames: a pooled full-size chunk for large writes,
+   * an exactly sized one for small writes (so a 128-frame write does not
+   * move a 4096-frame buffer back and forth).
+   * @param {number} [frames]
+   */
+  acquire(frames = CHUNK_FRAMES) {
+    if (frames < CHUNK_FRAMES / 4) return new Float32Array(frames * this.channels);
     return this.pool.pop() ?? new Float32Array(CHUNK_FRAMES * this.channels);
   }
 
@@ -274,7 +280,7 @@ export class MessageWriter {
     while (moved < frames) {
       const n = Math.min(frames - moved, this.availableWrite, CHUNK_FRAMES);
       if (n <= 0) break;
-      const chunk = this.link.acquire();
+      const chunk = this.link.acquire(n);
       const start = from + moved;
       if (data instanceof Float32Array) {
         if (start === 0 && n * ch === data.length) chunk.set(data);
