@@ -30,4 +30,5 @@ const copyServiceWorker = {
 export default [
   { input: 'lib/index.js', output: { file: 'dist/ringlet.js', format: 'es' }, plugins: [copyWasm, copyServiceWorker] },
   { input: 'worklet/processor.js', output: { file: 'dist/ringlet-worklet.js', format: 'es' } },
+  { input: 'lib/worker.js', output: { file: 'dist/ringlet-worker.js', format: 'es' } },
 ];

@@ -12,3 +12,5 @@ export { clearPanicHistory, getPanicStats, onPanic } from './panic.js';
 export { RingletNode } from './node.js';
 export { VERSION, PROCESSOR_NAME } from './version.js';
 export { ensureCrossOriginIsolation } from './isolation.js';
+export { AbortError, QueueFullError, TerminatedError, TimeoutError, WorkerPool, WorkerPoolError } from './pool.js';
+export { BufferPool } from './buffer-pool.js';

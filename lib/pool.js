@@ -1,0 +1,956 @@
+/**
+ * WorkerPool: offline tasks on a bounded set of module Workers. Main thread or
+ * a Worker (anything with Worker); never the audio thread.
+ *
+ * Lifetimes, so nothing leaks:
+ * - each task owns one ListenerScope (one AbortController): its signal's
+ *   'abort' listener and its 'message' listener on the worker that runs it.
+ *   Every way a task ends goes through #settle, which closes the scope.
+ * - each worker owns two scopes: 'boot' (its 'message' listener until it is
+ *   ready) and 'life' ('error', 'messageerror'), plus a Web Locks request that
+ *   is granted when the worker exits. #retire closes all of them.
+ * - every timer goes through #setTimer / #clearTimer and is counted; the
+ *   sweep interval runs only while tasks are queued or running.
+ */
+import { recordPanic } from './panic.js';
+import { MAX_TIMEOUT_MS, checkTimeout, describe } from './util.js';
+import { VERSION } from './version.js';
+
+/** @typedef {import('../types/index.js').RingletErrorCode} RingletErrorCode */
+/** @typedef {import('../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
+/** @typedef {import('../types/pool.js').WorkerPoolStats} WorkerPoolStats */
+/** @typedef {import('../types/pool.js').WorkerPoolState} WorkerPoolState */
+/** @typedef {import('../types/pool.js').RunOptions} RunOptions */
+/** @typedef {ReturnType<typeof setTimeout>} TimerId */
+
+export const MAX_WORKERS = 64;
+export const MAX_QUEUE = 2 ** 24;
+export const DEFAULT_TASK_TIMEOUT_MS = 60000;
+export const DEFAULT_MAX_QUEUE = 1000;
+export const DEFAULT_SWEEP_INTERVAL_MS = 5000;
+export const DEFAULT_START_TIMEOUT_MS = 10000;
+export const DEFAULT_MAX_START_FAILURES = 3;
+
+/** The error every pool failure rejects with; `code` says which failure. */
+export class WorkerPoolError extends Error {
+  /**
+   * @param {RingletErrorCode} code
+   * @param {string} message
+   * @param {{ cause?: unknown, task?: string, remoteName?: string }} [options]
+   */
+  constructor(code, message, options) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    /** @type {string} */
+    this.name = 'WorkerPoolError';
+    /** @type {RingletErrorCode} */
+    this.code = code;
+    /** @type {string | undefined} */
+    this.task = options?.task;
+    /** @type {string | undefined} */
+    this.remoteName = options?.remoteName;
+  }
+}
+
+/** A task ran longer than its timeout; its worker was replaced. */
+export class TimeoutError extends WorkerPoolError {
+  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
+  constructor(message, options) {
+    super('TIMEOUT', message, options);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** A task was cancelled through its AbortSignal; `cause` is the signal's reason. */
+export class AbortError extends WorkerPoolError {
+  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
+  constructor(message, options) {
+    super('ABORTED', message, options);
+    this.name = 'AbortError';
+  }
+}
+
+/** run() was refused because maxQueue tasks were already waiting. */
+export class QueueFullError extends WorkerPoolError {
+  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
+  constructor(message, options) {
+    super('QUEUE_FULL', message, options);
+    this.name = 'QueueFullError';
+  }
+}
+
+/** The pool was terminated. */
+export class TerminatedError extends WorkerPoolError {
+  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
+  constructor(message, options) {
+    super('TERMINATED', message, options);
+    this.name = 'TerminatedError';
+  }
+}
+
+/**
+ * Listeners added with one AbortController's signal, counted in a shared
+ * counter: +1 per add, minus all of them when the controller aborts.
+ */
+class ListenerScope {
+  /** @param {{ n: number }} counter */
+  constructor(counter) {
+    this.controller = new AbortController();
+    this.counter = counter;
+    this.added = 0;
+  }
+
+  /**
+   * @param {EventTarget} target
+   * @param {string} type
+   * @param {(event: Event) => void} listener
+   */
+  on(target, type, listener) {
+    if (this.controller.signal.aborted) return;
+    target.addEventListener(type, listener, { signal: this.controller.signal });
+    this.added += 1;
+    this.counter.n += 1;
+  }
+
+  /** Removes every listener added through this scope. Idempotent. */
+  close() {
+    if (this.controller.signal.aborted) return;
+    this.counter.n -= this.added;
+    this.added = 0;
+    this.controller.abort();
+  }
+}
+
+/**
+ * @typedef {object} Task
+ * @property {number} id
+ * @property {string} name
+ * @property {unknown} payload dropped once posted
+ * @property {Transferable[]} transfer
+ * @property {number} timeoutMs
+ * @property {((value: unknown) => void) | undefined} onProgress
+ * @property {(value: unknown) => void} resolve
+ * @property {(error: unknown) => void} reject
+ * @property {ListenerScope} scope
+ * @property {'queued' | 'running' | 'done'} state
+ * @property {Slot | null} slot
+ * @property {number} deadline performance.now() after which the task has timed out (running only)
+ * @property {TimerId | undefined} timer
+ */
+
+/**
+ * @typedef {object} Slot one Worker
+ * @property {number} id
+ * @property {Worker} worker
+ * @property {'starting' | 'idle' | 'busy' | 'dead'} state
+ * @property {ListenerScope} boot
+ * @property {ListenerScope} life
+ * @property {AbortController | null} exitWatch the Web Locks request granted when the worker exits
+ * @property {string} lock
+ * @property {Task | null} task
+ * @property {number} bootDeadline
+ * @property {TimerId | undefined} bootTimer
+ * @property {TimerId | undefined} idleTimer
+ * @property {boolean} failing a boot failure is being diagnosed
+ * @property {AbortController | null} diagnosis the diagnostic fetch, if one is in flight
+ */
+
+/**
+ * @typedef {object} Deferred
+ * @property {Promise<void>} promise
+ * @property {() => void} resolve
+ * @property {(error: unknown) => void} reject
+ */
+
+const noop = () => {};
+
+/** @returns {Deferred} */
+function deferred() {
+  /** @type {() => void} */
+  let resolve = noop;
+  /** @type {(error: unknown) => void} */
+  let reject = noop;
+  const promise = new Promise((res, rej) => { resolve = () => res(undefined); reject = rej; });
+  // A lazy init() from run() may have no other observer; its tasks carry the error.
+  promise.catch(noop);
+  return { promise, resolve, reject };
+}
+
+/**
+ * @param {WorkerPoolOptions} options
+ * @param {string} name
+ * @param {number} min
+ * @param {number} max
+ * @param {number | undefined} fallback
+ * @returns {number | undefined}
+ */
+function intOption(options, name, min, max, fallback) {
+  const value = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (options))[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number') {
+    throw new TypeError(`WorkerPool: ${name} must be an integer from ${min} to ${max}; got ${describe(value)}`);
+  }
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new RangeError(`WorkerPool: ${name} must be an integer from ${min} to ${max}; got ${value}`);
+  }
+  return value;
+}
+
+/** hardwareConcurrency - 1, clamped to 1 .. 16. */
+export function defaultMaxWorkers() {
+  const cores = globalThis.navigator?.hardwareConcurrency;
+  const n = typeof cores === 'number' && Number.isFinite(cores) ? cores - 1 : 1;
+  return Math.min(16, Math.max(1, Math.floor(n)));
+}
+
+/** Where the bundled package keeps the worker module: beside dist/ringlet.js. */
+export function defaultWorkerUrl() {
+  return new URL('./ringlet-worker.js', import.meta.url).href;
+}
+
+/** @param {unknown} url @returns {string} */
+function resolveWorkerUrl(url) {
+  if (url === undefined) return defaultWorkerUrl();
+  if (typeof url !== 'string' && !(url instanceof URL)) {
+    throw new TypeError(`WorkerPool: workerUrl must be a string or URL; got ${describe(url)}`);
+  }
+  try {
+    return new URL(String(url), globalThis.location?.href).href;
+  } catch (error) {
+    throw new TypeError(`WorkerPool: workerUrl is not a valid URL: ${String(url)}`, { cause: error });
+  }
+}
+
+function randomId() {
+  const c = globalThis.crypto;
+  return typeof c?.randomUUID === 'function' ? c.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/** @param {Event} event */
+function errorEventText(event) {
+  const e = /** @type {Partial<ErrorEvent>} */ (event);
+  if (typeof e.message !== 'string' || e.message === '') return '';
+  return e.filename ? `${e.message} (${e.filename}:${e.lineno ?? 0})` : e.message;
+}
+
+export class WorkerPool {
+  /** @type {string} */ #url;
+  /** @type {number} */ #minWorkers;
+  /** @type {number} */ #maxWorkers;
+  /** @type {number} */ #taskTimeoutMs;
+  /** @type {number} */ #maxQueue;
+  /** @type {number} */ #sweepIntervalMs;
+  /** @type {number | undefined} */ #idleTimeoutMs;
+  /** @type {number} */ #startTimeoutMs;
+  /** @type {number} */ #maxStartFailures;
+  #lockPrefix = `ringlet-pool:${randomId()}`;
+
+  /** @type {WorkerPoolState} */ #state = 'uninitialized';
+  /** @type {Deferred | null} */ #init = null;
+  /** @type {Set<Slot>} live workers, starting or ready */ #slots = new Set();
+  /** @type {Slot[]} ready workers with nothing to do; the last one idled most recently */ #idle = [];
+  /** @type {Set<Task>} FIFO: insertion order */ #queue = new Set();
+  /** @type {Set<Task>} */ #running = new Set();
+  /** @type {Set<TimerId>} */ #timers = new Set();
+  /** @type {TimerId | undefined} */ #sweepTimer;
+  /** consecutive workers that failed before posting ready */ #startFailures = 0;
+  /** @type {WorkerPoolError | null} set when starting workers keeps failing while others still serve */ #broken = null;
+  #pumping = false;
+  #pumpAgain = false;
+  #nextTaskId = 1;
+  #taskListeners = { n: 0 };
+  #workerListeners = { n: 0 };
+  #counts = {
+    totalTasks: 0, completedTasks: 0, failedTasks: 0, timedOutTasks: 0, cancelledTasks: 0,
+    refusedTasks: 0, sweptTasks: 0, workersCreated: 0, workerCrashes: 0,
+  };
+
+  /** @param {WorkerPoolOptions} [options] */
+  constructor(options = {}) {
+    if (options === null || typeof options !== 'object') {
+      throw new TypeError(`WorkerPool: options must be an object; got ${describe(options)}`);
+    }
+    this.#maxWorkers = /** @type {number} */ (intOption(options, 'maxWorkers', 1, MAX_WORKERS, defaultMaxWorkers()));
+    this.#minWorkers = /** @type {number} */ (intOption(options, 'minWorkers', 0, MAX_WORKERS, 0));
+    if (this.#minWorkers > this.#maxWorkers) {
+      throw new RangeError(`WorkerPool: minWorkers (${this.#minWorkers}) must not exceed maxWorkers (${this.#maxWorkers})`);
+    }
+    this.#taskTimeoutMs = /** @type {number} */ (intOption(options, 'taskTimeoutMs', 1, MAX_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS));
+    this.#maxQueue = /** @type {number} */ (intOption(options, 'maxQueue', 0, MAX_QUEUE, DEFAULT_MAX_QUEUE));
+    this.#sweepIntervalMs = /** @type {number} */ (intOption(options, 'sweepIntervalMs', 1, MAX_TIMEOUT_MS, DEFAULT_SWEEP_INTERVAL_MS));
+    this.#idleTimeoutMs = intOption(options, 'idleTimeoutMs', 0, MAX_TIMEOUT_MS, undefined);
+    this.#startTimeoutMs = /** @type {number} */ (intOption(options, 'startTimeoutMs', 1, MAX_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS));
+    this.#maxStartFailures = /** @type {number} */ (intOption(options, 'maxStartFailures', 1, 100, DEFAULT_MAX_START_FAILURES));
+    this.#url = resolveWorkerUrl(options.workerUrl);
+    if (typeof globalThis.Worker !== 'function') {
+      throw new TypeError('WorkerPool: this thread has no Worker constructor');
+    }
+  }
+
+  /** The absolute URL of the module every worker runs. */
+  get workerUrl() { return this.#url; }
+
+  /** 'uninitialized' | 'initializing' | 'ready' | 'terminated'. */
+  get state() { return this.#state; }
+
+  /**
+   * Starts the pool once: max(minWorkers, 1) workers, resolved when all of
+   * them have posted 'ready'. Concurrent and repeated callers share one
+   * promise. If workers keep failing to start (maxStartFailures in a row), it
+   * rejects with 'BOOTSTRAP_FAILED' and is forgotten, so a later call retries.
+   * @returns {Promise<void>}
+   */
+  init() {
+    if (this.#state === 'terminated') {
+      return Promise.reject(new TerminatedError('WorkerPool.init: the pool was terminated'));
+    }
+    if (this.#init !== null) return this.#init.promise;
+    // Stored before anything is awaited: every concurrent caller gets this promise.
+    const pending = deferred();
+    this.#init = pending;
+    this.#state = 'initializing';
+    this.#startFailures = 0;
+    this.#broken = null;
+    this.#pump();
+    return pending.promise;
+  }
+
+  /**
+   * Runs task `name` on a worker with a structured clone of `payload`.
+   * Never throws: every refusal is a rejected promise, returned before
+   * anything is queued.
+   * @param {string} name
+   * @param {unknown} [payload]
+   * @param {RunOptions} [options]
+   * @returns {Promise<unknown>}
+   */
+  run(name, payload, options = {}) {
+    /** @type {AbortSignal | undefined} */
+    let signal;
+    /** @type {Transferable[]} */
+    let transfer;
+    /** @type {number} */
+    let timeoutMs;
+    /** @type {((value: unknown) => void) | undefined} */
+    let onProgress;
+    try {
+      if (this.#state === 'terminated') throw new TerminatedError('WorkerPool.run: the pool was terminated', { task: String(name) });
+      if (typeof name !== 'string' || name === '') {
+        throw new TypeError(`WorkerPool.run: name must be a non-empty string; got ${describe(name)}`);
+      }
+      if (options === null || typeof options !== 'object') {
+        throw new TypeError(`WorkerPool.run: options must be an object; got ${describe(options)}`);
+      }
+      signal = options.signal;
+      if (signal !== undefined && !(signal instanceof AbortSignal)) {
+        throw new TypeError(`WorkerPool.run: signal must be an AbortSignal; got ${describe(signal)}`);
+      }
+      const t = options.transfer ?? [];
+      if (!Array.isArray(t)) throw new TypeError(`WorkerPool.run: transfer must be an array; got ${describe(t)}`);
+      transfer = t;
+      timeoutMs = checkTimeout(options.timeoutMs, 'WorkerPool.run', this.#taskTimeoutMs);
+      onProgress = options.onProgress;
+      if (onProgress !== undefined && typeof onProgress !== 'function') {
+        throw new TypeError(`WorkerPool.run: onProgress must be a function; got ${describe(onProgress)}`);
+      }
+      if (signal?.aborted) {
+        throw new AbortError(`WorkerPool.run: task '${name}' was not started: its signal was already aborted`, { cause: signal.reason, task: name });
+      }
+      const dispatchable = this.#queue.size === 0 && this.#idle.length > 0;
+      if (!dispatchable && this.#queue.size >= this.#maxQueue) {
+        throw new QueueFullError(`WorkerPool.run: the queue is full (maxQueue ${this.#maxQueue} tasks waiting); task '${name}' was refused`, { task: name });
+      }
+    } catch (error) {
+      this.#counts.refusedTasks += 1;
+      return Promise.reject(error);
+    }
+
+    /** @type {Task} */
+    const task = {
+      id: this.#nextTaskId++,
+      name,
+      payload,
+      transfer,
+      timeoutMs,
+      onProgress,
+      resolve: noop,
+      reject: noop,
+      scope: new ListenerScope(this.#taskListeners),
+      state: 'queued',
+      slot: null,
+      deadline: 0,
+      timer: undefined,
+    };
+    /** @type {Promise<unknown>} */
+    const promise = new Promise((resolve, reject) => { task.resolve = resolve; task.reject = reject; });
+    if (signal !== undefined) {
+      const s = signal;
+      task.scope.on(s, 'abort', () => this.#cancel(task, s.reason));
+    }
+    this.#counts.totalTasks += 1;
+    this.#queue.add(task);
+    if (this.#state === 'uninitialized') this.init();
+    else this.#pump();
+    if (task.state === 'queued' && transfer.length > 0) {
+      // It waits: detach the transferred objects now, as if posted, so the
+      // caller cannot see them change hands later.
+      try {
+        const moved = structuredClone({ payload, transfer }, { transfer });
+        task.payload = moved.payload;
+        task.transfer = moved.transfer;
+      } catch (error) {
+        this.#settle(task, 'failed', undefined, error);
+      }
+    }
+    return promise;
+  }
+
+  /**
+   * Rejects every queued and running task with TerminatedError, terminates
+   * every worker, clears every timer and removes every listener. Idempotent.
+   */
+  terminate() {
+    if (this.#state === 'terminated') return;
+    this.#state = 'terminated';
+    const error = (/** @type {Task} */ task) =>
+      new TerminatedError(`WorkerPool: terminated while task '${task.name}' was ${task.state}`, { task: task.name });
+    for (const task of [...this.#queue, ...this.#running]) this.#settle(task, 'failed', undefined, error(task));
+    for (const slot of [...this.#slots]) this.#retire(slot);
+    if (this.#init !== null) {
+      this.#init.reject(new TerminatedError('WorkerPool.init: terminated before the pool was ready'));
+      this.#init = null;
+    }
+    this.#stopSweep();
+    for (const id of this.#timers) clearTimeout(id);
+    this.#timers.clear();
+  }
+
+  /** @returns {WorkerPoolStats} */
+  getStats() {
+    let idle = 0;
+    let busy = 0;
+    let starting = 0;
+    for (const slot of this.#slots) {
+      if (slot.state === 'idle') idle += 1;
+      else if (slot.state === 'busy') busy += 1;
+      else if (slot.state === 'starting') starting += 1;
+    }
+    return {
+      state: this.#state,
+      workers: this.#slots.size,
+      idleWorkers: idle,
+      busyWorkers: busy,
+      startingWorkers: starting,
+      activeTasks: this.#running.size,
+      queuedTasks: this.#queue.size,
+      ...this.#counts,
+      startFailures: this.#startFailures,
+      listeners: this.#taskListeners.n,
+      workerListeners: this.#workerListeners.n,
+      timers: this.#timers.size,
+    };
+  }
+
+  // ---- scheduling ----------------------------------------------------------
+
+  /** Dispatches queued tasks to idle workers and starts workers as needed. Re-entrant calls are folded into one loop. */
+  #pump() {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        this.#pumpOnce();
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
+    this.#updateSweep();
+  }
+
+  #pumpOnce() {
+    if (this.#state !== 'initializing' && this.#state !== 'ready') return;
+    for (const task of this.#queue) {
+      const slot = this.#idle.pop();
+      if (slot === undefined) break;
+      this.#dispatch(slot, task);
+    }
+    if (this.#broken !== null) {
+      if (this.#slots.size === 0) this.#reset(this.#broken);
+      return;
+    }
+    const floor = this.#state === 'initializing' ? Math.max(this.#minWorkers, 1) : this.#minWorkers;
+    let starting = 0;
+    for (const slot of this.#slots) if (slot.state === 'starting') starting += 1;
+    while (this.#slots.size < this.#maxWorkers && (this.#slots.size < floor || this.#queue.size > starting)) {
+      if (!this.#spawn()) break;
+      starting += 1;
+    }
+  }
+
+  /** @returns {boolean} false when the Worker constructor threw */
+  #spawn() {
+    this.#counts.workersCreated += 1;
+    const id = this.#counts.workersCreated;
+    /** @type {Worker} */
+    let worker;
+    try {
+      worker = new Worker(this.#url, { type: 'module', name: `ringlet-pool-${id}` });
+    } catch (error) {
+      this.#startFailed(null, `could not construct a Worker: ${String(error)}`, error);
+      return false;
+    }
+    /** @type {Slot} */
+    const slot = {
+      id,
+      worker,
+      state: 'starting',
+      boot: new ListenerScope(this.#workerListeners),
+      life: new ListenerScope(this.#workerListeners),
+      exitWatch: null,
+      lock: `${this.#lockPrefix}:${id}`,
+      task: null,
+      bootDeadline: performance.now() + this.#startTimeoutMs,
+      bootTimer: undefined,
+      idleTimer: undefined,
+      failing: false,
+      diagnosis: null,
+    };
+    this.#slots.add(slot);
+    slot.boot.on(worker, 'message', (event) => this.#onBootMessage(slot, /** @type {MessageEvent} */ (event)));
+    slot.life.on(worker, 'error', (event) => this.#onWorkerError(slot, event));
+    slot.life.on(worker, 'messageerror', () => this.#onCrash(slot, 'a message from the worker could not be deserialized (messageerror)'));
+    slot.bootTimer = this.#setTimer(() => {
+      slot.bootTimer = undefined;
+      this.#startFailed(slot, `it did not post 'ready' within ${this.#startTimeoutMs} ms (does the module import defineTasks from ringlet-worker.js?)`);
+    }, this.#startTimeoutMs);
+    worker.postMessage({ type: 'ringlet:hello', lock: slot.lock });
+    return true;
+  }
+
+  /**
+   * @param {Slot} slot
+   * @param {Task} task
+   */
+  #dispatch(slot, task) {
+    this.#queue.delete(task);
+    this.#running.add(task);
+    task.state = 'running';
+    task.slot = slot;
+    slot.state = 'busy';
+    slot.task = task;
+    this.#clearTimer(slot.idleTimer);
+    slot.idleTimer = undefined;
+    task.scope.on(slot.worker, 'message', (event) => this.#onTaskMessage(task, /** @type {MessageEvent} */ (event)));
+    // The clock starts now, not when the task was queued.
+    task.deadline = performance.now() + task.timeoutMs;
+    task.timer = this.#setTimer(() => {
+      task.timer = undefined;
+      this.#timeout(task, false);
+    }, task.timeoutMs);
+    const { payload, transfer } = task;
+    task.payload = undefined;
+    task.transfer = [];
+    try {
+      slot.worker.postMessage({ type: 'ringlet:run', id: task.id, name: task.name, payload }, transfer);
+    } catch (error) {
+      // Typically a DataCloneError: the payload cannot be posted. The worker is fine.
+      this.#settle(task, 'failed', undefined, error);
+      this.#makeIdle(slot);
+    }
+  }
+
+  /** @param {Slot} slot */
+  #makeIdle(slot) {
+    if (slot.state === 'dead') return;
+    slot.state = 'idle';
+    slot.task = null;
+    this.#idle.push(slot);
+    if (this.#idleTimeoutMs !== undefined && this.#slots.size > this.#minWorkers) {
+      this.#clearTimer(slot.idleTimer);
+      slot.idleTimer = this.#setTimer(() => {
+        slot.idleTimer = undefined;
+        if (slot.state === 'idle' && this.#slots.size > this.#minWorkers) this.#retire(slot);
+      }, this.#idleTimeoutMs);
+    }
+    this.#pump();
+  }
+
+  // ---- task outcomes ---------------------------------------------------------
+
+  /**
+   * The one way a task ends: removes its listeners and timer, counts it and
+   * settles its promise. Returns false if it had already ended.
+   * @param {Task} task
+   * @param {'completed' | 'failed' | 'timedOut' | 'cancelled'} outcome
+   * @param {unknown} value
+   * @param {unknown} [error]
+   */
+  #settle(task, outcome, value, error) {
+    if (task.state === 'done') return false;
+    if (task.state === 'queued') this.#queue.delete(task);
+    else this.#running.delete(task);
+    task.state = 'done';
+    task.scope.close();
+    this.#clearTimer(task.timer);
+    task.timer = undefined;
+    task.payload = undefined;
+    task.transfer = [];
+    const slot = task.slot;
+    task.slot = null;
+    if (slot !== null && slot.task === task) slot.task = null;
+    if (outcome === 'completed') this.#counts.completedTasks += 1;
+    else if (outcome === 'failed') this.#counts.failedTasks += 1;
+    else if (outcome === 'timedOut') this.#counts.timedOutTasks += 1;
+    else this.#counts.cancelledTasks += 1;
+    if (outcome === 'completed') task.resolve(value);
+    else task.reject(error);
+    this.#updateSweep();
+    return true;
+  }
+
+  /**
+   * @param {Task} task
+   * @param {MessageEvent} event
+   */
+  #onTaskMessage(task, event) {
+    const m = /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (event.data);
+    if (m === null || typeof m !== 'object' || m.id !== task.id || task.state !== 'running') return;
+    const slot = task.slot;
+    if (slot === null) return;
+    if (m.type === 'ringlet:progress') {
+      if (task.onProgress !== undefined) {
+        try {
+          task.onProgress(m.value);
+        } catch (error) {
+          globalThis.reportError?.(error);
+        }
+      }
+    } else if (m.type === 'ringlet:result') {
+      this.#settle(task, 'completed', m.value);
+      this.#makeIdle(slot);
+    } else if (m.type === 'ringlet:error' && m.error !== undefined) {
+      const remote = m.error;
+      if (remote.trap) {
+        recordPanic('worker', { code: 'WASM_TRAP', message: remote.message, stack: remote.stack });
+        const error = new WorkerPoolError('WASM_TRAP', remote.message, { task: task.name, remoteName: remote.name });
+        if (remote.stack) error.stack = remote.stack;
+        this.#settle(task, 'failed', undefined, error);
+        // The task's wasm state may be corrupt: never reuse the worker.
+        this.#retire(slot);
+        this.#pump();
+        return;
+      }
+      const code = remote.code === 'UNKNOWN_TASK' ? 'UNKNOWN_TASK' : 'TASK_FAILED';
+      const error = new WorkerPoolError(code, remote.message, { task: task.name, remoteName: remote.name });
+      if (remote.stack) error.stack = remote.stack;
+      this.#settle(task, 'failed', undefined, error);
+      this.#makeIdle(slot);
+    }
+  }
+
+  /**
+   * @param {Task} task
+   * @param {boolean} swept found by the sweep rather than by its own timer
+   */
+  #timeout(task, swept) {
+    if (task.state !== 'running') return;
+    const slot = task.slot;
+    const error = new TimeoutError(
+      `WorkerPool: task '${task.name}' timed out after ${task.timeoutMs} ms of running; its worker was terminated and will be replaced`,
+      { task: task.name });
+    if (swept) this.#counts.sweptTasks += 1;
+    this.#settle(task, 'timedOut', undefined, error);
+    if (slot !== null) this.#retire(slot);
+    this.#pump();
+  }
+
+  /**
+   * @param {Task} task
+   * @param {unknown} reason
+   */
+  #cancel(task, reason) {
+    const slot = task.slot;
+    const was = task.state;
+    const error = new AbortError(`WorkerPool: task '${task.name}' was cancelled while ${was}`, { cause: reason, task: task.name });
+    if (!this.#settle(task, 'cancelled', undefined, error)) return;
+    if (was === 'running' && slot !== null) {
+      // A running task cannot be interrupted any other way.
+      this.#retire(slot);
+      this.#pump();
+    }
+  }
+
+  // ---- worker lifecycle ------------------------------------------------------
+
+  /**
+   * @param {Slot} slot
+   * @param {MessageEvent} event
+   */
+  #onBootMessage(slot, event) {
+    const m = /** @type {{ type?: unknown, version?: unknown, lock?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (event.data);
+    if (m === null || typeof m !== 'object' || slot.state !== 'starting' || slot.failing) return;
+    if (m.type === 'ringlet:boot-error') {
+      this.#startFailed(slot, m.error?.message || 'the module failed while evaluating');
+    } else if (m.type === 'ringlet:ready') {
+      if (m.version !== VERSION) {
+        this.#startFailed(slot, `its ringlet-worker.js is version ${String(m.version)}, this page's ringlet is ${VERSION}`);
+        return;
+      }
+      slot.boot.close();
+      this.#clearTimer(slot.bootTimer);
+      slot.bootTimer = undefined;
+      this.#startFailures = 0;
+      if (m.lock === true) this.#watchExit(slot);
+      if (this.#state === 'initializing') {
+        let ready = 0;
+        for (const s of this.#slots) if (s.state === 'idle' || s.state === 'busy') ready += 1;
+        if (ready + 1 >= Math.max(this.#minWorkers, 1)) {
+          this.#state = 'ready';
+          this.#init?.resolve();
+        }
+      }
+      this.#makeIdle(slot);
+    }
+  }
+
+  /**
+   * Web Locks: the worker holds a lock named slot.lock for its whole life; a
+   * request for it here is granted only when the worker is gone. This is how a
+   * worker that calls self.close() (which fires no event) is noticed.
+   * @param {Slot} slot
+   */
+  #watchExit(slot) {
+    const locks = globalThis.navigator?.locks;
+    if (locks === undefined) return;
+    const watch = new AbortController();
+    slot.exitWatch = watch;
+    locks.request(slot.lock, { signal: watch.signal }, () => {
+      if (slot.exitWatch === watch) this.#onCrash(slot, 'the worker exited (it called self.close() or was killed)');
+    }).catch(noop);
+  }
+
+  /**
+   * @param {Slot} slot
+   * @param {Event} event
+   */
+  #onWorkerError(slot, event) {
+    // The pool reports it (task rejection or panic record); not an uncaught page error.
+    event.preventDefault();
+    const text = errorEventText(event);
+    if (slot.state === 'starting') {
+      if (text !== '') this.#startFailed(slot, text);
+      else this.#diagnoseLoadFailure(slot);
+      return;
+    }
+    this.#onCrash(slot, text || 'the worker fired an error event without a message');
+  }
+
+  /**
+   * A ready worker failed: its task (if any) rejects with the worker's
+   * message, and it is replaced.
+   * @param {Slot} slot
+   * @param {string} text
+   */
+  #onCrash(slot, text) {
+    if (slot.state === 'dead') return;
+    if (slot.state === 'starting') {
+      this.#startFailed(slot, text);
+      return;
+    }
+    this.#counts.workerCrashes += 1;
+    const task = slot.task;
+    if (task !== null && task.state === 'running') {
+      this.#settle(task, 'failed', undefined, new WorkerPoolError('WORKER_CRASHED',
+        `WorkerPool: the worker running task '${task.name}' crashed: ${text}`, { task: task.name }));
+    } else {
+      // No task to carry the error: keep it on the page's panic record.
+      recordPanic('worker', { code: 'WORKER_CRASHED', message: `an idle pool worker crashed: ${text}` });
+    }
+    this.#retire(slot);
+    this.#pump();
+  }
+
+  /**
+   * A module worker that fails to fetch, parse or link fires a plain Event
+   * with no message. Ask the server what it says about the URL, so the error
+   * names the real cause (a 404, say).
+   * @param {Slot} slot
+   */
+  #diagnoseLoadFailure(slot) {
+    if (slot.failing) return;
+    slot.failing = true;
+    // Silence the worker at once but keep the slot counted, so nothing is
+    // respawned before this failure is counted.
+    slot.boot.close();
+    slot.life.close();
+    slot.worker.terminate();
+    this.#clearTimer(slot.bootTimer);
+    slot.bootTimer = undefined;
+    const url = this.#url;
+    const abort = new AbortController();
+    slot.diagnosis = abort;
+    const timer = this.#setTimer(() => abort.abort(), 3000);
+    const done = (/** @type {string} */ text) => {
+      this.#clearTimer(timer);
+      this.#startFailed(slot, text);
+    };
+    let request;
+    try {
+      request = fetch(url, { cache: 'no-store', signal: abort.signal });
+    } catch (error) {
+      done(`it could not be loaded (${String(error)})`);
+      return;
+    }
+    request.then(
+      (response) => {
+        void response.body?.cancel().catch(noop);
+        done(response.ok
+          ? `the script was fetched (HTTP ${response.status}) but failed to parse or to load one of its imports; the browser console has details`
+          : `the script could not be loaded: HTTP ${response.status} ${response.statusText}`.trimEnd());
+      },
+      (/** @type {unknown} */ error) => done(`the script could not be loaded (${String(error)})`),
+    );
+  }
+
+  /**
+   * A worker failed before posting 'ready'. After maxStartFailures in a row
+   * the pool stops starting workers.
+   * @param {Slot | null} slot null when the Worker constructor itself threw
+   * @param {string} text
+   * @param {unknown} [cause]
+   */
+  #startFailed(slot, text, cause) {
+    if (this.#state === 'terminated') return;
+    if (slot !== null) {
+      if (slot.state !== 'starting') return;
+      this.#retire(slot);
+    }
+    this.#startFailures += 1;
+    const last = new WorkerPoolError('BOOTSTRAP_FAILED', `WorkerPool: the worker ${this.#url} failed to start: ${text}`, { cause });
+    if (this.#startFailures >= this.#maxStartFailures) {
+      const error = new WorkerPoolError('BOOTSTRAP_FAILED',
+        `WorkerPool: the worker ${this.#url} failed to start ${this.#startFailures} times in a row; not starting more until init() or run() is called again. Last failure: ${text}`,
+        { cause: last });
+      let ready = 0;
+      for (const s of this.#slots) if (s.state === 'idle' || s.state === 'busy') ready += 1;
+      if (this.#state === 'initializing' || ready === 0) this.#reset(error);
+      else this.#broken = error;
+      return;
+    }
+    this.#pump();
+  }
+
+  /**
+   * Back to 'uninitialized': every queued or running task and the pending
+   * init() reject with `error`, and every worker stops.
+   * @param {WorkerPoolError} error
+   */
+  #reset(error) {
+    this.#state = 'uninitialized';
+    const init = this.#init;
+    this.#init = null;
+    this.#broken = null;
+    this.#startFailures = 0;
+    for (const task of [...this.#queue, ...this.#running]) this.#settle(task, 'failed', undefined, error);
+    for (const slot of [...this.#slots]) this.#retire(slot);
+    init?.reject(error);
+    this.#updateSweep();
+  }
+
+  /**
+   * Stops a worker and forgets it. The caller settles its task first.
+   * @param {Slot} slot
+   */
+  #retire(slot) {
+    if (slot.state === 'dead') return;
+    slot.state = 'dead';
+    slot.boot.close();
+    slot.life.close();
+    // Abort the exit watch first, so this deliberate exit is not seen as a crash.
+    slot.exitWatch?.abort();
+    slot.exitWatch = null;
+    slot.diagnosis?.abort();
+    slot.diagnosis = null;
+    slot.worker.terminate();
+    this.#clearTimer(slot.bootTimer);
+    this.#clearTimer(slot.idleTimer);
+    slot.bootTimer = undefined;
+    slot.idleTimer = undefined;
+    this.#slots.delete(slot);
+    const i = this.#idle.indexOf(slot);
+    if (i >= 0) this.#idle.splice(i, 1);
+    const task = slot.task;
+    slot.task = null;
+    if (task !== null && task.state === 'running') {
+      this.#settle(task, 'failed', undefined,
+        new WorkerPoolError('WORKER_CRASHED', `WorkerPool: the worker running task '${task.name}' was stopped`, { task: task.name }));
+    }
+  }
+
+  // ---- timers ------------------------------------------------------------------
+
+  /**
+   * @param {() => void} fn
+   * @param {number} ms
+   * @returns {TimerId}
+   */
+  #setTimer(fn, ms) {
+    /** @type {TimerId} */
+    const id = setTimeout(() => {
+      this.#timers.delete(id);
+      fn();
+    }, ms);
+    this.#timers.add(id);
+    return id;
+  }
+
+  /** @param {TimerId | undefined} id */
+  #clearTimer(id) {
+    if (id === undefined) return;
+    clearTimeout(id);
+    this.#timers.delete(id);
+  }
+
+  /** The sweep runs only while tasks are queued or running, so an idle pool keeps no timer. */
+  #updateSweep() {
+    const busy = this.#state !== 'terminated' && this.#queue.size + this.#running.size > 0;
+    if (busy && this.#sweepTimer === undefined) {
+      const id = setInterval(() => this.#sweep(), this.#sweepIntervalMs);
+      this.#sweepTimer = id;
+      this.#timers.add(id);
+    } else if (!busy) {
+      this.#stopSweep();
+    }
+  }
+
+  #stopSweep() {
+    if (this.#sweepTimer === undefined) return;
+    clearInterval(this.#sweepTimer);
+    this.#timers.delete(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+  }
+
+  /**
+   * The safety net: times out running tasks whose deadline passed although
+   * their timer did not fire (a throttled or lost timer), fails workers that
+   * overran their start timeout, and drops bookkeeping of dead workers.
+   */
+  #sweep() {
+    const now = performance.now();
+    for (const task of [...this.#running]) {
+      if (now >= task.deadline) this.#timeout(task, true);
+    }
+    for (const slot of [...this.#slots]) {
+      if (slot.state === 'dead') {
+        this.#slots.delete(slot);
+      } else if (slot.state === 'starting' && !slot.failing && now >= slot.bootDeadline) {
+        this.#startFailed(slot, `it did not post 'ready' within ${this.#startTimeoutMs} ms`);
+      }
+    }
+    this.#idle = this.#idle.filter((slot) => slot.state === 'idle');
+    this.#pump();
+  }
+}

@@ -1,0 +1,664 @@
+// WorkerPool in real Chromium with real module Workers: one-time init and
+// retry after failure, leak-free listeners over 10,000 tasks, timeouts that
+// start at run start, cancellation, crashes, wasm traps, bounded bootstrap
+// failures, backpressure, terminate(), and no timers while idle.
+//
+// The page wraps Worker (to count constructions) and the timer functions (to
+// count live timers independently of the pool's own stats).
+import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openBrowser } from './harness.js';
+
+const TASKS = '/test/browser/fixtures/pool-tasks.js';
+const BOOT_FAIL = '/test/browser/fixtures/pool-boot-fail.js';
+const SILENT = '/test/browser/fixtures/pool-silent.js';
+// Written and removed by the tests, to make a URL that 404s and later loads.
+const LATE_DIR = fileURLToPath(new URL('../../build/test-pool/', import.meta.url));
+const LATE_NAME = `late-${process.pid}-${Date.now()}.js`;
+const LATE_PATH = `${LATE_DIR}${LATE_NAME}`;
+const LATE_URL = `/build/test-pool/${LATE_NAME}`;
+
+// A pool bug tends to hang a promise: fail in seconds, not at Jest's default.
+jest.setTimeout(30000);
+
+/** @type {Awaited<ReturnType<typeof openBrowser>>} */
+let b;
+/** @type {import('playwright-core').CDPSession} */
+let cdp;
+
+beforeAll(async () => {
+  b = await openBrowser();
+  cdp = await b.page.context().newCDPSession(b.page);
+  await b.page.evaluate(() => {
+    const g = globalThis;
+    // Count every Worker construction.
+    const OriginalWorker = Worker;
+    g.workerConstructions = 0;
+    g.Worker = class extends OriginalWorker {
+      constructor(...args) {
+        g.workerConstructions += 1;
+        super(...args);
+      }
+    };
+    // Count live timers; optionally lose timeouts of one delay (to test the sweep).
+    const { setTimeout: st, clearTimeout: ct, setInterval: si, clearInterval: ci } = globalThis;
+    g.liveTimers = new Set();
+    g.intervalFires = 0;
+    g.swallowDelay = -1;
+    g.setTimeout = (fn, ms, ...args) => {
+      if (ms === g.swallowDelay) return st(() => {}, 2 ** 31 - 1); // never fires in this test run
+      const id = st(() => { g.liveTimers.delete(id); fn(...args); }, ms);
+      g.liveTimers.add(id);
+      return id;
+    };
+    g.clearTimeout = (id) => { g.liveTimers.delete(id); ct(id); };
+    g.setInterval = (fn, ms, ...args) => {
+      const id = si(() => { g.intervalFires += 1; fn(...args); }, ms);
+      g.liveTimers.add(id);
+      return id;
+    };
+    g.clearInterval = (id) => { g.liveTimers.delete(id); ci(id); };
+    // How a promise ended, as plain data.
+    g.outcome = (p) => p.then(
+      (value) => ({ ok: true, value }),
+      (e) => ({
+        ok: false, name: e?.name, code: e?.code, message: String(e?.message), stack: String(e?.stack),
+        remoteName: e?.remoteName, task: e?.task, cause: e?.cause === undefined ? undefined : String(e.cause),
+        isPoolError: e instanceof g.ringlet.WorkerPoolError, isError: e instanceof Error,
+      }),
+    );
+    g.sleep = (ms) => new Promise((r) => st(r, ms));
+    // Rejects, naming what hung, if `p` is still pending after `ms`.
+    g.within = (p, ms, what) => Promise.race([p, g.sleep(ms).then(() => { throw new Error(`${what}: still pending after ${ms} ms`); })]);
+  });
+  await b.page.evaluate(async () => { globalThis.ringlet = await import('/dist/ringlet.js'); });
+});
+
+afterAll(async () => {
+  rmSync(LATE_PATH, { force: true });
+  await cdp?.detach();
+  await b?.close();
+});
+
+/** Listeners on the page object at `expression`, as Chromium's DevTools sees them. */
+async function listenersOn(expression) {
+  const { result } = await cdp.send('Runtime.evaluate', { expression });
+  const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: /** @type {string} */ (result.objectId) });
+  await cdp.send('Runtime.releaseObject', { objectId: /** @type {string} */ (result.objectId) });
+  return listeners.length;
+}
+
+async function heapUsed() {
+  await cdp.send('HeapProfiler.collectGarbage');
+  await cdp.send('HeapProfiler.collectGarbage');
+  return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+}
+
+test('50 concurrent init() calls share one promise and construct the workers once, resolving only after they posted ready', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { WorkerPool } = globalThis.ringlet;
+    const before = workerConstructions;
+    const pool = new WorkerPool({ minWorkers: 2, maxWorkers: 3 });
+    const calls = Array.from({ length: 50 }, () => pool.init());
+    const during = pool.getStats();
+    const same = calls.every((p) => p === calls[0]);
+    const atResolve = [];
+    calls.forEach((p) => p.then(() => atResolve.push(pool.getStats().idleWorkers)));
+    await within(Promise.all(calls), 10000, 'the 50 init() calls');
+    const again = pool.init();
+    await within(again, 10000, 'a later init()');
+    const result = {
+      same, sameLater: again === calls[0], constructed: workerConstructions - before,
+      during: { state: during.state, starting: during.startingWorkers, idle: during.idleWorkers },
+      atResolve: [...new Set(atResolve)], after: pool.getStats(), echo: await pool.run('echo', 'hi'),
+    };
+    pool.terminate();
+    return result;
+  });
+  expect(r.same).toBe(true);
+  expect(r.sameLater).toBe(true);
+  expect(r.constructed).toBe(2);
+  expect(r.during).toEqual({ state: 'initializing', starting: 2, idle: 0 });
+  expect(r.atResolve).toEqual([2]); // every waiter saw both workers ready
+  expect(r.after).toMatchObject({ state: 'ready', workers: 2, idleWorkers: 2, startingWorkers: 0, workersCreated: 2 });
+  expect(r.echo).toBe('hi');
+});
+
+test('a missing worker script rejects every init() waiter naming the URL and the 404; the same pool retries once it exists, and later start failures do not loop', async () => {
+  rmSync(LATE_PATH, { force: true });
+  const first = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const before = workerConstructions;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 5000 });
+    globalThis.latePool = pool;
+    const waiters = await within(Promise.all(Array.from({ length: 10 }, () => outcome(pool.init()))), 10000, 'init()');
+    const task = await within(outcome(pool.run('echo', 1)), 10000, 'run() after a failed init()'); // a lazy init: it fails the same way
+    return {
+      waiters: [...new Set(waiters.map((w) => JSON.stringify([w.ok, w.code, w.message])))].map((s) => JSON.parse(s)),
+      task: [task.code, task.message.includes('404')],
+      constructed: workerConstructions - before,
+      stats: pool.getStats(),
+    };
+  }, LATE_URL);
+  expect(first.waiters).toHaveLength(1); // all ten got the same error
+  const [ok, code, message] = first.waiters[0];
+  expect(ok).toBe(false);
+  expect(code).toBe('BOOTSTRAP_FAILED');
+  expect(message).toContain(LATE_URL);
+  expect(message).toMatch(/HTTP 404/);
+  expect(message).toMatch(/3 times in a row/);
+  expect(first.task).toEqual(['BOOTSTRAP_FAILED', true]);
+  expect(first.constructed).toBe(6); // 3 for init(), 3 for the run() after it: bounded
+  expect(first.stats).toMatchObject({ state: 'uninitialized', workers: 0, timers: 0, listeners: 0, workerListeners: 0 });
+
+  // Make the URL real; the same instance now starts.
+  mkdirSync(LATE_DIR, { recursive: true });
+  writeFileSync(LATE_PATH, `import '${TASKS}';\nimport { defineTasks } from '/dist/ringlet-worker.js';\ndefineTasks({ late: () => 'late ok' });\n`);
+  const second = await b.page.evaluate(async () => {
+    const pool = globalThis.latePool;
+    await within(pool.init(), 10000, 'init() retried on the same pool');
+    return { late: await within(pool.run('late'), 10000, 'run()'), state: pool.state };
+  });
+  expect(second).toEqual({ late: 'late ok', state: 'ready' });
+
+  // Remove it again and kill the running worker: replacements 404, three
+  // times, then the queued task fails and the pool stops starting workers.
+  rmSync(LATE_PATH);
+  const third = await b.page.evaluate(async () => {
+    const pool = globalThis.latePool;
+    const before = workerConstructions;
+    const hang = outcome(pool.run('hang', null, { timeoutMs: 300 }));
+    const queued = outcome(pool.run('echo', 2));
+    const results = await within(Promise.all([hang, queued]), 10000, 'tasks after the script went missing');
+    const constructed = workerConstructions - before;
+    await sleep(500);
+    const result = { results: results.map((x) => [x.name, x.code]), queuedMessage: results[1].message, constructed, later: workerConstructions - before, stats: pool.getStats() };
+    pool.terminate();
+    return result;
+  });
+  expect(third.results).toEqual([['TimeoutError', 'TIMEOUT'], ['WorkerPoolError', 'BOOTSTRAP_FAILED']]);
+  expect(third.queuedMessage).toMatch(/HTTP 404/);
+  expect(third.constructed).toBe(3);
+  expect(third.later).toBe(3);
+  expect(third.stats).toMatchObject({ state: 'uninitialized', workers: 0, timers: 0 });
+  b.errors.length = 0; // the deliberate 404s are logged by the browser
+});
+
+test('a module that throws while evaluating fails init() with its own message, and starting stops after 3 attempts', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const before = workerConstructions;
+    const pool = new WorkerPool({ workerUrl: url, minWorkers: 2, maxWorkers: 2 });
+    const [init, task] = await within(Promise.all([outcome(pool.init()), outcome(pool.run('echo', 1))]), 10000, 'init() and run()');
+    const constructed = workerConstructions - before;
+    await sleep(400);
+    const result = { init, task: [task.code, task.message === init.message], constructed, later: workerConstructions - before, stats: pool.getStats() };
+    pool.terminate();
+    return result;
+  }, BOOT_FAIL);
+  expect(r.init.ok).toBe(false);
+  expect(r.init.code).toBe('BOOTSTRAP_FAILED');
+  expect(r.init.message).toContain('pool-boot-fail fixture: refusing to start');
+  expect(r.init.message).toContain(BOOT_FAIL);
+  expect(r.task).toEqual(['BOOTSTRAP_FAILED', true]);
+  // minWorkers 2 starts two at once; the third failure stops it (a fourth may already be starting).
+  expect(r.constructed).toBeGreaterThanOrEqual(3);
+  expect(r.constructed).toBeLessThanOrEqual(4);
+  expect(r.later).toBe(r.constructed);
+  expect(r.stats).toMatchObject({ workers: 0, timers: 0, listeners: 0, workerListeners: 0 });
+});
+
+test('a worker that never posts ready fails after startTimeoutMs', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const before = workerConstructions;
+    const pool = new WorkerPool({ workerUrl: url, startTimeoutMs: 300, maxStartFailures: 2 });
+    const init = await within(outcome(pool.init()), 10000, 'init()');
+    const result = { init: [init.code, init.message], constructed: workerConstructions - before, stats: pool.getStats() };
+    pool.terminate();
+    return result;
+  }, SILENT);
+  expect(r.init[0]).toBe('BOOTSTRAP_FAILED');
+  expect(r.init[1]).toMatch(/did not post 'ready' within 300 ms/);
+  expect(r.constructed).toBe(2);
+  expect(r.stats).toMatchObject({ workers: 0, timers: 0 });
+});
+
+test('10,000 tiny tasks leave no task, listener or timer behind, and grow the heap by under 1 MB', async () => {
+  await b.page.evaluate(async () => {
+    const { WorkerPool } = globalThis.ringlet;
+    globalThis.bigPool = new WorkerPool();
+    globalThis.sharedController = new AbortController();
+    globalThis.batch = async (total, concurrency) => {
+      const pool = globalThis.bigPool;
+      const signal = globalThis.sharedController.signal;
+      let wrong = 0;
+      let maxListeners = 0;
+      for (let start = 0; start < total; start += concurrency) {
+        const n = Math.min(concurrency, total - start);
+        const tasks = [];
+        for (let i = 0; i < n; i++) tasks.push(pool.run('echo', start + i, { signal }));
+        maxListeners = Math.max(maxListeners, pool.getStats().listeners);
+        const results = await Promise.all(tasks);
+        for (let i = 0; i < n; i++) if (results[i] !== start + i) wrong++;
+      }
+      return { wrong, maxListeners };
+    };
+    await globalThis.batch(2000, 500); // warm-up: JIT, worker start, pools of V8 internals
+  });
+  const start = await heapUsed();
+  const t0 = Date.now();
+  const run = await b.page.evaluate(() => globalThis.batch(10000, 500));
+  const elapsedMs = Date.now() - t0;
+  const end = await heapUsed();
+  const signalListeners = await listenersOn('globalThis.sharedController.signal');
+  const stats = await b.page.evaluate(() => globalThis.bigPool.getStats());
+  // Round trip of one 'echo' at a time.
+  const rtt = await b.page.evaluate(async () => {
+    const pool = globalThis.bigPool;
+    for (let i = 0; i < 200; i++) await pool.run('echo', i);
+    const n = 1000;
+    const t = performance.now();
+    for (let i = 0; i < n; i++) await pool.run('echo', i);
+    return ((performance.now() - t) / n) * 1000;
+  });
+  await b.page.evaluate(() => { globalThis.bigPool.terminate(); delete globalThis.bigPool; });
+  console.log(`pool: 10,000 echo tasks in ${elapsedMs} ms (${Math.round(10000 / (elapsedMs / 1000))}/s, 500 in flight); ` +
+    `heap growth ${((end - start) / 1024).toFixed(1)} KiB; sequential echo round trip ${rtt.toFixed(1)} µs`);
+  expect(run.wrong).toBe(0);
+  expect(run.maxListeners).toBeGreaterThan(0); // the signal listeners are counted while tasks wait
+  expect(signalListeners).toBe(0);
+  expect(stats).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0, timers: 0, completedTasks: 12000, failedTasks: 0 });
+  expect(stats.workerListeners).toBe(2 * stats.workers);
+  expect(end - start).toBeLessThan(1024 * 1024);
+});
+
+test('while tasks hold listeners DevTools sees them on the signal, and they are all gone after every kind of outcome', async () => {
+  const during = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 300 });
+    globalThis.mixPool = pool;
+    globalThis.mixController = new AbortController();
+    const signal = globalThis.mixController.signal;
+    const cancel = new AbortController();
+    globalThis.mixResults = Promise.all([
+      outcome(pool.run('sleep', 50, { signal })), // success
+      outcome(pool.run('throws', 'x', { signal })), // task error
+      outcome(pool.run('hang', null, { signal })), // timeout
+      outcome(pool.run('crashLater', 'y', { signal })), // worker crash
+      outcome(pool.run('trap', null, { signal })), // wasm trap
+      outcome(pool.run('nope', null, { signal })), // unknown task
+      outcome(pool.run('echo', 1, { signal: AbortSignal.any([signal, cancel.signal]) })), // cancelled
+    ]);
+    cancel.abort();
+    return pool.getStats().listeners;
+  }, TASKS);
+  expect(during).toBeGreaterThan(0);
+  // Some tasks have surely not finished yet (the hang takes 300 ms to time out).
+  expect(await listenersOn('globalThis.mixController.signal')).toBeGreaterThanOrEqual(3);
+  const r = await b.page.evaluate(async () => {
+    const results = await globalThis.mixResults;
+    const stats = globalThis.mixPool.getStats();
+    globalThis.mixPool.terminate();
+    return { codes: results.map((x) => x.code ?? 'ok'), stats };
+  });
+  expect(r.codes).toEqual(['ok', 'TASK_FAILED', 'TIMEOUT', 'WORKER_CRASHED', 'WASM_TRAP', 'UNKNOWN_TASK', 'ABORTED']);
+  expect(r.stats).toMatchObject({ listeners: 0, activeTasks: 0, queuedTasks: 0, timers: 0 });
+  expect(await listenersOn('globalThis.mixController.signal')).toBe(0);
+});
+
+test('a hung task times out with TimeoutError, its worker is replaced, and the pool keeps working', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, TimeoutError, WorkerPoolError } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 300 });
+    const firstWorker = await pool.run('whoami');
+    const before = workerConstructions;
+    let error;
+    const hang = pool.run('hang').catch((e) => { error = e; });
+    const next = pool.run('whoami');
+    await hang;
+    const result = {
+      name: error.name, code: error.code, message: error.message,
+      classes: [error instanceof TimeoutError, error instanceof WorkerPoolError, error instanceof Error],
+      firstWorker, nextWorker: await next, constructed: workerConstructions - before, stats: pool.getStats(),
+    };
+    pool.terminate();
+    return result;
+  }, TASKS);
+  expect(r.name).toBe('TimeoutError');
+  expect(r.code).toBe('TIMEOUT');
+  expect(r.message).toMatch(/'hang' timed out after 300 ms/);
+  expect(r.classes).toEqual([true, true, true]);
+  expect(r.nextWorker).not.toBe(r.firstWorker);
+  expect(r.constructed).toBe(1);
+  expect(r.stats).toMatchObject({ timedOutTasks: 1, completedTasks: 2, workers: 1, timers: 0, listeners: 0 });
+});
+
+test('the timeout clock starts when a task starts, not while it waits in the queue', async () => {
+  // One worker, timeout 1000 ms, three 600 ms tasks queued at once: the last
+  // waits ~1200 ms. Each task's own run time is well inside its timeout, and
+  // each earlier task's timer must not touch the next task.
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 1000 });
+    const t0 = performance.now();
+    const results = await Promise.all([1, 2, 3].map(() => outcome(pool.run('sleep', 600))));
+    const elapsed = performance.now() - t0;
+    pool.terminate();
+    return { results: results.map((x) => (x.ok ? x.value : x.code)), elapsed };
+  }, TASKS);
+  expect(r.results).toEqual([600, 600, 600]);
+  expect(r.elapsed).toBeGreaterThan(1700); // they really queued behind each other
+});
+
+test('a task that throws rejects with its message and stack, and its worker stays', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1 });
+    const worker = await pool.run('whoami');
+    const before = workerConstructions;
+    const thrown = await outcome(pool.run('throws', 'fixture threw'));
+    const rejected = await outcome(pool.run('rejects', 'fixture rejected'));
+    const unclonable = await outcome(pool.run('unclonable'));
+    const render = await outcome(pool.run('render'));
+    const badPayload = await outcome(pool.run('echo', () => 1));
+    const after = await pool.run('whoami');
+    const result = { worker, after, constructed: workerConstructions - before, thrown, rejected, unclonable, render, badPayload };
+    pool.terminate();
+    return result;
+  }, TASKS);
+  expect(r.thrown).toMatchObject({ ok: false, name: 'WorkerPoolError', code: 'TASK_FAILED', message: 'fixture threw', remoteName: 'TypeError', task: 'throws', isPoolError: true });
+  expect(r.thrown.stack).toMatch(/pool-tasks\.js/);
+  expect(r.rejected).toMatchObject({ code: 'TASK_FAILED', message: 'fixture rejected', remoteName: 'RangeError' });
+  expect(r.unclonable).toMatchObject({ code: 'TASK_FAILED', remoteName: 'DataCloneError' });
+  expect(r.render).toMatchObject({ code: 'UNKNOWN_TASK' });
+  expect(r.render.message).toMatch(/unknown task 'render'.*echo.*sum/);
+  expect(r.badPayload).toMatchObject({ ok: false, name: 'DataCloneError' });
+  expect(r.after).toBe(r.worker);
+  expect(r.constructed).toBe(0);
+});
+
+test('a worker-level crash (an uncaught error in a timer, or self.close()) rejects the task with the real message and replaces the worker', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1 });
+    const first = await pool.run('whoami');
+    // Generous timeouts: if a crash went unnoticed, the code would be TIMEOUT.
+    const crash = await outcome(pool.run('crashLater', 'async boom in the worker', { timeoutMs: 10000 }));
+    const second = await pool.run('whoami');
+    const exit = await outcome(pool.run('exit', null, { timeoutMs: 10000 }));
+    const third = await pool.run('whoami');
+    const result = { crash, exit, workers: [first, second, third], stats: pool.getStats() };
+    pool.terminate();
+    return result;
+  }, TASKS);
+  expect(r.crash).toMatchObject({ ok: false, code: 'WORKER_CRASHED' });
+  expect(r.crash.message).toContain('async boom in the worker');
+  expect(r.exit).toMatchObject({ ok: false, code: 'WORKER_CRASHED' });
+  expect(r.exit.message).toMatch(/exited/);
+  expect(new Set(r.workers).size).toBe(3);
+  expect(r.stats).toMatchObject({ workerCrashes: 2, timedOutTasks: 0, listeners: 0, timers: 0 });
+});
+
+test('a wasm trap in a task is recorded as a worker panic and rejects with WASM_TRAP', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, getPanicStats, onPanic } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1 });
+    const before = getPanicStats();
+    const heard = [];
+    const off = onPanic((record) => heard.push([record.source, record.code]));
+    const trap = await outcome(pool.run('trap'));
+    off();
+    const after = getPanicStats();
+    const last = after.history[after.history.length - 1];
+    const next = await pool.run('echo', 'still works');
+    pool.terminate();
+    return { trap, heard, delta: after.bySource.worker - before.bySource.worker, last: { code: last.code, message: last.message, stack: last.stack }, next };
+  }, TASKS);
+  expect(r.trap).toMatchObject({ ok: false, code: 'WASM_TRAP', remoteName: 'RuntimeError', message: 'unreachable' });
+  expect(r.heard).toEqual([['worker', 'WASM_TRAP']]);
+  expect(r.delta).toBe(1);
+  expect(r.last.code).toBe('WASM_TRAP');
+  expect(r.last.message).toBe('unreachable');
+  expect(r.last.stack).toMatch(/pool-tasks\.js/);
+  expect(r.next).toBe('still works');
+});
+
+test('cancelling: a queued task leaves the queue at once, a running one loses its worker, an already-aborted signal queues nothing', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, AbortError } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 20000 });
+    const first = await pool.run('whoami');
+    const running = new AbortController();
+    const queued = new AbortController();
+    const hang = outcome(pool.run('hang', null, { signal: running.signal }));
+    const waiting = outcome(pool.run('echo', 1, { signal: queued.signal }));
+    const beforeCancel = pool.getStats();
+    queued.abort('changed my mind');
+    const afterQueuedCancel = pool.getStats(); // synchronously after abort()
+    const waitingResult = await waiting;
+    running.abort();
+    const hangResult = await hang;
+    const second = await pool.run('whoami');
+
+    // Already aborted: rejected before run() returns, nothing queued or counted as accepted.
+    const statsBefore = pool.getStats();
+    const p = pool.run('echo', 2, { signal: AbortSignal.abort('too late') });
+    const statsAfter = pool.getStats();
+    const order = await Promise.race([p.then(() => 'resolved', () => 'rejected'), Promise.resolve().then(() => 'pending')]);
+    let error;
+    await p.catch((e) => { error = e; });
+    const result = {
+      beforeCancel: beforeCancel.queuedTasks, afterQueuedCancel: afterQueuedCancel.queuedTasks, waitingResult, hangResult,
+      workers: [first, second],
+      already: { order, isAbort: error instanceof AbortError, code: error.code, cause: error.cause,
+        queued: statsAfter.queuedTasks, total: statsAfter.totalTasks - statsBefore.totalTasks, refused: statsAfter.refusedTasks - statsBefore.refusedTasks },
+      stats: pool.getStats(),
+    };
+    pool.terminate();
+    return result;
+  }, TASKS);
+  expect(r.beforeCancel).toBe(1);
+  expect(r.afterQueuedCancel).toBe(0);
+  expect(r.waitingResult).toMatchObject({ ok: false, name: 'AbortError', code: 'ABORTED', cause: 'changed my mind' });
+  expect(r.waitingResult.message).toMatch(/cancelled while queued/);
+  expect(r.hangResult).toMatchObject({ ok: false, name: 'AbortError', code: 'ABORTED' });
+  expect(r.hangResult.message).toMatch(/cancelled while running/);
+  expect(r.workers[1]).not.toBe(r.workers[0]); // the running task's worker was terminated and replaced
+  expect(r.already).toEqual({ order: 'rejected', isAbort: true, code: 'ABORTED', cause: 'too late', queued: 0, total: 0, refused: 1 });
+  expect(r.stats).toMatchObject({ cancelledTasks: 2, listeners: 0, timers: 0, activeTasks: 0, queuedTasks: 0 });
+});
+
+test('terminate() with work in flight rejects everything with TerminatedError and leaves no listener, timer or worker', async () => {
+  const baseline = await b.page.evaluate(() => liveTimers.size);
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, TerminatedError } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 2, idleTimeoutMs: 60000 });
+    globalThis.termController = new AbortController();
+    const signal = globalThis.termController.signal;
+    await pool.init();
+    const tasks = [outcome(pool.run('hang', null, { signal })), outcome(pool.run('sleep', 5000, { signal }))];
+    for (let i = 0; i < 5; i++) tasks.push(outcome(pool.run('echo', i, { signal })));
+    // Let a second worker start and take a task.
+    for (let i = 0; i < 200 && pool.getStats().activeTasks < 2; i++) await sleep(10);
+    const during = pool.getStats();
+    pool.terminate();
+    pool.terminate(); // idempotent
+    const results = await Promise.all(tasks);
+    const later = [await outcome(pool.run('echo', 1)), await outcome(pool.init())];
+    let laterError;
+    await pool.run('echo').catch((e) => { laterError = e; });
+    return {
+      during, results: results.map((x) => [x.name, x.code]), later: later.map((x) => x.code),
+      laterIsTerminated: laterError instanceof TerminatedError, stats: pool.getStats(), liveTimers: liveTimers.size,
+    };
+  }, TASKS);
+  expect(r.during).toMatchObject({ activeTasks: 2, queuedTasks: 5 });
+  expect(r.during.listeners).toBeGreaterThanOrEqual(7);
+  expect(r.during.timers).toBeGreaterThanOrEqual(3); // two task timeouts and the sweep
+  expect(r.results).toEqual(Array(7).fill(['TerminatedError', 'TERMINATED']));
+  expect(r.later).toEqual(['TERMINATED', 'TERMINATED']);
+  expect(r.laterIsTerminated).toBe(true);
+  expect(r.stats).toMatchObject({ state: 'terminated', workers: 0, listeners: 0, workerListeners: 0, timers: 0, failedTasks: 7 });
+  expect(r.liveTimers).toBe(baseline);
+  expect(await listenersOn('globalThis.termController.signal')).toBe(0);
+});
+
+test('beyond maxQueue waiting tasks, run() rejects with QueueFullError at once', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, QueueFullError } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, maxQueue: 3 });
+    await pool.init();
+    const accepted = [outcome(pool.run('sleep', 200))]; // runs
+    for (let i = 0; i < 3; i++) accepted.push(outcome(pool.run('echo', i))); // wait
+    const stats = pool.getStats();
+    let error;
+    await pool.run('echo', 99).catch((e) => { error = e; });
+    const results = await Promise.all(accepted);
+    const afterDrain = await pool.run('echo', 'room again');
+    pool.terminate();
+    return {
+      stats: [stats.activeTasks, stats.queuedTasks], full: [error.name, error.code, error instanceof QueueFullError, error.message],
+      results: results.map((x) => x.value), afterDrain,
+    };
+  }, TASKS);
+  expect(r.stats).toEqual([1, 3]);
+  expect(r.full.slice(0, 3)).toEqual(['QueueFullError', 'QUEUE_FULL', true]);
+  expect(r.full[3]).toMatch(/maxQueue 3/);
+  expect(r.results).toEqual([200, 0, 1, 2]);
+  expect(r.afterDrain).toBe('room again');
+});
+
+test('an idle pool keeps no timer: the sweep ticks only while tasks are active, and idle workers above minWorkers are reaped', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const baseline = liveTimers.size;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 2, sweepIntervalMs: 20 });
+    await pool.init();
+    const idleAfterInit = [pool.getStats().timers, liveTimers.size - baseline];
+    const running = pool.run('sleep', 300);
+    await sleep(100);
+    const busy = [pool.getStats().timers, liveTimers.size - baseline];
+    await running;
+    const idle = [pool.getStats().timers, liveTimers.size - baseline];
+    const firesAtIdle = intervalFires;
+    await sleep(300);
+    const firesLater = intervalFires;
+    pool.terminate();
+
+    // idleTimeoutMs: workers above minWorkers go after being idle that long.
+    const reaper = new WorkerPool({ workerUrl: url, minWorkers: 1, maxWorkers: 2, idleTimeoutMs: 200 });
+    await Promise.all([reaper.run('sleep', 100), reaper.run('sleep', 100)]);
+    const justIdle = reaper.getStats();
+    await sleep(600);
+    const reaped = reaper.getStats();
+    const again = await reaper.run('echo', 'ok');
+    reaper.terminate();
+    return { idleAfterInit, busy, idle, ticksWhileIdle: firesLater - firesAtIdle, justIdle, reaped, again };
+  }, TASKS);
+  expect(r.idleAfterInit).toEqual([0, 0]);
+  expect(r.busy[0]).toBe(2); // the task's timeout and the sweep
+  expect(r.busy[1]).toBe(2);
+  expect(r.idle).toEqual([0, 0]);
+  expect(r.ticksWhileIdle).toBe(0);
+  expect(r.justIdle).toMatchObject({ workers: 2, idleWorkers: 2 });
+  expect(r.justIdle.timers).toBeGreaterThanOrEqual(1);
+  expect(r.reaped).toMatchObject({ workers: 1, timers: 0 });
+  expect(r.again).toBe('ok');
+});
+
+test('the sweep times out a running task whose own timer never fired', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 777, sweepIntervalMs: 100 });
+    await pool.init();
+    globalThis.swallowDelay = 777; // the task's timeout timer is lost
+    try {
+      const hang = outcome(pool.run('hang'));
+      const result = await Promise.race([hang, sleep(5000).then(() => ({ code: 'not swept' }))]);
+      const next = result.code === 'TIMEOUT' ? await pool.run('echo', 'after sweep') : null;
+      return { result: [result.name, result.code], stats: pool.getStats(), next };
+    } finally {
+      globalThis.swallowDelay = -1;
+      pool.terminate();
+    }
+  }, TASKS);
+  expect(r.result).toEqual(['TimeoutError', 'TIMEOUT']);
+  expect(r.stats).toMatchObject({ sweptTasks: 1, timedOutTasks: 1, timers: 0, listeners: 0 });
+  expect(r.next).toBe('after sweep');
+});
+
+test('progress reaches onProgress, and BufferPool buffers ping-pong through a task by transfer', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, BufferPool } = globalThis.ringlet;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1 });
+    const seen = [];
+    const progressResult = await pool.run('progress', 5, { onProgress: (v) => seen.push(v) });
+
+    const buffers = new BufferPool({ length: 1024, maxBuffers: 4 });
+    let wrong = 0;
+    let detachedOnSend = 0;
+    for (let round = 0; round < 20; round++) {
+      const buf = buffers.acquire();
+      buf.fill(round);
+      const out = await pool.run('double', buf, { transfer: [buf.buffer] });
+      if (buf.buffer.byteLength === 0) detachedOnSend++;
+      if (!(out instanceof Float32Array) || out.length !== 1024 || out.some((x) => x !== round * 2)) wrong++;
+      buffers.release(out);
+    }
+    // A task that has to wait still detaches its transfers before run() returns.
+    const busy = pool.run('sleep', 100);
+    const waiting = buffers.acquire();
+    waiting.fill(3);
+    const queuedRun = pool.run('double', waiting, { transfer: [waiting.buffer] });
+    const detachedWhileQueued = waiting.buffer.byteLength === 0 && pool.getStats().queuedTasks === 1;
+    await busy;
+    const queuedOut = await queuedRun;
+    pool.terminate();
+    return { seen, progressResult, wrong, detachedOnSend, stats: buffers.stats(), detachedWhileQueued, queuedOut: [queuedOut[0], queuedOut.length] };
+  }, TASKS);
+  expect(r.seen).toEqual([1, 2, 3, 4, 5]);
+  expect(r.progressResult).toBe(5);
+  expect(r.wrong).toBe(0);
+  expect(r.detachedOnSend).toBe(20);
+  expect(r.stats).toEqual({ pooled: 0, created: 1, reused: 20, dropped: 0 });
+  expect(r.detachedWhileQueued).toBe(true);
+  expect(r.queuedOut).toEqual([6, 1024]);
+});
+
+test('bad options and arguments are refused naming the option and its range; the page stays clean', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { WorkerPool } = globalThis.ringlet;
+    const make = (o) => { try { new WorkerPool(o); return 'made'; } catch (e) { return `${e.name}: ${e.message}`; } };
+    const pool = new WorkerPool();
+    const run = async (...args) => { try { await pool.run(...args); return 'resolved'; } catch (e) { return `${e.name}: ${e.message}`; } };
+    const result = {
+      options: [
+        make({ maxWorkers: 0 }), make({ minWorkers: 3, maxWorkers: 2 }), make({ taskTimeoutMs: '5' }),
+        make({ maxQueue: -1 }), make({ sweepIntervalMs: 1.5 }), make({ idleTimeoutMs: Infinity }), make({ workerUrl: 5 }),
+        make(null),
+      ],
+      runs: [await run(''), await run('echo', 1, { timeoutMs: -1 }), await run('echo', 1, { signal: 'no' }), await run('echo', 1, { transfer: 'no' })],
+      refused: pool.getStats().refusedTasks,
+      created: pool.getStats().workersCreated,
+    };
+    pool.terminate();
+    return result;
+  });
+  expect(r.options[0]).toMatch(/^RangeError: .*maxWorkers must be an integer from 1 to 64; got 0/);
+  expect(r.options[1]).toMatch(/^RangeError: .*minWorkers \(3\) must not exceed maxWorkers \(2\)/);
+  expect(r.options[2]).toMatch(/^TypeError: .*taskTimeoutMs must be an integer from 1 to 2147483647; got string/);
+  expect(r.options[3]).toMatch(/^RangeError: .*maxQueue must be an integer from 0 to 16777216/);
+  expect(r.options[4]).toMatch(/^RangeError: .*sweepIntervalMs/);
+  expect(r.options[5]).toMatch(/^RangeError: .*idleTimeoutMs/);
+  expect(r.options[6]).toMatch(/^TypeError: .*workerUrl must be a string or URL/);
+  expect(r.options[7]).toMatch(/^TypeError: .*options must be an object/);
+  expect(r.runs[0]).toMatch(/^TypeError: .*name must be a non-empty string/);
+  expect(r.runs[1]).toMatch(/^RangeError: .*timeoutMs/);
+  expect(r.runs[2]).toMatch(/^TypeError: .*signal must be an AbortSignal/);
+  expect(r.runs[3]).toMatch(/^TypeError: .*transfer must be an array/);
+  expect(r.refused).toBe(4);
+  expect(r.created).toBe(0); // refusals never start the pool
+  expect(b.errors).toEqual([]);
+});

@@ -1,0 +1,280 @@
+/**
+ * ringlet's offline worker pool, its buffer pool, and the API a custom worker
+ * module uses.
+ *
+ * Thread rules, stated once: WorkerPool runs on any thread that has the
+ * Worker constructor (the main thread or a Worker), never on the audio
+ * thread. BufferPool runs on any thread but allocates, so not on the audio
+ * thread either. defineTasks and withTransfer belong to the worker side: they
+ * are exported by dist/ringlet-worker.js, not by the package entry.
+ */
+import type { RingletErrorCode } from './index.js';
+
+// ---- errors -------------------------------------------------------------------
+
+/**
+ * Every failure of a pool task or of the pool itself. `code` is stable and
+ * meant for programs:
+ * - 'TASK_FAILED': the task function threw or rejected; `message` and `stack`
+ *   are the worker's, `remoteName` is the thrown error's name. The worker lives on.
+ * - 'UNKNOWN_TASK': the worker module defines no task by that name.
+ * - 'WASM_TRAP': the task trapped in WebAssembly; also recorded with
+ *   getPanicStats() (source 'worker'). The worker is terminated, never reused.
+ * - 'WORKER_CRASHED': the worker fired 'error' or 'messageerror', or exited,
+ *   while running the task; `message` carries the worker's error message. The
+ *   worker is terminated.
+ * - 'BOOTSTRAP_FAILED': workers kept failing to start (script missing or
+ *   failing to evaluate); `message` names the URL and the last cause.
+ * Subclasses carry the codes 'TIMEOUT', 'ABORTED', 'QUEUE_FULL' and 'TERMINATED'.
+ * A terminated worker is replaced at once if tasks are waiting or the pool is
+ * below minWorkers, otherwise by the next run().
+ */
+export declare class WorkerPoolError extends Error {
+  constructor(code: RingletErrorCode, message: string, options?: { cause?: unknown; task?: string; remoteName?: string });
+  readonly name: 'WorkerPoolError' | 'TimeoutError' | 'AbortError' | 'QueueFullError' | 'TerminatedError';
+  readonly code: RingletErrorCode;
+  /** The task's name, when the error belongs to one task. */
+  readonly task: string | undefined;
+  /** For 'TASK_FAILED' and 'WASM_TRAP': the name of the error thrown in the worker ('TypeError', 'RuntimeError', ...). */
+  readonly remoteName: string | undefined;
+}
+
+/** The task ran longer than its timeout (counted from when it started on a worker). Its worker was terminated. */
+export declare class TimeoutError extends WorkerPoolError {
+  constructor(message: string, options?: { cause?: unknown; task?: string });
+  readonly name: 'TimeoutError';
+  readonly code: 'TIMEOUT';
+}
+
+/** The task's AbortSignal fired. `cause` is the signal's reason. */
+export declare class AbortError extends WorkerPoolError {
+  constructor(message: string, options?: { cause?: unknown; task?: string });
+  readonly name: 'AbortError';
+  readonly code: 'ABORTED';
+}
+
+/** run() was refused: maxQueue tasks were already waiting for a worker. */
+export declare class QueueFullError extends WorkerPoolError {
+  constructor(message: string, options?: { cause?: unknown; task?: string });
+  readonly name: 'QueueFullError';
+  readonly code: 'QUEUE_FULL';
+}
+
+/** The pool was terminated before or while the task ran, or before init() or run() was called. */
+export declare class TerminatedError extends WorkerPoolError {
+  constructor(message: string, options?: { cause?: unknown; task?: string });
+  readonly name: 'TerminatedError';
+  readonly code: 'TERMINATED';
+}
+
+// ---- WorkerPool ---------------------------------------------------------------
+
+/** Bad options throw TypeError (wrong type) or RangeError (out of range), naming the option and its range. */
+export interface WorkerPoolOptions {
+  /** Workers kept alive once initialised, 0 .. 64, at most maxWorkers; default 0. */
+  minWorkers?: number;
+  /** Most workers at once, 1 .. 64; default navigator.hardwareConcurrency - 1, clamped to 1 .. 16. */
+  maxWorkers?: number;
+  /** Default per-task timeout in ms, 1 .. 2147483647, counted from when the task starts on a worker; default 60000. */
+  taskTimeoutMs?: number;
+  /** Most tasks waiting for a worker (including while the pool initialises), 0 .. 2^24; default 1000. */
+  maxQueue?: number;
+  /** How often the stale-task sweep runs while tasks are queued or running, 1 .. 2147483647 ms; default 5000. */
+  sweepIntervalMs?: number;
+  /** When set (0 .. 2147483647 ms), idle workers above minWorkers are terminated after this long. Default: never. */
+  idleTimeoutMs?: number;
+  /** How long a new worker may take to post 'ready', 1 .. 2147483647 ms; default 10000. */
+  startTimeoutMs?: number;
+  /** Consecutive start failures after which the pool stops starting workers, 1 .. 100; default 3. */
+  maxStartFailures?: number;
+  /**
+   * The module each worker runs, started as `new Worker(url, { type: 'module' })`.
+   * Default: dist/ringlet-worker.js beside the bundled entry (built-in tasks only).
+   * A custom module imports defineTasks from that file's URL and registers its tasks.
+   */
+  workerUrl?: string | URL;
+}
+
+export interface RunOptions {
+  /**
+   * Cancels the task: a queued one is removed at once, a running one by
+   * terminating its worker (which is replaced). Rejects with AbortError.
+   * An already-aborted signal makes run() return a rejected promise and queue nothing.
+   */
+  signal?: AbortSignal;
+  /**
+   * Objects in the payload to transfer rather than copy. They are detached
+   * when run() returns, whether the task starts at once or waits in the queue.
+   */
+  transfer?: Transferable[];
+  /** This task's timeout, 0 .. 2147483647 ms from when it starts on a worker; default the pool's taskTimeoutMs. */
+  timeoutMs?: number;
+  /** Called with each value the task passes to context.progress(), on the thread that called run(). */
+  onProgress?: (value: unknown) => void;
+}
+
+/** 'uninitialized' until init() (or the first run()), and again after a failed start. */
+export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'terminated';
+
+/**
+ * A snapshot of the pool. Every task run() accepted ends in exactly one of
+ * completedTasks, failedTasks, timedOutTasks, cancelledTasks, so
+ * totalTasks = activeTasks + queuedTasks + those four.
+ */
+export interface WorkerPoolStats {
+  state: WorkerPoolState;
+  /** Live workers: starting, idle or busy. */
+  workers: number;
+  idleWorkers: number;
+  busyWorkers: number;
+  /** Workers that have not posted 'ready' yet. */
+  startingWorkers: number;
+  /** Tasks running on a worker. */
+  activeTasks: number;
+  /** Tasks waiting for a worker. */
+  queuedTasks: number;
+  /** Tasks run() accepted. */
+  totalTasks: number;
+  completedTasks: number;
+  /** Includes tasks rejected by terminate() or by a failed start. */
+  failedTasks: number;
+  timedOutTasks: number;
+  cancelledTasks: number;
+  /** run() calls refused without queuing: bad arguments, aborted signal, full queue, terminated pool. */
+  refusedTasks: number;
+  /** Timed-out tasks found by the sweep because their own timer had not fired. */
+  sweptTasks: number;
+  /** Workers ever constructed (including ones that failed to start). */
+  workersCreated: number;
+  /** Ready workers that failed (error, messageerror or exit). */
+  workerCrashes: number;
+  /** Workers that failed to start since the last one that started. */
+  startFailures: number;
+  /** Live event listeners added for tasks (their signal's 'abort', their worker's 'message'). 0 when no task is queued or running. */
+  listeners: number;
+  /** Live event listeners on live workers: 2 per ready worker ('error', 'messageerror'), 3 while starting. 0 after terminate(). */
+  workerListeners: number;
+  /** Live timers: task timeouts, start timeouts, idle timeouts, the sweep. 0 whenever the pool is idle and idleTimeoutMs is unset. */
+  timers: number;
+}
+
+/**
+ * A bounded pool of module Workers for offline tasks. Main thread or a
+ * Worker; never the audio thread. Nothing here blocks.
+ *
+ * Every listener a task adds is removed on every outcome; an idle pool keeps
+ * no timer (the sweep runs only while tasks are queued or running).
+ */
+export declare class WorkerPool {
+  /** @throws TypeError or RangeError for a bad option, naming it and its range. */
+  constructor(options?: WorkerPoolOptions);
+  /** The absolute URL of the module every worker runs. */
+  readonly workerUrl: string;
+  readonly state: WorkerPoolState;
+  /**
+   * Starts max(minWorkers, 1) workers and resolves once each has posted
+   * 'ready'. Runs once: concurrent and later callers share one promise. If
+   * workers fail to start maxStartFailures times in a row, it rejects every
+   * waiter (and every queued task) with WorkerPoolError 'BOOTSTRAP_FAILED',
+   * naming the URL and the cause, and is forgotten so a later call retries.
+   * Rejects with TerminatedError after terminate().
+   */
+  init(): Promise<void>;
+  /**
+   * Runs task `name` on a worker with a structured clone of `payload`, and
+   * resolves with its result. Calls init() when needed. Never throws: bad
+   * arguments, an already-aborted signal, a full queue and a terminated pool
+   * all return an already-rejected promise, with nothing queued.
+   */
+  run<R = unknown>(name: string, payload?: unknown, options?: RunOptions): Promise<R>;
+  /**
+   * Rejects every queued and running task with TerminatedError, terminates
+   * every worker, clears every timer and removes every listener. Later
+   * run() and init() calls reject with TerminatedError. Idempotent.
+   */
+  terminate(): void;
+  getStats(): WorkerPoolStats;
+}
+
+// ---- BufferPool ---------------------------------------------------------------
+
+export interface BufferPoolOptions {
+  /** Floats in every buffer, 1 .. 2^28. Required. */
+  length: number;
+  /** Most buffers kept, 0 .. 4096; default 32. */
+  maxBuffers?: number;
+}
+
+export interface BufferPoolStats {
+  /** Buffers in the pool now. */
+  pooled: number;
+  /** Buffers acquire() had to allocate. */
+  created: number;
+  /** acquire() calls served from the pool. */
+  reused: number;
+  /** Released buffers not kept: detached, wrong size, shared, or the pool was full. */
+  dropped: number;
+}
+
+/**
+ * A bounded free list of Float32Arrays of one length. Any thread except the
+ * audio thread: acquire() allocates when the pool is empty.
+ *
+ * With a WorkerPool, ping-pong buffers instead of allocating: acquire one,
+ * fill it, pass it with `transfer: [buf.buffer]` (it is detached, so do not
+ * release it), have the task return it with withTransfer(result, [result.buffer]),
+ * and release() what comes back once you are done with it.
+ */
+export declare class BufferPool {
+  /** @throws TypeError or RangeError for a missing or bad option, naming it and its range. */
+  constructor(options: BufferPoolOptions);
+  readonly length: number;
+  readonly maxBuffers: number;
+  /** A pooled buffer (old contents intact), or a new zeroed one. */
+  acquire(): Float32Array;
+  /**
+   * Gives a buffer back; returns whether it is now pooled. It is kept only if
+   * it is attached, unshared, exactly `length` floats over its whole
+   * ArrayBuffer, not already pooled, and the pool has room; otherwise it is
+   * dropped (a repeated release of a pooled buffer changes nothing).
+   * @throws TypeError if buffer is not a Float32Array.
+   */
+  release(buffer: Float32Array): boolean;
+  /** Drops every pooled buffer (counted as dropped). */
+  clear(): void;
+  stats(): BufferPoolStats;
+}
+
+// ---- worker side (dist/ringlet-worker.js) ----------------------------------------------
+
+/** What a task function gets besides its payload. */
+export interface TaskContext {
+  /** The task's id, unique within its pool. */
+  readonly id: number;
+  readonly name: string;
+  /** Sends a value to run()'s onProgress on the caller's thread; `transfer` as for postMessage. */
+  progress(value: unknown, transfer?: Transferable[]): void;
+}
+
+/**
+ * A task: gets a structured clone of run()'s payload and returns (or resolves
+ * with) the result, which is structured-cloned back; wrap it with
+ * withTransfer() to transfer buffers instead. A throw or rejection rejects
+ * run() with 'TASK_FAILED' (a WebAssembly.RuntimeError with 'WASM_TRAP').
+ */
+export type TaskFunction<P = unknown, R = unknown> = (payload: P, context: TaskContext) => R | PromiseLike<R>;
+
+/**
+ * Registers tasks by name for WorkerPool.run(). Worker thread, while the
+ * module evaluates (before any top-level await): the worker answers the
+ * pool's hello with the tasks defined by then. A name may be defined once;
+ * 'echo' and 'sum' are built in.
+ * @throws TypeError for a non-function, an empty name or a name already defined.
+ */
+export declare function defineTasks(tasks: Readonly<Record<string, TaskFunction<never, unknown>>>): void;
+
+/**
+ * Marks a task's result so the listed objects are transferred to the caller
+ * instead of copied (they are detached in the worker). Worker thread.
+ */
+export declare function withTransfer<T>(value: T, transfer: Transferable[]): T;
