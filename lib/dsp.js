@@ -56,6 +56,16 @@ function checkNumber(value, where, name, min, max, bounds = {}) {
 }
 
 /**
+ * The new value of a field, or the current one when the field is omitted.
+ * An explicit null is not "omitted": it reaches validation and is refused.
+ * @param {unknown} value
+ * @param {unknown} current
+ */
+function orCurrent(value, current) {
+  return value === undefined ? current : value;
+}
+
+/**
  * @param {unknown} value
  * @param {string} where
  */
@@ -66,7 +76,7 @@ function checkObject(value, where) {
   return /** @type {Record<string, unknown>} */ (value);
 }
 
-/** The 8-band parametric EQ. Bands default to peaking at 60·2^k Hz, Q 1, 0 dB. */
+/** The 8-band parametric EQ. Bands default to peaking at 60·2^k Hz, Q √2, 0 dB. */
 export class Eq {
   /**
    * @param {ParamQueue} params
@@ -98,17 +108,17 @@ export class Eq {
     }
     const b = checkObject(band, where);
     const current = this.bands[index];
-    const type = b.type ?? current.type;
+    const type = orCurrent(b.type, current.type);
     if (typeof type !== 'string' || !BIQUAD_TYPES.includes(/** @type {BiquadType} */ (type))) {
       throw new TypeError(`${where}: type must be one of ${BIQUAD_TYPES.join(', ')}; got ${String(type)}`);
     }
     const nyquist = this.sampleRate / 2;
-    const frequency = checkNumber(b.frequency ?? current.frequency, where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
+    const frequency = checkNumber(orCurrent(b.frequency, current.frequency), where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
     // Q follows BiquadFilterNode's meaning per type: for lowpass and highpass
     // it is a resonance in dB (at most 40), for the others a plain Q (at most 1000).
     const maxQ = type === 'lowpass' || type === 'highpass' ? 40 : 1000;
-    const q = checkNumber(b.q ?? current.q, where, 'q', 0, maxQ, { exclusiveMin: true });
-    const gainDb = checkNumber(b.gainDb ?? current.gainDb, where, 'gainDb', EQ_GAIN_DB.min, EQ_GAIN_DB.max);
+    const q = checkNumber(orCurrent(b.q, current.q), where, 'q', 0, maxQ, { exclusiveMin: true });
+    const gainDb = checkNumber(orCurrent(b.gainDb, current.gainDb), where, 'gainDb', EQ_GAIN_DB.min, EQ_GAIN_DB.max);
     const next = Object.freeze({ type: /** @type {BiquadType} */ (type), frequency, q, gainDb });
     this.bands[index] = next;
     this.params.send(PARAM.EQ_BAND, index, BIQUAD_TYPES.indexOf(next.type), [frequency, q, gainDb]);
@@ -160,9 +170,9 @@ export class Limiter {
     const where = 'limiter.set';
     const s = checkObject(settings, where);
     const r = LIMITER_RANGES;
-    const ceilingDb = checkNumber(s.ceilingDb ?? this.settings.ceilingDb, where, 'ceilingDb', r.ceilingDb.min, r.ceilingDb.max);
-    const attackMs = checkNumber(s.attackMs ?? this.settings.attackMs, where, 'attackMs', r.attackMs.min, r.attackMs.max);
-    const releaseMs = checkNumber(s.releaseMs ?? this.settings.releaseMs, where, 'releaseMs', r.releaseMs.min, r.releaseMs.max);
+    const ceilingDb = checkNumber(orCurrent(s.ceilingDb, this.settings.ceilingDb), where, 'ceilingDb', r.ceilingDb.min, r.ceilingDb.max);
+    const attackMs = checkNumber(orCurrent(s.attackMs, this.settings.attackMs), where, 'attackMs', r.attackMs.min, r.attackMs.max);
+    const releaseMs = checkNumber(orCurrent(s.releaseMs, this.settings.releaseMs), where, 'releaseMs', r.releaseMs.min, r.releaseMs.max);
     this.settings = Object.freeze({ ceilingDb, attackMs, releaseMs });
     this.params.send(PARAM.LIMITER, 0, 0, [ceilingDb, attackMs, releaseMs]);
   }
@@ -207,15 +217,15 @@ export class Generator {
   set(settings) {
     const where = 'generator.set';
     const s = checkObject(settings, where);
-    const type = s.type ?? this.settings.type;
+    const type = orCurrent(s.type, this.settings.type);
     if (typeof type !== 'string' || !GENERATOR_TYPES.includes(/** @type {GeneratorType} */ (type))) {
       throw new TypeError(`${where}: type must be one of ${GENERATOR_TYPES.join(', ')}; got ${String(type)}`);
     }
     const nyquist = this.sampleRate / 2;
-    const frequency = checkNumber(s.frequency ?? this.settings.frequency, where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
-    const amplitude = checkNumber(s.amplitude ?? this.settings.amplitude, where, 'amplitude', 0, 1);
-    const endFrequency = checkNumber(s.endFrequency ?? this.settings.endFrequency, where, 'endFrequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
-    const durationSeconds = checkNumber(s.durationSeconds ?? this.settings.durationSeconds, where, 'durationSeconds', 0.01, 3600);
+    const frequency = checkNumber(orCurrent(s.frequency, this.settings.frequency), where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
+    const amplitude = checkNumber(orCurrent(s.amplitude, this.settings.amplitude), where, 'amplitude', 0, 1);
+    const endFrequency = checkNumber(orCurrent(s.endFrequency, this.settings.endFrequency), where, 'endFrequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
+    const durationSeconds = checkNumber(orCurrent(s.durationSeconds, this.settings.durationSeconds), where, 'durationSeconds', 0.01, 3600);
     this.settings = Object.freeze({ type: /** @type {GeneratorType} */ (type), frequency, amplitude, endFrequency, durationSeconds });
     this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(this.settings.type), [frequency, amplitude, endFrequency, durationSeconds]);
   }

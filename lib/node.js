@@ -60,18 +60,18 @@ export function checkNodeOptions(options) {
     throw new TypeError(`RingletNode.create: options must be an object; got ${describe(options)}`);
   }
   const o = /** @type {RingletNodeOptions} */ (options);
-  const mode = o.mode ?? 'source';
+  const mode = o.mode === undefined ? 'source' : o.mode;
   if (typeof mode !== 'string' || !Object.hasOwn(MODES, mode)) {
     throw new TypeError(`RingletNode.create: mode must be 'source', 'effect' or 'capture'; got ${String(mode)}`);
   }
-  const channels = o.channels ?? DEFAULT_CHANNELS;
+  const channels = o.channels === undefined ? DEFAULT_CHANNELS : o.channels;
   if (typeof channels !== 'number') {
     throw new TypeError(`RingletNode.create: channels must be a number; got ${describe(channels)}`);
   }
   if (!Number.isInteger(channels) || channels < LAYOUT.RING_MIN_CHANNELS || channels > LAYOUT.RING_MAX_CHANNELS) {
     throw new RangeError(`RingletNode.create: channels must be an integer from ${LAYOUT.RING_MIN_CHANNELS} to ${LAYOUT.RING_MAX_CHANNELS}; got ${channels}`);
   }
-  const capacityFrames = o.capacityFrames ?? DEFAULT_CAPACITY_FRAMES;
+  const capacityFrames = o.capacityFrames === undefined ? DEFAULT_CAPACITY_FRAMES : o.capacityFrames;
   if (typeof capacityFrames !== 'number') {
     throw new TypeError(`RingletNode.create: capacityFrames must be a number; got ${describe(capacityFrames)}`);
   }
