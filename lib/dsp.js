@@ -4,7 +4,8 @@
  * effect at the start of the core's next quantum. Every setter validates
  * first: a rejected setting throws TypeError or RangeError naming the
  * parameter and changes nothing. Getters return what was last set here.
- * Main thread.
+ * Main thread; the validators (checkEqBand, checkLimiterSettings, checkChain)
+ * also serve offline renders, on any thread.
  */
 import { PARAM } from './layout.js';
 import { describe } from './util.js';
@@ -76,6 +77,148 @@ function checkObject(value, where) {
   return /** @type {Record<string, unknown>} */ (value);
 }
 
+/**
+ * Band `index`'s setting on a fresh node: peaking at 60·2^k Hz, Q √2, 0 dB.
+ * @param {number} index
+ * @returns {EqBand}
+ */
+export function defaultEqBand(index) {
+  return Object.freeze({ type: 'peaking', frequency: 60 * 2 ** index, q: Math.SQRT2, gainDb: 0 });
+}
+
+/**
+ * Validates an EQ band; omitted fields come from `current`. The one set of
+ * rules for node.eq.setBand and an offline render's chain. Throws TypeError
+ * or RangeError naming the field, prefixed with `where`.
+ * @param {unknown} band
+ * @param {EqBand} current
+ * @param {number} sampleRate
+ * @param {string} where
+ * @returns {EqBand}
+ */
+export function checkEqBand(band, current, sampleRate, where) {
+  const b = checkObject(band, where);
+  const type = orCurrent(b.type, current.type);
+  if (typeof type !== 'string' || !BIQUAD_TYPES.includes(/** @type {BiquadType} */ (type))) {
+    throw new TypeError(`${where}: type must be one of ${BIQUAD_TYPES.join(', ')}; got ${String(type)}`);
+  }
+  const nyquist = sampleRate / 2;
+  const frequency = checkNumber(orCurrent(b.frequency, current.frequency), where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
+  // Q follows BiquadFilterNode's meaning per type: for lowpass and highpass
+  // it is a resonance in dB (at most 40), for the others a plain Q (at most 1000).
+  const maxQ = type === 'lowpass' || type === 'highpass' ? 40 : 1000;
+  const q = checkNumber(orCurrent(b.q, current.q), where, 'q', 0, maxQ, { exclusiveMin: true });
+  const gainDb = checkNumber(orCurrent(b.gainDb, current.gainDb), where, 'gainDb', EQ_GAIN_DB.min, EQ_GAIN_DB.max);
+  return Object.freeze({ type: /** @type {BiquadType} */ (type), frequency, q, gainDb });
+}
+
+/**
+ * Validates limiter settings; omitted fields come from `current`. Shared by
+ * node.limiter.set and an offline render's chain.
+ * @param {unknown} settings
+ * @param {LimiterSettings} current
+ * @param {string} where
+ * @returns {LimiterSettings}
+ */
+export function checkLimiterSettings(settings, current, where) {
+  const s = checkObject(settings, where);
+  const r = LIMITER_RANGES;
+  const ceilingDb = checkNumber(orCurrent(s.ceilingDb, current.ceilingDb), where, 'ceilingDb', r.ceilingDb.min, r.ceilingDb.max);
+  const attackMs = checkNumber(orCurrent(s.attackMs, current.attackMs), where, 'attackMs', r.attackMs.min, r.attackMs.max);
+  const releaseMs = checkNumber(orCurrent(s.releaseMs, current.releaseMs), where, 'releaseMs', r.releaseMs.min, r.releaseMs.max);
+  return Object.freeze({ ceilingDb, attackMs, releaseMs });
+}
+
+/** The limiter's settings on a fresh node. @type {LimiterSettings} */
+export const DEFAULT_LIMITER = Object.freeze({
+  ceilingDb: LIMITER_RANGES.ceilingDb.default,
+  attackMs: LIMITER_RANGES.attackMs.default,
+  releaseMs: LIMITER_RANGES.releaseMs.default,
+});
+
+/** The range of an offline render's `gain`: the gain AudioParam's. */
+export const GAIN_RANGE = { min: -1e6, max: 1e6 };
+
+/**
+ * @param {unknown} value
+ * @param {string} where
+ * @param {string} name
+ */
+function checkBoolean(value, where, name) {
+  if (typeof value !== 'boolean') throw new TypeError(`${where}: ${name} must be a boolean; got ${describe(value)}`);
+  return value;
+}
+
+/**
+ * @param {Record<string, unknown>} object
+ * @param {readonly string[]} known
+ * @param {string} where
+ */
+function checkKeys(object, known, where) {
+  for (const key of Object.keys(object)) {
+    if (!known.includes(key)) {
+      throw new TypeError(`${where}: unknown setting '${key}'; the settings are ${known.join(', ')}`);
+    }
+  }
+}
+
+/** @typedef {{ kind: number, index: number, arg: number, values: number[] }} ChainMessage */
+
+/**
+ * The settings of an offline render (the ones a node takes), checked with
+ * the node's rules and turned into the parameter-queue messages the node's
+ * setters would send, in the order they would send them. Throws TypeError or
+ * RangeError naming the setting, e.g. "renderOffline: chain.eq.bands[2]:
+ * frequency must be ...". An omitted setting keeps the node's default; an
+ * explicit null is refused, except as a band, where it keeps that band's
+ * default. Any thread.
+ * @param {unknown} chain undefined for a node's defaults
+ * @param {number} sampleRate
+ * @param {string} where e.g. 'renderOffline'
+ * @returns {{ gain: number, messages: ChainMessage[] }}
+ */
+export function checkChain(chain, sampleRate, where) {
+  /** @type {ChainMessage[]} */
+  const messages = [];
+  if (chain === undefined) return { gain: 1, messages };
+  const c = checkObject(chain, `${where}: chain`);
+  checkKeys(c, ['gain', 'eq', 'limiter'], `${where}: chain`);
+  const gain = c.gain === undefined ? 1 : checkNumber(c.gain, `${where}: chain`, 'gain', GAIN_RANGE.min, GAIN_RANGE.max);
+  if (c.eq !== undefined) {
+    const at = `${where}: chain.eq`;
+    const eq = checkObject(c.eq, at);
+    checkKeys(eq, ['bands', 'bypass'], at);
+    if (eq.bands !== undefined) {
+      const bands = eq.bands;
+      if (!Array.isArray(bands)) {
+        throw new TypeError(`${at}: bands must be an array of up to ${EQ_BANDS} bands (null keeps a band's default); got ${describe(bands)}`);
+      }
+      if (bands.length > EQ_BANDS) throw new RangeError(`${at}: bands must have at most ${EQ_BANDS} entries; got ${bands.length}`);
+      for (let i = 0; i < bands.length; i++) {
+        if (bands[i] === null || bands[i] === undefined) continue;
+        const b = checkEqBand(bands[i], defaultEqBand(i), sampleRate, `${at}.bands[${i}]`);
+        messages.push({ kind: PARAM.EQ_BAND, index: i, arg: BIQUAD_TYPES.indexOf(b.type), values: [b.frequency, b.q, b.gainDb] });
+      }
+    }
+    if (eq.bypass !== undefined) {
+      messages.push({ kind: PARAM.EQ_BYPASS, index: 0, arg: checkBoolean(eq.bypass, at, 'bypass') ? 1 : 0, values: [] });
+    }
+  }
+  if (c.limiter !== undefined) {
+    const at = `${where}: chain.limiter`;
+    const l = checkObject(c.limiter, at);
+    checkKeys(l, ['ceilingDb', 'attackMs', 'releaseMs', 'bypass'], at);
+    if (l.ceilingDb !== undefined || l.attackMs !== undefined || l.releaseMs !== undefined) {
+      const s = checkLimiterSettings(l, DEFAULT_LIMITER, at);
+      messages.push({ kind: PARAM.LIMITER, index: 0, arg: 0, values: [s.ceilingDb, s.attackMs, s.releaseMs] });
+    }
+    if (l.bypass !== undefined) {
+      messages.push({ kind: PARAM.LIMITER_BYPASS, index: 0, arg: checkBoolean(l.bypass, at, 'bypass') ? 1 : 0, values: [] });
+    }
+  }
+  return { gain, messages };
+}
+
 /** The 8-band parametric EQ. Bands default to peaking at 60·2^k Hz, Q √2, 0 dB. */
 export class Eq {
   /**
@@ -86,7 +229,7 @@ export class Eq {
     /** @private @readonly */ this.params = params;
     /** @private @readonly */ this.sampleRate = sampleRate;
     /** @private @type {EqBand[]} */
-    this.bands = Array.from({ length: EQ_BANDS }, (_, k) => Object.freeze({ type: 'peaking', frequency: 60 * 2 ** k, q: Math.SQRT2, gainDb: 0 }));
+    this.bands = Array.from({ length: EQ_BANDS }, (_, k) => defaultEqBand(k));
     /** @private */ this.bypassed = false;
   }
 
@@ -106,22 +249,9 @@ export class Eq {
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= this.bands.length) {
       throw new RangeError(`${where}: index must be an integer from 0 to ${this.bands.length - 1}; got ${String(index)}`);
     }
-    const b = checkObject(band, where);
-    const current = this.bands[index];
-    const type = orCurrent(b.type, current.type);
-    if (typeof type !== 'string' || !BIQUAD_TYPES.includes(/** @type {BiquadType} */ (type))) {
-      throw new TypeError(`${where}: type must be one of ${BIQUAD_TYPES.join(', ')}; got ${String(type)}`);
-    }
-    const nyquist = this.sampleRate / 2;
-    const frequency = checkNumber(orCurrent(b.frequency, current.frequency), where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
-    // Q follows BiquadFilterNode's meaning per type: for lowpass and highpass
-    // it is a resonance in dB (at most 40), for the others a plain Q (at most 1000).
-    const maxQ = type === 'lowpass' || type === 'highpass' ? 40 : 1000;
-    const q = checkNumber(orCurrent(b.q, current.q), where, 'q', 0, maxQ, { exclusiveMin: true });
-    const gainDb = checkNumber(orCurrent(b.gainDb, current.gainDb), where, 'gainDb', EQ_GAIN_DB.min, EQ_GAIN_DB.max);
-    const next = Object.freeze({ type: /** @type {BiquadType} */ (type), frequency, q, gainDb });
+    const next = checkEqBand(band, this.bands[index], this.sampleRate, where);
     this.bands[index] = next;
-    this.params.send(PARAM.EQ_BAND, index, BIQUAD_TYPES.indexOf(next.type), [frequency, q, gainDb]);
+    this.params.send(PARAM.EQ_BAND, index, BIQUAD_TYPES.indexOf(next.type), [next.frequency, next.q, next.gainDb]);
   }
 
   /**
@@ -146,6 +276,11 @@ export class Eq {
     this.bypassed = value;
     this.params.send(PARAM.EQ_BYPASS, 0, value ? 1 : 0);
   }
+  /** Sends every band and the bypass again, to a core that was reinitialised (node.reset). */
+  resend() {
+    this.bands.forEach((b, k) => this.params.send(PARAM.EQ_BAND, k, BIQUAD_TYPES.indexOf(b.type), [b.frequency, b.q, b.gainDb]));
+    this.params.send(PARAM.EQ_BYPASS, 0, this.bypassed ? 1 : 0);
+  }
 }
 
 /** The safety limiter: no lookahead, output never above the ceiling. */
@@ -154,11 +289,7 @@ export class Limiter {
   constructor(params) {
     /** @private @readonly */ this.params = params;
     /** @private @type {LimiterSettings} */
-    this.settings = Object.freeze({
-      ceilingDb: LIMITER_RANGES.ceilingDb.default,
-      attackMs: LIMITER_RANGES.attackMs.default,
-      releaseMs: LIMITER_RANGES.releaseMs.default,
-    });
+    this.settings = DEFAULT_LIMITER;
     /** @private */ this.bypassed = false;
   }
 
@@ -167,14 +298,9 @@ export class Limiter {
    * @param {Partial<LimiterSettings>} settings
    */
   set(settings) {
-    const where = 'limiter.set';
-    const s = checkObject(settings, where);
-    const r = LIMITER_RANGES;
-    const ceilingDb = checkNumber(orCurrent(s.ceilingDb, this.settings.ceilingDb), where, 'ceilingDb', r.ceilingDb.min, r.ceilingDb.max);
-    const attackMs = checkNumber(orCurrent(s.attackMs, this.settings.attackMs), where, 'attackMs', r.attackMs.min, r.attackMs.max);
-    const releaseMs = checkNumber(orCurrent(s.releaseMs, this.settings.releaseMs), where, 'releaseMs', r.releaseMs.min, r.releaseMs.max);
-    this.settings = Object.freeze({ ceilingDb, attackMs, releaseMs });
-    this.params.send(PARAM.LIMITER, 0, 0, [ceilingDb, attackMs, releaseMs]);
+    const next = checkLimiterSettings(settings, this.settings, 'limiter.set');
+    this.settings = next;
+    this.params.send(PARAM.LIMITER, 0, 0, [next.ceilingDb, next.attackMs, next.releaseMs]);
   }
 
   /** @returns {LimiterSettings} */
@@ -190,6 +316,12 @@ export class Limiter {
     if (typeof value !== 'boolean') throw new TypeError(`limiter.bypass must be a boolean; got ${describe(value)}`);
     this.bypassed = value;
     this.params.send(PARAM.LIMITER_BYPASS, 0, value ? 1 : 0);
+  }
+  /** Sends the settings and the bypass again, to a core that was reinitialised (node.reset). */
+  resend() {
+    const t = this.settings;
+    this.params.send(PARAM.LIMITER, 0, 0, [t.ceilingDb, t.attackMs, t.releaseMs]);
+    this.params.send(PARAM.LIMITER_BYPASS, 0, this.bypassed ? 1 : 0);
   }
 }
 
@@ -248,5 +380,11 @@ export class Generator {
   stop() {
     this.running = false;
     this.params.send(PARAM.GENERATOR_RUN, 0, 0);
+  }
+  /** Sends the settings and the running state again, to a core that was reinitialised (node.reset). */
+  resend() {
+    const t = this.settings;
+    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(t.type), [t.frequency, t.amplitude, t.endFrequency, t.durationSeconds]);
+    if (this.running) this.params.send(PARAM.GENERATOR_RUN, 0, 1);
   }
 }

@@ -137,6 +137,12 @@ export class MessageLink {
     for (const wake of waiters) wake();
   }
 
+  /** Forgets the old ring's state after the worklet reinitialised it (node.reset). */
+  restart() {
+    this.snapshot = EMPTY;
+    this.time = { writeIndex: 0, data: new Float32Array(0) };
+  }
+
   /** Wakes every waiter and drops the pool; the node is being disposed. */
   close() {
     this.pool.length = 0;
@@ -220,6 +226,12 @@ export class MessageWriter {
     if (this.closedHere) return;
     this.closedHere = true;
     this.link.port.postMessage({ type: 'close' });
+  }
+
+  /** The worklet reinitialised the ring (node.reset): start counting from zero, open. */
+  restart() {
+    this.sent = 0;
+    this.closedHere = false;
   }
 
   /**
@@ -336,6 +348,15 @@ export class MessageReader {
     this.link.port.postMessage({ type: 'close' });
   }
 
+  /** The worklet reinitialised the ring (node.reset): drop what arrived from the old one. */
+  restart() {
+    for (const c of this.chunks) this.link.release(c.data);
+    this.chunks = [];
+    this.offset = 0;
+    this.requested = false;
+    this.closedHere = false;
+  }
+
   /**
    * Takes a chunk the worklet sent.
    * @param {Float32Array} data
@@ -440,11 +461,17 @@ export class MessageReader {
  * @returns {import('./analyser.js').TimeSource}
  */
 export function messageTimeSource(link) {
+  let size = 2048;
   return {
     writeIndex() {
+      // Asking here too (throttled) keeps fresh snapshots coming even when a
+      // request was dropped by the throttle: the analyser only copies samples
+      // when this index changes.
+      link.requestTime(size, 16);
       return link.time.writeIndex;
     },
     latest(out, count) {
+      size = count;
       link.requestTime(count, 16);
       const data = link.time.data;
       const n = Math.min(count, data.length);

@@ -289,6 +289,15 @@ export class RingletNode extends EventTarget {
       s.waiter = {
         ready: () => {
           clearTimeout(timer);
+          // The core starts afresh: ring empty, counters zero, chain at its
+          // defaults. The port-side endpoints forget what they knew of the old
+          // ring, and the chain gets the settings this node was given.
+          s.link?.restart();
+          if (s.writer instanceof MessageWriter) s.writer.restart();
+          if (s.reader instanceof MessageReader) s.reader.restart();
+          s.eq.resend();
+          s.limiter.resend();
+          s.generator.resend();
           s.state = 'running';
           s.panic = null;
           if (wasPanicked) recordRecovery();

@@ -279,3 +279,23 @@ test('EQ settings are validated, a rejected setting changes nothing, and getBand
   expect(r.count).toBe(8);
   expect(b.errors).toEqual([]);
 });
+
+test('reset() keeps the chain: the core gets every setting again, audibly', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const sampleRate = 48000;
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: sampleRate, sampleRate });
+    const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
+    node.generator.set({ type: 'sine', frequency: 960, amplitude: 0.5 });
+    node.generator.start();
+    node.eq.setBand(4, { gainDb: -20 }); // band 4 sits at 960 Hz
+    node.connect(ctx.destination);
+    ctx.suspend(0.25).then(async () => { await node.reset(); await ctx.resume(); });
+    const out = (await ctx.startRendering()).getChannelData(0);
+    const peak = (from, to) => { let p = 0; for (let i = from; i < to; i++) p = Math.max(p, Math.abs(out[i])); return p; };
+    return { before: peak(0.15 * sampleRate, 0.25 * sampleRate), after: peak(0.6 * sampleRate, sampleRate) };
+  });
+  // -20 dB on a 0.5 sine is 0.05, before and after the reset alike.
+  expect(r.before).toBeCloseTo(0.05, 2);
+  expect(r.after).toBeCloseTo(0.05, 2);
+});

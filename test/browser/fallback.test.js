@@ -154,6 +154,54 @@ describe('on a page that is not cross-origin isolated', () => {
     expect(r.time).toBeCloseTo(0.5, 2);
   });
 
+  test('after reset() the port writer works again and the chain keeps its settings', async () => {
+    const r = await b.page.evaluate(async () => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 4096, sampleRate: 48000 });
+      const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 1024 });
+      node.eq.setBand(4, { gainDb: -20 });
+      node.limiter.bypass = true;
+      node.writer.tryWrite(new Float32Array(1024).fill(0.1));
+      node.writer.close();
+      await node.flush();
+      await node.reset();
+      const afterReset = { availableRead: node.writer.availableRead, availableWrite: node.writer.availableWrite, closed: node.writer.closed };
+      const res = await node.writer.write(new Float32Array(2048).fill(0.25), { timeoutMs: 2000 }).catch((e) => e.message);
+      return { afterReset, res, band: node.eq.getBand(4).gainDb, bypass: node.limiter.bypass };
+    });
+    expect(r.afterReset).toEqual({ availableRead: 0, availableWrite: 1024, closed: false });
+    // 1024 fit at once; the rest waits for a consumer that is not rendering, so a timeout with 1024 written.
+    expect(r.res).toEqual({ status: 'timeout', frames: 1024 });
+    expect(r.band).toBe(-20);
+    expect(r.bypass).toBe(true);
+  });
+
+  test('the analyser keeps updating when read every 16 ms over the port', async () => {
+    const r = await b.page.evaluate(async () => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const ctx = new AudioContext();
+      const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
+      node.generator.set({ type: 'sine', frequency: 3000, amplitude: 0.5 });
+      node.generator.start();
+      node.connect(ctx.destination);
+      await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
+      const spectrum = new Float32Array(node.analyser.frequencyBinCount);
+      let best = -Infinity;
+      for (let i = 0; i < 120; i++) {
+        await new Promise((res) => setTimeout(res, 16));
+        node.analyser.getFloatFrequencyData(spectrum);
+        best = Math.max(best, spectrum[128]); // 3000 Hz at 48 kHz / 2048 (or near it at 44.1 kHz)
+      }
+      const peakBin = spectrum.indexOf(Math.max(...spectrum));
+      const expected = Math.round(3000 / (ctx.sampleRate / 2048));
+      await ctx.close();
+      return { transport: node.transport, peakBin, expected, finitePeak: Number.isFinite(Math.max(...spectrum)) };
+    });
+    expect(r.transport).toBe('message');
+    expect(r.finitePeak).toBe(true);
+    expect(Math.abs(r.peakBin - r.expected)).toBeLessThanOrEqual(1);
+  });
+
   test('in a realtime AudioContext a message-fed source plays for over a second with no underrun after pre-fill', async () => {
     const r = await b.page.evaluate(async () => {
       const { RingletNode } = await import('/dist/ringlet.js');
