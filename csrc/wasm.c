@@ -263,3 +263,66 @@ void rl_wasm_test_arm_trap(void) {
     rl_test_arm_trap();
 }
 #endif
+
+/* ---- Offline analysis (lib/worker.js 'analyze') ---------------------------
+ * For an instance on a Worker's private memory: a loudness meter at
+ * `address`, fed planar audio whose `channels` plane addresses are stored at
+ * `planes`, and the averaged power spectrum. */
+#include <math.h>
+
+RL_EXPORT(rl_loudness_heap_size)
+uint32_t rl_wasm_loudness_heap_size(uint32_t channels, double sample_rate) {
+    rl_loudness_config c = rl_loudness_config_init(channels, sample_rate);
+    size_t size = 0;
+    return rl_loudness_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
+}
+
+RL_EXPORT(rl_loudness_init)
+int rl_wasm_loudness_init(uint32_t address, uint32_t channels, double sample_rate, uint32_t bytes) {
+    rl_loudness_config c = rl_loudness_config_init(channels, sample_rate);
+    rl_loudness* loudness = NULL;
+    return (int)rl_loudness_init_preallocated(&c, (void*)(uintptr_t)address, bytes, &loudness);
+}
+
+RL_EXPORT(rl_loudness_process)
+int rl_wasm_loudness_process(uint32_t address, uint32_t planes, uint32_t channels,
+                             uint32_t frames) {
+    return (int)rl_loudness_process((rl_loudness*)(uintptr_t)address,
+                                    (const float* const*)(uintptr_t)planes, channels, frames);
+}
+
+RL_EXPORT(rl_loudness_integrated)
+double rl_wasm_loudness_integrated(uint32_t address) {
+    return rl_loudness_integrated((const rl_loudness*)(uintptr_t)address);
+}
+
+RL_EXPORT(rl_loudness_sample_peak)
+double rl_wasm_loudness_sample_peak(uint32_t address) {
+    return rl_loudness_sample_peak((const rl_loudness*)(uintptr_t)address);
+}
+
+RL_EXPORT(rl_loudness_mean_square)
+double rl_wasm_loudness_mean_square(uint32_t address) {
+    return rl_loudness_mean_square((const rl_loudness*)(uintptr_t)address);
+}
+
+/* Adds one frame's power spectrum, |X[k]|^2 / N^2 with the analyser's
+ * Blackman window and no smoothing, to the fft_size/2 doubles at `sum`;
+ * `db` is fft_size/2 floats of scratch. */
+RL_EXPORT(rl_spectrum_add_power)
+int rl_wasm_spectrum_add_power(uint32_t spectrum, uint32_t time, uint32_t fft_size, uint32_t db,
+                               uint32_t sum) {
+    float* out = (float*)(uintptr_t)db;
+    double* acc = (double*)(uintptr_t)sum;
+    uint32_t k;
+    rl_result r = rl_spectrum_float_frequency((rl_spectrum*)(uintptr_t)spectrum,
+                                              (const float*)(uintptr_t)time, 0.0, out);
+    if (r != RL_OK) {
+        return (int)r;
+    }
+    for (k = 0; k < fft_size / 2u; ++k) {
+        acc[k] += pow(10.0, (double)out[k] / 10.0);
+    }
+    return (int)RL_OK;
+}
+/* ---- end of offline analysis ---------------------------------------------- */

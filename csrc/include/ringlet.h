@@ -807,6 +807,115 @@ double rl_generator_frequency(const rl_generator* generator);
 rl_result rl_generator_process(rl_generator* generator, float* const* planar, uint32_t channels,
                                uint32_t frames);
 
+/* ======================================================================== */
+/* Loudness                                                                 */
+/* ======================================================================== */
+/*
+ * Integrated loudness per ITU-R BS.1770-4 (as EBU R 128 uses it), with the
+ * sample peak and RMS level of the same signal: offline analysis, run in a
+ * Worker over a whole recording. Realtime-safe all the same (no allocation,
+ * no waits, loops bounded by frames * channels); one thread at a time.
+ *
+ * - K-weighting: BS.1770's high-frequency shelf and RLB high-pass biquads,
+ *   in double precision. Their 48 kHz coefficients are re-derived for other
+ *   sample rates through the bilinear transform, as libebur128 and
+ *   pyloudnorm do.
+ * - Gating blocks of 400 ms every 100 ms (75 % overlap); only complete blocks
+ *   count. Block loudness: -0.691 + 10 log10(sum_i G_i z_i), with z_i the
+ *   mean square of channel i and G_i its weight.
+ * - Absolute gate -70 LUFS, then a relative gate 10 LU below the loudness of
+ *   the blocks that passed the absolute gate.
+ * - Memory stays bounded for any duration: a block above the absolute gate
+ *   is added to a histogram of 0.01 LU bins that keeps each bin's block
+ *   count and exact energy sum, so the averages are exact; only the relative
+ *   gate is decided per bin, which can count a block within 0.005 LU of the
+ *   gate on the wrong side of it.
+ */
+
+/** Gating block length and hop (75 % overlap). */
+#define RL_LOUDNESS_BLOCK_MS 400.0
+#define RL_LOUDNESS_HOP_MS 100.0
+/** Absolute gate, LUFS: blocks at or below it are ignored. */
+#define RL_LOUDNESS_ABSOLUTE_GATE_LUFS (-70.0)
+/** Relative gate, LU below the absolute-gated loudness. */
+#define RL_LOUDNESS_RELATIVE_GATE_LU (-10.0)
+/** Histogram of block loudness: bins of 0.01 LU from -70 LUFS; the top bin
+ *  also takes every louder block (+30 LUFS and up). */
+#define RL_LOUDNESS_HISTOGRAM_BINS 10000u
+#define RL_LOUDNESS_HISTOGRAM_BIN_LU 0.01
+/** The shelf's corner (about 1.68 kHz) must lie below Nyquist. */
+#define RL_LOUDNESS_MIN_SAMPLE_RATE 8000.0
+#define RL_LOUDNESS_MAX_SAMPLE_RATE RL_DSP_MAX_SAMPLE_RATE
+/** BS.1770's weight for the surround channels. */
+#define RL_LOUDNESS_SURROUND_WEIGHT 1.41
+
+typedef struct rl_loudness rl_loudness; /* lives at the start of its heap block */
+
+typedef struct rl_loudness_config {
+    uint32_t channels;  /* 1 .. RL_DSP_MAX_CHANNELS */
+    double sample_rate; /* RL_LOUDNESS_MIN_SAMPLE_RATE .. RL_LOUDNESS_MAX_SAMPLE_RATE */
+    /** G_i, finite and >= 0. rl_loudness_config_init fills BS.1770's weights
+     *  for the Web Audio channel order: 1.0 for every channel, except quad
+     *  (L R SL SR) 1, 1, 1.41, 1.41 and 5.1 (L R C LFE SL SR) 1, 1, 1, 0,
+     *  1.41, 1.41 (the LFE is not measured). */
+    double channel_weights[RL_DSP_MAX_CHANNELS];
+} rl_loudness_config;
+
+rl_loudness_config rl_loudness_config_init(uint32_t channels, double sample_rate);
+
+/** About 160 KiB for the histogram plus 64 bytes a channel, whatever the duration. */
+rl_result rl_loudness_get_heap_size(const rl_loudness_config* config, size_t* heap_size);
+
+/** `heap` must be 64-byte aligned and hold rl_loudness_get_heap_size() bytes. */
+rl_result rl_loudness_init_preallocated(const rl_loudness_config* config, void* heap,
+                                        size_t heap_size, rl_loudness** loudness);
+
+void rl_loudness_uninit(rl_loudness* loudness);
+
+/** Forgets everything measured: filter state, blocks, peak and RMS. */
+void rl_loudness_reset(rl_loudness* loudness);
+
+/**
+ * Measures `frames` (1 or more: any length, not only a quantum) of planar
+ * audio with exactly the configured channel count; never modifies it.
+ * Non-finite samples count as 0. Calls may split the signal anywhere: the
+ * result is that of one call over all of it, up to the rounding of sums
+ * taken in another order. RL_INVALID_ARGS for a
+ * null pointer, a channel count other than the configured one or 0 frames.
+ */
+rl_result rl_loudness_process(rl_loudness* loudness, const float* const* planar, uint32_t channels,
+                              uint32_t frames);
+
+/**
+ * Gated integrated loudness in LUFS of everything measured since init or
+ * reset; -infinity when no complete block passed the absolute gate (silence,
+ * or less than 400 ms); NaN for a null or uninitialised object.
+ */
+double rl_loudness_integrated(const rl_loudness* loudness);
+
+/** Complete 400 ms blocks measured (passed the absolute gate or not). */
+uint64_t rl_loudness_blocks(const rl_loudness* loudness);
+
+/** Frames measured. */
+uint64_t rl_loudness_frames(const rl_loudness* loudness);
+
+/** Largest |sample| over every channel (linear; 0 before any audio). */
+double rl_loudness_sample_peak(const rl_loudness* loudness);
+
+/** Mean of x^2 over every sample of every channel, unweighted (0 before any audio). */
+double rl_loudness_mean_square(const rl_loudness* loudness);
+
+/**
+ * BS.1770's K-weighting biquads at `sample_rate`: the shelf, then the
+ * high-pass. RL_INVALID_ARGS outside the loudness sample-rate range. Any thread.
+ */
+rl_result rl_loudness_k_weighting(double sample_rate, rl_biquad_coeffs* shelf,
+                                  rl_biquad_coeffs* highpass);
+
+/* ======================================================================== */
+/* End of Loudness                                                          */
+/* ======================================================================== */
+
 #ifdef __cplusplus
 }
 #endif
