@@ -35,3 +35,36 @@ export function framesOf(data, channels, who, name) {
   }
   throw new TypeError(`${who}: ${name} must be a Float32Array (interleaved) or an array of ${channels} Float32Arrays (planar); got ${describe(data)}`);
 }
+
+/**
+ * Checks planar audio for offline work: 1 .. 32 Float32Arrays of one length
+ * and a sample rate in [minRate, 768000]. Throws TypeError or RangeError
+ * naming the field, prefixed with `who`; returns the frame count.
+ * @param {unknown} channels
+ * @param {unknown} sampleRate
+ * @param {string} who e.g. "renderOffline: input"
+ * @param {number} [minRate] 3000 (a node's lowest), or 8000 for loudness
+ */
+export function checkPlanarAudio(channels, sampleRate, who, minRate = 3000) {
+  if (!Array.isArray(channels)) {
+    throw new TypeError(`${who}.channels must be an array of Float32Arrays, one per channel; got ${describe(channels)}`);
+  }
+  if (channels.length < 1 || channels.length > 32) {
+    throw new RangeError(`${who}.channels must hold 1 to 32 channels; got ${channels.length}`);
+  }
+  for (let c = 0; c < channels.length; c++) {
+    if (!(channels[c] instanceof Float32Array)) {
+      throw new TypeError(`${who}.channels[${c}] must be a Float32Array; got ${describe(channels[c])}`);
+    }
+    if (channels[c].length !== channels[0].length) {
+      throw new RangeError(`${who}.channels[${c}] has ${channels[c].length} frames but channels[0] has ${channels[0].length}; channels must be equal in length`);
+    }
+  }
+  if (typeof sampleRate !== 'number') {
+    throw new TypeError(`${who}.sampleRate must be a number; got ${describe(sampleRate)}`);
+  }
+  if (!Number.isFinite(sampleRate) || sampleRate < minRate || sampleRate > 768000) {
+    throw new RangeError(`${who}.sampleRate must be a finite number in [${minRate}, 768000]; got ${sampleRate}`);
+  }
+  return /** @type {Float32Array} */ (channels[0]).length;
+}

@@ -14,3 +14,4 @@ export { VERSION, PROCESSOR_NAME } from './version.js';
 export { ensureCrossOriginIsolation } from './isolation.js';
 export { AbortError, QueueFullError, TerminatedError, TimeoutError, WorkerPool, WorkerPoolError } from './pool.js';
 export { BufferPool } from './buffer-pool.js';
+export { getDefaultRenderPool, renderOffline } from './render.js';

@@ -5,9 +5,11 @@
  * RingWriter and RingReader work on any thread; their try* methods are
  * wait-free and may run on realtime threads, their async methods suit the main
  * thread and Workers, and their *Sync methods block and are for Workers only.
+ *
+ * @module ringlet
  */
 
-/** The package version; the wasm embeds the same string and must match. */
+/** The package version; the wasm embeds the same string and must match. Any thread. */
 export declare const VERSION: string;
 
 /** The AudioWorkletProcessor name, which includes the version. */
@@ -38,7 +40,9 @@ export type RingletErrorCode =
 
 /** Thrown or rejected when neither TypeError nor RangeError fits. */
 export declare class RingletError extends Error {
+  /** Any thread. ringlet throws these; apps rarely need to make one. */
   constructor(code: RingletErrorCode, message: string, options?: { cause?: unknown });
+  /** Always 'RingletError'. */
   readonly name: 'RingletError';
   /** Stable, for programs; the message is for people. */
   readonly code: RingletErrorCode;
@@ -49,29 +53,44 @@ export type AudioData = Float32Array | readonly Float32Array[];
 
 /** A structured-cloneable reference to a ring: post it to a Worker, then call fromHandle. */
 export interface RingHandle {
+  /** The memory the ring lives in: the node's shared wasm memory. */
   readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  /** Where the ring's header starts in `buffer`. */
   readonly byteOffset: number;
 }
 
+/**
+ * How a read ended: 'ready' (frames were read), 'not-ready' (nothing to read
+ * and the call does not wait), 'timeout' (nothing arrived in time) or
+ * 'closed' (the ring is closed and drained).
+ */
 export type ReadStatus = 'ready' | 'not-ready' | 'timeout' | 'closed';
 
 /** `frames` is how many frames were read (0 unless status is 'ready'). */
 export interface ReadResult {
+  /** How the read ended. */
   readonly status: ReadStatus;
+  /** Frames read into the destination. */
   readonly frames: number;
 }
 
 /** `frames` is how many frames went in, whatever the status. */
 export interface WriteResult {
+  /** 'ready': all of it went in. 'timeout': space did not come in time. 'closed': the ring was closed. */
   readonly status: 'ready' | 'timeout' | 'closed';
+  /** Frames written, also when the write ended early. */
   readonly frames: number;
 }
 
 /** What both ends of a ring report. Every getter is wait-free, any thread. */
 interface RingEndpoint {
+  /** Interleaved channels per frame. */
   readonly channels: number;
+  /** Frames the ring holds when full (a power of two). */
   readonly capacityFrames: number;
+  /** Frames written and not yet read: a snapshot that may be stale at once. */
   readonly availableRead: number;
+  /** Frames that fit now: a snapshot that may be stale at once. */
   readonly availableWrite: number;
   /** True once either end closed the ring. */
   readonly closed: boolean;
@@ -89,15 +108,28 @@ interface RingEndpoint {
 export declare class RingWriter implements RingEndpoint {
   /** @throws TypeError, RangeError, or RingletError 'INVALID_RING' when no ring is there. */
   constructor(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number);
+  /**
+   * Rebuilds this end from a handle posted from another thread: the usual
+   * way a Worker gets its end. Any thread; allocates, so not on the audio thread.
+   */
   static fromHandle(handle: RingHandle): RingWriter;
+  /** Interleaved channels per frame. Wait-free, any thread. */
   readonly channels: number;
+  /** Frames the ring holds when full (a power of two). */
   readonly capacityFrames: number;
+  /** Frames written and not yet read: a snapshot. Wait-free, any thread. */
   readonly availableRead: number;
+  /** Frames that fit now: a snapshot. Wait-free, any thread. */
   readonly availableWrite: number;
+  /** True once either end closed the ring. Wait-free, any thread. */
   readonly closed: boolean;
+  /** Quanta the core read short (source nodes): each is a gap of silence. */
   readonly underruns: number;
+  /** Quanta the core could not store whole (capture nodes): frames were dropped. */
   readonly overruns: number;
+  /** Structured-cloneable: post it to a Worker, which calls fromHandle. */
   readonly handle: RingHandle;
+  /** Marks the ring closed and wakes a waiting other end. Idempotent, wait-free, any thread. */
   close(): void;
   /**
    * Writes as many frames as fit and returns that count. Never waits, never
@@ -118,15 +150,28 @@ export declare class RingWriter implements RingEndpoint {
 export declare class RingReader implements RingEndpoint {
   /** @throws TypeError, RangeError, or RingletError 'INVALID_RING' when no ring is there. */
   constructor(buffer: SharedArrayBuffer | ArrayBuffer, byteOffset: number);
+  /**
+   * Rebuilds this end from a handle posted from another thread: the usual
+   * way a Worker gets its end. Any thread; allocates, so not on the audio thread.
+   */
   static fromHandle(handle: RingHandle): RingReader;
+  /** Interleaved channels per frame. Wait-free, any thread. */
   readonly channels: number;
+  /** Frames the ring holds when full (a power of two). */
   readonly capacityFrames: number;
+  /** Frames written and not yet read: a snapshot. Wait-free, any thread. */
   readonly availableRead: number;
+  /** Frames that fit now: a snapshot. Wait-free, any thread. */
   readonly availableWrite: number;
+  /** True once either end closed the ring. Wait-free, any thread. */
   readonly closed: boolean;
+  /** Quanta the core read short (source nodes): each is a gap of silence. */
   readonly underruns: number;
+  /** Quanta the core could not store whole (capture nodes): frames were dropped. */
   readonly overruns: number;
+  /** Structured-cloneable: post it to a Worker, which calls fromHandle. */
   readonly handle: RingHandle;
+  /** Marks the ring closed and wakes a waiting other end. Idempotent, wait-free, any thread. */
   close(): void;
   /** Reads what is available, up to dst's size. Never waits. Any thread. */
   tryRead(dst: AudioData): ReadResult;
@@ -143,6 +188,7 @@ export declare class RingReader implements RingEndpoint {
  */
 export type Transport = 'auto' | 'shared' | 'message';
 
+/** Where ringlet's assets are, and the transport to load for. Defaults suit any bundler. */
 export interface LoadOptions {
   /** Default 'auto'. */
   transport?: Transport;
@@ -156,9 +202,11 @@ export interface LoadOptions {
 
 /** What loadRinglet resolves with: the compiled core, shared by every node on the page. */
 export interface RingletWasm {
+  /** The compiled core, passed to each node's processor. */
   readonly module: WebAssembly.Module;
   /** True for ringlet.wasm (shared memory), false for ringlet-local.wasm. */
   readonly shared: boolean;
+  /** Bytes of wasm memory the core's own data and stack take, below every node's heap. */
   readonly heapBase: number;
 }
 
@@ -176,7 +224,9 @@ export type NodeMode = 'source' | 'effect' | 'capture';
 export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** null on the 'message' transport. */
   readonly handle: RingHandle | null;
+  /** Writes what fits and returns that count; never waits. On 'message', what the last snapshot proves will fit. */
   tryWrite(data: AudioData): number;
+  /** Writes all of `data`, waiting for space up to timeoutMs (default 1000). Main thread or Worker; never blocks. */
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
   writeSync(data: AudioData, timeoutMs: number): WriteResult;
@@ -186,12 +236,15 @@ export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
 export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** null on the 'message' transport. */
   readonly handle: RingHandle | null;
+  /** Reads what is available, up to dst's size; never waits. */
   tryRead(dst: AudioData): ReadResult;
+  /** Waits up to timeoutMs for at least one frame, then reads. Main thread or Worker; never blocks. */
   readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
   /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
   readSync(dst: AudioData, timeoutMs: number): ReadResult;
 }
 
+/** What RingletNode.create() takes. Bad values reject with a TypeError or RangeError naming the option. */
 export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadOptions {
   /** Default 'source'. */
   mode?: M;
@@ -206,7 +259,9 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
 /** Web Audio's BiquadFilterType; coefficients and Q/gain conventions follow BiquadFilterNode. */
 export type BiquadType = 'lowpass' | 'highpass' | 'bandpass' | 'lowshelf' | 'highshelf' | 'peaking' | 'notch' | 'allpass';
 
+/** One EQ band's settings. */
 export interface EqBand {
+  /** The filter shape. */
   readonly type: BiquadType;
   /** Hz, 0 < frequency < sampleRate / 2. */
   readonly frequency: number;
@@ -218,13 +273,17 @@ export interface EqBand {
 
 /** The 8-band EQ: bands default to peaking at 60·2^k Hz (60 .. 7680 Hz), Q √2, 0 dB. Main thread. */
 export interface Eq {
+  /** 8. */
   readonly bandCount: number;
   /** Omitted fields keep their values. Applied at the next quantum, without zipper noise. */
   setBand(index: number, band: Partial<EqBand>): void;
+  /** The band's settings as last set (not yet necessarily applied). */
   getBand(index: number): EqBand;
+  /** True passes the signal around all 8 bands; applied at the next quantum. */
   bypass: boolean;
 }
 
+/** The limiter's settings. */
 export interface LimiterSettings {
   /** -60 .. 0 dBFS, default -1. The output never exceeds it. */
   readonly ceilingDb: number;
@@ -236,14 +295,20 @@ export interface LimiterSettings {
 
 /** The safety limiter (no lookahead, no latency). Main thread. */
 export interface Limiter {
+  /** Omitted fields keep their values. Applied at the next quantum. Throws RangeError for out-of-range values, changing nothing. */
   set(settings: Partial<LimiterSettings>): void;
+  /** The settings as last set. */
   get(): LimiterSettings;
+  /** True disables limiting (the ceiling is no longer guaranteed). */
   bypass: boolean;
 }
 
+/** Band-limited waveforms, white and pink noise, and a logarithmic sine sweep. */
 export type GeneratorType = 'sine' | 'square' | 'sawtooth' | 'triangle' | 'white-noise' | 'pink-noise' | 'sweep';
 
+/** The generator's settings. */
 export interface GeneratorSettings {
+  /** The signal. */
   readonly type: GeneratorType;
   /** Hz, 0 < frequency < sampleRate / 2 (the sweep's start). */
   readonly frequency: number;
@@ -257,44 +322,69 @@ export interface GeneratorSettings {
 
 /** The test-signal generator; while started it is the node's input. Main thread. */
 export interface Generator {
+  /** Omitted fields keep their values. Applied at the next quantum. Bad values throw, changing nothing. */
   set(settings: Partial<GeneratorSettings>): void;
+  /** The settings as last set. */
   get(): GeneratorSettings;
+  /** True between start() and stop(). */
   readonly started: boolean;
+  /** Replaces the node's input (or its ring) with the generator from the next quantum. */
   start(): void;
+  /** Gives the node its input back from the next quantum. */
   stop(): void;
 }
 
 /** Per-channel levels, linear: peak (held, then falling 20 dB/s), RMS (300 ms), clip count. */
 export interface Meters {
+  /** Per channel: the held peak, linear (1 = 0 dBFS). */
   peak: number[];
+  /** Per channel: RMS over about 300 ms, linear. */
   rms: number[];
+  /** Per channel: output samples at or above full scale (or not finite) since the node started or was reset. */
   clips: number[];
 }
 
 /** AnalyserNode's API over the node's output (mono down-mix). Main thread. */
 export interface Analyser {
+  /** A power of two, 32 .. 32768, default 2048, as AnalyserNode. */
   fftSize: number;
+  /** fftSize / 2. */
   readonly frequencyBinCount: number;
+  /** 0 .. 1, default 0.8, as AnalyserNode. */
   smoothingTimeConstant: number;
+  /** Default -100 dB; the byte data's floor. */
   minDecibels: number;
+  /** Default -30 dB; the byte data's ceiling. */
   maxDecibels: number;
+  /** Magnitudes in dB of the latest fftSize samples. Runs the FFT on the calling thread. */
   getFloatFrequencyData(array: Float32Array): void;
+  /** As getFloatFrequencyData, scaled from minDecibels .. maxDecibels to 0 .. 255. */
   getByteFrequencyData(array: Uint8Array): void;
+  /** The latest fftSize samples of the output (mono down-mix). */
   getFloatTimeDomainData(array: Float32Array): void;
 }
 
 /** The node's counters: read from shared memory, or on the 'message' transport the last snapshot. */
 export interface NodeStats {
+  /** Frames the processor has run since the node started (or was reset). */
   framesProcessed: number;
+  /** process() calls since the node started (or was reset). */
   quanta: number;
   /** Frames of silence a source node emitted because the ring ran dry. */
   silentFrames: number;
+  /** Quanta a source node read short from its ring. */
   underruns: number;
+  /** Quanta a capture node could not store whole in its ring. */
   overruns: number;
+  /** Frames in the ring. */
   availableRead: number;
+  /** Free frames in the ring. */
   availableWrite: number;
+  /** The ring's size in frames. */
   capacityFrames: number;
+  /** The ring's channels. */
   channels: number;
+  /** True once the ring was closed. */
   closed: boolean;
 }
 
@@ -309,6 +399,7 @@ export interface SharedContextOptions extends AudioContextOptions, LoadOptions {
  */
 export declare function getAudioContext(options?: SharedContextOptions): Promise<AudioContext>;
 
+/** Options for unlockAudio(). */
 export interface UnlockOptions {
   /** Where to listen for pointerdown, keydown and touchend; default document. */
   target?: EventTarget;
@@ -326,7 +417,7 @@ export type UnlockResult = 'running' | 'closed' | 'timeout';
  */
 export declare function unlockAudio(context: BaseAudioContext, options?: UnlockOptions): Promise<UnlockResult>;
 
-/** True on a Window main thread with Web Audio (capability test, not `typeof window`). */
+/** True on a Window main thread with Web Audio (capability test, not `typeof window`). Any thread; never throws. */
 export declare function isMainThread(): boolean;
 
 /** Where a panic happened. */
@@ -334,16 +425,27 @@ export type PanicSource = 'worklet' | 'worker' | 'main';
 
 /** One entry of the panic history. Text fields are capped at 4096 characters. */
 export interface PanicRecord extends PanicReport {
+  /** The thread it happened on. */
   readonly source: PanicSource;
   /** Date.now() when the main thread recorded it. */
   readonly at: number;
 }
 
+/** What getPanicStats() returns: a copy, safe to keep. */
 export interface PanicStats {
+  /** Panics recorded on this page. */
   total: number;
   /** Panicked nodes brought back by reset(). */
   recovered: number;
-  bySource: { worklet: number; worker: number; main: number };
+  /** `total`, split by where the panic happened. */
+  bySource: {
+    /** In a node's processor, on the audio thread. */
+    worklet: number;
+    /** In a WorkerPool task (a wasm trap). */
+    worker: number;
+    /** On the main thread. */
+    main: number;
+  };
   /** The last 100 records, oldest first. */
   history: PanicRecord[];
 }
@@ -351,16 +453,22 @@ export interface PanicStats {
 /** Counters and the bounded history of every panic on this page. Main thread. */
 export declare function getPanicStats(): PanicStats;
 
-/** Calls listener for each panic from now on; returns the unsubscribe function. */
+/**
+ * Calls listener for each panic from now on, on the main thread where the
+ * record arrives; returns the unsubscribe function. Main thread.
+ */
 export declare function onPanic(listener: (record: PanicRecord) => void): () => void;
 
-/** Empties the history; the counters keep counting. */
+/** Empties the history; the counters keep counting. Main thread. */
 export declare function clearPanicHistory(): void;
 
 /** What the worklet reports, once, when the core fails. */
 export interface PanicReport {
+  /** Stable, for programs. From a node's processor: 'WASM_TRAP', 'EXCEPTION', 'INIT_FAILED', or 'CORE_PANIC' (the C core reported it). */
   code: string;
+  /** For people. */
   message: string;
+  /** The stack where there was one, else ''. */
   stack: string;
   /** The context's currentTime at the failure. */
   time: number;
@@ -368,7 +476,9 @@ export interface PanicReport {
   frame: number;
 }
 
+/** The events a RingletNode fires, on the main thread. */
 export interface RingletNodeEventMap extends AudioWorkletNodeEventMap {
+  /** Fired once when the node's core fails and the node goes silent; `detail` says why. */
   panic: CustomEvent<PanicReport>;
 }
 
@@ -383,22 +493,33 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
     context: BaseAudioContext,
     options?: RingletNodeOptions<M>,
   ): Promise<RingletNode<M>>;
+  /** 'source', 'effect' or 'capture', as created. */
   readonly mode: M;
+  /** Channels of the ring and of the node's output. */
   readonly channels: number;
+  /** 'running' until the core fails ('panicked', silent until reset()) or dispose() ('disposed'). */
   readonly state: 'running' | 'panicked' | 'disposed';
+  /** How audio reaches the worklet, as resolved at create(). */
   readonly transport: 'shared' | 'message';
+  /** A source node's producing end, for the main thread; null in other modes. */
   readonly writer: M extends 'source' ? RingWriterEndpoint : null;
   /** null on the 'message' transport. */
   readonly writerHandle: M extends 'source' ? RingHandle | null : null;
+  /** A capture node's consuming end, for the main thread; null in other modes. */
   readonly reader: M extends 'capture' ? RingReaderEndpoint : null;
   /** null on the 'message' transport. */
   readonly readerHandle: M extends 'capture' ? RingHandle | null : null;
+  /** Why the node went silent, while state is 'panicked'; otherwise null. */
   readonly lastPanic: PanicReport | null;
   /** The chain's gain, an a-rate AudioParam (default 1): automate it like any AudioParam. */
   readonly gain: AudioParam;
+  /** The chain's 8-band EQ. Main thread. */
   readonly eq: Eq;
+  /** The chain's safety limiter. Main thread. */
   readonly limiter: Limiter;
+  /** The test-signal generator; while started it replaces the node's input. Main thread. */
   readonly generator: Generator;
+  /** AnalyserNode's API over the node's output. Main thread. */
   readonly analyser: Analyser;
   /** Levels from shared memory (on 'message', the last snapshot). */
   meters(): Meters;
@@ -418,11 +539,13 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   reset(options?: { timeoutMs?: number }): Promise<void>;
   /** Closes the ring, stops the processor and disconnects. Idempotent. */
   dispose(): void;
+  /** Listens for 'panic' (a CustomEvent<PanicReport>) and AudioWorkletNode's own events. Main thread. */
   addEventListener<K extends keyof RingletNodeEventMap>(
     type: K,
     listener: (this: RingletNode<M>, ev: RingletNodeEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
+  /** Any other event type, as EventTarget. */
   addEventListener(
     type: string,
     listener: EventListenerOrEventListenerObject,
@@ -436,3 +559,4 @@ export { WorkerPool, BufferPool, WorkerPoolError, TimeoutError, AbortError, Queu
 export type {
   WorkerPoolOptions, WorkerPoolState, WorkerPoolStats, RunOptions, BufferPoolOptions, BufferPoolStats, TaskContext, TaskFunction,
 } from './pool.js';
+export * from './render.js';

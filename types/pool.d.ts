@@ -30,8 +30,11 @@ import type { RingletErrorCode } from './index.js';
  * below minWorkers, otherwise by the next run().
  */
 export declare class WorkerPoolError extends Error {
+  /** Any thread. The pool makes these; apps rarely need to. */
   constructor(code: RingletErrorCode, message: string, options?: { cause?: unknown; task?: string; remoteName?: string });
+  /** The class's name, also after a structured clone. */
   readonly name: 'WorkerPoolError' | 'TimeoutError' | 'AbortError' | 'QueueFullError' | 'TerminatedError';
+  /** Stable, for programs; the message is for people. */
   readonly code: RingletErrorCode;
   /** The task's name, when the error belongs to one task. */
   readonly task: string | undefined;
@@ -41,29 +44,41 @@ export declare class WorkerPoolError extends Error {
 
 /** The task ran longer than its timeout (counted from when it started on a worker). Its worker was terminated. */
 export declare class TimeoutError extends WorkerPoolError {
+  /** Any thread. The pool makes these. */
   constructor(message: string, options?: { cause?: unknown; task?: string });
+  /** Always 'TimeoutError'. */
   readonly name: 'TimeoutError';
+  /** Always 'TIMEOUT'. */
   readonly code: 'TIMEOUT';
 }
 
 /** The task's AbortSignal fired. `cause` is the signal's reason. */
 export declare class AbortError extends WorkerPoolError {
+  /** Any thread. The pool makes these. */
   constructor(message: string, options?: { cause?: unknown; task?: string });
+  /** Always 'AbortError'. */
   readonly name: 'AbortError';
+  /** Always 'ABORTED'. */
   readonly code: 'ABORTED';
 }
 
 /** run() was refused: maxQueue tasks were already waiting for a worker. */
 export declare class QueueFullError extends WorkerPoolError {
+  /** Any thread. The pool makes these. */
   constructor(message: string, options?: { cause?: unknown; task?: string });
+  /** Always 'QueueFullError'. */
   readonly name: 'QueueFullError';
+  /** Always 'QUEUE_FULL'. */
   readonly code: 'QUEUE_FULL';
 }
 
 /** The pool was terminated before or while the task ran, or before init() or run() was called. */
 export declare class TerminatedError extends WorkerPoolError {
+  /** Any thread. The pool makes these. */
   constructor(message: string, options?: { cause?: unknown; task?: string });
+  /** Always 'TerminatedError'. */
   readonly name: 'TerminatedError';
+  /** Always 'TERMINATED'. */
   readonly code: 'TERMINATED';
 }
 
@@ -95,6 +110,7 @@ export interface WorkerPoolOptions {
   workerUrl?: string | URL;
 }
 
+/** Per-task options for WorkerPool.run(). */
 export interface RunOptions {
   /**
    * Cancels the task: a queued one is removed at once, a running one by
@@ -122,10 +138,13 @@ export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'term
  * totalTasks = activeTasks + queuedTasks + those four.
  */
 export interface WorkerPoolStats {
+  /** The pool's state now. */
   state: WorkerPoolState;
   /** Live workers: starting, idle or busy. */
   workers: number;
+  /** Ready workers with no task. */
   idleWorkers: number;
+  /** Workers running a task. */
   busyWorkers: number;
   /** Workers that have not posted 'ready' yet. */
   startingWorkers: number;
@@ -135,10 +154,13 @@ export interface WorkerPoolStats {
   queuedTasks: number;
   /** Tasks run() accepted. */
   totalTasks: number;
+  /** Tasks that resolved. */
   completedTasks: number;
   /** Includes tasks rejected by terminate() or by a failed start. */
   failedTasks: number;
+  /** Tasks rejected with TimeoutError. */
   timedOutTasks: number;
+  /** Tasks rejected with AbortError. */
   cancelledTasks: number;
   /** run() calls refused without queuing: bad arguments, aborted signal, full queue, terminated pool. */
   refusedTasks: number;
@@ -170,6 +192,7 @@ export declare class WorkerPool {
   constructor(options?: WorkerPoolOptions);
   /** The absolute URL of the module every worker runs. */
   readonly workerUrl: string;
+  /** 'uninitialized', 'initializing', 'ready' or 'terminated'. */
   readonly state: WorkerPoolState;
   /**
    * Starts max(minWorkers, 1) workers and resolves once each has posted
@@ -193,11 +216,13 @@ export declare class WorkerPool {
    * run() and init() calls reject with TerminatedError. Idempotent.
    */
   terminate(): void;
+  /** A snapshot of the counters; cheap, never blocks. */
   getStats(): WorkerPoolStats;
 }
 
 // ---- BufferPool ---------------------------------------------------------------
 
+/** Options for new BufferPool(). */
 export interface BufferPoolOptions {
   /** Floats in every buffer, 1 .. 2^28. Required. */
   length: number;
@@ -205,6 +230,7 @@ export interface BufferPoolOptions {
   maxBuffers?: number;
 }
 
+/** What BufferPool.stats() returns. */
 export interface BufferPoolStats {
   /** Buffers in the pool now. */
   pooled: number;
@@ -228,7 +254,9 @@ export interface BufferPoolStats {
 export declare class BufferPool {
   /** @throws TypeError or RangeError for a missing or bad option, naming it and its range. */
   constructor(options: BufferPoolOptions);
+  /** Floats in every buffer. */
   readonly length: number;
+  /** Most buffers kept. */
   readonly maxBuffers: number;
   /** A pooled buffer (old contents intact), or a new zeroed one. */
   acquire(): Float32Array;
@@ -242,6 +270,7 @@ export declare class BufferPool {
   release(buffer: Float32Array): boolean;
   /** Drops every pooled buffer (counted as dropped). */
   clear(): void;
+  /** A snapshot of the counters. */
   stats(): BufferPoolStats;
 }
 
@@ -251,6 +280,7 @@ export declare class BufferPool {
 export interface TaskContext {
   /** The task's id, unique within its pool. */
   readonly id: number;
+  /** The task's name, as passed to run(). */
   readonly name: string;
   /** Sends a value to run()'s onProgress on the caller's thread; `transfer` as for postMessage. */
   progress(value: unknown, transfer?: Transferable[]): void;
@@ -268,7 +298,8 @@ export type TaskFunction<P = unknown, R = unknown> = (payload: P, context: TaskC
  * Registers tasks by name for WorkerPool.run(). Worker thread, while the
  * module evaluates (before any top-level await): the worker answers the
  * pool's hello with the tasks defined by then. A name may be defined once;
- * 'echo' and 'sum' are built in.
+ * 'echo', 'sum', 'render' and 'analyze' are built in (see render.d.ts for
+ * the last two).
  * @throws TypeError for a non-function, an empty name or a name already defined.
  */
 export declare function defineTasks(tasks: Readonly<Record<string, TaskFunction<never, unknown>>>): void;

@@ -361,10 +361,10 @@ test('a task that throws rejects with its message and stack, and its worker stay
     const thrown = await outcome(pool.run('throws', 'fixture threw'));
     const rejected = await outcome(pool.run('rejects', 'fixture rejected'));
     const unclonable = await outcome(pool.run('unclonable'));
-    const render = await outcome(pool.run('render'));
+    const unknown = await outcome(pool.run('transcode'));
     const badPayload = await outcome(pool.run('echo', () => 1));
     const after = await pool.run('whoami');
-    const result = { worker, after, constructed: workerConstructions - before, thrown, rejected, unclonable, render, badPayload };
+    const result = { worker, after, constructed: workerConstructions - before, thrown, rejected, unclonable, unknown, badPayload };
     pool.terminate();
     return result;
   }, TASKS);
@@ -372,8 +372,8 @@ test('a task that throws rejects with its message and stack, and its worker stay
   expect(r.thrown.stack).toMatch(/pool-tasks\.js/);
   expect(r.rejected).toMatchObject({ code: 'TASK_FAILED', message: 'fixture rejected', remoteName: 'RangeError' });
   expect(r.unclonable).toMatchObject({ code: 'TASK_FAILED', remoteName: 'DataCloneError' });
-  expect(r.render).toMatchObject({ code: 'UNKNOWN_TASK' });
-  expect(r.render.message).toMatch(/unknown task 'render'.*echo.*sum/);
+  expect(r.unknown).toMatchObject({ code: 'UNKNOWN_TASK' });
+  expect(r.unknown.message).toMatch(/unknown task 'transcode'.*analyze.*echo.*render.*sum/);
   expect(r.badPayload).toMatchObject({ ok: false, name: 'DataCloneError' });
   expect(r.after).toBe(r.worker);
   expect(r.constructed).toBe(0);

@@ -1,0 +1,177 @@
+/**
+ * Offline processing: renderOffline() on the main thread or in a Worker, and
+ * the built-in 'render' and 'analyze' tasks every WorkerPool worker runs on
+ * ringlet's core (ringlet-local.wasm, on the worker's private memory, so
+ * they work on pages that are not cross-origin isolated). Never on the
+ * audio thread.
+ */
+import type { EqBand, LimiterSettings } from './index.js';
+import type { WorkerPool } from './pool.js';
+
+/** Audio as one Float32Array per channel (1 .. 32, equal lengths). */
+export interface PlanarAudio {
+  channels: Float32Array[];
+  /** Hz, 3000 .. 768000 (8000 .. 768000 for 'analyze'). */
+  sampleRate: number;
+}
+
+/**
+ * The settings a node takes, checked with the same rules and messages as
+ * node.eq.setBand and node.limiter.set. Anything omitted keeps a fresh
+ * node's default (EQ flat, limiter on at -1 dBFS, gain 1). An explicit null
+ * is refused, except as an EQ band, where it keeps that band's default.
+ * Unknown settings are refused (TypeError naming them).
+ */
+export interface RenderChain {
+  /**
+   * Linear gain, -1e6 .. 1e6, applied exactly from the first sample: what
+   * node.gain.setValueAtTime(gain, 0) does on a node. (A plain
+   * `node.gain.value = x` instead ramps from 1 over 5 ms, by design, to
+   * avoid a click in live playback.)
+   */
+  gain?: number;
+  eq?: {
+    /** Up to 8 bands, by index; omitted fields keep the band's default (peaking at 60·2^k Hz, Q √2, 0 dB). */
+    bands?: ReadonlyArray<Partial<EqBand> | null | undefined>;
+    bypass?: boolean;
+  };
+  limiter?: Partial<LimiterSettings> & { bypass?: boolean };
+}
+
+/** What renderOffline tells onSegment after each segment: how the render was handed from worker to worker. */
+export interface RenderSegmentInfo {
+  index: number;
+  startFrame: number;
+  frames: number;
+  /** The name of the worker that rendered it ('ringlet-pool-<n>'). */
+  worker: string;
+  /** Where the worker's core keeps its node; equal for every segment (the state holds absolute addresses). */
+  heapBase: number;
+  /** True when it continued from the previous segment's state rather than a fresh node. */
+  restored: boolean;
+  /** Bytes of node state it handed to the next segment (0 for the last). */
+  stateBytes: number;
+}
+
+export interface RenderOfflineOptions {
+  /**
+   * The pool whose workers render. Default: getDefaultRenderPool(), one pool
+   * per page, created on first use, whose idle workers exit after 30 s.
+   */
+  pool?: WorkerPool;
+  /** Called with the fraction done, 0 .. 1, rising, ending with exactly 1 on success. */
+  onProgress?: (fraction: number) => void;
+  /** Called once per segment as segments complete, in segment order. */
+  onSegment?: (info: RenderSegmentInfo) => void;
+  /**
+   * Cancels the render: every segment task still queued or running is
+   * cancelled (running ones lose their worker, which the pool replaces), and
+   * renderOffline rejects with an AbortError (code 'ABORTED', cause: the
+   * signal's reason) once none of them is left.
+   */
+  signal?: AbortSignal;
+  /** Frames per segment: a multiple of 128 from 128 to 2^24; default 131072. */
+  segmentFrames?: number;
+  /**
+   * Segments handed to the pool at once, 1 .. 64; default 2: one rendering
+   * and the next waiting, input in hand, in another worker for its state.
+   * Each waiting segment holds a worker. With N workers and pipeline N,
+   * consecutive segments rotate over all of them.
+   */
+  pipeline?: number;
+  /** Each segment task's timeout (see RunOptions.timeoutMs); default the pool's. */
+  timeoutMs?: number;
+  /** The ringlet-local.wasm the workers load; default the one beside dist/ringlet-worker.js. */
+  wasmUrl?: string | URL;
+}
+
+/**
+ * Runs a node's processing chain (gain -> 8-band EQ -> limiter, the same C
+ * core as RingletNode, in effect mode) over `input` in the pool's workers,
+ * 128-frame quantum by quantum, and resolves with the processed audio: an
+ * AudioBuffer for an AudioBuffer, `{ channels, sampleRate }` for planar
+ * input. Sample-identical to an effect RingletNode given the same settings
+ * before rendering (with the gain as setValueAtTime(gain, 0)), and to a
+ * single 'render' task over the whole buffer.
+ *
+ * Long inputs are split into segments that are pipelined across workers:
+ * each segment's task hands its node's state to the next one's, worker to
+ * worker, so the filters and the limiter continue exactly. That bounds each
+ * task's memory and keeps the pool responsive, but does not make one render
+ * faster; independent renders run in parallel.
+ *
+ * The input is only read (each segment is copied once into a buffer that is
+ * transferred, never cloned). Main thread or a Worker.
+ * @throws (rejects) TypeError or RangeError naming the bad argument or setting,
+ *   before any work starts; AbortError when cancelled; a WorkerPoolError
+ *   when a segment fails ('WASM_TRAP', 'TIMEOUT', ...).
+ */
+export declare function renderOffline(input: AudioBuffer, chain?: RenderChain, options?: RenderOfflineOptions): Promise<AudioBuffer>;
+export declare function renderOffline(input: PlanarAudio, chain?: RenderChain, options?: RenderOfflineOptions): Promise<PlanarAudio>;
+
+/** renderOffline's pool when none is given: one per page, created on first use (idle workers exit after 30 s); a terminated one is replaced. */
+export declare function getDefaultRenderPool(): WorkerPool;
+
+// ---- the built-in tasks, for WorkerPool.run ------------------------------------
+
+/**
+ * run('render', payload): one effect node over `channels`, which the task
+ * processes in place and transfers back (pass `transfer` to avoid a copy on
+ * the way in). Bad payloads reject with 'TASK_FAILED', remoteName
+ * 'TypeError' or 'RangeError', and a message naming the field.
+ */
+export interface RenderTaskPayload extends PlanarAudio {
+  /** A fresh node's settings. Not with stateIn. */
+  chain?: RenderChain;
+  /** Continue from the state the previous segment's task posts on its stateOut's peer. */
+  stateIn?: MessagePort;
+  /** Post this node's state there when done, for the next segment. */
+  stateOut?: MessagePort;
+  /** Another build of ringlet-local.wasm (tests use the RL_TEST_HOOKS build). */
+  wasmUrl?: string;
+  /**
+   * Test builds only: forces a real trap (rl_panic) inside the node's
+   * processing after this many quanta, when the wasm exports
+   * rl_test_arm_trap. Release builds do not, and ignore it.
+   */
+  testTrapAfterQuanta?: number;
+}
+
+export interface RenderTaskResult extends PlanarAudio {
+  worker: string;
+  heapBase: number;
+  restored: boolean;
+  stateBytes: number;
+  /** Frames the node has rendered, this segment's included. */
+  frames: number;
+}
+
+/** run('analyze', payload). */
+export interface AnalyzeTaskPayload extends PlanarAudio {
+  /** Power of two, 32 .. 32768; default 2048. */
+  fftSize?: number;
+  wasmUrl?: string;
+}
+
+export interface AnalyzeResult {
+  /** Sample peak over every channel, dBFS (-Infinity for silence). */
+  peakDb: number;
+  /** RMS over every sample of every channel, dBFS. */
+  rmsDb: number;
+  /**
+   * Integrated loudness, LUFS, per ITU-R BS.1770-4: K-weighting, 400 ms
+   * blocks every 100 ms, absolute gate -70 LUFS, relative gate -10 LU,
+   * channel weights 1 (quad and 5.1 surrounds 1.41, the LFE 0). -Infinity
+   * when nothing passes the gates (silence, or under 400 ms).
+   */
+  lufs: number;
+  /**
+   * fftSize / 2 values in dB: the power spectrum averaged over every channel
+   * and every frame of fftSize samples (hop fftSize / 2), each with
+   * AnalyserNode's Blackman window and scale (|X[k]| / N).
+   */
+  spectrum: Float32Array;
+  fftSize: number;
+  sampleRate: number;
+  frames: number;
+}
