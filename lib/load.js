@@ -17,13 +17,26 @@ import { compileRinglet } from './wasm.js';
  */
 const workletLoads = new WeakMap();
 
+/**
+ * Asset URLs that replace the defaults below: set once, at import, by the
+ * `ringlet/inline` entry, which embeds its assets and hands out Blob URLs.
+ * @typedef {{ wasmUrl: () => string, localWasmUrl: () => string, workletUrl: () => string }} EmbeddedAssets
+ * @type {EmbeddedAssets | null}
+ */
+let embedded = null;
+
+/** @param {EmbeddedAssets} assets */
+export function useEmbeddedAssets(assets) {
+  embedded = assets;
+}
+
 /** Where the bundled package keeps its assets: beside dist/ringlet.js. */
 export function defaultWasmUrl() {
-  return new URL('./ringlet.wasm', import.meta.url).href;
+  return embedded ? embedded.wasmUrl() : new URL('./ringlet.wasm', import.meta.url).href;
 }
 
 export function defaultLocalWasmUrl() {
-  return new URL('./ringlet-local.wasm', import.meta.url).href;
+  return embedded ? embedded.localWasmUrl() : new URL('./ringlet-local.wasm', import.meta.url).href;
 }
 
 /**
@@ -53,7 +66,7 @@ export function resolveTransport(transport, where) {
 }
 
 export function defaultWorkletUrl() {
-  return new URL('./ringlet-worklet.js', import.meta.url).href;
+  return embedded ? embedded.workletUrl() : new URL('./ringlet-worklet.js', import.meta.url).href;
 }
 
 /**

@@ -1,7 +1,8 @@
 // `npm test`: everything that proves ringlet works, in order: toolchain,
 // build, type check, C format check, native tests (plain, ASan+UBSan, TSan),
-// then the Jest suites (Node unit tests and real-Chromium tests). Ends with
-// one line `N passed, N failed` counting every test and check.
+// a 60 s fuzz smoke run (scripts/fuzz.mjs), the Jest suites (Node unit
+// tests and real-Chromium tests), then the consumer tests (test/consumer).
+// Ends with one line `N passed, N failed` counting every test and check.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { ensureToolchain } from './toolchain.mjs';
@@ -25,7 +26,7 @@ function check(name, ok) {
 
 check('build', step('build', 'npm', ['run', '--silent', 'build']));
 check('typecheck', step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']));
-check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c']));
+check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/fuzz/*.c test/fuzz/*.h']));
 
 console.log('\n== native tests');
 const c = spawnSync('node', ['scripts/test-c.mjs'], { encoding: 'utf8' });
@@ -39,6 +40,10 @@ if (cm) {
 } else {
   check('native tests', false);
 }
+
+// Fails (with the apt-get command) rather than skips when clang's libFuzzer
+// runtime is missing.
+check('fuzz smoke', step('fuzz smoke (60 s)', 'node', ['scripts/fuzz.mjs', '--seconds', '60']));
 
 const report = 'build/jest-report.json';
 rmSync(report, { force: true });
@@ -54,6 +59,21 @@ try {
   if (j.numTotalTests === 0) check('jest ran no test', false);
 } catch {
   check('jest report', false);
+}
+
+// The package as people install it: pack, a fresh Vite app and a no-bundler
+// page in Chromium, TypeScript against the published types.
+console.log('\n== consumer tests');
+const k = spawnSync('node', ['test/consumer/run.mjs'], { encoding: 'utf8' });
+process.stdout.write(k.stdout);
+process.stderr.write(k.stderr);
+const km = /consumer: (\d+) passed, (\d+) failed/.exec(k.stdout);
+if (km) {
+  passed += Number(km[1]);
+  failed += Number(km[2]);
+  if (Number(km[2]) > 0 || k.status !== 0) failures.push('consumer tests');
+} else {
+  check('consumer tests', false);
 }
 
 console.log('');

@@ -11,6 +11,7 @@ export type CoepValue = 'require-corp' | 'credentialless';
 /** Cross-Origin-Resource-Policy the service worker adds to same-origin responses that have none. */
 export type CorpValue = 'same-site' | 'same-origin' | 'cross-origin';
 
+/** Options for ensureCrossOriginIsolation(). Bad values reject with a TypeError or RangeError naming the option. */
 export interface IsolationOptions {
   /**
    * The service worker script. Default: `coi-serviceworker.js` beside the
@@ -64,13 +65,30 @@ export type IsolationFailedReason =
  * - 'failed': it was tried and did not work (`reason`, `message`, maybe `cause`).
  */
 export type IsolationResult =
-  | { readonly status: 'isolated' }
-  | { readonly status: 'reloading' }
-  | { readonly status: 'unsupported'; readonly reason: IsolationUnsupportedReason; readonly message: string }
   | {
-      readonly status: 'failed';
-      readonly reason: IsolationFailedReason;
+      /** SharedArrayBuffer is available. */
+      readonly status: 'isolated';
+    }
+  | {
+      /** The page is reloading; stop initialising. */
+      readonly status: 'reloading';
+    }
+  | {
+      /** It cannot work in this browser or context. */
+      readonly status: 'unsupported';
+      /** Why; nothing was registered. */
+      readonly reason: IsolationUnsupportedReason;
+      /** For people. */
       readonly message: string;
+    }
+  | {
+      /** It was tried and did not work. */
+      readonly status: 'failed';
+      /** What went wrong, for programs. */
+      readonly reason: IsolationFailedReason;
+      /** For people: what happened and what to do. */
+      readonly message: string;
+      /** The underlying error, when there was one. */
       readonly cause?: unknown;
     };
 
@@ -102,7 +120,19 @@ export declare function ensureCrossOriginIsolation(options?: IsolationOptions): 
  * `registration.active.postMessage({ type: 'GET_STATS' }, [channel.port2])`.
  * Any thread that holds a ServiceWorker object.
  */
-export type IsolationWorkerMessage = { type: 'GET_STATS' } | { type: 'CLEAR_CACHE' } | { type: 'SKIP_WAITING' };
+export type IsolationWorkerMessage =
+  | {
+      /** Replies IsolationWorkerStats. */
+      type: 'GET_STATS';
+    }
+  | {
+      /** Empties its cache; replies IsolationWorkerCleared. */
+      type: 'CLEAR_CACHE';
+    }
+  | {
+      /** Sent to a waiting worker: it activates at once and replies `{ ok: true }`. */
+      type: 'SKIP_WAITING';
+    };
 
 /**
  * The reply to GET_STATS, sent once cache writes under way have finished.
@@ -110,9 +140,13 @@ export type IsolationWorkerMessage = { type: 'GET_STATS' } | { type: 'CLEAR_CACH
  * idle workers, so compare them within one session only.
  */
 export interface IsolationWorkerStats {
+  /** The ringlet version of the worker script. */
   readonly version: string;
+  /** `ringlet-coi-<version>@<scope>`. */
   readonly cacheName: string;
+  /** The COEP it sends, from its URL's query. */
   readonly coep: CoepValue;
+  /** The CORP it adds, from its URL's query. */
   readonly corp: CorpValue;
   /** 100. */
   readonly maxEntries: number;
@@ -128,6 +162,7 @@ export interface IsolationWorkerStats {
   readonly cacheHits: number;
   /** Cacheable requests whose network fetch failed with nothing cached. */
   readonly cacheMisses: number;
+  /** Responses written to the cache. */
   readonly cacheStores: number;
   /** Entries in the cache now. */
   readonly cacheEntries: number;
@@ -139,5 +174,6 @@ export interface IsolationWorkerStats {
 
 /** The reply to CLEAR_CACHE: how many entries were removed. */
 export interface IsolationWorkerCleared {
+  /** Entries removed. */
   readonly cleared: number;
 }

@@ -1,0 +1,353 @@
+// Consumer tests: ringlet as people install it. Packs the package, installs
+// the tarball into a fresh Vite app (test/consumer/vite-app) and a webpack 5
+// app (test/consumer/webpack-app) and builds them with no configuration,
+// runs the built apps and the no-bundler `ringlet/inline` page
+// (test/consumer/inline) in headless Chromium, and compiles TypeScript
+// against the published types (test/types). Work happens in build/consumer/,
+// where each app's node_modules is kept between runs, so only the first run
+// reaches the registry (for Vite and webpack).
+//
+// Ends with `consumer: N passed, N failed`; exits non-zero when one failed.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../browser/harness.js';
+import { serve } from '../../scripts/serve.mjs';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const HERE = join(ROOT, 'test/consumer');
+const WORK = join(ROOT, 'build/consumer');
+const APP = join(WORK, 'vite-app');
+const WEBPACK = join(WORK, 'webpack-app');
+const INLINE = join(WORK, 'inline');
+const TYPES = join(APP, 'types-check');
+const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
+const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
+
+/** The files the tarball may hold, and the ones it must. */
+const ALLOWED = /^(dist\/[^/]+|types\/[^/]+\.d\.ts|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
+const REQUIRED = [
+  'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
+  'dist/ringlet.js', 'dist/ringlet-inline.js', 'dist/ringlet-worklet.js', 'dist/ringlet-worker.js',
+  'dist/ringlet.wasm', 'dist/ringlet-local.wasm', 'dist/coi-serviceworker.js',
+  'types/index.d.ts', 'types/isolation.d.ts', 'types/pool.d.ts', 'types/worker.d.ts',
+];
+
+let passed = 0;
+let failed = 0;
+/** @type {string[]} */
+const failures = [];
+
+/**
+ * Runs one named check; a throw fails it. Later checks still run.
+ * @param {string} name
+ * @param {() => unknown} fn
+ */
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed += 1;
+    console.log(`  ok   ${name} (${Date.now() - t0} ms)`);
+    return true;
+  } catch (error) {
+    failed += 1;
+    failures.push(name);
+    console.log(`  FAIL ${name} (${Date.now() - t0} ms)\n       ${String(error?.stack ?? error).split('\n').join('\n       ')}`);
+    return false;
+  }
+}
+
+/**
+ * @param {unknown} ok
+ * @param {string} message
+ * @returns {asserts ok}
+ */
+function assert(ok, message) {
+  if (!ok) throw new Error(message);
+}
+
+/** Runs a command; throws with its output when it fails. */
+function run(cmd, args, cwd) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}\n${r.stdout}\n${r.stderr}`.trim());
+  }
+  return r.stdout;
+}
+
+// ---- the tarball ----------------------------------------------------------------
+
+/** @type {{ tarball: string, files: string[], size: number } | null} */
+let pack = null;
+
+await check('npm pack holds dist, types, README, LICENSE and CHANGELOG only', () => {
+  mkdirSync(WORK, { recursive: true });
+  for (const f of readdirSync(WORK)) if (f.endsWith('.tgz')) rmSync(join(WORK, f));
+  const out = JSON.parse(run('npm', ['pack', '--json', '--pack-destination', WORK, ...NPM_QUIET], ROOT));
+  const files = out[0].files.map((/** @type {{ path: string }} */ f) => f.path);
+  const stray = files.filter((/** @type {string} */ f) => !ALLOWED.test(f));
+  assert(stray.length === 0, `unexpected files in the tarball: ${stray.join(', ')}`);
+  const missing = REQUIRED.filter((f) => !files.includes(f));
+  assert(missing.length === 0, `missing from the tarball: ${missing.join(', ')}`);
+  // A content-named copy, so npm reinstalls it whenever the package changed.
+  const bytes = readFileSync(join(WORK, out[0].filename));
+  const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 12);
+  const tarball = join(WORK, `ringlet-${hash}.tgz`);
+  writeFileSync(tarball, bytes);
+  pack = { tarball, files, size: bytes.length };
+});
+
+await check('every exports target is in the tarball', () => {
+  assert(pack, 'no tarball');
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  /** @type {string[]} */
+  const targets = [];
+  const walk = (/** @type {unknown} */ v) => {
+    if (typeof v === 'string') targets.push(v.replace(/^\.\//, ''));
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  walk(pkg.exports);
+  const missing = targets.filter((t) => !pack?.files.includes(t));
+  assert(missing.length === 0, `exports point at files not packed: ${missing.join(', ')}`);
+});
+
+// ---- the apps ---------------------------------------------------------------------
+
+/**
+ * Copies an app's committed files (test/consumer/<name>) into build/consumer,
+ * with tone.js beside its entry, points its ringlet dependency at this run's
+ * tarball and runs npm install, which reuses the node_modules kept there.
+ * @param {string} name
+ * @param {string} dir
+ * @param {string[]} files
+ * @param {string} toneDir
+ */
+function installApp(name, dir, files, toneDir) {
+  assert(pack, 'no tarball');
+  mkdirSync(join(dir, toneDir), { recursive: true });
+  for (const f of files) cpSync(join(HERE, name, f), join(dir, f));
+  cpSync(join(HERE, 'tone.js'), join(dir, toneDir, 'tone.js'));
+  const manifest = JSON.parse(readFileSync(join(HERE, name, 'package.json'), 'utf8'));
+  manifest.dependencies.ringlet = `file:../${pack.tarball.split('/').pop()}`;
+  writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  run('npm', ['install', '--prefer-offline', '--include=dev', ...NPM_QUIET], dir);
+  const got = JSON.parse(readFileSync(join(dir, 'node_modules/ringlet/package.json'), 'utf8'));
+  assert(got.version === JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, 'wrong ringlet installed');
+  const fresh = readFileSync(join(dir, 'node_modules/ringlet/dist/ringlet.js'));
+  assert(fresh.equals(readFileSync(join(ROOT, 'dist/ringlet.js'))), 'node_modules/ringlet is stale');
+}
+
+const installed = await check('the Vite app installs the tarball (npm install)', () => {
+  installApp('vite-app', APP, ['index.html', 'main.js'], '.');
+});
+const webpackInstalled = await check('the webpack 5 app installs the tarball (npm install)', () => {
+  installApp('webpack-app', WEBPACK, ['index.html', 'src/index.js'], 'src');
+});
+// Old tarballs are no longer referenced.
+for (const f of readdirSync(WORK)) if (f.endsWith('.tgz') && join(WORK, f) !== pack?.tarball) rmSync(join(WORK, f));
+
+/** What the entries export at run time, for the type check below. */
+/** @type {{ main: string[], worker: string[] } | null} */
+let runtimeExports = null;
+
+await check('every package subpath resolves in Node from the installed package', () => {
+  assert(installed, 'not installed');
+  const script = `
+    const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/worklet', 'ringlet/ringlet.wasm',
+      'ringlet/ringlet-local.wasm', 'ringlet/coi-serviceworker.js', 'ringlet/package.json'];
+    const resolved = Object.fromEntries(subpaths.map((s) => [s, import.meta.resolve(s)]));
+    const main = Object.keys(await import('ringlet')).sort();
+    const inline = Object.keys(await import('ringlet/inline')).sort();
+    // Outside a Worker the module registers its tasks and listens to nothing.
+    const worker = Object.keys(await import('ringlet/worker')).sort();
+    console.log(JSON.stringify({ resolved, main, inline, worker }));`;
+  const out = JSON.parse(run('node', ['--input-type=module', '-e', script], APP));
+  for (const [subpath, url] of Object.entries(out.resolved)) {
+    const file = fileURLToPath(/** @type {string} */ (url));
+    assert(file.startsWith(join(APP, 'node_modules/ringlet/')) && existsSync(file), `${subpath} -> ${file}`);
+  }
+  assert(out.main.includes('RingletNode') && out.main.includes('RingWriter'), `main exports: ${out.main}`);
+  assert(JSON.stringify(out.main) === JSON.stringify(out.inline), `ringlet/inline exports differ:\n${out.main}\n${out.inline}`);
+  // types/worker.d.ts declares exactly these (test/types/surface.ts pins that side).
+  assert(JSON.stringify(out.worker) === '["defineTasks","withTransfer"]', `ringlet/worker exports ${out.worker}; update types/worker.d.ts`);
+  runtimeExports = { main: out.main, worker: out.worker };
+});
+
+/** @type {string[]} */
+let assets = [];
+const built = installed && await check('vite build (no config) emits the worklet and both wasm files as assets', () => {
+  rmSync(join(APP, 'dist'), { recursive: true, force: true });
+  run(join(APP, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], APP);
+  assets = readdirSync(join(APP, 'dist/assets'));
+  const find = (/** @type {RegExp} */ re) => assets.find((f) => re.test(f));
+  const worklet = find(/^ringlet-worklet-[\w-]+\.js$/);
+  assert(worklet, `no worklet asset in ${assets.join(', ')}`);
+  assert(find(/^ringlet-[\w-]+\.wasm$/) && find(/^ringlet-local-[\w-]+\.wasm$/), `no wasm assets in ${assets.join(', ')}`);
+  // Emitted byte for byte: Vite must not transform or inline the worklet.
+  const shipped = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-worklet.js'));
+  assert(readFileSync(join(APP, 'dist/assets', worklet)).equals(shipped), 'the worklet asset differs from the package file');
+  const chunks = assets.filter((f) => /^index-[\w-]+\.js$/.test(f));
+  assert(chunks.length === 1, `expected one entry chunk, got ${chunks.join(', ')}`);
+  const code = readFileSync(join(APP, 'dist/assets', chunks[0]), 'utf8');
+  assert(code.includes(worklet), 'the entry chunk does not reference the worklet asset');
+  assert(!code.includes('registerProcessor'), 'the worklet was bundled into the page chunk');
+  assert(!code.includes('data:application/wasm'), 'a wasm was inlined as a data URL');
+});
+
+const webpackBuilt = webpackInstalled && await check('webpack (no config) emits the worklet and both wasm files as assets', () => {
+  rmSync(join(WEBPACK, 'dist'), { recursive: true, force: true });
+  run(join(WEBPACK, 'node_modules/.bin/webpack'), ['--mode', 'production', '--no-stats'], WEBPACK);
+  cpSync(join(WEBPACK, 'index.html'), join(WEBPACK, 'dist/index.html'));
+  const files = readdirSync(join(WEBPACK, 'dist'));
+  assert(files.filter((f) => f.endsWith('.wasm')).length === 2, `expected 2 wasm assets in ${files.join(', ')}`);
+  // Asset names are content hashes; the worklet is the .js asset that registers a processor.
+  const scripts = files.filter((f) => f.endsWith('.js') && f !== 'main.js');
+  const worklets = scripts.filter((f) => readFileSync(join(WEBPACK, 'dist', f), 'utf8').includes('registerProcessor'));
+  assert(worklets.length === 1, `expected one worklet asset among ${scripts.join(', ')}`);
+  const code = readFileSync(join(WEBPACK, 'dist/main.js'), 'utf8');
+  assert(code.includes(worklets[0]), 'main.js does not reference the worklet asset');
+  assert(!code.includes('registerProcessor'), 'the worklet was bundled into main.js');
+});
+
+// ---- the no-bundler page ---------------------------------------------------------------------
+
+const inlineReady = await check('ringlet-inline.js from the tarball stands alone', () => {
+  assert(installed, 'not installed');
+  rmSync(INLINE, { recursive: true, force: true });
+  mkdirSync(INLINE, { recursive: true });
+  cpSync(join(HERE, 'inline/index.html'), join(INLINE, 'index.html'));
+  cpSync(join(HERE, 'tone.js'), join(INLINE, 'tone.js'));
+  const code = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-inline.js'), 'utf8');
+  writeFileSync(join(INLINE, 'ringlet-inline.js'), code);
+  assert(!/new URL\('\.\/ringlet(-local)?\.wasm'|new URL\('\.\/ringlet-worklet\.js'/.test(code), 'ringlet-inline.js still references asset files');
+  assert(!/__RINGLET_EMBED_(WORKLET|WASM|LOCAL_WASM)__/.test(code), 'ringlet-inline.js has unfilled placeholders');
+});
+
+// ---- in Chromium ------------------------------------------------------------------
+
+const userDataDir = join(WORK, 'chromium-profile');
+rmSync(userDataDir, { recursive: true, force: true });
+const browser = (built || webpackBuilt || inlineReady) ? await chromium.launchPersistentContext(userDataDir, {
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  headless: true,
+  args: CHROMIUM_ARGS,
+}) : null;
+
+/**
+ * Serves `root`, opens it, plays the tone, and checks what the meters and
+ * the analyser report.
+ * @param {string} root
+ * @param {boolean} isolate
+ */
+async function playIn(root, isolate) {
+  assert(browser, 'no browser');
+  const server = await serve({ root, isolate });
+  const page = await browser.newPage();
+  /** @type {string[]} */
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  try {
+    await page.goto(`${server.url}/`);
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, { timeout: 10000 });
+    const r = await page.evaluate(() => /** @type {any} */ (window).ringlet.playTone());
+    assert(r.crossOriginIsolated === isolate, `crossOriginIsolated is ${r.crossOriginIsolated}`);
+    assert(r.transport === (isolate ? 'shared' : 'message'), `transport ${r.transport}`);
+    assert(r.isAudioWorkletNode, 'the node is not an AudioWorkletNode');
+    assert(r.written.status === 'ready' && r.written.frames === 120000, `write: ${JSON.stringify(r.written)}`);
+    assert(Math.abs(r.peak - 0.5) < 0.01, `meters peak ${r.peak}, expected 0.5`);
+    assert(Math.abs(20 * Math.log10(r.rms / (0.5 / Math.SQRT2))) < 0.1, `meters rms ${r.rms}, expected ${0.5 / Math.SQRT2}`);
+    assert(r.clips === 0, `clips ${r.clips}`);
+    assert(r.peakBin === r.expectedBin && r.expectedBin === 64, `analyser peak bin ${r.peakBin}, expected ${r.expectedBin}`);
+    assert(Math.abs(r.outPeak - 0.5) < 0.01, `rendered peak ${r.outPeak}`);
+    assert(r.stats.underruns === 0, `underruns ${r.stats.underruns}`);
+    assert(errors.length === 0, `page errors: ${errors.join(' | ')}`);
+    return { requests: server.requests, result: r };
+  } finally {
+    await page.close();
+    await server.close();
+  }
+}
+
+if (built) {
+  await check('the built Vite app plays a tone on the shared transport (cross-origin isolated)', async () => {
+    const { requests } = await playIn(join(APP, 'dist'), true);
+    const wasm = requests.filter((p) => p.endsWith('.wasm'));
+    assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]) && !wasm[0].includes('local'), `wasm requests: ${wasm}`);
+    assert(requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)), `no worklet request: ${requests}`);
+  });
+  await check('the built Vite app plays a tone on the message transport (not isolated)', async () => {
+    const { requests } = await playIn(join(APP, 'dist'), false);
+    const wasm = requests.filter((p) => p.endsWith('.wasm'));
+    assert(wasm.length === 1 && /\/assets\/ringlet-local-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
+  });
+}
+
+if (webpackBuilt) {
+  for (const isolate of [true, false]) {
+    await check(`the built webpack app plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
+      const { requests } = await playIn(join(WEBPACK, 'dist'), isolate);
+      const wasm = requests.filter((p) => p.endsWith('.wasm'));
+      assert(wasm.length === 1, `wasm requests: ${wasm}`);
+    });
+  }
+}
+
+if (inlineReady) {
+  for (const isolate of [true, false]) {
+    await check(`ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
+      const { requests } = await playIn(INLINE, isolate);
+      const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/tone.js'].includes(p));
+      assert(extra.length === 0, `fetched more than the page and ringlet-inline.js: ${extra.join(', ')}`);
+    });
+  }
+}
+
+await browser?.close();
+rmSync(userDataDir, { recursive: true, force: true });
+
+// ---- TypeScript -------------------------------------------------------------------
+
+for (const moduleResolution of ['bundler', 'nodenext']) {
+  await check(`TypeScript (strict, moduleResolution ${moduleResolution}) compiles against the published types; type tests hold`, () => {
+    assert(installed, 'not installed');
+    rmSync(TYPES, { recursive: true, force: true });
+    cpSync(join(ROOT, 'test/types'), TYPES, { recursive: true, filter: (src) => statSync(src).isDirectory() || src.endsWith('.ts') });
+    // The declared value exports are exactly the ones the bundles have.
+    assert(runtimeExports, 'no runtime exports to compare with');
+    const union = (/** @type {string[]} */ keys) => keys.map((k) => `'${k}'`).join(' | ');
+    writeFileSync(join(TYPES, 'runtime-exports.ts'), [
+      '// Written by test/consumer/run.mjs from what the installed bundles export.',
+      "import * as main from 'ringlet';",
+      "import * as worker from 'ringlet/worker';",
+      "import { expectType, type Equal } from './assert.js';",
+      `expectType<Equal<keyof typeof main, ${union(runtimeExports.main)}>>(true);`,
+      `expectType<Equal<keyof typeof worker, ${union(runtimeExports.worker)}>>(true);`,
+      '',
+    ].join('\n'));
+    writeFileSync(join(TYPES, 'tsconfig.json'), JSON.stringify({
+      compilerOptions: {
+        target: 'ES2022',
+        module: moduleResolution === 'bundler' ? 'ESNext' : 'NodeNext',
+        moduleResolution,
+        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+        strict: true,
+        noEmit: true,
+        noUnusedLocals: false,
+        skipLibCheck: false,
+        types: [],
+      },
+      include: ['*.ts'],
+    }, null, 2));
+    const r = spawnSync('node', [TSC, '-p', join(TYPES, 'tsconfig.json')], { cwd: TYPES, encoding: 'utf8' });
+    assert(r.status === 0, `tsc found errors:\n${(r.stdout + r.stderr).replaceAll(`${TYPES}/`, 'test/types/')}`);
+  });
+}
+
+console.log(`\nconsumer: ${passed} passed, ${failed} failed`);
+if (failures.length) console.log(`failed: ${failures.join(', ')}`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,56 @@
+// The check both consumer pages run (copied beside each at test time): a
+// 1500 Hz sine at amplitude 0.5 written into a source node's ring, rendered
+// offline, then read back through the node's meters and analyser.
+const SAMPLE_RATE = 48000;
+const FREQUENCY = 1500; // bin 64 of a 2048-point FFT at 48 kHz
+const AMPLITUDE = 0.5;
+
+/**
+ * @param {typeof import('ringlet').RingletNode} RingletNode
+ * @param {{ transport?: 'auto' | 'shared' | 'message' }} [options]
+ */
+export async function playTone(RingletNode, { transport = 'auto' } = {}) {
+  const seconds = 2.5; // the ring holds it all (131072 frames)
+  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: seconds * SAMPLE_RATE, sampleRate: SAMPLE_RATE });
+  const node = await RingletNode.create(ctx, { mode: 'source', channels: 1, capacityFrames: 131072, transport });
+  const sine = new Float32Array(seconds * SAMPLE_RATE);
+  for (let i = 0; i < sine.length; i++) sine[i] = AMPLITUDE * Math.sin((2 * Math.PI * FREQUENCY * i) / SAMPLE_RATE);
+  const written = await node.writer.write(sine, { timeoutMs: 5000 });
+  await node.flush(); // over a port, writes land asynchronously
+  node.connect(ctx.destination);
+  const settle = async (check) => {
+    const deadline = performance.now() + 5000;
+    while (!check() && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  };
+  let result = null;
+  // RMS is a 300 ms exponential average: after 2 s it is within 0.01 dB.
+  ctx.suspend(2).then(async () => {
+    // On the 'message' transport meters and samples are snapshots posted by the worklet.
+    await settle(() => node.meters().peak[0] > AMPLITUDE * 0.98 && node.stats().framesProcessed >= 2 * SAMPLE_RATE - 128);
+    const meters = node.meters();
+    const samples = new Float32Array(node.analyser.fftSize);
+    await settle(() => { node.analyser.getFloatTimeDomainData(samples); return samples.some((x) => Math.abs(x) > AMPLITUDE * 0.9); });
+    const spectrum = new Float32Array(node.analyser.frequencyBinCount);
+    node.analyser.getFloatFrequencyData(spectrum);
+    result = {
+      peak: meters.peak[0],
+      rms: meters.rms[0],
+      clips: meters.clips[0],
+      peakBin: spectrum.indexOf(Math.max(...spectrum)),
+      expectedBin: Math.round(FREQUENCY / (SAMPLE_RATE / node.analyser.fftSize)),
+      stats: node.stats(),
+    };
+    await ctx.resume();
+  });
+  const out = (await ctx.startRendering()).getChannelData(0);
+  let outPeak = 0;
+  for (let i = SAMPLE_RATE; i < 2 * SAMPLE_RATE; i++) outPeak = Math.max(outPeak, Math.abs(out[i]));
+  return {
+    ...result,
+    outPeak,
+    written,
+    transport: node.transport,
+    isAudioWorkletNode: node instanceof AudioWorkletNode,
+    crossOriginIsolated: globalThis.crossOriginIsolated === true,
+  };
+}

@@ -1,0 +1,171 @@
+// Pins ringlet's public types. Every `expectType` must hold, and every line
+// after `@ts-expect-error` must be an error (tsc reports an unused directive).
+import * as ringlet from 'ringlet';
+import * as inline from 'ringlet/inline';
+import * as worker from 'ringlet/worker';
+import {
+  RingletNode,
+  RingReader,
+  RingWriter,
+  WorkerPool,
+  ensureCrossOriginIsolation,
+  loadRinglet,
+  type IsolationFailedReason,
+  type IsolationResult,
+  type NodeStats,
+  type ReadResult,
+  type ReadStatus,
+  type RingletErrorCode,
+  type RingReaderEndpoint,
+  type RingWriterEndpoint,
+  type NodeMode,
+  type WriteResult,
+} from 'ringlet';
+import { ctx, expectType, type Equal } from './assert.js';
+
+// ---- entries --------------------------------------------------------------------
+// ringlet/inline has exactly the main entry's API.
+expectType<Equal<typeof inline, typeof ringlet>>(true);
+// ringlet/worker exports the worker side only; the pool itself lives in the main entry.
+expectType<Equal<keyof typeof worker, 'defineTasks' | 'withTransfer'>>(true);
+// @ts-expect-error WorkerPool is not exported by ringlet/worker
+void worker.WorkerPool;
+
+// ---- RingletNode.create ------------------------------------------------------------
+export async function nodes(): Promise<void> {
+  const source = await RingletNode.create(ctx, { mode: 'source' });
+  expectType<Equal<typeof source, RingletNode<'source'>>>(true);
+  expectType<Equal<typeof source.writer, RingWriterEndpoint>>(true);
+  expectType<Equal<typeof source.reader, null>>(true);
+  expectType<Equal<typeof source.readerHandle, null>>(true);
+  expectType<Equal<typeof source.writerHandle, ringlet.RingHandle | null>>(true);
+
+  // No options, or options without a mode: a source node, as at run time.
+  expectType<Equal<typeof source, Awaited<ReturnType<typeof RingletNode.create<'source'>>>>>(true);
+  const plain = await RingletNode.create(ctx, { channels: 1 });
+  expectType<Equal<typeof plain.writer, RingWriterEndpoint>>(true);
+
+  const capture = await RingletNode.create(ctx, { mode: 'capture' });
+  expectType<Equal<typeof capture.reader, RingReaderEndpoint>>(true);
+  expectType<Equal<typeof capture.writer, null>>(true);
+
+  const effect = await RingletNode.create(ctx, { mode: 'effect', transport: 'message' });
+  expectType<Equal<typeof effect.writer, null>>(true);
+  expectType<Equal<typeof effect.reader, null>>(true);
+
+  // A mode known only at run time gives the union.
+  const mode = Math.random() > 0.5 ? 'source' : 'capture';
+  const either = await RingletNode.create(ctx, { mode: mode as NodeMode });
+  expectType<Equal<typeof either.writer, RingWriterEndpoint | null>>(true);
+
+  // It is an AudioWorkletNode, so it connects like one.
+  const asNode: AudioWorkletNode = source;
+  asNode.connect(ctx.destination);
+  expectType<Equal<typeof source.state, 'running' | 'panicked' | 'disposed'>>(true);
+  expectType<Equal<typeof source.transport, 'shared' | 'message'>>(true);
+  expectType<Equal<ReturnType<typeof source.stats>, NodeStats>>(true);
+  expectType<Equal<ReturnType<typeof source.meters>['peak'], number[]>>(true);
+  source.addEventListener('panic', (event) => {
+    expectType<Equal<typeof event.detail, ringlet.PanicReport>>(true);
+  });
+
+  // @ts-expect-error no such mode
+  await RingletNode.create(ctx, { mode: 'loud' });
+  // @ts-expect-error channels is a number
+  await RingletNode.create(ctx, { channels: '2' });
+  // @ts-expect-error no such transport
+  await RingletNode.create(ctx, { transport: 'websocket' });
+  // @ts-expect-error misspelt option
+  await RingletNode.create(ctx, { capacity: 4096 });
+  // @ts-expect-error the context comes first
+  await RingletNode.create({ mode: 'source' });
+  // @ts-expect-error nodes come from create(), not new
+  new RingletNode();
+  // @ts-expect-error a capture node has no writer
+  capture.writer.tryWrite(new Float32Array(2));
+  // @ts-expect-error a source node has no reader
+  source.reader.tryRead(new Float32Array(2));
+  // @ts-expect-error mode is read-only
+  source.mode = 'capture';
+
+  // @ts-expect-error not a BiquadFilterType
+  source.eq.setBand(0, { type: 'bell' });
+  // @ts-expect-error not a generator type
+  source.generator.set({ type: 'saw' });
+  // @ts-expect-error limiter settings are numbers
+  source.limiter.set({ ceilingDb: '-1' });
+  // @ts-expect-error the analyser fills Float32Arrays
+  source.analyser.getFloatFrequencyData(new Float64Array(1024));
+
+  const wasm = await loadRinglet(ctx, { transport: 'shared', wasmUrl: new URL('https://example.com/ringlet.wasm') });
+  expectType<Equal<typeof wasm.module, WebAssembly.Module>>(true);
+}
+
+// ---- rings and their results -------------------------------------------------------
+export async function rings(writer: RingWriter, reader: RingReader): Promise<void> {
+  const written = await writer.write([new Float32Array(128), new Float32Array(128)]);
+  expectType<Equal<typeof written, WriteResult>>(true);
+  expectType<Equal<WriteResult['status'], 'ready' | 'timeout' | 'closed'>>(true);
+  expectType<Equal<ReadStatus, 'ready' | 'not-ready' | 'timeout' | 'closed'>>(true);
+  const read = reader.tryRead(new Float32Array(256));
+  expectType<Equal<typeof read, ReadResult>>(true);
+  expectType<Equal<ReturnType<typeof writer.tryWrite>, number>>(true);
+  expectType<Equal<ReturnType<typeof RingWriter.fromHandle>, RingWriter>>(true);
+  // A RingWriter is what a source node's writer promises.
+  const endpoint: RingWriterEndpoint = writer;
+  void endpoint;
+  // @ts-expect-error writeSync needs a timeout
+  writer.writeSync(new Float32Array(2));
+  // @ts-expect-error audio is Float32
+  writer.tryWrite(new Float64Array(2));
+  // @ts-expect-error results are read-only
+  read.frames = 1;
+}
+
+// ---- errors --------------------------------------------------------------------------
+export function errors(error: unknown): RingletErrorCode | null {
+  if (!(error instanceof ringlet.RingletError)) return null;
+  expectType<Equal<typeof error.name, 'RingletError'>>(true);
+  // @ts-expect-error codes are a closed set
+  const bogus: RingletErrorCode = 'NOPE';
+  void bogus;
+  return error.code;
+}
+
+// ---- cross-origin isolation: a discriminated union ------------------------------------
+export async function isolation(): Promise<void> {
+  const result: IsolationResult = await ensureCrossOriginIsolation({ coep: 'credentialless' });
+  switch (result.status) {
+    case 'isolated':
+    case 'reloading':
+      // @ts-expect-error only 'unsupported' and 'failed' carry a reason
+      void result.reason;
+      break;
+    case 'unsupported':
+      expectType<Equal<typeof result.reason, 'no-service-worker' | 'insecure-context'>>(true);
+      break;
+    case 'failed':
+      expectType<Equal<typeof result.reason, IsolationFailedReason>>(true);
+      expectType<Equal<typeof result.cause, unknown>>(true);
+      break;
+    default: {
+      const never: never = result;
+      void never;
+    }
+  }
+  // @ts-expect-error not a COEP value
+  await ensureCrossOriginIsolation({ coep: 'unsafe-none' });
+}
+
+// ---- the worker pool ---------------------------------------------------------------
+export async function pool(): Promise<void> {
+  const p = new WorkerPool({ maxWorkers: 2, workerUrl: new URL('./tasks.js', import.meta.url) });
+  const sum = await p.run<number>('sum', [1, 2, 3], { timeoutMs: 1000 });
+  expectType<Equal<typeof sum, number>>(true);
+  expectType<Equal<ReturnType<typeof p.getStats>['state'], ringlet.WorkerPoolState>>(true);
+  // @ts-expect-error unknown option
+  new WorkerPool({ workers: 2 });
+  worker.defineTasks({ twice: (payload: number) => payload * 2 });
+  // @ts-expect-error tasks are functions
+  worker.defineTasks({ twice: 2 });
+}
