@@ -1,6 +1,17 @@
-// Each example page loads without console errors and produces audio.
+// Each example page loads without console errors and produces the audio it
+// claims, in real headless Chromium: the stream player plays the generated
+// sample sample-for-sample without underruns, the EQ screen's drag changes a
+// band and the spectrum, the offline render reaches 100 % and downloads a WAV
+// of the input's length, the recorder records N seconds from a fake
+// microphone or the generator, and the status page panics and recovers.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, openBrowser } from './harness.js';
+
+const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone'];
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
@@ -8,20 +19,328 @@ let b;
 beforeAll(async () => { b = await openBrowser(); });
 afterAll(async () => { await b?.close(); });
 
-test('the examples index links the tone example', async () => {
+/**
+ * Opens an example in the shared page, starting with a clean error list.
+ * @param {string} name
+ */
+async function open(name) {
+  b.errors.length = 0;
+  await b.page.goto(`${b.server.url}/examples/${name}/`);
+}
+
+/** @param {string} id */
+const enabled = (id) => b.page.waitForFunction((i) => {
+  const el = /** @type {HTMLButtonElement | null} */ (document.getElementById(i));
+  return el !== null && !el.disabled;
+}, id, { timeout: 15000 });
+
+test('the index links every example, each with a description and a thumbnail', async () => {
+  b.errors.length = 0;
   await b.page.goto(`${b.server.url}/examples/`);
-  expect(await b.page.locator('a[href="tone/"]').count()).toBe(1);
+  await b.page.evaluate(() => document.querySelectorAll('img').forEach((img) => { img.loading = 'eager'; }));
+  for (const name of EXAMPLES) {
+    const card = b.page.locator('.card', { has: b.page.locator(`a[href="${name}/"]`) });
+    expect(await card.count()).toBe(1);
+    expect((await card.locator('p').textContent())?.length).toBeGreaterThan(40);
+    expect(await card.locator('img').getAttribute('src')).toBe(`../docs/screenshots/${name}.png`);
+  }
+  expect(await b.page.textContent('#isolated')).toBe('true');
+  // The thumbnails are docs/screenshots/*.png, made by `npm run screenshots`.
+  await b.page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 5000 });
+  expect(await b.page.evaluate(() => [...document.images].map((img) => img.naturalWidth))).toEqual(EXAMPLES.map(() => 1200));
+  expect(b.errors).toEqual([]);
 });
 
 test('tone: a Worker-fed source node plays, the gauge moves, and the console stays clean', async () => {
-  await b.page.goto(`${b.server.url}/examples/tone/`);
+  await open('tone');
   expect(await b.page.textContent('#isolated')).toBe('true');
   await b.page.click('#play');
-  await b.page.waitForFunction(() => Number(document.getElementById('frames')?.textContent) > 44100, null, { timeout: 15000 });
-  const fill = await b.page.evaluate(() => /** @type {HTMLMeterElement} */ (document.getElementById('fill')).value);
+  await b.page.waitForFunction(() => Number(document.getElementById('frames')?.textContent?.replace(/,/g, '')) > 44100, null, { timeout: 15000 });
+  const fill = Number(await b.page.getAttribute('#fill', 'aria-valuenow'));
   expect(await b.page.textContent('#state')).toBe('playing');
+  expect(await b.page.textContent('#transport')).toBe('shared');
   expect(fill).toBeGreaterThan(0);
   await b.page.click('#stop');
   expect(await b.page.textContent('#state')).toBe('stopped');
   expect(b.errors).toEqual([]);
+});
+
+test('stream-player: the Worker streams the generated sample through the ring, sample for sample, without underruns; pause, seek and the end of the track behave', async () => {
+  await open('stream-player');
+  await enabled('play');
+  expect(await b.page.textContent('#isolated')).toBe('true');
+  expect(await b.page.textContent('#transport')).toBe('shared');
+  expect(await b.page.textContent('#writer')).toBe('Worker · writeSync');
+  await b.page.click('#play');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, { timeout: 10000 });
+  const r = await b.page.evaluate(async () => {
+    const ex = /** @type {any} */ (window).ringletExample;
+    const { renderSample } = await import('/examples/shared/sample.js');
+    const sample = await renderSample(ex.ctx.sampleRate);
+    // The analyser holds the node's latest output as a mono down-mix. With the
+    // EQ flat, gain 1 and the signal under the limiter, the chain is bit-exact:
+    // that window must occur in the sample, at the position being played.
+    const n = 2048;
+    ex.node.analyser.fftSize = n;
+    const out = new Float32Array(n);
+    ex.node.analyser.getFloatTimeDomainData(out);
+    const position = ex.position();
+    const L = sample.getChannelData(0);
+    const R = sample.getChannelData(1);
+    let found = -1;
+    let worst = Infinity;
+    for (let at = 0; at + n <= sample.length && found < 0; at++) {
+      let err = 0;
+      for (let i = 0; i < n && err < 1e-5; i++) err = Math.max(err, Math.abs(out[i] - (L[at + i] + R[at + i]) / 2));
+      worst = Math.min(worst, err);
+      if (err < 1e-5) found = at;
+    }
+    let energy = 0;
+    for (const x of out) energy += x * x;
+    const peaks = [];
+    for (let i = 0; i < 30; i++) {
+      peaks.push(Math.max(...ex.node.meters().peak));
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+    return {
+      found, worst, energy, position, stats: ex.node.stats(), maxPeak: Math.max(...peaks), samplePeak: ex.samplePeak,
+      state: ex.state, underrunsShown: document.getElementById('underruns')?.textContent,
+    };
+  });
+  expect(r.energy).toBeGreaterThan(1);
+  expect(r.found).toBeGreaterThanOrEqual(0);
+  // Found where the player says it is, give or take the analyser's window and a few quanta.
+  expect(Math.abs(r.found - r.position)).toBeLessThan(4096);
+  expect(r.maxPeak).toBeGreaterThan(0.2);
+  expect(r.maxPeak).toBeLessThanOrEqual(r.samplePeak + 1e-6);
+  expect(r.state).toBe('playing');
+  expect(r.stats.availableRead).toBeGreaterThan(r.stats.capacityFrames / 2);
+  expect(r.stats.underruns).toBe(0);
+  expect(r.underrunsShown).toBe('0');
+
+  // Pause empties the ring and holds the position; play continues from it.
+  await b.page.click('#pause');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'paused');
+  const paused = await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.position());
+  await b.page.waitForTimeout(300);
+  expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.position())).toBe(paused);
+  await b.page.click('#play');
+  // Seek near the end with looping off: the track ends, closing the ring, without an underrun.
+  await b.page.uncheck('#loop');
+  await b.page.evaluate(() => {
+    const seek = /** @type {HTMLInputElement} */ (document.getElementById('seek'));
+    seek.value = String(Number(seek.max) - 0.6);
+    seek.dispatchEvent(new Event('change'));
+  });
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'ended', null, { timeout: 5000 });
+  const end = await b.page.evaluate(() => ({
+    underruns: document.getElementById('underruns')?.textContent, closed: /** @type {any} */ (window).ringletExample.node.stats().closed,
+  }));
+  expect(end).toEqual({ underruns: '0', closed: false }); // reset reopened the ring for the next play
+  expect(b.errors).toEqual([]);
+});
+
+test('eq-analyser: dragging a band handle on the canvas changes node.eq and lifts the live spectrum there', async () => {
+  await open('eq-analyser');
+  await enabled('start');
+  expect(await b.page.textContent('#transport')).toBe('shared');
+  await b.page.click('#start'); // pink noise
+  await b.page.waitForTimeout(900);
+  const before = await b.page.evaluate(() => {
+    const ex = /** @type {any} */ (window).ringletExample;
+    return { band: ex.node.eq.getBand(4), level: ex.spectrumAt(960), handle: ex.handlePosition(4) };
+  });
+  expect(before.band).toEqual({ type: 'peaking', frequency: 960, q: Math.SQRT2, gainDb: 0 });
+  expect(before.level).toBeGreaterThan(-100); // the noise is there
+  // Drag band 5 straight up by 90 px (about +16 dB on this canvas).
+  await b.page.mouse.move(before.handle.x, before.handle.y);
+  await b.page.mouse.down();
+  await b.page.mouse.move(before.handle.x, before.handle.y - 90, { steps: 10 });
+  await b.page.mouse.up();
+  const band = await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.node.eq.getBand(4));
+  expect(band.type).toBe('peaking');
+  expect(band.gainDb).toBeGreaterThan(10);
+  expect(Math.abs(band.frequency - 960)).toBeLessThan(30);
+  expect(Number(await b.page.inputValue('#band-4'))).toBeCloseTo(band.gainDb, 0);
+  await b.page.waitForTimeout(900);
+  const after = await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(960));
+  // The boost shows in the analyser, within a few dB of what was set.
+  expect(after - before.level).toBeGreaterThan(band.gainDb - 6);
+  expect(b.errors).toEqual([]);
+});
+
+test('offline-render: renderOffline reaches 100 %, LUFS before and after are shown, the WAV has the input\'s length, and Cancel stops a long render', async () => {
+  await open('offline-render');
+  expect(await b.page.isHidden('#unavailable')).toBe(true); // renderOffline is in this build
+  await enabled('render');
+  await b.page.waitForFunction(() => /LUFS/.test(document.getElementById('lufs-before')?.textContent ?? ''), null, { timeout: 15000 });
+  await b.page.click('#render');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'done', null, { timeout: 30000 });
+  const r = await b.page.evaluate(async () => {
+    const { parseWav, wavSamples } = await import('/examples/shared/wav.js');
+    const ex = /** @type {any} */ (window).ringletExample;
+    const a = /** @type {HTMLAnchorElement} */ (document.getElementById('download'));
+    const wav = await (await fetch(a.href)).arrayBuffer();
+    const info = parseWav(wav);
+    const { samples } = wavSamples(wav);
+    let peak = 0;
+    for (const x of samples) peak = Math.max(peak, Math.abs(x));
+    const text = (/** @type {string} */ id) => document.getElementById(id)?.textContent ?? '';
+    return {
+      info, peak, inputFrames: ex.input.length, hidden: a.hidden, download: a.download,
+      progress: document.getElementById('progress')?.getAttribute('aria-valuenow'), label: text('progress'),
+      lufsBefore: text('lufs-before'), lufsAfter: text('lufs-after'), loud: ex.loudness,
+    };
+  });
+  expect(r.progress).toBe('100');
+  expect(r.label).toContain('100 %');
+  expect(r.lufsBefore).toMatch(/^−?\d+\.\d LUFS$/);
+  expect(r.lufsAfter).toMatch(/^−?\d+\.\d LUFS$/);
+  // +9 dB of gain into a −1 dBFS limiter: louder, and the peaks held.
+  expect(r.loud.after.lufs).toBeGreaterThan(r.loud.before.lufs + 4);
+  expect(r.loud.after.peakDb).toBeLessThanOrEqual(-1 + 0.01);
+  expect(r.hidden).toBe(false);
+  expect(r.download).toMatch(/\.wav$/);
+  expect(r.info).toMatchObject({ channels: 2, sampleRate: 48000, bitsPerSample: 16, frames: r.inputFrames });
+  expect(r.peak).toBeGreaterThan(0.5);
+  expect(r.peak).toBeLessThanOrEqual(10 ** (-1 / 20) + 1 / 32768);
+
+  await b.page.selectOption('#length', '30'); // 4 minutes
+  await enabled('render');
+  await b.page.click('#render');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.progress > 0, null, { timeout: 10000 });
+  await b.page.click('#cancel');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'cancelled', null, { timeout: 10000 });
+  expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.progress)).toBeLessThan(1);
+  expect(await b.page.isHidden('#download')).toBe(true);
+  expect(b.errors).toEqual([]);
+});
+
+/**
+ * Records `seconds` on the recorder page and returns the WAV's facts.
+ * @param {import('playwright-core').Page} page
+ * @param {number} seconds
+ */
+async function record(page, seconds) {
+  await page.fill('#limit', String(seconds));
+  await page.dispatchEvent('#limit', 'change');
+  await page.click('#record');
+  await page.waitForSelector('a.download', { timeout: (seconds + 8) * 1000 });
+  return page.evaluate(async () => {
+    const { wavSamples } = await import('/examples/shared/wav.js');
+    const a = /** @type {HTMLAnchorElement} */ (document.querySelector('a.download'));
+    const w = wavSamples(await (await fetch(a.href)).arrayBuffer());
+    let sum = 0;
+    for (const x of w.samples) sum += x * x;
+    const ex = /** @type {any} */ (window).ringletExample;
+    return {
+      frames: w.frames, channels: w.channels, sampleRate: w.sampleRate, rms: Math.sqrt(sum / w.samples.length),
+      expectedRate: ex.ctx.sampleRate, source: ex.source, overruns: ex.overruns,
+      note: document.getElementById('mic-note')?.textContent, reader: document.getElementById('reader')?.textContent,
+    };
+  });
+}
+
+test('recorder: without a microphone it falls back to the generator, and 2 s yield a non-silent WAV of exactly 2 s', async () => {
+  await open('recorder');
+  await enabled('record');
+  await b.page.click('#use-mic'); // headless Chromium without a fake device has no microphone
+  await b.page.waitForFunction(() => /unavailable/.test(document.getElementById('mic-note')?.textContent ?? ''));
+  const r = await record(b.page, 2);
+  expect(r.source).toBe('generator');
+  expect(r.reader).toBe('Worker · readSync');
+  expect(r).toMatchObject({ channels: 1, sampleRate: r.expectedRate, frames: 2 * r.expectedRate, overruns: 0 });
+  expect(r.rms).toBeGreaterThan(0.05);
+  // getUserMedia's refusal is handled, not logged as an error.
+  expect(b.errors).toEqual([]);
+});
+
+test('recorder: with Chromium\'s fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s', async () => {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-fake-mic-'));
+  const browser = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  try {
+    const page = browser.pages()[0] ?? (await browser.newPage());
+    /** @type {string[]} */
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${b.server.url}/examples/recorder/`);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('record'))).disabled, null, { timeout: 15000 });
+    await page.click('#use-mic');
+    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.source === 'microphone');
+    const r = await record(page, 1.5);
+    expect(r.source).toBe('microphone');
+    expect(r).toMatchObject({ channels: 1, sampleRate: r.expectedRate, frames: 1.5 * r.expectedRate, overruns: 0 });
+    expect(r.rms).toBeGreaterThan(0.01); // the fake device beeps
+    expect(errors).toEqual([]);
+  } finally {
+    await browser.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  }
+});
+
+test('status: with the test-hooks wasm, Force panic latches the node panicked and counts it; Reset brings it back running and audible', async () => {
+  await open('status');
+  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, { timeout: 15000 });
+  expect(await b.page.isDisabled('#force-panic')).toBe(true); // the release wasm cannot trap on purpose
+  await b.page.check('#use-hooks');
+  await enabled('force-panic');
+  expect(await b.page.textContent('#wasm')).toBe('test-hooks wasm');
+  const before = Number(await b.page.textContent('#panic-total'));
+  await b.page.click('#force-panic');
+  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'panicked', null, { timeout: 5000 });
+  await b.page.waitForFunction((n) => Number(document.getElementById('panic-total')?.textContent) === n + 1, before);
+  expect(await b.page.textContent('#history')).toContain('CORE_PANIC');
+  await b.page.click('#reset');
+  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, { timeout: 5000 });
+  await b.page.waitForTimeout(500);
+  const r = await b.page.evaluate(() => {
+    const ex = /** @type {any} */ (window).ringletExample;
+    return { rms: ex.node.meters().rms[0], recovered: document.getElementById('panic-recovered')?.textContent, state: ex.node.state };
+  });
+  expect(r.state).toBe('running');
+  expect(Number(r.recovered)).toBeGreaterThanOrEqual(1);
+  expect(r.rms).toBeGreaterThan(0.01); // the generator was applied again after reset
+  await b.page.click('#run-tasks');
+  await b.page.waitForFunction(() => /24 of 24/.test(document.getElementById('message')?.textContent ?? ''), null, { timeout: 15000 });
+  expect(await b.page.textContent('#pool-stats td[data-key="completedTasks"]')).toBe('24');
+  expect(b.errors).toEqual([]);
+});
+
+test('without cross-origin isolation the pages say so, fall back to the message transport, and still stream, analyse and record', async () => {
+  const plain = await openBrowser({ isolate: false });
+  try {
+    const { page, errors } = plain;
+    await page.goto(`${plain.server.url}/examples/stream-player/`);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play'))).disabled, null, { timeout: 15000 });
+    expect(await page.textContent('#isolated')).toBe('false');
+    expect(await page.textContent('#transport')).toBe('message');
+    expect(await page.textContent('#writer')).toBe('main thread · write()');
+    await page.click('#play');
+    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, { timeout: 10000 });
+    const s = await page.evaluate(() => ({ m: /** @type {any} */ (window).ringletExample.node.meters(), shown: document.getElementById('underruns')?.textContent }));
+    expect(Math.max(...s.m.rms)).toBeGreaterThan(0.01);
+    expect(s.shown).toBe('0');
+
+    // The analyser works over the port too (see freshSpectrum in eq-analyser/main.js).
+    await page.goto(`${plain.server.url}/examples/eq-analyser/`);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('start'))).disabled, null, { timeout: 15000 });
+    await page.click('#start');
+    await page.waitForTimeout(800);
+    expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000))).toBeGreaterThan(-100);
+
+    await page.goto(`${plain.server.url}/examples/recorder/`);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('record'))).disabled, null, { timeout: 15000 });
+    const r = await record(page, 1);
+    expect(r.reader).toBe('main thread · readWithTimeout()');
+    expect(r.frames).toBe(r.expectedRate);
+    expect(r.rms).toBeGreaterThan(0.05);
+    expect(errors).toEqual([]);
+  } finally {
+    await plain.close();
+  }
 });
