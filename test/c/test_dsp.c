@@ -22,44 +22,7 @@
 /* Checks                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static unsigned long long g_checks;
-static unsigned long long g_failed;
-
-static int check_impl(int ok, const char* file, int line, const char* expr) {
-    ++g_checks;
-    if (!ok) {
-        ++g_failed;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, expr);
-    }
-    return ok;
-}
-
-static int check_eq_impl(long long a, long long b, const char* file, int line, const char* ea,
-                         const char* eb) {
-    ++g_checks;
-    if (a != b) {
-        ++g_failed;
-        fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", file, line, ea, eb, a, b);
-    }
-    return a == b;
-}
-
-static int check_near_impl(double a, double b, double tol, const char* file, int line,
-                           const char* ea, const char* eb) {
-    ++g_checks;
-    if (!(fabs(a - b) <= tol)) {
-        ++g_failed;
-        fprintf(stderr, "%s:%d: check failed: %s ~ %s (%.12g vs %.12g, tol %g)\n", file, line, ea,
-                eb, a, b, tol);
-        return 0;
-    }
-    return 1;
-}
-
-#define CHECK(expr) check_impl((expr) ? 1 : 0, __FILE__, __LINE__, #expr)
-#define CHECK_EQ(a, b) check_eq_impl((long long)(a), (long long)(b), __FILE__, __LINE__, #a, #b)
-#define CHECK_NEAR(a, b, tol)                                                                      \
-    check_near_impl((double)(a), (double)(b), (double)(tol), __FILE__, __LINE__, #a, #b)
+#include "check.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */

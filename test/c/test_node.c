@@ -17,30 +17,7 @@
 /* Checks                                                                   */
 /* ------------------------------------------------------------------------ */
 
-static unsigned long long g_checks;
-static unsigned long long g_failed;
-
-static int check_impl(int ok, const char* file, int line, const char* expr) {
-    ++g_checks;
-    if (!ok) {
-        ++g_failed;
-        fprintf(stderr, "%s:%d: check failed: %s\n", file, line, expr);
-    }
-    return ok;
-}
-
-static int check_eq_impl(long long a, long long b, const char* file, int line, const char* ea,
-                         const char* eb) {
-    ++g_checks;
-    if (a != b) {
-        ++g_failed;
-        fprintf(stderr, "%s:%d: check failed: %s == %s (%lld != %lld)\n", file, line, ea, eb, a, b);
-    }
-    return a == b;
-}
-
-#define CHECK(expr) check_impl((expr) ? 1 : 0, __FILE__, __LINE__, #expr)
-#define CHECK_EQ(a, b) check_eq_impl((long long)(a), (long long)(b), __FILE__, __LINE__, #a, #b)
+#include "check.h"
 
 /* ------------------------------------------------------------------------ */
 /* Helpers                                                                  */
