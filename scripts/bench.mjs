@@ -7,6 +7,11 @@
 //   node --expose-gc --max-semi-space-size=1 test/bench/gc.bench.js  the same,
 //     with a 1 MiB young generation so even one small object per quantum
 //     shows up as GC events
+//   node test/bench/chain.bench.js       the processing chain per quantum,
+//     native (it builds build/bench/chain_native with CMake, clang, Release)
+//     and wasm in Node, plus the analyser's main-thread FFT
+//   node test/bench/chain.browser.js     the chain in headless Chromium, and
+//     against the equivalent built-in node graph
 // Each bench prints a human table and, on its last line, a JSON summary; this
 // script collects the summaries and rewrites BENCHMARKS.md, keeping whatever
 // sits between <!-- manual --> and <!-- /manual --> (browser figures that
@@ -213,6 +218,267 @@ function gcSection(gcRuns) {
   return lines;
 }
 
+/**
+ * Like runBench, but a bench that cannot run at all (no JSON summary, e.g. no
+ * Chromium) is reported in its section instead of stopping the others.
+ * @param {string[]} args
+ */
+async function runOptional(args) {
+  try {
+    return await runBench(args);
+  } catch (error) {
+    console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+    return { summary: null, code: 1, command: `node ${args.join(' ')}`, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+const NATIVE_BUILD = 'cmake -S . -B build/bench -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON && ' +
+  'cmake --build build/bench --target chain_native';
+
+/** @param {number} ns */
+const us = (ns) => `${f(ns / 1000, 2)} µs`;
+
+/** @param {number[] | undefined} load */
+const loadText = (load) => (load ? load.map((x) => f(x, 2)).join(' / ') : '?');
+
+/**
+ * @param {{ summary: any, command: string, error?: string }} chainRun
+ * @param {{ summary: any, command: string, error?: string }} browserRun
+ */
+function chainSection(chainRun, browserRun) {
+  const c = chainRun.summary;
+  const b = browserRun.summary;
+  const lines = [
+    '## Processing chain: cost per quantum',
+    '',
+    `Commands: \`${chainRun.command}\` (it first builds the native bench: \`${NATIVE_BUILD}\`) and \`${browserRun.command}\`. ` +
+      'The chain of an effect node (csrc/node.c) on a 128-frame stereo quantum at 48 kHz: input → non-finite scrub → ' +
+      'gain → 8-band EQ → limiter → meters → analyser time buffer → output. **The analyser\'s FFT is not on the audio ' +
+      'thread**: lib/analyser.js runs it on the main thread when the UI calls `getFloatFrequencyData`, so the chain ' +
+      'includes only the analyser\'s time-buffer copy (a mono down-mix into a 65,536-sample ring); the FFT is measured ' +
+      'separately below.',
+    '',
+    'Signal (test/bench/chain-common.js; chain.native.c makes the same one): a 10 s stereo loop, 11 partials of a chord ' +
+      '(55 Hz – 5.3 kHz) under a slow swell plus low-passed and white noise at −12 dBFS RMS, and a drum-like hit ' +
+      '(decaying 90 Hz burst plus a click, peaking near 0.9) every 2.5 s, so the limiter works sometimes. Gain 0.9 (a ' +
+      'settled gain of exactly 1 is a free shortcut). **8 active bands**: peaking at 60·2^k Hz, Q 1.4, gains ' +
+      '+6, −4, +3, −6, +5, −3, +9, −7 dB. **Flat bands**: the default node (bands at 0 dB, which the core skips, so ' +
+      'this flatters the EQ). **Bypassed**: EQ and limiter bypassed, gain 1: what remains is input copy, scrub, meters ' +
+      'and the time buffer, the floor of the chain. Limiter at its defaults (−1 dBFS, 1 ms, 100 ms).',
+    '',
+  ];
+  if (!c) {
+    lines.push(`_\`${chainRun.command}\` could not run: ${chainRun.error ?? 'no summary'}._`, '');
+  }
+  const cfg = c?.config;
+  if (c) {
+    lines.push(
+      `How: natively (test/bench/chain.native.c, ${cfg.native ? cfg.native.compiler : 'not built'}, ` +
+        `${!cfg.native || cfg.native.build === 'cmake' ? 'built by CMake in Release, i.e. -O3 -DNDEBUG' : 'compiled directly with clang -O3 -DNDEBUG because the CMake build failed (see the note below)'}, ` +
+        'default x86-64 target, no -march) and in wasm under Node (build/wasm/ringlet.wasm on a shared memory sized as lib/node.js ' +
+        'sizes it, `rl_node_init`, settings through the parameter queue) each quantum does what a host must: copy the ' +
+        'quantum\'s input into `rl_node_input(c)`, give the gain value, call `rl_node_process(128, 1)` ' +
+        '(`rl_node_process_gain` natively). The "worklet" row runs worklet/processor.js\'s `process()` itself (Node ' +
+        'AudioWorkletGlobalScope shim): what the worklet does per quantum, JS copies in and out included. ' +
+        `${cfg.rounds} rounds alternate the native binary and Node; in each, ${cfg.trialsPerRound} trials per variant ` +
+        `with the variants interleaved (rotating order), each trial the whole 10 s loop once (${cfg.quantaPerTrial.toLocaleString('en')} quanta). ` +
+        'Figures are medians over all trials; wasm/native is the median of per-round ratios (range in brackets).',
+      '',
+    );
+  }
+  if (b) {
+    lines.push(
+      `Chromium ${b.config.chromium} (headless, flags of test/browser/harness.js): "main thread" times the same core ` +
+        `loop with \`performance.now()\` on the page (${b.config.directTrials} trials). AudioWorkletGlobalScope has no ` +
+        `\`performance.now()\`, so the **audio-thread figure is an estimate**: ${b.config.renderSeconds} s of stereo ` +
+        `(${b.config.renderQuanta.toLocaleString('en')} quanta) rendered in an OfflineAudioContext through a ringlet ` +
+        'effect node and, in the same round, through a trivial pass-through AudioWorkletNode of our own (copies input to ' +
+        'output); the difference per quantum is attributed to ringlet: its chain plus its processor\'s JS around the core ' +
+        `(median over ${b.config.rounds} rounds of the per-round difference).`,
+      '',
+    );
+  } else {
+    lines.push(`_\`${browserRun.command}\` could not run: ${browserRun.error ?? 'no summary'}._`, '');
+  }
+  const cell = (x) => (x ? f(x.median) : '–');
+  const range = (x) => (x ? ` (${f(x.p25)} – ${f(x.p75)})` : '');
+  const ratioCell = (r) => (r ? `${f(r.value, 2)}x (${f(r.min, 2)} – ${f(r.max, 2)})` : '–');
+  const budget = (x) => (x ? `${f((x.median / 2666666.667) * 100, 3)} %` : '–');
+  const rows = [
+    ['active', '**8 active bands** (the default chain, all bands working)'],
+    ['flat', 'flat bands (default node, gain 0.9)'],
+    ['bypassed', 'EQ + limiter bypassed (floor of the chain)'],
+  ];
+  if (c) {
+    lines.push(
+      'Native and wasm under Node, ns per quantum. Wall time is the figure; the CPU-time columns time the same ' +
+        'trials by this thread\'s (native) or process\'s (Node) CPU time, which leaves out the time other processes ' +
+        'held the core: on a busy shared machine they are the steadier comparison.',
+      '',
+      '| variant | native (p25 – p75) | wasm, Node (p25 – p75) | wasm/native (per-round range) | % of the 2.667 ms budget (wasm) | native, CPU time | wasm, CPU time | wasm/native, CPU time |',
+      '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    );
+    for (const [k, label] of rows) {
+      const n = c.native?.[k];
+      const w = c.wasm?.[k];
+      lines.push(`| ${label} | ${cell(n)}${range(n)} | ${cell(w)}${range(w)} | ${ratioCell(c.ratios?.[`wasmOverNative_${k}`])} | ${budget(w)} | ` +
+        `${n?.cpu ? f(n.cpu.median) : '–'} | ${w?.cpu ? f(w.cpu.median) : '–'} | ${ratioCell(c.ratios?.[`wasmOverNativeCpu_${k}`])} |`);
+    }
+    const wk = c.wasm.worklet;
+    lines.push(
+      `| worklet \`process()\`, 8 active bands (Node shim: JS copies in and out around the core) | – | ${cell(wk)}${range(wk)} | – | ${budget(wk)} | – | ${wk.cpu ? f(wk.cpu.median) : '–'} | – |`,
+      `| reference: the two input copies alone | ${cell(c.native.copy)} | ${cell(c.wasm.copy)} | – | – | ${c.native.copy?.cpu ? f(c.native.copy.cpu.median) : '–'} | ${f(c.wasm.copy.cpu.median)} | – |`,
+      `| reference: a pass-through processor's two copies (JS) | – | ${cell(c.wasm.passthrough)} | – | – | – | ${f(c.wasm.passthrough.cpu.median)} | – |`,
+      '',
+    );
+  }
+  if (b) {
+    lines.push(
+      `Chromium ${b.config.chromium}, ns per quantum (wall time only: a page has no CPU-time clock).`,
+      '',
+      '| variant | wasm, main thread (p25 – p75) | wasm, audio thread, estimate (p25 – p75) | % of the 2.667 ms budget (audio thread) | audio thread, from the fastest renders |',
+      '| --- | ---: | ---: | ---: | ---: |',
+    );
+    for (const [k, label] of rows) {
+      const d = b.direct?.[k];
+      const e = b.chromium?.[k];
+      const fast = b.chromiumBest?.[k];
+      lines.push(`| ${label} | ${cell(d)}${range(d)} | ${cell(e)}${range(e)} | ${budget(e)} | ${fast === undefined ? '–' : f(fast)} |`);
+    }
+    lines.push(
+      '',
+      'The last column uses the fastest of the rounds\' renders of each graph instead of per-round medians: other ' +
+        'processes can only add time to a render, so on a busy machine it is the less disturbed view.',
+    );
+    lines.push('');
+  }
+  const a = c?.wasm?.active;
+  const ratio = c?.ratios?.wasmOverNative_active;
+  const bt = b?.targets;
+  lines.push('| target | measured | status |', '| --- | --- | :---: |');
+  if (a || bt) {
+    const figures = [];
+    if (a) figures.push(`Node ${us(a.median)} (CPU time ${us(a.cpu.median)})`);
+    if (bt) figures.push(`Chromium main thread ${us(bt.directNs.measured)}`, `Chromium audio thread ${us(bt.workletNs.measured)} (estimate)`);
+    const met = (!a || a.median <= 10000) && (!bt || (bt.directNs.met && bt.workletNs.met));
+    lines.push(`| ≤ 10 µs per stereo quantum in wasm, 8 active bands (< 0.4 % of 2.667 ms) | ${figures.join('; ')} | ${status(met)} |`);
+  }
+  if (ratio) {
+    const cpu = c.ratios.wasmOverNativeCpu_active;
+    const cpuMet = cpu && cpu.value <= 1.5;
+    lines.push(`| wasm at most 1.5x native, 8 active bands (Node) | ${f(ratio.value, 2)}x (per-round ${f(ratio.min, 2)} – ${f(ratio.max, 2)})` +
+      `${cpu ? `; CPU time ${f(cpu.value, 2)}x (${f(cpu.min, 2)} – ${f(cpu.max, 2)})` : ''} | ` +
+      `${ratio.met ? 'met' : cpuMet ? '**not met** on wall time; met on CPU time (busy machine)' : status(false)} |`);
+  }
+  for (const [k, label] of [['flat', 'flat bands'], ['bypassed', 'EQ + limiter bypassed']]) {
+    const x = c?.ratios?.[`wasmOverNative_${k}`];
+    const y = c?.ratios?.[`wasmOverNativeCpu_${k}`];
+    if (x) lines.push(`| reference: wasm/native, ${label} (Node) | ${f(x.value, 2)}x (per-round ${f(x.min, 2)} – ${f(x.max, 2)})${y ? `; CPU time ${f(y.value, 2)}x` : ''} | reference |`);
+  }
+  if (b && c?.native?.active) {
+    lines.push(`| reference: Chromium main thread / native, 8 active bands (medians of separate runs) | ` +
+      `${f(b.direct.active.median / c.native.active.median, 2)}x | reference |`);
+  }
+  lines.push('');
+  const fftRows = [];
+  if (c?.fft) fftRows.push(`| Node ${c.config.node}, lib/analyser.js (${c.fft.trials} trials x ${c.fft.callsPerTrial} calls) | ${us(c.fft.median)} | ${us(c.fft.p25)} – ${us(c.fft.p75)} |`);
+  if (b?.fft) {
+    fftRows.push(
+      `| Chromium ${b.config.chromium} main thread, lib/analyser.js (21 trials x 300 calls) | ${us(b.fft.api.median)} | ${us(b.fft.api.p25)} – ${us(b.fft.api.p75)} |`,
+      `| Chromium: ringlet \`node.analyser\`, single calls at ${b.fft.suspendOurs.n} suspend points of an offline render | ${us(b.fft.suspendOurs.median)} | ${us(b.fft.suspendOurs.p25)} – ${us(b.fft.suspendOurs.p75)} |`,
+      `| Chromium: built-in AnalyserNode, the same suspend points (reference) | ${us(b.fft.suspendBuiltin.median)} | ${us(b.fft.suspendBuiltin.p25)} – ${us(b.fft.suspendBuiltin.p75)} |`,
+    );
+  }
+  if (fftRows.length > 0) {
+    lines.push(
+      'The analyser\'s FFT, main thread: one `getFloatFrequencyData` at fftSize 2048 (copy 2048 samples in, Blackman ' +
+        'window, real FFT in double, smoothing 0.8, dB, copy out). lib/analyser.js computes only when new audio arrived ' +
+        'since its last call, so the timed loops use a time source that moves on every call. The suspend-point rows ' +
+        `time single calls, so they are quantised to \`performance.now()\`'s step (${b?.fft ? us(b.fft.granularityMs * 1e6) : '?'}).`,
+      '',
+      '| where | per call (median) | p25 – p75 |',
+      '| --- | ---: | ---: |',
+      ...fftRows,
+      '',
+    );
+  }
+  if (c) {
+    const k = c.checks.wasm;
+    const n = c.checks.native;
+    lines.push(
+      `Checks: over one loop of the signal with 8 active bands, the pre-limiter peak exceeds the −1 dBFS ceiling in ` +
+        `${f(k.overCeilingPercent)} % of quanta and the limiter changes the output in ${f(k.limiterChangedPercent)} % ` +
+        '(mostly the 100 ms release returning to unity); the output is ' +
+        `${f(k.outputRmsDb, 2)} dBFS RMS with peak ${f(k.outputPeak, 4)}` +
+        `${n ? `, and the native build agrees (${f(n.outputRmsDb, 2)} dBFS, ${f(n.limiterChangedPercent)} %, ${f(n.overCeilingPercent)} %)` : ''}. ` +
+        `Load average (1/5/15 min) at start: ${loadText(c.config.loadAverage?.before)}` +
+        `${b ? ` (Node run), ${loadText(b.config.loadAverage?.before)} (Chromium run)` : ''}; ` +
+        'on a busy machine the Chromium render estimates are the noisiest figures.',
+    );
+  }
+  if (c?.notes?.length > 0) lines.push('', ...c.notes.map((n) => `Note: ${n}.`));
+  const problems = [...(c?.problems ?? []).map((p) => `${chainRun.command}: ${p}`), ...(b?.problems ?? []).map((p) => `${browserRun.command}: ${p}`)];
+  if (problems.length > 0) {
+    lines.push('', '**Harness problems** (the figures above may not be trustworthy):', '', ...problems.map((p) => `- ${p}`));
+  }
+  return lines;
+}
+
+/** @param {{ summary: any, command: string, error?: string }} browserRun */
+function builtinSection(browserRun) {
+  const b = browserRun.summary;
+  const lines = ['## Chain vs built-in node graph (Chromium)', ''];
+  if (!b) {
+    lines.push(`_\`${browserRun.command}\` could not run: ${browserRun.error ?? 'no summary'}._`);
+    return lines;
+  }
+  const cfg = b.config;
+  const comp = cfg.compressor;
+  lines.push(
+    `Command: \`${browserRun.command}\`, Chromium ${cfg.chromium}, one page, one browser session. The same AudioBuffer ` +
+      `source (the chain signal tiled to ${cfg.renderSeconds} s, stereo, 48 kHz: ${cfg.renderQuanta.toLocaleString('en')} quanta) ` +
+      'renders in a fresh OfflineAudioContext per render, timed around `startRendering()` (graph building and worklet ' +
+      `loading excluded). Each of ${cfg.rounds} rounds renders every graph once, in rotating order, after one untimed ` +
+      'warm-up render of each. Ratios are medians of per-round ratios.',
+    '',
+    '- **ringlet**: source → ringlet effect node (gain 0.9, 8 active peaking bands, limiter, meters, analyser time buffer) → destination.',
+    '- **built-in**: source → GainNode (0.9) → 8 BiquadFilterNodes (peaking, same frequencies, Q and gains) → ' +
+      `DynamicsCompressorNode (threshold ${comp.threshold} dB, knee ${comp.knee}, ratio ${comp.ratio}, attack ${comp.attack * 1000} ms, ` +
+      `release ${comp.release * 1000} ms) → AnalyserNode (fftSize 2048) → destination. Not identical: the compressor ` +
+      'has a 6 ms lookahead (latency), a ratio rather than a hard ceiling, and automatic makeup gain, so its output ' +
+      `peaked at ${f(b.checks.renders.builtin.peak, 3)} here where ringlet's limiter held ${f(b.checks.renders.ringletActive.peak, 3)} ` +
+      '(−1 dBFS = 0.891). Both analysers only fill a time buffer while rendering; their FFTs run when asked, on the main thread.',
+    '',
+    '| graph | render time, ms (median) | p25 – p75 | per quantum above source → destination |',
+    '| --- | ---: | ---: | ---: |',
+  );
+  const rows = [
+    ['ringletActive', 'ringlet, 8 active bands'],
+    ['builtin', 'built-in: Gain → 8 Biquads → DynamicsCompressor → Analyser'],
+    ['ringletFlat', 'ringlet, flat bands (reference)'],
+    ['ringletBypassed', 'ringlet, EQ + limiter bypassed (reference)'],
+    ['passthrough', 'trivial pass-through AudioWorkletNode (reference)'],
+    ['sourceOnly', 'source → destination only (reference)'],
+  ];
+  const direct = b.renderMs.sourceOnly.median;
+  for (const [k, label] of rows) {
+    const x = b.renderMs[k];
+    if (!x) continue;
+    lines.push(`| ${label} | ${f(x.median)} | ${f(x.p25)} – ${f(x.p75)} | ${k === 'sourceOnly' ? '–' : us(((x.median - direct) * 1e6) / cfg.renderQuanta)} |`);
+  }
+  const r = b.builtinOverRinglet;
+  lines.push(
+    '',
+    '| ratio | value | per-round range | target | status |',
+    '| --- | ---: | ---: | :---: | :---: |',
+    `| built-in / ringlet render time (8 active bands) | ${f(r.value, 2)}x | ${f(r.min, 2)} – ${f(r.max, 2)} | > 1x (ringlet faster) | ${status(r.met)} |`,
+  );
+  if (b.builtinOverRingletBest !== undefined) {
+    lines.push(`| reference: fastest built-in render / fastest ringlet render | ${f(b.builtinOverRingletBest, 2)}x | – | – | reference |`);
+  }
+  return lines;
+}
+
 function manualSection() {
   if (existsSync(OUT)) {
     const text = readFileSync(OUT, 'utf8');
@@ -240,6 +506,8 @@ async function main() {
   const ring = await runBench(['test/bench/ring.bench.js']);
   const gcDefault = await runBench(['--expose-gc', 'test/bench/gc.bench.js']);
   const gcSmall = await runBench(['--expose-gc', '--max-semi-space-size=1', 'test/bench/gc.bench.js']);
+  const chain = await runOptional(['test/bench/chain.bench.js']);
+  const chainBrowser = await runOptional(['test/bench/chain.browser.js']);
   const m = machine();
 
   const doc = [
@@ -268,12 +536,16 @@ async function main() {
     '',
     ...gcSection([gcDefault, gcSmall]),
     '',
+    ...chainSection(chain, chainBrowser),
+    '',
+    ...builtinSection(chainBrowser),
+    '',
     manualSection(),
     '',
   ].join('\n');
   writeFileSync(OUT, doc);
   console.log(`\nbench: wrote ${OUT}`);
-  const failed = [ring, gcDefault, gcSmall].filter((r) => r.code !== 0);
+  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser].filter((r) => r.code !== 0);
   if (failed.length > 0) {
     console.error(`bench: ${failed.map((r) => r.command).join(', ')} reported problems (see above)`);
     process.exitCode = 1;
