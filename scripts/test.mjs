@@ -26,6 +26,7 @@ function check(name, ok) {
 
 check('build', step('build', 'npm', ['run', '--silent', 'build']));
 check('typecheck', step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']));
+check('eslint', step('eslint', 'npm', ['run', '--silent', 'lint']));
 check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/fuzz/*.c test/fuzz/*.h']));
 
 console.log('\n== native tests');

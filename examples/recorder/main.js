@@ -116,11 +116,11 @@ $('monitor').addEventListener('change', (e) => {
 
 // Use the microphone at once only if permission was granted before; otherwise
 // start on the generator and let the user ask (no prompt on page load).
-let granted = false;
+let granted;
 try {
   granted = (await navigator.permissions.query(/** @type {any} */ ({ name: 'microphone' }))).state === 'granted';
 } catch {
-  granted = false;
+  granted = false; // browsers that cannot query microphone permission
 }
 if (granted) await useMicrophone();
 else useGenerator();

@@ -1,0 +1,29 @@
+// ESLint flat config for ringlet's JavaScript. Each folder runs on a
+// different thread, and its globals say which: the AudioWorklet scope has no
+// window, document, timers or fetch.
+import js from '@eslint/js';
+import globals from 'globals';
+
+const audioWorklet = {
+  AudioWorkletProcessor: 'readonly',
+  registerProcessor: 'readonly',
+  currentTime: 'readonly',
+  currentFrame: 'readonly',
+  sampleRate: 'readonly',
+};
+
+export default [
+  { ignores: ['dist/', 'build/', 'node_modules/', 'docs/', 'test/consumer/**/dist/', 'test/consumer/**/node_modules/'] },
+  js.configs.recommended,
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { ecmaVersion: 2024, sourceType: 'module' },
+    rules: {
+      'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
+    },
+  },
+  { files: ['lib/**/*.js', 'examples/**/*.js'], languageOptions: { globals: { ...globals.browser, ...globals.worker } } },
+  { files: ['lib/coi-serviceworker.js'], languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } } },
+  { files: ['worklet/**/*.js'], languageOptions: { globals: { ...audioWorklet, WebAssembly: 'readonly', Atomics: 'readonly' } } },
+  { files: ['scripts/**/*.mjs', 'scripts/**/*.js', '*.config.js', 'test/**/*.js', 'test/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.worker } } },
+];
