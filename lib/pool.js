@@ -3,14 +3,23 @@
  * a Worker (anything with Worker); never the audio thread.
  *
  * Lifetimes, so nothing leaks:
- * - each task owns one ListenerScope (one AbortController): its signal's
- *   'abort' listener and its 'message' listener on the worker that runs it.
- *   Every way a task ends goes through #settle, which closes the scope.
+ * - each task owns one ListenerScope: its signal's 'abort' listener and its
+ *   'message' listener on the worker that runs it. Every way a task ends goes
+ *   through #settle, which closes the scope (removeEventListener on each).
  * - each worker owns two scopes: 'boot' (its 'message' listener until it is
  *   ready) and 'life' ('error', 'messageerror'), plus a Web Locks request that
  *   is granted when the worker exits. #retire closes all of them.
- * - every timer goes through #setTimer / #clearTimer and is counted; the
- *   sweep interval runs only while tasks are queued or running.
+ * - every timer goes through #setTimer / #clearTimer and is counted.
+ * - task timeouts share one deadline timer, armed for the earliest deadline of
+ *   the running tasks and re-armed lazily: a task whose deadline is later than
+ *   the armed one adds no timer work; when it fires, it times out the tasks
+ *   that are due and re-arms for the next. Each task is judged by its own
+ *   deadline, so no task is timed out by an earlier task's clock.
+ * - the sweep interval starts when tasks are queued or running, and stops on
+ *   its first tick that finds none (or at once on terminate() / a failed
+ *   start), together with the deadline timer: an idle pool keeps no timer
+ *   within one sweepIntervalMs, and a busy-idle-busy sequence inside one
+ *   interval does not restart anything.
  */
 import { recordPanic } from './panic.js';
 import { MAX_TIMEOUT_MS, checkTimeout, describe } from './util.js';
@@ -88,15 +97,17 @@ export class TerminatedError extends WorkerPoolError {
 }
 
 /**
- * Listeners added with one AbortController's signal, counted in a shared
- * counter: +1 per add, minus all of them when the controller aborts.
+ * Listeners removed together, counted in a shared counter: +1 per add, minus
+ * all of them on close(). Plain add/removeEventListener: no AbortController
+ * per scope (a task pays for one scope).
  */
 class ListenerScope {
   /** @param {{ n: number }} counter */
   constructor(counter) {
-    this.controller = new AbortController();
     this.counter = counter;
-    this.added = 0;
+    this.closed = false;
+    /** @type {Array<EventTarget | string | ((event: Event) => void)>} target, type, listener triples */
+    this.added = [];
   }
 
   /**
@@ -105,18 +116,22 @@ class ListenerScope {
    * @param {(event: Event) => void} listener
    */
   on(target, type, listener) {
-    if (this.controller.signal.aborted) return;
-    target.addEventListener(type, listener, { signal: this.controller.signal });
-    this.added += 1;
+    if (this.closed) return;
+    target.addEventListener(type, listener);
+    this.added.push(target, type, listener);
     this.counter.n += 1;
   }
 
   /** Removes every listener added through this scope. Idempotent. */
   close() {
-    if (this.controller.signal.aborted) return;
-    this.counter.n -= this.added;
-    this.added = 0;
-    this.controller.abort();
+    if (this.closed) return;
+    this.closed = true;
+    const a = this.added;
+    this.added = [];
+    this.counter.n -= a.length / 3;
+    for (let i = 0; i < a.length; i += 3) {
+      /** @type {EventTarget} */ (a[i]).removeEventListener(/** @type {string} */ (a[i + 1]), /** @type {(event: Event) => void} */ (a[i + 2]));
+    }
   }
 }
 
@@ -134,7 +149,6 @@ class ListenerScope {
  * @property {'queued' | 'running' | 'done'} state
  * @property {Slot | null} slot
  * @property {number} deadline performance.now() after which the task has timed out (running only)
- * @property {TimerId | undefined} timer
  */
 
 /**
@@ -252,6 +266,8 @@ export class WorkerPool {
   /** @type {Set<Task>} */ #running = new Set();
   /** @type {Set<TimerId>} */ #timers = new Set();
   /** @type {TimerId | undefined} */ #sweepTimer;
+  /** @type {TimerId | undefined} the shared task-timeout timer */ #deadlineTimer;
+  /** when #deadlineTimer is due (performance.now() time) */ #deadlineAt = 0;
   /** consecutive workers that failed before posting ready */ #startFailures = 0;
   /** @type {WorkerPoolError | null} set when starting workers keeps failing while others still serve */ #broken = null;
   #pumping = false;
@@ -378,7 +394,6 @@ export class WorkerPool {
       state: 'queued',
       slot: null,
       deadline: 0,
-      timer: undefined,
     };
     /** @type {Promise<unknown>} */
     const promise = new Promise((resolve, reject) => { task.resolve = resolve; task.reject = reject; });
@@ -545,11 +560,13 @@ export class WorkerPool {
     slot.idleTimer = undefined;
     task.scope.on(slot.worker, 'message', (event) => this.#onTaskMessage(task, /** @type {MessageEvent} */ (event)));
     // The clock starts now, not when the task was queued.
-    task.deadline = performance.now() + task.timeoutMs;
-    task.timer = this.#setTimer(() => {
-      task.timer = undefined;
-      this.#timeout(task, false);
-    }, task.timeoutMs);
+    const now = performance.now();
+    task.deadline = now + task.timeoutMs;
+    // The shared timer already fires no later than this deadline (and is not
+    // overdue): nothing to do; it re-arms for this task when it fires.
+    if (this.#deadlineTimer === undefined || task.deadline < this.#deadlineAt || this.#deadlineAt <= now) {
+      this.#armDeadline(task.deadline, task.timeoutMs);
+    }
     const { payload, transfer } = task;
     task.payload = undefined;
     task.transfer = [];
@@ -581,7 +598,7 @@ export class WorkerPool {
   // ---- task outcomes ---------------------------------------------------------
 
   /**
-   * The one way a task ends: removes its listeners and timer, counts it and
+   * The one way a task ends: removes its listeners, counts it and
    * settles its promise. Returns false if it had already ended.
    * @param {Task} task
    * @param {'completed' | 'failed' | 'timedOut' | 'cancelled'} outcome
@@ -594,8 +611,6 @@ export class WorkerPool {
     else this.#running.delete(task);
     task.state = 'done';
     task.scope.close();
-    this.#clearTimer(task.timer);
-    task.timer = undefined;
     task.payload = undefined;
     task.transfer = [];
     const slot = task.slot;
@@ -914,19 +929,59 @@ export class WorkerPool {
     this.#timers.delete(id);
   }
 
-  /** The sweep runs only while tasks are queued or running, so an idle pool keeps no timer. */
-  #updateSweep() {
-    const busy = this.#state !== 'terminated' && this.#queue.size + this.#running.size > 0;
-    if (busy && this.#sweepTimer === undefined) {
-      const id = setInterval(() => this.#sweep(), this.#sweepIntervalMs);
-      this.#sweepTimer = id;
-      this.#timers.add(id);
-    } else if (!busy) {
-      this.#stopSweep();
+  /**
+   * (Re)arms the shared task-timeout timer for `at`.
+   * @param {number} at performance.now() time
+   * @param {number} ms the delay from now
+   */
+  #armDeadline(at, ms) {
+    this.#clearTimer(this.#deadlineTimer);
+    this.#deadlineAt = at;
+    this.#deadlineTimer = this.#setTimer(() => {
+      this.#deadlineTimer = undefined;
+      this.#onDeadline();
+    }, ms);
+  }
+
+  /** The shared timer fired: time out every running task that is due, then re-arm for the earliest one left. */
+  #onDeadline() {
+    const now = performance.now();
+    for (const task of [...this.#running]) {
+      if (now >= task.deadline) this.#timeout(task, false);
+    }
+    this.#rearmDeadline();
+  }
+
+  /** Arms the shared timer for the earliest running deadline, unless it is already armed no later than that. */
+  #rearmDeadline() {
+    let next = Infinity;
+    for (const task of this.#running) if (task.deadline < next) next = task.deadline;
+    if (next === Infinity) return;
+    if (this.#deadlineTimer === undefined || next < this.#deadlineAt) {
+      this.#armDeadline(next, Math.max(1, Math.ceil(next - performance.now())));
     }
   }
 
+  /**
+   * Starts the sweep when tasks are queued or running. It is stopped lazily,
+   * by its first tick that finds the pool idle, so a pool that goes idle and
+   * busy again within one interval does not restart it; or at once when the
+   * pool stops (terminate(), a failed start).
+   */
+  #updateSweep() {
+    if (this.#state === 'terminated' || this.#state === 'uninitialized') {
+      this.#stopSweep();
+    } else if (this.#sweepTimer === undefined && this.#queue.size + this.#running.size > 0) {
+      const id = setInterval(() => this.#sweep(), this.#sweepIntervalMs);
+      this.#sweepTimer = id;
+      this.#timers.add(id);
+    }
+  }
+
+  /** Stops the sweep and the shared task-timeout timer. */
   #stopSweep() {
+    this.#clearTimer(this.#deadlineTimer);
+    this.#deadlineTimer = undefined;
     if (this.#sweepTimer === undefined) return;
     clearInterval(this.#sweepTimer);
     this.#timers.delete(this.#sweepTimer);
@@ -936,13 +991,20 @@ export class WorkerPool {
   /**
    * The safety net: times out running tasks whose deadline passed although
    * their timer did not fire (a throttled or lost timer), fails workers that
-   * overran their start timeout, and drops bookkeeping of dead workers.
+   * overran their start timeout, and drops bookkeeping of dead workers. The
+   * first tick that finds no task queued or running stops the sweep.
    */
   #sweep() {
     const now = performance.now();
     for (const task of [...this.#running]) {
       if (now >= task.deadline) this.#timeout(task, true);
     }
+    if (this.#deadlineTimer !== undefined && now >= this.#deadlineAt) {
+      // The shared timer is overdue (throttled or lost): replace it.
+      this.#clearTimer(this.#deadlineTimer);
+      this.#deadlineTimer = undefined;
+    }
+    this.#rearmDeadline();
     for (const slot of [...this.#slots]) {
       if (slot.state === 'dead') {
         this.#slots.delete(slot);
@@ -952,5 +1014,6 @@ export class WorkerPool {
     }
     this.#idle = this.#idle.filter((slot) => slot.state === 'idle');
     this.#pump();
+    if (this.#queue.size + this.#running.size === 0) this.#stopSweep();
   }
 }

@@ -94,7 +94,7 @@ export interface WorkerPoolOptions {
   taskTimeoutMs?: number;
   /** Most tasks waiting for a worker (including while the pool initialises), 0 .. 2^24; default 1000. */
   maxQueue?: number;
-  /** How often the stale-task sweep runs while tasks are queued or running, 1 .. 2147483647 ms; default 5000. */
+  /** How often the stale-task sweep runs while tasks are queued or running (it stops on its first tick that finds the pool idle), 1 .. 2147483647 ms; default 5000. */
   sweepIntervalMs?: number;
   /** When set (0 .. 2147483647 ms), idle workers above minWorkers are terminated after this long. Default: never. */
   idleTimeoutMs?: number;
@@ -176,7 +176,7 @@ export interface WorkerPoolStats {
   listeners: number;
   /** Live event listeners on live workers: 2 per ready worker ('error', 'messageerror'), 3 while starting. 0 after terminate(). */
   workerListeners: number;
-  /** Live timers: task timeouts, start timeouts, idle timeouts, the sweep. 0 whenever the pool is idle and idleTimeoutMs is unset. */
+  /** Live timers: the shared task-timeout timer, start timeouts, idle timeouts, the sweep. 0 within one sweepIntervalMs of the pool going idle (at once after terminate()), when idleTimeoutMs is unset. */
   timers: number;
 }
 
@@ -185,7 +185,8 @@ export interface WorkerPoolStats {
  * Worker; never the audio thread. Nothing here blocks.
  *
  * Every listener a task adds is removed on every outcome; an idle pool keeps
- * no timer (the sweep runs only while tasks are queued or running).
+ * no timer (the sweep runs only while tasks are queued or running, and stops
+ * on its first tick that finds the pool idle).
  */
 export declare class WorkerPool {
   /** @throws TypeError or RangeError for a bad option, naming it and its range. */

@@ -69,6 +69,16 @@ beforeAll(async () => {
       }),
     );
     g.sleep = (ms) => new Promise((r) => st(r, ms));
+    // The sweep stops on its first tick that finds the pool idle (so a pool
+    // that goes busy again within one interval does not restart its timers):
+    // an idle pool has no timer within one sweep interval. Waits at most that
+    // long (plus scheduling slack) for the pool's timers to reach 0, and
+    // returns the count then.
+    g.idleTimers = async (pool, sweepIntervalMs = 5000) => {
+      const t = performance.now();
+      while (pool.getStats().timers > 0 && performance.now() - t < sweepIntervalMs + 100) await g.sleep(5);
+      return pool.getStats().timers;
+    };
     // Rejects, naming what hung, if `p` is still pending after `ms`.
     g.within = (p, ms, what) => Promise.race([p, g.sleep(ms).then(() => { throw new Error(`${what}: still pending after ${ms} ms`); })]);
   });
@@ -254,6 +264,7 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
   const end = await heapUsed();
   const signalListeners = await listenersOn('globalThis.sharedController.signal');
   const stats = await b.page.evaluate(() => globalThis.bigPool.getStats());
+  const timersWhenIdle = await b.page.evaluate(() => idleTimers(globalThis.bigPool));
   // Round trip of one 'echo' at a time.
   const rtt = await b.page.evaluate(async () => {
     const pool = globalThis.bigPool;
@@ -269,7 +280,8 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
   expect(run.wrong).toBe(0);
   expect(run.maxListeners).toBeGreaterThan(0); // the signal listeners are counted while tasks wait
   expect(signalListeners).toBe(0);
-  expect(stats).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0, timers: 0, completedTasks: 12000, failedTasks: 0 });
+  expect(stats).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0, completedTasks: 12000, failedTasks: 0 });
+  expect(timersWhenIdle).toBe(0); // within one sweep interval
   expect(stats.workerListeners).toBe(2 * stats.workers);
   expect(end - start).toBeLessThan(1024 * 1024);
 });
@@ -300,11 +312,13 @@ test('while tasks hold listeners DevTools sees them on the signal, and they are 
   const r = await b.page.evaluate(async () => {
     const results = await globalThis.mixResults;
     const stats = globalThis.mixPool.getStats();
+    const timersWhenIdle = await idleTimers(globalThis.mixPool);
     globalThis.mixPool.terminate();
-    return { codes: results.map((x) => x.code ?? 'ok'), stats };
+    return { codes: results.map((x) => x.code ?? 'ok'), stats, timersWhenIdle };
   });
   expect(r.codes).toEqual(['ok', 'TASK_FAILED', 'TIMEOUT', 'WORKER_CRASHED', 'WASM_TRAP', 'UNKNOWN_TASK', 'ABORTED']);
-  expect(r.stats).toMatchObject({ listeners: 0, activeTasks: 0, queuedTasks: 0, timers: 0 });
+  expect(r.stats).toMatchObject({ listeners: 0, activeTasks: 0, queuedTasks: 0 });
+  expect(r.timersWhenIdle).toBe(0); // within one sweep interval
   expect(await listenersOn('globalThis.mixController.signal')).toBe(0);
 });
 
@@ -323,6 +337,7 @@ test('a hung task times out with TimeoutError, its worker is replaced, and the p
       classes: [error instanceof TimeoutError, error instanceof WorkerPoolError, error instanceof Error],
       firstWorker, nextWorker: await next, constructed: workerConstructions - before, stats: pool.getStats(),
     };
+    result.timersWhenIdle = await idleTimers(pool);
     pool.terminate();
     return result;
   }, TASKS);
@@ -332,7 +347,8 @@ test('a hung task times out with TimeoutError, its worker is replaced, and the p
   expect(r.classes).toEqual([true, true, true]);
   expect(r.nextWorker).not.toBe(r.firstWorker);
   expect(r.constructed).toBe(1);
-  expect(r.stats).toMatchObject({ timedOutTasks: 1, completedTasks: 2, workers: 1, timers: 0, listeners: 0 });
+  expect(r.stats).toMatchObject({ timedOutTasks: 1, completedTasks: 2, workers: 1, listeners: 0 });
+  expect(r.timersWhenIdle).toBe(0); // within one sweep interval
 });
 
 test('the timeout clock starts when a task starts, not while it waits in the queue', async () => {
@@ -389,7 +405,7 @@ test('a worker-level crash (an uncaught error in a timer, or self.close()) rejec
     const second = await pool.run('whoami');
     const exit = await outcome(pool.run('exit', null, { timeoutMs: 10000 }));
     const third = await pool.run('whoami');
-    const result = { crash, exit, workers: [first, second, third], stats: pool.getStats() };
+    const result = { crash, exit, workers: [first, second, third], stats: pool.getStats(), timersWhenIdle: await idleTimers(pool) };
     pool.terminate();
     return result;
   }, TASKS);
@@ -398,7 +414,8 @@ test('a worker-level crash (an uncaught error in a timer, or self.close()) rejec
   expect(r.exit).toMatchObject({ ok: false, code: 'WORKER_CRASHED' });
   expect(r.exit.message).toMatch(/exited/);
   expect(new Set(r.workers).size).toBe(3);
-  expect(r.stats).toMatchObject({ workerCrashes: 2, timedOutTasks: 0, listeners: 0, timers: 0 });
+  expect(r.stats).toMatchObject({ workerCrashes: 2, timedOutTasks: 0, listeners: 0 });
+  expect(r.timersWhenIdle).toBe(0); // within one sweep interval
 });
 
 test('a wasm trap in a task is recorded as a worker panic and rejects with WASM_TRAP', async () => {
@@ -456,6 +473,7 @@ test('cancelling: a queued task leaves the queue at once, a running one loses it
         queued: statsAfter.queuedTasks, total: statsAfter.totalTasks - statsBefore.totalTasks, refused: statsAfter.refusedTasks - statsBefore.refusedTasks },
       stats: pool.getStats(),
     };
+    result.timersWhenIdle = await idleTimers(pool);
     pool.terminate();
     return result;
   }, TASKS);
@@ -467,7 +485,8 @@ test('cancelling: a queued task leaves the queue at once, a running one loses it
   expect(r.hangResult.message).toMatch(/cancelled while running/);
   expect(r.workers[1]).not.toBe(r.workers[0]); // the running task's worker was terminated and replaced
   expect(r.already).toEqual({ order: 'rejected', isAbort: true, code: 'ABORTED', cause: 'too late', queued: 0, total: 0, refused: 1 });
-  expect(r.stats).toMatchObject({ cancelledTasks: 2, listeners: 0, timers: 0, activeTasks: 0, queuedTasks: 0 });
+  expect(r.stats).toMatchObject({ cancelledTasks: 2, listeners: 0, activeTasks: 0, queuedTasks: 0 });
+  expect(r.timersWhenIdle).toBe(0); // within one sweep interval
 });
 
 test('terminate() with work in flight rejects everything with TerminatedError and leaves no listener, timer or worker', async () => {
@@ -496,7 +515,7 @@ test('terminate() with work in flight rejects everything with TerminatedError an
   }, TASKS);
   expect(r.during).toMatchObject({ activeTasks: 2, queuedTasks: 5 });
   expect(r.during.listeners).toBeGreaterThanOrEqual(7);
-  expect(r.during.timers).toBeGreaterThanOrEqual(3); // two task timeouts and the sweep
+  expect(r.during.timers).toBeGreaterThanOrEqual(2); // the running tasks' shared timeout timer and the sweep
   expect(r.results).toEqual(Array(7).fill(['TerminatedError', 'TERMINATED']));
   expect(r.later).toEqual(['TERMINATED', 'TERMINATED']);
   expect(r.laterIsTerminated).toBe(true);
@@ -541,7 +560,10 @@ test('an idle pool keeps no timer: the sweep ticks only while tasks are active, 
     await sleep(100);
     const busy = [pool.getStats().timers, liveTimers.size - baseline];
     await running;
-    const idle = [pool.getStats().timers, liveTimers.size - baseline];
+    const tIdle = performance.now();
+    const idleTimersLeft = await idleTimers(pool, 20);
+    const grace = performance.now() - tIdle;
+    const idle = [idleTimersLeft, liveTimers.size - baseline];
     const firesAtIdle = intervalFires;
     await sleep(300);
     const firesLater = intervalFires;
@@ -553,18 +575,21 @@ test('an idle pool keeps no timer: the sweep ticks only while tasks are active, 
     const justIdle = reaper.getStats();
     await sleep(600);
     const reaped = reaper.getStats();
+    const reapedTimers = await idleTimers(reaper);
     const again = await reaper.run('echo', 'ok');
     reaper.terminate();
-    return { idleAfterInit, busy, idle, ticksWhileIdle: firesLater - firesAtIdle, justIdle, reaped, again };
+    return { idleAfterInit, busy, idle, grace, ticksWhileIdle: firesLater - firesAtIdle, justIdle, reaped, reapedTimers, again };
   }, TASKS);
   expect(r.idleAfterInit).toEqual([0, 0]);
   expect(r.busy[0]).toBe(2); // the task's timeout and the sweep
   expect(r.busy[1]).toBe(2);
-  expect(r.idle).toEqual([0, 0]);
+  expect(r.idle).toEqual([0, 0]); // within one sweep interval of going idle
+  expect(r.grace).toBeLessThan(20 + 100);
   expect(r.ticksWhileIdle).toBe(0);
   expect(r.justIdle).toMatchObject({ workers: 2, idleWorkers: 2 });
   expect(r.justIdle.timers).toBeGreaterThanOrEqual(1);
-  expect(r.reaped).toMatchObject({ workers: 1, timers: 0 });
+  expect(r.reaped).toMatchObject({ workers: 1 });
+  expect(r.reapedTimers).toBe(0); // idle timers gone at once, the sweep within one interval
   expect(r.again).toBe('ok');
 });
 
@@ -578,14 +603,15 @@ test('the sweep times out a running task whose own timer never fired', async () 
       const hang = outcome(pool.run('hang'));
       const result = await Promise.race([hang, sleep(5000).then(() => ({ code: 'not swept' }))]);
       const next = result.code === 'TIMEOUT' ? await pool.run('echo', 'after sweep') : null;
-      return { result: [result.name, result.code], stats: pool.getStats(), next };
+      return { result: [result.name, result.code], stats: pool.getStats(), next, timersWhenIdle: await idleTimers(pool, 100) };
     } finally {
       globalThis.swallowDelay = -1;
       pool.terminate();
     }
   }, TASKS);
   expect(r.result).toEqual(['TimeoutError', 'TIMEOUT']);
-  expect(r.stats).toMatchObject({ sweptTasks: 1, timedOutTasks: 1, timers: 0, listeners: 0 });
+  expect(r.stats).toMatchObject({ sweptTasks: 1, timedOutTasks: 1, listeners: 0 });
+  expect(r.timersWhenIdle).toBe(0); // within one sweep interval
   expect(r.next).toBe('after sweep');
 });
 
