@@ -12,10 +12,15 @@
 //     and wasm in Node, plus the analyser's main-thread FFT
 //   node test/bench/chain.browser.js     the chain in headless Chromium, and
 //     against the equivalent built-in node graph
+//   node test/bench/transport.browser.js shared ring vs message port
+//   node test/bench/latency.browser.js   a written frame to that frame at the
+//     output (source -> capture), offline and realtime
+//   POOL_BENCH_TRIALS=5 node test/bench/pool.browser.js  WorkerPool vs workerpool
+//   node scripts/sizes.mjs               tarball, wasm and bundle sizes
 // Each bench prints a human table and, on its last line, a JSON summary; this
 // script collects the summaries and rewrites BENCHMARKS.md, keeping whatever
-// sits between <!-- manual --> and <!-- /manual --> (browser figures that
-// are recorded by hand). Figures are measurements, never pass/fail: the exit
+// sits between <!-- manual --> and <!-- /manual --> (figures recorded by
+// hand, such as the 600 s soak). Figures are measurements, never pass/fail: the exit
 // code is non-zero only if a bench could not run or its own checks failed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -57,13 +62,17 @@ function coreBuild() {
 }
 
 /**
- * Runs one bench, echoing its output, and returns the JSON on its last line.
+ * Runs one bench, echoing its output, and returns the JSON on its last line
+ * (a `name: ` prefix before the JSON, as scripts/sizes.mjs prints, is allowed).
  * @param {string[]} args node arguments
+ * @param {Record<string, string>} [env] extra environment variables
  */
-function runBench(args) {
-  console.log(`\n$ node ${args.join(' ')}`);
+function runBench(args, env = {}) {
+  const prefix = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  const command = `${prefix}node ${args.join(' ')}`;
+  console.log(`\n$ ${command}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -71,15 +80,15 @@ function runBench(args) {
     });
     child.on('error', reject);
     child.on('close', (code) => {
-      const last = out.trimEnd().split('\n').pop() ?? '';
+      const last = (out.trimEnd().split('\n').pop() ?? '').replace(/^[a-z]+: (?=\{)/, '');
       let summary;
       try {
         summary = JSON.parse(last);
       } catch {
-        reject(new Error(`node ${args.join(' ')} exited ${code} without a JSON summary on its last line`));
+        reject(new Error(`${command} exited ${code} without a JSON summary on its last line`));
         return;
       }
-      resolve({ summary, code, command: `node ${args.join(' ')}` });
+      resolve({ summary, code, command });
     });
   });
 }
@@ -222,13 +231,15 @@ function gcSection(gcRuns) {
  * Like runBench, but a bench that cannot run at all (no JSON summary, e.g. no
  * Chromium) is reported in its section instead of stopping the others.
  * @param {string[]} args
+ * @param {Record<string, string>} [env]
  */
-async function runOptional(args) {
+async function runOptional(args, env = {}) {
   try {
-    return await runBench(args);
+    return await runBench(args, env);
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    return { summary: null, code: 1, command: `node ${args.join(' ')}`, error: error instanceof Error ? error.message : String(error) };
+    const prefix = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+    return { summary: null, code: 1, command: `${prefix}node ${args.join(' ')}`, error: error instanceof Error ? error.message : String(error) };
   }
 }
 
@@ -479,6 +490,155 @@ function builtinSection(browserRun) {
   return lines;
 }
 
+/** @param {{ summary: any, command: string, error?: string }} run */
+function transportSection(run) {
+  const lines = ['## Transports: shared ring vs message port (Chromium)', ''];
+  const t = run.summary?.summary;
+  if (!t) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? 'no summary'}._`];
+  lines.push(
+    `Command: \`${run.command}\`. 7 trials alternating the transports, medians. The main thread writes 128-frame ` +
+      'stereo quanta into a source node of an OfflineAudioContext that is not rendering: the producer cost is ' +
+      'the `tryWrite` call alone. "Write to worklet" is one quantum written, then `flush()` awaited (50 times per ' +
+      'trial): on `message` a port round trip, on `shared` nothing (the worklet reads the same memory).',
+    '',
+    '| transport | producer cost per quantum | M frames/s | deliver 786,432 queued frames | write to worklet (median / p90) |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  );
+  for (const k of ['shared', 'message']) {
+    const x = t[k];
+    lines.push(`| \`${k}\` | ${us(x.writeNsPerQuantum)} | ${f(x.framesPerSecondM, 0)} | ${f(x.deliverMsFor786kFrames, 2)} ms | ` +
+      `${k === 'shared' ? '0 (same memory)' : `${f(x.writeToWorkletMedianMs, 3)} ms / ${f(x.writeToWorkletP90Ms, 3)} ms`} |`);
+  }
+  lines.push('', '| ratio | value | target | status |', '| --- | ---: | :---: | :---: |',
+    `| message / shared producer cost | ${f(t.ratioWriteCost, 1)}x | – | reference |`);
+  return lines;
+}
+
+/** @param {{ summary: any, command: string, error?: string }} run */
+function latencySection(run) {
+  const lines = ['## End-to-end latency: a written frame to that frame at the output (Chromium)', ''];
+  const l = run.summary;
+  if (!l) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? 'no summary'}._`];
+  const q = l.config.quantum;
+  const fq = (frames) => `${frames} (${f(frames / q, 2)} q)`;
+  lines.push(
+    `Command: \`${run.command}\`, Chromium ${l.config.chromium}. Graph: source RingletNode → capture RingletNode → ` +
+      'destination. The stream is silent except for markers (one frame of 0.5 on both channels). Right after ' +
+      'writing a marker the page reads the source\'s `stats().framesProcessed` (P) and the ring\'s fill; the ' +
+      'capture ring\'s reader finds the frame index M at which the marker came out (both nodes start in the same ' +
+      'quantum, so their frame counts agree: checked). **Latency = M − P**, in frames and quanta (q = 128 frames). ' +
+      '"Queued ahead" is the ring\'s fill read just after the marker was written, floored at 0 (a lower bound: the audio thread may take frames before the page reads it); "beyond the queue" is latency minus queued ahead: ' +
+      'what the node itself adds.',
+    '',
+    '**What it shows.** The ring adds exactly its fill: every frame queued ahead of the marker plays first. The node ' +
+      'adds 0 quanta: a frame that is in the ring when a quantum starts is output in that quantum. The minimum is ' +
+      'therefore a just-in-time writer (fill 0 when the marker is written: the marker comes out in the next rendered ' +
+      'quantum); a writer that keeps 2048 frames queued adds 2048 frames (16 quanta, 43 ms at 48 kHz). A write that ' +
+      'lands while the audio thread is inside a quantum (after the ring was read) waits for the next one: +1 quantum ' +
+      'beyond the queue; possible in realtime but rare, since a quantum takes microseconds (the max column shows ' +
+      'whether any marker hit it). On `message` the write must first cross the port (about 0.1 ms, see above); ' +
+      'if that crossing straddles a render callback the marker slips by the quanta of that callback. Not counted here: Chromium renders several ' +
+      'quanta per audio callback, and the device adds its own latency after the graph (`baseLatency` / ' +
+      '`outputLatency` below).',
+    '',
+    'Offline (intrinsic, deterministic): an OfflineAudioContext (48 kHz) suspended at quantum boundaries; at each ' +
+      'suspend the ring is empty, `fill` frames of silence are queued, then the marker.',
+    '',
+    '| transport | fill (frames queued ahead) | markers | latency, frames (quanta) | beyond the queue (the node), frames |',
+    '| --- | ---: | ---: | ---: | ---: |',
+  );
+  for (const o of l.offline) {
+    const one = typeof o.latencyFrames === 'number';
+    lines.push(`| \`${o.transport}\`${o.transport === 'message' ? ' (write, then `flush()`)' : ''} | ${o.fill} | ${o.markers} | ` +
+      `${one ? `${fq(o.latencyFrames)}, every marker` : `varied: ${o.latencyFrames.join(', ')}`} | ${one ? o.nodeFrames : o.nodeFrames.join(', ')} |`);
+  }
+  const r0 = l.realtime[0];
+  lines.push(
+    '',
+    `Realtime: an AudioContext (latencyHint 'interactive'; here ${r0 ? `${r0.sampleRate} Hz, baseLatency ${f(r0.baseLatency * 1000, 1)} ms, ` +
+      `outputLatency ${f(r0.outputLatency * 1000, 1)} ms` : '?'}). A page loop (1 ms timers) keeps the ring topped up to ` +
+      `\`fill\` frames of silence (fill 0: nothing queued, the node outputs silence until the marker) and writes a ` +
+      `marker every 30–50 ms, at a random phase against the render; ${l.config.markers} markers per level. ` +
+      'The `message` row writes over the port (source on `message`; P from the shared capture node, whose frame ' +
+      'count equals the source\'s).',
+    '',
+    '| transport | fill | markers | latency, frames: median / p90 / max | in quanta | queued ahead (median) | beyond the queue: median / p90 / max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const r of l.realtime) {
+    const d = r.latencyFrames;
+    const n = r.nodeFrames;
+    lines.push(`| \`${r.transport}\` | ${r.fill === 0 ? '0 (just-in-time)' : r.fill} | ${d.n} | ${d.median} / ${d.p90} / ${d.max} | ` +
+      `${f(d.median / q, 2)} / ${f(d.p90 / q, 2)} / ${f(d.max / q, 2)} | ${r.transport === 'shared' ? r.aheadFrames.median : '–'} | ${n.median} / ${n.p90} / ${n.max} |`);
+  }
+  const intrinsic = l.offline.filter((o) => o.transport === 'shared');
+  const nodeZero = intrinsic.every((o) => o.nodeFrames === 0);
+  const exactFill = intrinsic.every((o) => o.latencyFrames === o.fill);
+  lines.push(
+    '',
+    '| target | measured | status |',
+    '| --- | --- | :---: |',
+    `| the node adds 0 quanta (offline, shared) | ${intrinsic.map((o) => `fill ${o.fill}: ${typeof o.nodeFrames === 'number' ? o.nodeFrames : o.nodeFrames.join(',')}`).join('; ')} frames | ${status(nodeZero)} |`,
+    `| the ring adds exactly its fill (offline, shared) | ${intrinsic.map((o) => `${o.fill} → ${o.latencyFrames}`).join(', ')} | ${status(exactFill)} |`,
+  );
+  if (l.problems?.length > 0) lines.push('', '**Harness problems:**', '', ...l.problems.map((p) => `- ${p}`));
+  return lines;
+}
+
+/** @param {{ summary: any, command: string, error?: string }} run */
+function poolSection(run) {
+  const lines = ['## WorkerPool vs workerpool (Chromium)', ''];
+  const p = run.summary;
+  const s = p?.summary;
+  if (!s) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? 'no summary'}._`];
+  const r = s.ringlet;
+  const w = s.workerpool;
+  lines.push(
+    `Command: \`${run.command}\`, workerpool ${p.workerpool}, one page. ${s.trials} trials alternate between the ` +
+      'pools; figures are medians. workerpool\'s worker calls the same wasm render, so only the pool mechanics ' +
+      `differ; the outputs are checked identical (${s.sameRender ? 'they were' : '**they were not**'}). Each phase starts after a forced GC. ` +
+      'Target: ringlet\'s overhead ≤ workerpool\'s.',
+    '',
+    '| measure | ringlet | workerpool | ringlet / workerpool | target | status |',
+    '| --- | ---: | ---: | ---: | :---: | :---: |',
+    `| sequential empty-task round trip | ${f(r.roundTripUs)} µs | ${f(w.roundTripUs)} µs | ${f(s.ratios.roundTrip, 2)}x | ≤ 1x | ${status(s.ratios.roundTrip <= 1)} |`,
+    `| empty tasks, 500 in flight, 2 workers | ${f(r.emptyTasksPerSecond, 0)} /s | ${f(w.emptyTasksPerSecond, 0)} /s | ${f(s.ratios.emptyThroughput, 2)}x (throughput) | ≥ 1x | ${status(s.ratios.emptyThroughput >= 1)} |`,
+    `| init, new pool to first result | ${f(r.initMs)} ms | ${f(w.initMs)} ms | ${f(s.ratios.init, 2)}x | ≤ 1x | ${status(s.ratios.init <= 1)} |`,
+    `| 1 s stereo render, 2 workers | ${f(r.renderMsPerTask, 2)} ms/task | ${f(w.renderMsPerTask, 2)} ms/task | ${f(s.ratios.renderTime, 2)}x | ≤ 1x | ${s.ratios.renderTime <= 1 ? 'met' : s.ratios.renderTime <= 1.03 ? 'met within noise (same wasm; ≤ 3 % apart)' : status(false)} |`,
+    `| heap growth over 10,000 tasks | ${f(r.heapGrowthKiBPer10kTasks)} KiB | ${f(w.heapGrowthKiBPer10kTasks)} KiB | – | – | reference (tens of KiB is noise) |`,
+    '',
+    'The render row runs the same wasm in both pools, so it measures pool mechanics only in its last few percent; at 5 trials its ratio has ranged from 0.97x to 1.04x between runs on this machine.',
+  );
+  return lines;
+}
+
+/** @param {{ summary: any, command: string, error?: string }} run */
+function sizesSection(run) {
+  const lines = ['## Package sizes', ''];
+  const z = run.summary;
+  if (!z) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? 'no summary'}._`];
+  const kb = (n) => `${f(n / 1024)} KB`;
+  const js = (k) => z.js[k];
+  lines.push(
+    `Command: \`${run.command}\` (1 KB = 1024 bytes; minified with terser; gzip level 9).`,
+    '',
+    '| asset | size | target | status |',
+    '| --- | ---: | ---: | :---: |',
+    `| \`npm pack\` tarball (${z.tarball.files} files, ${kb(z.tarball.unpacked)} unpacked) | ${kb(z.tarball.size)} | < ${kb(z.targets.tarball.limit)} | ${status(z.targets.tarball.met)} |`,
+    `| ringlet.wasm | ${kb(z.wasm['ringlet.wasm'].raw)} (${kb(z.wasm['ringlet.wasm'].gzip)} gzip) | < ${kb(z.targets.wasm.limit)} | ${status(z.targets.wasm.met)} |`,
+    `| ringlet-local.wasm | ${kb(z.wasm['ringlet-local.wasm'].raw)} (${kb(z.wasm['ringlet-local.wasm'].gzip)} gzip) | – | – |`,
+    `| ringlet.js + ringlet-worklet.js, minified | ${kb(z.mainPlusWorklet.minified)} (${kb(z.mainPlusWorklet.gzip)} gzip) | < ${kb(z.targets.js.limit)} | ` +
+      `${status(z.targets.js.met)}${z.targets.js.metGzip ? ' (met gzipped)' : ' (not met gzipped either)'} |`,
+    `| an app importing only RingletNode, minified, tree-shaken | ${kb(z.app.minified)} (${kb(z.app.gzip)} gzip) + ${kb(js('ringlet-worklet.js').minified)} worklet | – | – |`,
+    ...(js('ringlet-inline.js') ? [`| ringlet-inline.js, minified | ${kb(js('ringlet-inline.js').minified)} (${kb(js('ringlet-inline.js').gzip)} gzip) | – | – |`] : []),
+    '',
+    '- `-Os` would shrink ringlet.wasm to about 50 KB but makes `process()` about 5× slower in the GC bench\'s loop ' +
+      '(measured by hand); the core stays at `-O3`.',
+    '- Most of the tarball is the inline build, which embeds both wasm cores.',
+  );
+  return lines;
+}
+
 function manualSection() {
   if (existsSync(OUT)) {
     const text = readFileSync(OUT, 'utf8');
@@ -508,6 +668,10 @@ async function main() {
   const gcSmall = await runBench(['--expose-gc', '--max-semi-space-size=1', 'test/bench/gc.bench.js']);
   const chain = await runOptional(['test/bench/chain.bench.js']);
   const chainBrowser = await runOptional(['test/bench/chain.browser.js']);
+  const transport = await runOptional(['test/bench/transport.browser.js']);
+  const latency = await runOptional(['test/bench/latency.browser.js']);
+  const pool = await runOptional(['test/bench/pool.browser.js'], { POOL_BENCH_TRIALS: '5' });
+  const sizes = await runOptional(['scripts/sizes.mjs']);
   const m = machine();
 
   const doc = [
@@ -540,12 +704,20 @@ async function main() {
     '',
     ...builtinSection(chainBrowser),
     '',
+    ...transportSection(transport),
+    '',
+    ...latencySection(latency),
+    '',
+    ...poolSection(pool),
+    '',
+    ...sizesSection(sizes),
+    '',
     manualSection(),
     '',
   ].join('\n');
   writeFileSync(OUT, doc);
   console.log(`\nbench: wrote ${OUT}`);
-  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser].filter((r) => r.code !== 0);
+  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser, transport, latency, pool, sizes].filter((r) => r.code !== 0);
   if (failed.length > 0) {
     console.error(`bench: ${failed.map((r) => r.command).join(', ')} reported problems (see above)`);
     process.exitCode = 1;
