@@ -290,7 +290,11 @@ test('cancelling mid-render rejects with AbortError and leaves no task running; 
   expect(r.result).toMatchObject({ ok: false, name: 'AbortError', code: 'ABORTED', cause: 'user cancelled' });
   expect(r.segmentsDone).toBe(3);
   expect(r.stats).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0 });
-  expect(r.stats.cancelledTasks).toBeGreaterThanOrEqual(1);
+  // The render stopped early: of its 176 segments only a handful ran. (Whether a
+  // task was still running to be cancelled depends on timing: workers may have
+  // finished segments 4-5 before segment 3's result reached the main thread.)
+  expect(r.stats.completedTasks).toBeLessThan(20);
+  expect(r.stats.completedTasks + r.stats.cancelledTasks).toBeGreaterThanOrEqual(3);
   expect(r.progress[r.progress.length - 1]).toBeLessThan(1);
   expect(r.afterLength).toBe(4096);
   expect(r.final).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0 });
