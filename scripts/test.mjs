@@ -27,7 +27,7 @@ function check(name, ok) {
 check('build', step('build', 'npm', ['run', '--silent', 'build']));
 check('typecheck', step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']));
 check('eslint', step('eslint', 'npm', ['run', '--silent', 'lint']));
-check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/fuzz/*.c test/fuzz/*.h']));
+check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/c/*.h test/fuzz/*.c test/fuzz/*.h']));
 
 console.log('\n== native tests');
 const c = spawnSync('node', ['scripts/test-c.mjs'], { encoding: 'utf8' });

@@ -1,5 +1,5 @@
 /*
- * The native tests' assertions: no framework, just counting. Every failing
+ * The native tests' assertions and allocation: no framework, just counting. Every failing
  * check prints file:line, the expression and the values; a test's main
  * prints the totals and returns non-zero if anything failed. Each macro
  * evaluates to 1 on success, so `if (!CHECK(x)) return;` bails early.
@@ -9,6 +9,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 static unsigned long long g_checks;
 static unsigned long long g_failed;
@@ -48,5 +49,17 @@ static inline int check_near_impl(double a, double b, double tol, const char* fi
 #define CHECK_EQ(a, b) check_eq_impl((long long)(a), (long long)(b), __FILE__, __LINE__, #a, #b)
 #define CHECK_NEAR(a, b, tol)                                                                      \
     check_near_impl((double)(a), (double)(b), (double)(tol), __FILE__, __LINE__, #a, #b)
+
+/* A 64-byte aligned block of at least `size` bytes (the core's objects need
+ * that alignment); exits the test on failure. Free with free(). */
+static inline void* alloc64(size_t size) {
+    size_t rounded = size == 0 ? 64u : (size + 63u) & ~(size_t)63u;
+    void* p = aligned_alloc(64, rounded);
+    if (p == NULL) {
+        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
+        exit(2);
+    }
+    return p;
+}
 
 #endif /* RINGLET_TEST_CHECK_H */

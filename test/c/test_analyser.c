@@ -30,15 +30,6 @@
 
 #define PI 3.14159265358979323846
 
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, (size + 63u) & ~(size_t)63u);
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 static uint32_t g_rng = 0xC0FFEE11u;
 
 static float frand(void) {

@@ -32,15 +32,6 @@
 #define FS 48000.0
 #define QF 128u
 
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, (size + 63u) & ~(size_t)63u);
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 static uint32_t g_rng = 0x9E3779B9u;
 
 static float frand(void) {

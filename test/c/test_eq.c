@@ -32,15 +32,6 @@
 #define PI 3.14159265358979323846
 #define Q_FRAMES 128u
 
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, (size + 63u) & ~(size_t)63u);
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 static rl_eq* make_eq(uint32_t channels, double rate, uint32_t bands, void** mem) {
     rl_eq_config cfg = rl_eq_config_init(channels, rate, bands);
     size_t size = 0;

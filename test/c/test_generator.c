@@ -29,15 +29,6 @@
 
 #define PI 3.14159265358979323846
 
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, (size + 63u) & ~(size_t)63u);
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 static rl_generator* make_gen(double rate, void** mem) {
     rl_generator_config cfg = rl_generator_config_init(rate);
     size_t size = 0;

@@ -30,15 +30,6 @@
 #define MAXCH 6u
 #define CHUNK 4801u /* deliberately not a divisor of any hop */
 
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, (size + 63u) & ~(size_t)63u);
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 typedef struct meter {
     rl_loudness* l;
     void* heap;

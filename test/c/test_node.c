@@ -30,15 +30,6 @@ static float pattern(uint32_t frame, uint32_t channel) {
     return (float)(((frame & 0xFFFFu) << 5) | channel) + 0.5f;
 }
 
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, (size + 63u) & ~(size_t)63u);
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 static rl_node* make_node(rl_mode mode, uint32_t channels, uint32_t capacity, void** mem,
                           size_t* size_out) {
     rl_node_config cfg = rl_node_config_init(mode, channels, capacity);

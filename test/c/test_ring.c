@@ -33,20 +33,6 @@ static float pattern(uint32_t frame, uint32_t channel) {
     return (float)(((frame & 0xFFFFu) << 5) | channel) + 0.5f;
 }
 
-static size_t round64(size_t n) {
-    return (n + 63u) & ~(size_t)63u;
-}
-
-/* A 64-byte aligned block of `size` bytes (rounded up for aligned_alloc). */
-static void* alloc64(size_t size) {
-    void* p = aligned_alloc(64, round64(size == 0 ? 64 : size));
-    if (p == NULL) {
-        fprintf(stderr, "aligned_alloc(%zu) failed\n", size);
-        exit(2);
-    }
-    return p;
-}
-
 /* Creates a ring in a fresh block; `*mem` must be freed by the caller. */
 static rl_ring* make_ring(uint32_t channels, uint32_t capacity, void** mem) {
     rl_ring_config cfg = rl_ring_config_init(channels, capacity);
