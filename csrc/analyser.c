@@ -275,12 +275,12 @@ rl_result rl_spectrum_init_preallocated(const rl_spectrum_config* config, void* 
      * divided by N, not N - 1). */
     for (i = 0; i < n; ++i) {
         double x = (double)i / (double)n;
-        window[i] = 0.42 - 0.5 * cos(RL_TWO_PI * x) + 0.08 * cos(2.0 * RL_TWO_PI * x);
+        window[i] = 0.42 - 0.5 * rl_cos(RL_TWO_PI * x) + 0.08 * rl_cos(2.0 * RL_TWO_PI * x);
     }
     for (i = 0; i < half; ++i) {
         double a = RL_TWO_PI * (double)i / (double)n;
-        cs[i] = cos(a);
-        sn[i] = sin(a);
+        cs[i] = rl_cos(a);
+        sn[i] = rl_sin(a);
     }
     while ((1u << bits) < half) {
         ++bits;
@@ -449,7 +449,7 @@ rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_s
     rl_spectrum_analyse(spectrum, time_samples, smoothing);
     smooth = rl_spectrum_smooth(spectrum);
     for (k = 0; k < spectrum->n / 2u; ++k) {
-        out_db[k] = (float)(20.0 * log10((double)smooth[k]));
+        out_db[k] = (float)(20.0 * rl_log10((double)smooth[k]));
     }
     return RL_OK;
 }
@@ -469,7 +469,7 @@ rl_result rl_spectrum_byte_frequency(rl_spectrum* spectrum, const float* time_sa
     range = 1.0 / (max_db - min_db);
     for (k = 0; k < spectrum->n / 2u; ++k) {
         /* dB as the float path would report it, then Chromium's scaling. */
-        double db = (double)(float)(20.0 * log10((double)smooth[k]));
+        double db = (double)(float)(20.0 * rl_log10((double)smooth[k]));
         double v = 255.0 * (db - min_db) * range;
         v = v < 0.0 ? 0.0 : (v > 255.0 ? 255.0 : v);
         out[k] = (uint8_t)v;

@@ -10,6 +10,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Elementary functions (csrc/math.c): libm's results to a few ulp over the
+ * arguments the core uses, without libm's tables. rl_pow needs x > 0. */
+double rl_sin(double x);
+double rl_cos(double x);
+double rl_tan(double x);
+double rl_exp(double x);
+double rl_log(double x);
+double rl_log10(double x);
+double rl_pow(double x, double y);
+
 #define RL_PI 3.14159265358979323846
 #define RL_TWO_PI 6.28318530717958647692
 

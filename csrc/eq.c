@@ -26,10 +26,10 @@ static void rl_biquad_set(rl_biquad_coeffs* c, double b0, double b1, double b2, 
  * i.e. the limits of the spec's formulas. `f` is frequency / Nyquist, 0 .. 1. */
 static void rl_biquad_compute(rl_biquad_type type, double f, double q, double gain_db,
                               rl_biquad_coeffs* c) {
-    double a = pow(10.0, gain_db / 40.0);
+    double a = rl_pow(10.0, gain_db / 40.0);
     double w0 = RL_PI * f;
-    double k = cos(w0);
-    double s = sin(w0);
+    double k = rl_cos(w0);
+    double s = rl_sin(w0);
     double alpha;
     double k2;
     double ap;
@@ -39,7 +39,7 @@ static void rl_biquad_compute(rl_biquad_type type, double f, double q, double ga
         if (f >= 1.0) {
             rl_biquad_set(c, 1, 0, 0, 1, 0, 0);
         } else if (f > 0.0) {
-            alpha = s / (2.0 * pow(10.0, q / 20.0));
+            alpha = s / (2.0 * rl_pow(10.0, q / 20.0));
             rl_biquad_set(c, (1.0 - k) / 2.0, 1.0 - k, (1.0 - k) / 2.0, 1.0 + alpha, -2.0 * k,
                           1.0 - alpha);
         } else {
@@ -50,7 +50,7 @@ static void rl_biquad_compute(rl_biquad_type type, double f, double q, double ga
         if (f >= 1.0) {
             rl_biquad_set(c, 0, 0, 0, 1, 0, 0);
         } else if (f > 0.0) {
-            alpha = s / (2.0 * pow(10.0, q / 20.0));
+            alpha = s / (2.0 * rl_pow(10.0, q / 20.0));
             rl_biquad_set(c, (1.0 + k) / 2.0, -(1.0 + k), (1.0 + k) / 2.0, 1.0 + alpha, -2.0 * k,
                           1.0 - alpha);
         } else {
@@ -175,11 +175,11 @@ double rl_biquad_magnitude_db(const rl_biquad_coeffs* c, double frequency, doubl
         return NAN;
     }
     w = RL_TWO_PI * frequency / sample_rate;
-    nr = c->b0 + c->b1 * cos(w) + c->b2 * cos(2.0 * w);
-    ni = -(c->b1 * sin(w) + c->b2 * sin(2.0 * w));
-    dr = 1.0 + c->a1 * cos(w) + c->a2 * cos(2.0 * w);
-    di = -(c->a1 * sin(w) + c->a2 * sin(2.0 * w));
-    return 10.0 * log10((nr * nr + ni * ni) / (dr * dr + di * di));
+    nr = c->b0 + c->b1 * rl_cos(w) + c->b2 * rl_cos(2.0 * w);
+    ni = -(c->b1 * rl_sin(w) + c->b2 * rl_sin(2.0 * w));
+    dr = 1.0 + c->a1 * rl_cos(w) + c->a2 * rl_cos(2.0 * w);
+    di = -(c->a1 * rl_sin(w) + c->a2 * rl_sin(2.0 * w));
+    return 10.0 * rl_log10((nr * nr + ni * ni) / (dr * dr + di * di));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -349,7 +349,7 @@ rl_result rl_eq_init_preallocated(const rl_eq_config* config, void* heap, size_t
     for (b = 0; b < e->band_count; ++b) {
         rl_eq_slot* s = &e->slots[b];
         double octave = e->band_count > 1 ? 7.0 * (double)b / (double)(e->band_count - 1) : 3.5;
-        double f = 60.0 * pow(2.0, octave);
+        double f = 60.0 * rl_pow(2.0, octave);
         if (f > 0.45 * e->sample_rate) {
             f = 0.45 * e->sample_rate;
         }
@@ -484,11 +484,11 @@ void rl_eq_reset(rl_eq* eq) {
 
 static void rl_eq_interp(const rl_eq_band* from, const rl_eq_band* to, double t, rl_eq_band* out) {
     out->type = to->type;
-    out->frequency = from->frequency * pow(to->frequency / from->frequency, t);
+    out->frequency = from->frequency * rl_pow(to->frequency / from->frequency, t);
     if (rl_eq_q_in_db(to->type)) {
         out->q = from->q + (to->q - from->q) * t;
     } else {
-        out->q = from->q * pow(to->q / from->q, t);
+        out->q = from->q * rl_pow(to->q / from->q, t);
     }
     out->gain_db = from->gain_db + (to->gain_db - from->gain_db) * t;
 }

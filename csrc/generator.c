@@ -105,7 +105,7 @@ static void rl_generator_build_tables(rl_generator* g) {
     uint32_t level;
     uint32_t i;
     for (i = 0; i < RL_TABLE_SIZE; ++i) {
-        sine[i] = sin(RL_TWO_PI * (double)i / (double)RL_TABLE_SIZE);
+        sine[i] = rl_sin(RL_TWO_PI * (double)i / (double)RL_TABLE_SIZE);
     }
     for (wave = 0; wave < RL_TABLE_WAVES; ++wave) {
         uint32_t h = 1;
@@ -301,7 +301,7 @@ static double rl_generator_sweep_at(const rl_generator* g, double pos) {
     if (pos >= g->sweep_frames) {
         return g->sweep_end;
     }
-    return g->sweep_start * exp(log(g->sweep_end / g->sweep_start) * pos / g->sweep_frames);
+    return g->sweep_start * rl_exp(rl_log(g->sweep_end / g->sweep_start) * pos / g->sweep_frames);
 }
 
 double rl_generator_frequency(const rl_generator* generator) {
@@ -339,7 +339,7 @@ static void rl_generator_render(rl_generator* g, float* out, uint32_t n) {
     switch (g->waveform) {
     case RL_WAVEFORM_SINE:
         for (i = 0; i < n; ++i) {
-            out[i] = (float)sin(RL_TWO_PI * phase);
+            out[i] = (float)rl_sin(RL_TWO_PI * phase);
             phase += inc;
             phase -= phase >= 1.0 ? 1.0 : 0.0;
         }
@@ -403,11 +403,11 @@ static void rl_generator_render(rl_generator* g, float* out, uint32_t n) {
     case RL_WAVEFORM_SWEEP: {
         /* inc grows by a constant ratio per frame; it is recomputed from
          * the closed form once per call so rounding cannot accumulate. */
-        double ratio = exp(log(g->sweep_end / g->sweep_start) / g->sweep_frames);
+        double ratio = rl_exp(rl_log(g->sweep_end / g->sweep_start) / g->sweep_frames);
         double pos = g->sweep_pos;
         inc = rl_generator_sweep_at(g, pos) / g->sample_rate;
         for (i = 0; i < n; ++i) {
-            out[i] = (float)sin(RL_TWO_PI * phase);
+            out[i] = (float)rl_sin(RL_TWO_PI * phase);
             phase += inc;
             phase -= phase >= 1.0 ? 1.0 : 0.0;
             pos += 1.0;

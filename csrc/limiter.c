@@ -52,12 +52,12 @@ rl_result rl_limiter_get_heap_size(const rl_limiter_config* config, size_t* heap
 }
 
 static double rl_limiter_coefficient(double ms, double sample_rate) {
-    return ms <= 0.0 ? 0.0 : exp(-1.0 / (ms * 0.001 * sample_rate));
+    return ms <= 0.0 ? 0.0 : rl_exp(-1.0 / (ms * 0.001 * sample_rate));
 }
 
 static void rl_limiter_apply(rl_limiter* l, double ceiling_db, double attack_ms,
                              double release_ms) {
-    double linear = pow(10.0, ceiling_db / 20.0);
+    double linear = rl_pow(10.0, ceiling_db / 20.0);
     float f = (float)linear;
     if ((double)f > linear) {
         f = nextafterf(f, 0.0f);
@@ -119,7 +119,7 @@ float rl_limiter_ceiling(const rl_limiter* limiter) {
 }
 
 double rl_limiter_gain_db(const rl_limiter* limiter) {
-    return rl_limiter_usable(limiter) ? 20.0 * log10(limiter->env) : 0.0;
+    return rl_limiter_usable(limiter) ? 20.0 * rl_log10(limiter->env) : 0.0;
 }
 
 rl_result rl_limiter_process(rl_limiter* limiter, float* const* planar, uint32_t channels,

@@ -121,16 +121,16 @@ rl_result rl_loudness_k_weighting(double sample_rate, rl_biquad_coeffs* shelf,
     if (shelf == NULL || highpass == NULL || !rl_loudness_rate_valid(sample_rate)) {
         return RL_INVALID_ARGS;
     }
-    k = tan(RL_PI * RL_K_SHELF_HZ / sample_rate);
-    vh = pow(10.0, RL_K_SHELF_GAIN_DB / 20.0);
-    vb = pow(vh, RL_K_SHELF_VB_EXPONENT);
+    k = rl_tan(RL_PI * RL_K_SHELF_HZ / sample_rate);
+    vh = rl_pow(10.0, RL_K_SHELF_GAIN_DB / 20.0);
+    vb = rl_pow(vh, RL_K_SHELF_VB_EXPONENT);
     a0 = 1.0 + k / RL_K_SHELF_Q + k * k;
     shelf->b0 = (vh + vb * k / RL_K_SHELF_Q + k * k) / a0;
     shelf->b1 = 2.0 * (k * k - vh) / a0;
     shelf->b2 = (vh - vb * k / RL_K_SHELF_Q + k * k) / a0;
     shelf->a1 = 2.0 * (k * k - 1.0) / a0;
     shelf->a2 = (1.0 - k / RL_K_SHELF_Q + k * k) / a0;
-    k = tan(RL_PI * RL_K_HIGHPASS_HZ / sample_rate);
+    k = rl_tan(RL_PI * RL_K_HIGHPASS_HZ / sample_rate);
     a0 = 1.0 + k / RL_K_HIGHPASS_Q + k * k;
     /* BS.1770 keeps the high-pass numerator at 1, -2, 1 (not normalised by
      * a0): the -0.691 in the loudness formula accounts for its gain. */
@@ -233,7 +233,7 @@ static void rl_loudness_end_hop(rl_loudness* l) {
     if (!(energy > 0.0)) {
         return;
     }
-    lufs = -0.691 + 10.0 * log10(energy);
+    lufs = -0.691 + 10.0 * rl_log10(energy);
     if (!(lufs > RL_LOUDNESS_ABSOLUTE_GATE_LUFS)) {
         return;
     }
@@ -338,7 +338,7 @@ double rl_loudness_integrated(const rl_loudness* loudness) {
     if (n == 0.0) {
         return -HUGE_VAL;
     }
-    gate = -0.691 + 10.0 * log10(sum / n) + RL_LOUDNESS_RELATIVE_GATE_LU;
+    gate = -0.691 + 10.0 * rl_log10(sum / n) + RL_LOUDNESS_RELATIVE_GATE_LU;
     /* The bin holding the gate counts when the gate lies in its lower half. */
     start = floor((gate - RL_LOUDNESS_ABSOLUTE_GATE_LUFS) / RL_LOUDNESS_HISTOGRAM_BIN_LU + 0.5);
     first = start <= 0.0 ? 0u
@@ -354,7 +354,7 @@ double rl_loudness_integrated(const rl_loudness* loudness) {
     if (n == 0.0) {
         return -HUGE_VAL;
     }
-    return -0.691 + 10.0 * log10(sum / n);
+    return -0.691 + 10.0 * rl_log10(sum / n);
 }
 
 uint64_t rl_loudness_blocks(const rl_loudness* loudness) {

@@ -81,8 +81,9 @@ rl_result rl_meter_init_preallocated(const rl_meter_config* config, void* heap, 
     m->channels = config->channels;
     m->readout_offset = (uint32_t)RL_METER_HEADER_BYTES;
     m->hold_frames = (uint32_t)lround(RL_METER_PEAK_HOLD_MS * 0.001 * config->sample_rate);
-    m->decay_log = -RL_METER_PEAK_DECAY_DB_PER_S / 20.0 * log(10.0) / config->sample_rate;
-    m->rms_alpha = 1.0 - exp(-1.0 / (RL_METER_RMS_TIME_CONSTANT_MS * 0.001 * config->sample_rate));
+    m->decay_log = -RL_METER_PEAK_DECAY_DB_PER_S / 20.0 * rl_log(10.0) / config->sample_rate;
+    m->rms_alpha =
+        1.0 - rl_exp(-1.0 / (RL_METER_RMS_TIME_CONSTANT_MS * 0.001 * config->sample_rate));
     m->magic = RL_METER_MAGIC;
     *meter = m;
     return RL_OK;
@@ -140,7 +141,7 @@ rl_result rl_meter_process(rl_meter* meter, const float* const* planar, uint32_t
             meter->hold_left[c] = 0;
         }
         if (decay_frames > 0) {
-            level *= exp(meter->decay_log * (double)decay_frames);
+            level *= rl_exp(meter->decay_log * (double)decay_frames);
         }
         if ((double)peak >= level && peak > 0.0f) {
             level = peak;

@@ -268,7 +268,7 @@ void rl_wasm_test_arm_trap(void) {
  * For an instance on a Worker's private memory: a loudness meter at
  * `address`, fed planar audio whose `channels` plane addresses are stored at
  * `planes`, and the averaged power spectrum. */
-#include <math.h>
+#include "dsp_internal.h"
 
 RL_EXPORT(rl_loudness_heap_size)
 uint32_t rl_wasm_loudness_heap_size(uint32_t channels, double sample_rate) {
@@ -321,7 +321,7 @@ int rl_wasm_spectrum_add_power(uint32_t spectrum, uint32_t time, uint32_t fft_si
         return (int)r;
     }
     for (k = 0; k < fft_size / 2u; ++k) {
-        acc[k] += pow(10.0, (double)out[k] / 10.0);
+        acc[k] += rl_pow(10.0, (double)out[k] / 10.0);
     }
     return (int)RL_OK;
 }

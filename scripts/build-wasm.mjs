@@ -1,31 +1,32 @@
-// Builds build/wasm/ringlet.wasm with Debian's emscripten through CMake.
+// Builds build/wasm/ringlet.wasm with Debian's emscripten through CMake, then
+// checks it: the import list is exactly ours, and it instantiates on a shared
+// memory as built and on a private one after privateMemoryBinary (the
+// 'message' transport and the offline workers run it that way).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { privateMemoryBinary } from '../lib/core.js';
 import { ensureToolchain } from './toolchain.mjs';
 
 ensureToolchain(['emscripten', 'cmake']);
 // `--hooks` builds the test variant (forced traps) into build/wasm-hooks;
-// the release builds never have them. `--local` builds ringlet-local.wasm,
-// which imports a private (non-shared) memory.
+// the release build never has them.
 const hooks = process.argv.includes('--hooks');
-const local = process.argv.includes('--local');
-const dir = `build/wasm${local ? '-local' : ''}${hooks ? '-hooks' : ''}`;
-const file = `${dir}/${local ? 'ringlet-local' : 'ringlet'}.wasm`;
-const run = (cmd, args) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-run('emcmake', ['cmake', '-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=Release',
-  `-DRL_TEST_HOOKS=${hooks ? 'ON' : 'OFF'}`, `-DRL_SHARED_MEMORY=${local ? 'OFF' : 'ON'}`]);
+const dir = `build/wasm${hooks ? '-hooks' : ''}`;
+const file = `${dir}/ringlet.wasm`;
+const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+run('emcmake', ['cmake', '-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=Release', `-DRL_TEST_HOOKS=${hooks ? 'ON' : 'OFF'}`]);
 run('cmake', ['--build', dir]);
 
-// Undefined symbols are allowed at link time (for env.rl_host_panic), so a
-// typo would surface only at instantiation; catch it here instead.
-const module = new WebAssembly.Module(readFileSync(file));
+const bytes = readFileSync(file);
 const allowed = new Set(['env.memory', 'env.rl_host_panic']);
-const unexpected = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).filter((n) => !allowed.has(n));
-if (unexpected.length > 0) {
-  console.error(`ringlet.wasm imports unexpected symbols: ${unexpected.join(', ')}`);
-  process.exit(1);
+for (const shared of [true, false]) {
+  const module = new WebAssembly.Module(shared ? bytes : privateMemoryBinary(bytes));
+  const unexpected = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).filter((n) => !allowed.has(n));
+  if (unexpected.length > 0) {
+    console.error(`ringlet.wasm imports unexpected symbols: ${unexpected.join(', ')}`);
+    process.exit(1);
+  }
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared });
+  new WebAssembly.Instance(module, { env: { memory, rl_host_panic: () => {} } });
 }
-// Prove the memory import is the kind this variant promises.
-const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: !local });
-new WebAssembly.Instance(module, { env: { memory, rl_host_panic: () => {} } });
-console.log(`built ${file}`);
+console.log(`built ${file} (${bytes.length} bytes)`);
