@@ -53,7 +53,7 @@ export function sharedTimeSource(buffer, offset) {
 
 export class Analyser {
   /**
-   * @param {WebAssembly.Module} module the node's core (ringlet.wasm or ringlet-local.wasm)
+   * @param {WebAssembly.Module} module the node's core (ringlet.wasm, on a shared or a private memory)
    * @param {boolean} shared whether that module imports a shared memory
    * @param {TimeSource} source
    */

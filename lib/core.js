@@ -6,6 +6,63 @@ import { RingletError } from './errors.js';
 import { VERSION } from './version.js';
 
 /**
+ * A copy of a wasm binary whose memory import is made private: the limits
+ * flag loses its shared bit (0x02). ringlet.wasm imports a shared memory;
+ * the 'message' transport and the offline workers run the same code on a
+ * private memory, which the threads proposal allows (atomic instructions
+ * are valid on an unshared memory, and the core never waits). A binary whose
+ * memory import is already private comes back unchanged. Any thread; not
+ * for the audio thread (it allocates a copy).
+ * @param {BufferSource} source
+ * @returns {Uint8Array<ArrayBuffer>}
+ * @throws {RingletError} LOAD_FAILED when the bytes are not a wasm module that imports a memory
+ */
+export function privateMemoryBinary(source) {
+  /** @type {Uint8Array<ArrayBuffer>} a copy, on a fresh ArrayBuffer */
+  const bytes = ArrayBuffer.isView(source)
+    ? new Uint8Array(source.buffer, source.byteOffset, source.byteLength).slice()
+    : new Uint8Array(source).slice();
+  let at = 8;
+  /** Reads an unsigned LEB128 at `at` and moves past it. */
+  const u32 = () => {
+    let value = 0;
+    for (let shift = 0; shift < 35; shift += 7) {
+      const byte = bytes[at++] ?? 0;
+      value += (byte & 0x7f) * 2 ** shift;
+      if (byte < 0x80) return value;
+    }
+    return value;
+  };
+  const fail = () => new RingletError('LOAD_FAILED', 'ringlet: the wasm binary does not import a memory');
+  if (bytes.length < 8 || bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw fail();
+  while (at < bytes.length) {
+    const id = bytes[at++];
+    const size = u32();
+    const end = at + size;
+    if (id === 2) {
+      for (let n = u32(); n > 0 && at < end; n--) {
+        const moduleName = u32();
+        at += moduleName;
+        const fieldName = u32();
+        at += fieldName;
+        const kind = bytes[at++];
+        if (kind === 2) {
+          bytes[at] &= ~0x02;
+          return bytes;
+        }
+        if (kind === 0) u32(); // function: type index
+        else if (kind === 1) { at++; const flags = bytes[at++]; u32(); if (flags & 1) u32(); } // table: type, limits
+        else if (kind === 3) at += 2; // global: type, mutability
+        else break;
+      }
+      throw fail();
+    }
+    at = end;
+  }
+  throw fail();
+}
+
+/**
  * The functions ringlet.wasm exports (csrc/wasm.c).
  * @typedef {object} CoreExports
  * @property {() => void} _initialize

@@ -6,7 +6,7 @@
  */
 export { RingletError } from './errors.js';
 export { RingReader, RingWriter } from './ring.js';
-export { loadRinglet } from './load.js';
+export { loadRinglet, setAssetUrls } from './load.js';
 export { getAudioContext, isMainThread, unlockAudio } from './context.js';
 export { clearPanicHistory, getPanicStats, onPanic } from './panic.js';
 export { RingletNode } from './node.js';

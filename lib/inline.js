@@ -1,22 +1,26 @@
 /**
  * ringlet/inline: the package entry with its assets inside, for CDNs and
- * pages without a bundler. The worklet module and both wasm cores are
- * embedded in dist/ringlet-inline.js, so `wasmUrl`, `localWasmUrl` and
- * `workletUrl` default to Blob URLs made from them and nothing is fetched
- * from beside the file. Explicit URLs still win. Same API as the main entry.
+ * pages without a bundler. dist/ringlet-inline.js embeds the worklet module
+ * and ringlet.wasm and imports everything else from dist/ringlet.js beside
+ * it, so those two files are all a page needs: `wasmUrl` and `workletUrl`
+ * default to Blob URLs made from the embedded copies (setAssetUrls, at
+ * import) and nothing else is fetched. Explicit URLs still win. Same API as
+ * the main entry. With a bundler, prefer the main entry: it bundles the
+ * files as assets instead.
  *
- * The Blob URLs are made on first use (importing stays cheap, and works in a
- * Worker or in Node) and live as long as the page. The WorkerPool's worker
- * and the service worker are not embedded: a Worker can import a module
- * from its URL, and a service worker must be a file on the site's origin.
+ * Importing inflates the embedded wasm once (DecompressionStream, so the
+ * entry needs Chrome 80, Firefox 113, Safari 16.4 or Node 18); it works in a
+ * Worker and in Node.
+ * The Blob URLs live as long as the page. The WorkerPool's worker and the
+ * service worker are not embedded: a Worker can import a module from its
+ * URL, and a service worker must be a file on the site's origin.
  */
-import { useEmbeddedAssets } from './load.js';
+import { setAssetUrls } from './index.js';
 
 // The build (rollup.config.js, ringlet-inline) replaces these placeholders
-// with the worklet bundle's source and the base64 of each wasm.
+// with the worklet bundle's source and the base64 of gzipped ringlet.wasm.
 const WORKLET_SOURCE = '__RINGLET_EMBED_WORKLET__';
-const WASM_BASE64 = '__RINGLET_EMBED_WASM__';
-const LOCAL_WASM_BASE64 = '__RINGLET_EMBED_LOCAL_WASM__';
+const WASM_GZIP_BASE64 = '__RINGLET_EMBED_WASM_GZIP__';
 
 /**
  * @param {string} text
@@ -29,28 +33,17 @@ function fromBase64(text) {
   return bytes;
 }
 
-/**
- * A getter for a Blob URL of `make()`'s bytes, made once.
- * @param {string} content the embedded text; still a placeholder when lib/ is imported unbundled
- * @param {() => BlobPart} make
- * @param {string} type
- */
-function blobUrl(content, make, type) {
-  /** @type {string | null} */
-  let url = null;
-  return () => {
-    if (content.startsWith('__RINGLET_EMBED_')) {
-      throw new Error('ringlet/inline: the assets are embedded by the build; import dist/ringlet-inline.js, not lib/inline.js');
-    }
-    url ??= URL.createObjectURL(new Blob([make()], { type }));
-    return url;
-  };
+if (WASM_GZIP_BASE64.startsWith('__RINGLET_EMBED_')) {
+  throw new Error('ringlet/inline: the assets are embedded by the build; import dist/ringlet-inline.js, not lib/inline.js');
 }
-
-useEmbeddedAssets({
-  wasmUrl: blobUrl(WASM_BASE64, () => fromBase64(WASM_BASE64), 'application/wasm'),
-  localWasmUrl: blobUrl(LOCAL_WASM_BASE64, () => fromBase64(LOCAL_WASM_BASE64), 'application/wasm'),
-  workletUrl: blobUrl(WORKLET_SOURCE, () => WORKLET_SOURCE, 'text/javascript'),
+// Top-level await: the module finishes evaluating once the wasm is inflated,
+// so an importer never sees the defaults unset.
+const wasm = await new Response(
+  new Blob([fromBase64(WASM_GZIP_BASE64)]).stream().pipeThrough(new DecompressionStream('gzip')),
+).blob();
+setAssetUrls({
+  wasmUrl: URL.createObjectURL(new Blob([wasm], { type: 'application/wasm' })),
+  workletUrl: URL.createObjectURL(new Blob([WORKLET_SOURCE], { type: 'text/javascript' })),
 });
 
 export * from './index.js';

@@ -18,25 +18,41 @@ import { compileRinglet } from './wasm.js';
 const workletLoads = new WeakMap();
 
 /**
- * Asset URLs that replace the defaults below: set once, at import, by the
- * `ringlet/inline` entry, which embeds its assets and hands out Blob URLs.
- * @typedef {{ wasmUrl: () => string, localWasmUrl: () => string, workletUrl: () => string }} EmbeddedAssets
- * @type {EmbeddedAssets | null}
+ * Page-wide asset URLs set by setAssetUrls() (the `ringlet/inline` entry sets
+ * Blob URLs of its embedded assets); null means "beside the bundled entry".
+ * @type {{ wasmUrl: string | null, workletUrl: string | null }}
  */
-let embedded = null;
+const assetUrls = { wasmUrl: null, workletUrl: null };
 
-/** @param {EmbeddedAssets} assets */
-export function useEmbeddedAssets(assets) {
-  embedded = assets;
+/**
+ * Sets where loadRinglet, RingletNode.create and getAudioContext find
+ * ringlet.wasm and the worklet module when a call does not say, for the
+ * whole page: for hosts that serve the files from their own place (a CDN, a
+ * Rollup build without an asset plugin). Per-call options still win. A key
+ * that is absent keeps its value; `null` restores the default. Main thread.
+ * @param {{ wasmUrl?: string | URL | null, workletUrl?: string | URL | null }} urls
+ */
+export function setAssetUrls(urls) {
+  if (urls === null || typeof urls !== 'object') {
+    throw new TypeError(`setAssetUrls: urls must be an object; got ${describe(urls)}`);
+  }
+  /** @type {Partial<typeof assetUrls>} */
+  const next = {};
+  for (const key of /** @type {const} */ (['wasmUrl', 'workletUrl'])) {
+    const value = urls[key];
+    if (value === undefined) continue;
+    if (value !== null && typeof value !== 'string' && !(value instanceof URL)) {
+      throw new TypeError(`setAssetUrls: urls.${key} must be a string, a URL or null; got ${describe(value)}`);
+    }
+    if (value === '') throw new TypeError(`setAssetUrls: urls.${key} must not be empty`);
+    next[key] = value === null ? null : String(value);
+  }
+  Object.assign(assetUrls, next);
 }
 
-/** Where the bundled package keeps its assets: beside dist/ringlet.js. */
+/** Where ringlet.wasm is: setAssetUrls()'s, else beside dist/ringlet.js. */
 export function defaultWasmUrl() {
-  return embedded ? embedded.wasmUrl() : new URL('./ringlet.wasm', import.meta.url).href;
-}
-
-export function defaultLocalWasmUrl() {
-  return embedded ? embedded.localWasmUrl() : new URL('./ringlet-local.wasm', import.meta.url).href;
+  return assetUrls.wasmUrl ?? new URL('./ringlet.wasm', import.meta.url).href;
 }
 
 /**
@@ -66,7 +82,7 @@ export function resolveTransport(transport, where) {
 }
 
 export function defaultWorkletUrl() {
-  return embedded ? embedded.workletUrl() : new URL('./ringlet-worklet.js', import.meta.url).href;
+  return assetUrls.workletUrl ?? new URL('./ringlet-worklet.js', import.meta.url).href;
 }
 
 /**
@@ -87,8 +103,8 @@ export function checkContext(context, where) {
 /**
  * Makes ringlet usable in `context`: loads the worklet module (exactly once per
  * context, even when called concurrently) and compiles the wasm for the
- * transport (once per page): ringlet.wasm for 'shared', ringlet-local.wasm
- * for 'message'. Main thread.
+ * transport (once per page): ringlet.wasm as it is for 'shared', and with its
+ * memory import made private for 'message'. Main thread.
  * @param {BaseAudioContext} context
  * @param {LoadOptions} [options]
  * @returns {Promise<RingletWasm>}
@@ -112,9 +128,7 @@ export function loadRinglet(context, options = {}) {
  */
 function load(context, options) {
   const transport = resolveTransport(options.transport, 'loadRinglet');
-  const wasmUrl = transport === 'shared'
-    ? String(options.wasmUrl ?? defaultWasmUrl())
-    : String(options.localWasmUrl ?? defaultLocalWasmUrl());
+  const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
   const workletUrl = String(options.workletUrl ?? defaultWorkletUrl());
   let worklet = workletLoads.get(context);
   if (!worklet) {

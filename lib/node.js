@@ -86,7 +86,7 @@ export function checkNodeOptions(options) {
   const transport = resolveTransport(o.transport, 'RingletNode.create');
   return {
     mode: /** @type {NodeMode} */ (mode), channels, capacityFrames, readyTimeoutMs, transport,
-    wasmUrl: o.wasmUrl, localWasmUrl: o.localWasmUrl, workletUrl: o.workletUrl,
+    wasmUrl: o.wasmUrl, workletUrl: o.workletUrl,
   };
 }
 
@@ -137,7 +137,7 @@ export class RingletNode extends EventTarget {
     const o = checkNodeOptions(options);
     const Base = adoptBase();
     const wasm = await loadRinglet(context, {
-      transport: o.transport, wasmUrl: o.wasmUrl, localWasmUrl: o.localWasmUrl, workletUrl: o.workletUrl,
+      transport: o.transport, wasmUrl: o.wasmUrl, workletUrl: o.workletUrl,
     });
     const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames, context.sampleRate);
     if (heapBytes === 0) {

@@ -2,7 +2,7 @@
  * Compiling ringlet.wasm once per page and answering sizing questions about
  * it. Main thread or Worker (or Node); never the audio thread.
  */
-import { PAGE_BYTES, checkCore, coreImports } from './core.js';
+import { PAGE_BYTES, checkCore, coreImports, privateMemoryBinary } from './core.js';
 import { recordPanic } from './panic.js';
 import { RingletError } from './errors.js';
 import { MODES } from './layout.js';
@@ -19,7 +19,7 @@ export class RingletWasm {
   /**
    * @param {WebAssembly.Module} module
    * @param {CoreExports} probe exports of an instance on a 2-page memory
-   * @param {boolean} shared whether the module imports a shared memory (ringlet.wasm) or a private one (ringlet-local.wasm)
+   * @param {boolean} shared whether the module imports a shared memory, or a private one (privateMemoryBinary)
    */
   constructor(module, probe, shared) {
     /** @readonly */ this.module = module;
@@ -54,8 +54,10 @@ export class RingletWasm {
 }
 
 /**
- * Compiles (once per page per URL) and checks ringlet.wasm, or with
- * `shared: false` ringlet-local.wasm.
+ * Compiles (once per page per URL and kind) and checks ringlet.wasm. With
+ * `shared: false` the binary's memory import is made private first, for the
+ * 'message' transport; a WebAssembly.Module is taken as it is, so with
+ * `shared: false` it must already import a private memory.
  * @param {string | URL | BufferSource | WebAssembly.Module} source
  * @param {{ shared?: boolean }} [options]
  * @returns {Promise<RingletWasm>}
@@ -68,7 +70,7 @@ export function compileRinglet(source, { shared = true } = {}) {
     const key = `${shared ? 'shared' : 'local'} ${url}`;
     let pending = compiled.get(key);
     if (!pending) {
-      pending = fetchModule(url).then(probe);
+      pending = fetchModule(url, shared).then(probe);
       compiled.set(key, pending);
       pending.catch(() => {
         if (compiled.get(key) === pending) compiled.delete(key);
@@ -77,11 +79,18 @@ export function compileRinglet(source, { shared = true } = {}) {
     return pending;
   }
   if (source instanceof WebAssembly.Module) return probe(source);
-  return WebAssembly.compile(source).then(probe);
+  try {
+    return WebAssembly.compile(shared ? source : privateMemoryBinary(source)).then(probe);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
-/** @param {string} url */
-async function fetchModule(url) {
+/**
+ * @param {string} url
+ * @param {boolean} shared
+ */
+async function fetchModule(url, shared) {
   let response;
   try {
     response = await fetch(url);
@@ -92,7 +101,8 @@ async function fetchModule(url) {
     throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: HTTP ${response.status}`);
   }
   try {
-    return await WebAssembly.compile(await response.arrayBuffer());
+    const bytes = await response.arrayBuffer();
+    return await WebAssembly.compile(shared ? bytes : privateMemoryBinary(bytes));
   } catch (error) {
     throw new RingletError('LOAD_FAILED', `ringlet: the wasm at ${url} does not compile: ${String(error)}`, { cause: error });
   }

@@ -18,7 +18,7 @@
  *                   { type: 'ringlet:result', id, value } or { type: 'ringlet:error', id, error }
  */
 import { checkPlanarAudio } from './audio-data.js';
-import { PAGE_BYTES, instantiateCore, resultString } from './core.js';
+import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from './core.js';
 import { checkChain } from './dsp.js';
 import { ParamQueue } from './params.js';
 import { describe } from './util.js';
@@ -47,8 +47,8 @@ import { VERSION } from './version.js';
 
 // ---- DSP tasks: ringlet's core on this worker's private memory -------------
 //
-// Each worker instantiates ringlet-local.wasm (the build that imports a
-// private, non-shared memory, so offline work runs on pages that are not
+// Each worker instantiates ringlet.wasm with its memory import made private
+// (privateMemoryBinary, so offline work runs on pages that are not
 // cross-origin isolated) once per wasm URL, lazily, on the first DSP task.
 // Its memory starts at the module's minimum and grows to the largest job
 // seen so far; views are rebuilt after every growth.
@@ -112,9 +112,9 @@ const STATE_FAILED = 'ringlet:render-state-failed';
 /** @type {Map<string, Promise<WorkerCore>>} one core per wasm URL */
 const cores = new Map();
 
-/** ringlet-local.wasm beside dist/ringlet-worker.js. */
-function defaultLocalWasmUrl() {
-  return new URL('./ringlet-local.wasm', import.meta.url).href;
+/** ringlet.wasm beside dist/ringlet-worker.js. */
+function defaultWasmUrl() {
+  return new URL('./ringlet.wasm', import.meta.url).href;
 }
 
 /**
@@ -122,14 +122,15 @@ function defaultLocalWasmUrl() {
  * @param {string} where
  */
 function resolveWasmUrl(url, where) {
-  if (url === undefined) return defaultLocalWasmUrl();
+  if (url === undefined) return defaultWasmUrl();
   if (typeof url !== 'string') throw new TypeError(`${where}: wasmUrl must be a string; got ${describe(url)}`);
   return new URL(url, globalThis.location?.href).href;
 }
 
 /**
- * The core for `url`, compiled and instantiated on first use (version
- * checked by instantiateCore). A failed load is forgotten, so a later task retries.
+ * The core for `url`, compiled and instantiated on first use on a private,
+ * growable memory (the binary's memory import made private; version checked
+ * by instantiateCore). A failed load is forgotten, so a later task retries.
  * @param {string} url
  * @returns {Promise<WorkerCore>}
  */
@@ -139,7 +140,7 @@ function loadCore(url) {
     pending = (async () => {
       const response = await fetch(url);
       if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
-      const module = await WebAssembly.compile(await response.arrayBuffer());
+      const module = await WebAssembly.compile(privateMemoryBinary(await response.arrayBuffer()));
       const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
       /** @type {{ code: number, message: string } | null} */
       let note = null;
@@ -259,7 +260,7 @@ function checkState(state, core, heapBytes, channels, sampleRate) {
     throw new Error(`render: the state comes from ringlet ${String(state.version)}; this worker runs ${VERSION}`);
   }
   if (state.heapBase !== core.base) {
-    throw new Error(`render: the state's node sat at heap base ${state.heapBase} but this core's node sits at ${core.base}; every segment must run the same ringlet-local.wasm`);
+    throw new Error(`render: the state's node sat at heap base ${state.heapBase} but this core's node sits at ${core.base}; every segment must run the same ringlet.wasm`);
   }
   if (state.channels !== channels || state.sampleRate !== sampleRate || state.heapBytes !== heapBytes ||
       !(state.bytes instanceof ArrayBuffer) || state.bytes.byteLength !== heapBytes) {

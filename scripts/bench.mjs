@@ -626,15 +626,20 @@ function sizesSection(run) {
     '| --- | ---: | ---: | :---: |',
     `| \`npm pack\` tarball (${z.tarball.files} files, ${kb(z.tarball.unpacked)} unpacked) | ${kb(z.tarball.size)} | < ${kb(z.targets.tarball.limit)} | ${status(z.targets.tarball.met)} |`,
     `| ringlet.wasm | ${kb(z.wasm['ringlet.wasm'].raw)} (${kb(z.wasm['ringlet.wasm'].gzip)} gzip) | < ${kb(z.targets.wasm.limit)} | ${status(z.targets.wasm.met)} |`,
-    `| ringlet-local.wasm | ${kb(z.wasm['ringlet-local.wasm'].raw)} (${kb(z.wasm['ringlet-local.wasm'].gzip)} gzip) | – | – |`,
     `| ringlet.js + ringlet-worklet.js, minified | ${kb(z.mainPlusWorklet.minified)} (${kb(z.mainPlusWorklet.gzip)} gzip) | < ${kb(z.targets.js.limit)} | ` +
       `${status(z.targets.js.met)}${z.targets.js.metGzip ? ' (met gzipped)' : ' (not met gzipped either)'} |`,
     `| an app importing only RingletNode, minified, tree-shaken | ${kb(z.app.minified)} (${kb(z.app.gzip)} gzip) + ${kb(js('ringlet-worklet.js').minified)} worklet | – | – |`,
     ...(js('ringlet-inline.js') ? [`| ringlet-inline.js, minified | ${kb(js('ringlet-inline.js').minified)} (${kb(js('ringlet-inline.js').gzip)} gzip) | – | – |`] : []),
     '',
-    '- `-Os` would shrink ringlet.wasm to about 50 KB but makes `process()` about 5× slower in the GC bench\'s loop ' +
-      '(measured by hand); the core stays at `-O3`.',
-    '- Most of the tarball is the inline build, which embeds both wasm cores.',
+    '- One ringlet.wasm serves both transports: the \'message\' transport and the offline workers clear its memory ' +
+      'import\'s shared flag before compiling (lib/core.js `privateMemoryBinary`).',
+    '- The core compiles at `-O3 -fno-unroll-loops` and links at `-Oz`, and csrc/math.c replaces libm\'s ' +
+      'table-driven sin/cos/tan/exp/log/pow: 69 KB became 39 KB with the same chain and ring figures above. ' +
+      '`-Os` throughout would be smaller still but makes the chain 2.4 to 5 times slower.',
+    '- The inline entry embeds the gzipped wasm and the worklet and imports the rest from ringlet.js.',
+    '- The JS target is not met: the main entry carries the WorkerPool, offline rendering and the isolation ' +
+      'helper beside the node, and every validator names its parameter and range. An app that imports only ' +
+      'RingletNode bundles the figure in the last row, plus the worklet.',
   );
   return lines;
 }

@@ -50,7 +50,7 @@ rmSync(out, { recursive: true, force: true });
 
 /** @type {Record<string, { raw: number, gzip: number }>} */
 const wasm = {};
-for (const f of ['ringlet.wasm', 'ringlet-local.wasm']) {
+for (const f of ['ringlet.wasm']) {
   const bytes = readFileSync(dist(f));
   wasm[f] = { raw: bytes.length, gzip: gz(bytes) };
 }

@@ -192,11 +192,12 @@ export type Transport = 'auto' | 'shared' | 'message';
 export interface LoadOptions {
   /** Default 'auto'. */
   transport?: Transport;
-  /** Where ringlet.wasm is; defaults to the file beside the bundled entry. */
+  /**
+   * Where ringlet.wasm is; defaults to setAssetUrls()'s, else the file beside
+   * the bundled entry. Both transports load it: 'message' on a private memory.
+   */
   wasmUrl?: string | URL;
-  /** Where ringlet-local.wasm (the 'message' transport's core) is; defaults beside the bundled entry. */
-  localWasmUrl?: string | URL;
-  /** Where the worklet module is; defaults to the file beside the bundled entry. */
+  /** Where the worklet module is; defaults to setAssetUrls()'s, else the file beside the bundled entry. */
   workletUrl?: string | URL;
 }
 
@@ -204,7 +205,7 @@ export interface LoadOptions {
 export interface RingletWasm {
   /** The compiled core, passed to each node's processor. */
   readonly module: WebAssembly.Module;
-  /** True for ringlet.wasm (shared memory), false for ringlet-local.wasm. */
+  /** True when the core imports a shared memory ('shared' transport), false for a private one ('message'). */
   readonly shared: boolean;
   /** Bytes of wasm memory the core's own data and stack take, below every node's heap. */
   readonly heapBase: number;
@@ -216,6 +217,27 @@ export interface RingletWasm {
  * (once per page). Main thread.
  */
 export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
+
+/** Page-wide asset locations for setAssetUrls(). */
+export interface AssetUrls {
+  /** Where ringlet.wasm is; `null` restores the default (beside the bundled entry). */
+  wasmUrl?: string | URL | null;
+  /** Where the worklet module (dist/ringlet-worklet.js) is; `null` restores the default. */
+  workletUrl?: string | URL | null;
+}
+
+/**
+ * Sets where loadRinglet, RingletNode.create and getAudioContext find
+ * ringlet.wasm and the worklet module when a call does not say, for the
+ * whole page: for sites that serve the files from their own place (a CDN, a
+ * Rollup build without an asset plugin). Per-call options still win. An
+ * absent key keeps its value; `null` restores the default. Takes effect for
+ * loads that start afterwards. The `ringlet/inline` entry calls it at import
+ * with Blob URLs of its embedded copies. Main thread (or a Worker that only
+ * uses rings); not for the audio thread.
+ * @throws {TypeError} when `urls` is not an object, or a value is not a non-empty string, a URL or null; nothing changes then
+ */
+export declare function setAssetUrls(urls: AssetUrls): void;
 
 /** source: ring -> output. effect: input -> output. capture: input -> ring and output. */
 export type NodeMode = 'source' | 'effect' | 'capture';

@@ -1,7 +1,7 @@
 /**
  * Offline processing: renderOffline() on the main thread or in a Worker, and
  * the built-in 'render' and 'analyze' tasks every WorkerPool worker runs on
- * ringlet's core (ringlet-local.wasm, on the worker's private memory, so
+ * ringlet's core (ringlet.wasm, on the worker's private memory, so
  * they work on pages that are not cross-origin isolated). Never on the
  * audio thread.
  */
@@ -10,6 +10,7 @@ import type { WorkerPool } from './pool.js';
 
 /** Audio as one Float32Array per channel (1 .. 32, equal lengths). */
 export interface PlanarAudio {
+  /** One Float32Array per channel, all of the same length (the frame count). */
   channels: Float32Array[];
   /** Hz, 3000 .. 768000 (8000 .. 768000 for 'analyze'). */
   sampleRate: number;
@@ -30,18 +31,27 @@ export interface RenderChain {
    * avoid a click in live playback.)
    */
   gain?: number;
+  /** The 8-band EQ, as node.eq sets it. */
   eq?: {
     /** Up to 8 bands, by index; omitted fields keep the band's default (peaking at 60·2^k Hz, Q √2, 0 dB). */
     bands?: ReadonlyArray<Partial<EqBand> | null | undefined>;
+    /** True passes the signal around the EQ (node.eq.bypass); default false. */
     bypass?: boolean;
   };
-  limiter?: Partial<LimiterSettings> & { bypass?: boolean };
+  /** The limiter, as node.limiter.set takes it. */
+  limiter?: Partial<LimiterSettings> & {
+    /** True passes the signal around the limiter; default false. */
+    bypass?: boolean;
+  };
 }
 
 /** What renderOffline tells onSegment after each segment: how the render was handed from worker to worker. */
 export interface RenderSegmentInfo {
+  /** The segment's position, 0 for the first. */
   index: number;
+  /** The input frame the segment starts at. */
   startFrame: number;
+  /** Input frames in the segment (segmentFrames, or fewer for the last). */
   frames: number;
   /** The name of the worker that rendered it ('ringlet-pool-<n>'). */
   worker: string;
@@ -53,6 +63,7 @@ export interface RenderSegmentInfo {
   stateBytes: number;
 }
 
+/** How renderOffline runs: the pool, progress and segment callbacks, cancellation and segmenting. */
 export interface RenderOfflineOptions {
   /**
    * The pool whose workers render. Default: getDefaultRenderPool(), one pool
@@ -81,7 +92,7 @@ export interface RenderOfflineOptions {
   pipeline?: number;
   /** Each segment task's timeout (see RunOptions.timeoutMs); default the pool's. */
   timeoutMs?: number;
-  /** The ringlet-local.wasm the workers load; default the one beside dist/ringlet-worker.js. */
+  /** The ringlet.wasm the workers load (on a private memory); default the one beside dist/ringlet-worker.js. */
   wasmUrl?: string | URL;
 }
 
@@ -127,7 +138,7 @@ export interface RenderTaskPayload extends PlanarAudio {
   stateIn?: MessagePort;
   /** Post this node's state there when done, for the next segment. */
   stateOut?: MessagePort;
-  /** Another build of ringlet-local.wasm (tests use the RL_TEST_HOOKS build). */
+  /** Another build of ringlet.wasm (tests use the RL_TEST_HOOKS build). */
   wasmUrl?: string;
   /**
    * Test builds only: forces a real trap (rl_panic) inside the node's
@@ -137,10 +148,15 @@ export interface RenderTaskPayload extends PlanarAudio {
   testTrapAfterQuanta?: number;
 }
 
+/** What a 'render' task resolves with: the processed channels (transferred back) and how it ran. */
 export interface RenderTaskResult extends PlanarAudio {
+  /** The name of the worker that ran it ('ringlet-pool-<n>'). */
   worker: string;
+  /** Where the worker's core keeps its node (a stateIn must come from a core with the same). */
   heapBase: number;
+  /** True when the node continued from stateIn rather than starting fresh. */
   restored: boolean;
+  /** Bytes of node state posted on stateOut (0 without one). */
   stateBytes: number;
   /** Frames the node has rendered, this segment's included. */
   frames: number;
@@ -150,9 +166,11 @@ export interface RenderTaskResult extends PlanarAudio {
 export interface AnalyzeTaskPayload extends PlanarAudio {
   /** Power of two, 32 .. 32768; default 2048. */
   fftSize?: number;
+  /** Another build of ringlet.wasm; default the one beside dist/ringlet-worker.js. */
   wasmUrl?: string;
 }
 
+/** What an 'analyze' task resolves with: levels, integrated loudness and the averaged spectrum. */
 export interface AnalyzeResult {
   /** Sample peak over every channel, dBFS (-Infinity for silence). */
   peakDb: number;
@@ -171,7 +189,10 @@ export interface AnalyzeResult {
    * AnalyserNode's Blackman window and scale (|X[k]| / N).
    */
   spectrum: Float32Array;
+  /** The FFT size the spectrum used. */
   fftSize: number;
+  /** The input's sample rate, Hz. */
   sampleRate: number;
+  /** Frames analysed (the length of each channel). */
   frames: number;
 }

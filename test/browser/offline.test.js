@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { openBrowser } from './harness.js';
 
-const HOOKS_LOCAL_WASM = '/build/wasm-local-hooks/ringlet-local.wasm';
+const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 
 jest.setTimeout(60000);
 
@@ -447,7 +447,7 @@ test("a forced trap inside 'render' (the RL_TEST_HOOKS wasm) rejects with WASM_T
       hooksSame: firstDiff(hooks.channels, plain.channels) === null,
       pipedSame: firstDiff(piped.channels, plain.channels) === null, final,
     };
-  }, HOOKS_LOCAL_WASM);
+  }, HOOKS_WASM);
   expect(r.trap).toMatchObject({ ok: false, code: 'WASM_TRAP', remoteName: 'RuntimeError' });
   expect(r.trap.message).toMatch(/^rl_panic\(1\): forced trap inside rl_node_process \(RL_TEST_HOOKS build\) \[unreachable\]$/);
   expect(r.delta).toBe(1);
@@ -458,7 +458,7 @@ test("a forced trap inside 'render' (the RL_TEST_HOOKS wasm) rejects with WASM_T
   expect(r.final).toMatchObject({ activeTasks: 0, queuedTasks: 0 });
 });
 
-test('on a page that is not cross-origin isolated, renderOffline and analyze still run (ringlet-local.wasm on private memory)', async () => {
+test('on a page that is not cross-origin isolated, renderOffline and analyze still run (ringlet.wasm on a private memory)', async () => {
   const plain = await openBrowser({ isolate: false });
   try {
     const r = await plain.page.evaluate(async () => {

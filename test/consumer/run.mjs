@@ -1,11 +1,12 @@
 // Consumer tests: ringlet as people install it. Packs the package, installs
 // the tarball into a fresh Vite app (test/consumer/vite-app) and a webpack 5
-// app (test/consumer/webpack-app) and builds them with no configuration,
+// app (test/consumer/webpack-app) and builds them with no configuration, and
+// into a Rollup app (test/consumer/rollup-app) with Rollup's usual plugins;
 // runs the built apps and the no-bundler `ringlet/inline` page
 // (test/consumer/inline) in headless Chromium, and compiles TypeScript
 // against the published types (test/types). Work happens in build/consumer/,
 // where each app's node_modules is kept between runs, so only the first run
-// reaches the registry (for Vite and webpack).
+// reaches the registry (for Vite, webpack and Rollup).
 //
 // Ends with `consumer: N passed, N failed`; exits non-zero when one failed.
 import { spawnSync } from 'node:child_process';
@@ -22,6 +23,7 @@ const HERE = join(ROOT, 'test/consumer');
 const WORK = join(ROOT, 'build/consumer');
 const APP = join(WORK, 'vite-app');
 const WEBPACK = join(WORK, 'webpack-app');
+const ROLLUP = join(WORK, 'rollup-app');
 const INLINE = join(WORK, 'inline');
 const TYPES = join(APP, 'types-check');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
@@ -32,7 +34,7 @@ const ALLOWED = /^(dist\/[^/]+|types\/[^/]+\.d\.ts|README\.md|LICENSE|CHANGELOG\
 const REQUIRED = [
   'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
   'dist/ringlet.js', 'dist/ringlet-inline.js', 'dist/ringlet-worklet.js', 'dist/ringlet-worker.js',
-  'dist/ringlet.wasm', 'dist/ringlet-local.wasm', 'dist/coi-serviceworker.js',
+  'dist/ringlet.wasm', 'dist/coi-serviceworker.js',
   'types/index.d.ts', 'types/isolation.d.ts', 'types/pool.d.ts', 'types/worker.d.ts',
 ];
 
@@ -147,6 +149,9 @@ const installed = await check('the Vite app installs the tarball (npm install)',
 const webpackInstalled = await check('the webpack 5 app installs the tarball (npm install)', () => {
   installApp('webpack-app', WEBPACK, ['index.html', 'src/index.js'], 'src');
 });
+const rollupInstalled = await check('the Rollup app installs the tarball (npm install)', () => {
+  installApp('rollup-app', ROLLUP, ['index.html', 'rollup.config.js', 'src/index.js'], 'src');
+});
 // Old tarballs are no longer referenced.
 for (const f of readdirSync(WORK)) if (f.endsWith('.tgz') && join(WORK, f) !== pack?.tarball) rmSync(join(WORK, f));
 
@@ -158,7 +163,7 @@ await check('every package subpath resolves in Node from the installed package',
   assert(installed, 'not installed');
   const script = `
     const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/worklet', 'ringlet/ringlet.wasm',
-      'ringlet/ringlet-local.wasm', 'ringlet/coi-serviceworker.js', 'ringlet/package.json'];
+      'ringlet/coi-serviceworker.js', 'ringlet/package.json'];
     const resolved = Object.fromEntries(subpaths.map((s) => [s, import.meta.resolve(s)]));
     const main = Object.keys(await import('ringlet')).sort();
     const inline = Object.keys(await import('ringlet/inline')).sort();
@@ -179,14 +184,14 @@ await check('every package subpath resolves in Node from the installed package',
 
 /** @type {string[]} */
 let assets = [];
-const built = installed && await check('vite build (no config) emits the worklet and both wasm files as assets', () => {
+const built = installed && await check('vite build (no config) emits the worklet and the wasm as assets', () => {
   rmSync(join(APP, 'dist'), { recursive: true, force: true });
   run(join(APP, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], APP);
   assets = readdirSync(join(APP, 'dist/assets'));
   const find = (/** @type {RegExp} */ re) => assets.find((f) => re.test(f));
   const worklet = find(/^ringlet-worklet-[\w-]+\.js$/);
   assert(worklet, `no worklet asset in ${assets.join(', ')}`);
-  assert(find(/^ringlet-[\w-]+\.wasm$/) && find(/^ringlet-local-[\w-]+\.wasm$/), `no wasm assets in ${assets.join(', ')}`);
+  assert(assets.filter((f) => f.endsWith('.wasm')).length === 1 && find(/^ringlet-[\w-]+\.wasm$/), `expected one wasm asset in ${assets.join(', ')}`);
   // Emitted byte for byte: Vite must not transform or inline the worklet.
   const shipped = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-worklet.js'));
   assert(readFileSync(join(APP, 'dist/assets', worklet)).equals(shipped), 'the worklet asset differs from the package file');
@@ -198,12 +203,12 @@ const built = installed && await check('vite build (no config) emits the worklet
   assert(!code.includes('data:application/wasm'), 'a wasm was inlined as a data URL');
 });
 
-const webpackBuilt = webpackInstalled && await check('webpack (no config) emits the worklet and both wasm files as assets', () => {
+const webpackBuilt = webpackInstalled && await check('webpack (no config) emits the worklet and the wasm as assets', () => {
   rmSync(join(WEBPACK, 'dist'), { recursive: true, force: true });
   run(join(WEBPACK, 'node_modules/.bin/webpack'), ['--mode', 'production', '--no-stats'], WEBPACK);
   cpSync(join(WEBPACK, 'index.html'), join(WEBPACK, 'dist/index.html'));
   const files = readdirSync(join(WEBPACK, 'dist'));
-  assert(files.filter((f) => f.endsWith('.wasm')).length === 2, `expected 2 wasm assets in ${files.join(', ')}`);
+  assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
   // Asset names are content hashes; the worklet is the .js asset that registers a processor.
   const scripts = files.filter((f) => f.endsWith('.js') && f !== 'main.js');
   const worklets = scripts.filter((f) => readFileSync(join(WEBPACK, 'dist', f), 'utf8').includes('registerProcessor'));
@@ -213,9 +218,22 @@ const webpackBuilt = webpackInstalled && await check('webpack (no config) emits 
   assert(!code.includes('registerProcessor'), 'the worklet was bundled into main.js');
 });
 
+const rollupBuilt = rollupInstalled && await check('Rollup (node-resolve + import-meta-assets) emits the worklet and the wasm as assets', () => {
+  rmSync(join(ROLLUP, 'dist'), { recursive: true, force: true });
+  run(join(ROLLUP, 'node_modules/.bin/rollup'), ['-c', '--silent'], ROLLUP);
+  cpSync(join(ROLLUP, 'index.html'), join(ROLLUP, 'dist/index.html'));
+  const files = readdirSync(join(ROLLUP, 'dist'), { recursive: true }).map(String);
+  assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
+  const worklets = files.filter((f) => f.endsWith('.js') && f !== 'index.js'
+    && readFileSync(join(ROLLUP, 'dist', f), 'utf8').includes('registerProcessor'));
+  assert(worklets.length === 1, `expected one worklet asset among ${files.join(', ')}`);
+  const code = readFileSync(join(ROLLUP, 'dist/index.js'), 'utf8');
+  assert(!code.includes('registerProcessor'), 'the worklet was bundled into index.js');
+});
+
 // ---- the no-bundler page ---------------------------------------------------------------------
 
-const inlineReady = await check('ringlet-inline.js from the tarball stands alone', () => {
+const inlineReady = await check('ringlet-inline.js from the tarball needs only ringlet.js beside it', () => {
   assert(installed, 'not installed');
   rmSync(INLINE, { recursive: true, force: true });
   mkdirSync(INLINE, { recursive: true });
@@ -223,15 +241,18 @@ const inlineReady = await check('ringlet-inline.js from the tarball stands alone
   cpSync(join(HERE, 'tone.js'), join(INLINE, 'tone.js'));
   const code = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-inline.js'), 'utf8');
   writeFileSync(join(INLINE, 'ringlet-inline.js'), code);
-  assert(!/new URL\('\.\/ringlet(-local)?\.wasm'|new URL\('\.\/ringlet-worklet\.js'/.test(code), 'ringlet-inline.js still references asset files');
-  assert(!/__RINGLET_EMBED_(WORKLET|WASM|LOCAL_WASM)__/.test(code), 'ringlet-inline.js has unfilled placeholders');
+  cpSync(join(APP, 'node_modules/ringlet/dist/ringlet.js'), join(INLINE, 'ringlet.js'));
+  assert(!/new URL\(/.test(code), 'ringlet-inline.js references asset files');
+  assert(!/__RINGLET_EMBED_(WORKLET|WASM)__/.test(code), 'ringlet-inline.js has unfilled placeholders');
+  const imports = [...code.matchAll(/(?:^|[;}\s])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
+  assert(imports.length > 0 && imports.every((i) => i === './ringlet.js'), `ringlet-inline.js imports ${imports.join(', ')}`);
 });
 
 // ---- in Chromium ------------------------------------------------------------------
 
 const userDataDir = join(WORK, 'chromium-profile');
 rmSync(userDataDir, { recursive: true, force: true });
-const browser = (built || webpackBuilt || inlineReady) ? await chromium.launchPersistentContext(userDataDir, {
+const browser = (built || webpackBuilt || rollupBuilt || inlineReady) ? await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,
   args: CHROMIUM_ARGS,
@@ -277,13 +298,14 @@ if (built) {
   await check('the built Vite app plays a tone on the shared transport (cross-origin isolated)', async () => {
     const { requests } = await playIn(join(APP, 'dist'), true);
     const wasm = requests.filter((p) => p.endsWith('.wasm'));
-    assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]) && !wasm[0].includes('local'), `wasm requests: ${wasm}`);
+    assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
     assert(requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)), `no worklet request: ${requests}`);
   });
   await check('the built Vite app plays a tone on the message transport (not isolated)', async () => {
     const { requests } = await playIn(join(APP, 'dist'), false);
     const wasm = requests.filter((p) => p.endsWith('.wasm'));
-    assert(wasm.length === 1 && /\/assets\/ringlet-local-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
+    // The same file: the 'message' transport makes its memory import private.
+    assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
   });
 }
 
@@ -297,12 +319,22 @@ if (webpackBuilt) {
   }
 }
 
+if (rollupBuilt) {
+  for (const isolate of [true, false]) {
+    await check(`the built Rollup app plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
+      const { requests } = await playIn(join(ROLLUP, 'dist'), isolate);
+      const wasm = requests.filter((p) => p.endsWith('.wasm'));
+      assert(wasm.length === 1, `wasm requests: ${wasm}`);
+    });
+  }
+}
+
 if (inlineReady) {
   for (const isolate of [true, false]) {
     await check(`ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
       const { requests } = await playIn(INLINE, isolate);
-      const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/tone.js'].includes(p));
-      assert(extra.length === 0, `fetched more than the page and ringlet-inline.js: ${extra.join(', ')}`);
+      const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
+      assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
     });
   }
 }

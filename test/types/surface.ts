@@ -10,6 +10,7 @@ import {
   WorkerPool,
   ensureCrossOriginIsolation,
   loadRinglet,
+  setAssetUrls,
   type IsolationFailedReason,
   type IsolationResult,
   type NodeStats,
@@ -99,6 +100,14 @@ export async function nodes(): Promise<void> {
 
   const wasm = await loadRinglet(ctx, { transport: 'shared', wasmUrl: new URL('https://example.com/ringlet.wasm') });
   expectType<Equal<typeof wasm.module, WebAssembly.Module>>(true);
+  // @ts-expect-error one wasm serves both transports: there is no localWasmUrl
+  await loadRinglet(ctx, { localWasmUrl: '/ringlet-local.wasm' });
+
+  expectType<Equal<ReturnType<typeof setAssetUrls>, void>>(true);
+  setAssetUrls({ wasmUrl: '/static/ringlet.wasm', workletUrl: new URL('https://cdn.example/ringlet-worklet.js') });
+  setAssetUrls({ wasmUrl: null });
+  // @ts-expect-error asset URLs are strings or URLs
+  setAssetUrls({ wasmUrl: 3 });
 }
 
 // ---- rings and their results -------------------------------------------------------

@@ -75,10 +75,14 @@ describe('the service worker file', () => {
     expect(() => new vm.Script(SW_SOURCE)).not.toThrow();
   });
 
-  test('the build copies it verbatim to dist/, and the exports map points there', () => {
+  test('the build minifies it to dist/ as a classic script with the same version, and the exports map points there', () => {
     const dist = join(ROOT, 'dist/coi-serviceworker.js');
     expect(existsSync(dist)).toBe(true);
-    expect(readFileSync(dist, 'utf8')).toBe(SW_SOURCE);
+    const built = readFileSync(dist, 'utf8');
+    expect(built.length).toBeLessThan(SW_SOURCE.length / 2);
+    expect(built).toContain(pkg.version);
+    expect(built).not.toMatch(/^\s*(import|export)\b/m);
+    expect(() => new vm.Script(built)).not.toThrow();
     expect(pkg.exports['./coi-serviceworker.js']).toBe('./dist/coi-serviceworker.js');
     expect(createRequire(import.meta.url).resolve('ringlet/coi-serviceworker.js')).toBe(dist);
   });
