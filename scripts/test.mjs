@@ -1,5 +1,5 @@
 // `npm test`: everything that proves ringlet works, in order: toolchain,
-// build, type check, C format check, native tests (plain, ASan+UBSan, TSan),
+// build, type check, lint (ESLint and Prettier), API doc coverage, C format check, native tests (plain, ASan+UBSan, TSan),
 // a 60 s fuzz smoke run (scripts/fuzz.mjs), the Jest suites (Node unit
 // tests and real-Chromium tests), then the consumer tests (test/consumer).
 // Ends with one line `N passed, N failed` counting every test and check.
@@ -27,6 +27,8 @@ function check(name, ok) {
 check('build', step('build', 'npm', ['run', '--silent', 'build']));
 check('typecheck', step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']));
 check('eslint', step('eslint', 'npm', ['run', '--silent', 'lint']));
+// Every public symbol documented (typedoc.json's validation), as an error.
+check('api docs', step('api docs (TypeDoc)', 'npx', ['typedoc', '--treatWarningsAsErrors', '--logLevel', 'Warn']));
 check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/c/*.h test/fuzz/*.c test/fuzz/*.h']));
 
 console.log('\n== native tests');
