@@ -13,7 +13,9 @@ const audioWorklet = {
 };
 
 export default [
-  { ignores: ['dist/', 'build/', 'node_modules/', 'docs/', 'test/consumer/**/dist/', 'test/consumer/**/node_modules/'] },
+  {
+    ignores: ['dist/', 'build/', 'node_modules/', 'docs/', 'test/consumer/**/dist/', 'test/consumer/**/node_modules/'],
+  },
   js.configs.recommended,
   {
     files: ['**/*.js', '**/*.mjs'],
@@ -22,8 +24,20 @@ export default [
       'no-unused-vars': ['error', { argsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
-  { files: ['lib/**/*.js', 'examples/**/*.js'], languageOptions: { globals: { ...globals.browser, ...globals.worker } } },
-  { files: ['lib/coi-serviceworker.js'], languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } } },
-  { files: ['worklet/**/*.js'], languageOptions: { globals: { ...audioWorklet, WebAssembly: 'readonly', Atomics: 'readonly' } } },
-  { files: ['scripts/**/*.mjs', 'scripts/**/*.js', '*.config.js', 'test/**/*.js', 'test/**/*.mjs'], languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.worker } } },
+  {
+    files: ['lib/**/*.js', 'examples/**/*.js'],
+    languageOptions: { globals: { ...globals.browser, ...globals.worker } },
+  },
+  {
+    files: ['lib/coi-serviceworker.js'],
+    languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
+  },
+  {
+    files: ['worklet/**/*.js'],
+    languageOptions: { globals: { ...audioWorklet, WebAssembly: 'readonly', Atomics: 'readonly' } },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'scripts/**/*.js', '*.config.js', 'test/**/*.js', 'test/**/*.mjs'],
+    languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.worker } },
+  },
 ];

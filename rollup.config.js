@@ -25,11 +25,16 @@ const copyServiceWorker = {
     const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
     const found = /^const RINGLET_COI_VERSION = '([^']*)';$/m.exec(source)?.[1];
     if (found !== version) {
-      this.error(`lib/coi-serviceworker.js: RINGLET_COI_VERSION is '${found}' but package.json says '${version}'; update the constant`);
+      this.error(
+        `lib/coi-serviceworker.js: RINGLET_COI_VERSION is '${found}' but package.json says '${version}'; update the constant`,
+      );
     }
     const result = await minify(source, {
       module: false,
-      format: { quote_style: 1, preamble: `/*! ringlet ${version} coi-serviceworker | MIT License | source: lib/coi-serviceworker.js */` },
+      format: {
+        quote_style: 1,
+        preamble: `/*! ringlet ${version} coi-serviceworker | MIT License | source: lib/coi-serviceworker.js */`,
+      },
     });
     this.emitFile({ type: 'asset', fileName: 'coi-serviceworker.js', source: result.code ?? '' });
   },
@@ -77,7 +82,11 @@ const embedAssets = {
 const mainEntry = fileURLToPath(new URL('./lib/index.js', import.meta.url));
 
 export default [
-  { input: 'lib/index.js', output: { file: 'dist/ringlet.js', format: 'es' }, plugins: [copyWasm, copyServiceWorker, minified] },
+  {
+    input: 'lib/index.js',
+    output: { file: 'dist/ringlet.js', format: 'es' },
+    plugins: [copyWasm, copyServiceWorker, minified],
+  },
   { input: 'worklet/processor.js', output: { file: 'dist/ringlet-worklet.js', format: 'es' }, plugins: [minified] },
   { input: 'lib/worker.js', output: { file: 'dist/ringlet-worker.js', format: 'es' }, plugins: [minified] },
   {

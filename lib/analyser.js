@@ -74,10 +74,20 @@ export class Analyser {
   }
 
   /** A power of two from 32 to 32768; default 2048. */
-  get fftSize() { return this.size; }
+  get fftSize() {
+    return this.size;
+  }
   set fftSize(value) {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < MIN_FFT || value > MAX_FFT || (value & (value - 1)) !== 0) {
-      throw new RangeError(`analyser.fftSize must be a power of two from ${MIN_FFT} to ${MAX_FFT}; got ${String(value)}`);
+    if (
+      typeof value !== 'number' ||
+      !Number.isInteger(value) ||
+      value < MIN_FFT ||
+      value > MAX_FFT ||
+      (value & (value - 1)) !== 0
+    ) {
+      throw new RangeError(
+        `analyser.fftSize must be a power of two from ${MIN_FFT} to ${MAX_FFT}; got ${String(value)}`,
+      );
     }
     if (value !== this.size) {
       this.size = value;
@@ -87,10 +97,14 @@ export class Analyser {
   }
 
   /** fftSize / 2. */
-  get frequencyBinCount() { return this.size / 2; }
+  get frequencyBinCount() {
+    return this.size / 2;
+  }
 
   /** 0 .. 1; default 0.8. */
-  get smoothingTimeConstant() { return this.smoothing; }
+  get smoothingTimeConstant() {
+    return this.smoothing;
+  }
   set smoothingTimeConstant(value) {
     if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
       throw new RangeError(`analyser.smoothingTimeConstant must be a number from 0 to 1; got ${String(value)}`);
@@ -99,19 +113,27 @@ export class Analyser {
   }
 
   /** Default -100; must stay below maxDecibels. */
-  get minDecibels() { return this.minDb; }
+  get minDecibels() {
+    return this.minDb;
+  }
   set minDecibels(value) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value >= this.maxDb) {
-      throw new RangeError(`analyser.minDecibels must be a finite number below maxDecibels (${this.maxDb}); got ${String(value)}`);
+      throw new RangeError(
+        `analyser.minDecibels must be a finite number below maxDecibels (${this.maxDb}); got ${String(value)}`,
+      );
     }
     this.minDb = value;
   }
 
   /** Default -30; must stay above minDecibels. */
-  get maxDecibels() { return this.maxDb; }
+  get maxDecibels() {
+    return this.maxDb;
+  }
   set maxDecibels(value) {
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= this.minDb) {
-      throw new RangeError(`analyser.maxDecibels must be a finite number above minDecibels (${this.minDb}); got ${String(value)}`);
+      throw new RangeError(
+        `analyser.maxDecibels must be a finite number above minDecibels (${this.minDb}); got ${String(value)}`,
+      );
     }
     this.maxDb = value;
   }

@@ -13,14 +13,18 @@ import { describe } from './util.js';
 export function framesOf(data, channels, who, name) {
   if (data instanceof Float32Array) {
     if (data.length % channels !== 0) {
-      throw new RangeError(`${who}: ${name} (interleaved) must hold whole ${channels}-channel frames; its length ${data.length} is not a multiple of ${channels}`);
+      throw new RangeError(
+        `${who}: ${name} (interleaved) must hold whole ${channels}-channel frames; its length ${data.length} is not a multiple of ${channels}`,
+      );
     }
     return data.length / channels;
   }
   if (Array.isArray(data)) {
     for (let c = 0; c < data.length; c++) {
       if (!(data[c] instanceof Float32Array)) {
-        throw new TypeError(`${who}: ${name}[${c}] must be a Float32Array (planar data is one per channel); got ${describe(data[c])}`);
+        throw new TypeError(
+          `${who}: ${name}[${c}] must be a Float32Array (planar data is one per channel); got ${describe(data[c])}`,
+        );
       }
     }
     if (data.length !== channels) {
@@ -28,12 +32,16 @@ export function framesOf(data, channels, who, name) {
     }
     for (let c = 1; c < channels; c++) {
       if (data[c].length !== data[0].length) {
-        throw new RangeError(`${who}: ${name}[${c}] has ${data[c].length} frames but ${name}[0] has ${data[0].length}; planar channels must be equal in length`);
+        throw new RangeError(
+          `${who}: ${name}[${c}] has ${data[c].length} frames but ${name}[0] has ${data[0].length}; planar channels must be equal in length`,
+        );
       }
     }
     return data[0].length;
   }
-  throw new TypeError(`${who}: ${name} must be a Float32Array (interleaved) or an array of ${channels} Float32Arrays (planar); got ${describe(data)}`);
+  throw new TypeError(
+    `${who}: ${name} must be a Float32Array (interleaved) or an array of ${channels} Float32Arrays (planar); got ${describe(data)}`,
+  );
 }
 
 /**
@@ -47,7 +55,9 @@ export function framesOf(data, channels, who, name) {
  */
 export function checkPlanarAudio(channels, sampleRate, who, minRate = 3000) {
   if (!Array.isArray(channels)) {
-    throw new TypeError(`${who}.channels must be an array of Float32Arrays, one per channel; got ${describe(channels)}`);
+    throw new TypeError(
+      `${who}.channels must be an array of Float32Arrays, one per channel; got ${describe(channels)}`,
+    );
   }
   if (channels.length < 1 || channels.length > 32) {
     throw new RangeError(`${who}.channels must hold 1 to 32 channels; got ${channels.length}`);
@@ -57,7 +67,9 @@ export function checkPlanarAudio(channels, sampleRate, who, minRate = 3000) {
       throw new TypeError(`${who}.channels[${c}] must be a Float32Array; got ${describe(channels[c])}`);
     }
     if (channels[c].length !== channels[0].length) {
-      throw new RangeError(`${who}.channels[${c}] has ${channels[c].length} frames but channels[0] has ${channels[0].length}; channels must be equal in length`);
+      throw new RangeError(
+        `${who}.channels[${c}] has ${channels[c].length} frames but channels[0] has ${channels[0].length}; channels must be equal in length`,
+      );
     }
   }
   if (typeof sampleRate !== 'number') {

@@ -53,16 +53,21 @@ export class BufferPool {
       throw new TypeError('BufferPool: length is required (the number of floats in every buffer)');
     }
     this.#length = checkInteger(options.length, 'length', 1, MAX_BUFFER_LENGTH);
-    this.#maxBuffers = options.maxBuffers === undefined
-      ? DEFAULT_MAX_BUFFERS
-      : checkInteger(options.maxBuffers, 'maxBuffers', 0, MAX_POOLED_BUFFERS);
+    this.#maxBuffers =
+      options.maxBuffers === undefined
+        ? DEFAULT_MAX_BUFFERS
+        : checkInteger(options.maxBuffers, 'maxBuffers', 0, MAX_POOLED_BUFFERS);
   }
 
   /** The length, in floats, of every buffer this pool hands out or keeps. */
-  get length() { return this.#length; }
+  get length() {
+    return this.#length;
+  }
 
   /** The most buffers the pool keeps. */
-  get maxBuffers() { return this.#maxBuffers; }
+  get maxBuffers() {
+    return this.#maxBuffers;
+  }
 
   /**
    * A buffer of `length` floats: a pooled one (its old contents intact) or a
@@ -95,7 +100,8 @@ export class BufferPool {
     }
     if (this.#pooled.has(buffer)) return false;
     const backing = buffer.buffer;
-    const keep = backing.byteLength !== 0 && // 0: detached (transferred)
+    const keep =
+      backing.byteLength !== 0 && // 0: detached (transferred)
       !(typeof SharedArrayBuffer === 'function' && backing instanceof SharedArrayBuffer) &&
       buffer.length === this.#length &&
       buffer.byteOffset === 0 &&

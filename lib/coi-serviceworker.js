@@ -67,8 +67,10 @@ const RINGLET_COI_VERSION = '0.1.0';
   const COEP = config.get('coep') ?? 'require-corp';
   const CORP = config.get('corp') ?? 'same-site';
   // Thrown while the script evaluates, so register() rejects: loud, not a silent default.
-  if (!COEP_VALUES.includes(COEP)) throw new TypeError(`coi-serviceworker: coep must be 'require-corp' or 'credentialless'; got '${COEP}'`);
-  if (!CORP_VALUES.includes(CORP)) throw new TypeError(`coi-serviceworker: corp must be 'same-site', 'same-origin' or 'cross-origin'; got '${CORP}'`);
+  if (!COEP_VALUES.includes(COEP))
+    throw new TypeError(`coi-serviceworker: coep must be 'require-corp' or 'credentialless'; got '${COEP}'`);
+  if (!CORP_VALUES.includes(CORP))
+    throw new TypeError(`coi-serviceworker: corp must be 'same-site', 'same-origin' or 'cross-origin'; got '${CORP}'`);
 
   const CACHE_PREFIX = 'ringlet-coi-';
   // The scope is in the name so two registrations on one origin never evict each other's entries.
@@ -81,9 +83,21 @@ const RINGLET_COI_VERSION = '0.1.0';
 
   /** @type {CoiStats} Counts since this worker started; the browser restarts idle workers, which resets them. */
   const stats = {
-    version: RINGLET_COI_VERSION, cacheName: CACHE_NAME, coep: COEP, corp: CORP, maxEntries: MAX_ENTRIES,
-    requests: 0, rebuilt: 0, passedThrough: 0, redirected: 0,
-    cacheHits: 0, cacheMisses: 0, cacheStores: 0, cacheEntries: 0, evictions: 0, errors: 0,
+    version: RINGLET_COI_VERSION,
+    cacheName: CACHE_NAME,
+    coep: COEP,
+    corp: CORP,
+    maxEntries: MAX_ENTRIES,
+    requests: 0,
+    rebuilt: 0,
+    passedThrough: 0,
+    redirected: 0,
+    cacheHits: 0,
+    cacheMisses: 0,
+    cacheStores: 0,
+    cacheEntries: 0,
+    evictions: 0,
+    errors: 0,
   };
 
   /**
@@ -108,7 +122,9 @@ const RINGLET_COI_VERSION = '0.1.0';
         await trim(cache);
         return cache;
       });
-      opening.catch(() => { if (opened === opening) opened = null; });
+      opening.catch(() => {
+        if (opened === opening) opened = null;
+      });
       opened = opening;
     }
     return opened;
@@ -123,7 +139,9 @@ const RINGLET_COI_VERSION = '0.1.0';
    */
   function withCache(task) {
     const run = queue.then(() => openCache()).then(task);
-    queue = run.catch(() => { stats.errors += 1; });
+    queue = run.catch(() => {
+      stats.errors += 1;
+    });
     return run;
   }
 
@@ -255,16 +273,18 @@ const RINGLET_COI_VERSION = '0.1.0';
   });
 
   scope.addEventListener('activate', (event) => {
-    event.waitUntil((async () => {
-      // Only ringlet's caches of other versions: other apps' caches, and this
-      // version's caches for other scopes, are left alone.
-      for (const name of await caches.keys()) {
-        if (name.startsWith(CACHE_PREFIX) && !name.startsWith(`${CACHE_PREFIX}${RINGLET_COI_VERSION}@`)) {
-          await caches.delete(name);
+    event.waitUntil(
+      (async () => {
+        // Only ringlet's caches of other versions: other apps' caches, and this
+        // version's caches for other scopes, are left alone.
+        for (const name of await caches.keys()) {
+          if (name.startsWith(CACHE_PREFIX) && !name.startsWith(`${CACHE_PREFIX}${RINGLET_COI_VERSION}@`)) {
+            await caches.delete(name);
+          }
         }
-      }
-      await scope.clients.claim();
-    })());
+        await scope.clients.claim();
+      })(),
+    );
   });
 
   scope.addEventListener('fetch', (event) => {
@@ -274,8 +294,11 @@ const RINGLET_COI_VERSION = '0.1.0';
     // Not intercepted: the browser's own fetch handles these exactly as it
     // would without a service worker. fetch() rejects an only-if-cached
     // request that is not same-origin mode (DevTools sends them).
-    if (request.method !== 'GET' || url.origin !== scope.location.origin ||
-        (request.cache === 'only-if-cached' && request.mode !== 'same-origin')) {
+    if (
+      request.method !== 'GET' ||
+      url.origin !== scope.location.origin ||
+      (request.cache === 'only-if-cached' && request.mode !== 'same-origin')
+    ) {
       stats.passedThrough += 1;
       return;
     }
@@ -287,30 +310,34 @@ const RINGLET_COI_VERSION = '0.1.0';
     const port = event.ports[0];
     if (!port) return;
     const type = data !== null && typeof data === 'object' ? data.type : undefined;
-    event.waitUntil((async () => {
-      try {
-        if (type === 'GET_STATS') {
-          await queue; // cache writes already under way are counted
-          port.postMessage({ ...stats });
-        } else if (type === 'CLEAR_CACHE') {
-          const cleared = await withCache(async (cache) => {
-            const keys = await cache.keys();
-            for (const request of keys) await cache.delete(request);
-            lru.clear();
-            stats.cacheEntries = 0;
-            return keys.length;
-          });
-          port.postMessage({ cleared });
-        } else if (type === 'SKIP_WAITING') {
-          await scope.skipWaiting();
-          port.postMessage({ ok: true });
-        } else {
-          port.postMessage({ error: `unknown message type ${JSON.stringify(type)}; expected 'GET_STATS', 'CLEAR_CACHE' or 'SKIP_WAITING'` });
+    event.waitUntil(
+      (async () => {
+        try {
+          if (type === 'GET_STATS') {
+            await queue; // cache writes already under way are counted
+            port.postMessage({ ...stats });
+          } else if (type === 'CLEAR_CACHE') {
+            const cleared = await withCache(async (cache) => {
+              const keys = await cache.keys();
+              for (const request of keys) await cache.delete(request);
+              lru.clear();
+              stats.cacheEntries = 0;
+              return keys.length;
+            });
+            port.postMessage({ cleared });
+          } else if (type === 'SKIP_WAITING') {
+            await scope.skipWaiting();
+            port.postMessage({ ok: true });
+          } else {
+            port.postMessage({
+              error: `unknown message type ${JSON.stringify(type)}; expected 'GET_STATS', 'CLEAR_CACHE' or 'SKIP_WAITING'`,
+            });
+          }
+        } catch (error) {
+          stats.errors += 1;
+          port.postMessage({ error: String(error) });
         }
-      } catch (error) {
-        stats.errors += 1;
-        port.postMessage({ error: String(error) });
-      }
-    })());
+      })(),
+    );
   });
 })();

@@ -20,14 +20,21 @@ export function isMainThread() {
   const WorkerScope = g.WorkerGlobalScope;
   if (typeof WorkerScope === 'function' && globalThis instanceof WorkerScope) return false;
   const doc = g.document;
-  return typeof g.AudioContext === 'function' && typeof doc === 'object' && doc !== null &&
-    typeof (/** @type {{ createElement?: unknown }} */ (doc)).createElement === 'function';
+  return (
+    typeof g.AudioContext === 'function' &&
+    typeof doc === 'object' &&
+    doc !== null &&
+    typeof (/** @type {{ createElement?: unknown }} */ (doc).createElement) === 'function'
+  );
 }
 
 /** @param {string} where */
 export function assertMainThread(where) {
   if (!isMainThread()) {
-    throw new RingletError('NOT_MAIN_THREAD', `${where}: needs a Window main thread with Web Audio (AudioContext and document); this thread has neither`);
+    throw new RingletError(
+      'NOT_MAIN_THREAD',
+      `${where}: needs a Window main thread with Web Audio (AudioContext and document); this thread has neither`,
+    );
   }
 }
 
@@ -107,7 +114,7 @@ export function unlockAudio(context, options = {}) {
       throw new TypeError(`unlockAudio: options must be an object; got ${describe(options)}`);
     }
     const target = options.target ?? document;
-    if (typeof (/** @type {{ addEventListener?: unknown }} */ (target)).addEventListener !== 'function') {
+    if (typeof (/** @type {{ addEventListener?: unknown }} */ (target).addEventListener) !== 'function') {
       throw new TypeError(`unlockAudio: target must be an EventTarget; got ${describe(target)}`);
     }
     const timeoutMs = checkTimeout(options.timeoutMs, 'unlockAudio', 30000);
@@ -142,14 +149,23 @@ function unlock(ctx, target, timeoutMs) {
     const timer = setTimeout(() => finish(settled(ctx.state) ?? 'timeout'), timeoutMs);
     const onGesture = () => {
       ctx.resume().then(
-        () => { const s = settled(ctx.state); if (s) finish(s); },
-        () => { if (ctx.state === 'closed') finish('closed'); },
+        () => {
+          const s = settled(ctx.state);
+          if (s) finish(s);
+        },
+        () => {
+          if (ctx.state === 'closed') finish('closed');
+        },
       );
     };
     for (const type of GESTURES) target.addEventListener(type, onGesture, { signal, capture: true });
-    ctx.addEventListener('statechange', () => {
-      const s = settled(ctx.state);
-      if (s) finish(s);
-    }, { signal });
+    ctx.addEventListener(
+      'statechange',
+      () => {
+        const s = settled(ctx.state);
+        if (s) finish(s);
+      },
+      { signal },
+    );
   });
 }

@@ -50,9 +50,16 @@ export function privateMemoryBinary(source) {
           bytes[at] &= ~0x02;
           return bytes;
         }
-        if (kind === 0) u32(); // function: type index
-        else if (kind === 1) { at++; const flags = bytes[at++]; u32(); if (flags & 1) u32(); } // table: type, limits
-        else if (kind === 3) at += 2; // global: type, mutability
+        if (kind === 0)
+          u32(); // function: type index
+        else if (kind === 1) {
+          at++;
+          const flags = bytes[at++];
+          u32();
+          if (flags & 1) u32();
+        } // table: type, limits
+        else if (kind === 3)
+          at += 2; // global: type, mutability
         else break;
       }
       throw fail();
@@ -135,7 +142,9 @@ export function coreImports(memory, host = {}) {
     env: {
       memory,
       /** @param {number} code @param {number} message address of a C string */
-      rl_host_panic: (code, message) => { panic?.(code, readCString(memory, message, 4096)); },
+      rl_host_panic: (code, message) => {
+        panic?.(code, readCString(memory, message, 4096));
+      },
     },
   };
 }
@@ -163,8 +172,10 @@ export function checkCore(instance, memory) {
   x._initialize();
   const wasmVersion = readCString(memory, x.rl_version());
   if (wasmVersion !== VERSION) {
-    throw new RingletError('VERSION_MISMATCH',
-      `ringlet: JS and wasm version mismatch. JS version: ${VERSION}, wasm version: ${wasmVersion || '(none)'}`);
+    throw new RingletError(
+      'VERSION_MISMATCH',
+      `ringlet: JS and wasm version mismatch. JS version: ${VERSION}, wasm version: ${wasmVersion || '(none)'}`,
+    );
   }
   return x;
 }

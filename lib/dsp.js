@@ -22,10 +22,27 @@ import { describe } from './util.js';
 /** @typedef {import('../types/index.js').GeneratorType} GeneratorType */
 
 /** rl_biquad_type order, which is Web Audio's BiquadFilterType order. */
-export const BIQUAD_TYPES = /** @type {const} */ (['lowpass', 'highpass', 'bandpass', 'lowshelf', 'highshelf', 'peaking', 'notch', 'allpass']);
+export const BIQUAD_TYPES = /** @type {const} */ ([
+  'lowpass',
+  'highpass',
+  'bandpass',
+  'lowshelf',
+  'highshelf',
+  'peaking',
+  'notch',
+  'allpass',
+]);
 
 /** rl_generator_type order. */
-export const GENERATOR_TYPES = /** @type {const} */ (['sine', 'square', 'sawtooth', 'triangle', 'white-noise', 'pink-noise', 'sweep']);
+export const GENERATOR_TYPES = /** @type {const} */ ([
+  'sine',
+  'square',
+  'sawtooth',
+  'triangle',
+  'white-noise',
+  'pink-noise',
+  'sweep',
+]);
 
 export const EQ_BANDS = 8;
 export const EQ_GAIN_DB = { min: -40, max: 40 };
@@ -103,7 +120,10 @@ export function checkEqBand(band, current, sampleRate, where) {
     throw new TypeError(`${where}: type must be one of ${BIQUAD_TYPES.join(', ')}; got ${String(type)}`);
   }
   const nyquist = sampleRate / 2;
-  const frequency = checkNumber(orCurrent(b.frequency, current.frequency), where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
+  const frequency = checkNumber(orCurrent(b.frequency, current.frequency), where, 'frequency', 0, nyquist, {
+    exclusiveMin: true,
+    exclusiveMax: true,
+  });
   // Q follows BiquadFilterNode's meaning per type: for lowpass and highpass
   // it is a resonance in dB (at most 40), for the others a plain Q (at most 1000).
   const maxQ = type === 'lowpass' || type === 'highpass' ? 40 : 1000;
@@ -123,9 +143,27 @@ export function checkEqBand(band, current, sampleRate, where) {
 export function checkLimiterSettings(settings, current, where) {
   const s = checkObject(settings, where);
   const r = LIMITER_RANGES;
-  const ceilingDb = checkNumber(orCurrent(s.ceilingDb, current.ceilingDb), where, 'ceilingDb', r.ceilingDb.min, r.ceilingDb.max);
-  const attackMs = checkNumber(orCurrent(s.attackMs, current.attackMs), where, 'attackMs', r.attackMs.min, r.attackMs.max);
-  const releaseMs = checkNumber(orCurrent(s.releaseMs, current.releaseMs), where, 'releaseMs', r.releaseMs.min, r.releaseMs.max);
+  const ceilingDb = checkNumber(
+    orCurrent(s.ceilingDb, current.ceilingDb),
+    where,
+    'ceilingDb',
+    r.ceilingDb.min,
+    r.ceilingDb.max,
+  );
+  const attackMs = checkNumber(
+    orCurrent(s.attackMs, current.attackMs),
+    where,
+    'attackMs',
+    r.attackMs.min,
+    r.attackMs.max,
+  );
+  const releaseMs = checkNumber(
+    orCurrent(s.releaseMs, current.releaseMs),
+    where,
+    'releaseMs',
+    r.releaseMs.min,
+    r.releaseMs.max,
+  );
   return Object.freeze({ ceilingDb, attackMs, releaseMs });
 }
 
@@ -183,7 +221,8 @@ export function checkChain(chain, sampleRate, where) {
   if (chain === undefined) return { gain: 1, messages };
   const c = checkObject(chain, `${where}: chain`);
   checkKeys(c, ['gain', 'eq', 'limiter'], `${where}: chain`);
-  const gain = c.gain === undefined ? 1 : checkNumber(c.gain, `${where}: chain`, 'gain', GAIN_RANGE.min, GAIN_RANGE.max);
+  const gain =
+    c.gain === undefined ? 1 : checkNumber(c.gain, `${where}: chain`, 'gain', GAIN_RANGE.min, GAIN_RANGE.max);
   if (c.eq !== undefined) {
     const at = `${where}: chain.eq`;
     const eq = checkObject(c.eq, at);
@@ -191,17 +230,30 @@ export function checkChain(chain, sampleRate, where) {
     if (eq.bands !== undefined) {
       const bands = eq.bands;
       if (!Array.isArray(bands)) {
-        throw new TypeError(`${at}: bands must be an array of up to ${EQ_BANDS} bands (null keeps a band's default); got ${describe(bands)}`);
+        throw new TypeError(
+          `${at}: bands must be an array of up to ${EQ_BANDS} bands (null keeps a band's default); got ${describe(bands)}`,
+        );
       }
-      if (bands.length > EQ_BANDS) throw new RangeError(`${at}: bands must have at most ${EQ_BANDS} entries; got ${bands.length}`);
+      if (bands.length > EQ_BANDS)
+        throw new RangeError(`${at}: bands must have at most ${EQ_BANDS} entries; got ${bands.length}`);
       for (let i = 0; i < bands.length; i++) {
         if (bands[i] === null || bands[i] === undefined) continue;
         const b = checkEqBand(bands[i], defaultEqBand(i), sampleRate, `${at}.bands[${i}]`);
-        messages.push({ kind: PARAM.EQ_BAND, index: i, arg: BIQUAD_TYPES.indexOf(b.type), values: [b.frequency, b.q, b.gainDb] });
+        messages.push({
+          kind: PARAM.EQ_BAND,
+          index: i,
+          arg: BIQUAD_TYPES.indexOf(b.type),
+          values: [b.frequency, b.q, b.gainDb],
+        });
       }
     }
     if (eq.bypass !== undefined) {
-      messages.push({ kind: PARAM.EQ_BYPASS, index: 0, arg: checkBoolean(eq.bypass, at, 'bypass') ? 1 : 0, values: [] });
+      messages.push({
+        kind: PARAM.EQ_BYPASS,
+        index: 0,
+        arg: checkBoolean(eq.bypass, at, 'bypass') ? 1 : 0,
+        values: [],
+      });
     }
   }
   if (c.limiter !== undefined) {
@@ -213,7 +265,12 @@ export function checkChain(chain, sampleRate, where) {
       messages.push({ kind: PARAM.LIMITER, index: 0, arg: 0, values: [s.ceilingDb, s.attackMs, s.releaseMs] });
     }
     if (l.bypass !== undefined) {
-      messages.push({ kind: PARAM.LIMITER_BYPASS, index: 0, arg: checkBoolean(l.bypass, at, 'bypass') ? 1 : 0, values: [] });
+      messages.push({
+        kind: PARAM.LIMITER_BYPASS,
+        index: 0,
+        arg: checkBoolean(l.bypass, at, 'bypass') ? 1 : 0,
+        values: [],
+      });
     }
   }
   return { gain, messages };
@@ -247,7 +304,9 @@ export class Eq {
   setBand(index, band) {
     const where = 'eq.setBand';
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= this.bands.length) {
-      throw new RangeError(`${where}: index must be an integer from 0 to ${this.bands.length - 1}; got ${String(index)}`);
+      throw new RangeError(
+        `${where}: index must be an integer from 0 to ${this.bands.length - 1}; got ${String(index)}`,
+      );
     }
     const next = checkEqBand(band, this.bands[index], this.sampleRate, where);
     this.bands[index] = next;
@@ -261,7 +320,9 @@ export class Eq {
    */
   getBand(index) {
     if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= this.bands.length) {
-      throw new RangeError(`eq.getBand: index must be an integer from 0 to ${this.bands.length - 1}; got ${String(index)}`);
+      throw new RangeError(
+        `eq.getBand: index must be an integer from 0 to ${this.bands.length - 1}; got ${String(index)}`,
+      );
     }
     return this.bands[index];
   }
@@ -278,7 +339,9 @@ export class Eq {
   }
   /** Sends every band and the bypass again, to a core that was reinitialised (node.reset). */
   resend() {
-    this.bands.forEach((b, k) => this.params.send(PARAM.EQ_BAND, k, BIQUAD_TYPES.indexOf(b.type), [b.frequency, b.q, b.gainDb]));
+    this.bands.forEach((b, k) =>
+      this.params.send(PARAM.EQ_BAND, k, BIQUAD_TYPES.indexOf(b.type), [b.frequency, b.q, b.gainDb]),
+    );
     this.params.send(PARAM.EQ_BYPASS, 0, this.bypassed ? 1 : 0);
   }
 }
@@ -338,7 +401,13 @@ export class Generator {
     /** @private @readonly */ this.params = params;
     /** @private @readonly */ this.sampleRate = sampleRate;
     /** @private @type {GeneratorSettings} */
-    this.settings = Object.freeze({ type: 'sine', frequency: 440, amplitude: 0.5, endFrequency: 20000, durationSeconds: 10 });
+    this.settings = Object.freeze({
+      type: 'sine',
+      frequency: 440,
+      amplitude: 0.5,
+      endFrequency: 20000,
+      durationSeconds: 10,
+    });
     /** @private */ this.running = false;
   }
 
@@ -354,12 +423,39 @@ export class Generator {
       throw new TypeError(`${where}: type must be one of ${GENERATOR_TYPES.join(', ')}; got ${String(type)}`);
     }
     const nyquist = this.sampleRate / 2;
-    const frequency = checkNumber(orCurrent(s.frequency, this.settings.frequency), where, 'frequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
+    const frequency = checkNumber(orCurrent(s.frequency, this.settings.frequency), where, 'frequency', 0, nyquist, {
+      exclusiveMin: true,
+      exclusiveMax: true,
+    });
     const amplitude = checkNumber(orCurrent(s.amplitude, this.settings.amplitude), where, 'amplitude', 0, 1);
-    const endFrequency = checkNumber(orCurrent(s.endFrequency, this.settings.endFrequency), where, 'endFrequency', 0, nyquist, { exclusiveMin: true, exclusiveMax: true });
-    const durationSeconds = checkNumber(orCurrent(s.durationSeconds, this.settings.durationSeconds), where, 'durationSeconds', 0.01, 3600);
-    this.settings = Object.freeze({ type: /** @type {GeneratorType} */ (type), frequency, amplitude, endFrequency, durationSeconds });
-    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(this.settings.type), [frequency, amplitude, endFrequency, durationSeconds]);
+    const endFrequency = checkNumber(
+      orCurrent(s.endFrequency, this.settings.endFrequency),
+      where,
+      'endFrequency',
+      0,
+      nyquist,
+      { exclusiveMin: true, exclusiveMax: true },
+    );
+    const durationSeconds = checkNumber(
+      orCurrent(s.durationSeconds, this.settings.durationSeconds),
+      where,
+      'durationSeconds',
+      0.01,
+      3600,
+    );
+    this.settings = Object.freeze({
+      type: /** @type {GeneratorType} */ (type),
+      frequency,
+      amplitude,
+      endFrequency,
+      durationSeconds,
+    });
+    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(this.settings.type), [
+      frequency,
+      amplitude,
+      endFrequency,
+      durationSeconds,
+    ]);
   }
 
   /** @returns {GeneratorSettings} */
@@ -384,7 +480,12 @@ export class Generator {
   /** Sends the settings and the running state again, to a core that was reinitialised (node.reset). */
   resend() {
     const t = this.settings;
-    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(t.type), [t.frequency, t.amplitude, t.endFrequency, t.durationSeconds]);
+    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(t.type), [
+      t.frequency,
+      t.amplitude,
+      t.endFrequency,
+      t.durationSeconds,
+    ]);
     if (this.running) this.params.send(PARAM.GENERATOR_RUN, 0, 1);
   }
 }

@@ -34,7 +34,9 @@ function fromBase64(text) {
 }
 
 if (WASM_GZIP_BASE64.startsWith('__RINGLET_EMBED_')) {
-  throw new Error('ringlet/inline: the assets are embedded by the build; import dist/ringlet-inline.js, not lib/inline.js');
+  throw new Error(
+    'ringlet/inline: the assets are embedded by the build; import dist/ringlet-inline.js, not lib/inline.js',
+  );
 }
 // Top-level await: the module finishes evaluating once the wasm is inflated,
 // so an importer never sees the defaults unset.

@@ -80,8 +80,12 @@ export function checkIsolationOptions(options) {
 /** A Window's main thread: the only place a page can register a worker for itself and reload. */
 function isWindow() {
   const g = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (globalThis));
-  return typeof g.Window === 'function' && globalThis instanceof /** @type {typeof Window} */ (g.Window) &&
-    typeof g.document === 'object' && g.document !== null;
+  return (
+    typeof g.Window === 'function' &&
+    globalThis instanceof /** @type {typeof Window} */ (g.Window) &&
+    typeof g.document === 'object' &&
+    g.document !== null
+  );
 }
 
 /** @type {Promise<IsolationResult> | null} */
@@ -98,16 +102,23 @@ export function ensureCrossOriginIsolation(options) {
   try {
     o = checkIsolationOptions(options);
     if (!isWindow()) {
-      throw new RingletError('NOT_MAIN_THREAD', `${WHERE}: needs a Window main thread (a page registers its service worker and reloads itself); this thread is not one`);
+      throw new RingletError(
+        'NOT_MAIN_THREAD',
+        `${WHERE}: needs a Window main thread (a page registers its service worker and reloads itself); this thread is not one`,
+      );
     }
   } catch (error) {
     return Promise.reject(error);
   }
   if (pending !== null) return pending;
-  const run = isolate(o).catch((/** @type {unknown} */ error) => failed('register-failed', `unexpected error: ${String(error)}`, error));
+  const run = isolate(o).catch((/** @type {unknown} */ error) =>
+    failed('register-failed', `unexpected error: ${String(error)}`, error),
+  );
   pending = run;
   // A reload is under way: later callers on this page get 'reloading' too.
-  run.then((result) => { if (result.status !== 'reloading' && pending === run) pending = null; });
+  run.then((result) => {
+    if (result.status !== 'reloading' && pending === run) pending = null;
+  });
   return run;
 }
 
@@ -169,7 +180,9 @@ function writeGuard(store, key, value) {
  * @param {number} at
  */
 function isOurReload(at) {
-  const entry = /** @type {PerformanceNavigationTiming | undefined} */ (performance.getEntriesByType?.('navigation')[0]);
+  const entry = /** @type {PerformanceNavigationTiming | undefined} */ (
+    performance.getEntriesByType?.('navigation')[0]
+  );
   if (entry !== undefined && entry.type !== 'reload') return false;
   const delta = performance.timeOrigin - at;
   return delta >= -1000 && delta <= RELOAD_WINDOW_MS;
@@ -198,11 +211,19 @@ async function isolate(o) {
     return { status: 'isolated' };
   }
   if (globalThis.isSecureContext !== true) {
-    return { status: 'unsupported', reason: 'insecure-context', message: `${WHERE}: service workers need a secure context (https:// or localhost); ${location.origin} is not one` };
+    return {
+      status: 'unsupported',
+      reason: 'insecure-context',
+      message: `${WHERE}: service workers need a secure context (https:// or localhost); ${location.origin} is not one`,
+    };
   }
   const container = /** @type {ServiceWorkerContainer | undefined} */ (navigator.serviceWorker);
   if (!container) {
-    return { status: 'unsupported', reason: 'no-service-worker', message: `${WHERE}: this browser offers no service worker here (navigator.serviceWorker is missing; Firefox private windows have none)` };
+    return {
+      status: 'unsupported',
+      reason: 'no-service-worker',
+      message: `${WHERE}: this browser offers no service worker here (navigator.serviceWorker is missing; Firefox private windows have none)`,
+    };
   }
 
   /** @type {ServiceWorkerRegistration} */
@@ -219,10 +240,17 @@ async function isolate(o) {
     if (o.scope !== undefined) registerOptions.scope = o.scope;
     registration = await container.register(scriptUrl, registerOptions);
   } catch (error) {
-    return failed('register-failed', `could not register the service worker ${scriptUrl || String(o.swUrl)}: ${String(error)}`, error);
+    return failed(
+      'register-failed',
+      `could not register the service worker ${scriptUrl || String(o.swUrl)}: ${String(error)}`,
+      error,
+    );
   }
   if (!location.href.startsWith(registration.scope)) {
-    return failed('out-of-scope', `the service worker's scope ${registration.scope} does not cover this page (${location.pathname}); a service worker controls only pages at or below its own folder, so copy it to the site root or pass a scope (above its folder, the server must send Service-Worker-Allowed)`);
+    return failed(
+      'out-of-scope',
+      `the service worker's scope ${registration.scope} does not cover this page (${location.pathname}); a service worker controls only pages at or below its own folder, so copy it to the site root or pass a scope (above its folder, the server must send Service-Worker-Allowed)`,
+    );
   }
 
   const guardKey = RELOAD_GUARD_PREFIX + location.pathname;
@@ -231,8 +259,14 @@ async function isolate(o) {
     // This load is the one reload, or comes after it failed: another reload could loop.
     if (!guard.failed) writeGuard(store, guardKey, { at: guard.at, failed: true });
     return container.controller
-      ? failed('headers-missing', 'after one reload the service worker controls the page but it is still not cross-origin isolated (an error page passes through unchanged, or another service worker controls it); not reloading again')
-      : failed('not-controlled', 'after one reload the page is still not controlled by the service worker (a hard reload bypasses it); not reloading again');
+      ? failed(
+          'headers-missing',
+          'after one reload the service worker controls the page but it is still not cross-origin isolated (an error page passes through unchanged, or another service worker controls it); not reloading again',
+        )
+      : failed(
+          'not-controlled',
+          'after one reload the page is still not controlled by the service worker (a hard reload bypasses it); not reloading again',
+        );
   }
 
   const state = await whenActivated(registration, o.timeoutMs);
@@ -246,7 +280,11 @@ async function isolate(o) {
     if (store === null) throw new Error('sessionStorage is unavailable');
     store.setItem(guardKey, JSON.stringify({ at: Date.now(), failed: false }));
   } catch (error) {
-    return failed('no-reload-guard', `${String(error)}, so a reload could loop; the service worker is registered and will isolate the next page load`, error);
+    return failed(
+      'no-reload-guard',
+      `${String(error)}, so a reload could loop; the service worker is registered and will isolate the next page load`,
+      error,
+    );
   }
   location.reload();
   return { status: 'reloading' };

@@ -74,7 +74,10 @@ export function resolveTransport(transport, where) {
   if (transport === 'message') return 'message';
   if (transport === 'shared') {
     if (!canShareMemory()) {
-      throw new RingletError('NOT_ISOLATED', `${where}: transport 'shared' needs SharedArrayBuffer; serve the page cross-origin isolated (COOP same-origin, COEP require-corp), or use transport 'auto'`);
+      throw new RingletError(
+        'NOT_ISOLATED',
+        `${where}: transport 'shared' needs SharedArrayBuffer; serve the page cross-origin isolated (COOP same-origin, COEP require-corp), or use transport 'auto'`,
+      );
     }
     return 'shared';
   }
@@ -134,8 +137,11 @@ function load(context, options) {
   if (!worklet) {
     const pending = context.audioWorklet.addModule(workletUrl).catch((/** @type {unknown} */ error) => {
       if (workletLoads.get(context) === pending) workletLoads.delete(context);
-      throw new RingletError('LOAD_FAILED',
-        `loadRinglet: could not load the worklet module from ${workletUrl}: ${String(error)}`, { cause: error });
+      throw new RingletError(
+        'LOAD_FAILED',
+        `loadRinglet: could not load the worklet module from ${workletUrl}: ${String(error)}`,
+        { cause: error },
+      );
     });
     workletLoads.set(context, pending);
     worklet = pending;

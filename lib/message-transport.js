@@ -41,7 +41,14 @@ const POLL_MS = 5;
 
 /** @type {Snapshot} */
 const EMPTY = Object.freeze({
-  writeIndex: 0, readIndex: 0, closed: false, underruns: 0, overruns: 0, framesProcessed: 0, quanta: 0, silentFrames: 0,
+  writeIndex: 0,
+  readIndex: 0,
+  closed: false,
+  underruns: 0,
+  overruns: 0,
+  framesProcessed: 0,
+  quanta: 0,
+  silentFrames: 0,
 });
 
 /**
@@ -83,8 +90,14 @@ export class MessageLink {
   flush(ms) {
     const id = this.nextFlushId++;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => { this.flushes.delete(id); resolve(); }, ms);
-      this.flushes.set(id, () => { clearTimeout(timer); resolve(); });
+      const timer = setTimeout(() => {
+        this.flushes.delete(id);
+        resolve();
+      }, ms);
+      this.flushes.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
       this.port.postMessage({ type: 'poll', id });
     });
   }
@@ -165,7 +178,11 @@ export class MessageLink {
    * @param {Float32Array | undefined} buffer
    */
   release(buffer) {
-    if (buffer instanceof Float32Array && buffer.length === CHUNK_FRAMES * this.channels && this.pool.length < POOL_LIMIT) {
+    if (
+      buffer instanceof Float32Array &&
+      buffer.length === CHUNK_FRAMES * this.channels &&
+      this.pool.length < POOL_LIMIT
+    ) {
       this.pool.push(buffer);
     }
   }
@@ -211,16 +228,32 @@ export class MessageWriter {
     /** @private */ this.pending = false;
   }
 
-  get channels() { return this.link.channels; }
-  get capacityFrames() { return this.link.capacityFrames; }
+  get channels() {
+    return this.link.channels;
+  }
+  get capacityFrames() {
+    return this.link.capacityFrames;
+  }
   /** Frames posted and not yet consumed, as of the last snapshot. */
-  get availableRead() { return (this.sent - this.link.snapshot.readIndex) >>> 0; }
-  get availableWrite() { return this.capacityFrames - this.availableRead; }
-  get closed() { return this.closedHere || this.link.snapshot.closed; }
-  get underruns() { return this.link.snapshot.underruns; }
-  get overruns() { return this.link.snapshot.overruns; }
+  get availableRead() {
+    return (this.sent - this.link.snapshot.readIndex) >>> 0;
+  }
+  get availableWrite() {
+    return this.capacityFrames - this.availableRead;
+  }
+  get closed() {
+    return this.closedHere || this.link.snapshot.closed;
+  }
+  get underruns() {
+    return this.link.snapshot.underruns;
+  }
+  get overruns() {
+    return this.link.snapshot.overruns;
+  }
   /** No handle: a port-fed ring has one producer, on the main thread. */
-  get handle() { return null; }
+  get handle() {
+    return null;
+  }
 
   close() {
     if (this.closedHere) return;
@@ -256,7 +289,8 @@ export class MessageWriter {
       throw new TypeError(`RingWriter.write: options must be an object like { timeoutMs }; got ${describe(options)}`);
     }
     const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
-    if (this.pending) throw new RingletError('BUSY', 'RingWriter.write(): another wait on this writer is still pending');
+    if (this.pending)
+      throw new RingletError('BUSY', 'RingWriter.write(): another wait on this writer is still pending');
     this.pending = true;
     try {
       const deadline = performance.now() + timeoutMs;
@@ -277,7 +311,10 @@ export class MessageWriter {
 
   /** @returns {WriteResult} */
   writeSync() {
-    throw new RingletError('WAIT_NOT_ALLOWED', 'RingWriter.writeSync(): the message transport cannot block; use write()');
+    throw new RingletError(
+      'WAIT_NOT_ALLOWED',
+      'RingWriter.writeSync(): the message transport cannot block; use write()',
+    );
   }
 
   /**
@@ -327,8 +364,12 @@ export class MessageReader {
     /** @private */ this.pending = false;
   }
 
-  get channels() { return this.link.channels; }
-  get capacityFrames() { return this.link.capacityFrames; }
+  get channels() {
+    return this.link.channels;
+  }
+  get capacityFrames() {
+    return this.link.capacityFrames;
+  }
   /** Frames received here plus frames in the worklet's ring, as of the last snapshot. */
   get availableRead() {
     let here = -this.offset;
@@ -336,11 +377,21 @@ export class MessageReader {
     const s = this.link.snapshot;
     return here + ((s.writeIndex - s.readIndex) >>> 0);
   }
-  get availableWrite() { return Math.max(0, this.capacityFrames - this.availableRead); }
-  get closed() { return this.closedHere || this.link.snapshot.closed; }
-  get underruns() { return this.link.snapshot.underruns; }
-  get overruns() { return this.link.snapshot.overruns; }
-  get handle() { return null; }
+  get availableWrite() {
+    return Math.max(0, this.capacityFrames - this.availableRead);
+  }
+  get closed() {
+    return this.closedHere || this.link.snapshot.closed;
+  }
+  get underruns() {
+    return this.link.snapshot.underruns;
+  }
+  get overruns() {
+    return this.link.snapshot.overruns;
+  }
+  get handle() {
+    return null;
+  }
 
   close() {
     if (this.closedHere) return;
@@ -392,7 +443,8 @@ export class MessageReader {
   async readWithTimeout(dst, timeoutMs) {
     framesOf(dst, this.channels, 'MessageReader', 'dst');
     const ms = checkTimeout(timeoutMs, 'RingReader.readWithTimeout');
-    if (this.pending) throw new RingletError('BUSY', 'RingReader.readWithTimeout(): another wait on this reader is still pending');
+    if (this.pending)
+      throw new RingletError('BUSY', 'RingReader.readWithTimeout(): another wait on this reader is still pending');
     this.pending = true;
     try {
       const deadline = performance.now() + ms;
@@ -410,7 +462,10 @@ export class MessageReader {
 
   /** @returns {ReadResult} */
   readSync() {
-    throw new RingletError('WAIT_NOT_ALLOWED', 'RingReader.readSync(): the message transport cannot block; use readWithTimeout()');
+    throw new RingletError(
+      'WAIT_NOT_ALLOWED',
+      'RingReader.readSync(): the message transport cannot block; use readWithTimeout()',
+    );
   }
 
   /** @private */

@@ -69,24 +69,44 @@ export function checkNodeOptions(options) {
     throw new TypeError(`RingletNode.create: channels must be a number; got ${describe(channels)}`);
   }
   if (!Number.isInteger(channels) || channels < LAYOUT.RING_MIN_CHANNELS || channels > LAYOUT.RING_MAX_CHANNELS) {
-    throw new RangeError(`RingletNode.create: channels must be an integer from ${LAYOUT.RING_MIN_CHANNELS} to ${LAYOUT.RING_MAX_CHANNELS}; got ${channels}`);
+    throw new RangeError(
+      `RingletNode.create: channels must be an integer from ${LAYOUT.RING_MIN_CHANNELS} to ${LAYOUT.RING_MAX_CHANNELS}; got ${channels}`,
+    );
   }
   const capacityFrames = o.capacityFrames === undefined ? DEFAULT_CAPACITY_FRAMES : o.capacityFrames;
   if (typeof capacityFrames !== 'number') {
     throw new TypeError(`RingletNode.create: capacityFrames must be a number; got ${describe(capacityFrames)}`);
   }
-  if (!Number.isInteger(capacityFrames) || capacityFrames < LAYOUT.RING_MIN_CAPACITY ||
-      capacityFrames > LAYOUT.RING_MAX_CAPACITY || (capacityFrames & (capacityFrames - 1)) !== 0) {
-    throw new RangeError(`RingletNode.create: capacityFrames must be a power of two from ${LAYOUT.RING_MIN_CAPACITY} to ${LAYOUT.RING_MAX_CAPACITY}; got ${capacityFrames}`);
+  if (
+    !Number.isInteger(capacityFrames) ||
+    capacityFrames < LAYOUT.RING_MIN_CAPACITY ||
+    capacityFrames > LAYOUT.RING_MAX_CAPACITY ||
+    (capacityFrames & (capacityFrames - 1)) !== 0
+  ) {
+    throw new RangeError(
+      `RingletNode.create: capacityFrames must be a power of two from ${LAYOUT.RING_MIN_CAPACITY} to ${LAYOUT.RING_MAX_CAPACITY}; got ${capacityFrames}`,
+    );
   }
   if (capacityFrames * channels * 4 > LAYOUT.RING_MAX_DATA_BYTES) {
-    throw new RangeError(`RingletNode.create: capacityFrames x channels x 4 bytes must be at most ${LAYOUT.RING_MAX_DATA_BYTES} (64 MiB); got ${capacityFrames} x ${channels} x 4 = ${capacityFrames * channels * 4}`);
+    throw new RangeError(
+      `RingletNode.create: capacityFrames x channels x 4 bytes must be at most ${LAYOUT.RING_MAX_DATA_BYTES} (64 MiB); got ${capacityFrames} x ${channels} x 4 = ${capacityFrames * channels * 4}`,
+    );
   }
-  const readyTimeoutMs = checkTimeout(o.readyTimeoutMs, 'RingletNode.create', DEFAULT_READY_TIMEOUT_MS, 'readyTimeoutMs');
+  const readyTimeoutMs = checkTimeout(
+    o.readyTimeoutMs,
+    'RingletNode.create',
+    DEFAULT_READY_TIMEOUT_MS,
+    'readyTimeoutMs',
+  );
   const transport = resolveTransport(o.transport, 'RingletNode.create');
   return {
-    mode: /** @type {NodeMode} */ (mode), channels, capacityFrames, readyTimeoutMs, transport,
-    wasmUrl: o.wasmUrl, workletUrl: o.workletUrl,
+    mode: /** @type {NodeMode} */ (mode),
+    channels,
+    capacityFrames,
+    readyTimeoutMs,
+    transport,
+    wasmUrl: o.wasmUrl,
+    workletUrl: o.workletUrl,
   };
 }
 
@@ -104,7 +124,10 @@ function stateOf(node) {
 function adoptBase() {
   const Base = globalThis.AudioWorkletNode;
   if (typeof Base !== 'function') {
-    throw new RingletError('NOT_MAIN_THREAD', 'RingletNode.create: AudioWorkletNode is not available on this thread; create nodes on the main thread');
+    throw new RingletError(
+      'NOT_MAIN_THREAD',
+      'RingletNode.create: AudioWorkletNode is not available on this thread; create nodes on the main thread',
+    );
   }
   if (Object.getPrototypeOf(RingletNode.prototype) !== Base.prototype) {
     Object.setPrototypeOf(RingletNode.prototype, Base.prototype);
@@ -137,34 +160,50 @@ export class RingletNode extends EventTarget {
     const o = checkNodeOptions(options);
     const Base = adoptBase();
     const wasm = await loadRinglet(context, {
-      transport: o.transport, wasmUrl: o.wasmUrl, workletUrl: o.workletUrl,
+      transport: o.transport,
+      wasmUrl: o.wasmUrl,
+      workletUrl: o.workletUrl,
     });
     const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames, context.sampleRate);
     if (heapBytes === 0) {
-      throw new RangeError(`RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}`);
+      throw new RangeError(
+        `RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}`,
+      );
     }
     const pages = wasm.pagesFor(heapBytes);
     const shared = o.transport === 'shared';
     const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : null;
-    const node = /** @type {RingletNode} */ (/** @type {unknown} */ (Reflect.construct(Base, [context, PROCESSOR_NAME, {
-      numberOfInputs: o.mode === 'source' ? 0 : 1,
-      numberOfOutputs: 1,
-      outputChannelCount: [o.channels],
-      channelCount: o.channels,
-      channelCountMode: 'explicit',
-      channelInterpretation: 'speakers',
-      processorOptions: {
-        module: wasm.module,
-        transport: o.transport,
-        memory: memory ?? undefined,
-        pages,
-        mode: MODES[o.mode],
-        channels: o.channels,
-        capacityFrames: o.capacityFrames,
-        heapBytes,
-        sampleRate: context.sampleRate,
-      },
-    }], RingletNode)));
+    const node = /** @type {RingletNode} */ (
+      /** @type {unknown} */ (
+        Reflect.construct(
+          Base,
+          [
+            context,
+            PROCESSOR_NAME,
+            {
+              numberOfInputs: o.mode === 'source' ? 0 : 1,
+              numberOfOutputs: 1,
+              outputChannelCount: [o.channels],
+              channelCount: o.channels,
+              channelCountMode: 'explicit',
+              channelInterpretation: 'speakers',
+              processorOptions: {
+                module: wasm.module,
+                transport: o.transport,
+                memory: memory ?? undefined,
+                pages,
+                mode: MODES[o.mode],
+                channels: o.channels,
+                capacityFrames: o.capacityFrames,
+                heapBytes,
+                sampleRate: context.sampleRate,
+              },
+            },
+          ],
+          RingletNode,
+        )
+      )
+    );
     const port = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).port;
     const ready = await waitForReady(port, o.readyTimeoutMs);
     const state = memory
@@ -176,32 +215,48 @@ export class RingletNode extends EventTarget {
   }
 
   /** 'source', 'effect' or 'capture'. */
-  get mode() { return stateOf(this).mode; }
+  get mode() {
+    return stateOf(this).mode;
+  }
 
   /** Channels of the ring and of the node's output. */
-  get channels() { return stateOf(this).channels; }
+  get channels() {
+    return stateOf(this).channels;
+  }
 
   /** 'running' until the core fails ('panicked') or the node is disposed ('disposed'). */
-  get state() { return stateOf(this).state; }
+  get state() {
+    return stateOf(this).state;
+  }
 
   /** How audio reaches the worklet: 'shared' (SharedArrayBuffer ring) or 'message' (the node's port). */
-  get transport() { return stateOf(this).transport; }
+  get transport() {
+    return stateOf(this).transport;
+  }
 
   /** The producing end of a source node's ring (main thread); null in other modes. */
-  get writer() { return stateOf(this).writer; }
+  get writer() {
+    return stateOf(this).writer;
+  }
 
   /**
    * A handle for a Worker to build its own RingWriter; null unless mode is
    * 'source' and the transport is 'shared' (a port-fed ring has one producer,
    * on the main thread).
    */
-  get writerHandle() { return stateOf(this).writer?.handle ?? null; }
+  get writerHandle() {
+    return stateOf(this).writer?.handle ?? null;
+  }
 
   /** The consuming end of a capture node's ring (main thread); null in other modes. */
-  get reader() { return stateOf(this).reader; }
+  get reader() {
+    return stateOf(this).reader;
+  }
 
   /** A handle for a Worker to build its own RingReader; null unless mode is 'capture' and the transport 'shared'. */
-  get readerHandle() { return stateOf(this).reader?.handle ?? null; }
+  get readerHandle() {
+    return stateOf(this).reader?.handle ?? null;
+  }
 
   /** The chain's gain: an a-rate AudioParam, default 1. */
   get gain() {
@@ -210,16 +265,24 @@ export class RingletNode extends EventTarget {
   }
 
   /** The 8-band parametric EQ. */
-  get eq() { return stateOf(this).eq; }
+  get eq() {
+    return stateOf(this).eq;
+  }
 
   /** The safety limiter. */
-  get limiter() { return stateOf(this).limiter; }
+  get limiter() {
+    return stateOf(this).limiter;
+  }
 
   /** The test-signal generator. */
-  get generator() { return stateOf(this).generator; }
+  get generator() {
+    return stateOf(this).generator;
+  }
 
   /** The spectrum analyser, with AnalyserNode's API. */
-  get analyser() { return stateOf(this).analyser; }
+  get analyser() {
+    return stateOf(this).analyser;
+  }
 
   /**
    * Per-channel peak, RMS (linear) and clip counts, read from shared memory
@@ -231,7 +294,9 @@ export class RingletNode extends EventTarget {
   }
 
   /** The report of the failure that silenced the node, or null. */
-  get lastPanic() { return stateOf(this).panic; }
+  get lastPanic() {
+    return stateOf(this).panic;
+  }
 
   /**
    * The node's counters. On the 'shared' transport they are read from shared
@@ -284,7 +349,12 @@ export class RingletNode extends EventTarget {
     const pending = new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         s.waiter = null;
-        reject(new RingletError('TIMEOUT', `RingletNode.reset: the processor did not restart within timeoutMs (${timeoutMs} ms)`));
+        reject(
+          new RingletError(
+            'TIMEOUT',
+            `RingletNode.reset: the processor did not restart within timeoutMs (${timeoutMs} ms)`,
+          ),
+        );
       }, timeoutMs);
       s.waiter = {
         ready: () => {
@@ -305,12 +375,16 @@ export class RingletNode extends EventTarget {
         },
         failed: (report) => {
           clearTimeout(timer);
-          reject(new RingletError('INIT_FAILED', `RingletNode.reset: the processor failed to restart: ${report.message}`));
+          reject(
+            new RingletError('INIT_FAILED', `RingletNode.reset: the processor failed to restart: ${report.message}`),
+          );
         },
       };
     });
     s.resetting = pending;
-    const clear = () => { if (s.resetting === pending) s.resetting = null; };
+    const clear = () => {
+      if (s.resetting === pending) s.resetting = null;
+    };
     pending.then(clear, clear);
     s.port.postMessage({ type: 'reset' });
     return pending;
@@ -430,7 +504,9 @@ function messageState(o, port, module, sampleRate) {
       link.poll(SNAPSHOT_INTERVAL_MS);
       const m = link.snapshot.meters;
       const zeros = () => Array.from({ length: o.channels }, () => 0);
-      return m ? { peak: [...m.peak], rms: [...m.rms], clips: [...m.clips] } : { peak: zeros(), rms: zeros(), clips: zeros() };
+      return m
+        ? { peak: [...m.peak], rms: [...m.rms], clips: [...m.clips] }
+        : { peak: zeros(), rms: zeros(), clips: zeros() };
     },
     readStats: () => {
       link.poll(SNAPSHOT_INTERVAL_MS);
@@ -476,7 +552,12 @@ function waitForReady(port, timeoutMs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       port.onmessage = null;
-      reject(new RingletError('TIMEOUT', `RingletNode.create: the processor did not start within readyTimeoutMs (${timeoutMs} ms)`));
+      reject(
+        new RingletError(
+          'TIMEOUT',
+          `RingletNode.create: the processor did not start within readyTimeoutMs (${timeoutMs} ms)`,
+        ),
+      );
     }, timeoutMs);
     port.onmessage = (event) => {
       const m = event.data;
@@ -485,7 +566,12 @@ function waitForReady(port, timeoutMs) {
       if (m?.type === 'ready') {
         resolve({ ring: m.ring, stats: m.stats, params: m.params, meters: m.meters, capture: m.capture });
       } else {
-        reject(new RingletError('INIT_FAILED', `RingletNode.create: the processor failed to start: ${m?.message ?? 'unknown error'}`));
+        reject(
+          new RingletError(
+            'INIT_FAILED',
+            `RingletNode.create: the processor failed to start: ${m?.message ?? 'unknown error'}`,
+          ),
+        );
       }
     };
   });
@@ -503,7 +589,8 @@ function onProcessorMessage(node, state, message) {
   if (link) {
     const m = /** @type {{ type?: string, data?: Float32Array, frames?: number }} */ (message);
     if (m?.type === 'ack' || m?.type === 'snapshot' || m?.type === 'data' || m?.type === 'time') {
-      if (m.type === 'data' && m.data && state.reader instanceof MessageReader) state.reader.accept(m.data, m.frames ?? 0);
+      if (m.type === 'data' && m.data && state.reader instanceof MessageReader)
+        state.reader.accept(m.data, m.frames ?? 0);
       else if (m.type === 'ack') link.release(m.data);
       link.receive(/** @type {{ snapshot?: import('./message-transport.js').Snapshot }} */ (message));
       return;
@@ -519,7 +606,13 @@ function onProcessorMessage(node, state, message) {
   if (message?.type !== 'panic') return;
   const record = recordPanic('worklet', message);
   /** @type {PanicReport} */
-  const report = { code: record.code, message: record.message, stack: record.stack, time: record.time, frame: record.frame };
+  const report = {
+    code: record.code,
+    message: record.message,
+    stack: record.stack,
+    time: record.time,
+    frame: record.frame,
+  };
   state.waiter = null;
   waiter?.failed(report);
   if (state.state === 'disposed') return;

@@ -93,7 +93,9 @@ export function onPanic(listener) {
   }
   const wrapped = (/** @type {PanicRecord} */ record) => listener(record);
   listeners.add(wrapped);
-  return () => { listeners.delete(wrapped); };
+  return () => {
+    listeners.delete(wrapped);
+  };
 }
 
 /** Empties the history; the counters keep counting. */

@@ -93,8 +93,9 @@ export class ParamQueue {
   push(m) {
     const w = Atomics.load(this.i32, W) >>> 0;
     const r = Atomics.load(this.i32, R) >>> 0;
-    if (((w - r) >>> 0) >= LAYOUT.PARAMS_CAPACITY) return false;
-    const base = (LAYOUT.PARAMS_OFFSET_MESSAGES + (w & (LAYOUT.PARAMS_CAPACITY - 1)) * LAYOUT.PARAMS_MESSAGE_BYTES) >> 2;
+    if ((w - r) >>> 0 >= LAYOUT.PARAMS_CAPACITY) return false;
+    const base =
+      (LAYOUT.PARAMS_OFFSET_MESSAGES + (w & (LAYOUT.PARAMS_CAPACITY - 1)) * LAYOUT.PARAMS_MESSAGE_BYTES) >> 2;
     this.u32[base] = m.kind;
     this.u32[base + 1] = m.index;
     this.u32[base + 2] = m.arg;

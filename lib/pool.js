@@ -130,7 +130,10 @@ class ListenerScope {
     this.added = [];
     this.counter.n -= a.length / 3;
     for (let i = 0; i < a.length; i += 3) {
-      /** @type {EventTarget} */ (a[i]).removeEventListener(/** @type {string} */ (a[i + 1]), /** @type {(event: Event) => void} */ (a[i + 2]));
+      /** @type {EventTarget} */ (a[i]).removeEventListener(
+        /** @type {string} */ (a[i + 1]),
+        /** @type {(event: Event) => void} */ (a[i + 2]),
+      );
     }
   }
 }
@@ -183,7 +186,10 @@ function deferred() {
   let resolve = noop;
   /** @type {(error: unknown) => void} */
   let reject = noop;
-  const promise = new Promise((res, rej) => { resolve = () => res(undefined); reject = rej; });
+  const promise = new Promise((res, rej) => {
+    resolve = () => res(undefined);
+    reject = rej;
+  });
   // A lazy init() from run() may have no other observer; its tasks carry the error.
   promise.catch(noop);
   return { promise, resolve, reject };
@@ -276,8 +282,15 @@ export class WorkerPool {
   #taskListeners = { n: 0 };
   #workerListeners = { n: 0 };
   #counts = {
-    totalTasks: 0, completedTasks: 0, failedTasks: 0, timedOutTasks: 0, cancelledTasks: 0,
-    refusedTasks: 0, sweptTasks: 0, workersCreated: 0, workerCrashes: 0,
+    totalTasks: 0,
+    completedTasks: 0,
+    failedTasks: 0,
+    timedOutTasks: 0,
+    cancelledTasks: 0,
+    refusedTasks: 0,
+    sweptTasks: 0,
+    workersCreated: 0,
+    workerCrashes: 0,
   };
 
   /** @param {WorkerPoolOptions} [options] */
@@ -288,14 +301,24 @@ export class WorkerPool {
     this.#maxWorkers = /** @type {number} */ (intOption(options, 'maxWorkers', 1, MAX_WORKERS, defaultMaxWorkers()));
     this.#minWorkers = /** @type {number} */ (intOption(options, 'minWorkers', 0, MAX_WORKERS, 0));
     if (this.#minWorkers > this.#maxWorkers) {
-      throw new RangeError(`WorkerPool: minWorkers (${this.#minWorkers}) must not exceed maxWorkers (${this.#maxWorkers})`);
+      throw new RangeError(
+        `WorkerPool: minWorkers (${this.#minWorkers}) must not exceed maxWorkers (${this.#maxWorkers})`,
+      );
     }
-    this.#taskTimeoutMs = /** @type {number} */ (intOption(options, 'taskTimeoutMs', 1, MAX_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS));
+    this.#taskTimeoutMs = /** @type {number} */ (
+      intOption(options, 'taskTimeoutMs', 1, MAX_TIMEOUT_MS, DEFAULT_TASK_TIMEOUT_MS)
+    );
     this.#maxQueue = /** @type {number} */ (intOption(options, 'maxQueue', 0, MAX_QUEUE, DEFAULT_MAX_QUEUE));
-    this.#sweepIntervalMs = /** @type {number} */ (intOption(options, 'sweepIntervalMs', 1, MAX_TIMEOUT_MS, DEFAULT_SWEEP_INTERVAL_MS));
+    this.#sweepIntervalMs = /** @type {number} */ (
+      intOption(options, 'sweepIntervalMs', 1, MAX_TIMEOUT_MS, DEFAULT_SWEEP_INTERVAL_MS)
+    );
     this.#idleTimeoutMs = intOption(options, 'idleTimeoutMs', 0, MAX_TIMEOUT_MS, undefined);
-    this.#startTimeoutMs = /** @type {number} */ (intOption(options, 'startTimeoutMs', 1, MAX_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS));
-    this.#maxStartFailures = /** @type {number} */ (intOption(options, 'maxStartFailures', 1, 100, DEFAULT_MAX_START_FAILURES));
+    this.#startTimeoutMs = /** @type {number} */ (
+      intOption(options, 'startTimeoutMs', 1, MAX_TIMEOUT_MS, DEFAULT_START_TIMEOUT_MS)
+    );
+    this.#maxStartFailures = /** @type {number} */ (
+      intOption(options, 'maxStartFailures', 1, 100, DEFAULT_MAX_START_FAILURES)
+    );
     this.#url = resolveWorkerUrl(options.workerUrl);
     if (typeof globalThis.Worker !== 'function') {
       throw new TypeError('WorkerPool: this thread has no Worker constructor');
@@ -303,10 +326,14 @@ export class WorkerPool {
   }
 
   /** The absolute URL of the module every worker runs. */
-  get workerUrl() { return this.#url; }
+  get workerUrl() {
+    return this.#url;
+  }
 
   /** 'uninitialized' | 'initializing' | 'ready' | 'terminated'. */
-  get state() { return this.#state; }
+  get state() {
+    return this.#state;
+  }
 
   /**
    * Starts the pool once: max(minWorkers, 1) workers, resolved when all of
@@ -349,7 +376,8 @@ export class WorkerPool {
     /** @type {((value: unknown) => void) | undefined} */
     let onProgress;
     try {
-      if (this.#state === 'terminated') throw new TerminatedError('WorkerPool.run: the pool was terminated', { task: String(name) });
+      if (this.#state === 'terminated')
+        throw new TerminatedError('WorkerPool.run: the pool was terminated', { task: String(name) });
       if (typeof name !== 'string' || name === '') {
         throw new TypeError(`WorkerPool.run: name must be a non-empty string; got ${describe(name)}`);
       }
@@ -369,11 +397,17 @@ export class WorkerPool {
         throw new TypeError(`WorkerPool.run: onProgress must be a function; got ${describe(onProgress)}`);
       }
       if (signal?.aborted) {
-        throw new AbortError(`WorkerPool.run: task '${name}' was not started: its signal was already aborted`, { cause: signal.reason, task: name });
+        throw new AbortError(`WorkerPool.run: task '${name}' was not started: its signal was already aborted`, {
+          cause: signal.reason,
+          task: name,
+        });
       }
       const dispatchable = this.#queue.size === 0 && this.#idle.length > 0;
       if (!dispatchable && this.#queue.size >= this.#maxQueue) {
-        throw new QueueFullError(`WorkerPool.run: the queue is full (maxQueue ${this.#maxQueue} tasks waiting); task '${name}' was refused`, { task: name });
+        throw new QueueFullError(
+          `WorkerPool.run: the queue is full (maxQueue ${this.#maxQueue} tasks waiting); task '${name}' was refused`,
+          { task: name },
+        );
       }
     } catch (error) {
       this.#counts.refusedTasks += 1;
@@ -396,7 +430,10 @@ export class WorkerPool {
       deadline: 0,
     };
     /** @type {Promise<unknown>} */
-    const promise = new Promise((resolve, reject) => { task.resolve = resolve; task.reject = reject; });
+    const promise = new Promise((resolve, reject) => {
+      task.resolve = resolve;
+      task.reject = reject;
+    });
     if (signal !== undefined) {
       const s = signal;
       task.scope.on(s, 'abort', () => this.#cancel(task, s.reason));
@@ -536,10 +573,15 @@ export class WorkerPool {
     this.#slots.add(slot);
     slot.boot.on(worker, 'message', (event) => this.#onBootMessage(slot, /** @type {MessageEvent} */ (event)));
     slot.life.on(worker, 'error', (event) => this.#onWorkerError(slot, event));
-    slot.life.on(worker, 'messageerror', () => this.#onCrash(slot, 'a message from the worker could not be deserialized (messageerror)'));
+    slot.life.on(worker, 'messageerror', () =>
+      this.#onCrash(slot, 'a message from the worker could not be deserialized (messageerror)'),
+    );
     slot.bootTimer = this.#setTimer(() => {
       slot.bootTimer = undefined;
-      this.#startFailed(slot, `it did not post 'ready' within ${this.#startTimeoutMs} ms (does the module import defineTasks from ringlet-worker.js?)`);
+      this.#startFailed(
+        slot,
+        `it did not post 'ready' within ${this.#startTimeoutMs} ms (does the module import defineTasks from ringlet-worker.js?)`,
+      );
     }, this.#startTimeoutMs);
     worker.postMessage({ type: 'ringlet:hello', lock: slot.lock });
     return true;
@@ -631,7 +673,10 @@ export class WorkerPool {
    * @param {MessageEvent} event
    */
   #onTaskMessage(task, event) {
-    const m = /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (event.data);
+    const m =
+      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+        event.data
+      );
     if (m === null || typeof m !== 'object' || m.id !== task.id || task.state !== 'running') return;
     const slot = task.slot;
     if (slot === null) return;
@@ -675,7 +720,8 @@ export class WorkerPool {
     const slot = task.slot;
     const error = new TimeoutError(
       `WorkerPool: task '${task.name}' timed out after ${task.timeoutMs} ms of running; its worker was terminated and will be replaced`,
-      { task: task.name });
+      { task: task.name },
+    );
     if (swept) this.#counts.sweptTasks += 1;
     this.#settle(task, 'timedOut', undefined, error);
     if (slot !== null) this.#retire(slot);
@@ -689,7 +735,10 @@ export class WorkerPool {
   #cancel(task, reason) {
     const slot = task.slot;
     const was = task.state;
-    const error = new AbortError(`WorkerPool: task '${task.name}' was cancelled while ${was}`, { cause: reason, task: task.name });
+    const error = new AbortError(`WorkerPool: task '${task.name}' was cancelled while ${was}`, {
+      cause: reason,
+      task: task.name,
+    });
     if (!this.#settle(task, 'cancelled', undefined, error)) return;
     if (was === 'running' && slot !== null) {
       // A running task cannot be interrupted any other way.
@@ -705,13 +754,19 @@ export class WorkerPool {
    * @param {MessageEvent} event
    */
   #onBootMessage(slot, event) {
-    const m = /** @type {{ type?: unknown, version?: unknown, lock?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (event.data);
+    const m =
+      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+        event.data
+      );
     if (m === null || typeof m !== 'object' || slot.state !== 'starting' || slot.failing) return;
     if (m.type === 'ringlet:boot-error') {
       this.#startFailed(slot, m.error?.message || 'the module failed while evaluating');
     } else if (m.type === 'ringlet:ready') {
       if (m.version !== VERSION) {
-        this.#startFailed(slot, `its ringlet-worker.js is version ${String(m.version)}, this page's ringlet is ${VERSION}`);
+        this.#startFailed(
+          slot,
+          `its ringlet-worker.js is version ${String(m.version)}, this page's ringlet is ${VERSION}`,
+        );
         return;
       }
       slot.boot.close();
@@ -742,9 +797,11 @@ export class WorkerPool {
     if (locks === undefined) return;
     const watch = new AbortController();
     slot.exitWatch = watch;
-    locks.request(slot.lock, { signal: watch.signal }, () => {
-      if (slot.exitWatch === watch) this.#onCrash(slot, 'the worker exited (it called self.close() or was killed)');
-    }).catch(noop);
+    locks
+      .request(slot.lock, { signal: watch.signal }, () => {
+        if (slot.exitWatch === watch) this.#onCrash(slot, 'the worker exited (it called self.close() or was killed)');
+      })
+      .catch(noop);
   }
 
   /**
@@ -778,8 +835,14 @@ export class WorkerPool {
     this.#counts.workerCrashes += 1;
     const task = slot.task;
     if (task !== null && task.state === 'running') {
-      this.#settle(task, 'failed', undefined, new WorkerPoolError('WORKER_CRASHED',
-        `WorkerPool: the worker running task '${task.name}' crashed: ${text}`, { task: task.name }));
+      this.#settle(
+        task,
+        'failed',
+        undefined,
+        new WorkerPoolError('WORKER_CRASHED', `WorkerPool: the worker running task '${task.name}' crashed: ${text}`, {
+          task: task.name,
+        }),
+      );
     } else {
       // No task to carry the error: keep it on the page's panic record.
       recordPanic('worker', { code: 'WORKER_CRASHED', message: `an idle pool worker crashed: ${text}` });
@@ -822,9 +885,11 @@ export class WorkerPool {
     request.then(
       (response) => {
         void response.body?.cancel().catch(noop);
-        done(response.ok
-          ? `the script was fetched (HTTP ${response.status}) but failed to parse or to load one of its imports; the browser console has details`
-          : `the script could not be loaded: HTTP ${response.status} ${response.statusText}`.trimEnd());
+        done(
+          response.ok
+            ? `the script was fetched (HTTP ${response.status}) but failed to parse or to load one of its imports; the browser console has details`
+            : `the script could not be loaded: HTTP ${response.status} ${response.statusText}`.trimEnd(),
+        );
       },
       (/** @type {unknown} */ error) => done(`the script could not be loaded (${String(error)})`),
     );
@@ -844,11 +909,17 @@ export class WorkerPool {
       this.#retire(slot);
     }
     this.#startFailures += 1;
-    const last = new WorkerPoolError('BOOTSTRAP_FAILED', `WorkerPool: the worker ${this.#url} failed to start: ${text}`, { cause });
+    const last = new WorkerPoolError(
+      'BOOTSTRAP_FAILED',
+      `WorkerPool: the worker ${this.#url} failed to start: ${text}`,
+      { cause },
+    );
     if (this.#startFailures >= this.#maxStartFailures) {
-      const error = new WorkerPoolError('BOOTSTRAP_FAILED',
+      const error = new WorkerPoolError(
+        'BOOTSTRAP_FAILED',
         `WorkerPool: the worker ${this.#url} failed to start ${this.#startFailures} times in a row; not starting more until init() or run() is called again. Last failure: ${text}`,
-        { cause: last });
+        { cause: last },
+      );
       let ready = 0;
       for (const s of this.#slots) if (s.state === 'idle' || s.state === 'busy') ready += 1;
       if (this.#state === 'initializing' || ready === 0) this.#reset(error);
@@ -900,8 +971,14 @@ export class WorkerPool {
     const task = slot.task;
     slot.task = null;
     if (task !== null && task.state === 'running') {
-      this.#settle(task, 'failed', undefined,
-        new WorkerPoolError('WORKER_CRASHED', `WorkerPool: the worker running task '${task.name}' was stopped`, { task: task.name }));
+      this.#settle(
+        task,
+        'failed',
+        undefined,
+        new WorkerPoolError('WORKER_CRASHED', `WorkerPool: the worker running task '${task.name}' was stopped`, {
+          task: task.name,
+        }),
+      );
     }
   }
 

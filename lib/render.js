@@ -79,7 +79,9 @@ export function getDefaultRenderPool() {
 function intOption(value, name, min, max, fallback) {
   if (value === undefined) return fallback;
   if (typeof value !== 'number') {
-    throw new TypeError(`renderOffline: options.${name} must be an integer from ${min} to ${max}; got ${describe(value)}`);
+    throw new TypeError(
+      `renderOffline: options.${name} must be an integer from ${min} to ${max}; got ${describe(value)}`,
+    );
   }
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`renderOffline: options.${name} must be an integer from ${min} to ${max}; got ${value}`);
@@ -94,7 +96,8 @@ function intOption(value, name, min, max, fallback) {
  */
 function optionalFunction(value, name) {
   if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new TypeError(`renderOffline: options.${name} must be a function; got ${describe(value)}`);
+  if (typeof value !== 'function')
+    throw new TypeError(`renderOffline: options.${name} must be a function; got ${describe(value)}`);
   return /** @type {(value: never) => void} */ (value);
 }
 
@@ -113,15 +116,25 @@ function checkOptions(options) {
   if (o.wasmUrl !== undefined && typeof o.wasmUrl !== 'string' && !(o.wasmUrl instanceof URL)) {
     throw new TypeError(`renderOffline: options.wasmUrl must be a string or URL; got ${describe(o.wasmUrl)}`);
   }
-  const segmentFrames = intOption(o.segmentFrames, 'segmentFrames', QUANTUM, MAX_SEGMENT_FRAMES, DEFAULT_SEGMENT_FRAMES);
+  const segmentFrames = intOption(
+    o.segmentFrames,
+    'segmentFrames',
+    QUANTUM,
+    MAX_SEGMENT_FRAMES,
+    DEFAULT_SEGMENT_FRAMES,
+  );
   if (segmentFrames % QUANTUM !== 0) {
-    throw new RangeError(`renderOffline: options.segmentFrames must be a multiple of ${QUANTUM} (whole quanta); got ${segmentFrames}`);
+    throw new RangeError(
+      `renderOffline: options.segmentFrames must be a multiple of ${QUANTUM} (whole quanta); got ${segmentFrames}`,
+    );
   }
   return {
     pool: o.pool,
     signal: o.signal,
     onProgress: /** @type {((value: number) => void) | undefined} */ (optionalFunction(o.onProgress, 'onProgress')),
-    onSegment: /** @type {((info: RenderSegmentInfo) => void) | undefined} */ (optionalFunction(o.onSegment, 'onSegment')),
+    onSegment: /** @type {((info: RenderSegmentInfo) => void) | undefined} */ (
+      optionalFunction(o.onSegment, 'onSegment')
+    ),
     segmentFrames,
     pipeline: intOption(o.pipeline, 'pipeline', 1, MAX_PIPELINE, DEFAULT_PIPELINE),
     timeoutMs: o.timeoutMs,
@@ -155,7 +168,9 @@ function checkInput(input) {
     };
   }
   if (input === null || typeof input !== 'object') {
-    throw new TypeError(`renderOffline: input must be an AudioBuffer or { channels: Float32Array[], sampleRate }; got ${describe(input)}`);
+    throw new TypeError(
+      `renderOffline: input must be an AudioBuffer or { channels: Float32Array[], sampleRate }; got ${describe(input)}`,
+    );
   }
   const i = /** @type {{ channels?: unknown, sampleRate?: unknown }} */ (input);
   const frames = checkPlanarAudio(i.channels, i.sampleRate, 'renderOffline: input');
@@ -178,16 +193,22 @@ function checkInput(input) {
 function makeSink(source) {
   const AudioBufferCtor = globalThis.AudioBuffer;
   if (source.audioBuffer !== null && typeof AudioBufferCtor === 'function') {
-    const buffer = new AudioBufferCtor({ numberOfChannels: source.channels, length: Math.max(1, source.frames), sampleRate: source.sampleRate });
+    const buffer = new AudioBufferCtor({
+      numberOfChannels: source.channels,
+      length: Math.max(1, source.frames),
+      sampleRate: source.sampleRate,
+    });
     return {
-      write: (/** @type {number} */ c, /** @type {Float32Array} */ data, /** @type {number} */ at) => buffer.copyToChannel(/** @type {Float32Array<ArrayBuffer>} */ (data), c, at),
+      write: (/** @type {number} */ c, /** @type {Float32Array} */ data, /** @type {number} */ at) =>
+        buffer.copyToChannel(/** @type {Float32Array<ArrayBuffer>} */ (data), c, at),
       /** @returns {AudioBuffer | PlanarAudio} */
       result: () => buffer,
     };
   }
   const planes = Array.from({ length: source.channels }, () => new Float32Array(source.frames));
   return {
-    write: (/** @type {number} */ c, /** @type {Float32Array} */ data, /** @type {number} */ at) => planes[c].set(data, at),
+    write: (/** @type {number} */ c, /** @type {Float32Array} */ data, /** @type {number} */ at) =>
+      planes[c].set(data, at),
     /** @returns {AudioBuffer | PlanarAudio} */
     result: () => ({ channels: planes, sampleRate: source.sampleRate }),
   };
@@ -208,7 +229,10 @@ export async function renderOffline(input, chain, options = {}) {
   // TypeError or RangeError before any worker is involved.
   checkChain(chain, source.sampleRate, 'renderOffline');
   if (o.signal?.aborted) {
-    throw new AbortError('renderOffline: not started: its signal was already aborted', { cause: o.signal.reason, task: 'render' });
+    throw new AbortError('renderOffline: not started: its signal was already aborted', {
+      cause: o.signal.reason,
+      task: 'render',
+    });
   }
   const sink = makeSink(source);
   if (source.frames === 0) {
@@ -264,7 +288,8 @@ function pipeline(pool, source, sink, chain, o) {
   };
 
   return new Promise((resolve, reject) => {
-    const onAbort = () => fail(new AbortError('renderOffline: cancelled through its signal', { cause: o.signal?.reason, task: 'render' }));
+    const onAbort = () =>
+      fail(new AbortError('renderOffline: cancelled through its signal', { cause: o.signal?.reason, task: 'render' }));
     o.signal?.addEventListener('abort', onAbort);
     const cleanup = () => {
       o.signal?.removeEventListener('abort', onAbort);
@@ -361,7 +386,15 @@ function pipeline(pool, source, sink, chain, o) {
           // them in order, and segment k + pipeline is handed out when k is
           // done, so it goes to k's worker (the pool reuses the worker that
           // went idle last) and consecutive segments rotate over the workers.
-          done[k] = { index: k, startFrame: at, frames: n, worker: r.worker, heapBase: r.heapBase, restored: r.restored, stateBytes: r.stateBytes };
+          done[k] = {
+            index: k,
+            startFrame: at,
+            frames: n,
+            worker: r.worker,
+            heapBase: r.heapBase,
+            restored: r.restored,
+            stateBytes: r.stateBytes,
+          };
           let next = done[told];
           while (next !== undefined) {
             notify(o.onSegment, next);

@@ -50,8 +50,7 @@ function readyResult(frames) {
  */
 function isBuffer(buffer) {
   return (
-    (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) ||
-    buffer instanceof ArrayBuffer
+    (typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer) || buffer instanceof ArrayBuffer
   );
 }
 
@@ -66,10 +65,15 @@ class RingEnd {
     if (!isBuffer(buffer)) {
       throw new TypeError(`${who}: buffer must be a SharedArrayBuffer (or ArrayBuffer); got ${describe(buffer)}`);
     }
-    if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 64 !== 0 ||
-        byteOffset + LAYOUT.RING_HEADER_BYTES > buffer.byteLength) {
+    if (
+      !Number.isInteger(byteOffset) ||
+      byteOffset < 0 ||
+      byteOffset % 64 !== 0 ||
+      byteOffset + LAYOUT.RING_HEADER_BYTES > buffer.byteLength
+    ) {
       throw new RangeError(
-        `${who}: byteOffset must be a multiple of 64 from 0 to ${buffer.byteLength - LAYOUT.RING_HEADER_BYTES}; got ${String(byteOffset)}`);
+        `${who}: byteOffset must be a multiple of 64 from 0 to ${buffer.byteLength - LAYOUT.RING_HEADER_BYTES}; got ${String(byteOffset)}`,
+      );
     }
     const i32 = new Int32Array(buffer, byteOffset, LAYOUT.RING_HEADER_BYTES >> 2);
     const u32 = new Uint32Array(buffer, byteOffset, LAYOUT.RING_HEADER_BYTES >> 2);
@@ -78,12 +82,20 @@ class RingEnd {
     const capacity = u32[LAYOUT.RING_OFFSET_CAPACITY >> 2];
     const dataOffset = u32[LAYOUT.RING_OFFSET_DATA >> 2];
     if (magic !== LAYOUT.RING_MAGIC || u32[LAYOUT.RING_OFFSET_LAYOUT_VERSION >> 2] !== LAYOUT.RING_LAYOUT_VERSION) {
-      throw new RingletError('INVALID_RING', `${who}: no initialised ring (layout ${LAYOUT.RING_LAYOUT_VERSION}) at byteOffset ${byteOffset}`);
+      throw new RingletError(
+        'INVALID_RING',
+        `${who}: no initialised ring (layout ${LAYOUT.RING_LAYOUT_VERSION}) at byteOffset ${byteOffset}`,
+      );
     }
-    if (channels < LAYOUT.RING_MIN_CHANNELS || channels > LAYOUT.RING_MAX_CHANNELS ||
-        capacity < LAYOUT.RING_MIN_CAPACITY || capacity > LAYOUT.RING_MAX_CAPACITY ||
-        (capacity & (capacity - 1)) !== 0 || dataOffset !== LAYOUT.RING_HEADER_BYTES ||
-        byteOffset + dataOffset + capacity * channels * 4 > buffer.byteLength) {
+    if (
+      channels < LAYOUT.RING_MIN_CHANNELS ||
+      channels > LAYOUT.RING_MAX_CHANNELS ||
+      capacity < LAYOUT.RING_MIN_CAPACITY ||
+      capacity > LAYOUT.RING_MAX_CAPACITY ||
+      (capacity & (capacity - 1)) !== 0 ||
+      dataOffset !== LAYOUT.RING_HEADER_BYTES ||
+      byteOffset + dataOffset + capacity * channels * 4 > buffer.byteLength
+    ) {
       throw new RingletError('INVALID_RING', `${who}: the ring header at byteOffset ${byteOffset} is corrupt`);
     }
     /** @readonly */ this.buffer = buffer;
@@ -208,8 +220,10 @@ class RingEnd {
       }
     }
     if (!this.canBlock) {
-      throw new RingletError('WAIT_NOT_ALLOWED',
-        `${this.who}.${method}() blocks, which this thread does not allow (main thread or audio thread); use the async method instead`);
+      throw new RingletError(
+        'WAIT_NOT_ALLOWED',
+        `${this.who}.${method}() blocks, which this thread does not allow (main thread or audio thread); use the async method instead`,
+      );
     }
   }
 
@@ -218,7 +232,10 @@ class RingEnd {
    */
   enter(method) {
     if (this.pending) {
-      throw new RingletError('BUSY', `${this.who}.${method}(): another wait on this ${this.who} is still pending; one end has one user at a time`);
+      throw new RingletError(
+        'BUSY',
+        `${this.who}.${method}(): another wait on this ${this.who} is still pending; one end has one user at a time`,
+      );
     }
   }
 }
@@ -247,21 +264,41 @@ export class RingWriter {
    */
   static fromHandle(handle) {
     if (handle === null || typeof handle !== 'object') {
-      throw new TypeError(`RingWriter.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`);
+      throw new TypeError(
+        `RingWriter.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`,
+      );
     }
     return new RingWriter(handle.buffer, handle.byteOffset);
   }
 
-  get channels() { return this.end.channels; }
-  get capacityFrames() { return this.end.capacityFrames; }
-  get availableRead() { return this.end.availableRead; }
-  get availableWrite() { return this.end.availableWrite; }
-  get closed() { return this.end.closed; }
-  get underruns() { return this.end.underruns; }
-  get overruns() { return this.end.overruns; }
+  get channels() {
+    return this.end.channels;
+  }
+  get capacityFrames() {
+    return this.end.capacityFrames;
+  }
+  get availableRead() {
+    return this.end.availableRead;
+  }
+  get availableWrite() {
+    return this.end.availableWrite;
+  }
+  get closed() {
+    return this.end.closed;
+  }
+  get underruns() {
+    return this.end.underruns;
+  }
+  get overruns() {
+    return this.end.overruns;
+  }
   /** A structured-cloneable handle: post it to a Worker and call fromHandle there. */
-  get handle() { return this.end.handle; }
-  close() { this.end.close(); }
+  get handle() {
+    return this.end.handle;
+  }
+  close() {
+    this.end.close();
+  }
 
   /**
    * Writes as many frames of `data` as fit, without waiting.
@@ -393,21 +430,41 @@ export class RingReader {
    */
   static fromHandle(handle) {
     if (handle === null || typeof handle !== 'object') {
-      throw new TypeError(`RingReader.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`);
+      throw new TypeError(
+        `RingReader.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`,
+      );
     }
     return new RingReader(handle.buffer, handle.byteOffset);
   }
 
-  get channels() { return this.end.channels; }
-  get capacityFrames() { return this.end.capacityFrames; }
-  get availableRead() { return this.end.availableRead; }
-  get availableWrite() { return this.end.availableWrite; }
-  get closed() { return this.end.closed; }
-  get underruns() { return this.end.underruns; }
-  get overruns() { return this.end.overruns; }
+  get channels() {
+    return this.end.channels;
+  }
+  get capacityFrames() {
+    return this.end.capacityFrames;
+  }
+  get availableRead() {
+    return this.end.availableRead;
+  }
+  get availableWrite() {
+    return this.end.availableWrite;
+  }
+  get closed() {
+    return this.end.closed;
+  }
+  get underruns() {
+    return this.end.underruns;
+  }
+  get overruns() {
+    return this.end.overruns;
+  }
   /** A structured-cloneable handle: post it to a Worker and call fromHandle there. */
-  get handle() { return this.end.handle; }
-  close() { this.end.close(); }
+  get handle() {
+    return this.end.handle;
+  }
+  close() {
+    this.end.close();
+  }
 
   /**
    * Reads up to as many frames as `dst` holds, without waiting.

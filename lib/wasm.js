@@ -95,7 +95,9 @@ async function fetchModule(url, shared) {
   try {
     response = await fetch(url);
   } catch (error) {
-    throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: ${String(error)}`, { cause: error });
+    throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: ${String(error)}`, {
+      cause: error,
+    });
   }
   if (!response.ok) {
     throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: HTTP ${response.status}`);
@@ -104,7 +106,9 @@ async function fetchModule(url, shared) {
     const bytes = await response.arrayBuffer();
     return await WebAssembly.compile(shared ? bytes : privateMemoryBinary(bytes));
   } catch (error) {
-    throw new RingletError('LOAD_FAILED', `ringlet: the wasm at ${url} does not compile: ${String(error)}`, { cause: error });
+    throw new RingletError('LOAD_FAILED', `ringlet: the wasm at ${url} does not compile: ${String(error)}`, {
+      cause: error,
+    });
   }
 }
 
@@ -117,14 +121,21 @@ async function probeModule(module, shared) {
   try {
     memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared });
   } catch (error) {
-    throw new RingletError('NOT_ISOLATED',
+    throw new RingletError(
+      'NOT_ISOLATED',
       'ringlet: shared WebAssembly memory is unavailable; serve the page cross-origin isolated (COOP same-origin, COEP require-corp)',
-      { cause: error });
+      { cause: error },
+    );
   }
   // The probe answers pure questions on the main thread; if the core ever
   // panics here it is recorded as a main-thread panic.
-  const instance = await WebAssembly.instantiate(module, coreImports(memory, {
-    panic: (code, message) => { recordPanic('main', { code: `CORE_${code}`, message }); },
-  }));
+  const instance = await WebAssembly.instantiate(
+    module,
+    coreImports(memory, {
+      panic: (code, message) => {
+        recordPanic('main', { code: `CORE_${code}`, message });
+      },
+    }),
+  );
   return new RingletWasm(module, checkCore(instance, memory), shared);
 }

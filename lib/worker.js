@@ -139,25 +139,39 @@ function loadCore(url) {
   if (pending === undefined) {
     pending = (async () => {
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
+      if (!response.ok)
+        throw new Error(`could not load ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
       const module = await WebAssembly.compile(privateMemoryBinary(await response.arrayBuffer()));
       const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
       /** @type {{ code: number, message: string } | null} */
       let note = null;
-      const x = /** @type {CoreExports & AnalysisExports} */ (instantiateCore(module, memory, {
-        panic: (code, message) => { note = { code, message }; },
-      }));
+      const x = /** @type {CoreExports & AnalysisExports} */ (
+        instantiateCore(module, memory, {
+          panic: (code, message) => {
+            note = { code, message };
+          },
+        })
+      );
       /** @type {WorkerCore} */
       const core = {
-        url, x, memory, base: x.rl_heap_base(),
-        get panic() { return note; },
-        set panic(value) { note = value; },
+        url,
+        x,
+        memory,
+        base: x.rl_heap_base(),
+        get panic() {
+          return note;
+        },
+        set panic(value) {
+          note = value;
+        },
       };
       return core;
     })();
     const loading = pending;
     cores.set(url, loading);
-    loading.catch(() => { if (cores.get(url) === loading) cores.delete(url); });
+    loading.catch(() => {
+      if (cores.get(url) === loading) cores.delete(url);
+    });
   }
   return pending;
 }
@@ -171,7 +185,9 @@ function loadCore(url) {
 function reserve(core, bytes, where) {
   const pages = Math.ceil((core.base + bytes) / PAGE_BYTES);
   if (pages > MAX_PAGES) {
-    throw new RangeError(`${where}: the job needs ${core.base + bytes} bytes of wasm memory, more than the core's ${MAX_PAGES * PAGE_BYTES}`);
+    throw new RangeError(
+      `${where}: the job needs ${core.base + bytes} bytes of wasm memory, more than the core's ${MAX_PAGES * PAGE_BYTES}`,
+    );
   }
   const have = core.memory.buffer.byteLength / PAGE_BYTES;
   if (pages > have) core.memory.grow(pages - have);
@@ -192,7 +208,10 @@ function explainTrap(core, error) {
   core.panic = null;
   if (note === null) return error;
   const e = new WebAssembly.RuntimeError(`rl_panic(${note.code}): ${note.message} [${error.message}]`);
-  const frames = String(error.stack ?? '').split('\n').slice(1).join('\n');
+  const frames = String(error.stack ?? '')
+    .split('\n')
+    .slice(1)
+    .join('\n');
   e.stack = `${e.name}: ${e.message}\n${frames}`;
   return e;
 }
@@ -209,7 +228,8 @@ function checkPayload(payload, where, known) {
   }
   const p = /** @type {Record<string, unknown>} */ (payload);
   for (const key of Object.keys(p)) {
-    if (!known.includes(key)) throw new TypeError(`${where}: unknown payload field '${key}'; the fields are ${known.join(', ')}`);
+    if (!known.includes(key))
+      throw new TypeError(`${where}: unknown payload field '${key}'; the fields are ${known.join(', ')}`);
   }
   return p;
 }
@@ -222,7 +242,8 @@ function checkPayload(payload, where, known) {
  */
 function optionalPort(port, where, name) {
   if (port === undefined) return null;
-  if (!(port instanceof MessagePort)) throw new TypeError(`${where}: ${name} must be a MessagePort; got ${describe(port)}`);
+  if (!(port instanceof MessagePort))
+    throw new TypeError(`${where}: ${name} must be a MessagePort; got ${describe(port)}`);
   return port;
 }
 
@@ -237,8 +258,10 @@ function receiveState(port, where) {
     port.onmessage = (event) => {
       port.onmessage = null;
       const m = /** @type {{ type?: unknown, message?: unknown } | null} */ (event.data);
-      if (m !== null && typeof m === 'object' && m.type === STATE_MESSAGE) resolve(/** @type {RenderState} */ (/** @type {unknown} */ (m)));
-      else if (m !== null && typeof m === 'object' && m.type === STATE_FAILED) reject(new Error(`${where}: the previous segment failed: ${String(m.message)}`));
+      if (m !== null && typeof m === 'object' && m.type === STATE_MESSAGE)
+        resolve(/** @type {RenderState} */ (/** @type {unknown} */ (m)));
+      else if (m !== null && typeof m === 'object' && m.type === STATE_FAILED)
+        reject(new Error(`${where}: the previous segment failed: ${String(m.message)}`));
       else reject(new TypeError(`${where}: stateIn delivered something other than a render state`));
     };
   });
@@ -260,11 +283,20 @@ function checkState(state, core, heapBytes, channels, sampleRate) {
     throw new Error(`render: the state comes from ringlet ${String(state.version)}; this worker runs ${VERSION}`);
   }
   if (state.heapBase !== core.base) {
-    throw new Error(`render: the state's node sat at heap base ${state.heapBase} but this core's node sits at ${core.base}; every segment must run the same ringlet.wasm`);
+    throw new Error(
+      `render: the state's node sat at heap base ${state.heapBase} but this core's node sits at ${core.base}; every segment must run the same ringlet.wasm`,
+    );
   }
-  if (state.channels !== channels || state.sampleRate !== sampleRate || state.heapBytes !== heapBytes ||
-      !(state.bytes instanceof ArrayBuffer) || state.bytes.byteLength !== heapBytes) {
-    throw new Error(`render: the state is for ${state.channels} channels at ${state.sampleRate} Hz (${state.heapBytes} bytes); this segment has ${channels} at ${sampleRate} Hz (${heapBytes} bytes)`);
+  if (
+    state.channels !== channels ||
+    state.sampleRate !== sampleRate ||
+    state.heapBytes !== heapBytes ||
+    !(state.bytes instanceof ArrayBuffer) ||
+    state.bytes.byteLength !== heapBytes
+  ) {
+    throw new Error(
+      `render: the state is for ${state.channels} channels at ${state.sampleRate} Hz (${state.heapBytes} bytes); this segment has ${channels} at ${sampleRate} Hz (${heapBytes} bytes)`,
+    );
   }
   if (new Uint32Array(state.bytes, 0, 1)[0] !== NODE_MAGIC) {
     throw new Error('render: the state does not hold an initialised node');
@@ -319,7 +351,8 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
     // The settings go through the node's own parameter queue, exactly as a
     // node's setters send them, and apply at the start of the first quantum.
     const queue = new ParamQueue(core.memory.buffer, x.rl_node_params());
-    for (const m of /** @type {{ messages: ChainMessage[] }} */ (chain).messages) queue.send(m.kind, m.index, m.arg, m.values);
+    for (const m of /** @type {{ messages: ChainMessage[] }} */ (chain).messages)
+      queue.send(m.kind, m.index, m.arg, m.values);
     const backlog = queue.backlog;
     queue.close();
     if (backlog > 0) throw new Error(`render: ${backlog} settings did not fit the parameter queue`);
@@ -374,13 +407,23 @@ async function renderTask(payload, context) {
   /** @type {MessagePort | null} */
   let stateOut = null;
   try {
-    const p = checkPayload(payload, where, ['channels', 'sampleRate', 'chain', 'stateIn', 'stateOut', 'wasmUrl', 'testTrapAfterQuanta']);
+    const p = checkPayload(payload, where, [
+      'channels',
+      'sampleRate',
+      'chain',
+      'stateIn',
+      'stateOut',
+      'wasmUrl',
+      'testTrapAfterQuanta',
+    ]);
     stateIn = optionalPort(p.stateIn, where, 'stateIn');
     stateOut = optionalPort(p.stateOut, where, 'stateOut');
     checkPlanarAudio(p.channels, p.sampleRate, `${where}: payload`);
     const sampleRate = /** @type {number} */ (p.sampleRate);
     if (stateIn !== null && p.chain !== undefined) {
-      throw new TypeError(`${where}: give either chain (a fresh node) or stateIn (continue from the previous segment, whose state carries the chain), not both`);
+      throw new TypeError(
+        `${where}: give either chain (a fresh node) or stateIn (continue from the previous segment, whose state carries the chain), not both`,
+      );
     }
     const chain = stateIn === null ? checkChain(p.chain, sampleRate, where) : null;
     const trapAfter = p.testTrapAfterQuanta;
@@ -391,22 +434,47 @@ async function renderTask(payload, context) {
     const planes = ownedPlanes(/** @type {Float32Array[]} */ (p.channels));
     core = await loadCore(url);
     const state = stateIn === null ? null : await receiveState(stateIn, where);
-    const heapBytes = renderOn(core, planes, sampleRate, chain, state, /** @type {number | undefined} */ (trapAfter), context);
+    const heapBytes = renderOn(
+      core,
+      planes,
+      sampleRate,
+      chain,
+      state,
+      /** @type {number | undefined} */ (trapAfter),
+      context,
+    );
     const frames = (state?.frames ?? 0) + planes[0].length;
     let stateBytes = 0;
     if (stateOut !== null) {
       const bytes = core.memory.buffer.slice(core.base, core.base + heapBytes);
       stateBytes = bytes.byteLength;
       /** @type {RenderState} */
-      const next = { type: STATE_MESSAGE, version: VERSION, heapBase: core.base, heapBytes, channels: planes.length, sampleRate, frames, bytes };
+      const next = {
+        type: STATE_MESSAGE,
+        version: VERSION,
+        heapBase: core.base,
+        heapBytes,
+        channels: planes.length,
+        sampleRate,
+        frames,
+        bytes,
+      };
       stateOut.postMessage(next, [bytes]);
     }
     context.progress(1);
     const name = /** @type {{ name?: unknown }} */ (globalThis).name;
-    return withTransfer({
-      channels: planes, sampleRate, worker: typeof name === 'string' ? name : '', heapBase: core.base,
-      restored: state !== null, stateBytes, frames,
-    }, transferList(planes));
+    return withTransfer(
+      {
+        channels: planes,
+        sampleRate,
+        worker: typeof name === 'string' ? name : '',
+        heapBase: core.base,
+        restored: state !== null,
+        stateBytes,
+        frames,
+      },
+      transferList(planes),
+    );
   } catch (error) {
     // The next segment is waiting on this one: tell it, so it fails at once.
     stateOut?.postMessage({ type: STATE_FAILED, message: error instanceof Error ? error.message : String(error) });
@@ -432,7 +500,13 @@ async function analyzeTask(payload, context) {
     const channels = /** @type {Float32Array[]} */ (p.channels);
     const sampleRate = /** @type {number} */ (p.sampleRate);
     const fftSize = p.fftSize === undefined ? DEFAULT_FFT_SIZE : p.fftSize;
-    if (typeof fftSize !== 'number' || !Number.isInteger(fftSize) || fftSize < 32 || fftSize > 32768 || (fftSize & (fftSize - 1)) !== 0) {
+    if (
+      typeof fftSize !== 'number' ||
+      !Number.isInteger(fftSize) ||
+      fftSize < 32 ||
+      fftSize > 32768 ||
+      (fftSize & (fftSize - 1)) !== 0
+    ) {
       throw new RangeError(`${where}: fftSize must be a power of two from 32 to 32768; got ${String(fftSize)}`);
     }
     const url = resolveWasmUrl(p.wasmUrl, where);
@@ -441,7 +515,8 @@ async function analyzeTask(payload, context) {
     const count = channels.length;
     const loudBytes = x.rl_loudness_heap_size(count, sampleRate);
     const spectrumBytes = x.rl_spectrum_heap_size(fftSize);
-    if (loudBytes === 0 || spectrumBytes === 0) throw new RangeError(`${where}: the core refused ${count} channels at ${sampleRate} Hz`);
+    if (loudBytes === 0 || spectrumBytes === 0)
+      throw new RangeError(`${where}: the core refused ${count} channels at ${sampleRate} Hz`);
     const align = (/** @type {number} */ n) => (n + 63) & ~63;
     const loud = core.base;
     const spectrum = align(loud + loudBytes);
@@ -481,7 +556,8 @@ async function analyzeTask(payload, context) {
       const n = Math.min(ANALYZE_CHUNK, frames - at);
       for (let c = 0; c < count; c++) work[c].set(channels[c].subarray(at, at + n));
       result = x.rl_loudness_process(loud, planes, count, n);
-      if (result !== 0) throw new Error(`${where}: rl_loudness_process failed: ${resultString(x, core.memory, result)}`);
+      if (result !== 0)
+        throw new Error(`${where}: rl_loudness_process failed: ${resultString(x, core.memory, result)}`);
       progress(n);
     }
     for (let c = 0; c < count; c++) {
@@ -527,7 +603,9 @@ const BUILTIN_TASKS = Object.freeze({
   /** The sum of an array or typed array of numbers. */
   sum: (/** @type {unknown} */ payload) => {
     if (!Array.isArray(payload) && !(ArrayBuffer.isView(payload) && !(payload instanceof DataView))) {
-      throw new TypeError(`sum: payload must be an array or typed array of numbers; got ${payload === null ? 'null' : typeof payload}`);
+      throw new TypeError(
+        `sum: payload must be an array or typed array of numbers; got ${payload === null ? 'null' : typeof payload}`,
+      );
     }
     const values = /** @type {ArrayLike<unknown>} */ (payload);
     let total = 0;
@@ -590,13 +668,16 @@ function workerState() {
  */
 export function defineTasks(tasks) {
   if (tasks === null || typeof tasks !== 'object') {
-    throw new TypeError(`defineTasks: tasks must be an object of functions; got ${tasks === null ? 'null' : typeof tasks}`);
+    throw new TypeError(
+      `defineTasks: tasks must be an object of functions; got ${tasks === null ? 'null' : typeof tasks}`,
+    );
   }
   const state = workerState();
   const entries = Object.entries(tasks);
   for (const [name, fn] of entries) {
     if (name === '') throw new TypeError('defineTasks: a task name must not be empty');
-    if (typeof fn !== 'function') throw new TypeError(`defineTasks: task '${name}' must be a function; got ${fn === null ? 'null' : typeof fn}`);
+    if (typeof fn !== 'function')
+      throw new TypeError(`defineTasks: task '${name}' must be a function; got ${fn === null ? 'null' : typeof fn}`);
     if (state.tasks.has(name)) throw new TypeError(`defineTasks: task '${name}' is already defined`);
   }
   for (const [name, fn] of entries) state.tasks.set(name, fn);
@@ -613,7 +694,9 @@ export function defineTasks(tasks) {
  */
 export function withTransfer(value, transfer) {
   if (!Array.isArray(transfer)) {
-    throw new TypeError(`withTransfer: transfer must be an array of transferable objects; got ${transfer === null ? 'null' : typeof transfer}`);
+    throw new TypeError(
+      `withTransfer: transfer must be an array of transferable objects; got ${transfer === null ? 'null' : typeof transfer}`,
+    );
   }
   return /** @type {T} */ (/** @type {unknown} */ (new TransferResult(value, transfer)));
 }
@@ -639,8 +722,10 @@ function errorRecord(error) {
 /** @param {unknown} scope */
 function isDedicatedWorker(scope) {
   const g = /** @type {{ DedicatedWorkerGlobalScope?: unknown }} */ (scope);
-  return typeof g.DedicatedWorkerGlobalScope === 'function' &&
-    scope instanceof /** @type {new () => object} */ (g.DedicatedWorkerGlobalScope);
+  return (
+    typeof g.DedicatedWorkerGlobalScope === 'function' &&
+    scope instanceof /** @type {new () => object} */ (g.DedicatedWorkerGlobalScope)
+  );
 }
 
 /**
@@ -657,7 +742,13 @@ function runTask(scope, state, id, name, payload) {
     scope.postMessage({
       type: 'ringlet:error',
       id,
-      error: { name: 'Error', message: `unknown task '${name}'; this worker defines: ${known}`, stack: '', code: 'UNKNOWN_TASK', trap: false },
+      error: {
+        name: 'Error',
+        message: `unknown task '${name}'; this worker defines: ${known}`,
+        stack: '',
+        code: 'UNKNOWN_TASK',
+        trap: false,
+      },
     });
     return;
   }
@@ -672,7 +763,8 @@ function runTask(scope, state, id, name, payload) {
   /** @param {unknown} out */
   const succeed = (out) => {
     try {
-      if (out instanceof TransferResult) scope.postMessage({ type: 'ringlet:result', id, value: out.value }, out.transfer);
+      if (out instanceof TransferResult)
+        scope.postMessage({ type: 'ringlet:result', id, value: out.value }, out.transfer);
       else scope.postMessage({ type: 'ringlet:result', id, value: out });
     } catch (error) {
       // Typically a DataCloneError: the result cannot be posted.
@@ -680,7 +772,9 @@ function runTask(scope, state, id, name, payload) {
     }
   };
   /** @param {unknown} error */
-  const fail = (error) => { scope.postMessage({ type: 'ringlet:error', id, error: errorRecord(error) }); };
+  const fail = (error) => {
+    scope.postMessage({ type: 'ringlet:error', id, error: errorRecord(error) });
+  };
   let out;
   try {
     out = /** @type {(payload: unknown, context: TaskContext) => unknown} */ (fn)(payload, context);
@@ -688,7 +782,7 @@ function runTask(scope, state, id, name, payload) {
     fail(error);
     return;
   }
-  if (out !== null && typeof out === 'object' && typeof (/** @type {{ then?: unknown }} */ (out)).then === 'function') {
+  if (out !== null && typeof out === 'object' && typeof (/** @type {{ then?: unknown }} */ (out).then) === 'function') {
     /** @type {PromiseLike<unknown>} */ (out).then(succeed, fail);
   } else {
     succeed(out);
@@ -708,7 +802,12 @@ function hello(scope, state, lock) {
   state.ready = true;
   /** @param {boolean} holdsLock */
   const ready = (holdsLock) => {
-    scope.postMessage({ type: 'ringlet:ready', version: VERSION, tasks: [...state.tasks.keys()].sort(), lock: holdsLock });
+    scope.postMessage({
+      type: 'ringlet:ready',
+      version: VERSION,
+      tasks: [...state.tasks.keys()].sort(),
+      lock: holdsLock,
+    });
   };
   const locks = /** @type {{ locks?: LockManager }} */ (globalThis.navigator ?? {}).locks;
   if (typeof lock !== 'string' || locks === undefined) {
@@ -719,13 +818,15 @@ function hello(scope, state, lock) {
   // Where Web Locks are refused (opaque origins), the worker still starts,
   // and the pool learns of an exit only through the task's timeout.
   let granted = false;
-  locks.request(lock, () => {
-    granted = true;
-    ready(true);
-    return new Promise(() => {});
-  }).catch(() => {
-    if (!granted) ready(false);
-  });
+  locks
+    .request(lock, () => {
+      granted = true;
+      ready(true);
+      return new Promise(() => {});
+    })
+    .catch(() => {
+      if (!granted) ready(false);
+    });
 }
 
 /** @param {WorkerScope} scope @param {WorkerState} state */
@@ -740,8 +841,10 @@ function install(scope, state) {
     }
   });
   scope.addEventListener('message', (event) => {
-    const m = /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown } | null} */ (
-      /** @type {MessageEvent} */ (event).data);
+    const m =
+      /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown } | null} */ (
+        /** @type {MessageEvent} */ (event).data
+      );
     if (m === null || typeof m !== 'object') return;
     if (m.type === 'ringlet:run' && typeof m.id === 'number' && typeof m.name === 'string') {
       runTask(scope, state, m.id, m.name, m.payload);

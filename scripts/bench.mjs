@@ -68,11 +68,17 @@ function coreBuild() {
  * @param {Record<string, string>} [env] extra environment variables
  */
 function runBench(args, env = {}) {
-  const prefix = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
+  const prefix = Object.entries(env)
+    .map(([k, v]) => `${k}=${v} `)
+    .join('');
   const command = `${prefix}node ${args.join(' ')}`;
   console.log(`\n$ ${command}`);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -124,7 +130,10 @@ function ringSection(ring) {
   const c = ring.config;
   const r = ring.results;
   const rows = [
-    ['ringletPlanar', '(a) ringlet: `RingWriter.tryWrite(interleaved)` + wasm `rl_ring_read_planar` (what the worklet does)'],
+    [
+      'ringletPlanar',
+      '(a) ringlet: `RingWriter.tryWrite(interleaved)` + wasm `rl_ring_read_planar` (what the worklet does)',
+    ],
     ['ringletInterleaved', '(a, reference) ringlet: `tryWrite(interleaved)` + wasm `rl_ring_read` (interleaved)'],
     ['ringletPlanarInput', '(d) ringlet: `tryWrite([left, right])` + wasm `rl_ring_read_planar`'],
     ['ringbuf', '(b) ringbuf.js 0.4: `AudioWriter.enqueue` + `AudioReader.dequeue` (interleaved)'],
@@ -149,7 +158,9 @@ function ringSection(ring) {
   for (const [key, label] of rows) {
     const x = r[key];
     if (!x) continue;
-    lines.push(`| ${label} | ${f(x.nsPerQuantum)} | ${f(x.nsP25)} – ${f(x.nsP75)} | ${f(x.mFramesPerSecond, 0)} | ${f(x.budgetPercent, 4)} % |`);
+    lines.push(
+      `| ${label} | ${f(x.nsPerQuantum)} | ${f(x.nsP25)} – ${f(x.nsP75)} | ${f(x.mFramesPerSecond, 0)} | ${f(x.budgetPercent, 4)} % |`,
+    );
   }
   const q = ring.ratios;
   const ratioRows = [
@@ -166,7 +177,9 @@ function ringSection(ring) {
     const x = q[key];
     if (!x) continue;
     const target = x.target ? `${x.target.op === '>=' ? '≥' : '≤'} ${x.target.value}x` : '–';
-    lines.push(`| ${label} | ${f(x.value, 2)}x | ${f(x.min, 2)} – ${f(x.max, 2)} | ${target} | ${x.target ? status(x.met) : 'reference'} |`);
+    lines.push(
+      `| ${label} | ${f(x.value, 2)}x | ${f(x.min, 2)} – ${f(x.max, 2)} | ${target} | ${x.target ? status(x.met) : 'reference'} |`,
+    );
   }
   return lines;
 }
@@ -184,7 +197,7 @@ function gcSection(gcRuns) {
   ];
   const first = gcRuns[0].summary;
   const lines = [
-    '## Allocation in the worklet\'s `process()`',
+    "## Allocation in the worklet's `process()`",
     '',
     `Commands: ${gcRuns.map((g) => `\`${g.command}\``).join(' and ')}. worklet/processor.js runs in a Node ` +
       `AudioWorkletGlobalScope shim on a memory sized the way lib/node.js sizes it (${first.config.channels} channels, ` +
@@ -203,7 +216,13 @@ function gcSection(gcRuns) {
     head.push(`GC events (${tag})`, `heap B/quantum (${tag})`);
   }
   head.push('target', 'status');
-  lines.push(`| ${head.join(' | ')} |`, `| --- | ${head.slice(1, -2).map(() => '---:').join(' | ')} | :---: | :---: |`);
+  lines.push(
+    `| ${head.join(' | ')} |`,
+    `| --- | ${head
+      .slice(1, -2)
+      .map(() => '---:')
+      .join(' | ')} | :---: | :---: |`,
+  );
   for (const [key, label, kind] of rows) {
     const cells = [label];
     const all = gcRuns.map((g) => g.summary.results[key]);
@@ -222,7 +241,12 @@ function gcSection(gcRuns) {
   }
   const problems = gcRuns.flatMap((g) => g.summary.problems.map((p) => `${g.command}: ${p}`));
   if (problems.length > 0) {
-    lines.push('', '**Harness problems** (the figures above are not trustworthy):', '', ...problems.map((p) => `- ${p}`));
+    lines.push(
+      '',
+      '**Harness problems** (the figures above are not trustworthy):',
+      '',
+      ...problems.map((p) => `- ${p}`),
+    );
   }
   return lines;
 }
@@ -238,12 +262,20 @@ async function runOptional(args, env = {}) {
     return await runBench(args, env);
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
-    const prefix = Object.entries(env).map(([k, v]) => `${k}=${v} `).join('');
-    return { summary: null, code: 1, command: `${prefix}node ${args.join(' ')}`, error: error instanceof Error ? error.message : String(error) };
+    const prefix = Object.entries(env)
+      .map(([k, v]) => `${k}=${v} `)
+      .join('');
+    return {
+      summary: null,
+      code: 1,
+      command: `${prefix}node ${args.join(' ')}`,
+      error: error instanceof Error ? error.message : String(error),
+    };
   }
 }
 
-const NATIVE_BUILD = 'cmake -S . -B build/bench -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON && ' +
+const NATIVE_BUILD =
+  'cmake -S . -B build/bench -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON && ' +
   'cmake --build build/bench --target chain_native';
 
 /** @param {number} ns */
@@ -264,9 +296,9 @@ function chainSection(chainRun, browserRun) {
     '',
     `Commands: \`${chainRun.command}\` (it first builds the native bench: \`${NATIVE_BUILD}\`) and \`${browserRun.command}\`. ` +
       'The chain of an effect node (csrc/node.c) on a 128-frame stereo quantum at 48 kHz: input → non-finite scrub → ' +
-      'gain → 8-band EQ → limiter → meters → analyser time buffer → output. **The analyser\'s FFT is not on the audio ' +
+      "gain → 8-band EQ → limiter → meters → analyser time buffer → output. **The analyser's FFT is not on the audio " +
       'thread**: lib/analyser.js runs it on the main thread when the UI calls `getFloatFrequencyData`, so the chain ' +
-      'includes only the analyser\'s time-buffer copy (a mono down-mix into a 65,536-sample ring); the FFT is measured ' +
+      "includes only the analyser's time-buffer copy (a mono down-mix into a 65,536-sample ring); the FFT is measured " +
       'separately below.',
     '',
     'Signal (test/bench/chain-common.js; chain.native.c makes the same one): a 10 s stereo loop, 11 partials of a chord ' +
@@ -288,7 +320,7 @@ function chainSection(chainRun, browserRun) {
         `${!cfg.native || cfg.native.build === 'cmake' ? 'built by CMake in Release, i.e. -O3 -DNDEBUG' : 'compiled directly with clang -O3 -DNDEBUG because the CMake build failed (see the note below)'}, ` +
         'default x86-64 target, no -march) and in wasm under Node (build/wasm/ringlet.wasm on a shared memory sized as lib/node.js ' +
         'sizes it, `rl_node_init`, settings through the parameter queue) each quantum does what a host must: copy the ' +
-        'quantum\'s input into `rl_node_input(c)`, give the gain value, call `rl_node_process(128, 1)` ' +
+        "quantum's input into `rl_node_input(c)`, give the gain value, call `rl_node_process(128, 1)` " +
         '(`rl_node_process_gain` natively). The "worklet" row runs worklet/processor.js\'s `process()` itself (Node ' +
         'AudioWorkletGlobalScope shim): what the worklet does per quantum, JS copies in and out included. ' +
         `${cfg.rounds} rounds alternate the native binary and Node; in each, ${cfg.trialsPerRound} trials per variant ` +
@@ -304,7 +336,7 @@ function chainSection(chainRun, browserRun) {
         `\`performance.now()\`, so the **audio-thread figure is an estimate**: ${b.config.renderSeconds} s of stereo ` +
         `(${b.config.renderQuanta.toLocaleString('en')} quanta) rendered in an OfflineAudioContext through a ringlet ` +
         'effect node and, in the same round, through a trivial pass-through AudioWorkletNode of our own (copies input to ' +
-        'output); the difference per quantum is attributed to ringlet: its chain plus its processor\'s JS around the core ' +
+        "output); the difference per quantum is attributed to ringlet: its chain plus its processor's JS around the core " +
         `(median over ${b.config.rounds} rounds of the per-round difference).`,
       '',
     );
@@ -323,7 +355,7 @@ function chainSection(chainRun, browserRun) {
   if (c) {
     lines.push(
       'Native and wasm under Node, ns per quantum. Wall time is the figure; the CPU-time columns time the same ' +
-        'trials by this thread\'s (native) or process\'s (Node) CPU time, which leaves out the time other processes ' +
+        "trials by this thread's (native) or process's (Node) CPU time, which leaves out the time other processes " +
         'held the core: on a busy shared machine they are the steadier comparison.',
       '',
       '| variant | native (p25 – p75) | wasm, Node (p25 – p75) | wasm/native (per-round range) | % of the 2.667 ms budget (wasm) | native, CPU time | wasm, CPU time | wasm/native, CPU time |',
@@ -332,8 +364,10 @@ function chainSection(chainRun, browserRun) {
     for (const [k, label] of rows) {
       const n = c.native?.[k];
       const w = c.wasm?.[k];
-      lines.push(`| ${label} | ${cell(n)}${range(n)} | ${cell(w)}${range(w)} | ${ratioCell(c.ratios?.[`wasmOverNative_${k}`])} | ${budget(w)} | ` +
-        `${n?.cpu ? f(n.cpu.median) : '–'} | ${w?.cpu ? f(w.cpu.median) : '–'} | ${ratioCell(c.ratios?.[`wasmOverNativeCpu_${k}`])} |`);
+      lines.push(
+        `| ${label} | ${cell(n)}${range(n)} | ${cell(w)}${range(w)} | ${ratioCell(c.ratios?.[`wasmOverNative_${k}`])} | ${budget(w)} | ` +
+          `${n?.cpu ? f(n.cpu.median) : '–'} | ${w?.cpu ? f(w.cpu.median) : '–'} | ${ratioCell(c.ratios?.[`wasmOverNativeCpu_${k}`])} |`,
+      );
     }
     const wk = c.wasm.worklet;
     lines.push(
@@ -354,11 +388,13 @@ function chainSection(chainRun, browserRun) {
       const d = b.direct?.[k];
       const e = b.chromium?.[k];
       const fast = b.chromiumBest?.[k];
-      lines.push(`| ${label} | ${cell(d)}${range(d)} | ${cell(e)}${range(e)} | ${budget(e)} | ${fast === undefined ? '–' : f(fast)} |`);
+      lines.push(
+        `| ${label} | ${cell(d)}${range(d)} | ${cell(e)}${range(e)} | ${budget(e)} | ${fast === undefined ? '–' : f(fast)} |`,
+      );
     }
     lines.push(
       '',
-      'The last column uses the fastest of the rounds\' renders of each graph instead of per-round medians: other ' +
+      "The last column uses the fastest of the rounds' renders of each graph instead of per-round medians: other " +
         'processes can only add time to a render, so on a busy machine it is the less disturbed view.',
     );
     lines.push('');
@@ -370,29 +406,48 @@ function chainSection(chainRun, browserRun) {
   if (a || bt) {
     const figures = [];
     if (a) figures.push(`Node ${us(a.median)} (CPU time ${us(a.cpu.median)})`);
-    if (bt) figures.push(`Chromium main thread ${us(bt.directNs.measured)}`, `Chromium audio thread ${us(bt.workletNs.measured)} (estimate)`);
+    if (bt)
+      figures.push(
+        `Chromium main thread ${us(bt.directNs.measured)}`,
+        `Chromium audio thread ${us(bt.workletNs.measured)} (estimate)`,
+      );
     const met = (!a || a.median <= 10000) && (!bt || (bt.directNs.met && bt.workletNs.met));
-    lines.push(`| ≤ 10 µs per stereo quantum in wasm, 8 active bands (< 0.4 % of 2.667 ms) | ${figures.join('; ')} | ${status(met)} |`);
+    lines.push(
+      `| ≤ 10 µs per stereo quantum in wasm, 8 active bands (< 0.4 % of 2.667 ms) | ${figures.join('; ')} | ${status(met)} |`,
+    );
   }
   if (ratio) {
     const cpu = c.ratios.wasmOverNativeCpu_active;
     const cpuMet = cpu && cpu.value <= 1.5;
-    lines.push(`| wasm at most 1.5x native, 8 active bands (Node) | ${f(ratio.value, 2)}x (per-round ${f(ratio.min, 2)} – ${f(ratio.max, 2)})` +
-      `${cpu ? `; CPU time ${f(cpu.value, 2)}x (${f(cpu.min, 2)} – ${f(cpu.max, 2)})` : ''} | ` +
-      `${ratio.met ? 'met' : cpuMet ? '**not met** on wall time; met on CPU time (busy machine)' : status(false)} |`);
+    lines.push(
+      `| wasm at most 1.5x native, 8 active bands (Node) | ${f(ratio.value, 2)}x (per-round ${f(ratio.min, 2)} – ${f(ratio.max, 2)})` +
+        `${cpu ? `; CPU time ${f(cpu.value, 2)}x (${f(cpu.min, 2)} – ${f(cpu.max, 2)})` : ''} | ` +
+        `${ratio.met ? 'met' : cpuMet ? '**not met** on wall time; met on CPU time (busy machine)' : status(false)} |`,
+    );
   }
-  for (const [k, label] of [['flat', 'flat bands'], ['bypassed', 'EQ + limiter bypassed']]) {
+  for (const [k, label] of [
+    ['flat', 'flat bands'],
+    ['bypassed', 'EQ + limiter bypassed'],
+  ]) {
     const x = c?.ratios?.[`wasmOverNative_${k}`];
     const y = c?.ratios?.[`wasmOverNativeCpu_${k}`];
-    if (x) lines.push(`| reference: wasm/native, ${label} (Node) | ${f(x.value, 2)}x (per-round ${f(x.min, 2)} – ${f(x.max, 2)})${y ? `; CPU time ${f(y.value, 2)}x` : ''} | reference |`);
+    if (x)
+      lines.push(
+        `| reference: wasm/native, ${label} (Node) | ${f(x.value, 2)}x (per-round ${f(x.min, 2)} – ${f(x.max, 2)})${y ? `; CPU time ${f(y.value, 2)}x` : ''} | reference |`,
+      );
   }
   if (b && c?.native?.active) {
-    lines.push(`| reference: Chromium main thread / native, 8 active bands (medians of separate runs) | ` +
-      `${f(b.direct.active.median / c.native.active.median, 2)}x | reference |`);
+    lines.push(
+      `| reference: Chromium main thread / native, 8 active bands (medians of separate runs) | ` +
+        `${f(b.direct.active.median / c.native.active.median, 2)}x | reference |`,
+    );
   }
   lines.push('');
   const fftRows = [];
-  if (c?.fft) fftRows.push(`| Node ${c.config.node}, lib/analyser.js (${c.fft.trials} trials x ${c.fft.callsPerTrial} calls) | ${us(c.fft.median)} | ${us(c.fft.p25)} – ${us(c.fft.p75)} |`);
+  if (c?.fft)
+    fftRows.push(
+      `| Node ${c.config.node}, lib/analyser.js (${c.fft.trials} trials x ${c.fft.callsPerTrial} calls) | ${us(c.fft.median)} | ${us(c.fft.p25)} – ${us(c.fft.p75)} |`,
+    );
   if (b?.fft) {
     fftRows.push(
       `| Chromium ${b.config.chromium} main thread, lib/analyser.js (21 trials x 300 calls) | ${us(b.fft.api.median)} | ${us(b.fft.api.p25)} – ${us(b.fft.api.p75)} |`,
@@ -402,7 +457,7 @@ function chainSection(chainRun, browserRun) {
   }
   if (fftRows.length > 0) {
     lines.push(
-      'The analyser\'s FFT, main thread: one `getFloatFrequencyData` at fftSize 2048 (copy 2048 samples in, Blackman ' +
+      "The analyser's FFT, main thread: one `getFloatFrequencyData` at fftSize 2048 (copy 2048 samples in, Blackman " +
         'window, real FFT in double, smoothing 0.8, dB, copy out). lib/analyser.js computes only when new audio arrived ' +
         'since its last call, so the timed loops use a time source that moves on every call. The suspend-point rows ' +
         `time single calls, so they are quantised to \`performance.now()\`'s step (${b?.fft ? us(b.fft.granularityMs * 1e6) : '?'}).`,
@@ -428,9 +483,17 @@ function chainSection(chainRun, browserRun) {
     );
   }
   if (c?.notes?.length > 0) lines.push('', ...c.notes.map((n) => `Note: ${n}.`));
-  const problems = [...(c?.problems ?? []).map((p) => `${chainRun.command}: ${p}`), ...(b?.problems ?? []).map((p) => `${browserRun.command}: ${p}`)];
+  const problems = [
+    ...(c?.problems ?? []).map((p) => `${chainRun.command}: ${p}`),
+    ...(b?.problems ?? []).map((p) => `${browserRun.command}: ${p}`),
+  ];
   if (problems.length > 0) {
-    lines.push('', '**Harness problems** (the figures above may not be trustworthy):', '', ...problems.map((p) => `- ${p}`));
+    lines.push(
+      '',
+      '**Harness problems** (the figures above may not be trustworthy):',
+      '',
+      ...problems.map((p) => `- ${p}`),
+    );
   }
   return lines;
 }
@@ -475,7 +538,9 @@ function builtinSection(browserRun) {
   for (const [k, label] of rows) {
     const x = b.renderMs[k];
     if (!x) continue;
-    lines.push(`| ${label} | ${f(x.median)} | ${f(x.p25)} – ${f(x.p75)} | ${k === 'sourceOnly' ? '–' : us(((x.median - direct) * 1e6) / cfg.renderQuanta)} |`);
+    lines.push(
+      `| ${label} | ${f(x.median)} | ${f(x.p25)} – ${f(x.p75)} | ${k === 'sourceOnly' ? '–' : us(((x.median - direct) * 1e6) / cfg.renderQuanta)} |`,
+    );
   }
   const r = b.builtinOverRinglet;
   lines.push(
@@ -485,7 +550,9 @@ function builtinSection(browserRun) {
     `| built-in / ringlet render time (8 active bands) | ${f(r.value, 2)}x | ${f(r.min, 2)} – ${f(r.max, 2)} | > 1x (ringlet faster) | ${status(r.met)} |`,
   );
   if (b.builtinOverRingletBest !== undefined) {
-    lines.push(`| reference: fastest built-in render / fastest ringlet render | ${f(b.builtinOverRingletBest, 2)}x | – | – | reference |`);
+    lines.push(
+      `| reference: fastest built-in render / fastest ringlet render | ${f(b.builtinOverRingletBest, 2)}x | – | – | reference |`,
+    );
   }
   return lines;
 }
@@ -506,11 +573,17 @@ function transportSection(run) {
   );
   for (const k of ['shared', 'message']) {
     const x = t[k];
-    lines.push(`| \`${k}\` | ${us(x.writeNsPerQuantum)} | ${f(x.framesPerSecondM, 0)} | ${f(x.deliverMsFor786kFrames, 2)} ms | ` +
-      `${k === 'shared' ? '0 (same memory)' : `${f(x.writeToWorkletMedianMs, 3)} ms / ${f(x.writeToWorkletP90Ms, 3)} ms`} |`);
+    lines.push(
+      `| \`${k}\` | ${us(x.writeNsPerQuantum)} | ${f(x.framesPerSecondM, 0)} | ${f(x.deliverMsFor786kFrames, 2)} ms | ` +
+        `${k === 'shared' ? '0 (same memory)' : `${f(x.writeToWorkletMedianMs, 3)} ms / ${f(x.writeToWorkletP90Ms, 3)} ms`} |`,
+    );
   }
-  lines.push('', '| ratio | value | target | status |', '| --- | ---: | :---: | :---: |',
-    `| message / shared producer cost | ${f(t.ratioWriteCost, 1)}x | – | reference |`);
+  lines.push(
+    '',
+    '| ratio | value | target | status |',
+    '| --- | ---: | :---: | :---: |',
+    `| message / shared producer cost | ${f(t.ratioWriteCost, 1)}x | – | reference |`,
+  );
   return lines;
 }
 
@@ -524,8 +597,8 @@ function latencySection(run) {
   lines.push(
     `Command: \`${run.command}\`, Chromium ${l.config.chromium}. Graph: source RingletNode → capture RingletNode → ` +
       'destination. The stream is silent except for markers (one frame of 0.5 on both channels). Right after ' +
-      'writing a marker the page reads the source\'s `stats().framesProcessed` (P) and the ring\'s fill; the ' +
-      'capture ring\'s reader finds the frame index M at which the marker came out (both nodes start in the same ' +
+      "writing a marker the page reads the source's `stats().framesProcessed` (P) and the ring's fill; the " +
+      "capture ring's reader finds the frame index M at which the marker came out (both nodes start in the same " +
       'quantum, so their frame counts agree: checked). **Latency = M − P**, in frames and quanta (q = 128 frames). ' +
       '"Queued ahead" is the ring\'s fill read just after the marker was written, floored at 0 (a lower bound: the audio thread may take frames before the page reads it); "beyond the queue" is latency minus queued ahead: ' +
       'what the node itself adds.',
@@ -549,18 +622,24 @@ function latencySection(run) {
   );
   for (const o of l.offline) {
     const one = typeof o.latencyFrames === 'number';
-    lines.push(`| \`${o.transport}\`${o.transport === 'message' ? ' (write, then `flush()`)' : ''} | ${o.fill} | ${o.markers} | ` +
-      `${one ? `${fq(o.latencyFrames)}, every marker` : `varied: ${o.latencyFrames.join(', ')}`} | ${one ? o.nodeFrames : o.nodeFrames.join(', ')} |`);
+    lines.push(
+      `| \`${o.transport}\`${o.transport === 'message' ? ' (write, then `flush()`)' : ''} | ${o.fill} | ${o.markers} | ` +
+        `${one ? `${fq(o.latencyFrames)}, every marker` : `varied: ${o.latencyFrames.join(', ')}`} | ${one ? o.nodeFrames : o.nodeFrames.join(', ')} |`,
+    );
   }
   const r0 = l.realtime[0];
   lines.push(
     '',
-    `Realtime: an AudioContext (latencyHint 'interactive'; here ${r0 ? `${r0.sampleRate} Hz, baseLatency ${f(r0.baseLatency * 1000, 1)} ms, ` +
-      `outputLatency ${f(r0.outputLatency * 1000, 1)} ms` : '?'}). A page loop (1 ms timers) keeps the ring topped up to ` +
+    `Realtime: an AudioContext (latencyHint 'interactive'; here ${
+      r0
+        ? `${r0.sampleRate} Hz, baseLatency ${f(r0.baseLatency * 1000, 1)} ms, ` +
+          `outputLatency ${f(r0.outputLatency * 1000, 1)} ms`
+        : '?'
+    }). A page loop (1 ms timers) keeps the ring topped up to ` +
       `\`fill\` frames of silence (fill 0: nothing queued, the node outputs silence until the marker) and writes a ` +
       `marker every 30–50 ms, at a random phase against the render; ${l.config.markers} markers per level. ` +
       'The `message` row writes over the port (source on `message`; P from the shared capture node, whose frame ' +
-      'count equals the source\'s).',
+      "count equals the source's).",
     '',
     '| transport | fill | markers | latency, frames: median / p90 / max | in quanta | queued ahead (median) | beyond the queue: median / p90 / max |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -568,8 +647,10 @@ function latencySection(run) {
   for (const r of l.realtime) {
     const d = r.latencyFrames;
     const n = r.nodeFrames;
-    lines.push(`| \`${r.transport}\` | ${r.fill === 0 ? '0 (just-in-time)' : r.fill} | ${d.n} | ${d.median} / ${d.p90} / ${d.max} | ` +
-      `${f(d.median / q, 2)} / ${f(d.p90 / q, 2)} / ${f(d.max / q, 2)} | ${r.transport === 'shared' ? r.aheadFrames.median : '–'} | ${n.median} / ${n.p90} / ${n.max} |`);
+    lines.push(
+      `| \`${r.transport}\` | ${r.fill === 0 ? '0 (just-in-time)' : r.fill} | ${d.n} | ${d.median} / ${d.p90} / ${d.max} | ` +
+        `${f(d.median / q, 2)} / ${f(d.p90 / q, 2)} / ${f(d.max / q, 2)} | ${r.transport === 'shared' ? r.aheadFrames.median : '–'} | ${n.median} / ${n.p90} / ${n.max} |`,
+    );
   }
   const intrinsic = l.offline.filter((o) => o.transport === 'shared');
   const nodeZero = intrinsic.every((o) => o.nodeFrames === 0);
@@ -595,9 +676,9 @@ function poolSection(run) {
   const w = s.workerpool;
   lines.push(
     `Command: \`${run.command}\`, workerpool ${p.workerpool}, one page. ${s.trials} trials alternate between the ` +
-      'pools; figures are medians. workerpool\'s worker calls the same wasm render, so only the pool mechanics ' +
+      "pools; figures are medians. workerpool's worker calls the same wasm render, so only the pool mechanics " +
       `differ; the outputs are checked identical (${s.sameRender ? 'they were' : '**they were not**'}). Each phase starts after a forced GC. ` +
-      'Target: ringlet\'s overhead ≤ workerpool\'s.',
+      "Target: ringlet's overhead ≤ workerpool's.",
     '',
     '| measure | ringlet | workerpool | ringlet / workerpool | target | status |',
     '| --- | ---: | ---: | ---: | :---: | :---: |',
@@ -629,11 +710,15 @@ function sizesSection(run) {
     `| ringlet.js + ringlet-worklet.js, minified | ${kb(z.mainPlusWorklet.minified)} (${kb(z.mainPlusWorklet.gzip)} gzip) | < ${kb(z.targets.js.limit)} | ` +
       `${status(z.targets.js.met)}${z.targets.js.metGzip ? ' (met gzipped)' : ' (not met gzipped either)'} |`,
     `| an app importing only RingletNode, minified, tree-shaken | ${kb(z.app.minified)} (${kb(z.app.gzip)} gzip) + ${kb(js('ringlet-worklet.js').minified)} worklet | – | – |`,
-    ...(js('ringlet-inline.js') ? [`| ringlet-inline.js, minified | ${kb(js('ringlet-inline.js').minified)} (${kb(js('ringlet-inline.js').gzip)} gzip) | – | – |`] : []),
+    ...(js('ringlet-inline.js')
+      ? [
+          `| ringlet-inline.js, minified | ${kb(js('ringlet-inline.js').minified)} (${kb(js('ringlet-inline.js').gzip)} gzip) | – | – |`,
+        ]
+      : []),
     '',
-    '- One ringlet.wasm serves both transports: the \'message\' transport and the offline workers clear its memory ' +
-      'import\'s shared flag before compiling (lib/core.js `privateMemoryBinary`).',
-    '- The core compiles at `-O3 -fno-unroll-loops` and links at `-Oz`, and csrc/math.c replaces libm\'s ' +
+    "- One ringlet.wasm serves both transports: the 'message' transport and the offline workers clear its memory " +
+      "import's shared flag before compiling (lib/core.js `privateMemoryBinary`).",
+    "- The core compiles at `-O3 -fno-unroll-loops` and links at `-Oz`, and csrc/math.c replaces libm's " +
       'table-driven sin/cos/tan/exp/log/pow: 69 KB became 39 KB with the same chain and ring figures above. ' +
       '`-Os` throughout would be smaller still but makes the chain 2.4 to 5 times slower.',
     '- The inline entry embeds the gzipped wasm and the worklet and imports the rest from ringlet.js.',
@@ -664,8 +749,10 @@ async function main() {
   ensureBuilt();
   const core = coreBuild();
   if (core.newer.length > 0) {
-    console.warn(`bench: warning: ${core.newer.join(', ')} changed after build/wasm/ringlet.wasm was built; ` +
-      'run `npm run build` first for figures of the current core');
+    console.warn(
+      `bench: warning: ${core.newer.join(', ')} changed after build/wasm/ringlet.wasm was built; ` +
+        'run `npm run build` first for figures of the current core',
+    );
   }
   const started = Date.now();
   const ring = await runBench(['test/bench/ring.bench.js']);
@@ -722,7 +809,9 @@ async function main() {
   ].join('\n');
   writeFileSync(OUT, doc);
   console.log(`\nbench: wrote ${OUT}`);
-  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser, transport, latency, pool, sizes].filter((r) => r.code !== 0);
+  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser, transport, latency, pool, sizes].filter(
+    (r) => r.code !== 0,
+  );
   if (failed.length > 0) {
     console.error(`bench: ${failed.map((r) => r.command).join(', ')} reported problems (see above)`);
     process.exitCode = 1;

@@ -13,15 +13,26 @@ ensureToolchain(['emscripten', 'cmake']);
 const hooks = process.argv.includes('--hooks');
 const dir = `build/wasm${hooks ? '-hooks' : ''}`;
 const file = `${dir}/ringlet.wasm`;
-const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) => execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
-run('emcmake', ['cmake', '-S', '.', '-B', dir, '-DCMAKE_BUILD_TYPE=Release', `-DRL_TEST_HOOKS=${hooks ? 'ON' : 'OFF'}`]);
+const run = (/** @type {string} */ cmd, /** @type {string[]} */ args) =>
+  execFileSync(cmd, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+run('emcmake', [
+  'cmake',
+  '-S',
+  '.',
+  '-B',
+  dir,
+  '-DCMAKE_BUILD_TYPE=Release',
+  `-DRL_TEST_HOOKS=${hooks ? 'ON' : 'OFF'}`,
+]);
 run('cmake', ['--build', dir]);
 
 const bytes = readFileSync(file);
 const allowed = new Set(['env.memory', 'env.rl_host_panic']);
 for (const shared of [true, false]) {
   const module = new WebAssembly.Module(shared ? bytes : privateMemoryBinary(bytes));
-  const unexpected = WebAssembly.Module.imports(module).map((i) => `${i.module}.${i.name}`).filter((n) => !allowed.has(n));
+  const unexpected = WebAssembly.Module.imports(module)
+    .map((i) => `${i.module}.${i.name}`)
+    .filter((n) => !allowed.has(n));
   if (unexpected.length > 0) {
     console.error(`ringlet.wasm imports unexpected symbols: ${unexpected.join(', ')}`);
     process.exit(1);

@@ -23,7 +23,9 @@ const DEFAULT_PER_TARGET = 600;
 
 function usage(message) {
   if (message) console.error(`fuzz: ${message}`);
-  console.error('usage: node scripts/fuzz.mjs [--seconds TOTAL | --per-target SECONDS] [--target NAME]... [--build-dir DIR] [--core-dir DIR]');
+  console.error(
+    'usage: node scripts/fuzz.mjs [--seconds TOTAL | --per-target SECONDS] [--target NAME]... [--build-dir DIR] [--core-dir DIR]',
+  );
   process.exit(2);
 }
 
@@ -59,7 +61,9 @@ const has = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'igno
 function checkToolchain() {
   if (!has('clang') || !has('cmake')) {
     const pkgs = ['clang', 'cmake', 'libclang-rt-dev'].filter((p) => p === 'libclang-rt-dev' || !has(p));
-    console.error(`fuzz: needs clang, cmake and clang's libFuzzer runtime. Install with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}\n`);
+    console.error(
+      `fuzz: needs clang, cmake and clang's libFuzzer runtime. Install with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}\n`,
+    );
     process.exit(1);
   }
   const version = spawnSync('clang', ['--version'], { encoding: 'utf8' }).stdout ?? '';
@@ -67,11 +71,18 @@ function checkToolchain() {
   const dir = mkdtempSync(join(tmpdir(), 'ringlet-fuzz-probe-'));
   try {
     const src = join(dir, 'probe.c');
-    writeFileSync(src, '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) { (void)d; (void)n; return 0; }\n');
-    const r = spawnSync('clang', ['-fsanitize=fuzzer,address,undefined', src, '-o', join(dir, 'probe')], { encoding: 'utf8' });
+    writeFileSync(
+      src,
+      '#include <stddef.h>\n#include <stdint.h>\nint LLVMFuzzerTestOneInput(const uint8_t* d, size_t n) { (void)d; (void)n; return 0; }\n',
+    );
+    const r = spawnSync('clang', ['-fsanitize=fuzzer,address,undefined', src, '-o', join(dir, 'probe')], {
+      encoding: 'utf8',
+    });
     if (r.status !== 0) {
       const pkg = major ? `libclang-rt-${major}-dev` : 'libclang-rt-dev';
-      console.error(`fuzz: clang ${major ?? '?'} cannot link a libFuzzer binary (its fuzzer runtime is missing):\n${r.stderr.trim()}\n\nInstall it with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkg}\n`);
+      console.error(
+        `fuzz: clang ${major ?? '?'} cannot link a libFuzzer binary (its fuzzer runtime is missing):\n${r.stderr.trim()}\n\nInstall it with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkg}\n`,
+      );
       process.exit(1);
     }
   } finally {
@@ -81,8 +92,14 @@ function checkToolchain() {
 
 function build(opts, targets) {
   const configure = [
-    '-S', '.', '-B', opts.buildDir, '-DCMAKE_C_COMPILER=clang', '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
-    '-DRL_FUZZ=ON', '-DBUILD_TESTING=OFF',
+    '-S',
+    '.',
+    '-B',
+    opts.buildDir,
+    '-DCMAKE_C_COMPILER=clang',
+    '-DCMAKE_BUILD_TYPE=RelWithDebInfo',
+    '-DRL_FUZZ=ON',
+    '-DBUILD_TESTING=OFF',
   ];
   if (opts.coreDir) configure.push(`-DRL_FUZZ_CORE_DIR=${opts.coreDir}`);
   for (const [what, args] of [
@@ -129,19 +146,25 @@ function runTarget(opts, target, seconds) {
   const logs = join(opts.buildDir, 'logs');
   for (const d of [scratch, crashes, logs]) mkdirSync(d, { recursive: true });
   // libFuzzer writes new inputs into the first directory only.
-  const dirs = [scratch, join('test/fuzz/corpus', target), join('test/fuzz/regressions', target)].filter((d) => existsSync(d));
+  const dirs = [scratch, join('test/fuzz/corpus', target), join('test/fuzz/regressions', target)].filter((d) =>
+    existsSync(d),
+  );
   const logPath = join(logs, `${target}.log`);
   const fd = openSync(logPath, 'w');
   const started = Date.now();
-  const r = spawnSync(bin, [
-    // libFuzzer counts from its start and takes about a second to finish.
-    `-max_total_time=${Math.max(1, Math.floor(seconds) - 1)}`,
-    '-print_final_stats=1',
-    '-timeout=10',
-    '-rss_limit_mb=2048',
-    `-artifact_prefix=${crashes}/`,
-    ...dirs,
-  ], { stdio: ['ignore', fd, fd], timeout: (seconds + 60) * 1000, killSignal: 'SIGKILL' });
+  const r = spawnSync(
+    bin,
+    [
+      // libFuzzer counts from its start and takes about a second to finish.
+      `-max_total_time=${Math.max(1, Math.floor(seconds) - 1)}`,
+      '-print_final_stats=1',
+      '-timeout=10',
+      '-rss_limit_mb=2048',
+      `-artifact_prefix=${crashes}/`,
+      ...dirs,
+    ],
+    { stdio: ['ignore', fd, fd], timeout: (seconds + 60) * 1000, killSignal: 'SIGKILL' },
+  );
   closeSync(fd);
   const elapsed = (Date.now() - started) / 1000;
   const log = readFileSync(logPath, 'utf8');
@@ -159,7 +182,9 @@ function runTarget(opts, target, seconds) {
   if (artifact) {
     console.log(`  input:     ${artifact}`);
     console.log(`  reproduce: ${bin} ${artifact}`);
-    console.log(`  keep it:   cp ${artifact} test/fuzz/regressions/${target}/open-<what-breaks>  (drop open- once fixed)`);
+    console.log(
+      `  keep it:   cp ${artifact} test/fuzz/regressions/${target}/open-<what-breaks>  (drop open- once fixed)`,
+    );
   }
   console.log(`  log:       ${logPath}`);
   return false;
@@ -176,5 +201,7 @@ let crashed = 0;
 for (const t of opts.targets) {
   if (!runTarget(opts, t, perTarget)) crashed += 1;
 }
-console.log(`fuzz: ${opts.targets.length} targets, ${crashed} crashed (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+console.log(
+  `fuzz: ${opts.targets.length} targets, ${crashed} crashed (${((Date.now() - started) / 1000).toFixed(0)} s in all)`,
+);
 process.exit(crashed > 0 ? 1 : 0);

@@ -22,12 +22,12 @@ const MAX_BYTES = 200 * 1024;
  */
 const SCENES = {
   'stream-player': async (page) => {
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play'))).disabled);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play')).disabled));
     await page.click('#play');
     await page.waitForTimeout(2600);
   },
   'eq-analyser': async (page) => {
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('start'))).disabled);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('start')).disabled));
     await page.selectOption('#preset', 'loudness');
     await page.click('#start');
     // Lift band 5 by dragging its handle, as a user would.
@@ -39,13 +39,17 @@ const SCENES = {
     await page.waitForTimeout(2200);
   },
   'offline-render': async (page) => {
-    await page.waitForFunction(() => document.getElementById('lufs-before')?.textContent !== '—', null, { timeout: 20000 });
+    await page.waitForFunction(() => document.getElementById('lufs-before')?.textContent !== '—', null, {
+      timeout: 20000,
+    });
     await page.click('#render');
-    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'done', null, { timeout: 30000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'done', null, {
+      timeout: 30000,
+    });
     await page.waitForTimeout(300);
   },
   recorder: async (page) => {
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('record'))).disabled);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('record')).disabled));
     // The fake microphone only beeps now and then: the generator draws a steadier picture.
     await page.selectOption('#gen-type', 'triangle');
     await page.click('#use-gen');
@@ -62,7 +66,9 @@ const SCENES = {
     await page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running');
     if (await page.isEnabled('#use-hooks')) {
       await page.check('#use-hooks');
-      await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('force-panic'))).disabled);
+      await page.waitForFunction(
+        () => !(/** @type {HTMLButtonElement} */ (document.getElementById('force-panic')).disabled),
+      );
       await page.click('#force-panic');
       await page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'panicked');
       await page.click('#reset');
@@ -95,7 +101,9 @@ try {
     const page = await browser.newPage();
     /** @type {string[]} */
     const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(String(e)));
     try {
       await page.goto(`${server.url}/examples/${name}/`);

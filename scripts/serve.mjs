@@ -43,13 +43,19 @@ export function serve({ root = '.', port = 0, isolate = true, log = false, handl
     /** @type {Record<string, string>} */
     const sent = {};
     const writeHead = res.writeHead;
-    res.writeHead = /** @type {typeof res.writeHead} */ (function (/** @type {any[]} */ ...args) {
-      const given = args.find((a, i) => i > 0 && a !== null && typeof a === 'object');
-      if (given && !Array.isArray(given)) for (const [k, v] of Object.entries(given)) sent[k.toLowerCase()] = String(v);
-      return writeHead.apply(res, /** @type {any} */ (args));
-    });
+    res.writeHead = /** @type {typeof res.writeHead} */ (
+      function (/** @type {any[]} */ ...args) {
+        const given = args.find((a, i) => i > 0 && a !== null && typeof a === 'object');
+        if (given && !Array.isArray(given))
+          for (const [k, v] of Object.entries(given)) sent[k.toLowerCase()] = String(v);
+        return writeHead.apply(res, /** @type {any} */ (args));
+      }
+    );
     res.on('finish', () => {
-      const headers = { ...Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)])), ...sent };
+      const headers = {
+        ...Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, String(v)])),
+        ...sent,
+      };
       responses.push({ method: req.method ?? 'GET', path, search: url.search, status: res.statusCode, headers });
     });
     if (handle) {
@@ -74,7 +80,10 @@ export function serve({ root = '.', port = 0, isolate = true, log = false, handl
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
       const body = await readFile(file);
-      const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+      const headers = {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-store',
+      };
       if (isolate) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -95,7 +104,11 @@ export function serve({ root = '.', port = 0, isolate = true, log = false, handl
         port: actual,
         requests,
         responses,
-        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

@@ -40,7 +40,10 @@ async function minified(code) {
 
 // The tarball, packed where nobody looks.
 const out = mkdtempSync(join(tmpdir(), 'ringlet-sizes-'));
-const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], { cwd: ROOT, encoding: 'utf8' });
+const packed = spawnSync('npm', ['pack', '--json', '--pack-destination', out, '--loglevel=error'], {
+  cwd: ROOT,
+  encoding: 'utf8',
+});
 if (packed.status !== 0) {
   console.error(packed.stdout, packed.stderr);
   process.exit(1);
@@ -57,10 +60,16 @@ for (const f of ['ringlet.wasm']) {
 
 /** @type {Record<string, { raw: number, minified: number, gzip: number }>} */
 const js = {};
-for (const f of ['ringlet.js', 'ringlet-worklet.js', 'ringlet-worker.js', 'ringlet-inline.js', 'coi-serviceworker.js']) {
+for (const f of [
+  'ringlet.js',
+  'ringlet-worklet.js',
+  'ringlet-worker.js',
+  'ringlet-inline.js',
+  'coi-serviceworker.js',
+]) {
   if (!existsSync(dist(f))) continue;
   const code = readFileSync(dist(f), 'utf8');
-  const min = f === 'coi-serviceworker.js' ? (await minify(code)).code ?? '' : await minified(code);
+  const min = f === 'coi-serviceworker.js' ? ((await minify(code)).code ?? '') : await minified(code);
   js[f] = { raw: Buffer.byteLength(code), minified: Buffer.byteLength(min), gzip: gz(min) };
 }
 
@@ -68,11 +77,14 @@ for (const f of ['ringlet.js', 'ringlet-worklet.js', 'ringlet-worker.js', 'ringl
 const bundle = await rollup({
   input: 'app',
   onwarn: () => {},
-  plugins: [{
-    name: 'app',
-    resolveId: (id) => (id === 'app' ? id : id === 'ringlet' ? dist('ringlet.js') : null),
-    load: (id) => (id === 'app' ? "import { RingletNode } from 'ringlet';\nglobalThis.RingletNode = RingletNode;\n" : null),
-  }],
+  plugins: [
+    {
+      name: 'app',
+      resolveId: (id) => (id === 'app' ? id : id === 'ringlet' ? dist('ringlet.js') : null),
+      load: (id) =>
+        id === 'app' ? "import { RingletNode } from 'ringlet';\nglobalThis.RingletNode = RingletNode;\n" : null,
+    },
+  ],
 });
 const app = await minified((await bundle.generate({ format: 'es' })).output[0].code);
 await bundle.close();
@@ -95,15 +107,33 @@ const summary = {
 };
 
 const rows = [
-  ['tarball (npm pack)', kb(pack.size), `unpacked ${kb(pack.unpackedSize)}, ${pack.entryCount} files`, `< ${kb(TARGETS.tarball)}: ${mark(pack.size, TARGETS.tarball)}`],
+  [
+    'tarball (npm pack)',
+    kb(pack.size),
+    `unpacked ${kb(pack.unpackedSize)}, ${pack.entryCount} files`,
+    `< ${kb(TARGETS.tarball)}: ${mark(pack.size, TARGETS.tarball)}`,
+  ],
   ...Object.entries(wasm).map(([f, s]) => [
-    f, kb(s.raw), `gzip ${kb(s.gzip)}`, f === 'ringlet.wasm' ? `< ${kb(TARGETS.wasm)}: ${mark(s.raw, TARGETS.wasm)}` : '',
+    f,
+    kb(s.raw),
+    `gzip ${kb(s.gzip)}`,
+    f === 'ringlet.wasm' ? `< ${kb(TARGETS.wasm)}: ${mark(s.raw, TARGETS.wasm)}` : '',
   ]),
   ...Object.entries(js).map(([f, s]) => [f, kb(s.raw), `minified ${kb(s.minified)}, + gzip ${kb(s.gzip)}`, '']),
-  ['ringlet.js + worklet', '', `minified ${kb(mainPlusWorklet.minified)}, + gzip ${kb(mainPlusWorklet.gzip)}`,
-    `< ${kb(TARGETS.js)}: minified ${mark(mainPlusWorklet.minified, TARGETS.js)}, + gzip ${mark(mainPlusWorklet.gzip, TARGETS.js)}`],
-  ["app: import { RingletNode }", '', `minified ${kb(summary.app.minified)}, + gzip ${kb(summary.app.gzip)}`, 'tree-shaken, without the worklet'],
+  [
+    'ringlet.js + worklet',
+    '',
+    `minified ${kb(mainPlusWorklet.minified)}, + gzip ${kb(mainPlusWorklet.gzip)}`,
+    `< ${kb(TARGETS.js)}: minified ${mark(mainPlusWorklet.minified, TARGETS.js)}, + gzip ${mark(mainPlusWorklet.gzip, TARGETS.js)}`,
+  ],
+  [
+    'app: import { RingletNode }',
+    '',
+    `minified ${kb(summary.app.minified)}, + gzip ${kb(summary.app.gzip)}`,
+    'tree-shaken, without the worklet',
+  ],
 ];
 const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i].length)));
-for (const r of rows) console.log(`${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`);
+for (const r of rows)
+  console.log(`${r[0].padEnd(widths[0])}  ${r[1].padStart(widths[1])}  ${r[2].padEnd(widths[2])}  ${r[3]}`);
 console.log(`sizes: ${JSON.stringify(summary)}`);

@@ -20,20 +20,28 @@ let failed = 0;
 for (const config of CONFIGS) {
   const run = (cmd, args, env) => spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
   const steps = [
-    ['cmake', ['-S', '.', '-B', config.dir, `-DCMAKE_C_COMPILER=${cc}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo', ...config.args]],
+    [
+      'cmake',
+      ['-S', '.', '-B', config.dir, `-DCMAKE_C_COMPILER=${cc}`, '-DCMAKE_BUILD_TYPE=RelWithDebInfo', ...config.args],
+    ],
     ['cmake', ['--build', config.dir, '-j2']],
   ];
   let broken = '';
   for (const [cmd, args] of steps) {
     const r = run(cmd, args);
-    if (r.status !== 0) { broken = `${r.stdout}\n${r.stderr}`; break; }
+    if (r.status !== 0) {
+      broken = `${r.stdout}\n${r.stderr}`;
+      break;
+    }
   }
   if (broken) {
     console.log(`c ${config.name}: build failed\n${broken}`);
     failed += 1;
     continue;
   }
-  const r = run('ctest', ['--test-dir', config.dir, '--output-on-failure'], { RL_STRESS_FRAMES: process.env.RL_STRESS_FRAMES ?? '' });
+  const r = run('ctest', ['--test-dir', config.dir, '--output-on-failure'], {
+    RL_STRESS_FRAMES: process.env.RL_STRESS_FRAMES ?? '',
+  });
   const m = /(\d+)% tests passed, (\d+) tests failed out of (\d+)/.exec(r.stdout);
   if (!m) {
     console.log(`c ${config.name}: ctest printed no summary\n${r.stdout}\n${r.stderr}`);

@@ -21,7 +21,10 @@ function step(name, cmd, args, env) {
 
 function check(name, ok) {
   if (ok) passed += 1;
-  else { failed += 1; failures.push(name); }
+  else {
+    failed += 1;
+    failures.push(name);
+  }
 }
 
 check('build', step('build', 'npm', ['run', '--silent', 'build']));
@@ -29,7 +32,13 @@ check('typecheck', step('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json']));
 check('eslint', step('eslint', 'npm', ['run', '--silent', 'lint']));
 // Every public symbol documented (typedoc.json's validation), as an error.
 check('api docs', step('api docs (TypeDoc)', 'npx', ['typedoc', '--treatWarningsAsErrors', '--logLevel', 'Warn']));
-check('clang-format', step('clang-format', 'sh', ['-c', 'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/c/*.h test/fuzz/*.c test/fuzz/*.h']));
+check(
+  'clang-format',
+  step('clang-format', 'sh', [
+    '-c',
+    'clang-format --dry-run --Werror csrc/*.c csrc/*.h csrc/include/*.h test/c/*.c test/c/*.h test/fuzz/*.c test/fuzz/*.h',
+  ]),
+);
 
 console.log('\n== native tests');
 const c = spawnSync('node', ['scripts/test-c.mjs'], { encoding: 'utf8' });
@@ -50,14 +59,22 @@ check('fuzz smoke', step('fuzz smoke (60 s)', 'node', ['scripts/fuzz.mjs', '--se
 
 const report = 'build/jest-report.json';
 rmSync(report, { force: true });
-step('jest (unit + browser)', 'node', ['--experimental-vm-modules', 'node_modules/jest/bin/jest.js', '--json', `--outputFile=${report}`]);
+step('jest (unit + browser)', 'node', [
+  '--experimental-vm-modules',
+  'node_modules/jest/bin/jest.js',
+  '--json',
+  `--outputFile=${report}`,
+]);
 try {
   const j = JSON.parse(readFileSync(report, 'utf8'));
   passed += j.numPassedTests;
   failed += j.numFailedTests;
   // A suite that fails to load has no failed tests but is a failure all the same.
-  const broken = j.numFailedTestSuites - j.testResults.filter((t) => t.assertionResults.some((a) => a.status === 'failed')).length;
-  if (broken > 0) { failed += broken; }
+  const broken =
+    j.numFailedTestSuites - j.testResults.filter((t) => t.assertionResults.some((a) => a.status === 'failed')).length;
+  if (broken > 0) {
+    failed += broken;
+  }
   if (j.numFailedTests > 0 || broken > 0) failures.push('jest');
   if (j.numTotalTests === 0) check('jest ran no test', false);
 } catch {

@@ -30,7 +30,9 @@ export function ensureToolchain(only) {
     });
     return;
   }
-  console.error(`ringlet: missing ${missing.map((n) => n.what).join(', ')}. Install with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}\n`);
+  console.error(
+    `ringlet: missing ${missing.map((n) => n.what).join(', ')}. Install with:\n\n  sudo apt-get update && sudo apt-get install -y ${pkgs.join(' ')}\n`,
+  );
   process.exit(1);
 }
 

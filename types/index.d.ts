@@ -279,7 +279,8 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
 }
 
 /** Web Audio's BiquadFilterType; coefficients and Q/gain conventions follow BiquadFilterNode. */
-export type BiquadType = 'lowpass' | 'highpass' | 'bandpass' | 'lowshelf' | 'highshelf' | 'peaking' | 'notch' | 'allpass';
+export type BiquadType =
+  'lowpass' | 'highpass' | 'bandpass' | 'lowshelf' | 'highshelf' | 'peaking' | 'notch' | 'allpass';
 
 /** One EQ band's settings. */
 export interface EqBand {
@@ -577,8 +578,23 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
 
 export * from './isolation.js';
 
-export { WorkerPool, BufferPool, WorkerPoolError, TimeoutError, AbortError, QueueFullError, TerminatedError } from './pool.js';
+export {
+  WorkerPool,
+  BufferPool,
+  WorkerPoolError,
+  TimeoutError,
+  AbortError,
+  QueueFullError,
+  TerminatedError,
+} from './pool.js';
 export type {
-  WorkerPoolOptions, WorkerPoolState, WorkerPoolStats, RunOptions, BufferPoolOptions, BufferPoolStats, TaskContext, TaskFunction,
+  WorkerPoolOptions,
+  WorkerPoolState,
+  WorkerPoolStats,
+  RunOptions,
+  BufferPoolOptions,
+  BufferPoolStats,
+  TaskContext,
+  TaskFunction,
 } from './pool.js';
 export * from './render.js';

@@ -31,7 +31,11 @@ import type { RingletErrorCode } from './index.js';
  */
 export declare class WorkerPoolError extends Error {
   /** Any thread. The pool makes these; apps rarely need to. */
-  constructor(code: RingletErrorCode, message: string, options?: { cause?: unknown; task?: string; remoteName?: string });
+  constructor(
+    code: RingletErrorCode,
+    message: string,
+    options?: { cause?: unknown; task?: string; remoteName?: string },
+  );
   /** The class's name, also after a structured clone. */
   readonly name: 'WorkerPoolError' | 'TimeoutError' | 'AbortError' | 'QueueFullError' | 'TerminatedError';
   /** Stable, for programs; the message is for people. */

@@ -117,8 +117,16 @@ export interface RenderOfflineOptions {
  *   before any work starts; AbortError when cancelled; a WorkerPoolError
  *   when a segment fails ('WASM_TRAP', 'TIMEOUT', ...).
  */
-export declare function renderOffline(input: AudioBuffer, chain?: RenderChain, options?: RenderOfflineOptions): Promise<AudioBuffer>;
-export declare function renderOffline(input: PlanarAudio, chain?: RenderChain, options?: RenderOfflineOptions): Promise<PlanarAudio>;
+export declare function renderOffline(
+  input: AudioBuffer,
+  chain?: RenderChain,
+  options?: RenderOfflineOptions,
+): Promise<AudioBuffer>;
+export declare function renderOffline(
+  input: PlanarAudio,
+  chain?: RenderChain,
+  options?: RenderOfflineOptions,
+): Promise<PlanarAudio>;
 
 /** renderOffline's pool when none is given: one per page, created on first use (idle workers exit after 30 s); a terminated one is replaced. */
 export declare function getDefaultRenderPool(): WorkerPool;

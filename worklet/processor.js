@@ -60,9 +60,10 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.options = options.processorOptions;
     // On the message transport nothing can be shared, so the worklet owns a
     // private memory of the size the main thread computed.
-    this.memory = this.options.transport === 'message'
-      ? new WebAssembly.Memory({ initial: this.options.pages ?? 2, maximum: this.options.pages ?? 2 })
-      : /** @type {WebAssembly.Memory} */ (this.options.memory);
+    this.memory =
+      this.options.transport === 'message'
+        ? new WebAssembly.Memory({ initial: this.options.pages ?? 2, maximum: this.options.pages ?? 2 })
+        : /** @type {WebAssembly.Memory} */ (this.options.memory);
     /** Message transport only: this thread's ends of the ring. @type {RingWriter | null} */
     this.portWriter = null;
     /** @type {RingReader | null} */ this.portReader = null;
@@ -79,7 +80,9 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.channels = this.options.channels;
     this.host = {
       /** @param {number} code @param {string} message */
-      panic: (code, message) => { this.panicNote = { code, message }; },
+      panic: (code, message) => {
+        this.panicNote = { code, message };
+      },
     };
     this.port.onmessage = (event) => {
       try {
@@ -122,7 +125,11 @@ class RingletProcessor extends AudioWorkletProcessor {
         this.meterInts = new Uint32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
         const capture = core.rl_node_capture();
         this.captureHeader = new Uint32Array(buffer, capture, 2);
-        this.captureData = new Float32Array(buffer, capture + LAYOUT.CAPTURE_OFFSET_DATA, this.captureHeader[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2]);
+        this.captureData = new Float32Array(
+          buffer,
+          capture + LAYOUT.CAPTURE_OFFSET_DATA,
+          this.captureHeader[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2],
+        );
       }
       this.panicNote = null;
       this.buildViews(this.quantum);
@@ -228,9 +235,15 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.port.postMessage({ type: 'data', data, frames, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'poll') {
       this.portParams?.flush(); // settings still waiting for space in the core's queue
-      this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot(), id: /** @type {{ id?: number }} */ (message).id });
+      this.port.postMessage({
+        type: 'snapshot',
+        snapshot: this.snapshot(),
+        id: /** @type {{ id?: number }} */ (message).id,
+      });
     } else if (message.type === 'param') {
-      const m = /** @type {{ kind: number, index: number, arg: number, values: number[] }} */ (/** @type {unknown} */ (message));
+      const m = /** @type {{ kind: number, index: number, arg: number, values: number[] }} */ (
+        /** @type {unknown} */ (message)
+      );
       this.portParams?.send(m.kind, m.index, m.arg, m.values);
     } else if (message.type === 'time') {
       const t = this.timeSnapshot(/** @type {{ size: number }} */ (/** @type {unknown} */ (message)).size);
@@ -282,7 +295,13 @@ class RingletProcessor extends AudioWorkletProcessor {
       const trap = e instanceof WebAssembly.RuntimeError;
       this.port.postMessage({
         type: 'panic',
-        code: note ? 'CORE_PANIC' : trap ? 'WASM_TRAP' : where === 'init' || where === 'reset' ? 'INIT_FAILED' : 'EXCEPTION',
+        code: note
+          ? 'CORE_PANIC'
+          : trap
+            ? 'WASM_TRAP'
+            : where === 'init' || where === 'reset'
+              ? 'INIT_FAILED'
+              : 'EXCEPTION',
         message: note ? `rl_panic(${note.code}): ${note.message} [${e.message}]` : e.message,
         stack: e.stack ?? '',
         time: currentTime,

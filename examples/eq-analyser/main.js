@@ -2,7 +2,17 @@
 // The node's generator (or the streamed sample) feeds its chain; the page
 // draws the EQ's response, the node's analyser and its meters.
 import { RingletNode } from '../../dist/ringlet.js';
-import { $, expose, fitCanvas, openAudio, palette, showError, showIsolation, showTransport, toDb } from '../shared/ui.js';
+import {
+  $,
+  expose,
+  fitCanvas,
+  openAudio,
+  palette,
+  showError,
+  showIsolation,
+  showTransport,
+  toDb,
+} from '../shared/ui.js';
 import { renderSample } from '../shared/sample.js';
 import { StreamClient } from '../shared/stream-client.js';
 import { fillPresetSelect, presetBands } from '../shared/presets.js';
@@ -162,7 +172,10 @@ function readSpectrum(/** @type {number} */ width) {
       // Several bins in this column: their mean power.
       let power = 0;
       let count = 0;
-      for (let k = Math.ceil(k0); k <= Math.floor(k1) && k < spectrum.length; k++) { power += 10 ** (spectrum[k] / 10); count++; }
+      for (let k = Math.ceil(k0); k <= Math.floor(k1) && k < spectrum.length; k++) {
+        power += 10 ** (spectrum[k] / 10);
+        count++;
+      }
       v = count ? 10 * Math.log10(power / count) : -Infinity;
     } else {
       // Fewer than one bin per column: interpolate between the nearest two.
@@ -189,7 +202,10 @@ function drawEq() {
   // Grid: decades and their 2x/5x, ±dB lines.
   g.font = '10px ui-monospace, monospace';
   g.textBaseline = 'middle';
-  for (const f of [20, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000, 20000]) {
+  for (const f of [
+    20, 30, 40, 50, 60, 70, 80, 90, 100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 2000, 3000, 4000, 5000, 6000,
+    7000, 8000, 9000, 10000, 20000,
+  ]) {
     const x = Math.round(xOf(f)) + 0.5;
     const major = [20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000].includes(f);
     g.fillStyle = major ? p.gridStrong : p.grid;
@@ -323,7 +339,8 @@ function drawMeters() {
   const floor = -60;
   const top = 14;
   const bottom = height - 18;
-  const yOfDbfs = (/** @type {number} */ db) => bottom - (bottom - top) * Math.min(1, Math.max(0, (db - floor) / -floor));
+  const yOfDbfs = (/** @type {number} */ db) =>
+    bottom - (bottom - top) * Math.min(1, Math.max(0, (db - floor) / -floor));
   const barW = Math.min(30, (width - 60) / 2);
   const x0 = Math.max(34, (width - 2 * barW - 6) / 2 + 10);
   g.font = '10px ui-monospace, monospace';
@@ -420,7 +437,9 @@ function refreshBands() {
     sliders[i].disabled = !gainType;
     sliders[i].setAttribute('aria-label', `Band ${i + 1} gain, ${b.type} at ${Math.round(b.frequency)} Hz`);
     /** @type {HTMLElement} */ (cell.querySelector('.freq')).textContent = formatHz(b.frequency);
-    /** @type {HTMLElement} */ (cell.querySelector('.db')).textContent = gainType ? `${b.gainDb > 0 ? '+' : ''}${b.gainDb.toFixed(1)}` : b.type.slice(0, 5);
+    /** @type {HTMLElement} */ (cell.querySelector('.db')).textContent = gainType
+      ? `${b.gainDb > 0 ? '+' : ''}${b.gainDb.toFixed(1)}`
+      : b.type.slice(0, 5);
     cell.classList.toggle('selected', i === selected);
   }
   const b = node.eq.getBand(selected);
@@ -432,7 +451,8 @@ function refreshBands() {
   const qInput = /** @type {HTMLInputElement} */ ($('band-q'));
   if (document.activeElement !== freqInput) freqInput.value = String(Math.round(b.frequency));
   if (document.activeElement !== qInput) qInput.value = b.q.toFixed(2);
-  $('readout').textContent = `band ${selected + 1}: ${b.type} · ${Math.round(b.frequency)} Hz · Q ${b.q.toFixed(2)}${GAIN_TYPES.has(b.type) ? ` · ${b.gainDb > 0 ? '+' : ''}${b.gainDb.toFixed(1)} dB` : ''}`;
+  $('readout').textContent =
+    `band ${selected + 1}: ${b.type} · ${Math.round(b.frequency)} Hz · Q ${b.q.toFixed(2)}${GAIN_TYPES.has(b.type) ? ` · ${b.gainDb > 0 ? '+' : ''}${b.gainDb.toFixed(1)} dB` : ''}`;
 }
 
 /** @param {number} i */
@@ -456,9 +476,15 @@ function applyBand(i, band) {
   }
 }
 
-$('band-type').addEventListener('change', (e) => applyBand(selected, { type: /** @type {BiquadType} */ (/** @type {HTMLSelectElement} */ (e.target).value) }));
-$('band-freq').addEventListener('change', (e) => applyBand(selected, { frequency: Number(/** @type {HTMLInputElement} */ (e.target).value) }));
-$('band-q').addEventListener('change', (e) => applyBand(selected, { q: Number(/** @type {HTMLInputElement} */ (e.target).value) }));
+$('band-type').addEventListener('change', (e) =>
+  applyBand(selected, { type: /** @type {BiquadType} */ (/** @type {HTMLSelectElement} */ (e.target).value) }),
+);
+$('band-freq').addEventListener('change', (e) =>
+  applyBand(selected, { frequency: Number(/** @type {HTMLInputElement} */ (e.target).value) }),
+);
+$('band-q').addEventListener('change', (e) =>
+  applyBand(selected, { q: Number(/** @type {HTMLInputElement} */ (e.target).value) }),
+);
 
 // Dragging handles on the canvas.
 /** @param {PointerEvent | WheelEvent | MouseEvent} e */
@@ -473,7 +499,10 @@ function nearestHandle(at) {
   for (let i = 0; i < 8; i++) {
     const h = handleXY(i);
     const d = Math.hypot(h.x - at.x, h.y - at.y);
-    if (d < bestD) { best = i; bestD = d; }
+    if (d < bestD) {
+      best = i;
+      bestD = d;
+    }
   }
   return best;
 }
@@ -499,17 +528,24 @@ canvas.addEventListener('pointermove', (e) => {
   if (GAIN_TYPES.has(b.type)) change.gainDb = Math.round(Math.min(DB_RANGE, Math.max(-DB_RANGE, dbOf(at.y))) * 10) / 10;
   applyBand(dragging, change);
 });
-const endDrag = () => { dragging = null; canvas.style.cursor = 'default'; };
+const endDrag = () => {
+  dragging = null;
+  canvas.style.cursor = 'default';
+};
 canvas.addEventListener('pointerup', endDrag);
 canvas.addEventListener('pointercancel', endDrag);
-canvas.addEventListener('wheel', (e) => {
-  const i = nearestHandle(local(e));
-  if (i < 0) return;
-  e.preventDefault();
-  select(i);
-  const q = node.eq.getBand(i).q * Math.exp(-e.deltaY * 0.0015);
-  applyBand(i, { q: Math.round(Math.min(30, Math.max(0.1, q)) * 100) / 100 });
-}, { passive: false });
+canvas.addEventListener(
+  'wheel',
+  (e) => {
+    const i = nearestHandle(local(e));
+    if (i < 0) return;
+    e.preventDefault();
+    select(i);
+    const q = node.eq.getBand(i).q * Math.exp(-e.deltaY * 0.0015);
+    applyBand(i, { q: Math.round(Math.min(30, Math.max(0.1, q)) * 100) / 100 });
+  },
+  { passive: false },
+);
 canvas.addEventListener('dblclick', (e) => {
   const i = nearestHandle(local(e));
   if (i >= 0) applyBand(i, { gainDb: 0 });
@@ -565,9 +601,16 @@ async function applySource() {
   if (type === 'sweep') {
     node.generator.set({ type, frequency: F_MIN, endFrequency: F_TOP, durationSeconds: 8, amplitude });
     // The sweep holds its end frequency: restart it for a continuous display.
-    sweepTimer = setInterval(() => { node.generator.stop(); node.generator.start(); }, 8000);
+    sweepTimer = setInterval(() => {
+      node.generator.stop();
+      node.generator.start();
+    }, 8000);
   } else {
-    node.generator.set({ type: /** @type {import('../../types/index.js').GeneratorType} */ (type), amplitude, frequency: Number(tone.value) });
+    node.generator.set({
+      type: /** @type {import('../../types/index.js').GeneratorType} */ (type),
+      amplitude,
+      frequency: Number(tone.value),
+    });
   }
   node.generator.start();
 }
@@ -577,14 +620,21 @@ level.addEventListener('input', () => {
   if (started && sourceSelect.value !== 'sample') node.generator.set({ amplitude: Number(level.value) });
 });
 tone.addEventListener('change', () => {
-  try { node.generator.set({ frequency: Number(tone.value) }); } catch (error) { showError(error, 'tone'); }
+  try {
+    node.generator.set({ frequency: Number(tone.value) });
+  } catch (error) {
+    showError(error, 'tone');
+  }
 });
 
 startButton.addEventListener('click', () => {
   started = !started;
   /** @type {HTMLElement} */ (startButton.querySelector('span')).textContent = started ? 'Stop' : 'Start';
   startButton.classList.toggle('primary', !started);
-  /** @type {SVGPathElement} */ (startButton.querySelector('path')).setAttribute('d', started ? 'M3 3h10v10H3z' : 'M4 2.5v11l9.5-5.5z');
+  /** @type {SVGPathElement} */ (startButton.querySelector('path')).setAttribute(
+    'd',
+    started ? 'M3 3h10v10H3z' : 'M4 2.5v11l9.5-5.5z',
+  );
   applySource().catch((e) => showError(e, 'source'));
 });
 
@@ -600,12 +650,17 @@ function spectrumAt(/** @type {number} */ f) {
   const binHz = ctx.sampleRate / node.analyser.fftSize;
   let sum = 0;
   let n = 0;
-  for (let k = Math.floor((f * 2 ** -(1 / 6)) / binHz); k <= Math.ceil((f * 2 ** (1 / 6)) / binHz); k++) { sum += data[k]; n++; }
+  for (let k = Math.floor((f * 2 ** -(1 / 6)) / binHz); k <= Math.ceil((f * 2 ** (1 / 6)) / binHz); k++) {
+    sum += data[k];
+    n++;
+  }
   return sum / n;
 }
 
 expose({
-  ctx, node, spectrumAt,
+  ctx,
+  node,
+  spectrumAt,
   /** Client (viewport) coordinates of band i's handle. */
   handlePosition(/** @type {number} */ i) {
     const r = canvas.getBoundingClientRect();

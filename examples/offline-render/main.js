@@ -2,7 +2,18 @@
 // WorkerPool, then loudness before and after with the pool's 'analyze' task,
 // and a WAV to download. No AudioContext is needed except to listen.
 import * as ringlet from '../../dist/ringlet.js';
-import { $, expose, fitCanvas, formatBytes, formatCount, formatTime, palette, setGauge, showError, showIsolation } from '../shared/ui.js';
+import {
+  $,
+  expose,
+  fitCanvas,
+  formatBytes,
+  formatCount,
+  formatTime,
+  palette,
+  setGauge,
+  showError,
+  showIsolation,
+} from '../shared/ui.js';
 import { renderSample, SAMPLE_SECONDS } from '../shared/sample.js';
 import { encodeWav } from '../shared/wav.js';
 import { fillPresetSelect, presetBands, responseDb } from '../shared/presets.js';
@@ -49,8 +60,9 @@ if (typeof renderOffline !== 'function') {
   state = 'unavailable';
   const box = $('unavailable');
   box.hidden = false;
-  box.textContent = 'Not available yet: this build of ringlet does not export renderOffline (lib/render.js). '
-    + 'Rebuild with `npm run build` once it lands; the rest of this page is disabled until then.';
+  box.textContent =
+    'Not available yet: this build of ringlet does not export renderOffline (lib/render.js). ' +
+    'Rebuild with `npm run build` once it lands; the rest of this page is disabled until then.';
   $('render-state').textContent = 'not available';
 }
 
@@ -61,7 +73,11 @@ function buildInput() {
   if (!base) return;
   const times = base === sampleBuffer ? Number(lengthSelect.value) : 1;
   const frames = base.length * times;
-  const buffer = new AudioBuffer({ numberOfChannels: base.numberOfChannels, length: frames, sampleRate: base.sampleRate });
+  const buffer = new AudioBuffer({
+    numberOfChannels: base.numberOfChannels,
+    length: frames,
+    sampleRate: base.sampleRate,
+  });
   for (let c = 0; c < base.numberOfChannels; c++) {
     const src = base.getChannelData(c);
     const dst = buffer.getChannelData(c);
@@ -72,7 +88,8 @@ function buildInput() {
   loudness.before = null;
   loudness.after = null;
   download.hidden = true;
-  $('in-meta').textContent = `${baseTitle} · ${formatTime(buffer.duration)} · ${buffer.numberOfChannels} ch · ${buffer.sampleRate} Hz · ${formatCount(frames)} frames`;
+  $('in-meta').textContent =
+    `${baseTitle} · ${formatTime(buffer.duration)} · ${buffer.numberOfChannels} ch · ${buffer.sampleRate} Hz · ${formatCount(frames)} frames`;
   lengthSelect.disabled = base !== sampleBuffer;
   setState(typeof renderOffline === 'function' ? 'idle' : 'unavailable');
   showLoudness();
@@ -98,14 +115,16 @@ $('file').addEventListener('change', async (event) => {
     const decoder = new OfflineAudioContext({ numberOfChannels: 1, length: 1, sampleRate: SAMPLE_RATE });
     base = await decoder.decodeAudioData(await file.arrayBuffer());
     baseTitle = file.name;
-    $('in-note').textContent = `${file.name}, decoded on the main thread with decodeAudioData and resampled to ${SAMPLE_RATE} Hz.`;
+    $('in-note').textContent =
+      `${file.name}, decoded on the main thread with decodeAudioData and resampled to ${SAMPLE_RATE} Hz.`;
     buildInput();
   } catch (error) {
     showError(error, `could not decode ${file.name}`);
   }
 });
 $('use-sample').addEventListener('click', () => {
-  $('in-note').textContent = `The generated loop (${SAMPLE_SECONDS} s, ${SAMPLE_RATE / 1000} kHz stereo, peak −3 dBFS), repeated to the chosen length.`;
+  $('in-note').textContent =
+    `The generated loop (${SAMPLE_SECONDS} s, ${SAMPLE_RATE / 1000} kHz stereo, peak −3 dBFS), repeated to the chosen length.`;
   useSample();
 });
 lengthSelect.addEventListener('change', buildInput);
@@ -114,9 +133,15 @@ lengthSelect.addEventListener('change', buildInput);
 
 /** @param {number} db */
 const signedDb = (db) => `${db > 0 ? '+' : ''}${db.toFixed(1)}`.replace('-', '−');
-gainInput.addEventListener('input', () => { $('gain-out').textContent = `${signedDb(Number(gainInput.value))} dB`; });
-ceilingInput.addEventListener('input', () => { $('ceiling-out').textContent = `${signedDb(Number(ceilingInput.value))} dBFS`; });
-limiterOn.addEventListener('change', () => { ceilingInput.disabled = !limiterOn.checked; });
+gainInput.addEventListener('input', () => {
+  $('gain-out').textContent = `${signedDb(Number(gainInput.value))} dB`;
+});
+ceilingInput.addEventListener('input', () => {
+  $('ceiling-out').textContent = `${signedDb(Number(ceilingInput.value))} dBFS`;
+});
+limiterOn.addEventListener('change', () => {
+  ceilingInput.disabled = !limiterOn.checked;
+});
 
 function chain() {
   return {
@@ -149,22 +174,27 @@ renderButton.addEventListener('click', async () => {
   progress = 0;
   setState('rendering');
   const segments = Math.ceil(input.length / SEGMENT_FRAMES);
-  $('segments').textContent = `${segments} segments of ${formatCount(SEGMENT_FRAMES)} frames, pipelined over ${pool.getStats().workers || 'the'} workers`;
+  $('segments').textContent =
+    `${segments} segments of ${formatCount(SEGMENT_FRAMES)} frames, pipelined over ${pool.getStats().workers || 'the'} workers`;
   const started = performance.now();
   try {
     const rendered = await renderOffline(input, chain(), {
       pool,
       segmentFrames: SEGMENT_FRAMES,
       signal: controller.signal,
-      onProgress: (/** @type {number} */ f) => { progress = f; },
+      onProgress: (/** @type {number} */ f) => {
+        progress = f;
+      },
       onSegment: (/** @type {any} */ info) => {
-        $('segments').textContent = `segment ${info.index + 1} of ${segments} done on ${info.worker || 'a worker'}${info.restored ? ', continuing the previous segment\'s state' : ''}`;
+        $('segments').textContent =
+          `segment ${info.index + 1} of ${segments} done on ${info.worker || 'a worker'}${info.restored ? ", continuing the previous segment's state" : ''}`;
       },
     });
     const ms = performance.now() - started;
     output = rendered;
     progress = 1;
-    $('segments').textContent = `${segments} segments, ${formatTime(rendered.duration)} of audio in ${ms.toFixed(0)} ms (${(rendered.duration / (ms / 1000)).toFixed(0)}× real time)`;
+    $('segments').textContent =
+      `${segments} segments, ${formatTime(rendered.duration)} of audio in ${ms.toFixed(0)} ms (${(rendered.duration / (ms / 1000)).toFixed(0)}× real time)`;
     makeDownload(rendered);
     setState('analysing');
     await analyse(rendered, 'after');
@@ -173,7 +203,8 @@ renderButton.addEventListener('click', async () => {
     const e = /** @type {any} */ (error);
     if (e?.name === 'AbortError' || e?.code === 'ABORTED') {
       setState('cancelled');
-      $('segments').textContent = 'Cancelled: the segments still queued or running were dropped, and their workers replaced.';
+      $('segments').textContent =
+        'Cancelled: the segments still queued or running were dropped, and their workers replaced.';
     } else {
       setState('failed');
       showError(error, 'render');
@@ -204,7 +235,11 @@ function makeDownload(buffer) {
 async function analyse(buffer, which) {
   const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c).slice());
   try {
-    const result = await pool.run('analyze', { channels, sampleRate: buffer.sampleRate }, { transfer: channels.map((c) => c.buffer) });
+    const result = await pool.run(
+      'analyze',
+      { channels, sampleRate: buffer.sampleRate },
+      { transfer: channels.map((c) => c.buffer) },
+    );
     if (which === 'before' && buffer !== input) return;
     loudness[which] = result;
   } catch (error) {
@@ -216,7 +251,8 @@ async function analyse(buffer, which) {
 
 function showLoudness() {
   /** @param {number} v @param {string} unit */
-  const fmt = (v, unit) => (Number.isFinite(v) ? `${v.toFixed(1).replace('-', '−')} ${unit}` : v === -Infinity ? `−∞ ${unit}` : '—');
+  const fmt = (v, unit) =>
+    Number.isFinite(v) ? `${v.toFixed(1).replace('-', '−')} ${unit}` : v === -Infinity ? `−∞ ${unit}` : '—';
   for (const which of /** @type {const} */ (['before', 'after'])) {
     const r = loudness[which];
     $(`lufs-${which}`).textContent = r?.error ? 'n/a' : r ? fmt(r.lufs, 'LUFS') : '—';
@@ -244,7 +280,10 @@ async function play(buffer) {
 }
 $('play-in').addEventListener('click', () => play(input));
 $('play-out').addEventListener('click', () => play(output));
-$('play-stop').addEventListener('click', () => { playing?.stop(); playing = null; });
+$('play-stop').addEventListener('click', () => {
+  playing?.stop();
+  playing = null;
+});
 
 // ---- drawing --------------------------------------------------------------------------
 
@@ -346,6 +385,21 @@ try {
   showError(error, 'rendering the sample');
 }
 expose({
-  pool, renderOffline, get input() { return input; }, get output() { return output; }, get state() { return state; },
-  get progress() { return progress; }, get loudness() { return loudness; },
+  pool,
+  renderOffline,
+  get input() {
+    return input;
+  },
+  get output() {
+    return output;
+  },
+  get state() {
+    return state;
+  },
+  get progress() {
+    return progress;
+  },
+  get loudness() {
+    return loudness;
+  },
 });

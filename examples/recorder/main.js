@@ -2,8 +2,20 @@
 // Worker -> WAV. The main thread only draws and sends commands.
 import { RingletNode } from '../../dist/ringlet.js';
 import {
-  $, drawLevels, expose, fitCanvas, formatBytes, formatCount, formatDb, formatTime, openAudio, palette, setGauge, showError,
-  showIsolation, showTransport,
+  $,
+  drawLevels,
+  expose,
+  fitCanvas,
+  formatBytes,
+  formatCount,
+  formatDb,
+  formatTime,
+  openAudio,
+  palette,
+  setGauge,
+  showError,
+  showIsolation,
+  showTransport,
 } from '../shared/ui.js';
 import { Drainer } from '../shared/drainer.js';
 
@@ -64,7 +76,11 @@ if (node.readerHandle) {
   $('reader').textContent = 'Worker · readSync';
 } else {
   const reader = /** @type {any} */ (node.reader);
-  const drainer = new Drainer(reader, { blocking: false, sampleRate: ctx.sampleRate, post: (m) => queueMicrotask(() => onDrainerMessage(m)) });
+  const drainer = new Drainer(reader, {
+    blocking: false,
+    sampleRate: ctx.sampleRate,
+    post: (m) => queueMicrotask(() => onDrainerMessage(m)),
+  });
   send = (m) => drainer.handle(/** @type {any} */ (m));
   $('reader').textContent = 'main thread · readWithTimeout()';
 }
@@ -79,7 +95,10 @@ function useGenerator(/** @type {string} */ why = '') {
   clearInterval(sweepTimer);
   if (settings.type === 'sweep') {
     // The sweep holds its end: restart it so the input keeps moving.
-    sweepTimer = setInterval(() => { node.generator.stop(); node.generator.start(); }, settings.durationSeconds * 1000);
+    sweepTimer = setInterval(() => {
+      node.generator.stop();
+      node.generator.start();
+    }, settings.durationSeconds * 1000);
   }
   $('source-name').textContent = `generator · ${genType.options[genType.selectedIndex].text}`;
   if (why) $('mic-note').textContent = why;
@@ -101,15 +120,21 @@ async function useMicrophone() {
     $('mic-note').textContent = '';
   } catch (error) {
     const e = /** @type {Error} */ (error);
-    const reason = e?.name === 'NotAllowedError' ? 'permission was denied'
-      : e?.name === 'NotFoundError' ? 'no microphone was found' : `${e?.name ?? 'error'}: ${e?.message ?? e}`;
+    const reason =
+      e?.name === 'NotAllowedError'
+        ? 'permission was denied'
+        : e?.name === 'NotFoundError'
+          ? 'no microphone was found'
+          : `${e?.name ?? 'error'}: ${e?.message ?? e}`;
     useGenerator(`Microphone unavailable (${reason}); recording the generator instead.`);
   }
 }
 
 $('use-mic').addEventListener('click', () => useMicrophone());
 $('use-gen').addEventListener('click', () => useGenerator());
-genType.addEventListener('change', () => { if (source === 'generator') useGenerator(); });
+genType.addEventListener('change', () => {
+  if (source === 'generator') useGenerator();
+});
 $('monitor').addEventListener('change', (e) => {
   monitor.gain.setTargetAtTime(/** @type {HTMLInputElement} */ (e.target).checked ? 1 : 0, ctx.currentTime, 0.02);
 });
@@ -200,7 +225,8 @@ function addTake(take) {
   head.append(title, document.createElement('br'), meta);
   li.append(head, link, audio);
   $('takes').prepend(li);
-  $('message').textContent = `Take ${takeCount}: ${formatCount(take.frames)} frames (${(take.frames / take.sampleRate).toFixed(2)} s).`;
+  $('message').textContent =
+    `Take ${takeCount}: ${formatCount(take.frames)} frames (${(take.frames / take.sampleRate).toFixed(2)} s).`;
   // Keep the list short: drop (and release) the oldest beyond five.
   const items = $('takes').querySelectorAll('li');
   for (let i = 5; i < items.length; i++) {
@@ -227,7 +253,10 @@ function drawScope() {
   // Trigger on a rising zero crossing, so periodic input stands still.
   let start = 0;
   for (let i = 1; i < scopeData.length / 2; i++) {
-    if (scopeData[i - 1] < 0 && scopeData[i] >= 0) { start = i; break; }
+    if (scopeData[i - 1] < 0 && scopeData[i] >= 0) {
+      start = i;
+      break;
+    }
   }
   const span = Math.min(scopeData.length - start, 1024);
   g.beginPath();
@@ -282,7 +311,7 @@ function frame() {
   const s = node.stats();
   const fill = s.availableRead / s.capacityFrames;
   setGauge($('fill'), fill, `${(fill * 100).toFixed(0)} %`);
-  $('fill-ms').textContent = `${(s.availableRead / ctx.sampleRate * 1000).toFixed(0)} ms waiting`;
+  $('fill-ms').textContent = `${((s.availableRead / ctx.sampleRate) * 1000).toFixed(0)} ms waiting`;
   const overruns = overrunBase === null ? null : s.overruns - overrunBase;
   $('overruns').textContent = overruns === null ? '—' : formatCount(overruns);
   $('overruns-stat').classList.toggle('alert', overruns !== null && overruns > 0);
@@ -293,9 +322,18 @@ function frame() {
 }
 
 expose({
-  ctx, node, get source() { return source; }, get recording() { return recording; },
+  ctx,
+  node,
+  get source() {
+    return source;
+  },
+  get recording() {
+    return recording;
+  },
   /** Overruns since the consumer caught up (null before). */
-  get overruns() { return overrunBase === null ? null : node.stats().overruns - overrunBase; },
+  get overruns() {
+    return overrunBase === null ? null : node.stats().overruns - overrunBase;
+  },
 });
 requestAnimationFrame(frame);
 // Record once the consumer drains the ring.

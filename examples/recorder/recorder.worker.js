@@ -10,7 +10,11 @@ self.onmessage = (event) => {
   const m = event.data;
   if (m.type === 'attach') {
     const reader = RingReader.fromHandle(m.handle);
-    drainer = new Drainer(reader, { blocking: true, sampleRate: m.sampleRate, post: (msg, transfer) => self.postMessage(msg, transfer ?? []) });
+    drainer = new Drainer(reader, {
+      blocking: true,
+      sampleRate: m.sampleRate,
+      post: (msg, transfer) => self.postMessage(msg, transfer ?? []),
+    });
     drainer.loop.catch((error) => self.postMessage({ type: 'error', message: String(error?.stack ?? error) }));
     return;
   }

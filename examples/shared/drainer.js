@@ -64,10 +64,18 @@ export class Drainer {
     this.take = null;
     const wav = take.finish();
     const samples = take.frames * take.channels;
-    this.post({
-      type: 'done', wav, frames: take.frames, channels: take.channels, sampleRate: take.sampleRate,
-      peak: this.peak, rms: samples ? Math.sqrt(this.sumSquares / samples) : 0,
-    }, [wav]);
+    this.post(
+      {
+        type: 'done',
+        wav,
+        frames: take.frames,
+        channels: take.channels,
+        sampleRate: take.sampleRate,
+        peak: this.peak,
+        rms: samples ? Math.sqrt(this.sumSquares / samples) : 0,
+      },
+      [wav],
+    );
   }
 
   async run() {
@@ -76,7 +84,9 @@ export class Drainer {
     let lastPost = 0;
     let attached = false;
     while (this.running && !this.reader.closed) {
-      const r = this.blocking ? this.reader.readSync(dst, READ_TIMEOUT_MS) : await this.reader.readWithTimeout(dst, READ_TIMEOUT_MS);
+      const r = this.blocking
+        ? this.reader.readSync(dst, READ_TIMEOUT_MS)
+        : await this.reader.readWithTimeout(dst, READ_TIMEOUT_MS);
       if (!attached && r.frames < CHUNK_FRAMES) {
         attached = true;
         this.post({ type: 'attached' });

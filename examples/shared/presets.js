@@ -10,23 +10,44 @@ export const PRESETS = {
   loudness: {
     label: 'Loudness (V)',
     bands: [
-      { type: 'lowshelf', frequency: 90, q: 0.8, gainDb: 7 }, {}, { gainDb: 1 }, { gainDb: -2 },
-      { gainDb: -3 }, { gainDb: -1 }, { gainDb: 2 }, { type: 'highshelf', frequency: 7500, q: 0.8, gainDb: 6 },
+      { type: 'lowshelf', frequency: 90, q: 0.8, gainDb: 7 },
+      {},
+      { gainDb: 1 },
+      { gainDb: -2 },
+      { gainDb: -3 },
+      { gainDb: -1 },
+      { gainDb: 2 },
+      { type: 'highshelf', frequency: 7500, q: 0.8, gainDb: 6 },
     ],
   },
-  bass: { label: 'Bass boost', bands: [{ type: 'lowshelf', frequency: 110, q: 0.9, gainDb: 9 }, { gainDb: 2 }, { gainDb: -1.5 }] },
+  bass: {
+    label: 'Bass boost',
+    bands: [{ type: 'lowshelf', frequency: 110, q: 0.9, gainDb: 9 }, { gainDb: 2 }, { gainDb: -1.5 }],
+  },
   presence: {
     label: 'Vocal presence',
     bands: [
-      { type: 'highpass', frequency: 80, q: 0.7, gainDb: 0 }, {}, { gainDb: -2.5 }, {}, {},
-      { frequency: 2400, q: 1.2, gainDb: 4 }, { frequency: 4200, q: 1.5, gainDb: 3 }, { type: 'highshelf', frequency: 9000, q: 0.7, gainDb: -2 },
+      { type: 'highpass', frequency: 80, q: 0.7, gainDb: 0 },
+      {},
+      { gainDb: -2.5 },
+      {},
+      {},
+      { frequency: 2400, q: 1.2, gainDb: 4 },
+      { frequency: 4200, q: 1.5, gainDb: 3 },
+      { type: 'highshelf', frequency: 9000, q: 0.7, gainDb: -2 },
     ],
   },
   telephone: {
     label: 'Telephone',
     bands: [
-      { type: 'highpass', frequency: 320, q: 1, gainDb: 0 }, {}, {}, {},
-      { frequency: 1500, q: 1, gainDb: 5 }, {}, {}, { type: 'lowpass', frequency: 3400, q: 1, gainDb: 0 },
+      { type: 'highpass', frequency: 320, q: 1, gainDb: 0 },
+      {},
+      {},
+      {},
+      { frequency: 1500, q: 1, gainDb: 5 },
+      {},
+      {},
+      { type: 'lowpass', frequency: 3400, q: 1, gainDb: 0 },
     ],
   },
 };
@@ -56,7 +77,9 @@ export function presetBands(name) {
  * @param {string} [selected]
  */
 export function fillPresetSelect(select, selected = 'flat') {
-  select.replaceChildren(...Object.entries(PRESETS).map(([value, p]) => new Option(p.label, value, false, value === selected)));
+  select.replaceChildren(
+    ...Object.entries(PRESETS).map(([value, p]) => new Option(p.label, value, false, value === selected)),
+  );
 }
 
 /**

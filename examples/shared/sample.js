@@ -61,7 +61,9 @@ async function render(sampleRate) {
   let seed = 0x2545f491;
   const nd = noise.getChannelData(0);
   for (let i = 0; i < nd.length; i++) {
-    seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
     nd[i] = ((seed >>> 0) / 4294967296) * 2 - 1;
   }
 
@@ -70,12 +72,16 @@ async function render(sampleRate) {
     pad(ctx, master, CHORDS[bar], t0, 4 * BEAT);
     for (let eighth = 0; eighth < 8; eighth++) {
       const note = ROOTS[bar] + (eighth === 3 || eighth === 6 ? 12 : 0);
-      bass(ctx, master, note, t0 + eighth * BEAT / 2, BEAT * (eighth % 2 ? 0.35 : 0.45));
+      bass(ctx, master, note, t0 + (eighth * BEAT) / 2, BEAT * (eighth % 2 ? 0.35 : 0.45));
     }
-    const arpNotes = [...CHORDS[bar].map((n) => n + 12), CHORDS[bar][0] + 24, ...CHORDS[bar].map((n) => n + 12).reverse()];
+    const arpNotes = [
+      ...CHORDS[bar].map((n) => n + 12),
+      CHORDS[bar][0] + 24,
+      ...CHORDS[bar].map((n) => n + 12).reverse(),
+    ];
     for (let s = 0; s < 16; s++) {
       if (s % 8 === 7) continue;
-      pluck(ctx, master, delay, arpNotes[s % arpNotes.length], t0 + s * BEAT / 4, s % 2 ? -0.35 : 0.3);
+      pluck(ctx, master, delay, arpNotes[s % arpNotes.length], t0 + (s * BEAT) / 4, s % 2 ? -0.35 : 0.3);
     }
     for (let beat = 0; beat < 4; beat++) {
       kick(ctx, master, t0 + beat * BEAT);
@@ -146,7 +152,10 @@ function bass(ctx, out, note, t, dur) {
   const subGain = new GainNode(ctx, { gain: 0.9 });
   osc.connect(filter).connect(env).connect(out);
   sub.connect(subGain).connect(env);
-  for (const o of [osc, sub]) { o.start(t); o.stop(t + dur + 0.02); }
+  for (const o of [osc, sub]) {
+    o.start(t);
+    o.stop(t + dur + 0.02);
+  }
 }
 
 /**

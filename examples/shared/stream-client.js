@@ -45,7 +45,10 @@ export class StreamClient {
    */
   load(buffer) {
     const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c).slice());
-    this.send({ type: 'load', channels }, channels.map((c) => c.buffer));
+    this.send(
+      { type: 'load', channels },
+      channels.map((c) => c.buffer),
+    );
   }
 
   /** @param {boolean} on */
@@ -78,8 +81,10 @@ export class StreamClient {
   onMessage(m) {
     if (m.type === 'progress' && m.session === this.session) this.written = m.written;
     else if (m.type === 'ended' && m.session === this.session) this.callbacks.onEnded?.();
-    else if (m.type === 'halted') { this.halts.get(m.id)?.(); this.halts.delete(m.id); }
-    else if (m.type === 'error') this.callbacks.onError?.(m.message);
+    else if (m.type === 'halted') {
+      this.halts.get(m.id)?.();
+      this.halts.delete(m.id);
+    } else if (m.type === 'error') this.callbacks.onError?.(m.message);
   }
 
   dispose() {

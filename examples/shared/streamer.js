@@ -115,7 +115,9 @@ export class Streamer {
         const src = this.channels[Math.min(c, this.channels.length - 1)];
         views[c] = src.subarray(this.position, this.position + n);
       }
-      const r = this.blocking ? w.writeSync(views, WRITE_TIMEOUT_MS) : await w.write(views, { timeoutMs: WRITE_TIMEOUT_MS });
+      const r = this.blocking
+        ? w.writeSync(views, WRITE_TIMEOUT_MS)
+        : await w.write(views, { timeoutMs: WRITE_TIMEOUT_MS });
       this.position += r.frames;
       written += r.frames;
       if (r.status === 'closed') break;

@@ -13,9 +13,17 @@ export function palette() {
   const css = getComputedStyle(document.documentElement);
   const v = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
   return {
-    bg: '#090c11', grid: '#1c2430', gridStrong: '#2b3647', text: v('--muted'), bright: v('--text'),
-    accent: v('--accent'), accentStrong: v('--accent-strong'), accent2: v('--accent-2'),
-    warn: v('--warn'), bad: v('--bad'), ok: v('--ok'),
+    bg: '#090c11',
+    grid: '#1c2430',
+    gridStrong: '#2b3647',
+    text: v('--muted'),
+    bright: v('--text'),
+    accent: v('--accent'),
+    accentStrong: v('--accent-strong'),
+    accent2: v('--accent-2'),
+    warn: v('--warn'),
+    bad: v('--bad'),
+    ok: v('--ok'),
   };
 }
 
@@ -39,18 +47,30 @@ function setBadge(id, text, tone, title) {
 /** Fills the crossOriginIsolated badge; call at load. */
 export function showIsolation() {
   const isolated = globalThis.crossOriginIsolated === true;
-  setBadge('isolated', String(isolated), isolated ? 'ok' : 'warn', isolated
-    ? 'SharedArrayBuffer is available: rings live in shared memory'
-    : 'Not isolated: nodes fall back to the message transport (no Worker handles)');
+  setBadge(
+    'isolated',
+    String(isolated),
+    isolated ? 'ok' : 'warn',
+    isolated
+      ? 'SharedArrayBuffer is available: rings live in shared memory'
+      : 'Not isolated: nodes fall back to the message transport (no Worker handles)',
+  );
   return isolated;
 }
 
 /** @param {{ transport: string } | null} node */
 export function showTransport(node) {
   const transport = node?.transport ?? '—';
-  setBadge('transport', transport, transport === 'shared' ? 'ok' : transport === 'message' ? 'warn' : '', transport === 'shared'
-    ? "The node's ring is a SharedArrayBuffer: Workers write or read it directly"
-    : transport === 'message' ? 'The ring lives in the worklet; writes travel over the MessagePort' : undefined);
+  setBadge(
+    'transport',
+    transport,
+    transport === 'shared' ? 'ok' : transport === 'message' ? 'warn' : '',
+    transport === 'shared'
+      ? "The node's ring is a SharedArrayBuffer: Workers write or read it directly"
+      : transport === 'message'
+        ? 'The ring lives in the worklet; writes travel over the MessagePort'
+        : undefined,
+  );
 }
 
 /**
@@ -133,7 +153,11 @@ export function formatCount(n) {
 
 /** @param {number} bytes */
 export function formatBytes(bytes) {
-  return bytes < 1024 ? `${bytes} B` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1048576).toFixed(2)} MB`;
+  return bytes < 1024
+    ? `${bytes} B`
+    : bytes < 1024 * 1024
+      ? `${(bytes / 1024).toFixed(1)} KB`
+      : `${(bytes / 1048576).toFixed(2)} MB`;
 }
 
 /**
@@ -190,7 +214,8 @@ export function drawLevels(canvas, m, names = ['L', 'R']) {
   const barX = labelW;
   const barW = width - labelW - lampW - 10;
   const rowH = (height - scaleH - 6) / rows;
-  const xOf = (/** @type {number} */ db) => barX + barW * Math.min(1, Math.max(0, (db - METER_FLOOR_DB) / -METER_FLOOR_DB));
+  const xOf = (/** @type {number} */ db) =>
+    barX + barW * Math.min(1, Math.max(0, (db - METER_FLOOR_DB) / -METER_FLOOR_DB));
   g.fillStyle = p.bg;
   g.fillRect(0, 0, width, height);
   const gradient = g.createLinearGradient(barX, 0, barX + barW, 0);
@@ -226,10 +251,18 @@ export function drawLevels(canvas, m, names = ['L', 'R']) {
     const x = xOf(db);
     g.fillStyle = db === 0 ? p.bright : p.text;
     g.fillRect(x, height - scaleH - 2, 1, 3);
-    if (db % 12 === 0) g.fillText(db === 0 ? '0' : String(db).replace('-', '−'), Math.min(width - 12, Math.max(barX + 8, x)), height - scaleH / 2 + 1);
+    if (db % 12 === 0)
+      g.fillText(
+        db === 0 ? '0' : String(db).replace('-', '−'),
+        Math.min(width - 12, Math.max(barX + 8, x)),
+        height - scaleH / 2 + 1,
+      );
   }
   g.textAlign = 'start';
-  canvas.setAttribute('aria-label', `Levels: ${m.peak.map((v, c) => `${names[c] ?? c + 1} peak ${formatDb(v)}, RMS ${formatDb(m.rms[c])}`).join('; ')}`);
+  canvas.setAttribute(
+    'aria-label',
+    `Levels: ${m.peak.map((v, c) => `${names[c] ?? c + 1} peak ${formatDb(v)}, RMS ${formatDb(m.rms[c])}`).join('; ')}`,
+  );
 }
 
 /**

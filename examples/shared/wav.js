@@ -79,7 +79,9 @@ export class WavWriter {
     const dataBytes = this.frames * ch * 2;
     const buffer = new ArrayBuffer(44 + dataBytes);
     const v = new DataView(buffer);
-    const ascii = (/** @type {number} */ at, /** @type {string} */ s) => { for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i)); };
+    const ascii = (/** @type {number} */ at, /** @type {string} */ s) => {
+      for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i));
+    };
     ascii(0, 'RIFF');
     v.setUint32(4, 36 + dataBytes, true);
     ascii(8, 'WAVE');
@@ -112,21 +114,32 @@ function toInt16(x) {
  */
 export function parseWav(buffer) {
   const v = new DataView(buffer);
-  const tag = (/** @type {number} */ at) => String.fromCharCode(v.getUint8(at), v.getUint8(at + 1), v.getUint8(at + 2), v.getUint8(at + 3));
-  if (buffer.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') throw new TypeError('parseWav: not a RIFF/WAVE file');
+  const tag = (/** @type {number} */ at) =>
+    String.fromCharCode(v.getUint8(at), v.getUint8(at + 1), v.getUint8(at + 2), v.getUint8(at + 3));
+  if (buffer.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE')
+    throw new TypeError('parseWav: not a RIFF/WAVE file');
   let at = 12;
   let fmt = null;
   while (at + 8 <= buffer.byteLength) {
     const id = tag(at);
     const size = v.getUint32(at + 4, true);
     if (id === 'fmt ') {
-      fmt = { format: v.getUint16(at + 8, true), channels: v.getUint16(at + 10, true), sampleRate: v.getUint32(at + 12, true), bitsPerSample: v.getUint16(at + 22, true) };
+      fmt = {
+        format: v.getUint16(at + 8, true),
+        channels: v.getUint16(at + 10, true),
+        sampleRate: v.getUint32(at + 12, true),
+        bitsPerSample: v.getUint16(at + 22, true),
+      };
     } else if (id === 'data') {
       if (!fmt) throw new TypeError('parseWav: data chunk before fmt chunk');
       const dataBytes = Math.min(size, buffer.byteLength - at - 8);
       return {
-        channels: fmt.channels, sampleRate: fmt.sampleRate, bitsPerSample: fmt.bitsPerSample,
-        frames: Math.floor(dataBytes / (fmt.channels * (fmt.bitsPerSample / 8))), dataOffset: at + 8, dataBytes,
+        channels: fmt.channels,
+        sampleRate: fmt.sampleRate,
+        bitsPerSample: fmt.bitsPerSample,
+        frames: Math.floor(dataBytes / (fmt.channels * (fmt.bitsPerSample / 8))),
+        dataOffset: at + 8,
+        dataBytes,
       };
     }
     at += 8 + size + (size & 1);

@@ -1,9 +1,24 @@
 // status: what ringlet reports about itself, live. A quiet generator keeps
 // the node busy; the test-hooks wasm makes a panic possible on purpose.
 import {
-  clearPanicHistory, getPanicStats, onPanic, PROCESSOR_NAME, RingletNode, VERSION, WorkerPool,
+  clearPanicHistory,
+  getPanicStats,
+  onPanic,
+  PROCESSOR_NAME,
+  RingletNode,
+  VERSION,
+  WorkerPool,
 } from '../../dist/ringlet.js';
-import { $, drawLevels, expose, formatCount, openAudio, showError, showIsolation, showTransport } from '../shared/ui.js';
+import {
+  $,
+  drawLevels,
+  expose,
+  formatCount,
+  openAudio,
+  showError,
+  showIsolation,
+  showTransport,
+} from '../shared/ui.js';
 
 const HOOKS_WASM = new URL('../../build/wasm-hooks/ringlet.wasm', import.meta.url).href;
 const GENERATOR = /** @type {const} */ ({ type: 'sine', frequency: 220, amplitude: 0.08 });
@@ -23,9 +38,14 @@ let usingHooks = false;
 let busy = false;
 
 // The test-hooks build exists only in a development checkout, after `npm run build`.
-const hooksAvailable = await fetch(HOOKS_WASM, { method: 'HEAD' }).then((r) => r.ok, () => false);
+const hooksAvailable = await fetch(HOOKS_WASM, { method: 'HEAD' }).then(
+  (r) => r.ok,
+  () => false,
+);
 hooksBox.disabled = !hooksAvailable;
-hooksBox.title = hooksAvailable ? HOOKS_WASM : 'build/wasm-hooks/ringlet.wasm is not here: run `npm run build` in a checkout';
+hooksBox.title = hooksAvailable
+  ? HOOKS_WASM
+  : 'build/wasm-hooks/ringlet.wasm is not here: run `npm run build` in a checkout';
 
 async function createNode() {
   busy = true;
@@ -35,7 +55,10 @@ async function createNode() {
   old?.dispose();
   try {
     const n = await RingletNode.create(ctx, {
-      mode: 'source', channels: 2, capacityFrames: 4096, ...(usingHooks ? { wasmUrl: HOOKS_WASM } : {}),
+      mode: 'source',
+      channels: 2,
+      capacityFrames: 4096,
+      ...(usingHooks ? { wasmUrl: HOOKS_WASM } : {}),
     });
     n.generator.set(GENERATOR);
     n.generator.start();
@@ -67,7 +90,9 @@ function say(text, tone = '') {
 
 function updateButtons() {
   panicButton.disabled = busy || !node || !usingHooks || node.state !== 'running';
-  panicButton.title = usingHooks ? 'Posts { type: "test:trap" } to node.port' : 'Needs the test-hooks wasm: the release build ignores test:trap';
+  panicButton.title = usingHooks
+    ? 'Posts { type: "test:trap" } to node.port'
+    : 'Needs the test-hooks wasm: the release build ignores test:trap';
   resetButton.disabled = busy || !node;
   hooksBox.disabled = busy || !hooksAvailable;
 }
@@ -127,16 +152,18 @@ $('terminate-pool').addEventListener('click', () => pool.terminate());
 function renderTable(tbody, values) {
   const rows = Object.entries(values);
   if (tbody.children.length !== rows.length) {
-    tbody.replaceChildren(...rows.map(([key]) => {
-      const tr = document.createElement('tr');
-      const th = document.createElement('th');
-      th.scope = 'row';
-      th.textContent = key;
-      const td = document.createElement('td');
-      td.dataset.key = key;
-      tr.append(th, td);
-      return tr;
-    }));
+    tbody.replaceChildren(
+      ...rows.map(([key]) => {
+        const tr = document.createElement('tr');
+        const th = document.createElement('th');
+        th.scope = 'row';
+        th.textContent = key;
+        const td = document.createElement('td');
+        td.dataset.key = key;
+        tr.append(th, td);
+        return tr;
+      }),
+    );
   }
   rows.forEach(([, value], i) => {
     const td = /** @type {HTMLElement} */ (tbody.children[i].lastElementChild);
@@ -162,17 +189,22 @@ function renderPanics() {
     list.innerHTML = '<li class="empty">No panics yet.</li>';
     return;
   }
-  list.replaceChildren(...s.history.slice(-4).reverse().map((h) => {
-    const li = document.createElement('li');
-    const when = document.createElement('div');
-    when.className = 'when';
-    when.textContent = `${new Date(h.at).toLocaleTimeString('en-GB')} · ${h.source} · ${h.code}`;
-    const what = document.createElement('div');
-    what.className = 'what';
-    what.textContent = h.message;
-    li.append(when, what);
-    return li;
-  }));
+  list.replaceChildren(
+    ...s.history
+      .slice(-4)
+      .reverse()
+      .map((h) => {
+        const li = document.createElement('li');
+        const when = document.createElement('div');
+        when.className = 'when';
+        when.textContent = `${new Date(h.at).toLocaleTimeString('en-GB')} · ${h.source} · ${h.code}`;
+        const what = document.createElement('div');
+        what.className = 'what';
+        what.textContent = h.message;
+        li.append(when, what);
+        return li;
+      }),
+  );
 }
 
 function renderEnv() {
@@ -181,19 +213,21 @@ function renderEnv() {
     PROCESSOR_NAME,
     crossOriginIsolated: String(globalThis.crossOriginIsolated),
     SharedArrayBuffer: typeof SharedArrayBuffer === 'function' ? 'available' : 'missing',
-    'Atomics.waitAsync': typeof /** @type {any} */ (Atomics).waitAsync === 'function' ? 'available' : 'missing',
+    'Atomics.waitAsync': typeof (/** @type {any} */ (Atomics).waitAsync) === 'function' ? 'available' : 'missing',
     'sample rate': `${ctx.sampleRate} Hz`,
     'base latency': `${((ctx.baseLatency ?? 0) * 1000).toFixed(1)} ms`,
     'hooks wasm': hooksAvailable ? 'build/wasm-hooks/ringlet.wasm' : 'not built',
     'hardware threads': String(navigator.hardwareConcurrency ?? '?'),
   };
-  $('env').replaceChildren(...Object.entries(env).flatMap(([k, v]) => {
-    const dt = document.createElement('dt');
-    dt.textContent = k;
-    const dd = document.createElement('dd');
-    dd.textContent = v;
-    return [dt, dd];
-  }));
+  $('env').replaceChildren(
+    ...Object.entries(env).flatMap(([k, v]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      return [dt, dd];
+    }),
+  );
 }
 
 function frame() {
@@ -207,8 +241,14 @@ function frame() {
     }
     const s = node.stats();
     renderTable($('node-stats'), {
-      framesProcessed: s.framesProcessed, quanta: s.quanta, silentFrames: s.silentFrames, underruns: s.underruns,
-      overruns: s.overruns, availableRead: s.availableRead, capacityFrames: s.capacityFrames, closed: s.closed,
+      framesProcessed: s.framesProcessed,
+      quanta: s.quanta,
+      silentFrames: s.silentFrames,
+      underruns: s.underruns,
+      overruns: s.overruns,
+      availableRead: s.availableRead,
+      capacityFrames: s.capacityFrames,
+      closed: s.closed,
     });
     const levels = /** @type {HTMLCanvasElement} */ ($('levels'));
     drawLevels(levels, node.meters());
@@ -236,4 +276,12 @@ function frame() {
 renderEnv();
 await createNode();
 requestAnimationFrame(frame);
-expose({ ctx, get node() { return node; }, get pool() { return pool; } });
+expose({
+  ctx,
+  get node() {
+    return node;
+  },
+  get pool() {
+    return pool;
+  },
+});

@@ -2,7 +2,18 @@
 // ring. The main thread decodes, draws and sends transport commands.
 import { RingletNode } from '../../dist/ringlet.js';
 import {
-  $, drawLevels, expose, fitCanvas, formatCount, formatTime, openAudio, palette, setGauge, showError, showIsolation, showTransport,
+  $,
+  drawLevels,
+  expose,
+  fitCanvas,
+  formatCount,
+  formatTime,
+  openAudio,
+  palette,
+  setGauge,
+  showError,
+  showIsolation,
+  showTransport,
 } from '../shared/ui.js';
 import { renderSample, SAMPLE_PEAK, SAMPLE_TITLE } from '../shared/sample.js';
 import { StreamClient } from '../shared/stream-client.js';
@@ -44,7 +55,8 @@ await running;
 let node = await createNode();
 let client = createClient();
 $('writer').textContent = client.where === 'worker' ? 'Worker · writeSync' : 'main thread · write()';
-$('ring-size').textContent = `${formatCount(CAPACITY_FRAMES)} frames · ${(CAPACITY_FRAMES / ctx.sampleRate * 1000).toFixed(0)} ms`;
+$('ring-size').textContent =
+  `${formatCount(CAPACITY_FRAMES)} frames · ${((CAPACITY_FRAMES / ctx.sampleRate) * 1000).toFixed(0)} ms`;
 
 async function createNode() {
   const n = await RingletNode.create(ctx, { mode: 'source', channels: 2, capacityFrames: CAPACITY_FRAMES });
@@ -81,7 +93,20 @@ async function emptyRing() {
   client = createClient();
 }
 
-expose({ ctx, get node() { return node; }, get client() { return client; }, samplePeak: SAMPLE_PEAK, get state() { return state; }, position });
+expose({
+  ctx,
+  get node() {
+    return node;
+  },
+  get client() {
+    return client;
+  },
+  samplePeak: SAMPLE_PEAK,
+  get state() {
+    return state;
+  },
+  position,
+});
 
 try {
   await load(await sample, SAMPLE_TITLE, 'generated in an OfflineAudioContext');
@@ -94,7 +119,10 @@ requestAnimationFrame(draw);
 
 /** @param {() => Promise<void> | void} fn */
 function command(fn) {
-  busy = busy.then(fn).catch((error) => showError(error, 'transport')).finally(updateButtons);
+  busy = busy
+    .then(fn)
+    .catch((error) => showError(error, 'transport'))
+    .finally(updateButtons);
   return busy;
 }
 
@@ -188,7 +216,8 @@ async function load(buffer, title, how) {
     parked = 0;
     state = 'stopped';
     $('title').textContent = title;
-    $('meta').textContent = `${formatTime(buffer.duration)} · ${buffer.sampleRate} Hz · ${buffer.numberOfChannels === 1 ? 'mono' : `${buffer.numberOfChannels} ch`} · ${how}`;
+    $('meta').textContent =
+      `${formatTime(buffer.duration)} · ${buffer.sampleRate} Hz · ${buffer.numberOfChannels === 1 ? 'mono' : `${buffer.numberOfChannels} ch`} · ${how}`;
     seek.max = String(buffer.duration);
     say('Ready. Press Play.');
   });
@@ -209,7 +238,9 @@ buttons.pause.addEventListener('click', () => command(pause));
 buttons.stop.addEventListener('click', () => command(stop));
 buttons.restart.addEventListener('click', () => command(() => seekTo(0)));
 loop.addEventListener('change', () => client.setLoop(loop.checked));
-seek.addEventListener('input', () => { seeking = true; });
+seek.addEventListener('input', () => {
+  seeking = true;
+});
 seek.addEventListener('change', () => {
   seeking = false;
   if (audio) command(() => seekTo(Number(seek.value) * /** @type {AudioBuffer} */ (audio).sampleRate));
@@ -305,7 +336,7 @@ function draw() {
   const fill = s.availableRead / s.capacityFrames;
   setGauge($('fill'), fill, `${(fill * 100).toFixed(0)} %`);
   $('fill').classList.toggle('low', state === 'playing' && fill < 0.25);
-  $('fill-ms').textContent = `${(s.availableRead / ctx.sampleRate * 1000).toFixed(0)} ms buffered`;
+  $('fill-ms').textContent = `${((s.availableRead / ctx.sampleRate) * 1000).toFixed(0)} ms buffered`;
   const underruns = carried.underruns + s.underruns;
   $('underruns').textContent = formatCount(underruns);
   $('underruns-stat').classList.toggle('alert', underruns > 0);

@@ -23,9 +23,15 @@ $('play').addEventListener('click', async () => {
     ctx ??= new AudioContext();
     node = await RingletNode.create(ctx, { mode: 'source', channels: 2, capacityFrames: 8192 });
     showTransport(node);
-    if (!node.writerHandle) throw new Error('this page needs cross-origin isolation: the Worker writes the shared ring');
+    if (!node.writerHandle)
+      throw new Error('this page needs cross-origin isolation: the Worker writes the shared ring');
     worker = new Worker(new URL('./tone.worker.js', import.meta.url), { type: 'module' });
-    worker.postMessage({ type: 'start', handle: node.writerHandle, sampleRate: ctx.sampleRate, frequency: Number(/** @type {HTMLInputElement} */ ($('freq')).value) });
+    worker.postMessage({
+      type: 'start',
+      handle: node.writerHandle,
+      sampleRate: ctx.sampleRate,
+      frequency: Number(/** @type {HTMLInputElement} */ ($('freq')).value),
+    });
     node.connect(ctx.destination);
     await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 2000))]);
     showContext(ctx);

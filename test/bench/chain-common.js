@@ -30,8 +30,11 @@ export const CEILING = 10 ** (-1 / 20);
 /** rl_biquad_type of a peaking band. */
 export const PEAKING = 5;
 /** All 8 bands active: peaking at the default centres 60 * 2^k Hz, Q 1.4, +-3 .. +-9 dB. */
-export const ACTIVE_BANDS = Object.freeze([6, -4, 3, -6, 5, -3, 9, -7].map((gainDb, k) =>
-  Object.freeze({ type: 'peaking', frequency: 60 * 2 ** k, q: 1.4, gainDb })));
+export const ACTIVE_BANDS = Object.freeze(
+  [6, -4, 3, -6, 5, -3, 9, -7].map((gainDb, k) =>
+    Object.freeze({ type: 'peaking', frequency: 60 * 2 ** k, q: 1.4, gainDb }),
+  ),
+);
 
 /**
  * The variants of the chain, as settings on a fresh node.
@@ -76,13 +79,24 @@ export function sendSettings(params, variant) {
  * @returns {[Float32Array, Float32Array]}
  */
 export function makeSignal(frames = SIGNAL_SECONDS * SAMPLE_RATE, sampleRate = SAMPLE_RATE) {
-  const TONES = [[55, 1], [110, 0.7], [164.81, 0.5], [220, 0.5], [329.63, 0.35], [440, 0.35],
-    [659.26, 0.25], [880, 0.2], [1318.51, 0.12], [2637.02, 0.08], [5274.04, 0.05]];
+  const TONES = [
+    [55, 1],
+    [110, 0.7],
+    [164.81, 0.5],
+    [220, 0.5],
+    [329.63, 0.35],
+    [440, 0.35],
+    [659.26, 0.25],
+    [880, 0.2],
+    [1318.51, 0.12],
+    [2637.02, 0.08],
+    [5274.04, 0.05],
+  ];
   const out = /** @type {[Float32Array, Float32Array]} */ ([new Float32Array(frames), new Float32Array(frames)]);
   let sumSquares = 0;
   const raw = [new Float64Array(frames), new Float64Array(frames)];
   for (let c = 0; c < 2; c++) {
-    let seed = (0x9e3779b9 ^ (c + 1) * 0x85ebca6b) >>> 0;
+    let seed = (0x9e3779b9 ^ ((c + 1) * 0x85ebca6b)) >>> 0;
     let lp = 0;
     const x = raw[c];
     for (let n = 0; n < frames; n++) {
@@ -92,9 +106,11 @@ export function makeSignal(frames = SIGNAL_SECONDS * SAMPLE_RATE, sampleRate = S
         s += TONES[k][1] * Math.sin(2 * Math.PI * TONES[k][0] * t + 0.7 * k + 1.3 * c);
       }
       s *= 0.75 + 0.25 * Math.sin(2 * Math.PI * 0.5 * t + c);
-      seed ^= seed << 13; seed >>>= 0;
+      seed ^= seed << 13;
+      seed >>>= 0;
       seed ^= seed >>> 17;
-      seed ^= seed << 5; seed >>>= 0;
+      seed ^= seed << 5;
+      seed >>>= 0;
       const white = (seed / 4294967296) * 2 - 1;
       lp += 0.05 * (white - lp);
       s += 0.8 * lp + 0.05 * white;
@@ -104,17 +120,20 @@ export function makeSignal(frames = SIGNAL_SECONDS * SAMPLE_RATE, sampleRate = S
   }
   const scale = 0.25 / Math.sqrt(sumSquares / (2 * frames));
   for (let c = 0; c < 2; c++) {
-    let seed = (0x2545f491 ^ (c + 7) * 0x27d4eb2d) >>> 0;
+    let seed = (0x2545f491 ^ ((c + 7) * 0x27d4eb2d)) >>> 0;
     for (let n = 0; n < frames; n++) {
       const t = n / sampleRate;
       const since = (t - 0.7) % 2.5;
       let hit = 0;
-      seed ^= seed << 13; seed >>>= 0;
+      seed ^= seed << 13;
+      seed >>>= 0;
       seed ^= seed >>> 17;
-      seed ^= seed << 5; seed >>>= 0;
+      seed ^= seed << 5;
+      seed >>>= 0;
       if (t >= 0.7 && since < 0.06) {
         const white = (seed / 4294967296) * 2 - 1;
-        hit = 0.75 * Math.exp(-since / 0.015) * Math.sin(2 * Math.PI * 90 * since) +
+        hit =
+          0.75 * Math.exp(-since / 0.015) * Math.sin(2 * Math.PI * 90 * since) +
           0.15 * Math.exp(-since / 0.003) * white;
       }
       out[c][n] = raw[c][n] * scale + hit;
@@ -245,7 +264,10 @@ export async function chainChecks(module, views) {
     if (runA(1) !== 0 || runB(1) !== 0) throw new Error('rl_node_process failed');
     let differs = false;
     let peakPre = 0;
-    for (const [y, z] of [[a.outL, b.outL], [a.outR, b.outR]]) {
+    for (const [y, z] of [
+      [a.outL, b.outL],
+      [a.outR, b.outR],
+    ]) {
       for (let i = 0; i < FRAMES; i++) {
         if (!Number.isFinite(y[i])) finite = false;
         if (y[i] !== z[i]) differs = true;
@@ -287,7 +309,14 @@ export const median = (xs) => quantile(xs, 0.5);
  * @param {number[]} xs
  */
 export function summarize(xs) {
-  return { median: median(xs), p25: quantile(xs, 0.25), p75: quantile(xs, 0.75), min: Math.min(...xs), max: Math.max(...xs), n: xs.length };
+  return {
+    median: median(xs),
+    p25: quantile(xs, 0.25),
+    p75: quantile(xs, 0.75),
+    min: Math.min(...xs),
+    max: Math.max(...xs),
+    n: xs.length,
+  };
 }
 
 /**

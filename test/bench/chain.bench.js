@@ -51,8 +51,20 @@ import { ParamQueue } from '../../lib/params.js';
 import { PROCESSOR_NAME } from '../../lib/version.js';
 import { compileRinglet } from '../../lib/wasm.js';
 import {
-  CAPACITY_FRAMES, CEILING, CHANNELS, FRAMES, GAIN, QUANTA_PER_LOOP, QUANTUM_BUDGET_NS, SAMPLE_RATE,
-  chainChecks, makeSignal, pairedRatio, quantumViews, sendSettings, summarize,
+  CAPACITY_FRAMES,
+  CEILING,
+  CHANNELS,
+  FRAMES,
+  GAIN,
+  QUANTA_PER_LOOP,
+  QUANTUM_BUDGET_NS,
+  SAMPLE_RATE,
+  chainChecks,
+  makeSignal,
+  pairedRatio,
+  quantumViews,
+  sendSettings,
+  summarize,
 } from './chain-common.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -89,7 +101,15 @@ let nativeBuild = 'cmake';
 // ---------------------------------------------------------------------------
 
 const NATIVE_DIR = `${ROOT}build/bench`;
-const NATIVE_CONFIGURE = ['-S', ROOT, '-B', NATIVE_DIR, '-DCMAKE_C_COMPILER=clang', '-DCMAKE_BUILD_TYPE=Release', '-DBUILD_TESTING=ON'];
+const NATIVE_CONFIGURE = [
+  '-S',
+  ROOT,
+  '-B',
+  NATIVE_DIR,
+  '-DCMAKE_C_COMPILER=clang',
+  '-DCMAKE_BUILD_TYPE=Release',
+  '-DBUILD_TESTING=ON',
+];
 
 /** @param {{ stdout?: string, stderr?: string }} r */
 const tail = (r) => `${r.stderr ?? ''}\n${r.stdout ?? ''}`.trim().split('\n').filter(Boolean).slice(-4).join(' | ');
@@ -116,14 +136,27 @@ function buildNative() {
   const version = JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')).version;
   const out = `${NATIVE_DIR}/chain_native_direct`;
   mkdirSync(NATIVE_DIR, { recursive: true });
-  const args = ['-std=c11', '-O3', '-DNDEBUG', `-DRL_VERSION="${version}"`, '-Icsrc/include', ...sources, 'test/bench/chain.native.c', '-lm', '-o', out];
+  const args = [
+    '-std=c11',
+    '-O3',
+    '-DNDEBUG',
+    `-DRL_VERSION="${version}"`,
+    '-Icsrc/include',
+    ...sources,
+    'test/bench/chain.native.c',
+    '-lm',
+    '-o',
+    out,
+  ];
   const d = spawnSync('clang', args, { cwd: ROOT, encoding: 'utf8' });
   if (d.status !== 0) {
     problems.push(`building chain_native failed with CMake (${why}) and directly with clang (${tail(d)})`);
     return null;
   }
   nativeBuild = `clang ${args.slice(0, 4).join(' ')} (the CMake build failed: ${why})`;
-  notes.push(`the CMake build of chain_native failed, so it was compiled directly: clang ${args.join(' ')}; CMake said: ${why}`);
+  notes.push(
+    `the CMake build of chain_native failed, so it was compiled directly: clang ${args.join(' ')}; CMake said: ${why}`,
+  );
   return out;
 }
 
@@ -202,13 +235,28 @@ async function workletVariant() {
   const ready = new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('worklet: no ready message within 5 s')), 5000);
     port2.on('message', (m) => {
-      if (m?.type === 'ready') { clearTimeout(timer); resolve(m); }
-      if (m?.type === 'panic') { clearTimeout(timer); reject(new Error(`worklet panicked: ${m.message}`)); }
+      if (m?.type === 'ready') {
+        clearTimeout(timer);
+        resolve(m);
+      }
+      if (m?.type === 'panic') {
+        clearTimeout(timer);
+        reject(new Error(`worklet panicked: ${m.message}`));
+      }
     });
   });
   nextPort = port1;
   const proc = new Processor({
-    processorOptions: { module, memory, transport: 'shared', mode: 1, channels: CHANNELS, capacityFrames: CAPACITY_FRAMES, heapBytes, sampleRate: SAMPLE_RATE },
+    processorOptions: {
+      module,
+      memory,
+      transport: 'shared',
+      mode: 1,
+      channels: CHANNELS,
+      capacityFrames: CAPACITY_FRAMES,
+      heapBytes,
+      sampleRate: SAMPLE_RATE,
+    },
   });
   const msg = /** @type {{ params: number }} */ (await ready);
   sendSettings(new ParamQueue(memory.buffer, msg.params), 'active');
@@ -226,9 +274,15 @@ async function workletVariant() {
     return bad;
   };
   return {
-    key: 'worklet', run, outputs,
-    check: () => !proc.failed && outputs[0].every((plane) => plane.every((v) => Number.isFinite(v) && Math.abs(v) <= CEILING)),
-    close: () => { port1.close(); port2.close(); },
+    key: 'worklet',
+    run,
+    outputs,
+    check: () =>
+      !proc.failed && outputs[0].every((plane) => plane.every((v) => Number.isFinite(v) && Math.abs(v) <= CEILING)),
+    close: () => {
+      port1.close();
+      port2.close();
+    },
   };
 }
 
@@ -309,8 +363,16 @@ function fftBench() {
     samples.push(((performance.now() - t0) * 1e6) / FFT_CALLS);
   }
   const peakBin = out.indexOf(Math.max(...out));
-  if (!out.every((v) => Number.isFinite(v) || v === -Infinity) || peakBin < 1) problems.push('FFT: the spectrum looks wrong');
-  return { fftSize: FFT_SIZE, smoothing: analyser.smoothingTimeConstant, callsPerTrial: FFT_CALLS, trials: FFT_TRIALS, samples, ...summarize(samples) };
+  if (!out.every((v) => Number.isFinite(v) || v === -Infinity) || peakBin < 1)
+    problems.push('FFT: the spectrum looks wrong');
+  return {
+    fftSize: FFT_SIZE,
+    smoothing: analyser.smoothingTimeConstant,
+    callsPerTrial: FFT_CALLS,
+    trials: FFT_TRIALS,
+    samples,
+    ...summarize(samples),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -325,7 +387,12 @@ async function main() {
   if (!checks.finite) problems.push('wasm: non-finite output');
   if (!checks.withinCeiling) problems.push(`wasm: output peak ${checks.outputPeak} above the ceiling ${CEILING}`);
 
-  const core = [await coreVariant('flat'), await coreVariant('active'), await coreVariant('bypassed'), await coreVariant('copy')];
+  const core = [
+    await coreVariant('flat'),
+    await coreVariant('active'),
+    await coreVariant('bypassed'),
+    await coreVariant('copy'),
+  ];
   const worklet = await workletVariant();
   const variants = [...core, worklet, passthroughVariant()];
   for (let round = 0; round < 4; round++) for (const v of variants) timed(v, Math.ceil(QUANTA / 2));
@@ -386,7 +453,8 @@ async function main() {
     if (v.key === 'copy') continue;
     const out = [...v.node.outL, ...v.node.outR];
     if (!out.every((x) => Number.isFinite(x))) problems.push(`${v.key}: non-finite output`);
-    if (v.key !== 'bypassed' && !out.every((x) => Math.abs(x) <= CEILING)) problems.push(`${v.key}: output above the ceiling`);
+    if (v.key !== 'bypassed' && !out.every((x) => Math.abs(x) <= CEILING))
+      problems.push(`${v.key}: output above the ceiling`);
   }
 
   const fft = fftBench();
@@ -395,9 +463,14 @@ async function main() {
   if (nativeInfo) {
     const c = nativeInfo.checks;
     const close = (a, b, tol) => Math.abs(a - b) <= tol;
-    if (!close(c.outputRmsDb, checks.outputRmsDb, 0.01) || !close(c.limiterChangedPercent, checks.limiterChangedPercent, 1) ||
-        !close(c.overCeilingPercent, checks.overCeilingPercent, 0.5)) {
-      problems.push(`native and wasm disagree on the chain's output: native ${JSON.stringify(c)}, wasm ${JSON.stringify(checks)}`);
+    if (
+      !close(c.outputRmsDb, checks.outputRmsDb, 0.01) ||
+      !close(c.limiterChangedPercent, checks.limiterChangedPercent, 1) ||
+      !close(c.overCeilingPercent, checks.overCeilingPercent, 0.5)
+    ) {
+      problems.push(
+        `native and wasm disagree on the chain's output: native ${JSON.stringify(c)}, wasm ${JSON.stringify(checks)}`,
+      );
     }
   }
 
@@ -426,13 +499,21 @@ async function main() {
   const workletOverhead = pairedRatio(nodeSamples.worklet, nodeSamples.active);
   const targets = {
     wasmNs: { ...TARGETS.wasmNs, value: results.active.median, met: results.active.median <= TARGETS.wasmNs.value },
-    workletNs: { ...TARGETS.wasmNs, value: results.worklet.median, met: results.worklet.median <= TARGETS.wasmNs.value },
+    workletNs: {
+      ...TARGETS.wasmNs,
+      value: results.worklet.median,
+      met: results.worklet.median <= TARGETS.wasmNs.value,
+    },
   };
   const seconds = (performance.now() - started) / 1000;
 
   // ---- human output ----
-  console.log(`ringlet chain benchmark: ${FRAMES}-frame stereo quantum at ${SAMPLE_RATE / 1000} kHz, ${ROUNDS} rounds x ${TRIALS} trials x ${QUANTA} quanta per variant, ${fmt(seconds)} s`);
-  console.log(`node ${process.version}; native: ${nativeInfo ? nativeInfo.compiler.trim() : '(not run)'}, CMake Release (-O3)\n`);
+  console.log(
+    `ringlet chain benchmark: ${FRAMES}-frame stereo quantum at ${SAMPLE_RATE / 1000} kHz, ${ROUNDS} rounds x ${TRIALS} trials x ${QUANTA} quanta per variant, ${fmt(seconds)} s`,
+  );
+  console.log(
+    `node ${process.version}; native: ${nativeInfo ? nativeInfo.compiler.trim() : '(not run)'}, CMake Release (-O3)\n`,
+  );
   if (nativeText) console.log(`last native round:\n${nativeText}\n`);
   const rows = [
     ['flat', 'flat bands (default node), gain 0.9'],
@@ -442,34 +523,65 @@ async function main() {
     ['worklet', 'worklet process(), 8 active bands (wasm only)'],
     ['passthrough', 'pass-through processor copies (JS only)'],
   ];
-  console.log(`${'variant'.padEnd(48)} ${'native ns'.padStart(10)} ${'wasm ns'.padStart(10)} ${'p25..p75'.padStart(16)} ${'budget'.padStart(8)} ${'wasm/native'.padStart(12)}   CPU time: ${'native'.padStart(8)} ${'wasm'.padStart(8)} ${'ratio'.padStart(6)}`);
+  console.log(
+    `${'variant'.padEnd(48)} ${'native ns'.padStart(10)} ${'wasm ns'.padStart(10)} ${'p25..p75'.padStart(16)} ${'budget'.padStart(8)} ${'wasm/native'.padStart(12)}   CPU time: ${'native'.padStart(8)} ${'wasm'.padStart(8)} ${'ratio'.padStart(6)}`,
+  );
   for (const [k, label] of rows) {
     const n = native[k];
     const w = results[k];
     const ratio = ratios[`wasmOverNative_${k}`];
     const cpuRatio = ratios[`wasmOverNativeCpu_${k}`];
-    console.log(`${label.padEnd(48)} ${(n ? fmt(n.median) : '-').padStart(10)} ${fmt(w.median).padStart(10)} ` +
-      `${`${fmt(w.p25)}..${fmt(w.p75)}`.padStart(16)} ${`${fmt(w.budgetPercent, 3)}%`.padStart(8)} ${(ratio ? `${fmt(ratio.value, 2)}x` : '-').padStart(12)}` +
-      `             ${(n ? fmt(n.cpu.median) : '-').padStart(8)} ${fmt(w.cpu.median).padStart(8)} ${(cpuRatio ? `${fmt(cpuRatio.value, 2)}x` : '-').padStart(6)}`);
+    console.log(
+      `${label.padEnd(48)} ${(n ? fmt(n.median) : '-').padStart(10)} ${fmt(w.median).padStart(10)} ` +
+        `${`${fmt(w.p25)}..${fmt(w.p75)}`.padStart(16)} ${`${fmt(w.budgetPercent, 3)}%`.padStart(8)} ${(ratio ? `${fmt(ratio.value, 2)}x` : '-').padStart(12)}` +
+        `             ${(n ? fmt(n.cpu.median) : '-').padStart(8)} ${fmt(w.cpu.median).padStart(8)} ${(cpuRatio ? `${fmt(cpuRatio.value, 2)}x` : '-').padStart(6)}`,
+    );
   }
-  console.log(`\ntarget wasm <= 10 us per quantum (8 active bands): ${fmt(results.active.median / 1000, 2)} us, ${targets.wasmNs.met ? 'met' : 'NOT met'}`);
+  console.log(
+    `\ntarget wasm <= 10 us per quantum (8 active bands): ${fmt(results.active.median / 1000, 2)} us, ${targets.wasmNs.met ? 'met' : 'NOT met'}`,
+  );
   if (ratios.wasmOverNative_active) {
     const r = ratios.wasmOverNative_active;
-    console.log(`target wasm/native <= 1.5x (8 active bands): ${fmt(r.value, 2)}x (per-round ${fmt(r.min, 2)}..${fmt(r.max, 2)}), ${r.met ? 'met' : 'NOT met'}`);
+    console.log(
+      `target wasm/native <= 1.5x (8 active bands): ${fmt(r.value, 2)}x (per-round ${fmt(r.min, 2)}..${fmt(r.max, 2)}), ${r.met ? 'met' : 'NOT met'}`,
+    );
   }
   console.log(`worklet process() / core loop: ${fmt(workletOverhead.value, 3)}x`);
-  console.log(`analyser FFT (main thread), getFloatFrequencyData at fftSize ${FFT_SIZE}: ${fmt(fft.median / 1000, 2)} us per call (p25..p75 ${fmt(fft.p25 / 1000, 2)}..${fmt(fft.p75 / 1000, 2)})`);
-  console.log(`checks (wasm): limiter changed ${fmt(checks.limiterChangedPercent)}% of quanta; pre-limiter peak over the ceiling in ${fmt(checks.overCeilingPercent)}%; output ${fmt(checks.outputRmsDb, 2)} dBFS RMS, peak ${fmt(checks.outputPeak, 4)}`);
+  console.log(
+    `analyser FFT (main thread), getFloatFrequencyData at fftSize ${FFT_SIZE}: ${fmt(fft.median / 1000, 2)} us per call (p25..p75 ${fmt(fft.p25 / 1000, 2)}..${fmt(fft.p75 / 1000, 2)})`,
+  );
+  console.log(
+    `checks (wasm): limiter changed ${fmt(checks.limiterChangedPercent)}% of quanta; pre-limiter peak over the ceiling in ${fmt(checks.overCeilingPercent)}%; output ${fmt(checks.outputRmsDb, 2)} dBFS RMS, peak ${fmt(checks.outputPeak, 4)}`,
+  );
   for (const p of notes) console.log(`NOTE: ${p}`);
   for (const p of problems) console.log(`PROBLEM: ${p}`);
 
   const summary = {
     bench: 'chain',
     config: {
-      frames: FRAMES, channels: CHANNELS, sampleRate: SAMPLE_RATE, rounds: ROUNDS, trialsPerRound: TRIALS, quantaPerTrial: QUANTA,
-      signalSeconds: QUANTA_PER_LOOP * FRAMES / SAMPLE_RATE, gain: GAIN, quantumBudgetNs: QUANTUM_BUDGET_NS, seconds,
-      node: process.version, wasm: WASM_PATH.replace(ROOT, ''), loadAverage: { before: loadBefore, after: os.loadavg() },
-      native: nativeInfo ? { compiler: nativeInfo.compiler.trim(), optimized: nativeInfo.optimized, buildType: 'Release', dir: 'build/bench', target: 'chain_native', build: nativeBuild } : null,
+      frames: FRAMES,
+      channels: CHANNELS,
+      sampleRate: SAMPLE_RATE,
+      rounds: ROUNDS,
+      trialsPerRound: TRIALS,
+      quantaPerTrial: QUANTA,
+      signalSeconds: (QUANTA_PER_LOOP * FRAMES) / SAMPLE_RATE,
+      gain: GAIN,
+      quantumBudgetNs: QUANTUM_BUDGET_NS,
+      seconds,
+      node: process.version,
+      wasm: WASM_PATH.replace(ROOT, ''),
+      loadAverage: { before: loadBefore, after: os.loadavg() },
+      native: nativeInfo
+        ? {
+            compiler: nativeInfo.compiler.trim(),
+            optimized: nativeInfo.optimized,
+            buildType: 'Release',
+            dir: 'build/bench',
+            target: 'chain_native',
+            build: nativeBuild,
+          }
+        : null,
     },
     native,
     wasm: results,

@@ -105,7 +105,8 @@ async function rendersInPage({ rounds, seconds }) {
   const buffer = new AudioBuffer({ numberOfChannels: 2, length, sampleRate });
   for (let c = 0; c < 2; c++) {
     const d = buffer.getChannelData(c);
-    for (let at = 0; at < length; at += loop[c].length) d.set(loop[c].subarray(0, Math.min(loop[c].length, length - at)), at);
+    for (let at = 0; at < length; at += loop[c].length)
+      d.set(loop[c].subarray(0, Math.min(loop[c].length, length - at)), at);
   }
   const passthroughSource = `
     class BenchPassthrough extends AudioWorkletProcessor {
@@ -158,15 +159,25 @@ async function rendersInPage({ rounds, seconds }) {
       last = last.connect(node);
     } else if (variant === 'passthrough') {
       await ctx.audioWorklet.addModule(passthroughUrl);
-      last = last.connect(new AudioWorkletNode(ctx, 'bench-passthrough', {
-        numberOfInputs: 1, numberOfOutputs: 1, outputChannelCount: [2], channelCount: 2, channelCountMode: 'explicit',
-      }));
+      last = last.connect(
+        new AudioWorkletNode(ctx, 'bench-passthrough', {
+          numberOfInputs: 1,
+          numberOfOutputs: 1,
+          outputChannelCount: [2],
+          channelCount: 2,
+          channelCountMode: 'explicit',
+        }),
+      );
     } else if (variant === 'builtin') {
       last = last.connect(new GainNode(ctx, { gain: common.GAIN }));
       for (const b of common.ACTIVE_BANDS) {
-        last = last.connect(new BiquadFilterNode(ctx, { type: 'peaking', frequency: b.frequency, Q: b.q, gain: b.gainDb }));
+        last = last.connect(
+          new BiquadFilterNode(ctx, { type: 'peaking', frequency: b.frequency, Q: b.q, gain: b.gainDb }),
+        );
       }
-      last = last.connect(new DynamicsCompressorNode(ctx, { threshold: -1, knee: 0, ratio: 20, attack: 0.001, release: 0.1 }));
+      last = last.connect(
+        new DynamicsCompressorNode(ctx, { threshold: -1, knee: 0, ratio: 20, attack: 0.001, release: 0.1 }),
+      );
       last = last.connect(new AnalyserNode(ctx, { fftSize: 2048 }));
     }
     last.connect(ctx.destination);
@@ -197,7 +208,8 @@ async function rendersInPage({ rounds, seconds }) {
       const v = variants[(r + k) % variants.length];
       const { result } = await render(v);
       times[v].push(result.ms);
-      if (result.state !== undefined && (result.state !== 'running' || result.panic)) info[v].failure = result.panic ?? result.state;
+      if (result.state !== undefined && (result.state !== 'running' || result.panic))
+        info[v].failure = result.panic ?? result.state;
     }
   }
   URL.revokeObjectURL(passthroughUrl);
@@ -259,7 +271,7 @@ async function fftInPage({ trials, calls }) {
   const a = new Float32Array(1024);
   const b = new Float32Array(1024);
   const points = [];
-  for (let s = 0.1; s < seconds - 0.05; s += 0.1) points.push(Math.round((s * sampleRate) / 128) * 128 / sampleRate);
+  for (let s = 0.1; s < seconds - 0.05; s += 0.1) points.push((Math.round((s * sampleRate) / 128) * 128) / sampleRate);
   points.forEach((time, i) => {
     ctx.suspend(time).then(() => {
       const t0 = performance.now();
@@ -267,7 +279,8 @@ async function fftInPage({ trials, calls }) {
       const t1 = performance.now();
       builtin.getFloatFrequencyData(b);
       const t2 = performance.now();
-      if (i >= 5) { // the first calls start the engine and warm the JIT
+      if (i >= 5) {
+        // the first calls start the engine and warm the JIT
         ours.push((t1 - t0) * 1e6);
         theirs.push((t2 - t1) * 1e6);
       }
@@ -284,7 +297,14 @@ async function fftInPage({ trials, calls }) {
     while (a1 === a0) a1 = performance.now();
     step = Math.min(step, a1 - a0);
   }
-  return { samples, ours, theirs, granularityMs: step, peakBin: a.indexOf(Math.max(...a)), builtinPeakBin: b.indexOf(Math.max(...b)) };
+  return {
+    samples,
+    ours,
+    theirs,
+    granularityMs: step,
+    peakBin: a.indexOf(Math.max(...a)),
+    builtinPeakBin: b.indexOf(Math.max(...b)),
+  };
 }
 
 async function main() {
@@ -334,10 +354,12 @@ async function main() {
   const builtinOverRingletBest = best(t.builtin) / best(t.ringletActive);
   const builtinOverRinglet = { ...pairedRatio(t.builtin, t.ringletActive), target: { op: '>', value: 1 } };
   builtinOverRinglet.met = builtinOverRinglet.value > 1;
-  const directResults = Object.fromEntries(Object.entries(direct.samples).map(([k, xs]) => {
-    const s = summarize(/** @type {number[]} */ (xs));
-    return [k, { ...s, budgetPercent: (s.median / ((128 / 48000) * 1e9)) * 100 }];
-  }));
+  const directResults = Object.fromEntries(
+    Object.entries(direct.samples).map(([k, xs]) => {
+      const s = summarize(/** @type {number[]} */ (xs));
+      return [k, { ...s, budgetPercent: (s.median / ((128 / 48000) * 1e9)) * 100 }];
+    }),
+  );
 
   // Checks: ringlet ran the whole render, stayed under its ceiling, and the
   // page computed the same chain as Node (chain.bench.js prints the same checks).
@@ -350,8 +372,10 @@ async function main() {
     if (info[k].peak > 10 ** (-1 / 20)) problems.push(`${k}: output peak ${info[k].peak} above the limiter's ceiling`);
     if (info[k].quanta < quanta) problems.push(`${k}: processed ${info[k].quanta} quanta of ${quanta}`);
   }
-  if (!direct.checks.finite || !direct.checks.withinCeiling) problems.push('direct: the chain misbehaved (non-finite or above the ceiling)');
-  if (Math.abs(fft.peakBin - fft.builtinPeakBin) > 1) problems.push(`FFT: ringlet's peak bin ${fft.peakBin} differs from AnalyserNode's ${fft.builtinPeakBin}`);
+  if (!direct.checks.finite || !direct.checks.withinCeiling)
+    problems.push('direct: the chain misbehaved (non-finite or above the ceiling)');
+  if (Math.abs(fft.peakBin - fft.builtinPeakBin) > 1)
+    problems.push(`FFT: ringlet's peak bin ${fft.peakBin} differs from AnalyserNode's ${fft.builtinPeakBin}`);
 
   const fftSummary = {
     api: summarize(fft.samples),
@@ -361,37 +385,71 @@ async function main() {
   };
   const chromiumVersion = /(?:HeadlessChrome|Chrome)\/([\d.]+)/.exec(product)?.[1] ?? product;
   const targets = {
-    directNs: { op: '<=', value: TARGET_NS, measured: directResults.active.median, met: directResults.active.median <= TARGET_NS },
-    workletNs: { op: '<=', value: TARGET_NS, measured: chromium.active.median, met: chromium.active.median <= TARGET_NS },
+    directNs: {
+      op: '<=',
+      value: TARGET_NS,
+      measured: directResults.active.median,
+      met: directResults.active.median <= TARGET_NS,
+    },
+    workletNs: {
+      op: '<=',
+      value: TARGET_NS,
+      measured: chromium.active.median,
+      met: chromium.active.median <= TARGET_NS,
+    },
     builtinOverRinglet,
   };
   const seconds = (performance.now() - started) / 1000;
 
-  console.log(`ringlet chain in Chromium ${chromiumVersion} (headless, ${CHROMIUM_ARGS.length} flags from test/browser/harness.js), ${fmt(seconds)} s`);
+  console.log(
+    `ringlet chain in Chromium ${chromiumVersion} (headless, ${CHROMIUM_ARGS.length} flags from test/browser/harness.js), ${fmt(seconds)} s`,
+  );
   console.log(`\n1. main thread, direct timing of the core loop (${DIRECT_TRIALS} trials x 3750 quanta):`);
   for (const [k, r] of Object.entries(directResults)) {
-    console.log(`   ${k.padEnd(10)} ${fmt(r.median).padStart(8)} ns/quantum (p25..p75 ${fmt(r.p25)}..${fmt(r.p75)}), ${fmt(r.budgetPercent, 3)}% of budget`);
+    console.log(
+      `   ${k.padEnd(10)} ${fmt(r.median).padStart(8)} ns/quantum (p25..p75 ${fmt(r.p25)}..${fmt(r.p75)}), ${fmt(r.budgetPercent, 3)}% of budget`,
+    );
   }
   console.log(`\n2./3. offline renders of ${SECONDS} s stereo (${quanta} quanta), ${ROUNDS} rounds, median ms:`);
-  for (const [k, r] of Object.entries(renderMs)) console.log(`   ${k.padEnd(16)} ${fmt(r.median).padStart(8)} ms (p25..p75 ${fmt(r.p25)}..${fmt(r.p75)})`);
+  for (const [k, r] of Object.entries(renderMs))
+    console.log(`   ${k.padEnd(16)} ${fmt(r.median).padStart(8)} ms (p25..p75 ${fmt(r.p25)}..${fmt(r.p75)})`);
   console.log('   per quantum, (ringlet - pass-through) / quanta:');
   for (const k of ['active', 'flat', 'bypassed']) {
     const r = chromium[k];
     console.log(`   ${k.padEnd(10)} ${fmt(r.median).padStart(8)} ns (p25..p75 ${fmt(r.p25)}..${fmt(r.p75)})`);
   }
-  console.log(`   from the fastest render of each graph: active ${fmt(chromiumBest.active)} ns, flat ${fmt(chromiumBest.flat)} ns, bypassed ${fmt(chromiumBest.bypassed)} ns; builtin / ringlet ${fmt(builtinOverRingletBest, 2)}x`);
-  console.log(`   builtin / ringlet (8 active bands) render time: ${fmt(builtinOverRinglet.value, 2)}x (per-round ${fmt(builtinOverRinglet.min, 2)}..${fmt(builtinOverRinglet.max, 2)}), target > 1: ${builtinOverRinglet.met ? 'met' : 'NOT met'}`);
-  console.log(`\n4. FFT, getFloatFrequencyData at 2048: ringlet (lib/analyser.js) ${fmt(fftSummary.api.median / 1000, 2)} us/call; ` +
-    `single calls at suspend points: ringlet ${fmt(fftSummary.suspendOurs.median / 1000, 1)} us, AnalyserNode ${fmt(fftSummary.suspendBuiltin.median / 1000, 1)} us (performance.now() step ${fmt(fftSummary.granularityMs * 1000, 1)} us)`);
-  console.log(`checks: page chain output ${fmt(direct.checks.outputRmsDb, 2)} dBFS RMS, limiter changed ${fmt(direct.checks.limiterChangedPercent)}% of quanta; ` +
-    `render outputs (RMS dBFS / peak): ${Object.entries(info).map(([k, v]) => `${k} ${fmt(v.rmsDb, 2)}/${fmt(v.peak, 3)}`).join(', ')}`);
+  console.log(
+    `   from the fastest render of each graph: active ${fmt(chromiumBest.active)} ns, flat ${fmt(chromiumBest.flat)} ns, bypassed ${fmt(chromiumBest.bypassed)} ns; builtin / ringlet ${fmt(builtinOverRingletBest, 2)}x`,
+  );
+  console.log(
+    `   builtin / ringlet (8 active bands) render time: ${fmt(builtinOverRinglet.value, 2)}x (per-round ${fmt(builtinOverRinglet.min, 2)}..${fmt(builtinOverRinglet.max, 2)}), target > 1: ${builtinOverRinglet.met ? 'met' : 'NOT met'}`,
+  );
+  console.log(
+    `\n4. FFT, getFloatFrequencyData at 2048: ringlet (lib/analyser.js) ${fmt(fftSummary.api.median / 1000, 2)} us/call; ` +
+      `single calls at suspend points: ringlet ${fmt(fftSummary.suspendOurs.median / 1000, 1)} us, AnalyserNode ${fmt(fftSummary.suspendBuiltin.median / 1000, 1)} us (performance.now() step ${fmt(fftSummary.granularityMs * 1000, 1)} us)`,
+  );
+  console.log(
+    `checks: page chain output ${fmt(direct.checks.outputRmsDb, 2)} dBFS RMS, limiter changed ${fmt(direct.checks.limiterChangedPercent)}% of quanta; ` +
+      `render outputs (RMS dBFS / peak): ${Object.entries(info)
+        .map(([k, v]) => `${k} ${fmt(v.rmsDb, 2)}/${fmt(v.peak, 3)}`)
+        .join(', ')}`,
+  );
   for (const p of problems) console.log(`PROBLEM: ${p}`);
 
   const summary = {
     bench: 'chain-browser',
     config: {
-      chromium: chromiumVersion, userAgent: direct.userAgent, args: CHROMIUM_ARGS, rounds: ROUNDS, renderSeconds: SECONDS, renderQuanta: quanta,
-      directTrials: DIRECT_TRIALS, sampleRate: 48000, frames: 128, channels: 2, seconds,
+      chromium: chromiumVersion,
+      userAgent: direct.userAgent,
+      args: CHROMIUM_ARGS,
+      rounds: ROUNDS,
+      renderSeconds: SECONDS,
+      renderQuanta: quanta,
+      directTrials: DIRECT_TRIALS,
+      sampleRate: 48000,
+      frames: 128,
+      channels: 2,
+      seconds,
       compressor: { threshold: -1, knee: 0, ratio: 20, attack: 0.001, release: 0.1 },
       loadAverage: { before: loadBefore, after: os.loadavg() },
     },

@@ -127,14 +127,31 @@ async function makeNode(mode) {
   });
   nextPort = port1;
   const proc = new Processor({
-    processorOptions: { module, memory, transport: 'shared', mode: MODES[mode], channels: CHANNELS, capacityFrames: CAPACITY_FRAMES, heapBytes, sampleRate: SAMPLE_RATE },
+    processorOptions: {
+      module,
+      memory,
+      transport: 'shared',
+      mode: MODES[mode],
+      channels: CHANNELS,
+      capacityFrames: CAPACITY_FRAMES,
+      heapBytes,
+      sampleRate: SAMPLE_RATE,
+    },
   });
   const msg = /** @type {{ ring: number, stats: number }} */ (await ready);
   return {
-    mode, proc, memory, pages, heapBytes, messages,
+    mode,
+    proc,
+    memory,
+    pages,
+    heapBytes,
+    messages,
     ring: msg.ring,
     stats: new Uint32Array(memory.buffer, msg.stats, LAYOUT.STATS_BYTES >> 2),
-    close() { port1.close(); port2.close(); },
+    close() {
+      port1.close();
+      port2.close();
+    },
   };
 }
 
@@ -193,7 +210,10 @@ async function measure(key, what, loop, n) {
   for (const e of inside) byKind[e.kind] = (byKind[e.kind] ?? 0) + 1;
   const heapDeltaBytes = heapAfter - heapBefore;
   return {
-    key, what, quanta: n, checksum,
+    key,
+    what,
+    quanta: n,
+    checksum,
     gcEvents: inside.length,
     gcByKind: byKind,
     gcPauseMs: inside.reduce((s, e) => s + e.duration, 0),
@@ -242,7 +262,8 @@ function clearOutputs() {
 /** @param {Awaited<ReturnType<typeof makeNode>>} node @param {string[]} problems */
 function checkNode(node, problems) {
   if (node.proc.failed) problems.push(`${node.mode}: processor latched its failed state`);
-  if (node.messages.some((m) => /** @type {any} */ (m)?.type === 'panic')) problems.push(`${node.mode}: processor posted a panic`);
+  if (node.messages.some((m) => /** @type {any} */ (m)?.type === 'panic'))
+    problems.push(`${node.mode}: processor posted a panic`);
 }
 
 // ---------------------------------------------------------------------------
@@ -255,32 +276,53 @@ async function main() {
   const started = performance.now();
 
   // Controls first: if these show nothing, the zeros below mean nothing.
-  results.push(await measure('control-empty', 'control: empty loop (noise floor of the heap reading)', (n) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += i & 7;
-    return s;
-  }, QUANTA));
+  results.push(
+    await measure(
+      'control-empty',
+      'control: empty loop (noise floor of the heap reading)',
+      (n) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) s += i & 7;
+        return s;
+      },
+      QUANTA,
+    ),
+  );
   /** @type {unknown} */
   let sink = null;
   const bigSink = new Array(1024);
-  results.push(await measure('control-arrays', 'control: new Array(64).fill(i) per iteration (kept in a 1024-slot sink)', (n) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const a = new Array(64).fill(i);
-      bigSink[i & 1023] = a;
-      s += a.length;
-    }
-    return s;
-  }, QUANTA));
-  results.push(await measure('control-small', 'control: one { status, frames } object per iteration (the size of a ReadResult)', (n) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const r = { status: 'ready', frames: i & 127 };
-      sink = r;
-      s += r.frames;
-    }
-    return s;
-  }, QUANTA));
+  results.push(
+    await measure(
+      'control-arrays',
+      'control: new Array(64).fill(i) per iteration (kept in a 1024-slot sink)',
+      (n) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          const a = new Array(64).fill(i);
+          bigSink[i & 1023] = a;
+          s += a.length;
+        }
+        return s;
+      },
+      QUANTA,
+    ),
+  );
+  results.push(
+    await measure(
+      'control-small',
+      'control: one { status, frames } object per iteration (the size of a ReadResult)',
+      (n) => {
+        let s = 0;
+        for (let i = 0; i < n; i++) {
+          const r = { status: 'ready', frames: i & 127 };
+          sink = r;
+          s += r.frames;
+        }
+        return s;
+      },
+      QUANTA,
+    ),
+  );
   void sink;
 
   // Source: RingWriter.tryWrite feeds the ring from this thread, then process().
@@ -298,10 +340,12 @@ async function main() {
     };
     clearOutputs();
     const r = await measure('source', 'source: RingWriter.tryWrite(interleaved) + process() per quantum', loop, QUANTA);
-    if (r.checksum !== 2 * FRAMES * QUANTA) problems.push(`source: checksum ${r.checksum}, expected ${2 * FRAMES * QUANTA}`);
+    if (r.checksum !== 2 * FRAMES * QUANTA)
+      problems.push(`source: checksum ${r.checksum}, expected ${2 * FRAMES * QUANTA}`);
     if (!samePlanes(outputs[0], planarIn)) problems.push('source: outputs differ from the frames written');
     const silent = node.stats[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2];
-    if (silent !== 0 || writer.underruns !== 0) problems.push(`source: ${silent} silent frames, ${writer.underruns} underruns`);
+    if (silent !== 0 || writer.underruns !== 0)
+      problems.push(`source: ${silent} silent frames, ${writer.underruns} underruns`);
     r.underruns = writer.underruns;
     r.silentFrames = silent;
     checkNode(node, problems);
@@ -345,7 +389,12 @@ async function main() {
       return s;
     };
     clearOutputs();
-    const r = await measure('capture-process', 'capture: process() per quantum (ring drained by a raw read-index store)', loop, QUANTA);
+    const r = await measure(
+      'capture-process',
+      'capture: process() per quantum (ring drained by a raw read-index store)',
+      loop,
+      QUANTA,
+    );
     if (r.checksum !== FRAMES * QUANTA) problems.push(`capture-process: checksum ${r.checksum}`);
     if (!samePlanes(outputs[0], planarIn)) problems.push('capture-process: outputs differ from inputs');
     const reader = new RingReader(node.memory.buffer, node.ring);
@@ -370,7 +419,12 @@ async function main() {
       }
       return s;
     };
-    const r = await measure('capture-reader', 'capture: process() + RingReader.tryRead(interleaved) per quantum', loop, QUANTA);
+    const r = await measure(
+      'capture-reader',
+      'capture: process() + RingReader.tryRead(interleaved) per quantum',
+      loop,
+      QUANTA,
+    );
     if (r.checksum !== 2 * FRAMES * QUANTA) problems.push(`capture-reader: checksum ${r.checksum}`);
     if (!same(readBack, interleaved)) problems.push('capture-reader: the reader got different frames');
     if (reader.overruns !== 0) problems.push(`capture-reader: ${reader.overruns} overruns`);
@@ -386,9 +440,12 @@ async function main() {
   const observerWorks = byKey['control-arrays'].gcEvents > 0;
   const allocates = (r) => r.gcEvents > 0 || r.heapBytesPerQuantum >= MIN_OBJECT_BYTES;
   const smallDetected = allocates(byKey['control-small']);
-  if (!observerWorks) problems.push('the allocating control saw no GC event: the observer does not work, so zero counts prove nothing');
-  if (!smallDetected) problems.push('the ReadResult-sized control went undetected: this run cannot see small allocations');
-  if (allocates(byKey['control-empty'])) problems.push('the empty loop looks like it allocates: heap readings are too noisy to judge');
+  if (!observerWorks)
+    problems.push('the allocating control saw no GC event: the observer does not work, so zero counts prove nothing');
+  if (!smallDetected)
+    problems.push('the ReadResult-sized control went undetected: this run cannot see small allocations');
+  if (allocates(byKey['control-empty']))
+    problems.push('the empty loop looks like it allocates: heap readings are too noisy to judge');
   const target = { gcEvents: 0, heapBytesPerQuantumBelow: MIN_OBJECT_BYTES };
   /** Loops that must not allocate: the worklet's process() (and the allocation-free writer). */
   for (const k of ['source', 'effect', 'capture-process']) {
@@ -401,19 +458,27 @@ async function main() {
 
   const fmtBytes = (b) => `${b >= 0 ? '+' : ''}${(b / 1024).toFixed(1)} KiB`;
   const semi = process.execArgv.find((a) => a.startsWith('--max-semi-space-size')) ?? 'default young generation';
-  console.log(`ringlet GC benchmark: worklet/processor.js in a Node AudioWorkletGlobalScope shim, ` +
-    `${CHANNELS} channels, ${CAPACITY_FRAMES}-frame ring, ${QUANTA} quanta per loop after ${WARMUP} warm-up, ` +
-    `node ${process.version} (${semi}), ${seconds.toFixed(1)} s\n`);
-  console.log(`${'loop'.padEnd(84)} ${'GC events'.padStart(9)} ${'heap delta'.padStart(12)} ${'B/q'.padStart(6)} ${'ns/q'.padStart(6)}  verdict`);
+  console.log(
+    `ringlet GC benchmark: worklet/processor.js in a Node AudioWorkletGlobalScope shim, ` +
+      `${CHANNELS} channels, ${CAPACITY_FRAMES}-frame ring, ${QUANTA} quanta per loop after ${WARMUP} warm-up, ` +
+      `node ${process.version} (${semi}), ${seconds.toFixed(1)} s\n`,
+  );
+  console.log(
+    `${'loop'.padEnd(84)} ${'GC events'.padStart(9)} ${'heap delta'.padStart(12)} ${'B/q'.padStart(6)} ${'ns/q'.padStart(6)}  verdict`,
+  );
   for (const r of results) {
-    const kinds = Object.entries(r.gcByKind).map(([k, v]) => `${v} ${k}`).join(', ');
+    const kinds = Object.entries(r.gcByKind)
+      .map(([k, v]) => `${v} ${k}`)
+      .join(', ');
     let verdict;
     if (r.target) verdict = `allocation-free: ${r.met ? 'met' : 'NOT met'}`;
     else if (r.key === 'control-empty') verdict = r.allocates ? 'NOISY' : 'noise floor';
     else if (r.key.startsWith('control')) verdict = r.allocates ? 'allocation seen (as it must be)' : 'NOT SEEN';
     else verdict = r.allocates ? 'allocates (reference)' : 'allocation-free (reference)';
-    console.log(`${r.what.padEnd(84)} ${String(r.gcEvents).padStart(9)} ${fmtBytes(r.heapDeltaBytes).padStart(12)} ` +
-      `${r.heapBytesPerQuantum.toFixed(1).padStart(6)} ${r.nsPerQuantum.toFixed(0).padStart(6)}  ${verdict}${kinds ? `  [${kinds}]` : ''}`);
+    console.log(
+      `${r.what.padEnd(84)} ${String(r.gcEvents).padStart(9)} ${fmtBytes(r.heapDeltaBytes).padStart(12)} ` +
+        `${r.heapBytesPerQuantum.toFixed(1).padStart(6)} ${r.nsPerQuantum.toFixed(0).padStart(6)}  ${verdict}${kinds ? `  [${kinds}]` : ''}`,
+    );
   }
   console.log(`\nallocation-free = no GC event inside the loop and heap growth under ${MIN_OBJECT_BYTES} B/quantum.`);
   for (const p of problems) console.log(`PROBLEM: ${p}`);
@@ -421,8 +486,13 @@ async function main() {
   const summary = {
     bench: 'gc',
     config: {
-      channels: CHANNELS, capacityFrames: CAPACITY_FRAMES, quanta: QUANTA, warmupQuanta: WARMUP, seconds,
-      execArgv: process.execArgv, minObjectBytes: MIN_OBJECT_BYTES,
+      channels: CHANNELS,
+      capacityFrames: CAPACITY_FRAMES,
+      quanta: QUANTA,
+      warmupQuanta: WARMUP,
+      seconds,
+      execArgv: process.execArgv,
+      minObjectBytes: MIN_OBJECT_BYTES,
     },
     observerWorks,
     smallAllocationDetected: smallDetected,

@@ -16,7 +16,9 @@
 import { readFileSync } from 'node:fs';
 import { openBrowser } from '../browser/harness.js';
 
-const WORKERPOOL_VERSION = JSON.parse(readFileSync(new URL('../../node_modules/workerpool/package.json', import.meta.url), 'utf8')).version;
+const WORKERPOOL_VERSION = JSON.parse(
+  readFileSync(new URL('../../node_modules/workerpool/package.json', import.meta.url), 'utf8'),
+).version;
 const TRIALS = Number(process.env.POOL_BENCH_TRIALS ?? 5);
 const KINDS = /** @type {const} */ (['ringlet', 'workerpool']);
 
@@ -43,7 +45,11 @@ try {
           close: () => pool.terminate(),
         };
       }
-      const pool = g.workerpool.pool('/test/bench/workerpool-worker.js', { minWorkers: workers, maxWorkers: workers, workerType: 'web' });
+      const pool = g.workerpool.pool('/test/bench/workerpool-worker.js', {
+        minWorkers: workers,
+        maxWorkers: workers,
+        workerType: 'web',
+      });
       return {
         run: (name, payload, transfer = []) => pool.exec(name, [payload], { transfer }),
         close: () => pool.terminate(true),
@@ -63,7 +69,12 @@ try {
     })();
     g.CHAIN = {
       gain: 1.5,
-      eq: { bands: [{ type: 'lowshelf', frequency: 100, gainDb: 6 }, { type: 'peaking', frequency: 2000, q: 1, gainDb: -4 }] },
+      eq: {
+        bands: [
+          { type: 'lowshelf', frequency: 100, gainDb: 6 },
+          { type: 'peaking', frequency: 2000, q: 1, gainDb: -4 },
+        ],
+      },
       limiter: { ceilingDb: -1, releaseMs: 200 },
     };
     g.renderPayload = () => {
@@ -73,59 +84,72 @@ try {
   });
 
   const trial = {
-    init: (kind) => b.page.evaluate(async (kind) => {
-      const t = performance.now();
-      const pool = makePool(kind, 1);
-      await pool.run('echo', 0);
-      const ms = performance.now() - t;
-      await pool.close();
-      return ms;
-    }, kind),
-    roundTrip: (kind) => b.page.evaluate(async (kind) => {
-      const pool = makePool(kind, 1);
-      for (let i = 0; i < 300; i++) await pool.run('echo', i);
-      const n = 2000;
-      const t = performance.now();
-      for (let i = 0; i < n; i++) await pool.run('echo', i);
-      const us = ((performance.now() - t) / n) * 1000;
-      await pool.close();
-      return us;
-    }, kind),
-    throughput: (kind) => b.page.evaluate(async (kind) => {
-      const pool = makePool(kind, 2);
-      const batch = async (total) => {
-        for (let start = 0; start < total; start += 500) {
-          const tasks = [];
-          for (let i = 0; i < 500; i++) tasks.push(pool.run('echo', start + i));
-          await Promise.all(tasks);
-        }
-      };
-      await batch(1000);
-      const t = performance.now();
-      await batch(10000);
-      const perSecond = 10000 / ((performance.now() - t) / 1000);
-      await pool.close();
-      return perSecond;
-    }, kind),
-    render: (kind) => b.page.evaluate(async (kind) => {
-      const pool = makePool(kind, 2);
-      const one = async () => {
-        const { payload, transfer } = renderPayload();
-        return pool.run('render', payload, transfer);
-      };
-      // Warm-up: both workers load and instantiate the wasm.
-      const first = await Promise.all([one(), one()]);
-      const n = 40;
-      const t = performance.now();
-      await Promise.all(Array.from({ length: n }, one));
-      const ms = performance.now() - t;
-      await pool.close();
-      return { tasksPerSecond: n / (ms / 1000), msPerTask: ms / n, sample: Array.from(first[0].channels[0].subarray(1000, 1016)) };
-    }, kind),
+    init: (kind) =>
+      b.page.evaluate(async (kind) => {
+        const t = performance.now();
+        const pool = makePool(kind, 1);
+        await pool.run('echo', 0);
+        const ms = performance.now() - t;
+        await pool.close();
+        return ms;
+      }, kind),
+    roundTrip: (kind) =>
+      b.page.evaluate(async (kind) => {
+        const pool = makePool(kind, 1);
+        for (let i = 0; i < 300; i++) await pool.run('echo', i);
+        const n = 2000;
+        const t = performance.now();
+        for (let i = 0; i < n; i++) await pool.run('echo', i);
+        const us = ((performance.now() - t) / n) * 1000;
+        await pool.close();
+        return us;
+      }, kind),
+    throughput: (kind) =>
+      b.page.evaluate(async (kind) => {
+        const pool = makePool(kind, 2);
+        const batch = async (total) => {
+          for (let start = 0; start < total; start += 500) {
+            const tasks = [];
+            for (let i = 0; i < 500; i++) tasks.push(pool.run('echo', start + i));
+            await Promise.all(tasks);
+          }
+        };
+        await batch(1000);
+        const t = performance.now();
+        await batch(10000);
+        const perSecond = 10000 / ((performance.now() - t) / 1000);
+        await pool.close();
+        return perSecond;
+      }, kind),
+    render: (kind) =>
+      b.page.evaluate(async (kind) => {
+        const pool = makePool(kind, 2);
+        const one = async () => {
+          const { payload, transfer } = renderPayload();
+          return pool.run('render', payload, transfer);
+        };
+        // Warm-up: both workers load and instantiate the wasm.
+        const first = await Promise.all([one(), one()]);
+        const n = 40;
+        const t = performance.now();
+        await Promise.all(Array.from({ length: n }, one));
+        const ms = performance.now() - t;
+        await pool.close();
+        return {
+          tasksPerSecond: n / (ms / 1000),
+          msPerTask: ms / n,
+          sample: Array.from(first[0].channels[0].subarray(1000, 1016)),
+        };
+      }, kind),
   };
 
   /** @type {Record<string, Record<string, number[]>>} */
-  const results = { init: { ringlet: [], workerpool: [] }, roundTrip: { ringlet: [], workerpool: [] }, throughput: { ringlet: [], workerpool: [] }, render: { ringlet: [], workerpool: [] } };
+  const results = {
+    init: { ringlet: [], workerpool: [] },
+    roundTrip: { ringlet: [], workerpool: [] },
+    throughput: { ringlet: [], workerpool: [] },
+    render: { ringlet: [], workerpool: [] },
+  };
   /** @type {Record<string, number[]>} */
   const renderSamples = {};
   for (let i = 0; i < TRIALS; i++) {
@@ -165,7 +189,10 @@ try {
     const before = await heapUsed();
     await b.page.evaluate(() => globalThis.memBatch(10000));
     const after = await heapUsed();
-    await b.page.evaluate(async () => { await globalThis.memPool.close(); delete globalThis.memPool; });
+    await b.page.evaluate(async () => {
+      await globalThis.memPool.close();
+      delete globalThis.memPool;
+    });
     const terminated = await heapUsed();
     memory[kind] = { growthKiB: (after - before) / 1024, afterTerminateKiB: (terminated - before) / 1024 };
   }
@@ -189,7 +216,9 @@ try {
     init: summary.ringlet.initMs / summary.workerpool.initMs,
   };
 
-  console.log(`pool bench: ringlet WorkerPool vs workerpool ${WORKERPOOL_VERSION}, headless Chromium, ${TRIALS} interleaved trials, medians`);
+  console.log(
+    `pool bench: ringlet WorkerPool vs workerpool ${WORKERPOOL_VERSION}, headless Chromium, ${TRIALS} interleaved trials, medians`,
+  );
   const row = (label, f) => console.log(`${label.padEnd(34)} ${KINDS.map((k) => `${k} ${f(summary[k])}`).join('   ')}`);
   row('init (new pool -> first result)', (s) => `${s.initMs.toFixed(1)} ms`);
   row('round trip, empty task', (s) => `${s.roundTripUs.toFixed(1)} µs`);

@@ -353,28 +353,44 @@ async function main() {
   };
   for (const r of Object.values(ratios)) if (r.target) r.met = met(r, r.target);
 
-  console.log(`ringlet ring benchmark: ${FRAMES}-frame stereo quantum, ${CAPACITY_FRAMES}-frame rings, ` +
-    `single thread, ${TRIALS} trials x ${QUANTA} quanta per variant (${WARMUP} warm-up), ${fmt(seconds)} s`);
-  console.log(`${cpuModel()}, node ${process.version}. Budget per quantum at ${SAMPLE_RATE} Hz: ${fmt(QUANTUM_BUDGET_NS / 1e3, 0)} us.\n`);
-  console.log(`${pad('variant', 66)} ${lpad('ns/q med', 9)} ${lpad('p25..p75', 14)} ${lpad('min', 7)} ${lpad('Mfr/s', 8)} ${lpad('budget', 8)}`);
+  console.log(
+    `ringlet ring benchmark: ${FRAMES}-frame stereo quantum, ${CAPACITY_FRAMES}-frame rings, ` +
+      `single thread, ${TRIALS} trials x ${QUANTA} quanta per variant (${WARMUP} warm-up), ${fmt(seconds)} s`,
+  );
+  console.log(
+    `${cpuModel()}, node ${process.version}. Budget per quantum at ${SAMPLE_RATE} Hz: ${fmt(QUANTUM_BUDGET_NS / 1e3, 0)} us.\n`,
+  );
+  console.log(
+    `${pad('variant', 66)} ${lpad('ns/q med', 9)} ${lpad('p25..p75', 14)} ${lpad('min', 7)} ${lpad('Mfr/s', 8)} ${lpad('budget', 8)}`,
+  );
   for (const v of variants) {
     const r = results[v.key];
-    console.log(`${pad(v.label, 66)} ${lpad(fmt(r.nsPerQuantum), 9)} ${lpad(`${fmt(r.nsP25)}..${fmt(r.nsP75)}`, 14)} ` +
-      `${lpad(fmt(r.nsMin), 7)} ${lpad(fmt(r.mFramesPerSecond, 0), 8)} ${lpad(`${fmt(r.budgetPercent, 3)}%`, 8)}`);
+    console.log(
+      `${pad(v.label, 66)} ${lpad(fmt(r.nsPerQuantum), 9)} ${lpad(`${fmt(r.nsP25)}..${fmt(r.nsP75)}`, 14)} ` +
+        `${lpad(fmt(r.nsMin), 7)} ${lpad(fmt(r.mFramesPerSecond, 0), 8)} ${lpad(`${fmt(r.budgetPercent, 3)}%`, 8)}`,
+    );
   }
   console.log('');
   console.log(`${pad('ratio (median of per-trial ratios)', 70)} ${lpad('value', 7)} ${lpad('range', 14)}  target`);
   for (const [key, r] of Object.entries(ratios)) {
     const target = r.target ? `${r.target.op} ${r.target.value}  ${r.met ? 'met' : 'NOT met'}` : '(reference)';
-    console.log(`${pad(`${key} (${r.of})`, 70)} ${lpad(fmt(r.value, 2), 7)} ${lpad(`${fmt(r.min, 2)}..${fmt(r.max, 2)}`, 14)}  ${target}`);
+    console.log(
+      `${pad(`${key} (${r.of})`, 70)} ${lpad(fmt(r.value, 2), 7)} ${lpad(`${fmt(r.min, 2)}..${fmt(r.max, 2)}`, 14)}  ${target}`,
+    );
   }
 
   const summary = {
     bench: 'ring',
     config: {
-      frames: FRAMES, channels: CHANNELS, capacityFrames: CAPACITY_FRAMES, trials: TRIALS,
-      quantaPerTrial: QUANTA, warmupQuanta: WARMUP, totalQuantaPerVariant: TRIALS * QUANTA,
-      quantumBudgetNs: QUANTUM_BUDGET_NS, seconds,
+      frames: FRAMES,
+      channels: CHANNELS,
+      capacityFrames: CAPACITY_FRAMES,
+      trials: TRIALS,
+      quantaPerTrial: QUANTA,
+      warmupQuanta: WARMUP,
+      totalQuantaPerVariant: TRIALS * QUANTA,
+      quantumBudgetNs: QUANTUM_BUDGET_NS,
+      seconds,
     },
     results,
     ratios,

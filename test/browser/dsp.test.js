@@ -7,8 +7,12 @@ import { openBrowser } from './harness.js';
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
 
-beforeAll(async () => { b = await openBrowser(); });
-afterAll(async () => { await b?.close(); });
+beforeAll(async () => {
+  b = await openBrowser();
+});
+afterAll(async () => {
+  await b?.close();
+});
 
 const BANDS = [
   { type: 'peaking', frequency: 1000, q: 1.4, gainDb: 9 },
@@ -36,7 +40,12 @@ for (const band of BANDS) {
           node.limiter.bypass = true; // an impulse of 1 is above the ceiling
           node.eq.setBand(0, band);
         } else {
-          node = new BiquadFilterNode(ctx, { type: band.type, frequency: band.frequency, Q: band.q, gain: band.gainDb });
+          node = new BiquadFilterNode(ctx, {
+            type: band.type,
+            frequency: band.frequency,
+            Q: band.q,
+            gain: band.gainDb,
+          });
         }
         src.connect(node).connect(ctx.destination);
         src.start();
@@ -67,7 +76,10 @@ test('the analyser with smoothing 0 matches AnalyserNode within 0.1 dB on every 
     let seed = 7;
     for (let i = 0; i < d.length; i++) {
       seed = (seed * 1664525 + 1013904223) >>> 0;
-      d[i] = 0.3 * Math.sin((2 * Math.PI * 1000 * i) / sampleRate) + 0.1 * Math.sin((2 * Math.PI * 3170 * i) / sampleRate) + 0.01 * (seed / 2 ** 32 - 0.5);
+      d[i] =
+        0.3 * Math.sin((2 * Math.PI * 1000 * i) / sampleRate) +
+        0.1 * Math.sin((2 * Math.PI * 3170 * i) / sampleRate) +
+        0.01 * (seed / 2 ** 32 - 0.5);
     }
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
@@ -120,7 +132,11 @@ test('gain: a-rate automation matches a GainNode exactly, and a UI change of gai
       src.start();
       return (await ctx.startRendering()).getChannelData(0);
     };
-    const ramp = (g) => { g.setValueAtTime(1, 0); g.linearRampToValueAtTime(0.1, 0.1); g.linearRampToValueAtTime(1.5, 0.2); };
+    const ramp = (g) => {
+      g.setValueAtTime(1, 0);
+      g.linearRampToValueAtTime(0.1, 0.1);
+      g.linearRampToValueAtTime(1.5, 0.2);
+    };
     const a = await render(true, ramp);
     const bb = await render(false, ramp);
     let rampDiff = 0;
@@ -131,7 +147,10 @@ test('gain: a-rate automation matches a GainNode exactly, and a UI change of gai
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
     src.connect(node).connect(ctx.destination);
     src.start();
-    ctx.suspend(0.05).then(() => { node.gain.value = 0.25; ctx.resume(); });
+    ctx.suspend(0.05).then(() => {
+      node.gain.value = 0.25;
+      ctx.resume();
+    });
     const s = (await ctx.startRendering()).getChannelData(0);
     let maxJump = 0;
     for (let i = 1; i < length; i++) maxJump = Math.max(maxJump, Math.abs(s[i] - s[i - 1]));
@@ -155,7 +174,12 @@ test('limiter: a signal 12 dB over the ceiling never exceeds it, and settings ar
     node.limiter.set({ ceilingDb: -1, attackMs: 1, releaseMs: 50 });
     const errors = [];
     for (const bad of [{ ceilingDb: 3 }, { attackMs: -1 }, { releaseMs: NaN }, { ceilingDb: '0' }]) {
-      try { node.limiter.set(bad); errors.push('accepted'); } catch (e) { errors.push(`${e.name}: ${e.message}`); }
+      try {
+        node.limiter.set(bad);
+        errors.push('accepted');
+      } catch (e) {
+        errors.push(`${e.name}: ${e.message}`);
+      }
     }
     osc.connect(loud).connect(node).connect(ctx.destination);
     osc.start();
@@ -222,12 +246,20 @@ test('meters report peak and RMS of a known sine, and the generator plays a tone
     node.generator.start();
     const bad = [];
     for (const s of [{ frequency: 0 }, { frequency: 24000 }, { amplitude: 2 }, { type: 'saw' }]) {
-      try { node.generator.set(s); bad.push('accepted'); } catch (e) { bad.push(e.name); }
+      try {
+        node.generator.set(s);
+        bad.push('accepted');
+      } catch (e) {
+        bad.push(e.name);
+      }
     }
     node.connect(ctx.destination);
     let meters;
     // RMS is a 300 ms exponential average: after 2.5 s it is within 0.01 dB.
-    ctx.suspend(2.5).then(() => { meters = node.meters(); ctx.resume(); });
+    ctx.suspend(2.5).then(() => {
+      meters = node.meters();
+      ctx.resume();
+    });
     const out = (await ctx.startRendering()).getChannelData(0);
     let crossings = 0;
     for (let i = sampleRate / 2 + 1; i < sampleRate; i++) if (out[i - 1] < 0 && out[i] >= 0) crossings++;
@@ -252,7 +284,14 @@ test('EQ settings are validated, a rejected setting changes nothing, and getBand
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 44100 });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
     const before = node.eq.getBand(2);
-    const attempt = (i, band) => { try { node.eq.setBand(i, band); return 'accepted'; } catch (e) { return `${e.name}: ${e.message}`; } };
+    const attempt = (i, band) => {
+      try {
+        node.eq.setBand(i, band);
+        return 'accepted';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    };
     const errors = [
       attempt(8, { gainDb: 1 }),
       attempt(2, { frequency: 22050 }),
@@ -290,9 +329,16 @@ test('reset() keeps the chain: the core gets every setting again, audibly', asyn
     node.generator.start();
     node.eq.setBand(4, { gainDb: -20 }); // band 4 sits at 960 Hz
     node.connect(ctx.destination);
-    ctx.suspend(0.25).then(async () => { await node.reset(); await ctx.resume(); });
+    ctx.suspend(0.25).then(async () => {
+      await node.reset();
+      await ctx.resume();
+    });
     const out = (await ctx.startRendering()).getChannelData(0);
-    const peak = (from, to) => { let p = 0; for (let i = from; i < to; i++) p = Math.max(p, Math.abs(out[i])); return p; };
+    const peak = (from, to) => {
+      let p = 0;
+      for (let i = from; i < to; i++) p = Math.max(p, Math.abs(out[i]));
+      return p;
+    };
     return { before: peak(0.15 * sampleRate, 0.25 * sampleRate), after: peak(0.6 * sampleRate, sampleRate) };
   });
   // -20 dB on a 0.5 sine is 0.05, before and after the reset alike.

@@ -16,8 +16,12 @@ const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
 
-beforeAll(async () => { b = await openBrowser(); });
-afterAll(async () => { await b?.close(); });
+beforeAll(async () => {
+  b = await openBrowser();
+});
+afterAll(async () => {
+  await b?.close();
+});
 
 /**
  * Opens an example in the shared page, starting with a clean error list.
@@ -29,15 +33,24 @@ async function open(name) {
 }
 
 /** @param {string} id */
-const enabled = (id) => b.page.waitForFunction((i) => {
-  const el = /** @type {HTMLButtonElement | null} */ (document.getElementById(i));
-  return el !== null && !el.disabled;
-}, id, { timeout: 15000 });
+const enabled = (id) =>
+  b.page.waitForFunction(
+    (i) => {
+      const el = /** @type {HTMLButtonElement | null} */ (document.getElementById(i));
+      return el !== null && !el.disabled;
+    },
+    id,
+    { timeout: 15000 },
+  );
 
 test('the index links every example, each with a description and a thumbnail', async () => {
   b.errors.length = 0;
   await b.page.goto(`${b.server.url}/examples/`);
-  await b.page.evaluate(() => document.querySelectorAll('img').forEach((img) => { img.loading = 'eager'; }));
+  await b.page.evaluate(() =>
+    document.querySelectorAll('img').forEach((img) => {
+      img.loading = 'eager';
+    }),
+  );
   for (const name of EXAMPLES) {
     const card = b.page.locator('.card', { has: b.page.locator(`a[href="${name}/"]`) });
     expect(await card.count()).toBe(1);
@@ -47,7 +60,9 @@ test('the index links every example, each with a description and a thumbnail', a
   expect(await b.page.textContent('#isolated')).toBe('true');
   // The thumbnails are docs/screenshots/*.png, made by `npm run screenshots`.
   await b.page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 5000 });
-  expect(await b.page.evaluate(() => [...document.images].map((img) => img.naturalWidth))).toEqual(EXAMPLES.map(() => 1200));
+  expect(await b.page.evaluate(() => [...document.images].map((img) => img.naturalWidth))).toEqual(
+    EXAMPLES.map(() => 1200),
+  );
   expect(b.errors).toEqual([]);
 });
 
@@ -55,7 +70,11 @@ test('tone: a Worker-fed source node plays, the gauge moves, and the console sta
   await open('tone');
   expect(await b.page.textContent('#isolated')).toBe('true');
   await b.page.click('#play');
-  await b.page.waitForFunction(() => Number(document.getElementById('frames')?.textContent?.replace(/,/g, '')) > 44100, null, { timeout: 15000 });
+  await b.page.waitForFunction(
+    () => Number(document.getElementById('frames')?.textContent?.replace(/,/g, '')) > 44100,
+    null,
+    { timeout: 15000 },
+  );
   const fill = Number(await b.page.getAttribute('#fill', 'aria-valuenow'));
   expect(await b.page.textContent('#state')).toBe('playing');
   expect(await b.page.textContent('#transport')).toBe('shared');
@@ -72,7 +91,9 @@ test('stream-player: the Worker streams the generated sample through the ring, s
   expect(await b.page.textContent('#transport')).toBe('shared');
   expect(await b.page.textContent('#writer')).toBe('Worker · writeSync');
   await b.page.click('#play');
-  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, { timeout: 10000 });
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, {
+    timeout: 10000,
+  });
   const r = await b.page.evaluate(async () => {
     const ex = /** @type {any} */ (window).ringletExample;
     const { renderSample } = await import('/examples/shared/sample.js');
@@ -103,8 +124,15 @@ test('stream-player: the Worker streams the generated sample through the ring, s
       await new Promise((resolve) => setTimeout(resolve, 30));
     }
     return {
-      found, worst, energy, position, stats: ex.node.stats(), maxPeak: Math.max(...peaks), samplePeak: ex.samplePeak,
-      state: ex.state, underrunsShown: document.getElementById('underruns')?.textContent,
+      found,
+      worst,
+      energy,
+      position,
+      stats: ex.node.stats(),
+      maxPeak: Math.max(...peaks),
+      samplePeak: ex.samplePeak,
+      state: ex.state,
+      underrunsShown: document.getElementById('underruns')?.textContent,
     };
   });
   expect(r.energy).toBeGreaterThan(1);
@@ -132,9 +160,12 @@ test('stream-player: the Worker streams the generated sample through the ring, s
     seek.value = String(Number(seek.max) - 0.6);
     seek.dispatchEvent(new Event('change'));
   });
-  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'ended', null, { timeout: 5000 });
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'ended', null, {
+    timeout: 5000,
+  });
   const end = await b.page.evaluate(() => ({
-    underruns: document.getElementById('underruns')?.textContent, closed: /** @type {any} */ (window).ringletExample.node.stats().closed,
+    underruns: document.getElementById('underruns')?.textContent,
+    closed: /** @type {any} */ (window).ringletExample.node.stats().closed,
   }));
   expect(end).toEqual({ underruns: '0', closed: false }); // reset reopened the ring for the next play
   expect(b.errors).toEqual([]);
@@ -169,13 +200,17 @@ test('eq-analyser: dragging a band handle on the canvas changes node.eq and lift
   expect(b.errors).toEqual([]);
 });
 
-test('offline-render: renderOffline reaches 100 %, LUFS before and after are shown, the WAV has the input\'s length, and Cancel stops a long render', async () => {
+test("offline-render: renderOffline reaches 100 %, LUFS before and after are shown, the WAV has the input's length, and Cancel stops a long render", async () => {
   await open('offline-render');
   expect(await b.page.isHidden('#unavailable')).toBe(true); // renderOffline is in this build
   await enabled('render');
-  await b.page.waitForFunction(() => /LUFS/.test(document.getElementById('lufs-before')?.textContent ?? ''), null, { timeout: 15000 });
+  await b.page.waitForFunction(() => /LUFS/.test(document.getElementById('lufs-before')?.textContent ?? ''), null, {
+    timeout: 15000,
+  });
   await b.page.click('#render');
-  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'done', null, { timeout: 30000 });
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'done', null, {
+    timeout: 30000,
+  });
   const r = await b.page.evaluate(async () => {
     const { parseWav, wavSamples } = await import('/examples/shared/wav.js');
     const ex = /** @type {any} */ (window).ringletExample;
@@ -187,9 +222,16 @@ test('offline-render: renderOffline reaches 100 %, LUFS before and after are sho
     for (const x of samples) peak = Math.max(peak, Math.abs(x));
     const text = (/** @type {string} */ id) => document.getElementById(id)?.textContent ?? '';
     return {
-      info, peak, inputFrames: ex.input.length, hidden: a.hidden, download: a.download,
-      progress: document.getElementById('progress')?.getAttribute('aria-valuenow'), label: text('progress'),
-      lufsBefore: text('lufs-before'), lufsAfter: text('lufs-after'), loud: ex.loudness,
+      info,
+      peak,
+      inputFrames: ex.input.length,
+      hidden: a.hidden,
+      download: a.download,
+      progress: document.getElementById('progress')?.getAttribute('aria-valuenow'),
+      label: text('progress'),
+      lufsBefore: text('lufs-before'),
+      lufsAfter: text('lufs-after'),
+      loud: ex.loudness,
     };
   });
   expect(r.progress).toBe('100');
@@ -210,7 +252,9 @@ test('offline-render: renderOffline reaches 100 %, LUFS before and after are sho
   await b.page.click('#render');
   await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.progress > 0, null, { timeout: 10000 });
   await b.page.click('#cancel');
-  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'cancelled', null, { timeout: 10000 });
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'cancelled', null, {
+    timeout: 10000,
+  });
   expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.progress)).toBeLessThan(1);
   expect(await b.page.isHidden('#download')).toBe(true);
   expect(b.errors).toEqual([]);
@@ -234,9 +278,15 @@ async function record(page, seconds) {
     for (const x of w.samples) sum += x * x;
     const ex = /** @type {any} */ (window).ringletExample;
     return {
-      frames: w.frames, channels: w.channels, sampleRate: w.sampleRate, rms: Math.sqrt(sum / w.samples.length),
-      expectedRate: ex.ctx.sampleRate, source: ex.source, overruns: ex.overruns,
-      note: document.getElementById('mic-note')?.textContent, reader: document.getElementById('reader')?.textContent,
+      frames: w.frames,
+      channels: w.channels,
+      sampleRate: w.sampleRate,
+      rms: Math.sqrt(sum / w.samples.length),
+      expectedRate: ex.ctx.sampleRate,
+      source: ex.source,
+      overruns: ex.overruns,
+      note: document.getElementById('mic-note')?.textContent,
+      reader: document.getElementById('reader')?.textContent,
     };
   });
 }
@@ -255,7 +305,7 @@ test('recorder: without a microphone it falls back to the generator, and 2 s yie
   expect(b.errors).toEqual([]);
 });
 
-test('recorder: with Chromium\'s fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s', async () => {
+test("recorder: with Chromium's fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s", async () => {
   const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-fake-mic-'));
   const browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -266,10 +316,16 @@ test('recorder: with Chromium\'s fake microphone, 1.5 s of the microphone yield 
     const page = browser.pages()[0] ?? (await browser.newPage());
     /** @type {string[]} */
     const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${b.server.url}/examples/recorder/`);
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('record'))).disabled, null, { timeout: 15000 });
+    await page.waitForFunction(
+      () => !(/** @type {HTMLButtonElement} */ (document.getElementById('record')).disabled),
+      null,
+      { timeout: 15000 },
+    );
     await page.click('#use-mic');
     await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.source === 'microphone');
     const r = await record(page, 1.5);
@@ -285,28 +341,40 @@ test('recorder: with Chromium\'s fake microphone, 1.5 s of the microphone yield 
 
 test('status: with the test-hooks wasm, Force panic latches the node panicked and counts it; Reset brings it back running and audible', async () => {
   await open('status');
-  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, { timeout: 15000 });
+  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, {
+    timeout: 15000,
+  });
   expect(await b.page.isDisabled('#force-panic')).toBe(true); // the release wasm cannot trap on purpose
   await b.page.check('#use-hooks');
   await enabled('force-panic');
   expect(await b.page.textContent('#wasm')).toBe('test-hooks wasm');
   const before = Number(await b.page.textContent('#panic-total'));
   await b.page.click('#force-panic');
-  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'panicked', null, { timeout: 5000 });
+  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'panicked', null, {
+    timeout: 5000,
+  });
   await b.page.waitForFunction((n) => Number(document.getElementById('panic-total')?.textContent) === n + 1, before);
   expect(await b.page.textContent('#history')).toContain('CORE_PANIC');
   await b.page.click('#reset');
-  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, { timeout: 5000 });
+  await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, {
+    timeout: 5000,
+  });
   await b.page.waitForTimeout(500);
   const r = await b.page.evaluate(() => {
     const ex = /** @type {any} */ (window).ringletExample;
-    return { rms: ex.node.meters().rms[0], recovered: document.getElementById('panic-recovered')?.textContent, state: ex.node.state };
+    return {
+      rms: ex.node.meters().rms[0],
+      recovered: document.getElementById('panic-recovered')?.textContent,
+      state: ex.node.state,
+    };
   });
   expect(r.state).toBe('running');
   expect(Number(r.recovered)).toBeGreaterThanOrEqual(1);
   expect(r.rms).toBeGreaterThan(0.01); // the generator was applied again after reset
   await b.page.click('#run-tasks');
-  await b.page.waitForFunction(() => /24 of 24/.test(document.getElementById('message')?.textContent ?? ''), null, { timeout: 15000 });
+  await b.page.waitForFunction(() => /24 of 24/.test(document.getElementById('message')?.textContent ?? ''), null, {
+    timeout: 15000,
+  });
   expect(await b.page.textContent('#pool-stats td[data-key="completedTasks"]')).toBe('24');
   expect(b.errors).toEqual([]);
 });
@@ -316,25 +384,44 @@ test('without cross-origin isolation the pages say so, fall back to the message 
   try {
     const { page, errors } = plain;
     await page.goto(`${plain.server.url}/examples/stream-player/`);
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play'))).disabled, null, { timeout: 15000 });
+    await page.waitForFunction(
+      () => !(/** @type {HTMLButtonElement} */ (document.getElementById('play')).disabled),
+      null,
+      { timeout: 15000 },
+    );
     expect(await page.textContent('#isolated')).toBe('false');
     expect(await page.textContent('#transport')).toBe('message');
     expect(await page.textContent('#writer')).toBe('main thread · write()');
     await page.click('#play');
-    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, { timeout: 10000 });
-    const s = await page.evaluate(() => ({ m: /** @type {any} */ (window).ringletExample.node.meters(), shown: document.getElementById('underruns')?.textContent }));
+    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, {
+      timeout: 10000,
+    });
+    const s = await page.evaluate(() => ({
+      m: /** @type {any} */ (window).ringletExample.node.meters(),
+      shown: document.getElementById('underruns')?.textContent,
+    }));
     expect(Math.max(...s.m.rms)).toBeGreaterThan(0.01);
     expect(s.shown).toBe('0');
 
     // The analyser works over the port too (see freshSpectrum in eq-analyser/main.js).
     await page.goto(`${plain.server.url}/examples/eq-analyser/`);
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('start'))).disabled, null, { timeout: 15000 });
+    await page.waitForFunction(
+      () => !(/** @type {HTMLButtonElement} */ (document.getElementById('start')).disabled),
+      null,
+      { timeout: 15000 },
+    );
     await page.click('#start');
     await page.waitForTimeout(800);
-    expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000))).toBeGreaterThan(-100);
+    expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000))).toBeGreaterThan(
+      -100,
+    );
 
     await page.goto(`${plain.server.url}/examples/recorder/`);
-    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('record'))).disabled, null, { timeout: 15000 });
+    await page.waitForFunction(
+      () => !(/** @type {HTMLButtonElement} */ (document.getElementById('record')).disabled),
+      null,
+      { timeout: 15000 },
+    );
     const r = await record(page, 1);
     expect(r.reader).toBe('main thread · readWithTimeout()');
     expect(r.frames).toBe(r.expectedRate);

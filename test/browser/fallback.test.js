@@ -24,7 +24,10 @@ async function renderRamp(transport) {
     if (n <= 0) return;
     const left = new Float32Array(n);
     const right = new Float32Array(n);
-    for (let i = 0; i < n; i++) { left[i] = ramp(written + i, 0); right[i] = ramp(written + i, 1); }
+    for (let i = 0; i < n; i++) {
+      left[i] = ramp(written + i, 0);
+      right[i] = ramp(written + i, 1);
+    }
     const r = await node.writer.write([left, right], { timeoutMs: 5000 });
     if (r.status !== 'ready') throw new Error(`write: ${r.status}`);
     written = upTo;
@@ -45,20 +48,32 @@ async function renderRamp(transport) {
   const out = await ctx.startRendering();
   let mismatches = 0;
   for (let i = 0; i < frames; i++) {
-    if (out.getChannelData(0)[i] !== Math.fround(ramp(i, 0)) || out.getChannelData(1)[i] !== Math.fround(ramp(i, 1))) mismatches++;
+    if (out.getChannelData(0)[i] !== Math.fround(ramp(i, 0)) || out.getChannelData(1)[i] !== Math.fround(ramp(i, 1)))
+      mismatches++;
   }
   // On the message transport stats() is the last snapshot and asks for a
   // fresh one; give it a bounded moment to catch up with the finished render.
   const settle = performance.now() + 3000;
-  while (node.stats().framesProcessed < frames && performance.now() < settle) await new Promise((r) => setTimeout(r, 20));
-  return { transport: node.transport, mismatches, fed: statuses.every(Boolean), stats: node.stats(), handle: node.writerHandle };
+  while (node.stats().framesProcessed < frames && performance.now() < settle)
+    await new Promise((r) => setTimeout(r, 20));
+  return {
+    transport: node.transport,
+    mismatches,
+    fed: statuses.every(Boolean),
+    stats: node.stats(),
+    handle: node.writerHandle,
+  };
 }
 
 describe('on a page that is not cross-origin isolated', () => {
   /** @type {Awaited<ReturnType<typeof openBrowser>>} */
   let b;
-  beforeAll(async () => { b = await openBrowser({ isolate: false }); });
-  afterAll(async () => { await b?.close(); });
+  beforeAll(async () => {
+    b = await openBrowser({ isolate: false });
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
 
   test('auto picks the message transport, and a source renders a ramp sample-exact', async () => {
     expect(await b.page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, 'undefined']);
@@ -76,10 +91,20 @@ describe('on a page that is not cross-origin isolated', () => {
       const { RingletNode } = await import('/dist/ringlet.js');
       const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48000 });
       let shared;
-      try { await RingletNode.create(ctx, { transport: 'shared' }); shared = 'resolved'; } catch (e) { shared = e.code; }
+      try {
+        await RingletNode.create(ctx, { transport: 'shared' });
+        shared = 'resolved';
+      } catch (e) {
+        shared = e.code;
+      }
       const node = await RingletNode.create(ctx, { channels: 1 });
       let sync;
-      try { node.writer.writeSync(new Float32Array(4), 10); sync = 'returned'; } catch (e) { sync = e.code; }
+      try {
+        node.writer.writeSync(new Float32Array(4), 10);
+        sync = 'returned';
+      } catch (e) {
+        sync = e.code;
+      }
       return { shared, sync };
     });
     expect(r).toEqual({ shared: 'NOT_ISOLATED', sync: 'WAIT_NOT_ALLOWED' });
@@ -91,7 +116,10 @@ describe('on a page that is not cross-origin isolated', () => {
       const frames = 4096;
       const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: 48000 });
       const buffer = ctx.createBuffer(2, frames, 48000);
-      for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = (0.8 * i) / frames; buffer.getChannelData(1)[i] = (-0.8 * i) / frames; }
+      for (let i = 0; i < frames; i++) {
+        buffer.getChannelData(0)[i] = (0.8 * i) / frames;
+        buffer.getChannelData(1)[i] = (-0.8 * i) / frames;
+      }
       const src = new AudioBufferSourceNode(ctx, { buffer });
       const node = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 8192 });
       src.connect(node).connect(ctx.destination);
@@ -108,7 +136,8 @@ describe('on a page that is not cross-origin isolated', () => {
         if (res.status === 'ready') got += res.frames;
       }
       let mismatches = 0;
-      for (let i = 0; i < frames; i++) if (left[i] !== Math.fround((0.8 * i) / frames) || right[i] !== Math.fround((-0.8 * i) / frames)) mismatches++;
+      for (let i = 0; i < frames; i++)
+        if (left[i] !== Math.fround((0.8 * i) / frames) || right[i] !== Math.fround((-0.8 * i) / frames)) mismatches++;
       return { transport: node.transport, got, mismatches };
     });
     expect(r).toEqual({ transport: 'message', got: 4096, mismatches: 0 });
@@ -138,7 +167,10 @@ describe('on a page that is not cross-origin isolated', () => {
         meters = node.meters();
         const spectrum = new Float32Array(node.analyser.frequencyBinCount);
         const samples = new Float32Array(node.analyser.fftSize);
-        await settle(() => { node.analyser.getFloatTimeDomainData(samples); return samples.some((x) => Math.abs(x) > 0.4); });
+        await settle(() => {
+          node.analyser.getFloatTimeDomainData(samples);
+          return samples.some((x) => Math.abs(x) > 0.4);
+        });
         node.analyser.getFloatFrequencyData(spectrum);
         peakBin = spectrum.indexOf(Math.max(...spectrum));
         time = Math.max(...samples.map(Math.abs));
@@ -165,8 +197,14 @@ describe('on a page that is not cross-origin isolated', () => {
       node.writer.close();
       await node.flush();
       await node.reset();
-      const afterReset = { availableRead: node.writer.availableRead, availableWrite: node.writer.availableWrite, closed: node.writer.closed };
-      const res = await node.writer.write(new Float32Array(2048).fill(0.25), { timeoutMs: 2000 }).catch((e) => e.message);
+      const afterReset = {
+        availableRead: node.writer.availableRead,
+        availableWrite: node.writer.availableWrite,
+        closed: node.writer.closed,
+      };
+      const res = await node.writer
+        .write(new Float32Array(2048).fill(0.25), { timeoutMs: 2000 })
+        .catch((e) => e.message);
       return { afterReset, res, band: node.eq.getBand(4).gainDb, bypass: node.limiter.bypass };
     });
     expect(r.afterReset).toEqual({ availableRead: 0, availableWrite: 1024, closed: false });
@@ -212,7 +250,8 @@ describe('on a page that is not cross-origin isolated', () => {
       const chunk = new Float32Array(1024 * 2).fill(0.05);
       for (let k = 0; k < 8; k++) node.writer.tryWrite(chunk);
       const t0 = performance.now();
-      while (node.stats().availableRead < 8192 && performance.now() - t0 < 3000) await new Promise((res) => setTimeout(res, 5));
+      while (node.stats().availableRead < 8192 && performance.now() - t0 < 3000)
+        await new Promise((res) => setTimeout(res, 5));
       node.connect(ctx.destination);
       await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
       const start = node.stats().framesProcessed;
@@ -224,7 +263,12 @@ describe('on a page that is not cross-origin isolated', () => {
       await new Promise((res) => setTimeout(res, 50));
       const end = node.stats();
       await ctx.close();
-      return { played: end.framesProcessed - start, sampleRate: ctx.sampleRate, underruns: end.underruns, statuses: [...statuses] };
+      return {
+        played: end.framesProcessed - start,
+        sampleRate: ctx.sampleRate,
+        underruns: end.underruns,
+        statuses: [...statuses],
+      };
     });
     expect(r.played).toBeGreaterThanOrEqual(r.sampleRate);
     expect(r.statuses).toEqual(['ready']);
@@ -236,8 +280,12 @@ describe('on a page that is not cross-origin isolated', () => {
 describe('on an isolated page', () => {
   /** @type {Awaited<ReturnType<typeof openBrowser>>} */
   let b;
-  beforeAll(async () => { b = await openBrowser(); });
-  afterAll(async () => { await b?.close(); });
+  beforeAll(async () => {
+    b = await openBrowser();
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
 
   test('a forced message transport renders the same ramp sample-exact as the shared transport', async () => {
     const shared = await b.page.evaluate(renderRamp, 'shared');

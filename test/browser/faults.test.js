@@ -10,13 +10,27 @@ const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
 
-beforeAll(async () => { b = await openBrowser(); });
-afterAll(async () => { await b?.close(); });
+beforeAll(async () => {
+  b = await openBrowser();
+});
+afterAll(async () => {
+  await b?.close();
+});
 
 test('bad-input matrix: each call throws the right error naming its parameter, and the node keeps playing exactly', async () => {
   const r = await b.page.evaluate(async () => {
     const ringlet = await import('/dist/ringlet.js');
-    const { RingletNode, RingWriter, RingReader, loadRinglet, unlockAudio, getAudioContext, onPanic, WorkerPool, BufferPool } = ringlet;
+    const {
+      RingletNode,
+      RingWriter,
+      RingReader,
+      loadRinglet,
+      unlockAudio,
+      getAudioContext,
+      onPanic,
+      WorkerPool,
+      BufferPool,
+    } = ringlet;
     const sampleRate = 48000;
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: 128 * 40, sampleRate });
     const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 8192 });
@@ -30,11 +44,31 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
       ['create: channels NaN', () => RingletNode.create(ctx, { channels: NaN }), 'RangeError', 'channels'],
       ['create: channels -1', () => RingletNode.create(ctx, { channels: -1 }), 'RangeError', 'channels'],
       ['create: channels "2"', () => RingletNode.create(ctx, { channels: '2' }), 'TypeError', 'channels'],
-      ['create: capacity Infinity', () => RingletNode.create(ctx, { capacityFrames: Infinity }), 'RangeError', 'capacityFrames'],
-      ['create: capacity huge', () => RingletNode.create(ctx, { capacityFrames: 2 ** 31 }), 'RangeError', 'capacityFrames'],
+      [
+        'create: capacity Infinity',
+        () => RingletNode.create(ctx, { capacityFrames: Infinity }),
+        'RangeError',
+        'capacityFrames',
+      ],
+      [
+        'create: capacity huge',
+        () => RingletNode.create(ctx, { capacityFrames: 2 ** 31 }),
+        'RangeError',
+        'capacityFrames',
+      ],
       ['create: mode null', () => RingletNode.create(ctx, { mode: null }), 'TypeError', 'mode'],
-      ['create: transport bogus', () => RingletNode.create(ctx, { transport: 'carrier-pigeon' }), 'TypeError', 'transport'],
-      ['create: readyTimeoutMs -5', () => RingletNode.create(ctx, { readyTimeoutMs: -5 }), 'RangeError', 'readyTimeoutMs'],
+      [
+        'create: transport bogus',
+        () => RingletNode.create(ctx, { transport: 'carrier-pigeon' }),
+        'TypeError',
+        'transport',
+      ],
+      [
+        'create: readyTimeoutMs -5',
+        () => RingletNode.create(ctx, { readyTimeoutMs: -5 }),
+        'RangeError',
+        'readyTimeoutMs',
+      ],
       ['create: options 7', () => RingletNode.create(ctx, 7), 'TypeError', 'options'],
       ['create: closed context', () => RingletNode.create(closed, {}), 'RingletError', 'closed'],
       ['create: not a context', () => RingletNode.create({}, {}), 'TypeError', 'context'],
@@ -43,9 +77,24 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
       ['tryWrite: Float64Array', () => node.writer.tryWrite(new Float64Array(4)), 'TypeError', 'data'],
       ['tryWrite: odd length', () => node.writer.tryWrite(new Float32Array(3)), 'RangeError', 'data'],
       ['tryWrite: planar unequal', () => node.writer.tryWrite(bigPlanar), 'RangeError', 'data'],
-      ['tryWrite: planar 3 channels', () => node.writer.tryWrite([new Float32Array(2), new Float32Array(2), new Float32Array(2)]), 'RangeError', 'data'],
-      ['write: timeoutMs NaN', () => node.writer.write(new Float32Array(2), { timeoutMs: NaN }), 'RangeError', 'timeoutMs'],
-      ['write: timeoutMs Infinity', () => node.writer.write(new Float32Array(2), { timeoutMs: Infinity }), 'RangeError', 'timeoutMs'],
+      [
+        'tryWrite: planar 3 channels',
+        () => node.writer.tryWrite([new Float32Array(2), new Float32Array(2), new Float32Array(2)]),
+        'RangeError',
+        'data',
+      ],
+      [
+        'write: timeoutMs NaN',
+        () => node.writer.write(new Float32Array(2), { timeoutMs: NaN }),
+        'RangeError',
+        'timeoutMs',
+      ],
+      [
+        'write: timeoutMs Infinity',
+        () => node.writer.write(new Float32Array(2), { timeoutMs: Infinity }),
+        'RangeError',
+        'timeoutMs',
+      ],
       ['write: options 5', () => node.writer.write(new Float32Array(2), 5), 'TypeError', 'options'],
       ['writeSync on the main thread', () => node.writer.writeSync(new Float32Array(2), 10), 'RingletError', 'blocks'],
       ['RingWriter: not a buffer', () => new RingWriter({}, 0), 'TypeError', 'buffer'],
@@ -55,16 +104,49 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
       ['eq.setBand: index 8', () => node.eq.setBand(8, { gainDb: 1 }), 'RangeError', 'index'],
       ['eq.setBand: gainDb Infinity', () => node.eq.setBand(0, { gainDb: Infinity }), 'RangeError', 'gainDb'],
       ['eq.setBand: frequency -1', () => node.eq.setBand(0, { frequency: -1 }), 'RangeError', 'frequency'],
-      ['eq.setBand: frequency Nyquist', () => node.eq.setBand(0, { frequency: sampleRate / 2 }), 'RangeError', 'frequency'],
+      [
+        'eq.setBand: frequency Nyquist',
+        () => node.eq.setBand(0, { frequency: sampleRate / 2 }),
+        'RangeError',
+        'frequency',
+      ],
       ['eq.setBand: q NaN', () => node.eq.setBand(0, { q: NaN }), 'RangeError', 'q'],
       ['eq.setBand: band null', () => node.eq.setBand(0, null), 'TypeError', 'settings'],
-      ['eq.bypass: "yes"', () => { node.eq.bypass = 'yes'; }, 'TypeError', 'bypass'],
+      [
+        'eq.bypass: "yes"',
+        () => {
+          node.eq.bypass = 'yes';
+        },
+        'TypeError',
+        'bypass',
+      ],
       ['limiter.set: ceilingDb 1', () => node.limiter.set({ ceilingDb: 1 }), 'RangeError', 'ceilingDb'],
       ['generator.set: amplitude -0.1', () => node.generator.set({ amplitude: -0.1 }), 'RangeError', 'amplitude'],
       ['generator.set: type "noise"', () => node.generator.set({ type: 'noise' }), 'TypeError', 'type'],
-      ['analyser.fftSize 1000', () => { node.analyser.fftSize = 1000; }, 'RangeError', 'fftSize'],
-      ['analyser.fftSize 65536', () => { node.analyser.fftSize = 65536; }, 'RangeError', 'fftSize'],
-      ['analyser.smoothing 2', () => { node.analyser.smoothingTimeConstant = 2; }, 'RangeError', 'smoothingTimeConstant'],
+      [
+        'analyser.fftSize 1000',
+        () => {
+          node.analyser.fftSize = 1000;
+        },
+        'RangeError',
+        'fftSize',
+      ],
+      [
+        'analyser.fftSize 65536',
+        () => {
+          node.analyser.fftSize = 65536;
+        },
+        'RangeError',
+        'fftSize',
+      ],
+      [
+        'analyser.smoothing 2',
+        () => {
+          node.analyser.smoothingTimeConstant = 2;
+        },
+        'RangeError',
+        'smoothingTimeConstant',
+      ],
       ['analyser.getFloatFrequencyData: Array', () => node.analyser.getFloatFrequencyData([]), 'TypeError', 'array'],
       ['reset: timeoutMs -1', () => node.reset({ timeoutMs: -1 }), 'RangeError', 'timeoutMs'],
       ['unlockAudio: not a context', () => unlockAudio({}), 'TypeError', 'context'],
@@ -75,7 +157,11 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
       ['WorkerPool: taskTimeoutMs NaN', () => new WorkerPool({ taskTimeoutMs: NaN }), 'RangeError', 'taskTimeoutMs'],
       ['BufferPool: length -1', () => new BufferPool({ length: -1 }), 'RangeError', 'length'],
     ];
-    const before = { read: node.writer.availableRead, band: JSON.stringify(node.eq.getBand(0)), limiter: JSON.stringify(node.limiter.get()) };
+    const before = {
+      read: node.writer.availableRead,
+      band: JSON.stringify(node.eq.getBand(0)),
+      limiter: JSON.stringify(node.limiter.get()),
+    };
     const outcomes = [];
     for (const [label, call, name, word] of cases) {
       let got;
@@ -86,15 +172,27 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
       } catch (e) {
         got = { name: e?.name, message: String(e?.message) };
       }
-      outcomes.push({ label, ok: got.name === name && got.message.includes(word), got, want: `${name} naming ${word}` });
+      outcomes.push({
+        label,
+        ok: got.name === name && got.message.includes(word),
+        got,
+        want: `${name} naming ${word}`,
+      });
     }
     // A detached buffer holds nothing: writing it moves nothing and throws nothing.
     const detachedWrite = node.writer.tryWrite(detached);
-    const after = { read: node.writer.availableRead, band: JSON.stringify(node.eq.getBand(0)), limiter: JSON.stringify(node.limiter.get()) };
+    const after = {
+      read: node.writer.availableRead,
+      band: JSON.stringify(node.eq.getBand(0)),
+      limiter: JSON.stringify(node.limiter.get()),
+    };
     // And the node still plays exactly what it is given.
     const frames = 128 * 40;
     const data = new Float32Array(frames * 2);
-    for (let i = 0; i < frames; i++) { data[2 * i] = 0.5 * Math.sin(i / 7); data[2 * i + 1] = -0.25; }
+    for (let i = 0; i < frames; i++) {
+      data[2 * i] = 0.5 * Math.sin(i / 7);
+      data[2 * i + 1] = -0.25;
+    }
     node.writer.tryWrite(data);
     node.connect(ctx.destination);
     const out = await ctx.startRendering();
@@ -102,7 +200,14 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
     for (let i = 0; i < frames; i++) {
       if (out.getChannelData(0)[i] !== data[2 * i] || out.getChannelData(1)[i] !== data[2 * i + 1]) mismatches++;
     }
-    return { failed: outcomes.filter((o) => !o.ok), count: outcomes.length, unchanged: JSON.stringify(before) === JSON.stringify(after), detachedWrite, mismatches, state: node.state };
+    return {
+      failed: outcomes.filter((o) => !o.ok),
+      count: outcomes.length,
+      unchanged: JSON.stringify(before) === JSON.stringify(after),
+      detachedWrite,
+      mismatches,
+      state: node.state,
+    };
   });
   expect(r.failed).toEqual([]);
   expect(r.count).toBeGreaterThan(40);
@@ -142,7 +247,13 @@ test('a panic in one node under load silences only that node; the others keep pl
     await new Promise((res) => setTimeout(res, 300));
     const recovered = victim.stats().framesProcessed > 0 && victim.state === 'running' && victim.meters().peak[0] > 0;
     await ctx.close();
-    return { report, victimAdvanced: victimAfter - frozen, othersAdvanced: othersAfter.map((v, i) => v - others[i]), states, recovered };
+    return {
+      report,
+      victimAdvanced: victimAfter - frozen,
+      othersAdvanced: othersAfter.map((v, i) => v - others[i]),
+      states,
+      recovered,
+    };
   }, HOOKS_WASM);
   expect(r.report?.code).toBe('CORE_PANIC');
   // The panicked node outputs silence and its core no longer runs.
@@ -165,11 +276,28 @@ test('closing the context while a writer waits ends the wait with timeout, never
     const result = await pending;
     const waited = performance.now() - t0;
     let create;
-    try { await RingletNode.create(ctx); create = 'resolved'; } catch (e) { create = e.code; }
+    try {
+      await RingletNode.create(ctx);
+      create = 'resolved';
+    } catch (e) {
+      create = e.code;
+    }
     let reset;
-    try { await node.reset({ timeoutMs: 300 }); reset = 'resolved'; } catch (e) { reset = e.code; }
+    try {
+      await node.reset({ timeoutMs: 300 });
+      reset = 'resolved';
+    } catch (e) {
+      reset = e.code;
+    }
     node.dispose();
-    return { status: result.status, waitedUnder: waited < 3000, stats: typeof node.stats().framesProcessed, create, reset, state: node.state };
+    return {
+      status: result.status,
+      waitedUnder: waited < 3000,
+      stats: typeof node.stats().framesProcessed,
+      create,
+      reset,
+      state: node.state,
+    };
   });
   expect(['timeout', 'closed']).toContain(r.status);
   expect(r.waitedUnder).toBe(true);
@@ -203,7 +331,12 @@ test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node pl
     const a = node.stats().framesProcessed;
     await new Promise((res) => setTimeout(res, 300));
     const bb = node.stats().framesProcessed;
-    const result = { advancing: bb > a, state: node.state, ctx: globalThis.frozenCtx.state, peak: node.meters().peak[0] };
+    const result = {
+      advancing: bb > a,
+      state: node.state,
+      ctx: globalThis.frozenCtx.state,
+      peak: node.meters().peak[0],
+    };
     await globalThis.frozenCtx.close();
     return result;
   });
@@ -224,7 +357,9 @@ test('a producer Worker killed mid-stream leaves the source counting underruns, 
     await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
     const start = (frames) => {
       const w = new Worker('/test/browser/fixtures/feeder.worker.js', { type: 'module' });
-      const done = new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); });
+      const done = new Promise((resolve) => {
+        w.onmessage = (e) => resolve(e.data);
+      });
       w.postMessage({ handle: node.writerHandle, frames, chunk: 512 });
       return { w, done };
     };

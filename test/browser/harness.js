@@ -7,8 +7,13 @@ import { join } from 'node:path';
 import { serve } from '../../scripts/serve.mjs';
 
 export const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
   '--autoplay-policy=no-user-gesture-required',
 ];
 
@@ -29,7 +34,9 @@ export async function openBrowser({ isolate = true } = {}) {
   const page = browser.pages()[0] ?? (await browser.newPage());
   /** @type {string[]} */
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(`${server.url}/test/browser/blank.html`);
   return {

@@ -37,7 +37,8 @@ function pageRoutes(req, res, url) {
     return true;
   }
   if (path === `${DIR}error-page.html`) {
-    res.writeHead(500, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
+    res
+      .writeHead(500, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' })
       .end(readFileSync(join(ROOT, PAGE)));
     return true;
   }
@@ -76,7 +77,11 @@ function otherRoutes(_req, res, url) {
   if (!corp && url.pathname !== '/xo-nocorp.js') return false;
   const name = corp ? 'ringletXo' : 'ringletXoNoCorp';
   /** @type {Record<string, string>} */
-  const headers = { 'Content-Type': 'text/javascript; charset=utf-8', 'Cache-Control': 'no-store', 'X-Ringlet-Probe': 'original' };
+  const headers = {
+    'Content-Type': 'text/javascript; charset=utf-8',
+    'Cache-Control': 'no-store',
+    'X-Ringlet-Probe': 'original',
+  };
   if (corp) headers['Cross-Origin-Resource-Policy'] = 'cross-origin';
   res.writeHead(200, headers).end(`globalThis.${name} = ${JSON.stringify(TOKEN + url.search)};\n`);
   return true;
@@ -122,7 +127,8 @@ async function launch({ args = [] } = {}) {
       else await on.goto(url);
       const deadline = Date.now() + 20000;
       while (!b.reports.slice(reportsFrom).some((r) => r.status !== 'reloading')) {
-        if (Date.now() > deadline) throw new Error(`no final report from ${url}: ${JSON.stringify(b.reports.slice(reportsFrom))}`);
+        if (Date.now() > deadline)
+          throw new Error(`no final report from ${url}: ${JSON.stringify(b.reports.slice(reportsFrom))}`);
         await new Promise((r) => setTimeout(r, 25));
       }
       await new Promise((r) => setTimeout(r, 750)); // long enough for a second reload to start
@@ -130,9 +136,15 @@ async function launch({ args = [] } = {}) {
     },
     /** @param {import('playwright-core').Page} p */
     async watch(p) {
-      await p.exposeBinding('__ringletReport', (_source, report) => { b.reports.push(report); });
-      p.on('request', (r) => { if (r.isNavigationRequest() && r.frame() === p.mainFrame()) b.navigations.push(r.url()); });
-      p.on('response', (r) => { b.responses.push(r); });
+      await p.exposeBinding('__ringletReport', (_source, report) => {
+        b.reports.push(report);
+      });
+      p.on('request', (r) => {
+        if (r.isNavigationRequest() && r.frame() === p.mainFrame()) b.navigations.push(r.url());
+      });
+      p.on('response', (r) => {
+        b.responses.push(r);
+      });
     },
     async close() {
       await context.close();
@@ -154,9 +166,14 @@ function tell(page, message) {
   return page.evaluate(async (msg) => {
     const registration = await navigator.serviceWorker.ready;
     const channel = new MessageChannel();
-    const reply = new Promise((resolve) => { channel.port1.onmessage = (e) => resolve(e.data); });
+    const reply = new Promise((resolve) => {
+      channel.port1.onmessage = (e) => resolve(e.data);
+    });
     /** @type {ServiceWorker} */ (registration.active).postMessage(msg, [channel.port2]);
-    return Promise.race([reply, new Promise((_, reject) => setTimeout(() => reject(new Error('no reply from the service worker')), 5000))]);
+    return Promise.race([
+      reply,
+      new Promise((_, reject) => setTimeout(() => reject(new Error('no reply from the service worker')), 5000)),
+    ]);
   }, message);
 }
 
@@ -171,7 +188,10 @@ async function cacheKeys(page) {
   const { cacheName } = await stats(page);
   return page.evaluate(async (name) => {
     const keys = await (await caches.open(name)).keys();
-    return keys.map((k) => { const u = new URL(k.url); return u.pathname + u.search; });
+    return keys.map((k) => {
+      const u = new URL(k.url);
+      return u.pathname + u.search;
+    });
   }, cacheName);
 }
 
@@ -182,24 +202,34 @@ async function cacheKeys(page) {
  * @param {number} [parallel]
  */
 function fetchAll(page, urls, parallel = 1) {
-  return page.evaluate(async ({ list, n }) => {
-    const out = [];
-    for (let i = 0; i < list.length; i += n) {
-      out.push(...await Promise.all(list.slice(i, i + n).map(async (u) => {
-        try {
-          const r = await fetch(u);
-          return { status: r.status, body: await r.text(), corp: r.headers.get('cross-origin-resource-policy') };
-        } catch (error) {
-          return { status: -1, body: String(error), corp: null };
-        }
-      })));
-    }
-    return out;
-  }, { list: urls, n: parallel });
+  return page.evaluate(
+    async ({ list, n }) => {
+      const out = [];
+      for (let i = 0; i < list.length; i += n) {
+        out.push(
+          ...(await Promise.all(
+            list.slice(i, i + n).map(async (u) => {
+              try {
+                const r = await fetch(u);
+                return { status: r.status, body: await r.text(), corp: r.headers.get('cross-origin-resource-policy') };
+              } catch (error) {
+                return { status: -1, body: String(error), corp: null };
+              }
+            }),
+          )),
+        );
+      }
+      return out;
+    },
+    { list: urls, n: parallel },
+  );
 }
 
 /** @param {string} url */
-const pathOf = (url) => { const u = new URL(url); return u.pathname + u.search; };
+const pathOf = (url) => {
+  const u = new URL(url);
+  return u.pathname + u.search;
+};
 
 beforeAll(async () => {
   other = await serve({ root: join(ROOT, 'test/browser/fixtures/isolation'), isolate: false, handle: otherRoutes });
@@ -219,7 +249,9 @@ describe('service worker at the site root, COEP require-corp', () => {
   beforeAll(async () => {
     b = await launch();
     await b.page.goto(`${b.server.url}/test/browser/blank.html`);
-    await b.page.evaluate(async (names) => { for (const n of names) await (await caches.open(n)).put('/x', new Response('x')); }, oldCaches);
+    await b.page.evaluate(async (names) => {
+      for (const n of names) await (await caches.open(n)).put('/x', new Response('x'));
+    }, oldCaches);
     first = await b.settle(`${b.server.url}${PAGE}?sw=/coi-serviceworker.js`);
   });
 
@@ -258,7 +290,9 @@ describe('service worker at the site root, COEP require-corp', () => {
     expect(scriptHeaders).not.toHaveProperty('cross-origin-embedder-policy'); // only documents and workers
     expect(await script?.body()).toEqual(readFileSync(join(ROOT, 'dist/ringlet.js')));
     // The guard is cleared once isolation succeeded.
-    expect(await b.page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('ringlet:')))).toEqual([]);
+    expect(await b.page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('ringlet:')))).toEqual(
+      [],
+    );
   });
 
   test('ringlet renders through the shared ring on that page, its wasm served with CORP same-site', async () => {
@@ -275,21 +309,35 @@ describe('service worker at the site root, COEP require-corp', () => {
       const out = (await ctx.startRendering()).getChannelData(0);
       let mismatches = 0;
       for (let i = 0; i < frames; i++) if (out[i] !== ramp[i]) mismatches++;
-      return { written, mismatches, transport: node.transport, shared: node.writerHandle.buffer instanceof SharedArrayBuffer };
+      return {
+        written,
+        mismatches,
+        transport: node.transport,
+        shared: node.writerHandle.buffer instanceof SharedArrayBuffer,
+      };
     });
     expect(r).toEqual({ written: 2048, mismatches: 0, transport: 'shared', shared: true });
-    const wasm = b.responses.slice(from).filter((x) => x.fromServiceWorker() && new URL(x.url()).pathname.endsWith('.wasm'));
+    const wasm = b.responses
+      .slice(from)
+      .filter((x) => x.fromServiceWorker() && new URL(x.url()).pathname.endsWith('.wasm'));
     expect(wasm.length).toBeGreaterThanOrEqual(1);
     for (const x of wasm) expect((await x.allHeaders())['cross-origin-resource-policy']).toBe('same-site');
   });
 
   test('a dedicated worker gets COEP on its script and is cross-origin isolated too', async () => {
     const from = b.responses.length;
-    const r = await b.page.evaluate((dir) => new Promise((resolve, reject) => {
-      const w = new Worker(`${dir}isolated.worker.js`);
-      w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-      w.onerror = (e) => reject(new Error(e.message));
-    }), DIR);
+    const r = await b.page.evaluate(
+      (dir) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(`${dir}isolated.worker.js`);
+          w.onmessage = (e) => {
+            resolve(e.data);
+            w.terminate();
+          };
+          w.onerror = (e) => reject(new Error(e.message));
+        }),
+      DIR,
+    );
     expect(r).toEqual({ crossOriginIsolated: true, sharedArrayBuffer: 'function' });
     const script = b.responses.slice(from).find((x) => pathOf(x.url()) === `${DIR}isolated.worker.js`);
     expect(await script?.allHeaders()).toMatchObject({
@@ -298,7 +346,7 @@ describe('service worker at the site root, COEP require-corp', () => {
     });
   });
 
-  test('activation deleted older ringlet caches and kept other apps\' caches', async () => {
+  test("activation deleted older ringlet caches and kept other apps' caches", async () => {
     const names = await b.page.evaluate(() => caches.keys());
     expect(names).toContain('another-app-v1');
     expect(names).not.toContain('ringlet-coi-0.0.1');
@@ -311,13 +359,17 @@ describe('service worker at the site root, COEP require-corp', () => {
   test('a cross-origin no-cors script passes through with its bytes and headers untouched, counted but neither rebuilt nor cached', async () => {
     const before = await stats(b.page);
     const from = b.responses.length;
-    const loaded = await b.page.evaluate((src) => new Promise((resolve) => {
-      const s = document.createElement('script');
-      s.src = src;
-      s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXo);
-      s.onerror = () => resolve('blocked');
-      document.head.append(s);
-    }), `${other.url}/xo.js?n=1`);
+    const loaded = await b.page.evaluate(
+      (src) =>
+        new Promise((resolve) => {
+          const s = document.createElement('script');
+          s.src = src;
+          s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXo);
+          s.onerror = () => resolve('blocked');
+          document.head.append(s);
+        }),
+      `${other.url}/xo.js?n=1`,
+    );
     expect(loaded).toBe(`${TOKEN}?n=1`);
     const after = await stats(b.page);
     expect(after.requests - before.requests).toBe(1);
@@ -339,26 +391,34 @@ describe('service worker at the site root, COEP require-corp', () => {
     expect((await cacheKeys(b.page)).filter((k) => k.includes('xo'))).toEqual([]);
 
     // Without CORP the same script is blocked: COEP require-corp is in force.
-    const blocked = await b.page.evaluate((src) => new Promise((resolve) => {
-      const s = document.createElement('script');
-      s.src = src;
-      s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXoNoCorp);
-      s.onerror = () => resolve('blocked');
-      document.head.append(s);
-    }), `${other.url}/xo-nocorp.js`);
+    const blocked = await b.page.evaluate(
+      (src) =>
+        new Promise((resolve) => {
+          const s = document.createElement('script');
+          s.src = src;
+          s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXoNoCorp);
+          s.onerror = () => resolve('blocked');
+          document.head.append(s);
+        }),
+      `${other.url}/xo-nocorp.js`,
+    );
     expect(blocked).toBe('blocked');
   });
 
   test('an opaque response (same-origin URL redirected to another origin) is returned untouched, never rebuilt', async () => {
     const before = await stats(b.page);
-    const loaded = await b.page.evaluate((src) => new Promise((resolve) => {
-      delete (/** @type {any} */ (globalThis).ringletXo);
-      const s = document.createElement('script');
-      s.src = src;
-      s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXo);
-      s.onerror = () => resolve('failed');
-      document.head.append(s);
-    }), `${DIR}to-other-origin.js`);
+    const loaded = await b.page.evaluate(
+      (src) =>
+        new Promise((resolve) => {
+          delete (/** @type {any} */ (globalThis).ringletXo);
+          const s = document.createElement('script');
+          s.src = src;
+          s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXo);
+          s.onerror = () => resolve('failed');
+          document.head.append(s);
+        }),
+      `${DIR}to-other-origin.js`,
+    );
     // A rebuilt opaque response would have an empty body: the global would be unset.
     expect(loaded).toBe(`${TOKEN}?via=redirect`);
     const after = await stats(b.page);
@@ -371,7 +431,13 @@ describe('service worker at the site root, COEP require-corp', () => {
     const before = await stats(b.page);
     const r = await b.page.evaluate(async (url) => {
       const res = await fetch(url);
-      return { status: res.status, redirected: res.redirected, url: res.url, corp: res.headers.get('cross-origin-resource-policy'), body: await res.text() };
+      return {
+        status: res.status,
+        redirected: res.redirected,
+        url: res.url,
+        corp: res.headers.get('cross-origin-resource-policy'),
+        body: await res.text(),
+      };
     }, `${DIR}redirect.js`);
     expect(r).toEqual({
       status: 200,
@@ -394,7 +460,7 @@ describe('service worker at the site root, COEP require-corp', () => {
   });
 
   test('the cache holds at most 100 entries after 500 distinct asset requests', async () => {
-    expect((await tell(b.page, { type: 'CLEAR_CACHE' }))).toHaveProperty('cleared');
+    expect(await tell(b.page, { type: 'CLEAR_CACHE' })).toHaveProperty('cleared');
     const before = await stats(b.page);
     const urls = Array.from({ length: 500 }, (_, i) => `${DIR}asset.js?n=${i + 1}`);
     const results = await fetchAll(b.page, urls, 20);
@@ -417,7 +483,10 @@ describe('service worker at the site root, COEP require-corp', () => {
       const keys = new Set(await cacheKeys(b.page));
       return ks.map((k) => keys.has(url(k)));
     };
-    await fetchAll(b.page, Array.from({ length: 100 }, (_, i) => url(i + 1)));
+    await fetchAll(
+      b.page,
+      Array.from({ length: 100 }, (_, i) => url(i + 1)),
+    );
     expect((await stats(b.page)).cacheEntries).toBe(100);
 
     // Use entry 1 again, then add one more: 2, the least recently used, goes.
@@ -433,7 +502,11 @@ describe('service worker at the site root, COEP require-corp', () => {
     } finally {
       state.offline = false;
     }
-    expect(offline[0]).toEqual({ status: 200, body: readFileSync(join(ROOT, DIR, 'asset.js'), 'utf8'), corp: 'same-site' });
+    expect(offline[0]).toEqual({
+      status: 200,
+      body: readFileSync(join(ROOT, DIR, 'asset.js'), 'utf8'),
+      corp: 'same-site',
+    });
     expect(offline[1].status).toBe(-1);
     const afterOffline = await stats(b.page);
     expect(afterOffline.cacheHits - before.cacheHits).toBe(1);
@@ -460,7 +533,12 @@ describe('service worker at the site root, COEP require-corp', () => {
       const out = [];
       for (const u of [`${dir}missing.js`, `${dir}status.js?code=500`, `${dir}status.js?code=404`]) {
         const res = await fetch(u);
-        out.push({ status: res.status, statusText: res.statusText, corp: res.headers.get('cross-origin-resource-policy'), body: await res.text() });
+        out.push({
+          status: res.status,
+          statusText: res.statusText,
+          corp: res.headers.get('cross-origin-resource-policy'),
+          body: await res.text(),
+        });
       }
       return out;
     }, DIR);
@@ -481,10 +559,13 @@ describe('service worker at the site root, COEP require-corp', () => {
     expect((await fetchAll(b.page, [`${DIR}flaky.js`]))[0].status).toBe(200);
     state.flakyStatus = 500;
     expect((await fetchAll(b.page, [`${DIR}flaky.js`]))[0]).toMatchObject({ status: 500, body: '// flaky 500\n' });
-    const cached = await b.page.evaluate(async ({ name, u }) => {
-      const hit = await (await caches.open(name)).match(u);
-      return hit ? { status: hit.status, body: await hit.text() } : null;
-    }, { name: after.cacheName, u: `${DIR}flaky.js` });
+    const cached = await b.page.evaluate(
+      async ({ name, u }) => {
+        const hit = await (await caches.open(name)).match(u);
+        return hit ? { status: hit.status, body: await hit.text() } : null;
+      },
+      { name: after.cacheName, u: `${DIR}flaky.js` },
+    );
     expect(cached).toEqual({ status: 200, body: '// flaky 200\n' });
   });
 
@@ -504,7 +585,9 @@ describe('service worker at the site root, COEP require-corp', () => {
     // The failure is remembered as such: a guard is ignored only when it is an
     // old reload marker, never followed by a failed load (the success case).
     const key = `ringlet:coi-reloaded:${DIR}error-page.html`;
-    expect(JSON.parse(await b.page.evaluate((k) => sessionStorage.getItem(k) ?? 'null', key))).toMatchObject({ failed: true });
+    expect(JSON.parse(await b.page.evaluate((k) => sessionStorage.getItem(k) ?? 'null', key))).toMatchObject({
+      failed: true,
+    });
     const staleMarker = JSON.stringify({ at: Date.now() - 60000, failed: false });
     await b.page.evaluate(({ k, v }) => sessionStorage.setItem(k, v), { k: key, v: staleMarker });
     const stale = await b.settle(errorPage);
@@ -519,13 +602,22 @@ describe('service worker at the site root, COEP require-corp', () => {
 
   test('off the main thread it rejects with NOT_MAIN_THREAD; the worker answers SKIP_WAITING, and unknown messages with an error', async () => {
     await b.page.goto(`${b.server.url}${PAGE}?sw=/coi-serviceworker.js`);
-    const r = await b.page.evaluate((dir) => new Promise((resolve, reject) => {
-      const w = new Worker(`${dir}not-main.worker.js`, { type: 'module' });
-      w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-      w.onerror = (e) => reject(new Error(e.message));
-    }), DIR);
+    const r = await b.page.evaluate(
+      (dir) =>
+        new Promise((resolve, reject) => {
+          const w = new Worker(`${dir}not-main.worker.js`, { type: 'module' });
+          w.onmessage = (e) => {
+            resolve(e.data);
+            w.terminate();
+          };
+          w.onerror = (e) => reject(new Error(e.message));
+        }),
+      DIR,
+    );
     expect(r).toMatchObject({ name: 'RingletError', code: 'NOT_MAIN_THREAD' });
-    expect(await tell(b.page, { type: 'NOPE' })).toEqual({ error: expect.stringMatching(/unknown message type "NOPE"/) });
+    expect(await tell(b.page, { type: 'NOPE' })).toEqual({
+      error: expect.stringMatching(/unknown message type "NOPE"/),
+    });
     expect(await tell(b.page, { type: 'SKIP_WAITING' })).toEqual({ ok: true });
   });
 });
@@ -534,8 +626,12 @@ describe('COEP credentialless', () => {
   /** @type {Awaited<ReturnType<typeof launch>>} */
   let b;
 
-  beforeAll(async () => { b = await launch(); });
-  afterAll(async () => { await b?.close(); });
+  beforeAll(async () => {
+    b = await launch();
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
 
   test('the page is isolated with COEP credentialless, and a cross-origin script without CORP loads', async () => {
     const url = `${b.server.url}${PAGE}?sw=/coi-serviceworker.js&coep=credentialless&corp=same-origin`;
@@ -547,13 +643,17 @@ describe('COEP credentialless', () => {
       'cross-origin-embedder-policy': 'credentialless',
       'cross-origin-resource-policy': 'same-origin',
     });
-    const loaded = await b.page.evaluate((src) => new Promise((resolve) => {
-      const s = document.createElement('script');
-      s.src = src;
-      s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXoNoCorp);
-      s.onerror = () => resolve('blocked');
-      document.head.append(s);
-    }), `${other.url}/xo-nocorp.js?c=1`);
+    const loaded = await b.page.evaluate(
+      (src) =>
+        new Promise((resolve) => {
+          const s = document.createElement('script');
+          s.src = src;
+          s.onload = () => resolve(/** @type {any} */ (globalThis).ringletXoNoCorp);
+          s.onerror = () => resolve('blocked');
+          document.head.append(s);
+        }),
+      `${other.url}/xo-nocorp.js?c=1`,
+    );
     expect(loaded).toBe(`${TOKEN}?c=1`);
     expect(await stats(b.page)).toMatchObject({ coep: 'credentialless', corp: 'same-origin' });
   });
@@ -563,17 +663,25 @@ describe('a fresh profile: refusals without a reload, and a registration by hand
   /** @type {Awaited<ReturnType<typeof launch>>} */
   let b;
 
-  beforeAll(async () => { b = await launch({ args: ['--host-resolver-rules=MAP ringlet.test 127.0.0.1'] }); });
-  afterAll(async () => { await b?.close(); });
+  beforeAll(async () => {
+    b = await launch({ args: ['--host-resolver-rules=MAP ringlet.test 127.0.0.1'] });
+  });
+  afterAll(async () => {
+    await b?.close();
+  });
 
   test("'unsupported' without navigator.serviceWorker, and nothing registered", async () => {
     const page = await b.context.newPage();
     await b.watch(page);
-    await page.addInitScript(() => { delete (/** @type {any} */ (Navigator.prototype)).serviceWorker; });
+    await page.addInitScript(() => {
+      delete (/** @type {any} */ (Navigator.prototype).serviceWorker);
+    });
     const url = `${b.server.url}${PAGE}?sw=/coi-serviceworker.js`;
     const run = await b.settle(url, page);
     expect(run.navigations).toEqual([url]);
-    expect(run.reports).toEqual([expect.objectContaining({ status: 'unsupported', reason: 'no-service-worker', crossOriginIsolated: false })]);
+    expect(run.reports).toEqual([
+      expect.objectContaining({ status: 'unsupported', reason: 'no-service-worker', crossOriginIsolated: false }),
+    ]);
     await page.close();
     await b.page.goto(`${b.server.url}/test/browser/blank.html`);
     expect(await b.page.evaluate(async () => (await navigator.serviceWorker.getRegistrations()).length)).toBe(0);
@@ -611,7 +719,11 @@ describe('a fresh profile: refusals without a reload, and a registration by hand
       const registration = await navigator.serviceWorker.register('/coi-serviceworker.js', { scope: '/' });
       if (!registration.active) {
         const worker = /** @type {ServiceWorker} */ (registration.installing ?? registration.waiting);
-        await new Promise((resolve) => worker.addEventListener('statechange', () => { if (worker.state === 'activated') resolve(undefined); }));
+        await new Promise((resolve) =>
+          worker.addEventListener('statechange', () => {
+            if (worker.state === 'activated') resolve(undefined);
+          }),
+        );
       }
     });
     expect(await stats(b.page)).toMatchObject({ coep: 'require-corp', corp: 'same-site' });

@@ -31,7 +31,11 @@ beforeAll(async () => {
           seed = (seed * 1664525 + 1013904223) >>> 0;
           const t = i / sampleRate;
           const swell = 0.5 + 0.5 * Math.sin(2 * Math.PI * 0.3 * t + c);
-          x[i] = level * (0.35 * Math.sin(2 * Math.PI * 45 * t + c) + 0.45 * swell * Math.sin(2 * Math.PI * 1000 * t) + 0.1 * (seed / 2 ** 32 - 0.5));
+          x[i] =
+            level *
+            (0.35 * Math.sin(2 * Math.PI * 45 * t + c) +
+              0.45 * swell * Math.sin(2 * Math.PI * 1000 * t) +
+              0.1 * (seed / 2 ** 32 - 0.5));
         }
         return x;
       });
@@ -60,14 +64,24 @@ beforeAll(async () => {
       }
       return null;
     };
-    g.outcome = (p) => p.then(
-      (value) => ({ ok: true, value }),
-      (e) => ({ ok: false, name: e?.name, code: e?.code, message: String(e?.message), remoteName: e?.remoteName, cause: e?.cause === undefined ? undefined : String(e.cause) }),
-    );
+    g.outcome = (p) =>
+      p.then(
+        (value) => ({ ok: true, value }),
+        (e) => ({
+          ok: false,
+          name: e?.name,
+          code: e?.code,
+          message: String(e?.message),
+          remoteName: e?.remoteName,
+          cause: e?.cause === undefined ? undefined : String(e.cause),
+        }),
+      );
   });
 });
 
-afterAll(async () => { await b?.close(); });
+afterAll(async () => {
+  await b?.close();
+});
 
 // The gain is the one setting a node cannot be given identically: chain.gain
 // applies exactly from the first sample, while a node's gain AudioParam at a
@@ -87,10 +101,17 @@ test("'render' equals a RingletNode effect node in an OfflineAudioContext with t
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate });
     const buffer = ctx.createBuffer(2, frames, sampleRate);
     const g = Math.fround(CHAIN.gain);
-    input.forEach((x, c) => buffer.copyToChannel(x.map((v) => Math.fround(v * g)), c));
+    input.forEach((x, c) =>
+      buffer.copyToChannel(
+        x.map((v) => Math.fround(v * g)),
+        c,
+      ),
+    );
     const source = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 2 });
-    CHAIN.eq.bands.forEach((band, i) => { if (band) node.eq.setBand(i, band); });
+    CHAIN.eq.bands.forEach((band, i) => {
+      if (band) node.eq.setBand(i, band);
+    });
     node.limiter.set(CHAIN.limiter);
     source.connect(node).connect(ctx.destination);
     source.start();
@@ -105,8 +126,15 @@ test("'render' equals a RingletNode effect node in an OfflineAudioContext with t
     let changed = 0;
     for (let i = 0; i < frames; i++) if (fromNode[0][i] !== input[0][i]) changed++;
     return {
-      diff: firstDiff(task.channels, fromNode), length: task.channels[0].length, frames,
-      peak, inputPeak, ceiling: 10 ** (-3 / 20), changed, restored: task.restored, heapBase: task.heapBase,
+      diff: firstDiff(task.channels, fromNode),
+      length: task.channels[0].length,
+      frames,
+      peak,
+      inputPeak,
+      ceiling: 10 ** (-3 / 20),
+      changed,
+      restored: task.restored,
+      heapBase: task.heapBase,
     };
   });
   expect(r.length).toBe(r.frames);
@@ -135,8 +163,11 @@ test('renderOffline across 3 workers in 15 segments is sample-identical to one p
     const segments = [];
     const progress = [];
     const out = await renderOffline({ channels: input, sampleRate }, CHAIN, {
-      pool, segmentFrames: 16384, pipeline: 3,
-      onSegment: (info) => segments.push(info), onProgress: (v) => progress.push(v),
+      pool,
+      segmentFrames: 16384,
+      pipeline: 3,
+      onSegment: (info) => segments.push(info),
+      onProgress: (v) => progress.push(v),
     });
     // What happens without the handoff: every segment from a fresh node.
     const fresh = [new Float32Array(frames), new Float32Array(frames)];
@@ -203,7 +234,8 @@ test('an AudioBuffer in gives an AudioBuffer out, equal to the planar render; re
       isAudioBuffer: out instanceof AudioBuffer,
       shape: [out.numberOfChannels, out.length, out.sampleRate],
       diff: firstDiff([out.getChannelData(0), out.getChannelData(1)], planar.channels),
-      same, stats,
+      same,
+      stats,
     };
   });
   expect(r.isAudioBuffer).toBe(true);
@@ -247,7 +279,12 @@ test('renderOffline runs in a Worker too (its own pool of nested workers), with 
     });
     worker.terminate();
     URL.revokeObjectURL(url);
-    return { error: reply.error, diff: reply.channels ? firstDiff(reply.channels, onPage.channels) : 'none', last: reply.last, audioBuffer: reply.isAudioBuffer };
+    return {
+      error: reply.error,
+      diff: reply.channels ? firstDiff(reply.channels, onPage.channels) : 'none',
+      last: reply.last,
+      audioBuffer: reply.isAudioBuffer,
+    };
   });
   expect(r.error).toBeUndefined();
   expect(r.diff).toBeNull();
@@ -266,11 +303,18 @@ test('cancelling mid-render rejects with AbortError and leaves no task running; 
     const progress = [];
     let segmentsDone = 0;
     const started = performance.now();
-    const result = await outcome(renderOffline({ channels: input, sampleRate }, CHAIN, {
-      pool, signal: controller.signal, segmentFrames: 16384, pipeline: 3,
-      onProgress: (v) => progress.push(v),
-      onSegment: () => { if (++segmentsDone === 3) controller.abort('user cancelled'); },
-    }));
+    const result = await outcome(
+      renderOffline({ channels: input, sampleRate }, CHAIN, {
+        pool,
+        signal: controller.signal,
+        segmentFrames: 16384,
+        pipeline: 3,
+        onProgress: (v) => progress.push(v),
+        onSegment: () => {
+          if (++segmentsDone === 3) controller.abort('user cancelled');
+        },
+      }),
+    );
     const elapsedMs = performance.now() - started;
     const stats = pool.getStats();
     // The pool is fine afterwards.
@@ -278,14 +322,36 @@ test('cancelling mid-render rejects with AbortError and leaves no task running; 
     const final = pool.getStats();
     pool.terminate();
     let isAbortError = false;
-    await renderOffline({ channels: input, sampleRate }, CHAIN, { pool: new WorkerPool(), signal: AbortSignal.abort('already') })
-      .catch((e) => { isAbortError = e instanceof AbortError; });
+    await renderOffline({ channels: input, sampleRate }, CHAIN, {
+      pool: new WorkerPool(),
+      signal: AbortSignal.abort('already'),
+    }).catch((e) => {
+      isAbortError = e instanceof AbortError;
+    });
     // A segment that fails (here: times out) fails the render and cancels the segments behind it.
     const failing = new WorkerPool({ maxWorkers: 3 });
-    const timedOut = await outcome(renderOffline({ channels: input, sampleRate }, CHAIN, { pool: failing, segmentFrames: 16384, pipeline: 3, timeoutMs: 5 }));
+    const timedOut = await outcome(
+      renderOffline({ channels: input, sampleRate }, CHAIN, {
+        pool: failing,
+        segmentFrames: 16384,
+        pipeline: 3,
+        timeoutMs: 5,
+      }),
+    );
     const failingStats = failing.getStats();
     failing.terminate();
-    return { result, segmentsDone, elapsedMs, stats, afterLength: after.channels[0].length, final, progress, isAbortError, timedOut, failingStats };
+    return {
+      result,
+      segmentsDone,
+      elapsedMs,
+      stats,
+      afterLength: after.channels[0].length,
+      final,
+      progress,
+      isAbortError,
+      timedOut,
+      failingStats,
+    };
   });
   expect(r.result).toMatchObject({ ok: false, name: 'AbortError', code: 'ABORTED', cause: 'user cancelled' });
   expect(r.segmentsDone).toBe(3);
@@ -331,8 +397,14 @@ test("'analyze' reads the EBU Tech 3341 cases within 0.1 LU, gates silence, and 
     for (let k = 1; k < t1.spectrum.length; k++) if (t1.spectrum[k] > t1.spectrum[peakBin]) peakBin = k;
     return {
       lufs: Object.fromEntries(Object.entries(cases).map(([k, v]) => [k, v.lufs])),
-      peakDb: t1.peakDb, rmsDb: t1.rmsDb, fftSize: t1.fftSize, bins: t1.spectrum.length, isFloat32: t1.spectrum instanceof Float32Array,
-      peakBin, peakBinDb: t1.spectrum[peakBin], farBinDb: t1.spectrum[700],
+      peakDb: t1.peakDb,
+      rmsDb: t1.rmsDb,
+      fftSize: t1.fftSize,
+      bins: t1.spectrum.length,
+      isFloat32: t1.spectrum instanceof Float32Array,
+      peakBin,
+      peakBinDb: t1.spectrum[peakBin],
+      farBinDb: t1.spectrum[700],
       silence: [cases.silence.peakDb, cases.silence.rmsDb],
     };
   });
@@ -359,7 +431,12 @@ test('bad settings and inputs are refused with TypeError or RangeError naming th
     const pool = new WorkerPool({ maxWorkers: 1 });
     const input = { channels: [new Float32Array(256), new Float32Array(256)], sampleRate: 48000 };
     const offline = async (chain, inp = input, options = { pool }) => {
-      try { await renderOffline(inp, chain, options); return 'resolved'; } catch (e) { return `${e.name}: ${e.message}`; }
+      try {
+        await renderOffline(inp, chain, options);
+        return 'resolved';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
     };
     const results = {
       frequency: await offline({ eq: { bands: [null, null, { frequency: 30000 }] } }),
@@ -384,7 +461,11 @@ test('bad settings and inputs are refused with TypeError or RangeError naming th
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: 128, sampleRate: 48000 });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 2 });
     let nodeMessage = '';
-    try { node.eq.setBand(2, { frequency: 30000 }); } catch (e) { nodeMessage = `${e.name}: ${e.message}`; }
+    try {
+      node.eq.setBand(2, { frequency: 30000 });
+    } catch (e) {
+      nodeMessage = `${e.name}: ${e.message}`;
+    }
     // The task validates too (run() directly), rejecting with the remote error's name.
     const task = await outcome(pool.run('render', { ...input, chain: { limiter: { ceilingDb: 3 } } }));
     const taskPayload = await outcome(pool.run('render', { ...input, chains: {} }));
@@ -394,13 +475,17 @@ test('bad settings and inputs are refused with TypeError or RangeError naming th
     return { results, nodeMessage, task, taskPayload, analyzeRate, created: stats.workersCreated };
   });
   const x = r.results;
-  expect(x.frequency).toBe('RangeError: renderOffline: chain.eq.bands[2]: frequency must be a finite number in (0, 24000); got 30000');
+  expect(x.frequency).toBe(
+    'RangeError: renderOffline: chain.eq.bands[2]: frequency must be a finite number in (0, 24000); got 30000',
+  );
   expect(r.nodeMessage).toBe('RangeError: eq.setBand: frequency must be a finite number in (0, 24000); got 30000');
   expect(x.type).toMatch(/^TypeError: renderOffline: chain\.eq\.bands\[0\]: type must be one of lowpass, /);
   expect(x.q).toMatch(/^RangeError: renderOffline: chain\.eq\.bands\[0\]: q must be a finite number in \(0, 40\]/);
   expect(x.tooManyBands).toMatch(/^RangeError: renderOffline: chain\.eq: bands must have at most 8 entries/);
   expect(x.bypass).toMatch(/^TypeError: renderOffline: chain\.eq: bypass must be a boolean/);
-  expect(x.ceiling).toBe('RangeError: renderOffline: chain.limiter: ceilingDb must be a finite number in [-60, 0]; got 3');
+  expect(x.ceiling).toBe(
+    'RangeError: renderOffline: chain.limiter: ceilingDb must be a finite number in [-60, 0]; got 3',
+  );
   expect(x.release).toMatch(/^RangeError: renderOffline: chain\.limiter: releaseMs must be/);
   expect(x.nullAttack).toMatch(/^TypeError: renderOffline: chain\.limiter: attackMs must be a number; got null/);
   expect(x.gain).toMatch(/^TypeError: renderOffline: chain: gain must be a number; got string/);
@@ -408,7 +493,9 @@ test('bad settings and inputs are refused with TypeError or RangeError naming th
   expect(x.unknown).toMatch(/^TypeError: renderOffline: chain: unknown setting 'limitter'/);
   expect(x.chainNull).toMatch(/^TypeError: renderOffline: chain: settings must be an object; got null/);
   expect(x.input).toMatch(/^RangeError: renderOffline: input\.channels\[1\] has 5 frames but channels\[0\] has 4/);
-  expect(x.rate).toMatch(/^RangeError: renderOffline: input\.sampleRate must be a finite number in \[3000, 768000\]; got 100/);
+  expect(x.rate).toMatch(
+    /^RangeError: renderOffline: input\.sampleRate must be a finite number in \[3000, 768000\]; got 100/,
+  );
   expect(x.segment).toMatch(/^RangeError: renderOffline: options\.segmentFrames must be a multiple of 128/);
   expect(x.pipeline).toMatch(/^RangeError: renderOffline: options\.pipeline must be an integer from 1 to 64/);
   expect(x.poolOption).toMatch(/^TypeError: renderOffline: options\.pool must be a WorkerPool/);
@@ -429,27 +516,44 @@ test("a forced trap inside 'render' (the RL_TEST_HOOKS wasm) rejects with WASM_T
     const pool = new WorkerPool({ maxWorkers: 2 });
     const input = testSignal(2, 128 * 20, sampleRate);
     const before = getPanicStats().bySource.worker;
-    const trap = await outcome(pool.run('render', { channels: copy(input), sampleRate, chain: CHAIN, wasmUrl, testTrapAfterQuanta: 3 }));
+    const trap = await outcome(
+      pool.run('render', { channels: copy(input), sampleRate, chain: CHAIN, wasmUrl, testTrapAfterQuanta: 3 }),
+    );
     const stats = getPanicStats();
     const last = stats.history[stats.history.length - 1];
     // The same payload on the release wasm: the option does nothing.
-    const release = await pool.run('render', { channels: copy(input), sampleRate, chain: CHAIN, testTrapAfterQuanta: 3 });
+    const release = await pool.run('render', {
+      channels: copy(input),
+      sampleRate,
+      chain: CHAIN,
+      testTrapAfterQuanta: 3,
+    });
     const plain = await pool.run('render', { channels: copy(input), sampleRate, chain: CHAIN });
     // The hooks wasm without the option renders normally too, and identically.
     const hooks = await pool.run('render', { channels: copy(input), sampleRate, chain: CHAIN, wasmUrl });
     // The hooks build pipelines like the release one (same core, its own heap base).
-    const piped = await renderOffline({ channels: copy(input), sampleRate }, CHAIN, { pool, wasmUrl, segmentFrames: 128 * 4, pipeline: 2 });
+    const piped = await renderOffline({ channels: copy(input), sampleRate }, CHAIN, {
+      pool,
+      wasmUrl,
+      segmentFrames: 128 * 4,
+      pipeline: 2,
+    });
     const final = pool.getStats();
     pool.terminate();
     return {
-      trap, delta: stats.bySource.worker - before, last: { source: last.source, code: last.code, message: last.message },
+      trap,
+      delta: stats.bySource.worker - before,
+      last: { source: last.source, code: last.code, message: last.message },
       releaseSame: firstDiff(release.channels, plain.channels) === null,
       hooksSame: firstDiff(hooks.channels, plain.channels) === null,
-      pipedSame: firstDiff(piped.channels, plain.channels) === null, final,
+      pipedSame: firstDiff(piped.channels, plain.channels) === null,
+      final,
     };
   }, HOOKS_WASM);
   expect(r.trap).toMatchObject({ ok: false, code: 'WASM_TRAP', remoteName: 'RuntimeError' });
-  expect(r.trap.message).toMatch(/^rl_panic\(1\): forced trap inside rl_node_process \(RL_TEST_HOOKS build\) \[unreachable\]$/);
+  expect(r.trap.message).toMatch(
+    /^rl_panic\(1\): forced trap inside rl_node_process \(RL_TEST_HOOKS build\) \[unreachable\]$/,
+  );
   expect(r.delta).toBe(1);
   expect(r.last).toEqual({ source: 'worker', code: 'WASM_TRAP', message: r.trap.message });
   expect(r.releaseSame).toBe(true);
@@ -466,10 +570,19 @@ test('on a page that is not cross-origin isolated, renderOffline and analyze sti
       const pool = new WorkerPool({ maxWorkers: 2 });
       const x = new Float32Array(48000);
       for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / 48000);
-      const out = await renderOffline({ channels: [x], sampleRate: 48000 }, { gain: 0.5, limiter: { bypass: true } }, { pool, segmentFrames: 4096 });
+      const out = await renderOffline(
+        { channels: [x], sampleRate: 48000 },
+        { gain: 0.5, limiter: { bypass: true } },
+        { pool, segmentFrames: 4096 },
+      );
       const analysis = await pool.run('analyze', { channels: out.channels, sampleRate: 48000 });
       pool.terminate();
-      return { isolated: globalThis.crossOriginIsolated, sab: typeof SharedArrayBuffer, peakDb: analysis.peakDb, sample: [out.channels[0][100], x[100] * 0.5] };
+      return {
+        isolated: globalThis.crossOriginIsolated,
+        sab: typeof SharedArrayBuffer,
+        peakDb: analysis.peakDb,
+        sample: [out.channels[0][100], x[100] * 0.5],
+      };
     });
     expect(r.isolated).toBe(false);
     expect(r.peakDb).toBeCloseTo(20 * Math.log10(0.25), 3);

@@ -48,26 +48,46 @@ beforeAll(async () => {
     g.swallowDelay = -1;
     g.setTimeout = (fn, ms, ...args) => {
       if (ms === g.swallowDelay) return st(() => {}, 2 ** 31 - 1); // never fires in this test run
-      const id = st(() => { g.liveTimers.delete(id); fn(...args); }, ms);
+      const id = st(() => {
+        g.liveTimers.delete(id);
+        fn(...args);
+      }, ms);
       g.liveTimers.add(id);
       return id;
     };
-    g.clearTimeout = (id) => { g.liveTimers.delete(id); ct(id); };
+    g.clearTimeout = (id) => {
+      g.liveTimers.delete(id);
+      ct(id);
+    };
     g.setInterval = (fn, ms, ...args) => {
-      const id = si(() => { g.intervalFires += 1; fn(...args); }, ms);
+      const id = si(() => {
+        g.intervalFires += 1;
+        fn(...args);
+      }, ms);
       g.liveTimers.add(id);
       return id;
     };
-    g.clearInterval = (id) => { g.liveTimers.delete(id); ci(id); };
+    g.clearInterval = (id) => {
+      g.liveTimers.delete(id);
+      ci(id);
+    };
     // How a promise ended, as plain data.
-    g.outcome = (p) => p.then(
-      (value) => ({ ok: true, value }),
-      (e) => ({
-        ok: false, name: e?.name, code: e?.code, message: String(e?.message), stack: String(e?.stack),
-        remoteName: e?.remoteName, task: e?.task, cause: e?.cause === undefined ? undefined : String(e.cause),
-        isPoolError: e instanceof g.ringlet.WorkerPoolError, isError: e instanceof Error,
-      }),
-    );
+    g.outcome = (p) =>
+      p.then(
+        (value) => ({ ok: true, value }),
+        (e) => ({
+          ok: false,
+          name: e?.name,
+          code: e?.code,
+          message: String(e?.message),
+          stack: String(e?.stack),
+          remoteName: e?.remoteName,
+          task: e?.task,
+          cause: e?.cause === undefined ? undefined : String(e.cause),
+          isPoolError: e instanceof g.ringlet.WorkerPoolError,
+          isError: e instanceof Error,
+        }),
+      );
     g.sleep = (ms) => new Promise((r) => st(r, ms));
     // The sweep stops on its first tick that finds the pool idle (so a pool
     // that goes busy again within one interval does not restart its timers):
@@ -80,9 +100,17 @@ beforeAll(async () => {
       return pool.getStats().timers;
     };
     // Rejects, naming what hung, if `p` is still pending after `ms`.
-    g.within = (p, ms, what) => Promise.race([p, g.sleep(ms).then(() => { throw new Error(`${what}: still pending after ${ms} ms`); })]);
+    g.within = (p, ms, what) =>
+      Promise.race([
+        p,
+        g.sleep(ms).then(() => {
+          throw new Error(`${what}: still pending after ${ms} ms`);
+        }),
+      ]);
   });
-  await b.page.evaluate(async () => { globalThis.ringlet = await import('/dist/ringlet.js'); });
+  await b.page.evaluate(async () => {
+    globalThis.ringlet = await import('/dist/ringlet.js');
+  });
 });
 
 afterAll(async () => {
@@ -94,7 +122,9 @@ afterAll(async () => {
 /** Listeners on the page object at `expression`, as Chromium's DevTools sees them. */
 async function listenersOn(expression) {
   const { result } = await cdp.send('Runtime.evaluate', { expression });
-  const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: /** @type {string} */ (result.objectId) });
+  const { listeners } = await cdp.send('DOMDebugger.getEventListeners', {
+    objectId: /** @type {string} */ (result.objectId),
+  });
   await cdp.send('Runtime.releaseObject', { objectId: /** @type {string} */ (result.objectId) });
   return listeners.length;
 }
@@ -119,9 +149,13 @@ test('50 concurrent init() calls share one promise and construct the workers onc
     const again = pool.init();
     await within(again, 10000, 'a later init()');
     const result = {
-      same, sameLater: again === calls[0], constructed: workerConstructions - before,
+      same,
+      sameLater: again === calls[0],
+      constructed: workerConstructions - before,
       during: { state: during.state, starting: during.startingWorkers, idle: during.idleWorkers },
-      atResolve: [...new Set(atResolve)], after: pool.getStats(), echo: await pool.run('echo', 'hi'),
+      atResolve: [...new Set(atResolve)],
+      after: pool.getStats(),
+      echo: await pool.run('echo', 'hi'),
     };
     pool.terminate();
     return result;
@@ -160,11 +194,20 @@ test('a missing worker script rejects every init() waiter naming the URL and the
   expect(message).toMatch(/3 times in a row/);
   expect(first.task).toEqual(['BOOTSTRAP_FAILED', true]);
   expect(first.constructed).toBe(6); // 3 for init(), 3 for the run() after it: bounded
-  expect(first.stats).toMatchObject({ state: 'uninitialized', workers: 0, timers: 0, listeners: 0, workerListeners: 0 });
+  expect(first.stats).toMatchObject({
+    state: 'uninitialized',
+    workers: 0,
+    timers: 0,
+    listeners: 0,
+    workerListeners: 0,
+  });
 
   // Make the URL real; the same instance now starts.
   mkdirSync(LATE_DIR, { recursive: true });
-  writeFileSync(LATE_PATH, `import '${TASKS}';\nimport { defineTasks } from '/dist/ringlet-worker.js';\ndefineTasks({ late: () => 'late ok' });\n`);
+  writeFileSync(
+    LATE_PATH,
+    `import '${TASKS}';\nimport { defineTasks } from '/dist/ringlet-worker.js';\ndefineTasks({ late: () => 'late ok' });\n`,
+  );
   const second = await b.page.evaluate(async () => {
     const pool = globalThis.latePool;
     await within(pool.init(), 10000, 'init() retried on the same pool');
@@ -183,11 +226,20 @@ test('a missing worker script rejects every init() waiter naming the URL and the
     const results = await within(Promise.all([hang, queued]), 10000, 'tasks after the script went missing');
     const constructed = workerConstructions - before;
     await sleep(500);
-    const result = { results: results.map((x) => [x.name, x.code]), queuedMessage: results[1].message, constructed, later: workerConstructions - before, stats: pool.getStats() };
+    const result = {
+      results: results.map((x) => [x.name, x.code]),
+      queuedMessage: results[1].message,
+      constructed,
+      later: workerConstructions - before,
+      stats: pool.getStats(),
+    };
     pool.terminate();
     return result;
   });
-  expect(third.results).toEqual([['TimeoutError', 'TIMEOUT'], ['WorkerPoolError', 'BOOTSTRAP_FAILED']]);
+  expect(third.results).toEqual([
+    ['TimeoutError', 'TIMEOUT'],
+    ['WorkerPoolError', 'BOOTSTRAP_FAILED'],
+  ]);
   expect(third.queuedMessage).toMatch(/HTTP 404/);
   expect(third.constructed).toBe(3);
   expect(third.later).toBe(3);
@@ -200,10 +252,20 @@ test('a module that throws while evaluating fails init() with its own message, a
     const { WorkerPool } = globalThis.ringlet;
     const before = workerConstructions;
     const pool = new WorkerPool({ workerUrl: url, minWorkers: 2, maxWorkers: 2 });
-    const [init, task] = await within(Promise.all([outcome(pool.init()), outcome(pool.run('echo', 1))]), 10000, 'init() and run()');
+    const [init, task] = await within(
+      Promise.all([outcome(pool.init()), outcome(pool.run('echo', 1))]),
+      10000,
+      'init() and run()',
+    );
     const constructed = workerConstructions - before;
     await sleep(400);
-    const result = { init, task: [task.code, task.message === init.message], constructed, later: workerConstructions - before, stats: pool.getStats() };
+    const result = {
+      init,
+      task: [task.code, task.message === init.message],
+      constructed,
+      later: workerConstructions - before,
+      stats: pool.getStats(),
+    };
     pool.terminate();
     return result;
   }, BOOT_FAIL);
@@ -225,7 +287,11 @@ test('a worker that never posts ready fails after startTimeoutMs', async () => {
     const before = workerConstructions;
     const pool = new WorkerPool({ workerUrl: url, startTimeoutMs: 300, maxStartFailures: 2 });
     const init = await within(outcome(pool.init()), 10000, 'init()');
-    const result = { init: [init.code, init.message], constructed: workerConstructions - before, stats: pool.getStats() };
+    const result = {
+      init: [init.code, init.message],
+      constructed: workerConstructions - before,
+      stats: pool.getStats(),
+    };
     pool.terminate();
     return result;
   }, SILENT);
@@ -274,9 +340,14 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
     for (let i = 0; i < n; i++) await pool.run('echo', i);
     return ((performance.now() - t) / n) * 1000;
   });
-  await b.page.evaluate(() => { globalThis.bigPool.terminate(); delete globalThis.bigPool; });
-  console.log(`pool: 10,000 echo tasks in ${elapsedMs} ms (${Math.round(10000 / (elapsedMs / 1000))}/s, 500 in flight); ` +
-    `heap growth ${((end - start) / 1024).toFixed(1)} KiB; sequential echo round trip ${rtt.toFixed(1)} µs`);
+  await b.page.evaluate(() => {
+    globalThis.bigPool.terminate();
+    delete globalThis.bigPool;
+  });
+  console.log(
+    `pool: 10,000 echo tasks in ${elapsedMs} ms (${Math.round(10000 / (elapsedMs / 1000))}/s, 500 in flight); ` +
+      `heap growth ${((end - start) / 1024).toFixed(1)} KiB; sequential echo round trip ${rtt.toFixed(1)} µs`,
+  );
   expect(run.wrong).toBe(0);
   expect(run.maxListeners).toBeGreaterThan(0); // the signal listeners are counted while tasks wait
   expect(signalListeners).toBe(0);
@@ -329,13 +400,20 @@ test('a hung task times out with TimeoutError, its worker is replaced, and the p
     const firstWorker = await pool.run('whoami');
     const before = workerConstructions;
     let error;
-    const hang = pool.run('hang').catch((e) => { error = e; });
+    const hang = pool.run('hang').catch((e) => {
+      error = e;
+    });
     const next = pool.run('whoami');
     await hang;
     const result = {
-      name: error.name, code: error.code, message: error.message,
+      name: error.name,
+      code: error.code,
+      message: error.message,
       classes: [error instanceof TimeoutError, error instanceof WorkerPoolError, error instanceof Error],
-      firstWorker, nextWorker: await next, constructed: workerConstructions - before, stats: pool.getStats(),
+      firstWorker,
+      nextWorker: await next,
+      constructed: workerConstructions - before,
+      stats: pool.getStats(),
     };
     result.timersWhenIdle = await idleTimers(pool);
     pool.terminate();
@@ -380,11 +458,28 @@ test('a task that throws rejects with its message and stack, and its worker stay
     const unknown = await outcome(pool.run('transcode'));
     const badPayload = await outcome(pool.run('echo', () => 1));
     const after = await pool.run('whoami');
-    const result = { worker, after, constructed: workerConstructions - before, thrown, rejected, unclonable, unknown, badPayload };
+    const result = {
+      worker,
+      after,
+      constructed: workerConstructions - before,
+      thrown,
+      rejected,
+      unclonable,
+      unknown,
+      badPayload,
+    };
     pool.terminate();
     return result;
   }, TASKS);
-  expect(r.thrown).toMatchObject({ ok: false, name: 'WorkerPoolError', code: 'TASK_FAILED', message: 'fixture threw', remoteName: 'TypeError', task: 'throws', isPoolError: true });
+  expect(r.thrown).toMatchObject({
+    ok: false,
+    name: 'WorkerPoolError',
+    code: 'TASK_FAILED',
+    message: 'fixture threw',
+    remoteName: 'TypeError',
+    task: 'throws',
+    isPoolError: true,
+  });
   expect(r.thrown.stack).toMatch(/pool-tasks\.js/);
   expect(r.rejected).toMatchObject({ code: 'TASK_FAILED', message: 'fixture rejected', remoteName: 'RangeError' });
   expect(r.unclonable).toMatchObject({ code: 'TASK_FAILED', remoteName: 'DataCloneError' });
@@ -405,7 +500,13 @@ test('a worker-level crash (an uncaught error in a timer, or self.close()) rejec
     const second = await pool.run('whoami');
     const exit = await outcome(pool.run('exit', null, { timeoutMs: 10000 }));
     const third = await pool.run('whoami');
-    const result = { crash, exit, workers: [first, second, third], stats: pool.getStats(), timersWhenIdle: await idleTimers(pool) };
+    const result = {
+      crash,
+      exit,
+      workers: [first, second, third],
+      stats: pool.getStats(),
+      timersWhenIdle: await idleTimers(pool),
+    };
     pool.terminate();
     return result;
   }, TASKS);
@@ -431,7 +532,13 @@ test('a wasm trap in a task is recorded as a worker panic and rejects with WASM_
     const last = after.history[after.history.length - 1];
     const next = await pool.run('echo', 'still works');
     pool.terminate();
-    return { trap, heard, delta: after.bySource.worker - before.bySource.worker, last: { code: last.code, message: last.message, stack: last.stack }, next };
+    return {
+      trap,
+      heard,
+      delta: after.bySource.worker - before.bySource.worker,
+      last: { code: last.code, message: last.message, stack: last.stack },
+      next,
+    };
   }, TASKS);
   expect(r.trap).toMatchObject({ ok: false, code: 'WASM_TRAP', remoteName: 'RuntimeError', message: 'unreachable' });
   expect(r.heard).toEqual([['worker', 'WASM_TRAP']]);
@@ -463,14 +570,32 @@ test('cancelling: a queued task leaves the queue at once, a running one loses it
     const statsBefore = pool.getStats();
     const p = pool.run('echo', 2, { signal: AbortSignal.abort('too late') });
     const statsAfter = pool.getStats();
-    const order = await Promise.race([p.then(() => 'resolved', () => 'rejected'), Promise.resolve().then(() => 'pending')]);
+    const order = await Promise.race([
+      p.then(
+        () => 'resolved',
+        () => 'rejected',
+      ),
+      Promise.resolve().then(() => 'pending'),
+    ]);
     let error;
-    await p.catch((e) => { error = e; });
+    await p.catch((e) => {
+      error = e;
+    });
     const result = {
-      beforeCancel: beforeCancel.queuedTasks, afterQueuedCancel: afterQueuedCancel.queuedTasks, waitingResult, hangResult,
+      beforeCancel: beforeCancel.queuedTasks,
+      afterQueuedCancel: afterQueuedCancel.queuedTasks,
+      waitingResult,
+      hangResult,
       workers: [first, second],
-      already: { order, isAbort: error instanceof AbortError, code: error.code, cause: error.cause,
-        queued: statsAfter.queuedTasks, total: statsAfter.totalTasks - statsBefore.totalTasks, refused: statsAfter.refusedTasks - statsBefore.refusedTasks },
+      already: {
+        order,
+        isAbort: error instanceof AbortError,
+        code: error.code,
+        cause: error.cause,
+        queued: statsAfter.queuedTasks,
+        total: statsAfter.totalTasks - statsBefore.totalTasks,
+        refused: statsAfter.refusedTasks - statsBefore.refusedTasks,
+      },
       stats: pool.getStats(),
     };
     result.timersWhenIdle = await idleTimers(pool);
@@ -484,7 +609,15 @@ test('cancelling: a queued task leaves the queue at once, a running one loses it
   expect(r.hangResult).toMatchObject({ ok: false, name: 'AbortError', code: 'ABORTED' });
   expect(r.hangResult.message).toMatch(/cancelled while running/);
   expect(r.workers[1]).not.toBe(r.workers[0]); // the running task's worker was terminated and replaced
-  expect(r.already).toEqual({ order: 'rejected', isAbort: true, code: 'ABORTED', cause: 'too late', queued: 0, total: 0, refused: 1 });
+  expect(r.already).toEqual({
+    order: 'rejected',
+    isAbort: true,
+    code: 'ABORTED',
+    cause: 'too late',
+    queued: 0,
+    total: 0,
+    refused: 1,
+  });
   expect(r.stats).toMatchObject({ cancelledTasks: 2, listeners: 0, activeTasks: 0, queuedTasks: 0 });
   expect(r.timersWhenIdle).toBe(0); // within one sweep interval
 });
@@ -507,10 +640,16 @@ test('terminate() with work in flight rejects everything with TerminatedError an
     const results = await Promise.all(tasks);
     const later = [await outcome(pool.run('echo', 1)), await outcome(pool.init())];
     let laterError;
-    await pool.run('echo').catch((e) => { laterError = e; });
+    await pool.run('echo').catch((e) => {
+      laterError = e;
+    });
     return {
-      during, results: results.map((x) => [x.name, x.code]), later: later.map((x) => x.code),
-      laterIsTerminated: laterError instanceof TerminatedError, stats: pool.getStats(), liveTimers: liveTimers.size,
+      during,
+      results: results.map((x) => [x.name, x.code]),
+      later: later.map((x) => x.code),
+      laterIsTerminated: laterError instanceof TerminatedError,
+      stats: pool.getStats(),
+      liveTimers: liveTimers.size,
     };
   }, TASKS);
   expect(r.during).toMatchObject({ activeTasks: 2, queuedTasks: 5 });
@@ -519,7 +658,14 @@ test('terminate() with work in flight rejects everything with TerminatedError an
   expect(r.results).toEqual(Array(7).fill(['TerminatedError', 'TERMINATED']));
   expect(r.later).toEqual(['TERMINATED', 'TERMINATED']);
   expect(r.laterIsTerminated).toBe(true);
-  expect(r.stats).toMatchObject({ state: 'terminated', workers: 0, listeners: 0, workerListeners: 0, timers: 0, failedTasks: 7 });
+  expect(r.stats).toMatchObject({
+    state: 'terminated',
+    workers: 0,
+    listeners: 0,
+    workerListeners: 0,
+    timers: 0,
+    failedTasks: 7,
+  });
   expect(r.liveTimers).toBe(baseline);
   expect(await listenersOn('globalThis.termController.signal')).toBe(0);
 });
@@ -533,13 +679,17 @@ test('beyond maxQueue waiting tasks, run() rejects with QueueFullError at once',
     for (let i = 0; i < 3; i++) accepted.push(outcome(pool.run('echo', i))); // wait
     const stats = pool.getStats();
     let error;
-    await pool.run('echo', 99).catch((e) => { error = e; });
+    await pool.run('echo', 99).catch((e) => {
+      error = e;
+    });
     const results = await Promise.all(accepted);
     const afterDrain = await pool.run('echo', 'room again');
     pool.terminate();
     return {
-      stats: [stats.activeTasks, stats.queuedTasks], full: [error.name, error.code, error instanceof QueueFullError, error.message],
-      results: results.map((x) => x.value), afterDrain,
+      stats: [stats.activeTasks, stats.queuedTasks],
+      full: [error.name, error.code, error instanceof QueueFullError, error.message],
+      results: results.map((x) => x.value),
+      afterDrain,
     };
   }, TASKS);
   expect(r.stats).toEqual([1, 3]);
@@ -578,7 +728,17 @@ test('an idle pool keeps no timer: the sweep ticks only while tasks are active, 
     const reapedTimers = await idleTimers(reaper);
     const again = await reaper.run('echo', 'ok');
     reaper.terminate();
-    return { idleAfterInit, busy, idle, grace, ticksWhileIdle: firesLater - firesAtIdle, justIdle, reaped, reapedTimers, again };
+    return {
+      idleAfterInit,
+      busy,
+      idle,
+      grace,
+      ticksWhileIdle: firesLater - firesAtIdle,
+      justIdle,
+      reaped,
+      reapedTimers,
+      again,
+    };
   }, TASKS);
   expect(r.idleAfterInit).toEqual([0, 0]);
   expect(r.busy[0]).toBe(2); // the task's timeout and the sweep
@@ -603,7 +763,12 @@ test('the sweep times out a running task whose own timer never fired', async () 
       const hang = outcome(pool.run('hang'));
       const result = await Promise.race([hang, sleep(5000).then(() => ({ code: 'not swept' }))]);
       const next = result.code === 'TIMEOUT' ? await pool.run('echo', 'after sweep') : null;
-      return { result: [result.name, result.code], stats: pool.getStats(), next, timersWhenIdle: await idleTimers(pool, 100) };
+      return {
+        result: [result.name, result.code],
+        stats: pool.getStats(),
+        next,
+        timersWhenIdle: await idleTimers(pool, 100),
+      };
     } finally {
       globalThis.swallowDelay = -1;
       pool.terminate();
@@ -642,7 +807,15 @@ test('progress reaches onProgress, and BufferPool buffers ping-pong through a ta
     await busy;
     const queuedOut = await queuedRun;
     pool.terminate();
-    return { seen, progressResult, wrong, detachedOnSend, stats: buffers.stats(), detachedWhileQueued, queuedOut: [queuedOut[0], queuedOut.length] };
+    return {
+      seen,
+      progressResult,
+      wrong,
+      detachedOnSend,
+      stats: buffers.stats(),
+      detachedWhileQueued,
+      queuedOut: [queuedOut[0], queuedOut.length],
+    };
   }, TASKS);
   expect(r.seen).toEqual([1, 2, 3, 4, 5]);
   expect(r.progressResult).toBe(5);
@@ -656,16 +829,40 @@ test('progress reaches onProgress, and BufferPool buffers ping-pong through a ta
 test('bad options and arguments are refused naming the option and its range; the page stays clean', async () => {
   const r = await b.page.evaluate(async () => {
     const { WorkerPool } = globalThis.ringlet;
-    const make = (o) => { try { new WorkerPool(o); return 'made'; } catch (e) { return `${e.name}: ${e.message}`; } };
+    const make = (o) => {
+      try {
+        new WorkerPool(o);
+        return 'made';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    };
     const pool = new WorkerPool();
-    const run = async (...args) => { try { await pool.run(...args); return 'resolved'; } catch (e) { return `${e.name}: ${e.message}`; } };
+    const run = async (...args) => {
+      try {
+        await pool.run(...args);
+        return 'resolved';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
+    };
     const result = {
       options: [
-        make({ maxWorkers: 0 }), make({ minWorkers: 3, maxWorkers: 2 }), make({ taskTimeoutMs: '5' }),
-        make({ maxQueue: -1 }), make({ sweepIntervalMs: 1.5 }), make({ idleTimeoutMs: Infinity }), make({ workerUrl: 5 }),
+        make({ maxWorkers: 0 }),
+        make({ minWorkers: 3, maxWorkers: 2 }),
+        make({ taskTimeoutMs: '5' }),
+        make({ maxQueue: -1 }),
+        make({ sweepIntervalMs: 1.5 }),
+        make({ idleTimeoutMs: Infinity }),
+        make({ workerUrl: 5 }),
         make(null),
       ],
-      runs: [await run(''), await run('echo', 1, { timeoutMs: -1 }), await run('echo', 1, { signal: 'no' }), await run('echo', 1, { transfer: 'no' })],
+      runs: [
+        await run(''),
+        await run('echo', 1, { timeoutMs: -1 }),
+        await run('echo', 1, { signal: 'no' }),
+        await run('echo', 1, { transfer: 'no' }),
+      ],
       refused: pool.getStats().refusedTasks,
       created: pool.getStats().workersCreated,
     };

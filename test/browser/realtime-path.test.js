@@ -24,7 +24,10 @@ test('a source node renders a ramp written by the page sample-exact (OfflineAudi
     const left = new Float32Array(frames);
     const right = new Float32Array(frames);
     // Below the limiter's -1 dBFS ceiling, the chain is transparent.
-    for (let i = 0; i < frames; i++) { left[i] = (0.8 * i) / frames; right[i] = (-0.8 * i) / frames; }
+    for (let i = 0; i < frames; i++) {
+      left[i] = (0.8 * i) / frames;
+      right[i] = (-0.8 * i) / frames;
+    }
     const written = node.writer.tryWrite([left, right]);
     node.connect(ctx.destination);
     const out = await ctx.startRendering();
@@ -32,7 +35,13 @@ test('a source node renders a ramp written by the page sample-exact (OfflineAudi
     const rr = out.getChannelData(1);
     let mismatches = 0;
     for (let i = 0; i < frames; i++) if (l[i] !== left[i] || rr[i] !== right[i]) mismatches++;
-    return { written, mismatches, stats: node.stats(), isNode: node instanceof AudioWorkletNode, isRinglet: node instanceof RingletNode };
+    return {
+      written,
+      mismatches,
+      stats: node.stats(),
+      isNode: node instanceof AudioWorkletNode,
+      isRinglet: node instanceof RingletNode,
+    };
   });
   expect(r.written).toBe(4096);
   expect(r.mismatches).toBe(0);
@@ -52,7 +61,9 @@ test('a source node fed by a Worker through its handle renders sample-exact', as
     const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 4096 });
     node.connect(ctx.destination);
     const worker = new Worker('/test/browser/fixtures/feeder.worker.js', { type: 'module' });
-    const done = new Promise((resolve) => { worker.onmessage = (e) => resolve(e.data); });
+    const done = new Promise((resolve) => {
+      worker.onmessage = (e) => resolve(e.data);
+    });
     worker.postMessage({ handle: node.writerHandle, frames, chunk: 1000 });
     // Before each checkpoint, wait (bounded) until the Worker has queued the next stretch.
     for (let t = 0; t < frames; t += checkpoint) {
@@ -75,7 +86,10 @@ test('a source node fed by a Worker through its handle renders sample-exact', as
     for (let i = 0; i < frames; i++) {
       const el = Math.fround((0.8 * (i % 48000)) / 48000);
       const er = Math.fround(-0.8 * ((i % 1000) / 1000));
-      if (l[i] !== el || rr[i] !== er) { mismatches++; if (first < 0) first = i; }
+      if (l[i] !== el || rr[i] !== er) {
+        mismatches++;
+        if (first < 0) first = i;
+      }
     }
     return { feeder, mismatches, first, stats: node.stats() };
   });
@@ -121,7 +135,10 @@ test('a capture node copies its input into the ring for a reader, and passes it 
     const frames = 4096;
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: frames, sampleRate: 48000 });
     const buffer = ctx.createBuffer(2, frames, 48000);
-    for (let i = 0; i < frames; i++) { buffer.getChannelData(0)[i] = (0.8 * i) / frames; buffer.getChannelData(1)[i] = 0.5 - (0.8 * i) / frames; }
+    for (let i = 0; i < frames; i++) {
+      buffer.getChannelData(0)[i] = (0.8 * i) / frames;
+      buffer.getChannelData(1)[i] = 0.5 - (0.8 * i) / frames;
+    }
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 4096 });
     src.connect(node).connect(ctx.destination);
@@ -183,7 +200,10 @@ test('in a realtime AudioContext a fed source plays for over a second with no un
       }
     };
     // Pre-fill half the ring, then start.
-    for (let k = 0; k < 8; k++) { fill(); node.writer.tryWrite(data); }
+    for (let k = 0; k < 8; k++) {
+      fill();
+      node.writer.tryWrite(data);
+    }
     node.connect(ctx.destination);
     await Promise.race([ctx.resume(), new Promise((r) => setTimeout(r, 2000))]);
     const start = node.stats();
@@ -206,12 +226,20 @@ test('in a realtime AudioContext a fed source plays for over a second with no un
 });
 
 test('the package entry imports in a Worker', async () => {
-  const names = await b.page.evaluate(() => new Promise((resolve, reject) => {
-    const w = new Worker('/test/browser/fixtures/import.worker.js', { type: 'module' });
-    w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-    w.onerror = (e) => reject(new Error(e.message));
-  }));
-  expect(names).toEqual(expect.arrayContaining(['RingReader', 'RingWriter', 'RingletError', 'RingletNode', 'loadRinglet']));
+  const names = await b.page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const w = new Worker('/test/browser/fixtures/import.worker.js', { type: 'module' });
+        w.onmessage = (e) => {
+          resolve(e.data);
+          w.terminate();
+        };
+        w.onerror = (e) => reject(new Error(e.message));
+      }),
+  );
+  expect(names).toEqual(
+    expect.arrayContaining(['RingReader', 'RingWriter', 'RingletError', 'RingletNode', 'loadRinglet']),
+  );
 });
 
 test('bad create() options are refused with errors naming the parameter, and the page stays clean', async () => {
@@ -219,7 +247,12 @@ test('bad create() options are refused with errors naming the parameter, and the
     const { RingletNode } = await import('/dist/ringlet.js');
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: 128, sampleRate: 48000 });
     const attempt = async (o) => {
-      try { await RingletNode.create(ctx, o); return 'resolved'; } catch (e) { return `${e.name}: ${e.message}`; }
+      try {
+        await RingletNode.create(ctx, o);
+        return 'resolved';
+      } catch (e) {
+        return `${e.name}: ${e.message}`;
+      }
     };
     return [
       await attempt({ capacityFrames: 1000 }),

@@ -9,8 +9,12 @@ const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
 
-beforeAll(async () => { b = await openBrowser(); });
-afterAll(async () => { await b?.close(); });
+beforeAll(async () => {
+  b = await openBrowser();
+});
+afterAll(async () => {
+  await b?.close();
+});
 
 test('20 concurrent getAudioContext() calls yield one context, and a closed one is replaced', async () => {
   const r = await b.page.evaluate(async () => {
@@ -28,10 +32,16 @@ test('20 concurrent getAudioContext() calls yield one context, and a closed one 
 });
 
 test('in a Worker getAudioContext rejects with NOT_MAIN_THREAD', async () => {
-  const r = await b.page.evaluate(() => new Promise((resolve) => {
-    const w = new Worker('/test/browser/fixtures/context.worker.js', { type: 'module' });
-    w.onmessage = (e) => { resolve(e.data); w.terminate(); };
-  }));
+  const r = await b.page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const w = new Worker('/test/browser/fixtures/context.worker.js', { type: 'module' });
+        w.onmessage = (e) => {
+          resolve(e.data);
+          w.terminate();
+        };
+      }),
+  );
   expect(r).toMatchObject({ resolved: false, name: 'RingletError', code: 'NOT_MAIN_THREAD', isMain: false });
 });
 
@@ -41,7 +51,10 @@ test('10 concurrent loadRinglet calls on one context make one addModule call', a
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48000 });
     const original = ctx.audioWorklet.addModule.bind(ctx.audioWorklet);
     let calls = 0;
-    ctx.audioWorklet.addModule = (url, options) => { calls++; return original(url, options); };
+    ctx.audioWorklet.addModule = (url, options) => {
+      calls++;
+      return original(url, options);
+    };
     const loaded = await Promise.all(Array.from({ length: 10 }, () => loadRinglet(ctx)));
     await loadRinglet(ctx);
     return { calls, sameWasm: loaded.every((w) => w.module === loaded[0].module) };
@@ -54,7 +67,12 @@ test('a failing worklet URL rejects naming the URL, and the next call with a goo
     const { loadRinglet, RingletNode } = await import('/dist/ringlet.js');
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48000 });
     let first;
-    try { await loadRinglet(ctx, { workletUrl: '/no/such/worklet.js' }); first = 'resolved'; } catch (e) { first = { code: e.code, message: e.message }; }
+    try {
+      await loadRinglet(ctx, { workletUrl: '/no/such/worklet.js' });
+      first = 'resolved';
+    } catch (e) {
+      first = { code: e.code, message: e.message };
+    }
     await loadRinglet(ctx);
     const node = await RingletNode.create(ctx, { channels: 1 });
     return { first, state: node.state };
@@ -108,14 +126,19 @@ test('a forced trap silences the next quantum, fires one panic event (no process
     node.connect(ctx.destination);
     const panics = [];
     let processorErrors = 0;
-    node.onprocessorerror = () => { processorErrors++; };
+    node.onprocessorerror = () => {
+      processorErrors++;
+    };
     node.addEventListener('panic', (e) => panics.push(e.detail));
     const heard = [];
     const unsubscribe = onPanic((record) => heard.push(record.source));
     const before = getPanicStats();
     const panicked = new Promise((resolve) => node.addEventListener('panic', resolve, { once: true }));
     // Arm the trap while rendering is suspended at quantum 5; it fires in quantum 5.
-    ctx.suspend((128 * 5) / sampleRate).then(() => { node.port.postMessage({ type: 'test:trap' }); setTimeout(() => ctx.resume(), 50); });
+    ctx.suspend((128 * 5) / sampleRate).then(() => {
+      node.port.postMessage({ type: 'test:trap' });
+      setTimeout(() => ctx.resume(), 50);
+    });
     // At quantum 15, after the panic, reset and feed again.
     let stateBeforeReset = '';
     ctx.suspend((128 * 15) / sampleRate).then(async () => {
@@ -135,7 +158,11 @@ test('a forced trap silences the next quantum, fires one panic event (no process
       trapQuantumSilent: uniform(5, 0),
       staysSilent: uniform(10, 0) && uniform(14, 0),
       afterReset: uniform(15, 0.25) && uniform(24, 0.25),
-      panics: panics.map((p) => ({ code: p.code, hasMessage: p.message.includes('forced trap'), hasStack: p.stack.length > 0 })),
+      panics: panics.map((p) => ({
+        code: p.code,
+        hasMessage: p.message.includes('forced trap'),
+        hasStack: p.stack.length > 0,
+      })),
       processorErrors,
       stateBeforeReset,
       stateAfter: node.state,
@@ -175,7 +202,14 @@ test('1,000 forced panics leave a history of exactly 100 and a stable heap', asy
       for (let i = 0; i < n; i++) {
         const panicked = new Promise((resolve, reject) => {
           const t = setTimeout(() => reject(new Error(`no panic event in cycle ${i}`)), 5000);
-          node.addEventListener('panic', () => { clearTimeout(t); resolve(); }, { once: true });
+          node.addEventListener(
+            'panic',
+            () => {
+              clearTimeout(t);
+              resolve();
+            },
+            { once: true },
+          );
         });
         node.port.postMessage({ type: 'test:trap' });
         await panicked;
@@ -190,7 +224,13 @@ test('1,000 forced panics leave a history of exactly 100 and a stable heap', asy
   const stats = await b.page.evaluate(async () => {
     const { getPanicStats } = await import('/dist/ringlet.js');
     const s = getPanicStats();
-    return { total: s.total, recovered: s.recovered, worklet: s.bySource.worklet, history: s.history.length, codes: [...new Set(s.history.map((h) => h.code))] };
+    return {
+      total: s.total,
+      recovered: s.recovered,
+      worklet: s.bySource.worklet,
+      history: s.history.length,
+      codes: [...new Set(s.history.map((h) => h.code))],
+    };
   });
   await cdp.detach();
   expect(stats.history).toBe(100);
@@ -208,7 +248,10 @@ test('the release wasm has no test hooks: a test:trap message does nothing', asy
     const node = await RingletNode.create(ctx, { channels: 1 });
     node.writer.tryWrite(new Float32Array(128 * 8).fill(0.5));
     node.connect(ctx.destination);
-    ctx.suspend(128 / 48000).then(() => { node.port.postMessage({ type: 'test:trap' }); setTimeout(() => ctx.resume(), 50); });
+    ctx.suspend(128 / 48000).then(() => {
+      node.port.postMessage({ type: 'test:trap' });
+      setTimeout(() => ctx.resume(), 50);
+    });
     const out = (await ctx.startRendering()).getChannelData(0);
     return { allHalf: out.every((x) => x === 0.5), state: node.state };
   });

@@ -32,7 +32,9 @@ beforeAll(async () => {
   b = await openBrowser();
 });
 
-afterAll(async () => { await b?.close(); });
+afterAll(async () => {
+  await b?.close();
+});
 
 test('two versions load into one context and both render their own signal', async () => {
   const r = await b.page.evaluate(async () => {
@@ -46,7 +48,11 @@ test('two versions load into one context and both render their own signal', asyn
     na.connect(ctx.destination);
     nz.connect(ctx.destination);
     const out = (await ctx.startRendering()).getChannelData(0);
-    return { versions: [a.VERSION, z.VERSION], names: [a.PROCESSOR_NAME, z.PROCESSOR_NAME], sum: out.every((x) => x === 0.75) };
+    return {
+      versions: [a.VERSION, z.VERSION],
+      names: [a.PROCESSOR_NAME, z.PROCESSOR_NAME],
+      sum: out.every((x) => x === 0.75),
+    };
   });
   expect(r.versions).toEqual(['0.1.0', '9.9.9']);
   expect(r.names[0]).not.toBe(r.names[1]);

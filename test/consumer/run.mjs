@@ -32,10 +32,20 @@ const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
 /** The files the tarball may hold, and the ones it must. */
 const ALLOWED = /^(dist\/[^/]+|types\/[^/]+\.d\.ts|README\.md|LICENSE|CHANGELOG\.md|package\.json)$/;
 const REQUIRED = [
-  'package.json', 'README.md', 'LICENSE', 'CHANGELOG.md',
-  'dist/ringlet.js', 'dist/ringlet-inline.js', 'dist/ringlet-worklet.js', 'dist/ringlet-worker.js',
-  'dist/ringlet.wasm', 'dist/coi-serviceworker.js',
-  'types/index.d.ts', 'types/isolation.d.ts', 'types/pool.d.ts', 'types/worker.d.ts',
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'CHANGELOG.md',
+  'dist/ringlet.js',
+  'dist/ringlet-inline.js',
+  'dist/ringlet-worklet.js',
+  'dist/ringlet-worker.js',
+  'dist/ringlet.wasm',
+  'dist/coi-serviceworker.js',
+  'types/index.d.ts',
+  'types/isolation.d.ts',
+  'types/pool.d.ts',
+  'types/worker.d.ts',
 ];
 
 let passed = 0;
@@ -58,7 +68,11 @@ async function check(name, fn) {
   } catch (error) {
     failed += 1;
     failures.push(name);
-    console.log(`  FAIL ${name} (${Date.now() - t0} ms)\n       ${String(error?.stack ?? error).split('\n').join('\n       ')}`);
+    console.log(
+      `  FAIL ${name} (${Date.now() - t0} ms)\n       ${String(error?.stack ?? error)
+        .split('\n')
+        .join('\n       ')}`,
+    );
     return false;
   }
 }
@@ -138,7 +152,10 @@ function installApp(name, dir, files, toneDir) {
   writeFileSync(join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   run('npm', ['install', '--prefer-offline', '--include=dev', ...NPM_QUIET], dir);
   const got = JSON.parse(readFileSync(join(dir, 'node_modules/ringlet/package.json'), 'utf8'));
-  assert(got.version === JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version, 'wrong ringlet installed');
+  assert(
+    got.version === JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version,
+    'wrong ringlet installed',
+  );
   const fresh = readFileSync(join(dir, 'node_modules/ringlet/dist/ringlet.js'));
   assert(fresh.equals(readFileSync(join(ROOT, 'dist/ringlet.js'))), 'node_modules/ringlet is stale');
 }
@@ -176,60 +193,84 @@ await check('every package subpath resolves in Node from the installed package',
     assert(file.startsWith(join(APP, 'node_modules/ringlet/')) && existsSync(file), `${subpath} -> ${file}`);
   }
   assert(out.main.includes('RingletNode') && out.main.includes('RingWriter'), `main exports: ${out.main}`);
-  assert(JSON.stringify(out.main) === JSON.stringify(out.inline), `ringlet/inline exports differ:\n${out.main}\n${out.inline}`);
+  assert(
+    JSON.stringify(out.main) === JSON.stringify(out.inline),
+    `ringlet/inline exports differ:\n${out.main}\n${out.inline}`,
+  );
   // types/worker.d.ts declares exactly these (test/types/surface.ts pins that side).
-  assert(JSON.stringify(out.worker) === '["defineTasks","withTransfer"]', `ringlet/worker exports ${out.worker}; update types/worker.d.ts`);
+  assert(
+    JSON.stringify(out.worker) === '["defineTasks","withTransfer"]',
+    `ringlet/worker exports ${out.worker}; update types/worker.d.ts`,
+  );
   runtimeExports = { main: out.main, worker: out.worker };
 });
 
 /** @type {string[]} */
 let assets = [];
-const built = installed && await check('vite build (no config) emits the worklet and the wasm as assets', () => {
-  rmSync(join(APP, 'dist'), { recursive: true, force: true });
-  run(join(APP, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], APP);
-  assets = readdirSync(join(APP, 'dist/assets'));
-  const find = (/** @type {RegExp} */ re) => assets.find((f) => re.test(f));
-  const worklet = find(/^ringlet-worklet-[\w-]+\.js$/);
-  assert(worklet, `no worklet asset in ${assets.join(', ')}`);
-  assert(assets.filter((f) => f.endsWith('.wasm')).length === 1 && find(/^ringlet-[\w-]+\.wasm$/), `expected one wasm asset in ${assets.join(', ')}`);
-  // Emitted byte for byte: Vite must not transform or inline the worklet.
-  const shipped = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-worklet.js'));
-  assert(readFileSync(join(APP, 'dist/assets', worklet)).equals(shipped), 'the worklet asset differs from the package file');
-  const chunks = assets.filter((f) => /^index-[\w-]+\.js$/.test(f));
-  assert(chunks.length === 1, `expected one entry chunk, got ${chunks.join(', ')}`);
-  const code = readFileSync(join(APP, 'dist/assets', chunks[0]), 'utf8');
-  assert(code.includes(worklet), 'the entry chunk does not reference the worklet asset');
-  assert(!code.includes('registerProcessor'), 'the worklet was bundled into the page chunk');
-  assert(!code.includes('data:application/wasm'), 'a wasm was inlined as a data URL');
-});
+const built =
+  installed &&
+  (await check('vite build (no config) emits the worklet and the wasm as assets', () => {
+    rmSync(join(APP, 'dist'), { recursive: true, force: true });
+    run(join(APP, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], APP);
+    assets = readdirSync(join(APP, 'dist/assets'));
+    const find = (/** @type {RegExp} */ re) => assets.find((f) => re.test(f));
+    const worklet = find(/^ringlet-worklet-[\w-]+\.js$/);
+    assert(worklet, `no worklet asset in ${assets.join(', ')}`);
+    assert(
+      assets.filter((f) => f.endsWith('.wasm')).length === 1 && find(/^ringlet-[\w-]+\.wasm$/),
+      `expected one wasm asset in ${assets.join(', ')}`,
+    );
+    // Emitted byte for byte: Vite must not transform or inline the worklet.
+    const shipped = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-worklet.js'));
+    assert(
+      readFileSync(join(APP, 'dist/assets', worklet)).equals(shipped),
+      'the worklet asset differs from the package file',
+    );
+    const chunks = assets.filter((f) => /^index-[\w-]+\.js$/.test(f));
+    assert(chunks.length === 1, `expected one entry chunk, got ${chunks.join(', ')}`);
+    const code = readFileSync(join(APP, 'dist/assets', chunks[0]), 'utf8');
+    assert(code.includes(worklet), 'the entry chunk does not reference the worklet asset');
+    assert(!code.includes('registerProcessor'), 'the worklet was bundled into the page chunk');
+    assert(!code.includes('data:application/wasm'), 'a wasm was inlined as a data URL');
+  }));
 
-const webpackBuilt = webpackInstalled && await check('webpack (no config) emits the worklet and the wasm as assets', () => {
-  rmSync(join(WEBPACK, 'dist'), { recursive: true, force: true });
-  run(join(WEBPACK, 'node_modules/.bin/webpack'), ['--mode', 'production', '--no-stats'], WEBPACK);
-  cpSync(join(WEBPACK, 'index.html'), join(WEBPACK, 'dist/index.html'));
-  const files = readdirSync(join(WEBPACK, 'dist'));
-  assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
-  // Asset names are content hashes; the worklet is the .js asset that registers a processor.
-  const scripts = files.filter((f) => f.endsWith('.js') && f !== 'main.js');
-  const worklets = scripts.filter((f) => readFileSync(join(WEBPACK, 'dist', f), 'utf8').includes('registerProcessor'));
-  assert(worklets.length === 1, `expected one worklet asset among ${scripts.join(', ')}`);
-  const code = readFileSync(join(WEBPACK, 'dist/main.js'), 'utf8');
-  assert(code.includes(worklets[0]), 'main.js does not reference the worklet asset');
-  assert(!code.includes('registerProcessor'), 'the worklet was bundled into main.js');
-});
+const webpackBuilt =
+  webpackInstalled &&
+  (await check('webpack (no config) emits the worklet and the wasm as assets', () => {
+    rmSync(join(WEBPACK, 'dist'), { recursive: true, force: true });
+    run(join(WEBPACK, 'node_modules/.bin/webpack'), ['--mode', 'production', '--no-stats'], WEBPACK);
+    cpSync(join(WEBPACK, 'index.html'), join(WEBPACK, 'dist/index.html'));
+    const files = readdirSync(join(WEBPACK, 'dist'));
+    assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
+    // Asset names are content hashes; the worklet is the .js asset that registers a processor.
+    const scripts = files.filter((f) => f.endsWith('.js') && f !== 'main.js');
+    const worklets = scripts.filter((f) =>
+      readFileSync(join(WEBPACK, 'dist', f), 'utf8').includes('registerProcessor'),
+    );
+    assert(worklets.length === 1, `expected one worklet asset among ${scripts.join(', ')}`);
+    const code = readFileSync(join(WEBPACK, 'dist/main.js'), 'utf8');
+    assert(code.includes(worklets[0]), 'main.js does not reference the worklet asset');
+    assert(!code.includes('registerProcessor'), 'the worklet was bundled into main.js');
+  }));
 
-const rollupBuilt = rollupInstalled && await check('Rollup (node-resolve + import-meta-assets) emits the worklet and the wasm as assets', () => {
-  rmSync(join(ROLLUP, 'dist'), { recursive: true, force: true });
-  run(join(ROLLUP, 'node_modules/.bin/rollup'), ['-c', '--silent'], ROLLUP);
-  cpSync(join(ROLLUP, 'index.html'), join(ROLLUP, 'dist/index.html'));
-  const files = readdirSync(join(ROLLUP, 'dist'), { recursive: true }).map(String);
-  assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
-  const worklets = files.filter((f) => f.endsWith('.js') && f !== 'index.js'
-    && readFileSync(join(ROLLUP, 'dist', f), 'utf8').includes('registerProcessor'));
-  assert(worklets.length === 1, `expected one worklet asset among ${files.join(', ')}`);
-  const code = readFileSync(join(ROLLUP, 'dist/index.js'), 'utf8');
-  assert(!code.includes('registerProcessor'), 'the worklet was bundled into index.js');
-});
+const rollupBuilt =
+  rollupInstalled &&
+  (await check('Rollup (node-resolve + import-meta-assets) emits the worklet and the wasm as assets', () => {
+    rmSync(join(ROLLUP, 'dist'), { recursive: true, force: true });
+    run(join(ROLLUP, 'node_modules/.bin/rollup'), ['-c', '--silent'], ROLLUP);
+    cpSync(join(ROLLUP, 'index.html'), join(ROLLUP, 'dist/index.html'));
+    const files = readdirSync(join(ROLLUP, 'dist'), { recursive: true }).map(String);
+    assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
+    const worklets = files.filter(
+      (f) =>
+        f.endsWith('.js') &&
+        f !== 'index.js' &&
+        readFileSync(join(ROLLUP, 'dist', f), 'utf8').includes('registerProcessor'),
+    );
+    assert(worklets.length === 1, `expected one worklet asset among ${files.join(', ')}`);
+    const code = readFileSync(join(ROLLUP, 'dist/index.js'), 'utf8');
+    assert(!code.includes('registerProcessor'), 'the worklet was bundled into index.js');
+  }));
 
 // ---- the no-bundler page ---------------------------------------------------------------------
 
@@ -245,18 +286,24 @@ const inlineReady = await check('ringlet-inline.js from the tarball needs only r
   assert(!/new URL\(/.test(code), 'ringlet-inline.js references asset files');
   assert(!/__RINGLET_EMBED_(WORKLET|WASM)__/.test(code), 'ringlet-inline.js has unfilled placeholders');
   const imports = [...code.matchAll(/(?:^|[;}\s])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)].map((m) => m[1]);
-  assert(imports.length > 0 && imports.every((i) => i === './ringlet.js'), `ringlet-inline.js imports ${imports.join(', ')}`);
+  assert(
+    imports.length > 0 && imports.every((i) => i === './ringlet.js'),
+    `ringlet-inline.js imports ${imports.join(', ')}`,
+  );
 });
 
 // ---- in Chromium ------------------------------------------------------------------
 
 const userDataDir = join(WORK, 'chromium-profile');
 rmSync(userDataDir, { recursive: true, force: true });
-const browser = (built || webpackBuilt || rollupBuilt || inlineReady) ? await chromium.launchPersistentContext(userDataDir, {
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  headless: true,
-  args: CHROMIUM_ARGS,
-}) : null;
+const browser =
+  built || webpackBuilt || rollupBuilt || inlineReady
+    ? await chromium.launchPersistentContext(userDataDir, {
+        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        headless: true,
+        args: CHROMIUM_ARGS,
+      })
+    : null;
 
 /**
  * Serves `root`, opens it, plays the tone, and checks what the meters and
@@ -270,20 +317,30 @@ async function playIn(root, isolate) {
   const page = await browser.newPage();
   /** @type {string[]} */
   const errors = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
     await page.goto(`${server.url}/`);
-    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, { timeout: 10000 });
+    await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, {
+      timeout: 10000,
+    });
     const r = await page.evaluate(() => /** @type {any} */ (window).ringlet.playTone());
     assert(r.crossOriginIsolated === isolate, `crossOriginIsolated is ${r.crossOriginIsolated}`);
     assert(r.transport === (isolate ? 'shared' : 'message'), `transport ${r.transport}`);
     assert(r.isAudioWorkletNode, 'the node is not an AudioWorkletNode');
     assert(r.written.status === 'ready' && r.written.frames === 120000, `write: ${JSON.stringify(r.written)}`);
     assert(Math.abs(r.peak - 0.5) < 0.01, `meters peak ${r.peak}, expected 0.5`);
-    assert(Math.abs(20 * Math.log10(r.rms / (0.5 / Math.SQRT2))) < 0.1, `meters rms ${r.rms}, expected ${0.5 / Math.SQRT2}`);
+    assert(
+      Math.abs(20 * Math.log10(r.rms / (0.5 / Math.SQRT2))) < 0.1,
+      `meters rms ${r.rms}, expected ${0.5 / Math.SQRT2}`,
+    );
     assert(r.clips === 0, `clips ${r.clips}`);
-    assert(r.peakBin === r.expectedBin && r.expectedBin === 64, `analyser peak bin ${r.peakBin}, expected ${r.expectedBin}`);
+    assert(
+      r.peakBin === r.expectedBin && r.expectedBin === 64,
+      `analyser peak bin ${r.peakBin}, expected ${r.expectedBin}`,
+    );
     assert(Math.abs(r.outPeak - 0.5) < 0.01, `rendered peak ${r.outPeak}`);
     assert(r.stats.underruns === 0, `underruns ${r.stats.underruns}`);
     assert(errors.length === 0, `page errors: ${errors.join(' | ')}`);
@@ -299,7 +356,10 @@ if (built) {
     const { requests } = await playIn(join(APP, 'dist'), true);
     const wasm = requests.filter((p) => p.endsWith('.wasm'));
     assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
-    assert(requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)), `no worklet request: ${requests}`);
+    assert(
+      requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)),
+      `no worklet request: ${requests}`,
+    );
   });
   await check('the built Vite app plays a tone on the message transport (not isolated)', async () => {
     const { requests } = await playIn(join(APP, 'dist'), false);
@@ -331,11 +391,14 @@ if (rollupBuilt) {
 
 if (inlineReady) {
   for (const isolate of [true, false]) {
-    await check(`ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
-      const { requests } = await playIn(INLINE, isolate);
-      const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
-      assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
-    });
+    await check(
+      `ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`,
+      async () => {
+        const { requests } = await playIn(INLINE, isolate);
+        const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
+        assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
+      },
+    );
   }
 }
 
@@ -345,39 +408,55 @@ rmSync(userDataDir, { recursive: true, force: true });
 // ---- TypeScript -------------------------------------------------------------------
 
 for (const moduleResolution of ['bundler', 'nodenext']) {
-  await check(`TypeScript (strict, moduleResolution ${moduleResolution}) compiles against the published types; type tests hold`, () => {
-    assert(installed, 'not installed');
-    rmSync(TYPES, { recursive: true, force: true });
-    cpSync(join(ROOT, 'test/types'), TYPES, { recursive: true, filter: (src) => statSync(src).isDirectory() || src.endsWith('.ts') });
-    // The declared value exports are exactly the ones the bundles have.
-    assert(runtimeExports, 'no runtime exports to compare with');
-    const union = (/** @type {string[]} */ keys) => keys.map((k) => `'${k}'`).join(' | ');
-    writeFileSync(join(TYPES, 'runtime-exports.ts'), [
-      '// Written by test/consumer/run.mjs from what the installed bundles export.',
-      "import * as main from 'ringlet';",
-      "import * as worker from 'ringlet/worker';",
-      "import { expectType, type Equal } from './assert.js';",
-      `expectType<Equal<keyof typeof main, ${union(runtimeExports.main)}>>(true);`,
-      `expectType<Equal<keyof typeof worker, ${union(runtimeExports.worker)}>>(true);`,
-      '',
-    ].join('\n'));
-    writeFileSync(join(TYPES, 'tsconfig.json'), JSON.stringify({
-      compilerOptions: {
-        target: 'ES2022',
-        module: moduleResolution === 'bundler' ? 'ESNext' : 'NodeNext',
-        moduleResolution,
-        lib: ['ES2022', 'DOM', 'DOM.Iterable'],
-        strict: true,
-        noEmit: true,
-        noUnusedLocals: false,
-        skipLibCheck: false,
-        types: [],
-      },
-      include: ['*.ts'],
-    }, null, 2));
-    const r = spawnSync('node', [TSC, '-p', join(TYPES, 'tsconfig.json')], { cwd: TYPES, encoding: 'utf8' });
-    assert(r.status === 0, `tsc found errors:\n${(r.stdout + r.stderr).replaceAll(`${TYPES}/`, 'test/types/')}`);
-  });
+  await check(
+    `TypeScript (strict, moduleResolution ${moduleResolution}) compiles against the published types; type tests hold`,
+    () => {
+      assert(installed, 'not installed');
+      rmSync(TYPES, { recursive: true, force: true });
+      cpSync(join(ROOT, 'test/types'), TYPES, {
+        recursive: true,
+        filter: (src) => statSync(src).isDirectory() || src.endsWith('.ts'),
+      });
+      // The declared value exports are exactly the ones the bundles have.
+      assert(runtimeExports, 'no runtime exports to compare with');
+      const union = (/** @type {string[]} */ keys) => keys.map((k) => `'${k}'`).join(' | ');
+      writeFileSync(
+        join(TYPES, 'runtime-exports.ts'),
+        [
+          '// Written by test/consumer/run.mjs from what the installed bundles export.',
+          "import * as main from 'ringlet';",
+          "import * as worker from 'ringlet/worker';",
+          "import { expectType, type Equal } from './assert.js';",
+          `expectType<Equal<keyof typeof main, ${union(runtimeExports.main)}>>(true);`,
+          `expectType<Equal<keyof typeof worker, ${union(runtimeExports.worker)}>>(true);`,
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(TYPES, 'tsconfig.json'),
+        JSON.stringify(
+          {
+            compilerOptions: {
+              target: 'ES2022',
+              module: moduleResolution === 'bundler' ? 'ESNext' : 'NodeNext',
+              moduleResolution,
+              lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+              strict: true,
+              noEmit: true,
+              noUnusedLocals: false,
+              skipLibCheck: false,
+              types: [],
+            },
+            include: ['*.ts'],
+          },
+          null,
+          2,
+        ),
+      );
+      const r = spawnSync('node', [TSC, '-p', join(TYPES, 'tsconfig.json')], { cwd: TYPES, encoding: 'utf8' });
+      assert(r.status === 0, `tsc found errors:\n${(r.stdout + r.stderr).replaceAll(`${TYPES}/`, 'test/types/')}`);
+    },
+  );
 }
 
 console.log(`\nconsumer: ${passed} passed, ${failed} failed`);

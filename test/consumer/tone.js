@@ -26,10 +26,15 @@ export async function playTone(RingletNode, { transport = 'auto' } = {}) {
   // RMS is a 300 ms exponential average: after 2 s it is within 0.01 dB.
   ctx.suspend(2).then(async () => {
     // On the 'message' transport meters and samples are snapshots posted by the worklet.
-    await settle(() => node.meters().peak[0] > AMPLITUDE * 0.98 && node.stats().framesProcessed >= 2 * SAMPLE_RATE - 128);
+    await settle(
+      () => node.meters().peak[0] > AMPLITUDE * 0.98 && node.stats().framesProcessed >= 2 * SAMPLE_RATE - 128,
+    );
     const meters = node.meters();
     const samples = new Float32Array(node.analyser.fftSize);
-    await settle(() => { node.analyser.getFloatTimeDomainData(samples); return samples.some((x) => Math.abs(x) > AMPLITUDE * 0.9); });
+    await settle(() => {
+      node.analyser.getFloatTimeDomainData(samples);
+      return samples.some((x) => Math.abs(x) > AMPLITUDE * 0.9);
+    });
     const spectrum = new Float32Array(node.analyser.frequencyBinCount);
     node.analyser.getFloatFrequencyData(spectrum);
     result = {

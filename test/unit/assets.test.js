@@ -33,10 +33,28 @@ const name = (s) => [...leb(s.length), ...Buffer.from(s)];
 const TYPES = [0x01, 0x60, 0x00, 0x00]; // one type: [] -> []
 const IMPORTS = [
   0x04,
-  ...name('env'), ...name('f'), 0x00, 0x00,
-  ...name('env'), ...name('t'), 0x01, 0x70, 0x01, 0x01, 0x02, // funcref, min 1 max 2
-  ...name('env'), ...name('g'), 0x03, 0x7f, 0x00, // const i32
-  ...name('env'), ...name('memory'), 0x02, 0x03, 0x01, 0x01, // shared, min 1 max 1
+  ...name('env'),
+  ...name('f'),
+  0x00,
+  0x00,
+  ...name('env'),
+  ...name('t'),
+  0x01,
+  0x70,
+  0x01,
+  0x01,
+  0x02, // funcref, min 1 max 2
+  ...name('env'),
+  ...name('g'),
+  0x03,
+  0x7f,
+  0x00, // const i32
+  ...name('env'),
+  ...name('memory'),
+  0x02,
+  0x03,
+  0x01,
+  0x01, // shared, min 1 max 1
 ];
 
 function imports(memory) {
@@ -62,8 +80,12 @@ describe('privateMemoryBinary', () => {
     const own = new WebAssembly.Memory({ initial: 4, maximum: 4 });
     const x = instantiateCore(local, own);
     expect(x.rl_node_heap_size(0, 2, 4096, 48000)).toBeGreaterThan(0);
-    expect(() => instantiateCore(shared, new WebAssembly.Memory({ initial: 4, maximum: 4 }))).toThrow(WebAssembly.LinkError);
-    expect(() => instantiateCore(local, new WebAssembly.Memory({ initial: 4, maximum: 4, shared: true }))).toThrow(WebAssembly.LinkError);
+    expect(() => instantiateCore(shared, new WebAssembly.Memory({ initial: 4, maximum: 4 }))).toThrow(
+      WebAssembly.LinkError,
+    );
+    expect(() => instantiateCore(local, new WebAssembly.Memory({ initial: 4, maximum: 4, shared: true }))).toThrow(
+      WebAssembly.LinkError,
+    );
   });
 
   test('exactly one byte changes, and a second pass changes nothing', () => {
@@ -73,16 +95,23 @@ describe('privateMemoryBinary', () => {
     expect(diff.length).toBe(1);
     expect(privateMemoryBinary(once)).toEqual(once);
     // An ArrayBuffer and a view into a larger buffer work too.
-    expect(privateMemoryBinary(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))).toEqual(once);
+    expect(privateMemoryBinary(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))).toEqual(
+      once,
+    );
     const padded = new Uint8Array(bytes.length + 16);
     padded.set(bytes, 8);
     expect(privateMemoryBinary(padded.subarray(8, 8 + bytes.length))).toEqual(once);
   });
 
   test('steps over function, table and global imports to the memory', () => {
-    const bytes = moduleOf([[1, TYPES], [2, IMPORTS]]);
+    const bytes = moduleOf([
+      [1, TYPES],
+      [2, IMPORTS],
+    ]);
     new WebAssembly.Instance(new WebAssembly.Module(bytes), imports(sharedMemory()));
-    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), imports(privateMemory()))).toThrow(WebAssembly.LinkError);
+    expect(() => new WebAssembly.Instance(new WebAssembly.Module(bytes), imports(privateMemory()))).toThrow(
+      WebAssembly.LinkError,
+    );
     const local = new WebAssembly.Module(privateMemoryBinary(bytes));
     new WebAssembly.Instance(local, imports(privateMemory()));
   });
@@ -91,7 +120,13 @@ describe('privateMemoryBinary', () => {
     ['not wasm', new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8, 9])],
     ['too short', new Uint8Array([0, 0x61, 0x73])],
     ['no sections', moduleOf([])],
-    ['imports without a memory', moduleOf([[1, TYPES], [2, [0x01, ...name('env'), ...name('f'), 0x00, 0x00]]])],
+    [
+      'imports without a memory',
+      moduleOf([
+        [1, TYPES],
+        [2, [0x01, ...name('env'), ...name('f'), 0x00, 0x00]],
+      ]),
+    ],
     ['a memory defined, not imported', moduleOf([[5, [0x01, 0x00, 0x01]]])],
   ])('refuses %s with LOAD_FAILED', (_, bytes) => {
     let error;
@@ -109,8 +144,12 @@ describe('privateMemoryBinary', () => {
     expect(wasm.shared).toBe(false);
     const [memory] = WebAssembly.Module.imports(wasm.module).filter((i) => i.kind === 'memory');
     expect(memory.name).toBe('memory');
-    expect(() => new WebAssembly.Instance(wasm.module, { env: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }), rl_host_panic() {} } }))
-      .toThrow(WebAssembly.LinkError);
+    expect(
+      () =>
+        new WebAssembly.Instance(wasm.module, {
+          env: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }), rl_host_panic() {} },
+        }),
+    ).toThrow(WebAssembly.LinkError);
   });
 });
 
@@ -149,10 +188,20 @@ describe('setAssetUrls', () => {
 
   test('loadRinglet loads the set worklet URL, and a per-call option still wins', async () => {
     const added = [];
-    const context = () => ({ state: 'running', audioWorklet: { addModule: async (url) => { added.push(url); throw new Error('stop here'); } } });
+    const context = () => ({
+      state: 'running',
+      audioWorklet: {
+        addModule: async (url) => {
+          added.push(url);
+          throw new Error('stop here');
+        },
+      },
+    });
     setAssetUrls({ workletUrl: '/site/ringlet-worklet.js', wasmUrl: '/site/ringlet.wasm' });
     await expect(loadRinglet(/** @type {any} */ (context()), { transport: 'message' })).rejects.toThrow(RingletError);
-    await expect(loadRinglet(/** @type {any} */ (context()), { transport: 'message', workletUrl: '/mine.js' })).rejects.toThrow(RingletError);
+    await expect(
+      loadRinglet(/** @type {any} */ (context()), { transport: 'message', workletUrl: '/mine.js' }),
+    ).rejects.toThrow(RingletError);
     expect(added).toEqual(['/site/ringlet-worklet.js', '/mine.js']);
   });
 });

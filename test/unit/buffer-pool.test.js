@@ -111,7 +111,9 @@ test('validation errors name the parameter and its range', () => {
   expect(() => new BufferPool({ length: 2.5 })).toThrow(/length .*got 2.5/);
   expect(() => new BufferPool({ length: 2 ** 28 + 1 })).toThrow(RangeError);
   expect(() => new BufferPool({ length: 8, maxBuffers: -1 })).toThrow(RangeError);
-  expect(() => new BufferPool({ length: 8, maxBuffers: -1 })).toThrow(/maxBuffers must be an integer from 0 to 4096; got -1/);
+  expect(() => new BufferPool({ length: 8, maxBuffers: -1 })).toThrow(
+    /maxBuffers must be an integer from 0 to 4096; got -1/,
+  );
   expect(() => new BufferPool({ length: 8, maxBuffers: null })).toThrow(TypeError);
   expect(() => new BufferPool({ length: 8, maxBuffers: null })).toThrow(/maxBuffers .*got null/);
   const pool = new BufferPool({ length: 8 });

@@ -33,7 +33,11 @@ test('a Deno-like global (window, no document) is refused even with an AudioCont
 
 test('a worker scope is refused even if it defines document and AudioContext', () => {
   let inWorker = false;
-  g.WorkerGlobalScope = class { static [Symbol.hasInstance]() { return inWorker; } };
+  g.WorkerGlobalScope = class {
+    static [Symbol.hasInstance]() {
+      return inWorker;
+    }
+  };
   g.document = { createElement() {} };
   g.AudioContext = class {};
   expect(isMainThread()).toBe(true);

@@ -67,8 +67,10 @@ export function setIndices(buffer, base, value) {
 /** [write index, read index] as uint32. */
 export function indices(buffer, base) {
   const i32 = new Int32Array(buffer, base, LAYOUT.RING_HEADER_BYTES >> 2);
-  return [Atomics.load(i32, LAYOUT.RING_OFFSET_WRITE_INDEX >> 2) >>> 0,
-    Atomics.load(i32, LAYOUT.RING_OFFSET_READ_INDEX >> 2) >>> 0];
+  return [
+    Atomics.load(i32, LAYOUT.RING_OFFSET_WRITE_INDEX >> 2) >>> 0,
+    Atomics.load(i32, LAYOUT.RING_OFFSET_READ_INDEX >> 2) >>> 0,
+  ];
 }
 
 /** A copy of the ring's header and sample storage, to prove a call changed nothing. */
@@ -109,9 +111,18 @@ export function nextMessage(worker, what = 'message') {
       worker.off('error', onError);
       worker.off('exit', onExit);
     };
-    const onMessage = (m) => { cleanup(); resolve(m); };
-    const onError = (e) => { cleanup(); reject(e); };
-    const onExit = (code) => { cleanup(); reject(new Error(`worker exited (code ${code}) while waiting for ${what}`)); };
+    const onMessage = (m) => {
+      cleanup();
+      resolve(m);
+    };
+    const onError = (e) => {
+      cleanup();
+      reject(e);
+    };
+    const onExit = (code) => {
+      cleanup();
+      reject(new Error(`worker exited (code ${code}) while waiting for ${what}`));
+    };
     worker.on('message', onMessage);
     worker.on('error', onError);
     worker.on('exit', onExit);

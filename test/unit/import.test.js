@@ -12,8 +12,19 @@ import { PACKAGE_JSON_PATH, makeCoreRing, nextMessage } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));
 const API = ['RingReader', 'RingWriter', 'RingletError', 'RingletNode', 'VERSION', 'loadRinglet'];
-const WINDOW_ONLY = ['window', 'document', 'AudioWorkletNode', 'AudioContext', 'BaseAudioContext',
-  'OfflineAudioContext', 'AudioWorkletProcessor', 'registerProcessor', 'sampleRate', 'currentTime', 'currentFrame'];
+const WINDOW_ONLY = [
+  'window',
+  'document',
+  'AudioWorkletNode',
+  'AudioContext',
+  'BaseAudioContext',
+  'OfflineAudioContext',
+  'AudioWorkletProcessor',
+  'registerProcessor',
+  'sampleRate',
+  'currentTime',
+  'currentFrame',
+];
 
 /** Installs getters that record any read of a Window-only global; returns [touched, uninstall]. */
 function trapWindowGlobals() {
@@ -70,11 +81,13 @@ describe('importing in Node', () => {
     const libKeys = Object.keys(modules.lib).sort().join(', ');
     const distKeys = Object.keys(modules.dist).sort().join(', ');
     if (libKeys !== distKeys) {
-      throw new Error(`dist/ringlet.js exports differ from lib/index.js (is dist/ stale? run \`npm run build\`)\n  lib:  ${libKeys}\n  dist: ${distKeys}`);
+      throw new Error(
+        `dist/ringlet.js exports differ from lib/index.js (is dist/ stale? run \`npm run build\`)\n  lib:  ${libKeys}\n  dist: ${distKeys}`,
+      );
     }
   });
 
-  test('the bundle\'s RingWriter / RingReader work on a ring the core initialised', () => {
+  test("the bundle's RingWriter / RingReader work on a ring the core initialised", () => {
     const { memory, base } = makeCoreRing({ channels: 2, capacity: 256 });
     const writer = new modules.dist.RingWriter(memory.buffer, base);
     const reader = modules.dist.RingReader.fromHandle(writer.handle);
@@ -104,11 +117,21 @@ describe.each(['lib', 'dist'])('RingletNode.create from %s in Node', (which) => 
   const m = () => modules[which];
 
   test('a context-shaped object passes the context check; create() rejects with NOT_MAIN_THREAD before loading anything', async () => {
-    for (const options of [undefined, {}, { mode: 'capture', channels: 32, capacityFrames: 2 ** 19 }, { mode: 'effect', channels: 1, capacityFrames: 256, readyTimeoutMs: 0 }]) {
+    for (const options of [
+      undefined,
+      {},
+      { mode: 'capture', channels: 32, capacityFrames: 2 ** 19 },
+      { mode: 'effect', channels: 1, capacityFrames: 256, readyTimeoutMs: 0 },
+    ]) {
       const context = fakeContext();
       let promise;
-      expect(() => { promise = m().RingletNode.create(context, options); }).not.toThrow();
-      const error = await promise.then(() => null, (e) => e);
+      expect(() => {
+        promise = m().RingletNode.create(context, options);
+      }).not.toThrow();
+      const error = await promise.then(
+        () => null,
+        (e) => e,
+      );
       expect(error).toBeInstanceOf(m().RingletError);
       expect(error.code).toBe('NOT_MAIN_THREAD');
       expect(context.audioWorklet.addModule).not.toHaveBeenCalled();
@@ -128,7 +151,10 @@ describe.each(['lib', 'dist'])('RingletNode.create from %s in Node', (which) => 
   });
 
   test('a closed context -> RingletError CONTEXT_CLOSED', async () => {
-    await expect(m().RingletNode.create({ ...fakeContext(), state: 'closed' })).rejects.toMatchObject({ name: 'RingletError', code: 'CONTEXT_CLOSED' });
+    await expect(m().RingletNode.create({ ...fakeContext(), state: 'closed' })).rejects.toMatchObject({
+      name: 'RingletError',
+      code: 'CONTEXT_CLOSED',
+    });
   });
 
   test.each([
@@ -150,13 +176,21 @@ describe.each(['lib', 'dist'])('RingletNode.create from %s in Node', (which) => 
     ['options null', null, TypeError, /options/],
     ['readyTimeoutMs -1', { readyTimeoutMs: -1 }, RangeError, /timeoutMs/i],
     ["readyTimeoutMs '5'", { readyTimeoutMs: '5' }, TypeError, /timeoutMs/i],
-  ])('bad options (%s) reject with the right error before the main-thread check', async (_label, options, type, pattern) => {
-    const context = fakeContext();
-    const error = await m().RingletNode.create(context, options).then(() => null, (e) => e);
-    expect(error).toBeInstanceOf(type);
-    expect(error.message).toMatch(pattern);
-    expect(context.audioWorklet.addModule).not.toHaveBeenCalled();
-  });
+  ])(
+    'bad options (%s) reject with the right error before the main-thread check',
+    async (_label, options, type, pattern) => {
+      const context = fakeContext();
+      const error = await m()
+        .RingletNode.create(context, options)
+        .then(
+          () => null,
+          (e) => e,
+        );
+      expect(error).toBeInstanceOf(type);
+      expect(error.message).toMatch(pattern);
+      expect(context.audioWorklet.addModule).not.toHaveBeenCalled();
+    },
+  );
 
   test('a bad readyTimeoutMs is reported under its own name, readyTimeoutMs', async () => {
     // Regression: checkNodeOptions used to report it as "timeoutMs", a name the caller never used.

@@ -27,7 +27,11 @@ describe('ensureCrossOriginIsolation options', () => {
   test.each([
     [null, TypeError, /options must be an object; got null/],
     ['x', TypeError, /options must be an object; got string/],
-    [{ coep: 'require-corp-please' }, TypeError, /coep must be one of 'require-corp', 'credentialless'; got 'require-corp-please'/],
+    [
+      { coep: 'require-corp-please' },
+      TypeError,
+      /coep must be one of 'require-corp', 'credentialless'; got 'require-corp-please'/,
+    ],
     [{ coep: 1 }, TypeError, /coep must be one of 'require-corp', 'credentialless'; got number/],
     [{ corp: 'anyone' }, TypeError, /corp must be one of 'same-site', 'same-origin', 'cross-origin'; got 'anyone'/],
     [{ corp: null }, TypeError, /corp must be one of .*; got null/],
@@ -111,7 +115,9 @@ function loadWorker(query, fetchImpl = () => Promise.reject(new Error('no networ
     registration: { scope: 'https://app.test/' },
     clients: { claim: async () => {} },
     skipWaiting: async () => {},
-    addEventListener: (/** @type {string} */ type, /** @type {Function} */ listener) => { listeners[type] = listener; },
+    addEventListener: (/** @type {string} */ type, /** @type {Function} */ listener) => {
+      listeners[type] = listener;
+    },
   };
   vm.runInNewContext(SW_SOURCE, { self: scope, URL, Headers, Request, Response, fetch: fetchImpl, caches: undefined });
   return listeners;
@@ -125,14 +131,22 @@ function loadWorker(query, fetchImpl = () => Promise.reject(new Error('no networ
 async function dispatchFetch(listeners, request) {
   /** @type {Promise<Response> | string} */
   let answer = 'not intercepted';
-  listeners.fetch({ request, respondWith: (/** @type {Promise<Response>} */ p) => { answer = p; }, waitUntil: () => {} });
+  listeners.fetch({
+    request,
+    respondWith: (/** @type {Promise<Response>} */ p) => {
+      answer = p;
+    },
+    waitUntil: () => {},
+  });
   return answer;
 }
 
-describe('the service worker\'s decisions (fake scope, Node fetch types)', () => {
+describe("the service worker's decisions (fake scope, Node fetch types)", () => {
   test('it refuses a bad configuration while evaluating, so register() would reject', () => {
     expect(() => loadWorker('?coep=none')).toThrow(/coep must be 'require-corp' or 'credentialless'; got 'none'/);
-    expect(() => loadWorker('?corp=everyone')).toThrow(/corp must be 'same-site', 'same-origin' or 'cross-origin'; got 'everyone'/);
+    expect(() => loadWorker('?corp=everyone')).toThrow(
+      /corp must be 'same-site', 'same-origin' or 'cross-origin'; got 'everyone'/,
+    );
     expect(Object.keys(loadWorker('')).sort()).toEqual(['activate', 'fetch', 'install', 'message']);
   });
 
@@ -152,13 +166,21 @@ describe('the service worker\'s decisions (fake scope, Node fetch types)', () =>
   });
 
   test('cross-origin and non-GET requests are not intercepted at all', async () => {
-    const listeners = loadWorker('', async () => { throw new Error('must not fetch'); });
+    const listeners = loadWorker('', async () => {
+      throw new Error('must not fetch');
+    });
     expect(await dispatchFetch(listeners, new Request('https://cdn.test/lib.js'))).toBe('not intercepted');
-    expect(await dispatchFetch(listeners, new Request('https://app.test/api', { method: 'POST', body: 'x' }))).toBe('not intercepted');
+    expect(await dispatchFetch(listeners, new Request('https://app.test/api', { method: 'POST', body: 'x' }))).toBe(
+      'not intercepted',
+    );
   });
 
   test('a successful same-origin response is rebuilt with CORP, keeping status, statusText, headers and body', async () => {
-    const original = basic('hello', { status: 203, statusText: 'Fine', headers: { 'X-Kept': 'yes', 'Content-Type': 'text/plain' } });
+    const original = basic('hello', {
+      status: 203,
+      statusText: 'Fine',
+      headers: { 'X-Kept': 'yes', 'Content-Type': 'text/plain' },
+    });
     const listeners = loadWorker('?coep=credentialless&corp=same-origin', async () => original);
     const rebuilt = /** @type {Response} */ (await dispatchFetch(listeners, new Request('https://app.test/data.txt')));
     expect(rebuilt).not.toBe(original);
@@ -172,14 +194,24 @@ describe('the service worker\'s decisions (fake scope, Node fetch types)', () =>
 
   test('a CORP header the server sent is kept, never loosened', async () => {
     const original = basic('x', { headers: { 'Cross-Origin-Resource-Policy': 'same-origin' } });
-    const rebuilt = /** @type {Response} */ (await dispatchFetch(loadWorker('?corp=cross-origin', async () => original), new Request('https://app.test/a.txt')));
+    const rebuilt = /** @type {Response} */ (
+      await dispatchFetch(
+        loadWorker('?corp=cross-origin', async () => original),
+        new Request('https://app.test/a.txt'),
+      )
+    );
     expect(rebuilt.headers.get('cross-origin-resource-policy')).toBe('same-origin');
   });
 
   test('a 204 is rebuilt without a body rather than throwing', async () => {
     // An (empty) body stream on a null-body status: new Response(body, { status: 204 }) would throw.
     const original = Object.defineProperty(basic(null, { status: 204 }), 'body', { value: new ReadableStream() });
-    const rebuilt = /** @type {Response} */ (await dispatchFetch(loadWorker('', async () => original), new Request('https://app.test/ping')));
+    const rebuilt = /** @type {Response} */ (
+      await dispatchFetch(
+        loadWorker('', async () => original),
+        new Request('https://app.test/ping'),
+      )
+    );
     expect(rebuilt.status).toBe(204);
     expect(rebuilt.headers.get('cross-origin-resource-policy')).toBe('same-site');
   });

@@ -14,7 +14,8 @@ import { PACKAGE_JSON_PATH, RL, indices, makeCoreRing, prng, setIndices, wasmMod
 const pkg = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));
 const { checkCore, instantiateCore, readCString } = core;
 // The import object lib/ itself uses, when it provides one (the core may import host hooks).
-const importsFor = (memory) => (typeof core.coreImports === 'function' ? core.coreImports(memory) : { env: { memory } });
+const importsFor = (memory) =>
+  typeof core.coreImports === 'function' ? core.coreImports(memory) : { env: { memory } };
 
 function coreOnFreshMemory() {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
@@ -55,9 +56,13 @@ describe('layout table', () => {
     expect(x.rl_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY * 2)).toBe(0);
     expect(x.rl_ring_heap_size(2, 1000)).toBe(0);
     const maxFramesAt32 = LAYOUT.RING_MAX_DATA_BYTES / (4 * LAYOUT.RING_MAX_CHANNELS);
-    expect(x.rl_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32)).toBe(LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_DATA_BYTES);
+    expect(x.rl_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32)).toBe(
+      LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_DATA_BYTES,
+    );
     expect(x.rl_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32 * 2)).toBe(0);
-    expect(x.rl_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY)).toBe(LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_CAPACITY * 4);
+    expect(x.rl_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY)).toBe(
+      LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_CAPACITY * 4,
+    );
   });
 });
 
@@ -96,7 +101,9 @@ describe('version', () => {
 
     // An empty string is a mismatch too, reported as "(none)".
     bytes[address] = 0;
-    expect(() => checkCore(instance, memory)).toThrow(expect.objectContaining({ code: 'VERSION_MISMATCH', message: expect.stringContaining('(none)') }));
+    expect(() => checkCore(instance, memory)).toThrow(
+      expect.objectContaining({ code: 'VERSION_MISMATCH', message: expect.stringContaining('(none)') }),
+    );
 
     // Restoring the byte makes the same instance pass.
     bytes[address] = VERSION.charCodeAt(0);
@@ -162,90 +169,102 @@ describe('a ring initialised by the C core', () => {
     [2, 256, 0],
     [3, 512, 0xffffff80],
     [8, 256, 0xfffffff0],
-  ])('frames written by RingWriter come out of rl_ring_read / rl_ring_read_planar exactly (ch %i, cap %i, start index %i)', (channels, capacity, start) => {
-    const { memory, x, base, scratch } = makeCoreRing({ channels, capacity, scratchBytes: 4 * capacity * channels * 3 });
-    setIndices(memory.buffer, base, start);
-    const writer = new RingWriter(memory.buffer, base);
-    const next = prng(0xc0ffee ^ channels);
-    const dst = new Float32Array(memory.buffer, scratch, capacity * channels);
-    const planes = Array.from({ length: channels }, (_, c) => scratch + 4 * capacity * channels + 4 * capacity * c);
-    const planesTable = scratch + 4 * capacity * channels * 2;
-    new Uint32Array(memory.buffer, planesTable, channels).set(planes);
-    let sent = 0;
-    for (let round = 0; round < 12; round++) {
-      const frames = 1 + Math.floor(next() * (capacity - 1));
-      let src;
-      let expected;
-      if (round % 3 === 2) {
-        src = Array.from({ length: channels }, () => new Float32Array(frames));
-        src.forEach((p) => fill(p, next));
-        expected = new Float32Array(frames * channels);
-        for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) expected[f * channels + c] = src[c][f];
-      } else {
-        src = new Float32Array(frames * channels);
-        fill(src, next);
-        expected = src;
-      }
-      expect(writer.tryWrite(src)).toBe(frames);
-      expect(x.rl_ring_available_read(base)).toBe(frames);
-      if (round % 2 === 0) {
-        expect(x.rl_ring_read(base, scratch, capacity)).toBe(frames);
-        expect(dst.subarray(0, frames * channels)).toEqual(expected);
-      } else {
-        expect(x.rl_ring_read_planar(base, planesTable, capacity)).toBe(frames);
-        for (let c = 0; c < channels; c++) {
-          const plane = new Float32Array(memory.buffer, planes[c], frames);
-          for (let f = 0; f < frames; f++) {
-            if (!Object.is(plane[f], expected[f * channels + c])) {
-              throw new Error(`round ${round} channel ${c} frame ${f}: ${plane[f]} !== ${expected[f * channels + c]}`);
+  ])(
+    'frames written by RingWriter come out of rl_ring_read / rl_ring_read_planar exactly (ch %i, cap %i, start index %i)',
+    (channels, capacity, start) => {
+      const { memory, x, base, scratch } = makeCoreRing({
+        channels,
+        capacity,
+        scratchBytes: 4 * capacity * channels * 3,
+      });
+      setIndices(memory.buffer, base, start);
+      const writer = new RingWriter(memory.buffer, base);
+      const next = prng(0xc0ffee ^ channels);
+      const dst = new Float32Array(memory.buffer, scratch, capacity * channels);
+      const planes = Array.from({ length: channels }, (_, c) => scratch + 4 * capacity * channels + 4 * capacity * c);
+      const planesTable = scratch + 4 * capacity * channels * 2;
+      new Uint32Array(memory.buffer, planesTable, channels).set(planes);
+      let sent = 0;
+      for (let round = 0; round < 12; round++) {
+        const frames = 1 + Math.floor(next() * (capacity - 1));
+        let src;
+        let expected;
+        if (round % 3 === 2) {
+          src = Array.from({ length: channels }, () => new Float32Array(frames));
+          src.forEach((p) => fill(p, next));
+          expected = new Float32Array(frames * channels);
+          for (let f = 0; f < frames; f++) for (let c = 0; c < channels; c++) expected[f * channels + c] = src[c][f];
+        } else {
+          src = new Float32Array(frames * channels);
+          fill(src, next);
+          expected = src;
+        }
+        expect(writer.tryWrite(src)).toBe(frames);
+        expect(x.rl_ring_available_read(base)).toBe(frames);
+        if (round % 2 === 0) {
+          expect(x.rl_ring_read(base, scratch, capacity)).toBe(frames);
+          expect(dst.subarray(0, frames * channels)).toEqual(expected);
+        } else {
+          expect(x.rl_ring_read_planar(base, planesTable, capacity)).toBe(frames);
+          for (let c = 0; c < channels; c++) {
+            const plane = new Float32Array(memory.buffer, planes[c], frames);
+            for (let f = 0; f < frames; f++) {
+              if (!Object.is(plane[f], expected[f * channels + c])) {
+                throw new Error(
+                  `round ${round} channel ${c} frame ${f}: ${plane[f]} !== ${expected[f * channels + c]}`,
+                );
+              }
             }
           }
         }
+        sent += frames;
       }
-      sent += frames;
-    }
-    expect(indices(memory.buffer, base)).toEqual([(start + sent) >>> 0, (start + sent) >>> 0]);
-    if (start > 0xffff0000) expect((start + sent) >>> 0).toBeLessThan(start); // really wrapped past 2^32
-  });
+      expect(indices(memory.buffer, base)).toEqual([(start + sent) >>> 0, (start + sent) >>> 0]);
+      if (start > 0xffff0000) expect((start + sent) >>> 0).toBeLessThan(start); // really wrapped past 2^32
+    },
+  );
 
   test.each([
     [1, 256, 0],
     [2, 1024, 0xffffff00],
     [5, 256, 0xffffffff],
-  ])('frames written by rl_ring_write come out of RingReader.tryRead exactly (ch %i, cap %i, start index %i)', (channels, capacity, start) => {
-    const { memory, x, base, scratch } = makeCoreRing({ channels, capacity, scratchBytes: 4 * capacity * channels });
-    setIndices(memory.buffer, base, start);
-    const reader = new RingReader(memory.buffer, base);
-    const src = new Float32Array(memory.buffer, scratch, capacity * channels);
-    const next = prng(0xbeef + channels);
-    let sent = 0;
-    for (let round = 0; round < 12; round++) {
-      const frames = 1 + Math.floor(next() * (capacity - 1));
-      fill(src.subarray(0, frames * channels), next);
-      const expected = src.slice(0, frames * channels);
-      expect(x.rl_ring_write(base, scratch, frames)).toBe(frames);
-      expect(reader.availableRead).toBe(frames);
-      expect(reader.availableWrite).toBe(capacity - frames);
-      if (round % 2 === 0) {
-        const dst = new Float32Array(capacity * channels).fill(-7);
-        expect(reader.tryRead(dst)).toEqual({ status: 'ready', frames });
-        expect(dst.subarray(0, frames * channels)).toEqual(expected);
-        expect(dst.subarray(frames * channels).every((v) => v === -7)).toBe(true);
-      } else {
-        const planes = Array.from({ length: channels }, () => new Float32Array(frames + 3).fill(-7));
-        expect(reader.tryRead(planes)).toEqual({ status: 'ready', frames });
-        for (let c = 0; c < channels; c++) {
-          const want = new Float32Array(frames);
-          for (let f = 0; f < frames; f++) want[f] = expected[f * channels + c];
-          expect(planes[c].subarray(0, frames)).toEqual(want);
-          expect([...planes[c].subarray(frames)]).toEqual([-7, -7, -7]);
+  ])(
+    'frames written by rl_ring_write come out of RingReader.tryRead exactly (ch %i, cap %i, start index %i)',
+    (channels, capacity, start) => {
+      const { memory, x, base, scratch } = makeCoreRing({ channels, capacity, scratchBytes: 4 * capacity * channels });
+      setIndices(memory.buffer, base, start);
+      const reader = new RingReader(memory.buffer, base);
+      const src = new Float32Array(memory.buffer, scratch, capacity * channels);
+      const next = prng(0xbeef + channels);
+      let sent = 0;
+      for (let round = 0; round < 12; round++) {
+        const frames = 1 + Math.floor(next() * (capacity - 1));
+        fill(src.subarray(0, frames * channels), next);
+        const expected = src.slice(0, frames * channels);
+        expect(x.rl_ring_write(base, scratch, frames)).toBe(frames);
+        expect(reader.availableRead).toBe(frames);
+        expect(reader.availableWrite).toBe(capacity - frames);
+        if (round % 2 === 0) {
+          const dst = new Float32Array(capacity * channels).fill(-7);
+          expect(reader.tryRead(dst)).toEqual({ status: 'ready', frames });
+          expect(dst.subarray(0, frames * channels)).toEqual(expected);
+          expect(dst.subarray(frames * channels).every((v) => v === -7)).toBe(true);
+        } else {
+          const planes = Array.from({ length: channels }, () => new Float32Array(frames + 3).fill(-7));
+          expect(reader.tryRead(planes)).toEqual({ status: 'ready', frames });
+          for (let c = 0; c < channels; c++) {
+            const want = new Float32Array(frames);
+            for (let f = 0; f < frames; f++) want[f] = expected[f * channels + c];
+            expect(planes[c].subarray(0, frames)).toEqual(want);
+            expect([...planes[c].subarray(frames)]).toEqual([-7, -7, -7]);
+          }
         }
+        expect(reader.tryRead(new Float32Array(channels))).toEqual({ status: 'not-ready', frames: 0 });
+        sent += frames;
       }
-      expect(reader.tryRead(new Float32Array(channels))).toEqual({ status: 'not-ready', frames: 0 });
-      sent += frames;
-    }
-    expect(indices(memory.buffer, base)).toEqual([(start + sent) >>> 0, (start + sent) >>> 0]);
-  });
+      expect(indices(memory.buffer, base)).toEqual([(start + sent) >>> 0, (start + sent) >>> 0]);
+    },
+  );
 
   test('the C side counts underruns and overruns; the JS ends report them', () => {
     const { memory, x, base, scratch } = makeCoreRing({ channels: 1, capacity: 256, scratchBytes: 4096 });

@@ -30,7 +30,9 @@ test('messages and stacks are capped at 4096 characters without splitting a surr
 
 test('onPanic listeners hear records until unsubscribed; a throwing listener does not stop others', () => {
   const heard = [];
-  const offBad = onPanic(() => { throw new Error('listener bug'); });
+  const offBad = onPanic(() => {
+    throw new Error('listener bug');
+  });
   const off = onPanic((rec) => heard.push(rec.code));
   const reported = [];
   const original = globalThis.reportError;

@@ -18,7 +18,9 @@ test('a zero-length read of a closed, drained ring reports closed, so drain loop
 test('write() with a non-object options argument is a TypeError, not a silent default', async () => {
   const { memory, base } = makeCoreRing({ channels: 1, capacity: 256 });
   const writer = new RingWriter(memory.buffer, base);
-  await expect(writer.write(new Float32Array(4), /** @type {any} */ (100))).rejects.toThrow(/options must be an object/);
+  await expect(writer.write(new Float32Array(4), /** @type {any} */ (100))).rejects.toThrow(
+    /options must be an object/,
+  );
   await expect(writer.write(new Float32Array(4), /** @type {any} */ (null))).rejects.toThrow(TypeError);
   expect(writer.availableRead).toBe(0);
 });

@@ -26,29 +26,32 @@ function check(condition, message) {
   if (!condition) throw new Error(message());
 }
 
-const sizeArb = (cap) => fc.oneof(
-  { weight: 1, arbitrary: fc.constant(0) },
-  { weight: 4, arbitrary: fc.integer({ min: 1, max: 16 }) },
-  { weight: 4, arbitrary: fc.integer({ min: 1, max: cap }) },
-  { weight: 2, arbitrary: fc.integer({ min: cap - 3, max: 2 * cap + 3 }) },
-);
+const sizeArb = (cap) =>
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constant(0) },
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: 16 }) },
+    { weight: 4, arbitrary: fc.integer({ min: 1, max: cap }) },
+    { weight: 2, arbitrary: fc.integer({ min: cap - 3, max: 2 * cap + 3 }) },
+  );
 
-const commandArb = (cap) => fc.record({
-  op: fc.constantFrom('writeI', 'writeP', 'readI', 'readP'),
-  frames: sizeArb(cap),
-  specials: fc.boolean(),
-});
+const commandArb = (cap) =>
+  fc.record({
+    op: fc.constantFrom('writeI', 'writeP', 'readI', 'readP'),
+    frames: sizeArb(cap),
+    specials: fc.boolean(),
+  });
 
-const scenarioArb = (cap) => fc.record({
-  start: fc.oneof(
-    fc.constant(0),
-    fc.constant(0xffffff80),
-    fc.integer({ min: 0xffffffff - 2 * cap, max: 0xffffffff }),
-    fc.integer({ min: 0, max: 0xffffffff }),
-  ),
-  scale: fc.constantFrom(1, -1, 0.5, -0.25, 1024),
-  commands: fc.array(commandArb(cap), { minLength: 1, maxLength: MAX_COMMANDS }),
-});
+const scenarioArb = (cap) =>
+  fc.record({
+    start: fc.oneof(
+      fc.constant(0),
+      fc.constant(0xffffff80),
+      fc.integer({ min: 0xffffffff - 2 * cap, max: 0xffffffff }),
+      fc.integer({ min: 0, max: 0xffffffff }),
+    ),
+    scale: fc.constantFrom(1, -1, 0.5, -0.25, 1024),
+    commands: fc.array(commandArb(cap), { minLength: 1, maxLength: MAX_COMMANDS }),
+  });
 
 /**
  * Runs one scenario against a fresh ring and the model; throws on divergence.
@@ -72,7 +75,8 @@ function runScenario(ch, cap, scenario, stats) {
     counter++;
     return specials && i % 7 === 3 ? SPECIALS[counter % SPECIALS.length] : Math.fround(counter * scenario.scale);
   };
-  const where = (k, c) => `command #${k} ${JSON.stringify(c)} (channels ${ch}, capacity ${cap}, start ${scenario.start})`;
+  const where = (k, c) =>
+    `command #${k} ${JSON.stringify(c)} (channels ${ch}, capacity ${cap}, start ${scenario.start})`;
 
   scenario.commands.forEach((cmd, k) => {
     const fill = (tail - head) / ch;
@@ -102,23 +106,38 @@ function runScenario(ch, cap, scenario, stats) {
       if (cmd.op === 'readI') {
         const dst = new Float32Array(n * ch).fill(NaN);
         result = reader.tryRead(dst);
-        check(result.status === expectedStatus && result.frames === expectedFrames,
-          () => `${where(k, cmd)}: tryRead returned ${JSON.stringify(result)}, model says ${expectedStatus} ${expectedFrames}`);
+        check(
+          result.status === expectedStatus && result.frames === expectedFrames,
+          () =>
+            `${where(k, cmd)}: tryRead returned ${JSON.stringify(result)}, model says ${expectedStatus} ${expectedFrames}`,
+        );
         for (let i = 0; i < expectedFrames * ch; i++) {
-          check(Object.is(dst[i], model[head + i]), () => `${where(k, cmd)}: sample ${i} is ${dst[i]}, model says ${model[head + i]}`);
+          check(
+            Object.is(dst[i], model[head + i]),
+            () => `${where(k, cmd)}: sample ${i} is ${dst[i]}, model says ${model[head + i]}`,
+          );
         }
         for (let i = expectedFrames * ch; i < dst.length; i++) {
-          check(Number.isNaN(dst[i]), () => `${where(k, cmd)}: dst[${i}] beyond the frames read was overwritten with ${dst[i]}`);
+          check(
+            Number.isNaN(dst[i]),
+            () => `${where(k, cmd)}: dst[${i}] beyond the frames read was overwritten with ${dst[i]}`,
+          );
         }
       } else {
         const planes = Array.from({ length: ch }, () => new Float32Array(n).fill(NaN));
         result = reader.tryRead(planes);
-        check(result.status === expectedStatus && result.frames === expectedFrames,
-          () => `${where(k, cmd)}: tryRead (planar) returned ${JSON.stringify(result)}, model says ${expectedStatus} ${expectedFrames}`);
+        check(
+          result.status === expectedStatus && result.frames === expectedFrames,
+          () =>
+            `${where(k, cmd)}: tryRead (planar) returned ${JSON.stringify(result)}, model says ${expectedStatus} ${expectedFrames}`,
+        );
         for (let c = 0; c < ch; c++) {
           for (let f = 0; f < n; f++) {
             const want = f < expectedFrames ? model[head + f * ch + c] : NaN;
-            check(Object.is(planes[c][f], want), () => `${where(k, cmd)}: channel ${c} frame ${f} is ${planes[c][f]}, model says ${want}`);
+            check(
+              Object.is(planes[c][f], want),
+              () => `${where(k, cmd)}: channel ${c} frame ${f} is ${planes[c][f]}, model says ${want}`,
+            );
           }
         }
       }
@@ -126,14 +145,25 @@ function runScenario(ch, cap, scenario, stats) {
       head += expectedFrames * ch;
     }
     const now = (tail - head) / ch;
-    check(writer.availableRead === now && reader.availableRead === now,
-      () => `${where(k, cmd)}: availableRead writer ${writer.availableRead} reader ${reader.availableRead}, model ${now}`);
-    check(writer.availableWrite === cap - now && reader.availableWrite === cap - now,
-      () => `${where(k, cmd)}: availableWrite writer ${writer.availableWrite} reader ${reader.availableWrite}, model ${cap - now}`);
-    check(x.rl_ring_available_read(base) === now, () => `${where(k, cmd)}: the core sees ${x.rl_ring_available_read(base)} frames, model ${now}`);
+    check(
+      writer.availableRead === now && reader.availableRead === now,
+      () =>
+        `${where(k, cmd)}: availableRead writer ${writer.availableRead} reader ${reader.availableRead}, model ${now}`,
+    );
+    check(
+      writer.availableWrite === cap - now && reader.availableWrite === cap - now,
+      () =>
+        `${where(k, cmd)}: availableWrite writer ${writer.availableWrite} reader ${reader.availableWrite}, model ${cap - now}`,
+    );
+    check(
+      x.rl_ring_available_read(base) === now,
+      () => `${where(k, cmd)}: the core sees ${x.rl_ring_available_read(base)} frames, model ${now}`,
+    );
     const [w, r] = indices(memory.buffer, base);
-    check(w === (scenario.start + written) >>> 0 && ((w - r) >>> 0) === now,
-      () => `${where(k, cmd)}: indices write ${w} read ${r}; expected write ${(scenario.start + written) >>> 0}`);
+    check(
+      w === (scenario.start + written) >>> 0 && (w - r) >>> 0 === now,
+      () => `${where(k, cmd)}: indices write ${w} read ${r}; expected write ${(scenario.start + written) >>> 0}`,
+    );
   });
   if (scenario.start + written > 0xffffffff) stats.wrapped++;
 }
@@ -145,7 +175,10 @@ describe('RingWriter / RingReader against a FIFO model (fast-check)', () => {
     (ch, cap, seed) => {
       const stats = { full: 0, empty: 0, wrapped: 0 };
       try {
-        fc.assert(fc.property(scenarioArb(cap), (scenario) => runScenario(ch, cap, scenario, stats)), { seed, numRuns: NUM_RUNS, includeErrorInReport: true });
+        fc.assert(
+          fc.property(scenarioArb(cap), (scenario) => runScenario(ch, cap, scenario, stats)),
+          { seed, numRuns: NUM_RUNS, includeErrorInReport: true },
+        );
       } catch (error) {
         error.message = `[fast-check seed ${seed} (base seed ${BASE_SEED}; rerun with RINGLET_FC_SEED=${BASE_SEED})]\n${error.message}`;
         throw error;
@@ -293,7 +326,10 @@ describe('bad input', () => {
     return undefined;
   }
 
-  for (const [side, calls, param] of [['RingWriter', writerCalls, 'data'], ['RingReader', readerCalls, 'dst']]) {
+  for (const [side, calls, param] of [
+    ['RingWriter', writerCalls, 'data'],
+    ['RingReader', readerCalls, 'dst'],
+  ]) {
     describe(side, () => {
       test.each(calls.flatMap(([name, call]) => cases.map(([label, value, type]) => [name, label, value, type, call])))(
         `%s(%s) -> error naming "${param}", ring unchanged`,
@@ -430,27 +466,37 @@ describe('timeout validation', () => {
     ['null', null, TypeError],
   ];
 
-  test.each(bad)('write(data, { timeoutMs: %s }) rejects (does not throw) with an error naming timeoutMs, writing nothing', async (_label, value, type) => {
-    const { writer, reader } = smallRing(10);
-    let promise;
-    expect(() => { promise = writer.write(new Float32Array(4), { timeoutMs: value }); }).not.toThrow();
-    expect(promise).toBeInstanceOf(Promise);
-    await expect(promise).rejects.toThrow(type);
-    await expect(writer.write(new Float32Array(4), { timeoutMs: value })).rejects.toThrow(/timeoutMs/);
-    expect(reader.availableRead).toBe(10);
-  });
+  test.each(bad)(
+    'write(data, { timeoutMs: %s }) rejects (does not throw) with an error naming timeoutMs, writing nothing',
+    async (_label, value, type) => {
+      const { writer, reader } = smallRing(10);
+      let promise;
+      expect(() => {
+        promise = writer.write(new Float32Array(4), { timeoutMs: value });
+      }).not.toThrow();
+      expect(promise).toBeInstanceOf(Promise);
+      await expect(promise).rejects.toThrow(type);
+      await expect(writer.write(new Float32Array(4), { timeoutMs: value })).rejects.toThrow(/timeoutMs/);
+      expect(reader.availableRead).toBe(10);
+    },
+  );
 
-  test.each(bad)('writeSync(data, %s) throws synchronously, naming timeoutMs, writing nothing', (_label, value, type) => {
-    const { writer } = smallRing(10);
-    expect(() => writer.writeSync(new Float32Array(4), value)).toThrow(type);
-    expect(() => writer.writeSync(new Float32Array(4), value)).toThrow(/timeoutMs/);
-    expect(writer.availableRead).toBe(10);
-  });
+  test.each(bad)(
+    'writeSync(data, %s) throws synchronously, naming timeoutMs, writing nothing',
+    (_label, value, type) => {
+      const { writer } = smallRing(10);
+      expect(() => writer.writeSync(new Float32Array(4), value)).toThrow(type);
+      expect(() => writer.writeSync(new Float32Array(4), value)).toThrow(/timeoutMs/);
+      expect(writer.availableRead).toBe(10);
+    },
+  );
 
   test.each(bad)('readWithTimeout(dst, %s) rejects, naming timeoutMs, reading nothing', async (_label, value, type) => {
     const { reader } = smallRing(10);
     let promise;
-    expect(() => { promise = reader.readWithTimeout(new Float32Array(4), value); }).not.toThrow();
+    expect(() => {
+      promise = reader.readWithTimeout(new Float32Array(4), value);
+    }).not.toThrow();
     await expect(promise).rejects.toThrow(type);
     await expect(reader.readWithTimeout(new Float32Array(4), value)).rejects.toThrow(/timeoutMs/);
     expect(reader.availableRead).toBe(10);

@@ -23,7 +23,15 @@ const CH = 2;
 function guard(promise, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not woken within ${GUARD_MS} ms (the wait's own timeout is ${WAIT_MS} ms), so a wake-up was missed`)), GUARD_MS);
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `${what}: not woken within ${GUARD_MS} ms (the wait's own timeout is ${WAIT_MS} ms), so a wake-up was missed`,
+          ),
+        ),
+      GUARD_MS,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -73,7 +81,10 @@ describe('RingWriter.write()', () => {
   test('with room for 30 frames resolves timeout with the 30 frames it wrote', async () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP - 30))).toBe(CAP - 30);
-    await expect(t.writer.write(frames(CAP - 30, 100), { timeoutMs: 30 })).resolves.toEqual({ status: 'timeout', frames: 30 });
+    await expect(t.writer.write(frames(CAP - 30, 100), { timeoutMs: 30 })).resolves.toEqual({
+      status: 'timeout',
+      frames: 30,
+    });
     expect(drain(t)).toEqual([...frames(0, CAP)]);
   });
 
@@ -87,7 +98,10 @@ describe('RingWriter.write()', () => {
     }, 5);
     let result;
     try {
-      result = await guard(t.writer.write(frames(CAP, 300), { timeoutMs: WAIT_MS }), 'write() waiting for rl_ring_read');
+      result = await guard(
+        t.writer.write(frames(CAP, 300), { timeoutMs: WAIT_MS }),
+        'write() waiting for rl_ring_read',
+      );
     } finally {
       clearInterval(timer);
     }
@@ -99,7 +113,10 @@ describe('RingWriter.write()', () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP))).toBe(CAP);
     setTimeout(() => t.coreRead(CAP), 20);
-    const result = await guard(t.writer.write(frames(CAP, 40), { timeoutMs: WAIT_MS }), 'write() waiting for one rl_ring_read');
+    const result = await guard(
+      t.writer.write(frames(CAP, 40), { timeoutMs: WAIT_MS }),
+      'write() waiting for one rl_ring_read',
+    );
     expect(result).toEqual({ status: 'ready', frames: 40 });
     expect(drain(t)).toEqual([...frames(CAP, 40)]);
   });
@@ -107,7 +124,10 @@ describe('RingWriter.write()', () => {
   test('resolves ready once a JavaScript RingReader on a timer frees space (planar data)', async () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP))).toBe(CAP);
-    const planes = [Float32Array.from({ length: 100 }, (_, f) => -f), Float32Array.from({ length: 100 }, (_, f) => f + 0.5)];
+    const planes = [
+      Float32Array.from({ length: 100 }, (_, f) => -f),
+      Float32Array.from({ length: 100 }, (_, f) => f + 0.5),
+    ];
     setTimeout(() => t.reader.tryRead(new Float32Array(CH * 60)), 10);
     setTimeout(() => t.reader.tryRead(new Float32Array(CH * 60)), 30);
     const result = await guard(t.writer.write(planes, { timeoutMs: WAIT_MS }), 'write() waiting for RingReader');
@@ -126,7 +146,10 @@ describe('RingWriter.write()', () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP - 5))).toBe(CAP - 5);
     setTimeout(() => close(t), 20);
-    const result = await guard(t.writer.write(frames(CAP - 5, 10), { timeoutMs: WAIT_MS }), 'write() waiting for close');
+    const result = await guard(
+      t.writer.write(frames(CAP - 5, 10), { timeoutMs: WAIT_MS }),
+      'write() waiting for close',
+    );
     expect(result).toEqual({ status: 'closed', frames: 5 });
     expect(t.writer.availableRead).toBe(CAP);
   });
@@ -137,8 +160,12 @@ describe('RingWriter.write()', () => {
     const first = t.writer.write(frames(CAP, 10), { timeoutMs: WAIT_MS });
     const second = t.writer.write(new Float32Array(20).fill(-1), { timeoutMs: 10 });
     await expect(second).rejects.toThrow(RingletError);
-    await expect(t.writer.write(new Float32Array(2).fill(-1), { timeoutMs: 10 })).rejects.toMatchObject({ code: 'BUSY' });
-    expect(() => t.writer.writeSync(new Float32Array(2).fill(-1), 0)).toThrow(expect.objectContaining({ code: 'BUSY' }));
+    await expect(t.writer.write(new Float32Array(2).fill(-1), { timeoutMs: 10 })).rejects.toMatchObject({
+      code: 'BUSY',
+    });
+    expect(() => t.writer.writeSync(new Float32Array(2).fill(-1), 0)).toThrow(
+      expect.objectContaining({ code: 'BUSY' }),
+    );
     setTimeout(() => t.coreRead(5), 10);
     setTimeout(() => t.coreRead(5), 30);
     await expect(guard(first, 'first write()')).resolves.toEqual({ status: 'ready', frames: 10 });
@@ -178,24 +205,32 @@ describe('RingReader.readWithTimeout()', () => {
   test.each([
     ['the core (rl_ring_close)', (t) => t.coreClose()],
     ['RingWriter.close()', (t) => t.writer.close()],
-  ])('resolves closed when %s closes the ring mid-wait; data written before the close is read first', async (_label, close) => {
-    const t = ring();
-    setTimeout(() => close(t), 20);
-    const dst = new Float32Array(CH * 10);
-    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() waiting for close')).resolves.toEqual({ status: 'closed', frames: 0 });
+  ])(
+    'resolves closed when %s closes the ring mid-wait; data written before the close is read first',
+    async (_label, close) => {
+      const t = ring();
+      setTimeout(() => close(t), 20);
+      const dst = new Float32Array(CH * 10);
+      await expect(
+        guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() waiting for close'),
+      ).resolves.toEqual({ status: 'closed', frames: 0 });
 
-    const u = ring();
-    expect(u.coreWrite(frames(0, 4))).toBe(4);
-    close(u);
-    await expect(u.reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'ready', frames: 4 });
-    await expect(u.reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'closed', frames: 0 });
-  });
+      const u = ring();
+      expect(u.coreWrite(frames(0, 4))).toBe(4);
+      close(u);
+      await expect(u.reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'ready', frames: 4 });
+      await expect(u.reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'closed', frames: 0 });
+    },
+  );
 
   test('a second concurrent readWithTimeout() rejects with RingletError BUSY and reads nothing', async () => {
     const t = ring();
     const dst = new Float32Array(CH * 10);
     const first = t.reader.readWithTimeout(dst, WAIT_MS);
-    await expect(t.reader.readWithTimeout(new Float32Array(CH), 10)).rejects.toMatchObject({ name: 'RingletError', code: 'BUSY' });
+    await expect(t.reader.readWithTimeout(new Float32Array(CH), 10)).rejects.toMatchObject({
+      name: 'RingletError',
+      code: 'BUSY',
+    });
     expect(() => t.reader.readSync(new Float32Array(CH), 0)).toThrow(expect.objectContaining({ code: 'BUSY' }));
     setTimeout(() => t.coreWrite(frames(0, 6)), 10);
     await expect(guard(first, 'first readWithTimeout()')).resolves.toEqual({ status: 'ready', frames: 6 });
@@ -242,7 +277,9 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
   // skips this block never starts a Worker that would keep Jest alive.
   beforeAll(() => {
     t = ring();
-    worker = new Worker(new URL('./fixtures/sync.worker.js', import.meta.url), { workerData: { handle: t.writer.handle } });
+    worker = new Worker(new URL('./fixtures/sync.worker.js', import.meta.url), {
+      workerData: { handle: t.writer.handle },
+    });
     started = nextMessage(worker, 'the worker to start');
     started.catch(() => {}); // reported by the first test
   });
@@ -266,7 +303,10 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
           reject(Object.assign(new Error(`worker: ${m.name} ${m.code ?? ''} ${m.message}`), { code: m.code }));
         }
       };
-      const onError = (e) => { off(); reject(e); };
+      const onError = (e) => {
+        off();
+        reject(e);
+      };
       worker.on('message', onMessage);
       worker.on('error', onError);
     });
@@ -284,7 +324,9 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
   });
 
   test('readSync blocked in Atomics.wait is woken by the core writing (rl_ring_write)', async () => {
-    const r = await step({ op: 'readSync', frames: 100, timeoutMs: WAIT_MS }, () => setTimeout(() => t.coreWrite(frames(0, 40)), 20));
+    const r = await step({ op: 'readSync', frames: 100, timeoutMs: WAIT_MS }, () =>
+      setTimeout(() => t.coreWrite(frames(0, 40)), 20),
+    );
     expect(r).toEqual({ status: 'ready', frames: 40, data: [...frames(0, 40)], untouched: true });
   });
 
@@ -296,9 +338,15 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
 
   test('writeSync on a full ring returns timeout with 0 frames; with room for 30, timeout with 30', async () => {
     expect(t.coreWrite(frames(0, CAP))).toBe(CAP);
-    await expect(step({ op: 'writeSync', data: [...frames(CAP, 10)], timeoutMs: 30 })).resolves.toEqual({ status: 'timeout', frames: 0 });
+    await expect(step({ op: 'writeSync', data: [...frames(CAP, 10)], timeoutMs: 30 })).resolves.toEqual({
+      status: 'timeout',
+      frames: 0,
+    });
     expect(t.coreRead(30)).toEqual(frames(0, 30));
-    await expect(step({ op: 'writeSync', data: [...frames(CAP, 100)], timeoutMs: 30 })).resolves.toEqual({ status: 'timeout', frames: 30 });
+    await expect(step({ op: 'writeSync', data: [...frames(CAP, 100)], timeoutMs: 30 })).resolves.toEqual({
+      status: 'timeout',
+      frames: 30,
+    });
     expect(drain(t)).toEqual([...frames(30, CAP)]);
   });
 
@@ -323,15 +371,22 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
   test('readSync blocked in Atomics.wait returns closed when the core closes the ring; writeSync then returns closed', async () => {
     const r = await step({ op: 'readSync', frames: 10, timeoutMs: WAIT_MS }, () => setTimeout(() => t.coreClose(), 20));
     expect(r).toEqual({ status: 'closed', frames: 0, data: [], untouched: true });
-    await expect(step({ op: 'writeSync', data: [1, 2], timeoutMs: WAIT_MS })).resolves.toEqual({ status: 'closed', frames: 0 });
+    await expect(step({ op: 'writeSync', data: [1, 2], timeoutMs: WAIT_MS })).resolves.toEqual({
+      status: 'closed',
+      frames: 0,
+    });
     expect(t.x.rl_ring_read(t.base, t.scratch, 10)).toBe(RL.CLOSED);
   });
 });
 
 describe('without Atomics.waitAsync (the timer fallback some browsers need)', () => {
   const saved = Object.getOwnPropertyDescriptor(Atomics, 'waitAsync');
-  beforeAll(() => { delete Atomics.waitAsync; });
-  afterAll(() => { if (saved) Object.defineProperty(Atomics, 'waitAsync', saved); });
+  beforeAll(() => {
+    delete Atomics.waitAsync;
+  });
+  afterAll(() => {
+    if (saved) Object.defineProperty(Atomics, 'waitAsync', saved);
+  });
 
   test('Atomics.waitAsync is really gone for lib/ (same realm)', () => {
     expect(typeof Atomics.waitAsync).toBe('undefined');
@@ -340,7 +395,10 @@ describe('without Atomics.waitAsync (the timer fallback some browsers need)', ()
   test('write() resolves timeout with partial frames, then ready as the core consumes', async () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP - 30))).toBe(CAP - 30);
-    await expect(t.writer.write(frames(CAP - 30, 100), { timeoutMs: 30 })).resolves.toEqual({ status: 'timeout', frames: 30 });
+    await expect(t.writer.write(frames(CAP - 30, 100), { timeoutMs: 30 })).resolves.toEqual({
+      status: 'timeout',
+      frames: 30,
+    });
     const consumed = [];
     const timer = setInterval(() => {
       const got = t.coreRead(64);
@@ -361,10 +419,15 @@ describe('without Atomics.waitAsync (the timer fallback some browsers need)', ()
     const dst = new Float32Array(CH * 50);
     await expect(t.reader.readWithTimeout(dst, 30)).resolves.toEqual({ status: 'timeout', frames: 0 });
     setTimeout(() => t.coreWrite(frames(0, 7)), 20);
-    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() polling')).resolves.toEqual({ status: 'ready', frames: 7 });
+    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() polling')).resolves.toEqual({
+      status: 'ready',
+      frames: 7,
+    });
     expect(dst.subarray(0, 14)).toEqual(frames(0, 7));
     setTimeout(() => t.coreClose(), 20);
-    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() polling for close')).resolves.toEqual({ status: 'closed', frames: 0 });
+    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() polling for close')).resolves.toEqual(
+      { status: 'closed', frames: 0 },
+    );
   });
 });
 
@@ -379,8 +442,12 @@ describe('a ring in a plain (non-shared) ArrayBuffer', () => {
   test('writeSync and readSync refuse with RingletError WAIT_NOT_ALLOWED, moving nothing', () => {
     const { writer, reader } = arrayBufferRing();
     expect(writer.tryWrite(frames(0, 3))).toBe(3);
-    expect(() => writer.writeSync(frames(3, 2), 10)).toThrow(expect.objectContaining({ name: 'RingletError', code: 'WAIT_NOT_ALLOWED' }));
-    expect(() => reader.readSync(new Float32Array(CH * 2), 10)).toThrow(expect.objectContaining({ code: 'WAIT_NOT_ALLOWED' }));
+    expect(() => writer.writeSync(frames(3, 2), 10)).toThrow(
+      expect.objectContaining({ name: 'RingletError', code: 'WAIT_NOT_ALLOWED' }),
+    );
+    expect(() => reader.readSync(new Float32Array(CH * 2), 10)).toThrow(
+      expect.objectContaining({ code: 'WAIT_NOT_ALLOWED' }),
+    );
     expect(reader.availableRead).toBe(3);
     const dst = new Float32Array(CH * 8);
     expect(reader.tryRead(dst)).toEqual({ status: 'ready', frames: 3 });
@@ -392,12 +459,16 @@ describe('a ring in a plain (non-shared) ArrayBuffer', () => {
     expect(writer.tryWrite(frames(0, CAP))).toBe(CAP);
     await expect(writer.write(frames(CAP, 5), { timeoutMs: 20 })).resolves.toEqual({ status: 'timeout', frames: 0 });
     setTimeout(() => reader.tryRead(new Float32Array(CH * 10)), 15);
-    await expect(guard(writer.write(frames(CAP, 5), { timeoutMs: WAIT_MS }), 'write() on an ArrayBuffer ring')).resolves.toEqual({ status: 'ready', frames: 5 });
+    await expect(
+      guard(writer.write(frames(CAP, 5), { timeoutMs: WAIT_MS }), 'write() on an ArrayBuffer ring'),
+    ).resolves.toEqual({ status: 'ready', frames: 5 });
     setTimeout(() => writer.close(), 15);
     const dst = new Float32Array(CH * CAP);
     await expect(reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'ready', frames: CAP - 5 });
     expect(dst.subarray(0, (CAP - 10) * CH)).toEqual(frames(10, CAP - 10));
     expect(dst.subarray((CAP - 10) * CH, (CAP - 5) * CH)).toEqual(frames(CAP, 5));
-    await expect(guard(reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() on an ArrayBuffer ring')).resolves.toEqual({ status: 'closed', frames: 0 });
+    await expect(
+      guard(reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() on an ArrayBuffer ring'),
+    ).resolves.toEqual({ status: 'closed', frames: 0 });
   });
 });

@@ -18,7 +18,11 @@ const MAX_WRITE = 6000;
 const DEADLINE_MS = 45000;
 
 test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no loss or duplication (seed ${SEED})`, async () => {
-  const { memory, x, base, scratch } = makeCoreRing({ channels: 2, capacity: CAPACITY, scratchBytes: MAX_READ * 2 * 4 });
+  const { memory, x, base, scratch } = makeCoreRing({
+    channels: 2,
+    capacity: CAPACITY,
+    scratchBytes: MAX_READ * 2 * 4,
+  });
   const view = new Float32Array(memory.buffer, scratch, MAX_READ * 2);
   const ringView = new RingReader(memory.buffer, base); // only for counters; never reads
   const worker = new Worker(new URL('./fixtures/producer.worker.js', import.meta.url), {
@@ -28,10 +32,23 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
   let exitCode = null;
   let doneMessage = null;
   let onDone;
-  const done = new Promise((resolve) => { onDone = resolve; });
-  worker.on('error', (e) => { workerError = e; onDone(); });
-  worker.on('exit', (code) => { exitCode = code; onDone(); });
-  worker.on('message', (m) => { if (m.op === 'done') { doneMessage = m; onDone(); } });
+  const done = new Promise((resolve) => {
+    onDone = resolve;
+  });
+  worker.on('error', (e) => {
+    workerError = e;
+    onDone();
+  });
+  worker.on('exit', (code) => {
+    exitCode = code;
+    onDone();
+  });
+  worker.on('message', (m) => {
+    if (m.op === 'done') {
+      doneMessage = m;
+      onDone();
+    }
+  });
 
   const started = performance.now();
   const deadline = started + DEADLINE_MS;
@@ -41,9 +58,12 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
   const yieldToEvents = () => new Promise((resolve) => setImmediate(resolve));
   const checkAlive = (seq) => {
     if (workerError) fail(`the producer failed at consumer seq ${seq}: ${workerError.stack ?? workerError}`);
-    if (exitCode !== null && !doneMessage) fail(`the producer exited (code ${exitCode}) without finishing, at consumer seq ${seq}`);
+    if (exitCode !== null && !doneMessage)
+      fail(`the producer exited (code ${exitCode}) without finishing, at consumer seq ${seq}`);
     if (performance.now() > deadline) {
-      fail(`deadline of ${DEADLINE_MS} ms passed after ${seq} of ${TOTAL} frames (ring: ${ringView.availableRead} frames waiting, closed ${ringView.closed})`);
+      fail(
+        `deadline of ${DEADLINE_MS} ms passed after ${seq} of ${TOTAL} frames (ring: ${ringView.availableRead} frames waiting, closed ${ringView.closed})`,
+      );
     }
   };
 
@@ -74,8 +94,10 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
       for (let i = 0; i < n; i++) {
         if (view[2 * i] !== lo || view[2 * i + 1] !== hi) {
           const got = view[2 * i] + view[2 * i + 1] * 65536;
-          fail(`frame ${seq + i} (read #${reads}, frame ${i} of ${n}) holds [${view[2 * i]}, ${view[2 * i + 1]}] = seq ${got}; expected [${lo}, ${hi}]` +
-            (got < seq + i ? ' (duplicated or stale)' : ' (frames lost)'));
+          fail(
+            `frame ${seq + i} (read #${reads}, frame ${i} of ${n}) holds [${view[2 * i]}, ${view[2 * i + 1]}] = seq ${got}; expected [${lo}, ${hi}]` +
+              (got < seq + i ? ' (duplicated or stale)' : ' (frames lost)'),
+          );
         }
         if (++lo === 65536) {
           lo = 0;
@@ -91,7 +113,12 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
     }
     // The ring is closed and drained. The producer's report may still be in flight.
     let timer;
-    await Promise.race([done, new Promise((resolve) => { timer = setTimeout(resolve, 10000); })]);
+    await Promise.race([
+      done,
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, 10000);
+      }),
+    ]);
     clearTimeout(timer);
     if (workerError) fail(`the producer failed: ${workerError.stack ?? workerError}`);
     if (!doneMessage) fail('the ring closed but the producer did not report done');
@@ -108,8 +135,10 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
     expect(emptyReads).toBeGreaterThan(0);
     const seconds = (performance.now() - started) / 1000;
     // Informational only (never asserted): throughput and how often each side hit the limit.
-    console.log(`two-thread seed ${SEED}: ${TOTAL} frames in ${seconds.toFixed(2)} s (${(TOTAL / seconds / 1e6).toFixed(1)} M frames/s); ` +
-      `consumer reads ${reads}, empty ${emptyReads}, full-ring reads ${fullReads}, underruns ${ringView.underruns}; producer ${JSON.stringify(s)}`);
+    console.log(
+      `two-thread seed ${SEED}: ${TOTAL} frames in ${seconds.toFixed(2)} s (${(TOTAL / seconds / 1e6).toFixed(1)} M frames/s); ` +
+        `consumer reads ${reads}, empty ${emptyReads}, full-ring reads ${fullReads}, underruns ${ringView.underruns}; producer ${JSON.stringify(s)}`,
+    );
   } finally {
     await worker.terminate();
   }

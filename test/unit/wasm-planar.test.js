@@ -9,7 +9,11 @@ const SEED = Number(process.env.RL_SEED ?? 0x5eed1234);
 function rng(seed) {
   let s = seed >>> 0 || 1;
   return () => {
-    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 32;
   };
 }
@@ -27,8 +31,12 @@ for (const channels of [1, 2, 3, 8]) {
     const inTable = ring.scratch + 2 * channels * planeBytes;
     const outTable = inTable + 4 * channels;
     const u32 = new Uint32Array(memory.buffer);
-    inPlanes.forEach((p, c) => { u32[(inTable >> 2) + c] = p; });
-    outPlanes.forEach((p, c) => { u32[(outTable >> 2) + c] = p; });
+    inPlanes.forEach((p, c) => {
+      u32[(inTable >> 2) + c] = p;
+    });
+    outPlanes.forEach((p, c) => {
+      u32[(outTable >> 2) + c] = p;
+    });
     const f32 = new Float32Array(memory.buffer);
     const random = rng(SEED + channels);
     /** @type {number[][]} */
@@ -55,7 +63,9 @@ for (const channels of [1, 2, 3, 8]) {
           const want = model[c].splice(0, n);
           const got = Array.from(f32.subarray(outPlanes[c] >> 2, (outPlanes[c] >> 2) + n));
           if (got.some((v, i) => v !== want[i])) {
-            throw new Error(`channel ${c} step ${step}: got ${got.slice(0, 8)} want ${want.slice(0, 8)} (seed ${SEED})`);
+            throw new Error(
+              `channel ${c} step ${step}: got ${got.slice(0, 8)} want ${want.slice(0, 8)} (seed ${SEED})`,
+            );
           }
         }
         moved += n;
