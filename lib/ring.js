@@ -124,7 +124,7 @@ class RingEnd {
 
   /** True once either end closed the ring. */
   get closed() {
-    return Atomics.load(this.i32, CLOSED) !== 0;
+    return ringClosed(this);
   }
 
   /** Reads by the core that found fewer frames than a quantum. */
@@ -139,10 +139,7 @@ class RingEnd {
 
   /** Marks the ring closed and wakes the other end. Idempotent; any thread. */
   close() {
-    Atomics.store(this.i32, CLOSED, 1);
-    if (this.i32.buffer instanceof ArrayBuffer) return;
-    Atomics.notify(this.i32, W);
-    Atomics.notify(this.i32, R);
+    closeRing(this);
   }
 
   /**
@@ -375,35 +372,13 @@ export class RingWriter {
   }
 
   /**
-   * Copies up to `frames` frames of `data`, starting at frame `from`, into
-   * free space and publishes them. Returns the count moved.
    * @private
    * @param {AudioData} data
    * @param {number} from
    * @param {number} frames
    */
   move(data, from, frames) {
-    const end = this.end;
-    const i32 = end.i32;
-    const w = Atomics.load(i32, W) >>> 0;
-    const space = end.capacityFrames - ((w - (Atomics.load(i32, R) >>> 0)) >>> 0);
-    const n = frames < space ? frames : space;
-    if (n <= 0) return 0;
-    const ch = end.channels;
-    const slot = w & end.mask;
-    const dst = end.data;
-    if (data instanceof Float32Array) {
-      if (from === 0 && n * ch === data.length && slot + n <= end.capacityFrames) {
-        dst.set(data, slot * ch);
-      } else {
-        copyInterleavedIn(dst, slot, end.capacityFrames, data, from, n, ch);
-      }
-    } else {
-      copyPlanarIn(dst, slot, end.capacityFrames, data, from, n, ch);
-    }
-    Atomics.store(i32, W, (w + n) | 0);
-    if (Atomics.load(i32, READER_WAITING) !== 0) Atomics.notify(i32, W);
-    return n;
+    return pushFrames(this.end, data, from, frames);
   }
 }
 
@@ -556,23 +531,124 @@ export class RingReader {
    * @param {number} frames
    */
   move(dst, frames) {
-    const end = this.end;
-    const i32 = end.i32;
-    const r = Atomics.load(i32, R) >>> 0;
-    const fill = ((Atomics.load(i32, W) >>> 0) - r) >>> 0;
-    const n = frames < fill ? frames : fill;
-    if (n <= 0) return 0;
-    const ch = end.channels;
-    const slot = r & end.mask;
-    if (dst instanceof Float32Array) {
-      copyInterleavedOut(dst, end.data, slot, end.capacityFrames, n, ch);
-    } else {
-      copyPlanarOut(dst, end.data, slot, end.capacityFrames, n, ch);
-    }
-    Atomics.store(i32, R, (r + n) | 0);
-    if (Atomics.load(i32, WRITER_WAITING) !== 0) Atomics.notify(i32, R);
-    return n;
+    return pullFrames(this.end, dst, frames);
   }
+}
+
+// ---- frame moves: the ring protocol itself ---------------------------------------
+// RingWriter and RingReader check their arguments, then call these. The
+// worklet calls them directly on its own ring (ringFrames), so it bundles
+// none of the classes.
+
+/**
+ * What the frame moves need of a ring. A RingEnd is one.
+ * @typedef {object} RingFrames
+ * @property {Int32Array} i32 the header, as Int32Array
+ * @property {Float32Array} data the frame storage, interleaved
+ * @property {number} mask capacityFrames - 1
+ * @property {number} capacityFrames
+ * @property {number} channels
+ */
+
+/**
+ * The ring the core initialised at `byteOffset`, trusted as it is: for the
+ * worklet's own ring in its private memory. Everything else uses RingWriter
+ * or RingReader, which check the header. Allocates views; not in process().
+ * @param {SharedArrayBuffer | ArrayBuffer} buffer
+ * @param {number} byteOffset
+ * @returns {RingFrames}
+ */
+export function ringFrames(buffer, byteOffset) {
+  const u32 = new Uint32Array(buffer, byteOffset, LAYOUT.RING_HEADER_BYTES >> 2);
+  const channels = u32[LAYOUT.RING_OFFSET_CHANNELS >> 2];
+  const capacity = u32[LAYOUT.RING_OFFSET_CAPACITY >> 2];
+  return {
+    i32: new Int32Array(buffer, byteOffset, LAYOUT.RING_HEADER_BYTES >> 2),
+    data: new Float32Array(buffer, byteOffset + u32[LAYOUT.RING_OFFSET_DATA >> 2], capacity * channels),
+    mask: capacity - 1,
+    capacityFrames: capacity,
+    channels,
+  };
+}
+
+/**
+ * True once either end closed the ring. Any thread; wait-free.
+ * @param {{ i32: Int32Array }} ring
+ */
+export function ringClosed(ring) {
+  return Atomics.load(ring.i32, CLOSED) !== 0;
+}
+
+/**
+ * Marks the ring closed and wakes both ends. Idempotent; any thread.
+ * @param {{ i32: Int32Array }} ring
+ */
+export function closeRing(ring) {
+  Atomics.store(ring.i32, CLOSED, 1);
+  if (ring.i32.buffer instanceof ArrayBuffer) return;
+  Atomics.notify(ring.i32, W);
+  Atomics.notify(ring.i32, R);
+}
+
+/**
+ * Copies up to `frames` frames of `data`, starting at frame `from`, into
+ * free space and publishes them; the producer's side. Returns the count
+ * moved. `data` must hold `from + frames` frames. Any thread; wait-free, no
+ * allocation.
+ * @param {RingFrames} ring
+ * @param {AudioData} data
+ * @param {number} from
+ * @param {number} frames
+ * @returns {number}
+ */
+export function pushFrames(ring, data, from, frames) {
+  const i32 = ring.i32;
+  const w = Atomics.load(i32, W) >>> 0;
+  const space = ring.capacityFrames - ((w - (Atomics.load(i32, R) >>> 0)) >>> 0);
+  const n = frames < space ? frames : space;
+  if (n <= 0) return 0;
+  const ch = ring.channels;
+  const slot = w & ring.mask;
+  const dst = ring.data;
+  if (data instanceof Float32Array) {
+    if (from === 0 && n * ch === data.length && slot + n <= ring.capacityFrames) {
+      dst.set(data, slot * ch);
+    } else {
+      copyInterleavedIn(dst, slot, ring.capacityFrames, data, from, n, ch);
+    }
+  } else {
+    copyPlanarIn(dst, slot, ring.capacityFrames, data, from, n, ch);
+  }
+  Atomics.store(i32, W, (w + n) | 0);
+  if (Atomics.load(i32, READER_WAITING) !== 0) Atomics.notify(i32, W);
+  return n;
+}
+
+/**
+ * Copies up to `frames` frames out of the ring into `dst` and frees their
+ * space; the consumer's side. Returns the count moved. `dst` must hold
+ * `frames` frames. Any thread; wait-free, no allocation.
+ * @param {RingFrames} ring
+ * @param {AudioData} dst
+ * @param {number} frames
+ * @returns {number}
+ */
+export function pullFrames(ring, dst, frames) {
+  const i32 = ring.i32;
+  const r = Atomics.load(i32, R) >>> 0;
+  const fill = ((Atomics.load(i32, W) >>> 0) - r) >>> 0;
+  const n = frames < fill ? frames : fill;
+  if (n <= 0) return 0;
+  const ch = ring.channels;
+  const slot = r & ring.mask;
+  if (dst instanceof Float32Array) {
+    copyInterleavedOut(dst, ring.data, slot, ring.capacityFrames, n, ch);
+  } else {
+    copyPlanarOut(dst, ring.data, slot, ring.capacityFrames, n, ch);
+  }
+  Atomics.store(i32, R, (r + n) | 0);
+  if (Atomics.load(i32, WRITER_WAITING) !== 0) Atomics.notify(i32, R);
+  return n;
 }
 
 /**

@@ -12,7 +12,7 @@
 import { instantiateCore, resultString } from '../lib/core.js';
 import { LAYOUT } from '../lib/layout.js';
 import { ParamQueue } from '../lib/params.js';
-import { RingReader, RingWriter } from '../lib/ring.js';
+import { closeRing, pullFrames, pushFrames, ringClosed, ringFrames } from '../lib/ring.js';
 import { PROCESSOR_NAME } from '../lib/version.js';
 
 const MODE_SOURCE = 0;
@@ -64,9 +64,12 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.options.transport === 'message'
         ? new WebAssembly.Memory({ initial: this.options.pages ?? 2, maximum: this.options.pages ?? 2 })
         : /** @type {WebAssembly.Memory} */ (this.options.memory);
-    /** Message transport only: this thread's ends of the ring. @type {RingWriter | null} */
-    this.portWriter = null;
-    /** @type {RingReader | null} */ this.portReader = null;
+    /**
+     * Message transport only: the ring in this thread's private memory. A
+     * source node's port messages write it, a capture node's read it.
+     * @type {import('../lib/ring.js').RingFrames | null}
+     */
+    this.portRing = null;
     /** @type {Int32Array | null} */ this.ringHeader = null;
     /** @type {Uint32Array | null} */ this.statsView = null;
     /** @type {BigUint64Array | null} */ this.framesView = null;
@@ -114,8 +117,7 @@ class RingletProcessor extends AudioWorkletProcessor {
         const buffer = memory.buffer;
         const ring = core.rl_node_ring();
         const stats = core.rl_node_stats();
-        this.portWriter = o.mode === MODE_SOURCE ? new RingWriter(buffer, ring) : null;
-        this.portReader = o.mode === MODE_CAPTURE ? new RingReader(buffer, ring) : null;
+        this.portRing = o.mode === MODE_SOURCE || o.mode === MODE_CAPTURE ? ringFrames(buffer, ring) : null;
         this.ringHeader = new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2);
         this.statsView = new Uint32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
         this.framesView = new BigUint64Array(buffer, stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
@@ -222,16 +224,16 @@ class RingletProcessor extends AudioWorkletProcessor {
     const ch = this.channels;
     if (message.type === 'write' && message.data) {
       const data = message.data;
-      const frames = message.frames ?? 0;
       // The main thread sends only what its last snapshot proved will fit.
-      if (this.portWriter && !this.portWriter.closed) {
-        this.portWriter.tryWrite(frames * ch === data.length ? data : data.subarray(0, frames * ch));
-      }
+      const frames = Math.min(Math.max(message.frames ?? 0, 0), Math.floor(data.length / ch));
+      const ring = this.portRing;
+      if (ring && this.options.mode === MODE_SOURCE && !ringClosed(ring)) pushFrames(ring, data, 0, frames);
       this.port.postMessage({ type: 'ack', data, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'read' && message.data) {
       const data = message.data;
-      const got = this.portReader ? this.portReader.tryRead(data) : null;
-      const frames = got && got.status === 'ready' ? got.frames : 0;
+      const ring = this.portRing;
+      const frames =
+        ring && this.options.mode === MODE_CAPTURE ? pullFrames(ring, data, Math.floor(data.length / ch)) : 0;
       this.port.postMessage({ type: 'data', data, frames, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'poll') {
       this.portParams?.flush(); // settings still waiting for space in the core's queue
@@ -249,7 +251,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       const t = this.timeSnapshot(/** @type {{ size: number }} */ (/** @type {unknown} */ (message)).size);
       this.port.postMessage({ type: 'time', time: t, snapshot: this.snapshot() }, [t.data.buffer]);
     } else if (message.type === 'close') {
-      (this.portWriter ?? this.portReader)?.close();
+      if (this.portRing) closeRing(this.portRing);
       this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
     }
   }

@@ -205,3 +205,12 @@ describe('setAssetUrls', () => {
     expect(added).toEqual(['/site/ringlet-worklet.js', '/mine.js']);
   });
 });
+
+describe('dist/ringlet-worklet.js', () => {
+  test('moves ring frames with the bare functions, without the RingWriter and RingReader classes', () => {
+    const code = readFileSync(new URL('../../dist/ringlet-worklet.js', import.meta.url), 'utf8');
+    expect(code).toContain('registerProcessor');
+    // Class names are kept by the build, so a bundled class would show here.
+    expect(code).not.toMatch(/class (RingWriter|RingReader|RingEnd)\b/);
+  });
+});
