@@ -21,6 +21,7 @@
  *   within one sweepIntervalMs, and a busy-idle-busy sequence inside one
  *   interval does not restart anything.
  */
+import { defaultWasmUrl } from './load.js';
 import { recordPanic } from './panic.js';
 import { MAX_TIMEOUT_MS, checkTimeout, describe } from './util.js';
 import { VERSION } from './version.js';
@@ -225,6 +226,21 @@ export function defaultMaxWorkers() {
 /** Where the bundled package keeps the worker module: beside dist/ringlet.js. */
 export function defaultWorkerUrl() {
   return new URL('./ringlet-worker.js', import.meta.url).href;
+}
+
+/**
+ * The page's ringlet.wasm as an absolute URL, for the workers' DSP tasks
+ * (sent in the hello): what the main entry resolves, so a bundler's emitted
+ * asset or setAssetUrls' location. Undefined when it cannot be resolved; the
+ * worker then looks beside its own module.
+ * @returns {string | undefined}
+ */
+function pageWasmUrl() {
+  try {
+    return new URL(defaultWasmUrl(), globalThis.location?.href).href;
+  } catch {
+    return undefined;
+  }
 }
 
 /** @param {unknown} url @returns {string} */
@@ -583,7 +599,7 @@ export class WorkerPool {
         `it did not post 'ready' within ${this.#startTimeoutMs} ms (does the module import defineTasks from ringlet-worker.js?)`,
       );
     }, this.#startTimeoutMs);
-    worker.postMessage({ type: 'ringlet:hello', lock: slot.lock });
+    worker.postMessage({ type: 'ringlet:hello', lock: slot.lock, wasmUrl: pageWasmUrl() });
     return true;
   }
 

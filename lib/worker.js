@@ -10,7 +10,8 @@
  *
  * Protocol (every type is prefixed, so a custom module may post its own
  * messages on the same scope):
- *   pool -> worker  { type: 'ringlet:hello', lock }          once, right after construction
+ *   pool -> worker  { type: 'ringlet:hello', lock, wasmUrl } once, right after construction
+ *                   (wasmUrl: the page's ringlet.wasm, the default for the DSP tasks)
  *   worker -> pool  { type: 'ringlet:ready', version, tasks, lock } or { type: 'ringlet:boot-error', error }
  *                   (lock: whether the worker holds the Web Lock named in the hello)
  *   pool -> worker  { type: 'ringlet:run', id, name, payload }
@@ -112,9 +113,14 @@ const STATE_FAILED = 'ringlet:render-state-failed';
 /** @type {Map<string, Promise<WorkerCore>>} one core per wasm URL */
 const cores = new Map();
 
-/** ringlet.wasm beside dist/ringlet-worker.js. */
+/**
+ * The page's ringlet.wasm, as the pool's hello names it (the URL its main
+ * entry resolves: a bundler's emitted asset, or setAssetUrls'), else the
+ * file beside dist/ringlet-worker.js. A bundler emits this worker as a
+ * plain asset, so only the page knows where the wasm ended up.
+ */
 function defaultWasmUrl() {
-  return new URL('./ringlet.wasm', import.meta.url).href;
+  return workerState().wasmUrl ?? new URL('./ringlet.wasm', import.meta.url).href;
 }
 
 /**
@@ -646,6 +652,7 @@ class TransferResult {
  * @property {boolean} installed
  * @property {boolean} ready
  * @property {ErrorRecord | null} bootError the first uncaught error before the hello
+ * @property {string | null} wasmUrl the page's ringlet.wasm, from the hello
  */
 const STATE_KEY = Symbol.for('ringlet.worker.state');
 
@@ -654,7 +661,7 @@ function workerState() {
   const g = /** @type {Record<symbol, WorkerState | undefined>} */ (/** @type {unknown} */ (globalThis));
   let state = g[STATE_KEY];
   if (state === undefined) {
-    state = { tasks: new Map(), installed: false, ready: false, bootError: null };
+    state = { tasks: new Map(), installed: false, ready: false, bootError: null, wasmUrl: null };
     g[STATE_KEY] = state;
   }
   return state;
@@ -842,13 +849,14 @@ function install(scope, state) {
   });
   scope.addEventListener('message', (event) => {
     const m =
-      /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown } | null} */ (
+      /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown, wasmUrl?: unknown } | null} */ (
         /** @type {MessageEvent} */ (event).data
       );
     if (m === null || typeof m !== 'object') return;
     if (m.type === 'ringlet:run' && typeof m.id === 'number' && typeof m.name === 'string') {
       runTask(scope, state, m.id, m.name, m.payload);
     } else if (m.type === 'ringlet:hello') {
+      if (typeof m.wasmUrl === 'string' && m.wasmUrl !== '') state.wasmUrl = m.wasmUrl;
       hello(scope, state, m.lock);
     }
   });

@@ -310,8 +310,9 @@ const browser =
  * the analyser report.
  * @param {string} root
  * @param {boolean} isolate
+ * @param {{ render?: boolean }} [options] also render offline on the WorkerPool (needs ringlet-worker.js served)
  */
-async function playIn(root, isolate) {
+async function playIn(root, isolate, { render = true } = {}) {
   assert(browser, 'no browser');
   const server = await serve({ root, isolate });
   const page = await browser.newPage();
@@ -343,6 +344,13 @@ async function playIn(root, isolate) {
     );
     assert(Math.abs(r.outPeak - 0.5) < 0.01, `rendered peak ${r.outPeak}`);
     assert(r.stats.underruns === 0, `underruns ${r.stats.underruns}`);
+    if (render) {
+      const rendered = await page.evaluate(() => /** @type {any} */ (window).ringlet.renderTone());
+      assert(
+        rendered.frames === 24000 && rendered.worst < 1e-6,
+        `renderOffline in the built app: ${JSON.stringify(rendered)}`,
+      );
+    }
     assert(errors.length === 0, `page errors: ${errors.join(' | ')}`);
     return { requests: server.requests, result: r };
   } finally {
@@ -352,40 +360,53 @@ async function playIn(root, isolate) {
 }
 
 if (built) {
-  await check('the built Vite app plays a tone on the shared transport (cross-origin isolated)', async () => {
-    const { requests } = await playIn(join(APP, 'dist'), true);
-    const wasm = requests.filter((p) => p.endsWith('.wasm'));
-    assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
-    assert(
-      requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)),
-      `no worklet request: ${requests}`,
-    );
-  });
-  await check('the built Vite app plays a tone on the message transport (not isolated)', async () => {
-    const { requests } = await playIn(join(APP, 'dist'), false);
-    const wasm = requests.filter((p) => p.endsWith('.wasm'));
-    // The same file: the 'message' transport makes its memory import private.
-    assert(wasm.length === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
-  });
+  await check(
+    'the built Vite app plays a tone on the shared transport (cross-origin isolated) and renders offline',
+    async () => {
+      const { requests } = await playIn(join(APP, 'dist'), true);
+      const wasm = requests.filter((p) => p.endsWith('.wasm'));
+      // One emitted wasm, fetched by the page and by the render workers.
+      assert(new Set(wasm).size === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
+      assert(
+        requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)),
+        `no worklet request: ${requests}`,
+      );
+    },
+  );
+  await check(
+    'the built Vite app plays a tone on the message transport (not isolated) and renders offline',
+    async () => {
+      const { requests } = await playIn(join(APP, 'dist'), false);
+      const wasm = requests.filter((p) => p.endsWith('.wasm'));
+      // The same file: the 'message' transport makes its memory import private.
+      assert(new Set(wasm).size === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
+    },
+  );
 }
 
 if (webpackBuilt) {
   for (const isolate of [true, false]) {
-    await check(`the built webpack app plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
-      const { requests } = await playIn(join(WEBPACK, 'dist'), isolate);
-      const wasm = requests.filter((p) => p.endsWith('.wasm'));
-      assert(wasm.length === 1, `wasm requests: ${wasm}`);
-    });
+    await check(
+      `the built webpack app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
+      async () => {
+        const { requests } = await playIn(join(WEBPACK, 'dist'), isolate);
+        const wasm = requests.filter((p) => p.endsWith('.wasm'));
+        assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+      },
+    );
   }
 }
 
 if (rollupBuilt) {
   for (const isolate of [true, false]) {
-    await check(`the built Rollup app plays a tone on the ${isolate ? 'shared' : 'message'} transport`, async () => {
-      const { requests } = await playIn(join(ROLLUP, 'dist'), isolate);
-      const wasm = requests.filter((p) => p.endsWith('.wasm'));
-      assert(wasm.length === 1, `wasm requests: ${wasm}`);
-    });
+    await check(
+      `the built Rollup app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
+      async () => {
+        const { requests } = await playIn(join(ROLLUP, 'dist'), isolate);
+        const wasm = requests.filter((p) => p.endsWith('.wasm'));
+        assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+      },
+    );
   }
 }
 
@@ -394,7 +415,8 @@ if (inlineReady) {
     await check(
       `ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`,
       async () => {
-        const { requests } = await playIn(INLINE, isolate);
+        // renderOffline's worker is not embedded (a Worker loads its module by URL).
+        const { requests } = await playIn(INLINE, isolate, { render: false });
         const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
         assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
       },

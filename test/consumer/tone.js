@@ -59,3 +59,21 @@ export async function playTone(RingletNode, { transport = 'auto' } = {}) {
     crossOriginIsolated: globalThis.crossOriginIsolated === true,
   };
 }
+
+/**
+ * The same sine rendered offline on the WorkerPool (renderOffline), with the
+ * gain halved: the worker's module and its wasm must resolve in the built app.
+ * @param {typeof import('ringlet').renderOffline} renderOffline
+ */
+export async function renderTone(renderOffline) {
+  const sine = new Float32Array(SAMPLE_RATE / 2);
+  for (let i = 0; i < sine.length; i++) sine[i] = AMPLITUDE * Math.sin((2 * Math.PI * FREQUENCY * i) / SAMPLE_RATE);
+  const out = await renderOffline(
+    { channels: [sine], sampleRate: SAMPLE_RATE },
+    { gain: 0.5, limiter: { bypass: true } },
+    { segmentFrames: 8192 },
+  );
+  let worst = 0;
+  for (let i = 0; i < sine.length; i++) worst = Math.max(worst, Math.abs(out.channels[0][i] - 0.5 * sine[i]));
+  return { frames: out.channels[0].length, worst };
+}
