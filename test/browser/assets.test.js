@@ -45,6 +45,7 @@ test.each([
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 256, sampleRate: 48000 });
     const node = await RingletNode.create(ctx, { channels: 1 });
     const written = await node.writer.write(new Float32Array(256).fill(0.25));
+    await node.flush(); // over a port, writes land asynchronously
     node.connect(ctx.destination);
     const out = (await ctx.startRendering()).getChannelData(0);
     return { failed, transport: node.transport, written, ok: out.every((x) => x === 0.25) };
