@@ -225,7 +225,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     if (message.type === 'write' && message.data) {
       const data = message.data;
       // The main thread sends only what its last snapshot proved will fit.
-      const frames = Math.min(Math.max(message.frames ?? 0, 0), Math.floor(data.length / ch));
+      const sent = Number.isInteger(message.frames) ? /** @type {number} */ (message.frames) : 0;
+      const frames = Math.min(Math.max(sent, 0), Math.floor(data.length / ch));
       const ring = this.portRing;
       if (ring && this.options.mode === MODE_SOURCE && !ringClosed(ring)) pushFrames(ring, data, 0, frames);
       this.port.postMessage({ type: 'ack', data, snapshot: this.snapshot() }, [data.buffer]);
