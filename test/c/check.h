@@ -8,6 +8,7 @@
 #define RINGLET_TEST_CHECK_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -60,6 +61,28 @@ static inline void* alloc64(size_t size) {
         exit(2);
     }
     return p;
+}
+
+/* xorshift64*: tiny, deterministic, good enough to drive tests. */
+static inline uint64_t rng_next(uint64_t* s) {
+    uint64_t x = *s;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *s = x;
+    return x * 0x2545F4914F6CDD1DULL;
+}
+
+/* The seed for a test's random inputs: RL_SEED (decimal or 0x-hex) when set,
+ * else `fallback`; never 0, since xorshift state must be non-zero. Tests
+ * print it on failure. */
+static inline uint64_t test_seed(uint64_t fallback) {
+    const char* env = getenv("RL_SEED");
+    uint64_t seed = fallback;
+    if (env != NULL && env[0] != '\0') {
+        seed = (uint64_t)strtoull(env, NULL, 0);
+    }
+    return seed == 0 ? 1u : seed;
 }
 
 #endif /* RINGLET_TEST_CHECK_H */
