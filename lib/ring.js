@@ -238,34 +238,31 @@ class RingEnd {
 }
 
 /**
- * The producing end of a ring: the thread that feeds a source node, or any
- * thread feeding a ring the core reads. One RingWriter per ring at a time.
- *
- * Thread rules: tryWrite is wait-free and allocation-free and may run on any
- * thread, including realtime ones. write() suits the main thread and Workers;
- * writeSync() blocks and is for Workers only.
+ * @param {unknown} handle
+ * @param {string} who
+ * @returns {asserts handle is RingHandle}
  */
-export class RingWriter {
+function checkHandle(handle, who) {
+  if (handle === null || typeof handle !== 'object') {
+    throw new TypeError(
+      `${who}.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`,
+    );
+  }
+}
+
+/**
+ * What both ends show: the ring's shape, fill, counters and handle, and
+ * close(). Any thread; wait-free. Not exported: use RingWriter or RingReader.
+ */
+class RingSide {
   /**
    * @param {SharedArrayBuffer | ArrayBuffer} buffer
    * @param {number} byteOffset
+   * @param {string} who class name for messages
    */
-  constructor(buffer, byteOffset) {
-    /** @private @readonly */
-    this.end = new RingEnd(buffer, byteOffset, 'RingWriter');
-  }
-
-  /**
-   * Rebuilds a writer from a handle posted to another thread.
-   * @param {RingHandle} handle
-   */
-  static fromHandle(handle) {
-    if (handle === null || typeof handle !== 'object') {
-      throw new TypeError(
-        `RingWriter.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`,
-      );
-    }
-    return new RingWriter(handle.buffer, handle.byteOffset);
+  constructor(buffer, byteOffset, who) {
+    /** @protected @readonly */
+    this.end = new RingEnd(buffer, byteOffset, who);
   }
 
   get channels() {
@@ -296,6 +293,33 @@ export class RingWriter {
   close() {
     this.end.close();
   }
+}
+
+/**
+ * The producing end of a ring: the thread that feeds a source node, or any
+ * thread feeding a ring the core reads. One RingWriter per ring at a time.
+ *
+ * Thread rules: tryWrite is wait-free and allocation-free and may run on any
+ * thread, including realtime ones. write() suits the main thread and Workers;
+ * writeSync() blocks and is for Workers only.
+ */
+export class RingWriter extends RingSide {
+  /**
+   * @param {SharedArrayBuffer | ArrayBuffer} buffer
+   * @param {number} byteOffset
+   */
+  constructor(buffer, byteOffset) {
+    super(buffer, byteOffset, 'RingWriter');
+  }
+
+  /**
+   * Rebuilds a writer from a handle posted to another thread.
+   * @param {RingHandle} handle
+   */
+  static fromHandle(handle) {
+    checkHandle(handle, 'RingWriter');
+    return new RingWriter(handle.buffer, handle.byteOffset);
+  }
 
   /**
    * Writes as many frames of `data` as fit, without waiting.
@@ -309,7 +333,7 @@ export class RingWriter {
     if (end.closed) {
       throw new RingletError('CLOSED', 'RingWriter.tryWrite(): the ring is closed');
     }
-    return this.move(data, 0, frames);
+    return pushFrames(end, data, 0, frames);
   }
 
   /**
@@ -334,7 +358,7 @@ export class RingWriter {
       for (let attempt = 0; ; attempt++) {
         if (end.closed) return { status: 'closed', frames: done };
         const seenRead = Atomics.load(end.i32, R);
-        done += this.move(data, done, frames - done);
+        done += pushFrames(end, data, done, frames - done);
         if (done === frames) return { status: 'ready', frames: done };
         const left = deadline - performance.now();
         if (left <= 0) return { status: 'timeout', frames: done };
@@ -363,22 +387,12 @@ export class RingWriter {
     for (;;) {
       if (end.closed) return { status: 'closed', frames: done };
       const seenRead = Atomics.load(end.i32, R);
-      done += this.move(data, done, frames - done);
+      done += pushFrames(end, data, done, frames - done);
       if (done === frames) return { status: 'ready', frames: done };
       const left = deadline - performance.now();
       if (left <= 0) return { status: 'timeout', frames: done };
       end.blockOn(R, seenRead, WRITER_WAITING, left);
     }
-  }
-
-  /**
-   * @private
-   * @param {AudioData} data
-   * @param {number} from
-   * @param {number} frames
-   */
-  move(data, from, frames) {
-    return pushFrames(this.end, data, from, frames);
   }
 }
 
@@ -389,14 +403,13 @@ export class RingWriter {
  * Thread rules: tryRead is wait-free and may run on any thread. readWithTimeout()
  * suits the main thread and Workers; readSync() blocks and is for Workers only.
  */
-export class RingReader {
+export class RingReader extends RingSide {
   /**
    * @param {SharedArrayBuffer | ArrayBuffer} buffer
    * @param {number} byteOffset
    */
   constructor(buffer, byteOffset) {
-    /** @private @readonly */
-    this.end = new RingEnd(buffer, byteOffset, 'RingReader');
+    super(buffer, byteOffset, 'RingReader');
   }
 
   /**
@@ -404,41 +417,8 @@ export class RingReader {
    * @param {RingHandle} handle
    */
   static fromHandle(handle) {
-    if (handle === null || typeof handle !== 'object') {
-      throw new TypeError(
-        `RingReader.fromHandle: handle must be a ring handle { buffer, byteOffset }; got ${describe(handle)}`,
-      );
-    }
+    checkHandle(handle, 'RingReader');
     return new RingReader(handle.buffer, handle.byteOffset);
-  }
-
-  get channels() {
-    return this.end.channels;
-  }
-  get capacityFrames() {
-    return this.end.capacityFrames;
-  }
-  get availableRead() {
-    return this.end.availableRead;
-  }
-  get availableWrite() {
-    return this.end.availableWrite;
-  }
-  get closed() {
-    return this.end.closed;
-  }
-  get underruns() {
-    return this.end.underruns;
-  }
-  get overruns() {
-    return this.end.overruns;
-  }
-  /** A structured-cloneable handle: post it to a Worker and call fromHandle there. */
-  get handle() {
-    return this.end.handle;
-  }
-  close() {
-    this.end.close();
   }
 
   /**
@@ -516,22 +496,13 @@ export class RingReader {
       // Nothing to move, but a drained, closed ring still says so.
       return this.end.closed && this.end.availableRead === 0 ? CLOSED_RESULT : readyResult(0);
     }
-    let n = this.move(dst, frames);
+    let n = pullFrames(this.end, dst, frames);
     if (n === 0 && this.end.closed) {
       // The writer publishes its last frames before closing; look once more.
-      n = this.move(dst, frames);
+      n = pullFrames(this.end, dst, frames);
       if (n === 0) return CLOSED_RESULT;
     }
     return n === 0 ? NOT_READY : readyResult(n);
-  }
-
-  /**
-   * @private
-   * @param {AudioData} dst
-   * @param {number} frames
-   */
-  move(dst, frames) {
-    return pullFrames(this.end, dst, frames);
   }
 }
 
