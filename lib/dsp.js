@@ -142,29 +142,10 @@ export function checkEqBand(band, current, sampleRate, where) {
  */
 export function checkLimiterSettings(settings, current, where) {
   const s = checkObject(settings, where);
-  const r = LIMITER_RANGES;
-  const ceilingDb = checkNumber(
-    orCurrent(s.ceilingDb, current.ceilingDb),
-    where,
-    'ceilingDb',
-    r.ceilingDb.min,
-    r.ceilingDb.max,
-  );
-  const attackMs = checkNumber(
-    orCurrent(s.attackMs, current.attackMs),
-    where,
-    'attackMs',
-    r.attackMs.min,
-    r.attackMs.max,
-  );
-  const releaseMs = checkNumber(
-    orCurrent(s.releaseMs, current.releaseMs),
-    where,
-    'releaseMs',
-    r.releaseMs.min,
-    r.releaseMs.max,
-  );
-  return Object.freeze({ ceilingDb, attackMs, releaseMs });
+  /** @param {keyof typeof LIMITER_RANGES} key */
+  const field = (key) =>
+    checkNumber(orCurrent(s[key], current[key]), where, key, LIMITER_RANGES[key].min, LIMITER_RANGES[key].max);
+  return Object.freeze({ ceilingDb: field('ceilingDb'), attackMs: field('attackMs'), releaseMs: field('releaseMs') });
 }
 
 /** The limiter's settings on a fresh node. @type {LimiterSettings} */

@@ -216,16 +216,16 @@ export class MessageLink {
 }
 
 /**
- * The producing end of a source node on the message transport. Same contract
- * as RingWriter, except writeSync (nothing can block on a port) and handle.
+ * What both port-fed ends show: the ring's shape, its counters as of the last
+ * snapshot, no handle, and close(). Main thread. Not exported: a node on the
+ * message transport hands out a MessageWriter or a MessageReader.
  */
-export class MessageWriter {
+class MessageSide {
   /** @param {MessageLink} link */
   constructor(link) {
-    /** @private @readonly */ this.link = link;
-    /** Frames posted so far (free-running uint32). @private */ this.sent = 0;
-    /** @private */ this.closedHere = false;
-    /** @private */ this.pending = false;
+    /** @protected @readonly */ this.link = link;
+    /** @protected */ this.closedHere = false;
+    /** @protected */ this.pending = false;
   }
 
   get channels() {
@@ -233,13 +233,6 @@ export class MessageWriter {
   }
   get capacityFrames() {
     return this.link.capacityFrames;
-  }
-  /** Frames posted and not yet consumed, as of the last snapshot. */
-  get availableRead() {
-    return (this.sent - this.link.snapshot.readIndex) >>> 0;
-  }
-  get availableWrite() {
-    return this.capacityFrames - this.availableRead;
   }
   get closed() {
     return this.closedHere || this.link.snapshot.closed;
@@ -250,7 +243,7 @@ export class MessageWriter {
   get overruns() {
     return this.link.snapshot.overruns;
   }
-  /** No handle: a port-fed ring has one producer, on the main thread. */
+  /** No handle: a port-fed ring has one user, on the main thread. */
   get handle() {
     return null;
   }
@@ -259,6 +252,26 @@ export class MessageWriter {
     if (this.closedHere) return;
     this.closedHere = true;
     this.link.port.postMessage({ type: 'close' });
+  }
+}
+
+/**
+ * The producing end of a source node on the message transport. Same contract
+ * as RingWriter, except writeSync (nothing can block on a port) and handle.
+ */
+export class MessageWriter extends MessageSide {
+  /** @param {MessageLink} link */
+  constructor(link) {
+    super(link);
+    /** Frames posted so far (free-running uint32). @private */ this.sent = 0;
+  }
+
+  /** Frames posted and not yet consumed, as of the last snapshot. */
+  get availableRead() {
+    return (this.sent - this.link.snapshot.readIndex) >>> 0;
+  }
+  get availableWrite() {
+    return this.capacityFrames - this.availableRead;
   }
 
   /** The worklet reinitialised the ring (node.reset): start counting from zero, open. */
@@ -352,24 +365,16 @@ export class MessageWriter {
  * The consuming end of a capture node on the message transport. Same
  * contract as RingReader, except readSync and handle.
  */
-export class MessageReader {
+export class MessageReader extends MessageSide {
   /** @param {MessageLink} link */
   constructor(link) {
-    /** @private @readonly */ this.link = link;
+    super(link);
     /** Received frames not yet handed out: chunks and a read position in the first. @private @type {Array<{ data: Float32Array, frames: number }>} */
     this.chunks = [];
     /** @private */ this.offset = 0;
     /** @private */ this.requested = false;
-    /** @private */ this.closedHere = false;
-    /** @private */ this.pending = false;
   }
 
-  get channels() {
-    return this.link.channels;
-  }
-  get capacityFrames() {
-    return this.link.capacityFrames;
-  }
   /** Frames received here plus frames in the worklet's ring, as of the last snapshot. */
   get availableRead() {
     let here = -this.offset;
@@ -379,24 +384,6 @@ export class MessageReader {
   }
   get availableWrite() {
     return Math.max(0, this.capacityFrames - this.availableRead);
-  }
-  get closed() {
-    return this.closedHere || this.link.snapshot.closed;
-  }
-  get underruns() {
-    return this.link.snapshot.underruns;
-  }
-  get overruns() {
-    return this.link.snapshot.overruns;
-  }
-  get handle() {
-    return null;
-  }
-
-  close() {
-    if (this.closedHere) return;
-    this.closedHere = true;
-    this.link.port.postMessage({ type: 'close' });
   }
 
   /** The worklet reinitialised the ring (node.reset): drop what arrived from the old one. */

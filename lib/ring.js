@@ -23,6 +23,8 @@ const MAX_BACKOFF_MS = 8;
 
 const NOT_READY = Object.freeze({ status: 'not-ready', frames: 0 });
 const CLOSED_RESULT = Object.freeze({ status: 'closed', frames: 0 });
+/** @returns {ReadResult} */
+const timedOutRead = () => ({ status: 'timeout', frames: 0 });
 
 /**
  * Results are immutable, so 'ready' results for the common sizes are shared
@@ -198,6 +200,64 @@ class RingEnd {
   }
 
   /**
+   * Calls `attempt` until it returns a result. Between calls it sleeps until
+   * the other end moves `slot`, the ring closes, or the time left runs out;
+   * at the deadline it returns `timedOut()`. Main thread and Workers; never
+   * blocks the thread. One wait per end at a time (BUSY otherwise).
+   * @template T
+   * @param {string} method for messages
+   * @param {number} ms timeout, already checked
+   * @param {number} slot the index the other end advances
+   * @param {number} flag this end's waiting flag
+   * @param {() => T | undefined} attempt
+   * @param {() => T} timedOut
+   * @returns {Promise<T>}
+   */
+  async poll(method, ms, slot, flag, attempt, timedOut) {
+    this.enter(method);
+    this.pending = true;
+    try {
+      const deadline = performance.now() + ms;
+      for (let tries = 0; ; tries++) {
+        const seen = Atomics.load(this.i32, slot);
+        const result = attempt();
+        if (result !== undefined) return result;
+        const left = deadline - performance.now();
+        if (left <= 0) return timedOut();
+        await this.sleepOn(slot, seen, flag, left, tries);
+      }
+    } finally {
+      this.pending = false;
+    }
+  }
+
+  /**
+   * poll(), blocking the calling Worker in Atomics.wait between attempts.
+   * Throws WAIT_NOT_ALLOWED, before any attempt, on threads that cannot block.
+   * @template T
+   * @param {string} method
+   * @param {number} ms
+   * @param {number} slot
+   * @param {number} flag
+   * @param {() => T | undefined} attempt
+   * @param {() => T} timedOut
+   * @returns {T}
+   */
+  pollSync(method, ms, slot, flag, attempt, timedOut) {
+    this.enter(method);
+    this.assertCanBlock(method);
+    const deadline = performance.now() + ms;
+    for (;;) {
+      const seen = Atomics.load(this.i32, slot);
+      const result = attempt();
+      if (result !== undefined) return result;
+      const left = deadline - performance.now();
+      if (left <= 0) return timedOut();
+      this.blockOn(slot, seen, flag, left);
+    }
+  }
+
+  /**
    * Throws unless this thread may block in Atomics.wait. Checked once, before
    * anything moves, so a refused call changes nothing.
    * @param {string} method
@@ -350,23 +410,18 @@ export class RingWriter extends RingSide {
       throw new TypeError(`RingWriter.write: options must be an object like { timeoutMs }; got ${describe(options)}`);
     }
     const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
-    end.enter('write');
-    end.pending = true;
-    try {
-      const deadline = performance.now() + timeoutMs;
-      let done = 0;
-      for (let attempt = 0; ; attempt++) {
-        if (end.closed) return { status: 'closed', frames: done };
-        const seenRead = Atomics.load(end.i32, R);
-        done += pushFrames(end, data, done, frames - done);
-        if (done === frames) return { status: 'ready', frames: done };
-        const left = deadline - performance.now();
-        if (left <= 0) return { status: 'timeout', frames: done };
-        await end.sleepOn(R, seenRead, WRITER_WAITING, left, attempt);
-      }
-    } finally {
-      end.pending = false;
-    }
+    const progress = { done: 0 };
+    return end.poll(
+      'write',
+      timeoutMs,
+      R,
+      WRITER_WAITING,
+      () => this.push(data, frames, progress),
+      () => ({
+        status: 'timeout',
+        frames: progress.done,
+      }),
+    );
   }
 
   /**
@@ -380,19 +435,33 @@ export class RingWriter extends RingSide {
     const end = this.end;
     const frames = end.framesOf(data, 'data');
     const ms = checkTimeout(timeoutMs, 'RingWriter.writeSync');
-    end.enter('writeSync');
-    end.assertCanBlock('writeSync');
-    const deadline = performance.now() + ms;
-    let done = 0;
-    for (;;) {
-      if (end.closed) return { status: 'closed', frames: done };
-      const seenRead = Atomics.load(end.i32, R);
-      done += pushFrames(end, data, done, frames - done);
-      if (done === frames) return { status: 'ready', frames: done };
-      const left = deadline - performance.now();
-      if (left <= 0) return { status: 'timeout', frames: done };
-      end.blockOn(R, seenRead, WRITER_WAITING, left);
-    }
+    const progress = { done: 0 };
+    return end.pollSync(
+      'writeSync',
+      ms,
+      R,
+      WRITER_WAITING,
+      () => this.push(data, frames, progress),
+      () => ({
+        status: 'timeout',
+        frames: progress.done,
+      }),
+    );
+  }
+
+  /**
+   * One attempt of write() and writeSync(): pushes what fits of what is left.
+   * @private
+   * @param {AudioData} data
+   * @param {number} frames
+   * @param {{ done: number }} progress frames written so far, updated
+   * @returns {WriteResult | undefined} undefined while frames are left
+   */
+  push(data, frames, progress) {
+    const end = this.end;
+    if (end.closed) return { status: 'closed', frames: progress.done };
+    progress.done += pushFrames(end, data, progress.done, frames - progress.done);
+    return progress.done === frames ? { status: 'ready', frames } : undefined;
   }
 }
 
@@ -444,21 +513,7 @@ export class RingReader extends RingSide {
     const end = this.end;
     const frames = end.framesOf(dst, 'dst');
     const ms = checkTimeout(timeoutMs, 'RingReader.readWithTimeout');
-    end.enter('readWithTimeout');
-    end.pending = true;
-    try {
-      const deadline = performance.now() + ms;
-      for (let attempt = 0; ; attempt++) {
-        const seenWrite = Atomics.load(end.i32, W);
-        const result = this.once(dst, frames);
-        if (result !== NOT_READY) return result;
-        const left = deadline - performance.now();
-        if (left <= 0) return { status: 'timeout', frames: 0 };
-        await end.sleepOn(W, seenWrite, READER_WAITING, left, attempt);
-      }
-    } finally {
-      end.pending = false;
-    }
+    return end.poll('readWithTimeout', ms, W, READER_WAITING, () => this.pull(dst, frames), timedOutRead);
   }
 
   /**
@@ -472,17 +527,19 @@ export class RingReader extends RingSide {
     const end = this.end;
     const frames = end.framesOf(dst, 'dst');
     const ms = checkTimeout(timeoutMs, 'RingReader.readSync');
-    end.enter('readSync');
-    end.assertCanBlock('readSync');
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const seenWrite = Atomics.load(end.i32, W);
-      const result = this.once(dst, frames);
-      if (result !== NOT_READY) return result;
-      const left = deadline - performance.now();
-      if (left <= 0) return { status: 'timeout', frames: 0 };
-      end.blockOn(W, seenWrite, READER_WAITING, left);
-    }
+    return end.pollSync('readSync', ms, W, READER_WAITING, () => this.pull(dst, frames), timedOutRead);
+  }
+
+  /**
+   * One attempt of readWithTimeout() and readSync().
+   * @private
+   * @param {AudioData} dst
+   * @param {number} frames
+   * @returns {ReadResult | undefined} undefined while nothing is ready
+   */
+  pull(dst, frames) {
+    const result = this.once(dst, frames);
+    return result === NOT_READY ? undefined : result;
   }
 
   /**
