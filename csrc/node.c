@@ -64,8 +64,17 @@ rl_node_config rl_node_config_init(rl_mode mode, uint32_t channels, uint32_t cap
     return c;
 }
 
-/* Where each part goes; sizes from each module's own get_heap_size. */
+/* Each module's config, and where each part goes (sizes from each module's
+ * own get_heap_size). rl_node_get_heap_size and rl_node_init_preallocated
+ * share one plan, so they cannot disagree. */
 typedef struct rl_node_plan {
+    rl_ring_config rc;
+    rl_gain_config gc;
+    rl_eq_config ec;
+    rl_limiter_config lc;
+    rl_meter_config mc;
+    rl_capture_config cc;
+    rl_generator_config nc;
     size_t params;
     size_t gain_values;
     size_t gain;
@@ -82,33 +91,26 @@ typedef struct rl_node_plan {
 } rl_node_plan;
 
 static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
-    rl_ring_config rc;
-    rl_gain_config gc;
-    rl_eq_config ec;
-    rl_limiter_config lc;
-    rl_meter_config mc;
-    rl_capture_config cc;
-    rl_generator_config nc;
-    size_t sizes[7];
+    size_t sizes[6];
     size_t at;
     if (config == NULL || (config->mode != RL_MODE_SOURCE && config->mode != RL_MODE_EFFECT &&
                            config->mode != RL_MODE_CAPTURE)) {
         return 0;
     }
-    rc = rl_ring_config_init(config->channels, config->capacity_frames);
-    gc = rl_gain_config_init(config->sample_rate);
-    ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
-    lc = rl_limiter_config_init(config->sample_rate);
-    mc = rl_meter_config_init(config->channels, config->sample_rate);
-    cc = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
-    nc = rl_generator_config_init(config->sample_rate);
-    if (rl_ring_get_heap_size(&rc, &plan->ring_bytes) != RL_OK ||
-        rl_gain_get_heap_size(&gc, &sizes[0]) != RL_OK ||
-        rl_eq_get_heap_size(&ec, &sizes[1]) != RL_OK ||
-        rl_limiter_get_heap_size(&lc, &sizes[2]) != RL_OK ||
-        rl_meter_get_heap_size(&mc, &sizes[3]) != RL_OK ||
-        rl_capture_get_heap_size(&cc, &sizes[4]) != RL_OK ||
-        rl_generator_get_heap_size(&nc, &sizes[5]) != RL_OK) {
+    plan->rc = rl_ring_config_init(config->channels, config->capacity_frames);
+    plan->gc = rl_gain_config_init(config->sample_rate);
+    plan->ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
+    plan->lc = rl_limiter_config_init(config->sample_rate);
+    plan->mc = rl_meter_config_init(config->channels, config->sample_rate);
+    plan->cc = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
+    plan->nc = rl_generator_config_init(config->sample_rate);
+    if (rl_ring_get_heap_size(&plan->rc, &plan->ring_bytes) != RL_OK ||
+        rl_gain_get_heap_size(&plan->gc, &sizes[0]) != RL_OK ||
+        rl_eq_get_heap_size(&plan->ec, &sizes[1]) != RL_OK ||
+        rl_limiter_get_heap_size(&plan->lc, &sizes[2]) != RL_OK ||
+        rl_meter_get_heap_size(&plan->mc, &sizes[3]) != RL_OK ||
+        rl_capture_get_heap_size(&plan->cc, &sizes[4]) != RL_OK ||
+        rl_generator_get_heap_size(&plan->nc, &sizes[5]) != RL_OK) {
         return 0;
     }
     at = rl_align64(sizeof(struct rl_node));
@@ -134,7 +136,6 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
     at += RL_PLANE_BYTES * config->channels;
     plan->ring = rl_align64(at);
     plan->total = plan->ring + plan->ring_bytes;
-    (void)sizes[6];
     return 1;
 }
 
@@ -157,13 +158,6 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     unsigned char* base = (unsigned char*)heap;
     struct rl_node* n;
     rl_ring* ring = NULL;
-    rl_ring_config rc;
-    rl_gain_config gc;
-    rl_eq_config ec;
-    rl_limiter_config lc;
-    rl_meter_config mc;
-    rl_capture_config cc;
-    rl_generator_config nc;
     rl_result r;
     if (node == NULL) {
         return RL_INVALID_ARGS;
@@ -187,27 +181,21 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     n->gain_values = (float*)(void*)(base + plan.gain_values);
     n->gain_hold = 1.0f;
     memset(base + plan.in, 0, plan.ring - plan.in);
-    rc = rl_ring_config_init(config->channels, config->capacity_frames);
-    gc = rl_gain_config_init(config->sample_rate);
-    ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
-    lc = rl_limiter_config_init(config->sample_rate);
-    mc = rl_meter_config_init(config->channels, config->sample_rate);
-    cc = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
-    nc = rl_generator_config_init(config->sample_rate);
     if ((r = rl_params_init(base + plan.params, RL_PARAMS_BYTES, &n->params)) != RL_OK ||
-        (r = rl_gain_init_preallocated(&gc, base + plan.gain, plan.eq - plan.gain, &n->gain)) !=
+        (r = rl_gain_init_preallocated(&plan.gc, base + plan.gain, plan.eq - plan.gain,
+                                       &n->gain)) != RL_OK ||
+        (r = rl_eq_init_preallocated(&plan.ec, base + plan.eq, plan.limiter - plan.eq, &n->eq)) !=
             RL_OK ||
-        (r = rl_eq_init_preallocated(&ec, base + plan.eq, plan.limiter - plan.eq, &n->eq)) !=
-            RL_OK ||
-        (r = rl_limiter_init_preallocated(&lc, base + plan.limiter, plan.meter - plan.limiter,
+        (r = rl_limiter_init_preallocated(&plan.lc, base + plan.limiter, plan.meter - plan.limiter,
                                           &n->limiter)) != RL_OK ||
-        (r = rl_meter_init_preallocated(&mc, base + plan.meter, plan.capture - plan.meter,
+        (r = rl_meter_init_preallocated(&plan.mc, base + plan.meter, plan.capture - plan.meter,
                                         &n->meter)) != RL_OK ||
-        (r = rl_capture_init_preallocated(&cc, base + plan.capture, plan.generator - plan.capture,
-                                          &n->capture)) != RL_OK ||
-        (r = rl_generator_init_preallocated(&nc, base + plan.generator, plan.in - plan.generator,
-                                            &n->generator)) != RL_OK ||
-        (r = rl_ring_init_preallocated(&rc, base + plan.ring, plan.ring_bytes, &ring)) != RL_OK) {
+        (r = rl_capture_init_preallocated(&plan.cc, base + plan.capture,
+                                          plan.generator - plan.capture, &n->capture)) != RL_OK ||
+        (r = rl_generator_init_preallocated(&plan.nc, base + plan.generator,
+                                            plan.in - plan.generator, &n->generator)) != RL_OK ||
+        (r = rl_ring_init_preallocated(&plan.rc, base + plan.ring, plan.ring_bytes, &ring)) !=
+            RL_OK) {
         return r;
     }
     n->generator_fade_frames = (uint32_t)ceil(RL_GENERATOR_FADE_MS * config->sample_rate / 1000.0);
