@@ -270,6 +270,7 @@ function errorEventText(event) {
 
 export class WorkerPool {
   /** @type {string} */ #url;
+  /** A same-origin module that imports #url, when #url is on another origin. @type {string | null} */ #blobUrl = null;
   /** @type {number} */ #minWorkers;
   /** @type {number} */ #maxWorkers;
   /** @type {number} */ #taskTimeoutMs;
@@ -490,6 +491,8 @@ export class WorkerPool {
     this.#stopSweep();
     for (const id of this.#timers) clearTimeout(id);
     this.#timers.clear();
+    if (this.#blobUrl !== null) URL.revokeObjectURL(this.#blobUrl);
+    this.#blobUrl = null;
   }
 
   /** @returns {WorkerPoolStats} */
@@ -558,6 +561,25 @@ export class WorkerPool {
     }
   }
 
+  /**
+   * What to construct Workers with. A Worker's script must come from the
+   * page's origin, so a module on another origin (ringlet on a CDN) starts
+   * through a same-origin blob: module that imports it. Its import.meta.url
+   * stays the CDN's, so it finds its assets there; the CDN must send CORS
+   * headers, as public CDNs do. The blob URL lives until terminate().
+   * @returns {string}
+   */
+  #scriptUrl() {
+    if (this.#blobUrl !== null) return this.#blobUrl;
+    const origin = globalThis.location?.origin;
+    const url = new URL(this.#url);
+    if (origin === undefined || origin === 'null' || url.origin === origin || url.protocol === 'data:')
+      return this.#url;
+    const source = `import ${JSON.stringify(this.#url)};\n`;
+    this.#blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    return this.#blobUrl;
+  }
+
   /** @returns {boolean} false when the Worker constructor threw */
   #spawn() {
     this.#counts.workersCreated += 1;
@@ -565,7 +587,7 @@ export class WorkerPool {
     /** @type {Worker} */
     let worker;
     try {
-      worker = new Worker(this.#url, { type: 'module', name: `ringlet-pool-${id}` });
+      worker = new Worker(this.#scriptUrl(), { type: 'module', name: `ringlet-pool-${id}` });
     } catch (error) {
       this.#startFailed(null, `could not construct a Worker: ${String(error)}`, error);
       return false;

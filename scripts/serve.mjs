@@ -1,6 +1,9 @@
 // A small static server for ringlet's examples and browser tests. Listens on
 // 127.0.0.1 only. By default it sends COOP/COEP so pages are cross-origin
 // isolated; `isolate: false` serves without them (for the fallback tests).
+// `cors: true` serves like a public CDN: any origin may fetch and embed the
+// files (Access-Control-Allow-Origin *, Cross-Origin-Resource-Policy
+// cross-origin), for pages that load ringlet from another origin.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -27,14 +30,18 @@ const TYPES = {
  * answered it (custom routes, fixed statuses, dropped connections); otherwise
  * the file under `root` is served. `responses` records every answered
  * request with its status and the headers sent (lower-case names).
- * @param {{ root?: string, port?: number, isolate?: boolean, log?: boolean, handle?: RouteHandler }} [options]
+ * @param {{ root?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[], responses: ServedResponse[] }>}
  */
-export function serve({ root = '.', port = 0, isolate = true, log = false, handle } = {}) {
+export function serve({ root = '.', port = 0, isolate = true, cors = false, log = false, handle } = {}) {
   const base = resolve(root);
   const requests = [];
   /** @type {ServedResponse[]} */
   const responses = [];
+  /** @type {Record<string, string>} */
+  const corsHeaders = cors
+    ? { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' }
+    : {};
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname);
@@ -89,9 +96,9 @@ export function serve({ root = '.', port = 0, isolate = true, log = false, handl
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
         headers['Cross-Origin-Resource-Policy'] = 'same-origin';
       }
-      res.writeHead(200, headers).end(body);
+      res.writeHead(200, { ...headers, ...corsHeaders }).end(body);
     } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found');
+      res.writeHead(404, { 'Content-Type': 'text/plain', ...corsHeaders }).end('not found');
     }
     if (log) console.log(req.method, path, res.statusCode);
   });

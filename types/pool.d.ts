@@ -110,6 +110,10 @@ export interface WorkerPoolOptions {
    * The module each worker runs, started as `new Worker(url, { type: 'module' })`.
    * Default: dist/ringlet-worker.js beside the bundled entry (built-in tasks only).
    * A custom module imports defineTasks from that file's URL and registers its tasks.
+   * A module on another origin (ringlet served from a CDN) starts through a
+   * same-origin blob: module that imports it, since a Worker's script must
+   * be same-origin; that origin must send CORS headers, as public CDNs do.
+   * The blob URL is revoked by terminate().
    */
   workerUrl?: string | URL;
 }

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { openBrowser } from './harness.js';
+import { serve } from '../../scripts/serve.mjs';
 
 const TASKS = '/test/browser/fixtures/pool-tasks.js';
 const BOOT_FAIL = '/test/browser/fixtures/pool-boot-fail.js';
@@ -668,6 +669,72 @@ test('terminate() with work in flight rejects everything with TerminatedError an
   });
   expect(r.liveTimers).toBe(baseline);
   expect(await listenersOn('globalThis.termController.signal')).toBe(0);
+});
+
+test('a worker module on another origin (a CDN) starts through a same-origin blob module, which terminate() revokes; a 404 there is named', async () => {
+  // Another port is another origin. It answers like a public CDN (CORS, CORP cross-origin).
+  const cdn = await serve({ root: fileURLToPath(new URL('../..', import.meta.url)), isolate: false, cors: true });
+  try {
+    const r = await b.page.evaluate(
+      async ({ tasks, missing }) => {
+        const { WorkerPool } = globalThis.ringlet;
+        const blobs = { created: [], revoked: [] };
+        const { createObjectURL, revokeObjectURL } = URL;
+        URL.createObjectURL = (obj) => {
+          const url = createObjectURL(obj);
+          blobs.created.push(url);
+          return url;
+        };
+        URL.revokeObjectURL = (url) => {
+          blobs.revoked.push(url);
+          revokeObjectURL(url);
+        };
+        try {
+          const before = workerConstructions;
+          const pool = new WorkerPool({ workerUrl: tasks, maxWorkers: 2 });
+          const echoes = await within(
+            Promise.all([pool.run('echo', 'a'), pool.run('echo', 'b'), pool.run('echo', 'c')]),
+            10000,
+            'tasks on a cross-origin worker module',
+          );
+          const result = {
+            echoes,
+            workerUrl: pool.workerUrl,
+            constructed: workerConstructions - before,
+            createdWhileRunning: blobs.created.length,
+          };
+          pool.terminate();
+          result.revoked = blobs.revoked.length === 1 && blobs.revoked[0] === blobs.created[0];
+          const broken = new WorkerPool({ workerUrl: missing, maxWorkers: 1 });
+          result.missing = await within(
+            outcome(broken.run('echo', 1)),
+            10000,
+            'run() on a missing cross-origin module',
+          );
+          broken.terminate();
+          result.blobsLeft = blobs.created.filter((u) => !blobs.revoked.includes(u)).length;
+          return result;
+        } finally {
+          URL.createObjectURL = createObjectURL;
+          URL.revokeObjectURL = revokeObjectURL;
+        }
+      },
+      { tasks: `${cdn.url}${TASKS}`, missing: `${cdn.url}/test/browser/fixtures/no-such-module.js` },
+    );
+    expect(r.echoes).toEqual(['a', 'b', 'c']);
+    expect(r.workerUrl).toBe(`${cdn.url}${TASKS}`); // the pool still names the real module
+    expect(r.constructed).toBe(2);
+    expect(r.createdWhileRunning).toBe(1); // one blob module for the pool, not one per worker
+    expect(r.revoked).toBe(true);
+    expect(r.missing).toMatchObject({ ok: false, code: 'BOOTSTRAP_FAILED' });
+    expect(r.missing.message).toContain(`${cdn.url}/test/browser/fixtures/no-such-module.js`);
+    expect(r.missing.message).toMatch(/HTTP 404/);
+    expect(r.blobsLeft).toBe(0);
+    expect(cdn.requests).toContain(TASKS);
+  } finally {
+    await cdn.close();
+    b.errors.length = 0; // the deliberate 404 is logged by the browser
+  }
 });
 
 test('beyond maxQueue waiting tasks, run() rejects with QueueFullError at once', async () => {

@@ -2,8 +2,9 @@
 // the tarball into a fresh Vite app (test/consumer/vite-app) and a webpack 5
 // app (test/consumer/webpack-app) and builds them with no configuration, and
 // into a Rollup app (test/consumer/rollup-app) with Rollup's usual plugins;
-// runs the built apps and the no-bundler `ringlet/inline` page
-// (test/consumer/inline) in headless Chromium, and compiles TypeScript
+// runs the built apps, the no-bundler `ringlet/inline` page
+// (test/consumer/inline) and a page that loads ringlet from another origin,
+// as from a public CDN (test/consumer/cdn), in headless Chromium, and compiles TypeScript
 // against the published types (test/types). Work happens in build/consumer/,
 // where each app's node_modules is kept between runs, so only the first run
 // reaches the registry (for Vite, webpack and Rollup).
@@ -25,6 +26,7 @@ const APP = join(WORK, 'vite-app');
 const WEBPACK = join(WORK, 'webpack-app');
 const ROLLUP = join(WORK, 'rollup-app');
 const INLINE = join(WORK, 'inline');
+const CDN = join(WORK, 'cdn'); // cdn/dist: the package's dist as a CDN serves it; cdn/page: the page
 const TYPES = join(APP, 'types-check');
 const TSC = join(ROOT, 'node_modules/typescript/bin/tsc');
 const NPM_QUIET = ['--no-audit', '--no-fund', '--loglevel=error'];
@@ -302,12 +304,21 @@ const inlineReady = await check('ringlet-inline.js from the tarball needs only r
   );
 });
 
+const cdnReady = await check("the package's dist/ and a page that loads it from another origin", () => {
+  assert(installed, 'not installed');
+  rmSync(CDN, { recursive: true, force: true });
+  mkdirSync(join(CDN, 'page'), { recursive: true });
+  cpSync(join(APP, 'node_modules/ringlet/dist'), join(CDN, 'dist'), { recursive: true });
+  cpSync(join(HERE, 'cdn/index.html'), join(CDN, 'page/index.html'));
+  cpSync(join(HERE, 'tone.js'), join(CDN, 'page/tone.js'));
+});
+
 // ---- in Chromium ------------------------------------------------------------------
 
 const userDataDir = join(WORK, 'chromium-profile');
 rmSync(userDataDir, { recursive: true, force: true });
 const browser =
-  built || webpackBuilt || rollupBuilt || inlineReady
+  built || webpackBuilt || rollupBuilt || inlineReady || cdnReady
     ? await chromium.launchPersistentContext(userDataDir, {
         executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
         headless: true,
@@ -320,9 +331,10 @@ const browser =
  * the analyser report.
  * @param {string} root
  * @param {boolean} isolate
- * @param {{ render?: boolean }} [options] also render offline on the WorkerPool (needs ringlet-worker.js served)
+ * @param {{ render?: boolean, path?: string }} [options] render: also render offline on the WorkerPool
+ *   (needs ringlet-worker.js served); path: the page's path and query
  */
-async function playIn(root, isolate, { render = true } = {}) {
+async function playIn(root, isolate, { render = true, path = '/' } = {}) {
   assert(browser, 'no browser');
   const server = await serve({ root, isolate });
   const page = await browser.newPage();
@@ -333,7 +345,7 @@ async function playIn(root, isolate, { render = true } = {}) {
   });
   page.on('pageerror', (e) => errors.push(String(e)));
   try {
-    await page.goto(`${server.url}/`);
+    await page.goto(`${server.url}${path}`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, {
       timeout: 10000,
     });
@@ -431,6 +443,42 @@ if (inlineReady) {
         assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
       },
     );
+  }
+}
+
+if (cdnReady) {
+  // The page's origin serves only the page; the 'CDN' (another port, so
+  // another origin) sends CORS and CORP cross-origin, as public CDNs do.
+  // renderOffline must start its Workers from there too.
+  const cdn = await serve({ root: join(CDN, 'dist'), isolate: false, cors: true });
+  try {
+    for (const entry of ['ringlet.js', 'ringlet-inline.js']) {
+      for (const isolate of [true, false]) {
+        await check(
+          `${entry} loaded from another origin (a CDN) plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
+          async () => {
+            cdn.requests.length = 0;
+            const { requests } = await playIn(join(CDN, 'page'), isolate, {
+              path: `/?cdn=${encodeURIComponent(cdn.url)}&entry=${entry}`,
+            });
+            const local = requests.filter((p) => !['/', '/tone.js'].includes(p));
+            assert(local.length === 0, `the page's origin was asked for ${local.join(', ')}`);
+            const fromCdn = [...new Set(cdn.requests)].sort();
+            const expected = (
+              entry === 'ringlet.js'
+                ? ['/ringlet.js', '/ringlet.wasm', '/ringlet-worklet.js', '/ringlet-worker.js']
+                : ['/ringlet-inline.js', '/ringlet.js', '/ringlet-worker.js']
+            ).sort();
+            assert(
+              JSON.stringify(fromCdn) === JSON.stringify(expected),
+              `the CDN served ${fromCdn.join(', ')}; expected ${expected.join(', ')}`,
+            );
+          },
+        );
+      }
+    }
+  } finally {
+    await cdn.close();
   }
 }
 
