@@ -129,6 +129,21 @@ await check('the tarball is under 100 KB and ringlet.wasm under 64 KB', () => {
   assert(wasm < 64 * 1024, `ringlet.wasm is ${(wasm / 1024).toFixed(1)} KB`);
 });
 
+await check('package.json: ESM, side-effect free, an exports map with import and types, files and engines', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  assert(pkg.type === 'module', `type is ${pkg.type}`);
+  assert(pkg.sideEffects === false, `sideEffects is ${JSON.stringify(pkg.sideEffects)}`);
+  for (const entry of ['.', './inline', './worker']) {
+    const e = pkg.exports?.[entry];
+    assert(e?.import && e?.types, `exports['${entry}'] needs import and types: ${JSON.stringify(e)}`);
+  }
+  for (const entry of ['./ringlet.wasm', './coi-serviceworker.js'])
+    assert(pkg.exports?.[entry], `no exports['${entry}']`);
+  const files = JSON.stringify(pkg.files);
+  assert(JSON.stringify(['dist', 'types', 'README.md', 'LICENSE', 'CHANGELOG.md']) === files, `files is ${files}`);
+  assert(typeof pkg.engines?.node === 'string', 'no engines.node');
+});
+
 await check('every exports target is in the tarball', () => {
   assert(pack, 'no tarball');
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
