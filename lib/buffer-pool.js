@@ -4,7 +4,7 @@
  * stops allocating. Any thread; not for the audio thread (acquire() allocates
  * when the pool is empty).
  */
-import { describe } from './util.js';
+import { checkInteger, describe } from './util.js';
 
 /** @typedef {import('../types/pool.js').BufferPoolOptions} BufferPoolOptions */
 /** @typedef {import('../types/pool.js').BufferPoolStats} BufferPoolStats */
@@ -14,22 +14,6 @@ export const MAX_BUFFER_LENGTH = 2 ** 28;
 /** The largest bound on pooled buffers. */
 export const MAX_POOLED_BUFFERS = 4096;
 export const DEFAULT_MAX_BUFFERS = 32;
-
-/**
- * @param {unknown} value
- * @param {string} name
- * @param {number} min
- * @param {number} max
- */
-function checkInteger(value, name, min, max) {
-  if (typeof value !== 'number') {
-    throw new TypeError(`BufferPool: ${name} must be an integer from ${min} to ${max}; got ${describe(value)}`);
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`BufferPool: ${name} must be an integer from ${min} to ${max}; got ${value}`);
-  }
-  return value;
-}
 
 export class BufferPool {
   /** @type {number} */
@@ -52,11 +36,11 @@ export class BufferPool {
     if (options.length === undefined) {
       throw new TypeError('BufferPool: length is required (the number of floats in every buffer)');
     }
-    this.#length = checkInteger(options.length, 'length', 1, MAX_BUFFER_LENGTH);
+    this.#length = checkInteger(options.length, 'BufferPool', 'length', 1, MAX_BUFFER_LENGTH);
     this.#maxBuffers =
       options.maxBuffers === undefined
         ? DEFAULT_MAX_BUFFERS
-        : checkInteger(options.maxBuffers, 'maxBuffers', 0, MAX_POOLED_BUFFERS);
+        : checkInteger(options.maxBuffers, 'BufferPool', 'maxBuffers', 0, MAX_POOLED_BUFFERS);
   }
 
   /** The length, in floats, of every buffer this pool hands out or keeps. */

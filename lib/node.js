@@ -13,7 +13,7 @@ import { Eq, Generator, Limiter } from './dsp.js';
 import { ParamQueue } from './params.js';
 import { recordPanic, recordRecovery } from './panic.js';
 import { RingReader, RingWriter } from './ring.js';
-import { checkTimeout, describe } from './util.js';
+import { checkInteger, checkTimeout, describe } from './util.js';
 import { PROCESSOR_NAME } from './version.js';
 
 /** @typedef {import('../types/index.js').NodeMode} NodeMode */
@@ -64,15 +64,13 @@ export function checkNodeOptions(options) {
   if (typeof mode !== 'string' || !Object.hasOwn(MODES, mode)) {
     throw new TypeError(`RingletNode.create: mode must be 'source', 'effect' or 'capture'; got ${String(mode)}`);
   }
-  const channels = o.channels === undefined ? DEFAULT_CHANNELS : o.channels;
-  if (typeof channels !== 'number') {
-    throw new TypeError(`RingletNode.create: channels must be a number; got ${describe(channels)}`);
-  }
-  if (!Number.isInteger(channels) || channels < LAYOUT.RING_MIN_CHANNELS || channels > LAYOUT.RING_MAX_CHANNELS) {
-    throw new RangeError(
-      `RingletNode.create: channels must be an integer from ${LAYOUT.RING_MIN_CHANNELS} to ${LAYOUT.RING_MAX_CHANNELS}; got ${channels}`,
-    );
-  }
+  const channels = checkInteger(
+    o.channels === undefined ? DEFAULT_CHANNELS : o.channels,
+    'RingletNode.create',
+    'channels',
+    LAYOUT.RING_MIN_CHANNELS,
+    LAYOUT.RING_MAX_CHANNELS,
+  );
   const capacityFrames = o.capacityFrames === undefined ? DEFAULT_CAPACITY_FRAMES : o.capacityFrames;
   if (typeof capacityFrames !== 'number') {
     throw new TypeError(`RingletNode.create: capacityFrames must be a number; got ${describe(capacityFrames)}`);

@@ -23,7 +23,7 @@
  */
 import { defaultWasmUrl } from './load.js';
 import { recordPanic } from './panic.js';
-import { MAX_TIMEOUT_MS, checkTimeout, describe } from './util.js';
+import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from './util.js';
 import { VERSION } from './version.js';
 
 /** @typedef {import('../types/index.js').RingletErrorCode} RingletErrorCode */
@@ -206,14 +206,7 @@ function deferred() {
  */
 function intOption(options, name, min, max, fallback) {
   const value = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (options))[name];
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') {
-    throw new TypeError(`WorkerPool: ${name} must be an integer from ${min} to ${max}; got ${describe(value)}`);
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`WorkerPool: ${name} must be an integer from ${min} to ${max}; got ${value}`);
-  }
-  return value;
+  return value === undefined ? fallback : checkInteger(value, 'WorkerPool', name, min, max);
 }
 
 /** hardwareConcurrency - 1, clamped to 1 .. 16. */

@@ -22,7 +22,7 @@ import { checkPlanarAudio } from './audio-data.js';
 import { BufferPool } from './buffer-pool.js';
 import { checkChain } from './dsp.js';
 import { AbortError, WorkerPool } from './pool.js';
-import { describe } from './util.js';
+import { checkInteger, describe } from './util.js';
 
 /** @typedef {import('../types/render.js').PlanarAudio} PlanarAudio */
 /** @typedef {import('../types/render.js').RenderOfflineOptions} RenderOfflineOptions */
@@ -77,16 +77,7 @@ export function getDefaultRenderPool() {
  * @param {number} fallback
  */
 function intOption(value, name, min, max, fallback) {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number') {
-    throw new TypeError(
-      `renderOffline: options.${name} must be an integer from ${min} to ${max}; got ${describe(value)}`,
-    );
-  }
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new RangeError(`renderOffline: options.${name} must be an integer from ${min} to ${max}; got ${value}`);
-  }
-  return value;
+  return value === undefined ? fallback : checkInteger(value, 'renderOffline', `options.${name}`, min, max);
 }
 
 /**

@@ -23,6 +23,23 @@ export function checkTimeout(value, where, fallback, name = 'timeoutMs') {
   return value;
 }
 
+/**
+ * Validates an integer in [min, max]: TypeError for a non-number, RangeError
+ * otherwise, both saying "`where`: `name` must be an integer from min to max".
+ * @param {unknown} value
+ * @param {string} where
+ * @param {string} name
+ * @param {number} min
+ * @param {number} max
+ * @returns {number}
+ */
+export function checkInteger(value, where, name, min, max) {
+  const rule = `${where}: ${name} must be an integer from ${min} to ${max}; got`;
+  if (typeof value !== 'number') throw new TypeError(`${rule} ${describe(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${rule} ${value}`);
+  return value;
+}
+
 /** @param {number} ms */
 export function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
