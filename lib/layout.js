@@ -49,9 +49,6 @@ export const LAYOUT = Object.freeze({
   EQ_DEFAULT_BANDS: 8,
 });
 
-/** The order of rl_layout(i) in csrc/wasm.c. */
-export const LAYOUT_ORDER = Object.freeze(Object.keys(LAYOUT));
-
 /** Message kinds of the parameter queue, as rl_param_kind. */
 export const PARAM = Object.freeze({
   EQ_BAND: 1,

@@ -166,7 +166,6 @@ function checkInput(input) {
   const i = /** @type {{ channels?: unknown, sampleRate?: unknown }} */ (input);
   const frames = checkPlanarAudio(i.channels, i.sampleRate, 'renderOffline: input');
   const channels = /** @type {Float32Array[]} */ (i.channels);
-  if (channels.length > 32) throw new RangeError('renderOffline: input has more than 32 channels');
   return {
     channels: channels.length,
     frames,
