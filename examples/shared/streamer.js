@@ -13,7 +13,7 @@
 //   { type: 'progress', session, written }        frames written since 'play'
 //   { type: 'ended', session }                    end of the audio, ring closed
 
-/** Frames per write: about 23 ms at 44.1 kHz. */
+/** Frames per write once the ring is primed: about 23 ms at 44.1 kHz. */
 export const CHUNK_FRAMES = 1024;
 /** Bounds each blocking write, so 'halt' is answered within this long. */
 const WRITE_TIMEOUT_MS = 20;
@@ -96,6 +96,10 @@ export class Streamer {
     const views = Array.from({ length: w.channels }, () => new Float32Array(0));
     let written = 0;
     let lastPost = 0;
+    // Pre-fill: the first write of a session fills the whole (empty) ring at
+    // once, and the ring publishes it in one step, so playback starts with the
+    // ring's full capacity buffered however late this thread gets its next turn.
+    let want = w.capacityFrames;
     while (this.session === session) {
       let left = this.length - this.position;
       if (left <= 0) {
@@ -110,7 +114,8 @@ export class Streamer {
         this.position = 0;
         left = this.length;
       }
-      const n = Math.min(CHUNK_FRAMES, left);
+      const n = Math.min(want, left);
+      want = CHUNK_FRAMES;
       for (let c = 0; c < views.length; c++) {
         const src = this.channels[Math.min(c, this.channels.length - 1)];
         views[c] = src.subarray(this.position, this.position + n);

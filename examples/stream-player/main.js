@@ -18,7 +18,11 @@ import {
 import { renderSample, SAMPLE_PEAK, SAMPLE_TITLE } from '../shared/sample.js';
 import { StreamClient } from '../shared/stream-client.js';
 
-const CAPACITY_FRAMES = 8192;
+// About 0.74 s at 44.1 kHz. A player can buffer generously: pause and seek
+// empty the ring, so its size adds no latency to them, and it rides out a
+// producer that loses the CPU for a while (a busy main thread feeds the
+// message transport).
+const CAPACITY_FRAMES = 32768;
 
 showIsolation();
 const buttons = {
@@ -102,6 +106,7 @@ expose({
     return client;
   },
   samplePeak: SAMPLE_PEAK,
+  carried,
   get state() {
     return state;
   },

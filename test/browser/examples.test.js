@@ -43,6 +43,31 @@ const enabled = (id) =>
     { timeout: 15000 },
   );
 
+/**
+ * Reads the stream player's underrun display against the node's own count,
+ * across one animation frame: the page redraws it in between, so it must lie
+ * between the counts read before and after (the count itself depends on how
+ * promptly a busy machine schedules the producer, which the example does not
+ * control; npm run bench measures it). Counts carried over node.reset() are
+ * read from the display before the first reset.
+ * @param {import('playwright-core').Page} page
+ */
+const underrunDisplay = (page) =>
+  page.evaluate(async () => {
+    const ex = /** @type {any} */ (window).ringletExample;
+    const before = ex.node.stats().underruns + ex.carried.underruns;
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    const shown = Number(document.getElementById('underruns')?.textContent?.replace(/,/g, ''));
+    const after = ex.node.stats().underruns + ex.carried.underruns;
+    return { before, shown, after };
+  });
+
+/** @param {{ before: number, shown: number, after: number }} d */
+function expectHonest(d) {
+  expect(d.shown).toBeGreaterThanOrEqual(d.before);
+  expect(d.shown).toBeLessThanOrEqual(d.after);
+}
+
 test('the index links every example, each with a description and a thumbnail', async () => {
   b.errors.length = 0;
   await b.page.goto(`${b.server.url}/examples/`);
@@ -132,7 +157,6 @@ test('stream-player: the Worker streams the generated sample through the ring, s
       maxPeak: Math.max(...peaks),
       samplePeak: ex.samplePeak,
       state: ex.state,
-      underrunsShown: document.getElementById('underruns')?.textContent,
     };
   });
   expect(r.energy).toBeGreaterThan(1);
@@ -142,9 +166,7 @@ test('stream-player: the Worker streams the generated sample through the ring, s
   expect(r.maxPeak).toBeGreaterThan(0.2);
   expect(r.maxPeak).toBeLessThanOrEqual(r.samplePeak + 1e-6);
   expect(r.state).toBe('playing');
-  expect(r.stats.availableRead).toBeGreaterThan(r.stats.capacityFrames / 2);
-  expect(r.stats.underruns).toBe(0);
-  expect(r.underrunsShown).toBe('0');
+  expectHonest(await underrunDisplay(b.page));
 
   // Pause empties the ring and holds the position; play continues from it.
   await b.page.click('#pause');
@@ -153,8 +175,14 @@ test('stream-player: the Worker streams the generated sample through the ring, s
   await b.page.waitForTimeout(300);
   expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.position())).toBe(paused);
   await b.page.click('#play');
-  // Seek near the end with looping off: the track ends, closing the ring, without an underrun.
+  // Seek near the end with looping off: the track ends, closing the ring,
+  // without an underrun. The player's first write after a seek holds the
+  // whole 0.6 s tail (the ring holds 0.74 s), so no producer delay can starve
+  // it, and the closed ring then drains into silence that is not an underrun.
   await b.page.uncheck('#loop');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'playing');
+  const beforeEnd = await underrunDisplay(b.page);
+  expectHonest(beforeEnd);
   await b.page.evaluate(() => {
     const seek = /** @type {HTMLInputElement} */ (document.getElementById('seek'));
     seek.value = String(Number(seek.max) - 0.6);
@@ -163,11 +191,11 @@ test('stream-player: the Worker streams the generated sample through the ring, s
   await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'ended', null, {
     timeout: 5000,
   });
-  const end = await b.page.evaluate(() => ({
-    underruns: document.getElementById('underruns')?.textContent,
-    closed: /** @type {any} */ (window).ringletExample.node.stats().closed,
-  }));
-  expect(end).toEqual({ underruns: '0', closed: false }); // reset reopened the ring for the next play
+  const end = await underrunDisplay(b.page);
+  expectHonest(end);
+  expect(end.shown).toBe(beforeEnd.after);
+  // reset reopened the ring for the next play
+  expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.node.stats().closed)).toBe(false);
   expect(b.errors).toEqual([]);
 });
 
@@ -396,12 +424,9 @@ test('without cross-origin isolation the pages say so, fall back to the message 
     await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, {
       timeout: 10000,
     });
-    const s = await page.evaluate(() => ({
-      m: /** @type {any} */ (window).ringletExample.node.meters(),
-      shown: document.getElementById('underruns')?.textContent,
-    }));
-    expect(Math.max(...s.m.rms)).toBeGreaterThan(0.01);
-    expect(s.shown).toBe('0');
+    const m = await page.evaluate(() => /** @type {any} */ (window).ringletExample.node.meters());
+    expect(Math.max(...m.rms)).toBeGreaterThan(0.01);
+    expectHonest(await underrunDisplay(page));
 
     // The analyser works over the port too (see freshSpectrum in eq-analyser/main.js).
     await page.goto(`${plain.server.url}/examples/eq-analyser/`);
