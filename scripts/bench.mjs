@@ -16,6 +16,7 @@
 //   node test/bench/latency.browser.js   a written frame to that frame at the
 //     output (source -> capture), offline and realtime
 //   POOL_BENCH_TRIALS=5 node test/bench/pool.browser.js  WorkerPool vs workerpool
+//   node test/bench/underrun.browser.js  the stream player's underruns under load
 //   node scripts/sizes.mjs               tarball, wasm and bundle sizes
 // Each bench prints a human table and, on its last line, a JSON summary; this
 // script collects the summaries and rewrites BENCHMARKS.md, keeping whatever
@@ -694,6 +695,31 @@ function poolSection(run) {
 }
 
 /** @param {{ summary: any, command: string, error?: string }} run */
+function underrunSection(run) {
+  const lines = ["## Underruns under load: the stream player's streaming, realtime (Chromium)", ''];
+  const u = run.summary;
+  if (!u) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? 'no summary'}._`];
+  lines.push(
+    `Command: \`${run.command}\`, ${u.seconds} s per row. The stream player's own code ` +
+      '(examples/shared/stream-client.js: a Worker with `writeSync` on `shared`, the main thread with `write()` on ' +
+      '`message`; 1024-frame writes after a one-step pre-fill) feeds a source node in a realtime AudioContext. ' +
+      '"busy cores": two busy-loop processes hold both cores. "main-thread long tasks": the page blocks its main ' +
+      'thread for 150 ms every second. These margins depend on the machine, which is why the browser tests do not ' +
+      'assert them.',
+    '',
+    '| load | transport | ring | buffered | underruns / min | silence / min |',
+    '| --- | --- | ---: | ---: | ---: | ---: |',
+  );
+  for (const x of u.rows) {
+    lines.push(
+      `| ${x.load} | \`${x.transport}\` (${x.producer}) | ${x.capacityFrames} | ${f(x.bufferMs, 0)} ms | ` +
+        `${f(x.underrunsPerMinute, 1)} | ${f(x.silentMsPerMinute, 0)} ms |`,
+    );
+  }
+  return lines;
+}
+
+/** @param {{ summary: any, command: string, error?: string }} run */
 function sizesSection(run) {
   const lines = ['## Package sizes', ''];
   const z = run.summary;
@@ -763,6 +789,7 @@ async function main() {
   const transport = await runOptional(['test/bench/transport.browser.js']);
   const latency = await runOptional(['test/bench/latency.browser.js']);
   const pool = await runOptional(['test/bench/pool.browser.js'], { POOL_BENCH_TRIALS: '5' });
+  const underrun = await runOptional(['test/bench/underrun.browser.js'], { UNDERRUN_BENCH_SECONDS: '10' });
   const sizes = await runOptional(['scripts/sizes.mjs']);
   const m = machine();
 
@@ -802,6 +829,8 @@ async function main() {
     '',
     ...poolSection(pool),
     '',
+    ...underrunSection(underrun),
+    '',
     ...sizesSection(sizes),
     '',
     manualSection(),
@@ -809,7 +838,7 @@ async function main() {
   ].join('\n');
   writeFileSync(OUT, doc);
   console.log(`\nbench: wrote ${OUT}`);
-  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser, transport, latency, pool, sizes].filter(
+  const failed = [ring, gcDefault, gcSmall, chain, chainBrowser, transport, latency, pool, underrun, sizes].filter(
     (r) => r.code !== 0,
   );
   if (failed.length > 0) {

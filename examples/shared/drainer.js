@@ -13,6 +13,7 @@
 // It posts:
 //   { type: 'progress', frames }      every ~50 ms while recording
 //   { type: 'done', wav, frames, peak, rms, sampleRate, channels }   (wav transferred)
+import { yieldToMessages } from './yield.js';
 import { WavWriter } from './wav.js';
 
 const CHUNK_FRAMES = 4096;
@@ -109,7 +110,7 @@ export class Drainer {
         if (this.limit && take.frames >= this.limit) this.finish();
       }
       // Let 'record' and 'stop' in between reads.
-      if (this.blocking) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.blocking) await yieldToMessages();
     }
   }
 

@@ -13,6 +13,8 @@
 //   { type: 'progress', session, written }        frames written since 'play'
 //   { type: 'ended', session }                    end of the audio, ring closed
 
+import { yieldToMessages } from './yield.js';
+
 /** Frames per write once the ring is primed: about 23 ms at 44.1 kHz. */
 export const CHUNK_FRAMES = 1024;
 /** Bounds each blocking write, so 'halt' is answered within this long. */
@@ -132,7 +134,7 @@ export class Streamer {
         lastPost = now;
       }
       // Let messages ('halt', 'loop') in between writes.
-      if (this.blocking) await new Promise((resolve) => setTimeout(resolve, 0));
+      if (this.blocking) await yieldToMessages();
     }
     this.post({ type: 'progress', session, written });
   }

@@ -1,6 +1,6 @@
 // Each example page loads without console errors and produces the audio it
 // claims, in real headless Chromium: the stream player plays the generated
-// sample sample-for-sample without underruns, the EQ screen's drag changes a
+// sample sample-for-sample and shows its underrun count honestly, the EQ screen's drag changes a
 // band and the spectrum, the offline render reaches 100 % and downloads a WAV
 // of the input's length, the recorder records N seconds from a fake
 // microphone or the generator, and the status page panics and recovers.
@@ -109,7 +109,7 @@ test('tone: a Worker-fed source node plays, the gauge moves, and the console sta
   expect(b.errors).toEqual([]);
 });
 
-test('stream-player: the Worker streams the generated sample through the ring, sample for sample, without underruns; pause, seek and the end of the track behave', async () => {
+test("stream-player: the Worker streams the generated sample through the ring sample for sample and shows the node's underrun count; pause, seek and the end of the track (which adds no underrun) behave", async () => {
   await open('stream-player');
   await enabled('play');
   expect(await b.page.textContent('#isolated')).toBe('true');
