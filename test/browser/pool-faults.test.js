@@ -18,6 +18,7 @@ const TASKS = '/test/browser/fixtures/pool-tasks.js';
 const CRASH_AFTER_READY = '/test/browser/fixtures/pool-crash-after-ready.js';
 const CHAIN_TASKS = '/test/browser/fixtures/pool-chain.js';
 const SLOW_RENDER = '/test/browser/fixtures/pool-slow-render.js';
+const OTHER_VERSION = '/test/browser/fixtures/pool-other-version.js';
 // Written and removed by the tests, to make a URL that loads, then 404s, then loads again.
 const LATE_DIR = fileURLToPath(new URL('../../build/test-pool-faults/', import.meta.url));
 const LATE_NAME = `late-${process.pid}-${Date.now()}.js`;
@@ -191,6 +192,33 @@ test('an idle pool (minWorkers 1) whose worker crashes after ready stops respawn
   expect(r.failedAgain).toBe(true);
   expect(r.total).toBe(8);
   b.errors.length = 0;
+});
+
+test('a worker of another ringlet version fails the start at once: another start would fail the same way', async () => {
+  const r = await b.page.evaluate(async (url) => {
+    const { WorkerPool, VERSION } = globalThis.ringlet;
+    const before = workerConstructions;
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, maxStartFailures: 5 });
+    const [init, task] = await within(
+      Promise.all([outcome(pool.init()), outcome(pool.run('echo', 1))]),
+      10000,
+      'init() on a worker of another version',
+    );
+    const result = { init, task, constructed: workerConstructions - before, stats: pool.getStats(), VERSION };
+    // The user acts: one more attempt, not five.
+    result.again = await within(outcome(pool.run('echo', 2)), 10000, 'run() again');
+    result.total = workerConstructions - before;
+    pool.terminate();
+    return result;
+  }, OTHER_VERSION);
+  expect(r.init).toMatchObject({ ok: false, code: 'BOOTSTRAP_FAILED' });
+  expect(r.init.message).toContain(`version 9.9.9, this page's ringlet is ${r.VERSION}`);
+  expect(r.init.message).toMatch(/another start would fail the same way/);
+  expect(r.task).toMatchObject({ ok: false, code: 'BOOTSTRAP_FAILED' });
+  expect(r.constructed).toBe(1);
+  expect(r.stats).toMatchObject({ state: 'failed', failure: { code: 'BOOTSTRAP_FAILED' }, workers: 0, timers: 0 });
+  expect(r.again).toMatchObject({ ok: false, code: 'BOOTSTRAP_FAILED' });
+  expect(r.total).toBe(2);
 });
 
 // ---- a pool that could not replace a worker (item 11) --------------------------------------
