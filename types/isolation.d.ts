@@ -29,7 +29,7 @@ export interface IsolationOptions {
   coep?: CoepValue;
   /** Default 'same-site'. A CORP header the server sent is kept. */
   corp?: CorpValue;
-  /** How long to wait for the service worker to activate; default 10000. */
+  /** How long to wait for the service worker to register and activate, both together, in ms; default 10000. */
   timeoutMs?: number;
 }
 
@@ -44,9 +44,11 @@ export type IsolationUnsupportedReason =
 export type IsolationFailedReason =
   /** register() rejected: the script is missing or not JavaScript, or the scope is not allowed. The message says which. */
   | 'register-failed'
+  /** register() did not settle within timeoutMs: the server did not answer for the script. No reload was tried. */
+  | 'register-timeout'
   /** The worker did not install (it became redundant). */
   | 'install-failed'
-  /** The worker did not activate within timeoutMs. */
+  /** The worker registered but did not activate within what was left of timeoutMs. */
   | 'activate-timeout'
   /** The registration's scope does not cover this page, so no reload was tried. */
   | 'out-of-scope'

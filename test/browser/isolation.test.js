@@ -32,6 +32,9 @@ function pageRoutes(req, res, url) {
     res.writeHead(200, js).end(readFileSync(join(ROOT, 'dist/coi-serviceworker.js')));
     return true;
   }
+  if (path === '/stalled-serviceworker.js') {
+    return true; // never answered: a stalled server (the server closes the connection at the end)
+  }
   if (state.offline && path === `${DIR}asset.js`) {
     req.socket.destroy(); // a network failure, as the service worker's fetch sees it
     return true;
@@ -711,6 +714,17 @@ describe('a fresh profile: refusals without a reload, and a registration by hand
     expect(refused.navigations).toEqual([wideScope]);
     expect(refused.reports).toEqual([expect.objectContaining({ status: 'failed', reason: 'register-failed' })]);
     expect(refused.reports[0].message).toMatch(/Service-Worker-Allowed|scope/i);
+  });
+
+  test("'failed' with 'register-timeout' within timeoutMs when the server never answers for the worker's script", async () => {
+    // register() itself stays pending (for 40 s and more here): the wait must have a bound of its own.
+    // Its own scope: the browser runs one registration job at a time per scope, and this one never ends.
+    const url = `${b.server.url}${PAGE}?sw=/stalled-serviceworker.js&scope=${DIR}&timeout=1000`;
+    const run = await b.settle(url);
+    expect(run.navigations).toEqual([url]);
+    expect(run.reports).toEqual([expect.objectContaining({ status: 'failed', reason: 'register-timeout' })]);
+    expect(run.reports[0].message).toMatch(/\/stalled-serviceworker\.js.* within 1000 ms/);
+    expect(b.server.requests).toContain('/stalled-serviceworker.js');
   });
 
   test('registered by hand without a query, the worker defaults to COEP require-corp and CORP same-site', async () => {
