@@ -137,7 +137,9 @@ export type IsolationWorkerMessage =
     };
 
 /**
- * The reply to GET_STATS, sent once cache writes under way have finished.
+ * The reply to GET_STATS, sent once cache writes under way have finished, or
+ * after 1 s if one of them still waits for its response's body
+ * (pendingStores counts those).
  * Counters start at zero whenever the browser starts the worker, and it stops
  * idle workers, so compare them within one session only.
  */
@@ -166,6 +168,13 @@ export interface IsolationWorkerStats {
   readonly cacheMisses: number;
   /** Responses written to the cache. */
   readonly cacheStores: number;
+  /**
+   * Responses being stored: their body still arriving, or their write queued.
+   * A body is read to its end before its write joins the cache's queue, so a
+   * stalled one holds up no other cache operation; one that takes over 60 s
+   * is not stored (counted in errors).
+   */
+  readonly pendingStores: number;
   /** Entries in the cache now. */
   readonly cacheEntries: number;
   /** Entries removed to keep the cache at maxEntries. */

@@ -19,6 +19,9 @@ const TOKEN = `ringlet-${Date.now()}`;
 
 /** What the tests switch on the first server. */
 const state = { offline: false, flakyStatus: 200 };
+/** Responses to stalled-body.js: headers and part of the body sent, the rest held back until a test ends them. */
+/** @type {import('node:http').ServerResponse[]} */
+const stalledBodies = [];
 
 /**
  * Routes of the page server. `/coi-serviceworker.js` stands for the copy of
@@ -48,6 +51,12 @@ function pageRoutes(req, res, url) {
   if (path === `${DIR}status.js`) {
     const status = Number(url.searchParams.get('code'));
     res.writeHead(status, 'Ringlet Test Status', js).end(`// status ${status}\n`);
+    return true;
+  }
+  if (path === `${DIR}stalled-body.js`) {
+    res.writeHead(200, js);
+    res.write('// the first part\n');
+    stalledBodies.push(res);
     return true;
   }
   if (path === `${DIR}flaky.js`) {
@@ -570,6 +579,42 @@ describe('service worker at the site root, COEP require-corp', () => {
       { name: after.cacheName, u: `${DIR}flaky.js` },
     );
     expect(cached).toEqual({ status: 200, body: '// flaky 200\n' });
+  });
+
+  test('a cacheable response whose body stalls holds up no other cache operation: stats and offline hits still answer', async () => {
+    await fetchAll(b.page, [`${DIR}asset.js?stall=cached`]);
+    const before = await stats(b.page);
+    // The page gets the headers and stops reading; the server holds back the rest of the body.
+    await b.page.evaluate((u) => {
+      globalThis.stalledFetch = new AbortController();
+      return fetch(u, { signal: globalThis.stalledFetch.signal }).then((r) => r.status);
+    }, `${DIR}stalled-body.js`);
+    expect(stalledBodies).toHaveLength(1);
+    try {
+      const during = await stats(b.page); // tell() gives up after 5 s
+      state.offline = true;
+      let offline;
+      try {
+        offline = await fetchAll(b.page, [`${DIR}asset.js?stall=cached`]);
+      } finally {
+        state.offline = false;
+      }
+      expect(during.cacheStores).toBe(before.cacheStores);
+      expect(during.pendingStores).toBe(1);
+      expect(offline[0].status).toBe(200);
+    } finally {
+      for (const res of stalledBodies.splice(0)) res.end('// the rest\n');
+      await b.page.evaluate(() => globalThis.stalledFetch.abort());
+    }
+    // The body completed, so it is stored now, whole.
+    const after = await stats(b.page);
+    expect(after.pendingStores).toBe(0);
+    expect(after.cacheStores).toBe(before.cacheStores + 1);
+    const cached = await b.page.evaluate(async ({ name, u }) => (await (await caches.open(name)).match(u))?.text(), {
+      name: after.cacheName,
+      u: `${DIR}stalled-body.js`,
+    });
+    expect(cached).toBe('// the first part\n// the rest\n');
   });
 
   test('where the worker cannot isolate (an error page), the page reloads exactly once, then resolves failed, and stays failed; only a stale reload marker is ignored', async () => {
