@@ -24,7 +24,9 @@
 // Cache: network first. Successful (200) same-origin GET responses whose path
 // ends in .wasm, .js or .mjs (query included in the key) are stored, and are
 // served only when the network fails. At most MAX_ENTRIES entries, least
-// recently used evicted first. Why network first: a stale ringlet.js served
+// recently used evicted first. A response's body is read to its end before
+// its store joins the one queue of cache operations, so a body that stalls
+// holds up nothing else; one that takes over STORE_READ_MS is not stored. Why network first: a stale ringlet.js served
 // beside a fresh ringlet.wasm (or the reverse) fails the version check, and
 // stale app scripts after a deploy surprise people who installed this worker
 // for its headers; the browser's HTTP cache already makes repeat loads fast.
@@ -51,8 +53,8 @@ const RINGLET_COI_VERSION = '0.1.0';
  * @typedef {{
  *   version: string, cacheName: string, coep: string, corp: string, maxEntries: number,
  *   requests: number, rebuilt: number, passedThrough: number, redirected: number,
- *   cacheHits: number, cacheMisses: number, cacheStores: number, cacheEntries: number,
- *   evictions: number, errors: number,
+ *   cacheHits: number, cacheMisses: number, cacheStores: number, pendingStores: number,
+ *   cacheEntries: number, evictions: number, errors: number,
  * }} CoiStats
  */
 
@@ -76,6 +78,10 @@ const RINGLET_COI_VERSION = '0.1.0';
   // The scope is in the name so two registrations on one origin never evict each other's entries.
   const CACHE_NAME = `${CACHE_PREFIX}${RINGLET_COI_VERSION}@${scope.registration.scope}`;
   const MAX_ENTRIES = 100;
+  /** How long a response's body may take to arrive for it to be stored. */
+  const STORE_READ_MS = 60000;
+  /** How long GET_STATS waits for stores under way before it replies. */
+  const STATS_WAIT_MS = 1000;
   const CACHEABLE_PATH = /\.(?:wasm|js|mjs)$/;
   const ISOLATED_DESTINATIONS = new Set(['document', 'iframe', 'frame', 'embed', 'object', 'worker', 'sharedworker']);
   // new Response() throws when one of these statuses comes with a body.
@@ -95,6 +101,7 @@ const RINGLET_COI_VERSION = '0.1.0';
     cacheHits: 0,
     cacheMisses: 0,
     cacheStores: 0,
+    pendingStores: 0,
     cacheEntries: 0,
     evictions: 0,
     errors: 0,
@@ -110,6 +117,8 @@ const RINGLET_COI_VERSION = '0.1.0';
   const lru = new Map();
   /** @type {Promise<Cache> | null} */
   let opened = null;
+  /** Stores under way: their bodies being read, or their put queued. @type {Set<Promise<void>>} */
+  const storing = new Set();
   // Every cache operation runs in this one queue, so the stored order always matches `lru`.
   /** @type {Promise<unknown>} */
   let queue = Promise.resolve();
@@ -175,11 +184,68 @@ const RINGLET_COI_VERSION = '0.1.0';
     await trim(cache);
   }
 
+  /**
+   * `response` with its whole body in memory, or a rejection if the body does
+   * not arrive within STORE_READ_MS (the read is then cancelled).
+   * @param {Response} response
+   * @returns {Promise<Response>}
+   */
+  async function buffered(response) {
+    const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+    if (response.body === null) return new Response(null, init);
+    const reader = response.body.getReader();
+    let late = false;
+    const timer = setTimeout(() => {
+      late = true;
+      reader.cancel().catch(() => undefined);
+    }, STORE_READ_MS);
+    /** @type {Uint8Array[]} */
+    const chunks = [];
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (late) throw new Error(`the body did not arrive within ${STORE_READ_MS} ms`);
+        if (done) break;
+        chunks.push(value);
+      }
+    } finally {
+      clearTimeout(timer);
+    }
+    return new Response(new Blob(/** @type {BlobPart[]} */ (chunks)), init);
+  }
+
   /** @param {string} url @param {Response} response */
   function store(url, response) {
-    return withCache(async (cache) => {
-      await put(cache, url, response);
-      stats.cacheStores += 1;
+    stats.pendingStores += 1;
+    const done = buffered(response)
+      .catch((error) => {
+        stats.errors += 1;
+        throw error;
+      })
+      .then((whole) =>
+        withCache(async (cache) => {
+          await put(cache, url, whole);
+          stats.cacheStores += 1;
+        }),
+      )
+      .finally(() => {
+        stats.pendingStores -= 1;
+        storing.delete(done);
+      });
+    storing.add(done);
+    return done;
+  }
+
+  /** Resolves once the stores under way have finished, or after `ms`, whichever is first. @param {number} ms */
+  function settledStores(ms) {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      Promise.allSettled([...storing])
+        .then(() => queue)
+        .then(() => {
+          clearTimeout(timer);
+          resolve(undefined);
+        });
     });
   }
 
@@ -314,7 +380,8 @@ const RINGLET_COI_VERSION = '0.1.0';
       (async () => {
         try {
           if (type === 'GET_STATS') {
-            await queue; // cache writes already under way are counted
+            // Stores under way are counted once done; one whose body is slow is not waited for.
+            await settledStores(STATS_WAIT_MS);
             port.postMessage({ ...stats });
           } else if (type === 'CLEAR_CACHE') {
             const cleared = await withCache(async (cache) => {

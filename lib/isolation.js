@@ -205,6 +205,8 @@ function clearGuards(store) {
  * @returns {Promise<IsolationResult>}
  */
 async function isolate(o) {
+  // timeoutMs bounds registering and activating together.
+  const started = performance.now();
   const store = sessionStore();
   if (globalThis.crossOriginIsolated === true) {
     if (store) clearGuards(store);
@@ -238,7 +240,15 @@ async function isolate(o) {
     /** @type {RegistrationOptions} */
     const registerOptions = { updateViaCache: 'none' };
     if (o.scope !== undefined) registerOptions.scope = o.scope;
-    registration = await container.register(scriptUrl, registerOptions);
+    // register() stays pending as long as the server does not answer for the script.
+    const registered = await bounded(container.register(scriptUrl, registerOptions), o.timeoutMs);
+    if (registered === null) {
+      return failed(
+        'register-timeout',
+        `the service worker ${scriptUrl} did not load within ${o.timeoutMs} ms (is the server answering for it?); not reloading`,
+      );
+    }
+    registration = registered;
   } catch (error) {
     return failed(
       'register-failed',
@@ -269,7 +279,7 @@ async function isolate(o) {
         );
   }
 
-  const state = await whenActivated(registration, o.timeoutMs);
+  const state = await whenActivated(registration, Math.max(0, o.timeoutMs - (performance.now() - started)));
   if (state === 'timeout') {
     return failed('activate-timeout', `the service worker did not activate within ${o.timeoutMs} ms`);
   }
@@ -288,6 +298,30 @@ async function isolate(o) {
   }
   location.reload();
   return { status: 'reloading' };
+}
+
+/**
+ * `promise`'s value, or null if it has not settled within `ms`. The timer is
+ * cleared whichever comes first; a later settlement is ignored.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @returns {Promise<T | null>}
+ */
+function bounded(promise, ms) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (/** @type {unknown} */ error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**

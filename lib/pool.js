@@ -20,6 +20,28 @@
  *   start), together with the deadline timer: an idle pool keeps no timer
  *   within one sweepIntervalMs, and a busy-idle-busy sequence inside one
  *   interval does not restart anything.
+ * - every promise the pool waits on (a worker's exit watch, a diagnostic
+ *   fetch) is counted in pendingWaits until it settles.
+ *
+ * When to give up, so nothing respawns forever:
+ * - maxStartFailures workers in a row that fail before 'ready' (a start
+ *   failure that retrying cannot cure, such as a version mismatch, counts
+ *   as all of them): the pool stops starting workers.
+ * - maxCrashes crashes of ready workers in a row, with no task answered by
+ *   any worker in between: a crash loop. A 'ready' does not end the streak,
+ *   only a task's result or error does, so a module that crashes soon after
+ *   it starts is caught however fast it starts.
+ * Either way, once no worker is left to serve (at once for a crash loop),
+ * the pool goes to 'failed': every waiting task and init() reject with the
+ * cause, and nothing starts until init() or run() is called again. A start
+ * failure while other workers still serve leaves the pool short of workers
+ * ("broken") until the next init() or run(), which tries again.
+ *
+ * A task may wait for an earlier one (run()'s waitsFor, as renderOffline's
+ * segments wait for the state of the one before): it goes to a worker as
+ * usual, but its clock starts only when that task has ended. The wait stays
+ * bounded: the earlier task has a clock of its own, started when its own
+ * wait ended, and so on back to a task that waits for none.
  */
 import { defaultWasmUrl } from './load.js';
 import { recordPanic } from './panic.js';
@@ -30,6 +52,7 @@ import { VERSION } from './version.js';
 /** @typedef {import('../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
 /** @typedef {import('../types/pool.js').WorkerPoolStats} WorkerPoolStats */
 /** @typedef {import('../types/pool.js').WorkerPoolState} WorkerPoolState */
+/** @typedef {import('../types/pool.js').WorkerPoolFailure} WorkerPoolFailure */
 /** @typedef {import('../types/pool.js').RunOptions} RunOptions */
 /** @typedef {ReturnType<typeof setTimeout>} TimerId */
 
@@ -40,6 +63,7 @@ export const DEFAULT_MAX_QUEUE = 1000;
 export const DEFAULT_SWEEP_INTERVAL_MS = 5000;
 export const DEFAULT_START_TIMEOUT_MS = 10000;
 export const DEFAULT_MAX_START_FAILURES = 3;
+export const DEFAULT_MAX_CRASHES = 3;
 
 /** The error every pool failure rejects with; `code` says which failure. */
 export class WorkerPoolError extends Error {
@@ -152,7 +176,9 @@ class ListenerScope {
  * @property {ListenerScope} scope
  * @property {'queued' | 'running' | 'done'} state
  * @property {Slot | null} slot
- * @property {number} deadline performance.now() after which the task has timed out (running only)
+ * @property {number} deadline performance.now() after which the task has timed out (running only; Infinity while it waits for `waitsFor`)
+ * @property {Task | null} waitsFor the earlier task whose end starts this one's clock, until it ends
+ * @property {Task[] | null} dependents tasks whose clock starts when this one ends
  */
 
 /**
@@ -272,6 +298,7 @@ export class WorkerPool {
   /** @type {number | undefined} */ #idleTimeoutMs;
   /** @type {number} */ #startTimeoutMs;
   /** @type {number} */ #maxStartFailures;
+  /** @type {number} */ #maxCrashes;
   #lockPrefix = `ringlet-pool:${randomId()}`;
 
   /** @type {WorkerPoolState} */ #state = 'uninitialized';
@@ -285,7 +312,12 @@ export class WorkerPool {
   /** @type {TimerId | undefined} the shared task-timeout timer */ #deadlineTimer;
   /** when #deadlineTimer is due (performance.now() time) */ #deadlineAt = 0;
   /** consecutive workers that failed before posting ready */ #startFailures = 0;
+  /** crashes of ready workers since a worker last answered a task */ #crashStreak = 0;
   /** @type {WorkerPoolError | null} set when starting workers keeps failing while others still serve */ #broken = null;
+  /** @type {WorkerPoolError | null} why the pool is 'failed' */ #failure = null;
+  /** @type {WeakMap<object, Task | null>} run()'s promises, for waitsFor: the task, or null for a refused run() */ #promises =
+    new WeakMap();
+  #pendingWaits = { n: 0 };
   #pumping = false;
   #pumpAgain = false;
   #nextTaskId = 1;
@@ -329,6 +361,7 @@ export class WorkerPool {
     this.#maxStartFailures = /** @type {number} */ (
       intOption(options, 'maxStartFailures', 1, 100, DEFAULT_MAX_START_FAILURES)
     );
+    this.#maxCrashes = /** @type {number} */ (intOption(options, 'maxCrashes', 1, 100, DEFAULT_MAX_CRASHES));
     this.#url = resolveWorkerUrl(options.workerUrl);
     if (typeof globalThis.Worker !== 'function') {
       throw new TypeError('WorkerPool: this thread has no Worker constructor');
@@ -340,7 +373,7 @@ export class WorkerPool {
     return this.#url;
   }
 
-  /** 'uninitialized' | 'initializing' | 'ready' | 'terminated'. */
+  /** 'uninitialized' | 'initializing' | 'ready' | 'failed' | 'terminated'. */
   get state() {
     return this.#state;
   }
@@ -348,23 +381,39 @@ export class WorkerPool {
   /**
    * Starts the pool once: max(minWorkers, 1) workers, resolved when all of
    * them have posted 'ready'. Concurrent and repeated callers share one
-   * promise. If workers keep failing to start (maxStartFailures in a row), it
-   * rejects with 'BOOTSTRAP_FAILED' and is forgotten, so a later call retries.
+   * promise. If workers keep failing (maxStartFailures start failures or
+   * maxCrashes crashes in a row), it rejects with 'BOOTSTRAP_FAILED' or
+   * 'CRASH_LOOP', the pool goes to 'failed' and the promise is forgotten, so
+   * a later call starts again. On a pool left short of workers by start
+   * failures, a later call also tries again to start them.
    * @returns {Promise<void>}
    */
   init() {
     if (this.#state === 'terminated') {
       return Promise.reject(new TerminatedError('WorkerPool.init: the pool was terminated'));
     }
-    if (this.#init !== null) return this.#init.promise;
+    if (this.#init !== null) {
+      this.#retryBroken();
+      return this.#init.promise;
+    }
     // Stored before anything is awaited: every concurrent caller gets this promise.
     const pending = deferred();
     this.#init = pending;
     this.#state = 'initializing';
     this.#startFailures = 0;
+    this.#crashStreak = 0;
     this.#broken = null;
+    this.#failure = null;
     this.#pump();
     return pending.promise;
+  }
+
+  /** The user called init() or run() again: a pool left short by start failures tries again. */
+  #retryBroken() {
+    if (this.#broken === null) return;
+    this.#broken = null;
+    this.#startFailures = 0;
+    this.#pump();
   }
 
   /**
@@ -385,6 +434,8 @@ export class WorkerPool {
     let timeoutMs;
     /** @type {((value: unknown) => void) | undefined} */
     let onProgress;
+    /** @type {Task | null} */
+    let upstream = null;
     try {
       if (this.#state === 'terminated')
         throw new TerminatedError('WorkerPool.run: the pool was terminated', { task: String(name) });
@@ -406,6 +457,16 @@ export class WorkerPool {
       if (onProgress !== undefined && typeof onProgress !== 'function') {
         throw new TypeError(`WorkerPool.run: onProgress must be a function; got ${describe(onProgress)}`);
       }
+      const waitsFor = /** @type {unknown} */ (options.waitsFor);
+      if (waitsFor !== undefined) {
+        const earlier = waitsFor !== null && typeof waitsFor === 'object' ? this.#promises.get(waitsFor) : undefined;
+        if (earlier === undefined) {
+          throw new TypeError(
+            `WorkerPool.run: waitsFor must be a promise that run() on this pool returned; got ${describe(waitsFor)}`,
+          );
+        }
+        if (earlier !== null && earlier.state !== 'done') upstream = earlier;
+      }
       if (signal?.aborted) {
         throw new AbortError(`WorkerPool.run: task '${name}' was not started: its signal was already aborted`, {
           cause: signal.reason,
@@ -421,7 +482,9 @@ export class WorkerPool {
       }
     } catch (error) {
       this.#counts.refusedTasks += 1;
-      return Promise.reject(error);
+      const refused = Promise.reject(error);
+      this.#promises.set(refused, null);
+      return refused;
     }
 
     /** @type {Task} */
@@ -438,19 +501,24 @@ export class WorkerPool {
       state: 'queued',
       slot: null,
       deadline: 0,
+      waitsFor: upstream,
+      dependents: null,
     };
     /** @type {Promise<unknown>} */
     const promise = new Promise((resolve, reject) => {
       task.resolve = resolve;
       task.reject = reject;
     });
+    this.#promises.set(promise, task);
+    if (upstream !== null) (upstream.dependents ??= []).push(task);
     if (signal !== undefined) {
       const s = signal;
       task.scope.on(s, 'abort', () => this.#cancel(task, s.reason));
     }
     this.#counts.totalTasks += 1;
     this.#queue.add(task);
-    if (this.#state === 'uninitialized') this.init();
+    if (this.#state === 'uninitialized' || this.#state === 'failed') this.init();
+    else if (this.#broken !== null) this.#retryBroken();
     else this.#pump();
     if (task.state === 'queued' && transfer.length > 0) {
       // It waits: detach the transferred objects now, as if posted, so the
@@ -498,19 +566,29 @@ export class WorkerPool {
       else if (slot.state === 'busy') busy += 1;
       else if (slot.state === 'starting') starting += 1;
     }
+    let waiting = 0;
+    for (const task of this.#running) if (task.waitsFor !== null) waiting += 1;
+    const failure = this.#failure;
     return {
       state: this.#state,
+      failure:
+        failure === null
+          ? null
+          : { code: /** @type {WorkerPoolFailure['code']} */ (failure.code), message: failure.message },
       workers: this.#slots.size,
       idleWorkers: idle,
       busyWorkers: busy,
       startingWorkers: starting,
       activeTasks: this.#running.size,
+      waitingTasks: waiting,
       queuedTasks: this.#queue.size,
       ...this.#counts,
       startFailures: this.#startFailures,
+      crashStreak: this.#crashStreak,
       listeners: this.#taskListeners.n,
       workerListeners: this.#workerListeners.n,
       timers: this.#timers.size,
+      pendingWaits: this.#pendingWaits.n,
     };
   }
 
@@ -582,7 +660,8 @@ export class WorkerPool {
     try {
       worker = new Worker(this.#scriptUrl(), { type: 'module', name: `ringlet-pool-${id}` });
     } catch (error) {
-      this.#startFailed(null, `could not construct a Worker: ${String(error)}`, error);
+      // The same URL and options would throw again.
+      this.#startFailed(null, `could not construct a Worker: ${String(error)}`, error, true);
       return false;
     }
     /** @type {Slot} */
@@ -632,14 +711,10 @@ export class WorkerPool {
     this.#clearTimer(slot.idleTimer);
     slot.idleTimer = undefined;
     task.scope.on(slot.worker, 'message', (event) => this.#onTaskMessage(task, /** @type {MessageEvent} */ (event)));
-    // The clock starts now, not when the task was queued.
-    const now = performance.now();
-    task.deadline = now + task.timeoutMs;
-    // The shared timer already fires no later than this deadline (and is not
-    // overdue): nothing to do; it re-arms for this task when it fires.
-    if (this.#deadlineTimer === undefined || task.deadline < this.#deadlineAt || this.#deadlineAt <= now) {
-      this.#armDeadline(task.deadline, task.timeoutMs);
-    }
+    // The clock starts now, not when the task was queued; or, for a task
+    // that waits for an earlier one, when that one ends.
+    if (task.waitsFor === null) this.#startClock(task);
+    else task.deadline = Infinity;
     const { payload, transfer } = task;
     task.payload = undefined;
     task.transfer = [];
@@ -668,6 +743,21 @@ export class WorkerPool {
     this.#pump();
   }
 
+  /**
+   * Starts a running task's clock: its deadline is timeoutMs from now.
+   * @param {Task} task
+   */
+  #startClock(task) {
+    const now = performance.now();
+    task.deadline = now + task.timeoutMs;
+    if (this.#state !== 'ready' && this.#state !== 'initializing') return;
+    // The shared timer already fires no later than this deadline (and is not
+    // overdue): nothing to do; it re-arms for this task when it fires.
+    if (this.#deadlineTimer === undefined || task.deadline < this.#deadlineAt || this.#deadlineAt <= now) {
+      this.#armDeadline(task.deadline, task.timeoutMs);
+    }
+  }
+
   // ---- task outcomes ---------------------------------------------------------
 
   /**
@@ -686,6 +776,21 @@ export class WorkerPool {
     task.scope.close();
     task.payload = undefined;
     task.transfer = [];
+    task.onProgress = undefined;
+    const upstream = task.waitsFor;
+    if (upstream !== null) {
+      task.waitsFor = null;
+      const i = upstream.dependents?.indexOf(task) ?? -1;
+      if (i >= 0) upstream.dependents?.splice(i, 1);
+    }
+    const dependents = task.dependents;
+    task.dependents = null;
+    if (dependents !== null) {
+      for (const next of dependents) {
+        next.waitsFor = null;
+        if (next.state === 'running') this.#startClock(next);
+      }
+    }
     const slot = task.slot;
     task.slot = null;
     if (slot !== null && slot.task === task) slot.task = null;
@@ -720,9 +825,12 @@ export class WorkerPool {
         }
       }
     } else if (m.type === 'ringlet:result') {
+      // A worker answered a task: whatever crashed before, this is no crash loop.
+      this.#crashStreak = 0;
       this.#settle(task, 'completed', m.value);
       this.#makeIdle(slot);
     } else if (m.type === 'ringlet:error' && m.error !== undefined) {
+      this.#crashStreak = 0;
       const remote = m.error;
       if (remote.trap) {
         recordPanic('worker', { code: 'WASM_TRAP', message: remote.message, stack: remote.stack });
@@ -794,9 +902,12 @@ export class WorkerPool {
       this.#startFailed(slot, m.error?.message || 'the module failed while evaluating');
     } else if (m.type === 'ringlet:ready') {
       if (m.version !== VERSION) {
+        // Another worker from the same URL would say the same.
         this.#startFailed(
           slot,
           `its ringlet-worker.js is version ${String(m.version)}, this page's ringlet is ${VERSION}`,
+          undefined,
+          true,
         );
         return;
       }
@@ -828,11 +939,16 @@ export class WorkerPool {
     if (locks === undefined) return;
     const watch = new AbortController();
     slot.exitWatch = watch;
+    const waits = this.#pendingWaits;
+    waits.n += 1;
     locks
       .request(slot.lock, { signal: watch.signal }, () => {
         if (slot.exitWatch === watch) this.#onCrash(slot, 'the worker exited (it called self.close() or was killed)');
       })
-      .catch(noop);
+      .catch(noop)
+      .finally(() => {
+        waits.n -= 1;
+      });
   }
 
   /**
@@ -853,7 +969,8 @@ export class WorkerPool {
 
   /**
    * A ready worker failed: its task (if any) rejects with the worker's
-   * message, and it is replaced.
+   * message, and it is replaced, unless this is the maxCrashes-th crash in a
+   * row with no task answered in between: then the pool fails ('CRASH_LOOP').
    * @param {Slot} slot
    * @param {string} text
    */
@@ -864,6 +981,7 @@ export class WorkerPool {
       return;
     }
     this.#counts.workerCrashes += 1;
+    this.#crashStreak += 1;
     const task = slot.task;
     if (task !== null && task.state === 'running') {
       this.#settle(
@@ -879,6 +997,15 @@ export class WorkerPool {
       recordPanic('worker', { code: 'WORKER_CRASHED', message: `an idle pool worker crashed: ${text}` });
     }
     this.#retire(slot);
+    if (this.#crashStreak >= this.#maxCrashes) {
+      this.#reset(
+        new WorkerPoolError(
+          'CRASH_LOOP',
+          `WorkerPool: workers of ${this.#url} crashed ${this.#crashStreak} times in a row with no task completed in between; not starting more until init() or run() is called again. Last crash: ${text}`,
+        ),
+      );
+      return;
+    }
     this.#pump();
   }
 
@@ -902,7 +1029,13 @@ export class WorkerPool {
     const abort = new AbortController();
     slot.diagnosis = abort;
     const timer = this.#setTimer(() => abort.abort(), 3000);
+    const waits = this.#pendingWaits;
+    waits.n += 1;
+    let finished = false;
     const done = (/** @type {string} */ text) => {
+      if (finished) return;
+      finished = true;
+      waits.n -= 1;
       this.#clearTimer(timer);
       this.#startFailed(slot, text);
     };
@@ -927,14 +1060,16 @@ export class WorkerPool {
   }
 
   /**
-   * A worker failed before posting 'ready'. After maxStartFailures in a row
+   * A worker failed before posting 'ready'. After maxStartFailures in a row,
+   * or at once for a failure that another start would repeat (`permanent`),
    * the pool stops starting workers.
    * @param {Slot | null} slot null when the Worker constructor itself threw
    * @param {string} text
    * @param {unknown} [cause]
+   * @param {boolean} [permanent]
    */
-  #startFailed(slot, text, cause) {
-    if (this.#state === 'terminated') return;
+  #startFailed(slot, text, cause, permanent = false) {
+    if (this.#state !== 'initializing' && this.#state !== 'ready') return;
     if (slot !== null) {
       if (slot.state !== 'starting') return;
       this.#retire(slot);
@@ -945,10 +1080,12 @@ export class WorkerPool {
       `WorkerPool: the worker ${this.#url} failed to start: ${text}`,
       { cause },
     );
-    if (this.#startFailures >= this.#maxStartFailures) {
+    if (permanent || this.#startFailures >= this.#maxStartFailures) {
       const error = new WorkerPoolError(
         'BOOTSTRAP_FAILED',
-        `WorkerPool: the worker ${this.#url} failed to start ${this.#startFailures} times in a row; not starting more until init() or run() is called again. Last failure: ${text}`,
+        permanent
+          ? `WorkerPool: the worker ${this.#url} failed to start, and another start would fail the same way; not starting more until init() or run() is called again. The failure: ${text}`
+          : `WorkerPool: the worker ${this.#url} failed to start ${this.#startFailures} times in a row; not starting more until init() or run() is called again. Last failure: ${text}`,
         { cause: last },
       );
       let ready = 0;
@@ -961,16 +1098,17 @@ export class WorkerPool {
   }
 
   /**
-   * Back to 'uninitialized': every queued or running task and the pending
-   * init() reject with `error`, and every worker stops.
+   * To 'failed': every queued or running task and the pending init() reject
+   * with `error`, and every worker stops. Nothing starts again until init()
+   * or run() is called. The streak counters stay as they were, for getStats().
    * @param {WorkerPoolError} error
    */
   #reset(error) {
-    this.#state = 'uninitialized';
+    this.#state = 'failed';
+    this.#failure = error;
     const init = this.#init;
     this.#init = null;
     this.#broken = null;
-    this.#startFailures = 0;
     for (const task of [...this.#queue, ...this.#running]) this.#settle(task, 'failed', undefined, error);
     for (const slot of [...this.#slots]) this.#retire(slot);
     init?.reject(error);
@@ -1077,7 +1215,7 @@ export class WorkerPool {
    * pool stops (terminate(), a failed start).
    */
   #updateSweep() {
-    if (this.#state === 'terminated' || this.#state === 'uninitialized') {
+    if (this.#state === 'terminated' || this.#state === 'uninitialized' || this.#state === 'failed') {
       this.#stopSweep();
     } else if (this.#sweepTimer === undefined && this.#queue.size + this.#running.size > 0) {
       const id = setInterval(() => this.#sweep(), this.#sweepIntervalMs);

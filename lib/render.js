@@ -17,6 +17,10 @@
  * another); it keeps each task's memory to one segment, streams progress, and
  * leaves the other workers free for other work: independent renders run in
  * parallel across the pool.
+ *
+ * Each segment's task waits for the previous segment's (run()'s waitsFor),
+ * so its timeout counts from when it can work, not while it waits for the
+ * state: a timeoutMs that fits one segment fits every pipeline depth.
  */
 import { checkPlanarAudio } from './audio-data.js';
 import { BufferPool } from './buffer-pool.js';
@@ -252,6 +256,8 @@ function pipeline(pool, source, sink, chain, o) {
   const cancel = new AbortController();
   /** @type {MessagePort | null} the port the next segment receives its state on */
   let nextStateIn = null;
+  /** @type {Promise<unknown> | undefined} the previous segment's task, which the next one waits for */
+  let previous;
   /** @type {Set<Promise<unknown>>} */
   const inFlight = new Set();
   /** Frames finished per segment, for progress. @type {Float64Array} */
@@ -351,6 +357,8 @@ function pipeline(pool, source, sink, chain, o) {
         transfer,
         signal: cancel.signal,
         timeoutMs: o.timeoutMs,
+        // Its clock starts when the segment it takes the state from has ended.
+        waitsFor: previous,
         onProgress: (value) => {
           if (typeof value === 'number' && value > 0 && value <= 1) {
             progressed[k] = Math.max(progressed[k], value * n);
@@ -358,6 +366,7 @@ function pipeline(pool, source, sink, chain, o) {
           }
         },
       });
+      previous = task;
       inFlight.add(task);
       task.then(
         (value) => {

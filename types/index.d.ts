@@ -22,6 +22,7 @@ export type RingletErrorCode =
   | 'BUSY'
   | 'CLOSED'
   | 'CONTEXT_CLOSED'
+  | 'CRASH_LOOP'
   | 'DISPOSED'
   | 'INIT_FAILED'
   | 'INVALID_RING'
@@ -591,6 +592,7 @@ export type {
   WorkerPoolOptions,
   WorkerPoolState,
   WorkerPoolStats,
+  WorkerPoolFailure,
   RunOptions,
   BufferPoolOptions,
   BufferPoolStats,

@@ -29,7 +29,7 @@ export interface IsolationOptions {
   coep?: CoepValue;
   /** Default 'same-site'. A CORP header the server sent is kept. */
   corp?: CorpValue;
-  /** How long to wait for the service worker to activate; default 10000. */
+  /** How long to wait for the service worker to register and activate, both together, in ms; default 10000. */
   timeoutMs?: number;
 }
 
@@ -44,9 +44,11 @@ export type IsolationUnsupportedReason =
 export type IsolationFailedReason =
   /** register() rejected: the script is missing or not JavaScript, or the scope is not allowed. The message says which. */
   | 'register-failed'
+  /** register() did not settle within timeoutMs: the server did not answer for the script. No reload was tried. */
+  | 'register-timeout'
   /** The worker did not install (it became redundant). */
   | 'install-failed'
-  /** The worker did not activate within timeoutMs. */
+  /** The worker registered but did not activate within what was left of timeoutMs. */
   | 'activate-timeout'
   /** The registration's scope does not cover this page, so no reload was tried. */
   | 'out-of-scope'
@@ -135,7 +137,9 @@ export type IsolationWorkerMessage =
     };
 
 /**
- * The reply to GET_STATS, sent once cache writes under way have finished.
+ * The reply to GET_STATS, sent once cache writes under way have finished, or
+ * after 1 s if one of them still waits for its response's body
+ * (pendingStores counts those).
  * Counters start at zero whenever the browser starts the worker, and it stops
  * idle workers, so compare them within one session only.
  */
@@ -164,6 +168,13 @@ export interface IsolationWorkerStats {
   readonly cacheMisses: number;
   /** Responses written to the cache. */
   readonly cacheStores: number;
+  /**
+   * Responses being stored: their body still arriving, or their write queued.
+   * A body is read to its end before its write joins the cache's queue, so a
+   * stalled one holds up no other cache operation; one that takes over 60 s
+   * is not stored (counted in errors).
+   */
+  readonly pendingStores: number;
   /** Entries in the cache now. */
   readonly cacheEntries: number;
   /** Entries removed to keep the cache at maxEntries. */

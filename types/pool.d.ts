@@ -24,10 +24,18 @@ import type { RingletErrorCode } from './index.js';
  *   while running the task; `message` carries the worker's error message. The
  *   worker is terminated.
  * - 'BOOTSTRAP_FAILED': workers kept failing to start (script missing or
- *   failing to evaluate); `message` names the URL and the last cause.
+ *   failing to evaluate, maxStartFailures times in a row), or failed in a way
+ *   another start would repeat (a ringlet-worker.js of another version, a
+ *   Worker constructor that throws); `message` names the URL and the last
+ *   cause. The pool is 'failed'.
+ * - 'CRASH_LOOP': ready workers crashed maxCrashes times in a row with no
+ *   task answered in between; `message` names the URL and the last crash.
+ *   Every task that was waiting or running rejects with it (the one whose
+ *   worker crashed gets 'WORKER_CRASHED'), and the pool is 'failed'.
  * Subclasses carry the codes 'TIMEOUT', 'ABORTED', 'QUEUE_FULL' and 'TERMINATED'.
  * A terminated worker is replaced at once if tasks are waiting or the pool is
- * below minWorkers, otherwise by the next run().
+ * below minWorkers, otherwise by the next run(); a 'failed' pool starts no
+ * worker until init() or run() is called again.
  */
 export declare class WorkerPoolError extends Error {
   /** Any thread. The pool makes these; apps rarely need to. */
@@ -107,6 +115,15 @@ export interface WorkerPoolOptions {
   /** Consecutive start failures after which the pool stops starting workers, 1 .. 100; default 3. */
   maxStartFailures?: number;
   /**
+   * Crashes of ready workers in a row, with no task answered by any worker in
+   * between, after which the pool fails with 'CRASH_LOOP' instead of
+   * replacing them, 1 .. 100; default 3. A worker's 'ready' does not end the
+   * streak; a task's result or error does. A crash is an 'error' or
+   * 'messageerror' event, or an exit, of a worker that had posted 'ready';
+   * timeouts, cancellations and wasm traps are not crashes.
+   */
+  maxCrashes?: number;
+  /**
    * The module each worker runs, started as `new Worker(url, { type: 'module' })`.
    * Default: dist/ringlet-worker.js beside the bundled entry (built-in tasks only).
    * A custom module imports defineTasks from that file's URL and registers its tasks.
@@ -131,14 +148,45 @@ export interface RunOptions {
    * when run() returns, whether the task starts at once or waits in the queue.
    */
   transfer?: Transferable[];
-  /** This task's timeout, 0 .. 2147483647 ms from when it starts on a worker; default the pool's taskTimeoutMs. */
+  /**
+   * This task's timeout, 0 .. 2147483647 ms from when it starts on a worker
+   * (with waitsFor: from when it is on a worker and that task has ended);
+   * default the pool's taskTimeoutMs.
+   */
   timeoutMs?: number;
+  /**
+   * A promise that run() on this pool returned, for a task this one waits for
+   * (for example for a MessagePort message from it, as renderOffline's
+   * segments wait for the previous segment's state). This task goes to a
+   * worker as usual, but its timeout clock starts only once that task has
+   * ended, however it ended; until then it counts in waitingTasks. The wait
+   * is bounded, because that task's own clock is. A promise of a task that
+   * has already ended, or of a refused run(), waits for nothing. Any other
+   * value is refused with a TypeError.
+   */
+  waitsFor?: Promise<unknown>;
   /** Called with each value the task passes to context.progress(), on the thread that called run(). */
   onProgress?: (value: unknown) => void;
 }
 
-/** 'uninitialized' until init() (or the first run()), and again after a failed start. */
-export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'terminated';
+/**
+ * - 'uninitialized': until init() or the first run().
+ * - 'initializing': init() is starting max(minWorkers, 1) workers.
+ * - 'ready': at least that many workers posted 'ready'.
+ * - 'failed': workers kept failing to start ('BOOTSTRAP_FAILED') or kept
+ *   crashing ('CRASH_LOOP'); see WorkerPoolStats.failure. No worker runs, and
+ *   none is started until init() or run() is called again, which starts over.
+ * - 'terminated': after terminate(), for good.
+ */
+export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'failed' | 'terminated';
+
+/** Why a pool is 'failed': the code and message of the WorkerPoolError its tasks rejected with. */
+export interface WorkerPoolFailure {
+  /** 'BOOTSTRAP_FAILED' (workers kept failing to start) or 'CRASH_LOOP' (ready workers kept crashing). */
+  code: 'BOOTSTRAP_FAILED' | 'CRASH_LOOP';
+  /** For people: the worker URL and the last cause. */
+  message: string;
+}
 
 /**
  * A snapshot of the pool. Every task run() accepted ends in exactly one of
@@ -148,6 +196,8 @@ export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'term
 export interface WorkerPoolStats {
   /** The pool's state now. */
   state: WorkerPoolState;
+  /** Why the pool is 'failed' (the error its tasks and init() rejected with); null in any other state. */
+  failure: WorkerPoolFailure | null;
   /** Live workers: starting, idle or busy. */
   workers: number;
   /** Ready workers with no task. */
@@ -156,8 +206,10 @@ export interface WorkerPoolStats {
   busyWorkers: number;
   /** Workers that have not posted 'ready' yet. */
   startingWorkers: number;
-  /** Tasks running on a worker. */
+  /** Tasks running on a worker (waitingTasks included). */
   activeTasks: number;
+  /** Tasks on a worker whose clock has not started: the task they wait for (RunOptions.waitsFor) has not ended. */
+  waitingTasks: number;
   /** Tasks waiting for a worker. */
   queuedTasks: number;
   /** Tasks run() accepted. */
@@ -178,14 +230,24 @@ export interface WorkerPoolStats {
   workersCreated: number;
   /** Ready workers that failed (error, messageerror or exit). */
   workerCrashes: number;
-  /** Workers that failed to start since the last one that started. */
+  /** Workers that failed to start since the last one that started (kept when the pool fails, until it starts over). */
   startFailures: number;
+  /** Crashes of ready workers since a worker last answered a task (kept when the pool fails, until it starts over). */
+  crashStreak: number;
   /** Live event listeners added for tasks (their signal's 'abort', their worker's 'message'). 0 when no task is queued or running. */
   listeners: number;
   /** Live event listeners on live workers: 2 per ready worker ('error', 'messageerror'), 3 while starting. 0 after terminate(). */
   workerListeners: number;
   /** Live timers: the shared task-timeout timer, start timeouts, idle timeouts, the sweep. 0 within one sweepIntervalMs of the pool going idle (at once after terminate()), when idleTimeoutMs is unset. */
   timers: number;
+  /**
+   * Promises the pool is waiting on: a Web Locks request per ready worker
+   * (granted when the worker exits, which is how an exit is noticed) and
+   * diagnostic fetches of a worker script that failed to load. Each ends
+   * when the browser settles it; 0 shortly after terminate() (a round trip
+   * to the browser, no timer).
+   */
+  pendingWaits: number;
 }
 
 /**
@@ -201,20 +263,25 @@ export declare class WorkerPool {
   constructor(options?: WorkerPoolOptions);
   /** The absolute URL of the module every worker runs. */
   readonly workerUrl: string;
-  /** 'uninitialized', 'initializing', 'ready' or 'terminated'. */
+  /** 'uninitialized', 'initializing', 'ready', 'failed' or 'terminated'. */
   readonly state: WorkerPoolState;
   /**
    * Starts max(minWorkers, 1) workers and resolves once each has posted
    * 'ready'. Runs once: concurrent and later callers share one promise. If
-   * workers fail to start maxStartFailures times in a row, it rejects every
-   * waiter (and every queued task) with WorkerPoolError 'BOOTSTRAP_FAILED',
-   * naming the URL and the cause, and is forgotten so a later call retries.
+   * workers fail to start maxStartFailures times in a row, or crash
+   * maxCrashes times in a row, it rejects every waiter (and every waiting
+   * task) with WorkerPoolError 'BOOTSTRAP_FAILED' or 'CRASH_LOOP', naming the
+   * URL and the cause; the pool is then 'failed' and the promise forgotten,
+   * so a later call starts over. A call on a pool that start failures left
+   * short of workers tries again to start them.
    * Rejects with TerminatedError after terminate().
    */
   init(): Promise<void>;
   /**
    * Runs task `name` on a worker with a structured clone of `payload`, and
-   * resolves with its result. Calls init() when needed. Never throws: bad
+   * resolves with its result. Calls init() when needed, including on a
+   * 'failed' pool, which starts over; on a pool that start failures left
+   * short of workers it tries again to start them. Never throws: bad
    * arguments, an already-aborted signal, a full queue and a terminated pool
    * all return an already-rejected promise, with nothing queued.
    */

@@ -90,7 +90,13 @@ export interface RenderOfflineOptions {
    * consecutive segments rotate over all of them.
    */
   pipeline?: number;
-  /** Each segment task's timeout (see RunOptions.timeoutMs); default the pool's. */
+  /**
+   * Each segment task's timeout (see RunOptions.timeoutMs); default the
+   * pool's. A segment's clock starts when it is on a worker and the segment
+   * before it has ended (RunOptions.waitsFor), not while it waits for that
+   * segment's state, so a timeout that fits one segment's work fits any
+   * pipeline depth.
+   */
   timeoutMs?: number;
   /** The ringlet.wasm the workers load (on a private memory); default the one beside dist/ringlet-worker.js. */
   wasmUrl?: string | URL;

@@ -19,6 +19,9 @@ const TOKEN = `ringlet-${Date.now()}`;
 
 /** What the tests switch on the first server. */
 const state = { offline: false, flakyStatus: 200 };
+/** Responses to stalled-body.js: headers and part of the body sent, the rest held back until a test ends them. */
+/** @type {import('node:http').ServerResponse[]} */
+const stalledBodies = [];
 
 /**
  * Routes of the page server. `/coi-serviceworker.js` stands for the copy of
@@ -31,6 +34,9 @@ function pageRoutes(req, res, url) {
   if (path === '/coi-serviceworker.js') {
     res.writeHead(200, js).end(readFileSync(join(ROOT, 'dist/coi-serviceworker.js')));
     return true;
+  }
+  if (path === '/stalled-serviceworker.js') {
+    return true; // never answered: a stalled server (the server closes the connection at the end)
   }
   if (state.offline && path === `${DIR}asset.js`) {
     req.socket.destroy(); // a network failure, as the service worker's fetch sees it
@@ -45,6 +51,12 @@ function pageRoutes(req, res, url) {
   if (path === `${DIR}status.js`) {
     const status = Number(url.searchParams.get('code'));
     res.writeHead(status, 'Ringlet Test Status', js).end(`// status ${status}\n`);
+    return true;
+  }
+  if (path === `${DIR}stalled-body.js`) {
+    res.writeHead(200, js);
+    res.write('// the first part\n');
+    stalledBodies.push(res);
     return true;
   }
   if (path === `${DIR}flaky.js`) {
@@ -569,6 +581,42 @@ describe('service worker at the site root, COEP require-corp', () => {
     expect(cached).toEqual({ status: 200, body: '// flaky 200\n' });
   });
 
+  test('a cacheable response whose body stalls holds up no other cache operation: stats and offline hits still answer', async () => {
+    await fetchAll(b.page, [`${DIR}asset.js?stall=cached`]);
+    const before = await stats(b.page);
+    // The page gets the headers and stops reading; the server holds back the rest of the body.
+    await b.page.evaluate((u) => {
+      globalThis.stalledFetch = new AbortController();
+      return fetch(u, { signal: globalThis.stalledFetch.signal }).then((r) => r.status);
+    }, `${DIR}stalled-body.js`);
+    expect(stalledBodies).toHaveLength(1);
+    try {
+      const during = await stats(b.page); // tell() gives up after 5 s
+      state.offline = true;
+      let offline;
+      try {
+        offline = await fetchAll(b.page, [`${DIR}asset.js?stall=cached`]);
+      } finally {
+        state.offline = false;
+      }
+      expect(during.cacheStores).toBe(before.cacheStores);
+      expect(during.pendingStores).toBe(1);
+      expect(offline[0].status).toBe(200);
+    } finally {
+      for (const res of stalledBodies.splice(0)) res.end('// the rest\n');
+      await b.page.evaluate(() => globalThis.stalledFetch.abort());
+    }
+    // The body completed, so it is stored now, whole.
+    const after = await stats(b.page);
+    expect(after.pendingStores).toBe(0);
+    expect(after.cacheStores).toBe(before.cacheStores + 1);
+    const cached = await b.page.evaluate(async ({ name, u }) => (await (await caches.open(name)).match(u))?.text(), {
+      name: after.cacheName,
+      u: `${DIR}stalled-body.js`,
+    });
+    expect(cached).toBe('// the first part\n// the rest\n');
+  });
+
   test('where the worker cannot isolate (an error page), the page reloads exactly once, then resolves failed, and stays failed; only a stale reload marker is ignored', async () => {
     const errorPage = `${b.server.url}${DIR}error-page.html?sw=/coi-serviceworker.js`;
     const once = await b.settle(errorPage);
@@ -711,6 +759,17 @@ describe('a fresh profile: refusals without a reload, and a registration by hand
     expect(refused.navigations).toEqual([wideScope]);
     expect(refused.reports).toEqual([expect.objectContaining({ status: 'failed', reason: 'register-failed' })]);
     expect(refused.reports[0].message).toMatch(/Service-Worker-Allowed|scope/i);
+  });
+
+  test("'failed' with 'register-timeout' within timeoutMs when the server never answers for the worker's script", async () => {
+    // register() itself stays pending (for 40 s and more here): the wait must have a bound of its own.
+    // Its own scope: the browser runs one registration job at a time per scope, and this one never ends.
+    const url = `${b.server.url}${PAGE}?sw=/stalled-serviceworker.js&scope=${DIR}&timeout=1000`;
+    const run = await b.settle(url);
+    expect(run.navigations).toEqual([url]);
+    expect(run.reports).toEqual([expect.objectContaining({ status: 'failed', reason: 'register-timeout' })]);
+    expect(run.reports[0].message).toMatch(/\/stalled-serviceworker\.js.* within 1000 ms/);
+    expect(b.server.requests).toContain('/stalled-serviceworker.js');
   });
 
   test('registered by hand without a query, the worker defaults to COEP require-corp and CORP same-site', async () => {

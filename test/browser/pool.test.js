@@ -196,7 +196,7 @@ test('a missing worker script rejects every init() waiter naming the URL and the
   expect(first.task).toEqual(['BOOTSTRAP_FAILED', true]);
   expect(first.constructed).toBe(6); // 3 for init(), 3 for the run() after it: bounded
   expect(first.stats).toMatchObject({
-    state: 'uninitialized',
+    state: 'failed',
     workers: 0,
     timers: 0,
     listeners: 0,
@@ -244,7 +244,7 @@ test('a missing worker script rejects every init() waiter naming the URL and the
   expect(third.queuedMessage).toMatch(/HTTP 404/);
   expect(third.constructed).toBe(3);
   expect(third.later).toBe(3);
-  expect(third.stats).toMatchObject({ state: 'uninitialized', workers: 0, timers: 0 });
+  expect(third.stats).toMatchObject({ state: 'failed', workers: 0, timers: 0 });
   b.errors.length = 0; // the deliberate 404s are logged by the browser
 });
 

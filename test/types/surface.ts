@@ -172,6 +172,16 @@ export async function pool(): Promise<void> {
   const sum = await p.run<number>('sum', [1, 2, 3], { timeoutMs: 1000 });
   expectType<Equal<typeof sum, number>>(true);
   expectType<Equal<ReturnType<typeof p.getStats>['state'], ringlet.WorkerPoolState>>(true);
+  expectType<Equal<ringlet.WorkerPoolState, 'uninitialized' | 'initializing' | 'ready' | 'failed' | 'terminated'>>(
+    true,
+  );
+  expectType<Equal<ReturnType<typeof p.getStats>['failure'], ringlet.WorkerPoolFailure | null>>(true);
+  expectType<Equal<ringlet.WorkerPoolFailure['code'], 'BOOTSTRAP_FAILED' | 'CRASH_LOOP'>>(true);
+  const first = p.run('echo', 1);
+  await p.run('echo', 2, { waitsFor: first });
+  // @ts-expect-error waitsFor takes a promise run() returned
+  await p.run('echo', 3, { waitsFor: 1 });
+  new WorkerPool({ maxCrashes: 5 });
   // @ts-expect-error unknown option
   new WorkerPool({ workers: 2 });
   worker.defineTasks({ twice: (payload: number) => payload * 2 });
