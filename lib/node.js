@@ -6,7 +6,7 @@
  */
 import { RingletError } from './errors.js';
 import { LAYOUT, MODES } from './layout.js';
-import { checkContext, loadRinglet, resolveTransport } from './load.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, checkContext, loadRinglet, resolveTransport } from './load.js';
 import { MessageLink, MessageReader, MessageWriter, messageTimeSource } from './message-transport.js';
 import { Analyser, sharedTimeSource } from './analyser.js';
 import { Eq, Generator, Limiter } from './dsp.js';
@@ -96,12 +96,14 @@ export function checkNodeOptions(options) {
     DEFAULT_READY_TIMEOUT_MS,
     'readyTimeoutMs',
   );
+  const loadTimeoutMs = checkTimeout(o.loadTimeoutMs, 'RingletNode.create', DEFAULT_LOAD_TIMEOUT_MS, 'loadTimeoutMs');
   const transport = resolveTransport(o.transport, 'RingletNode.create');
   return {
     mode: /** @type {NodeMode} */ (mode),
     channels,
     capacityFrames,
     readyTimeoutMs,
+    loadTimeoutMs,
     transport,
     wasmUrl: o.wasmUrl,
     workletUrl: o.workletUrl,
@@ -161,6 +163,7 @@ export class RingletNode extends EventTarget {
       transport: o.transport,
       wasmUrl: o.wasmUrl,
       workletUrl: o.workletUrl,
+      loadTimeoutMs: o.loadTimeoutMs,
     });
     const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames, context.sampleRate);
     if (heapBytes === 0) {

@@ -1,4 +1,5 @@
 /** Small helpers shared across lib/. Internal. */
+import { RingletError } from './errors.js';
 
 /** The longest timeout ringlet accepts: setTimeout's own limit. */
 export const MAX_TIMEOUT_MS = 2147483647;
@@ -54,4 +55,30 @@ export function describe(value) {
   if (Array.isArray(value)) return 'Array';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
+}
+
+/**
+ * `promise`, or a rejection with RingletError 'TIMEOUT' and `message` after
+ * `ms`, whichever comes first. The timer goes either way; `promise` itself
+ * runs on (a load shared with other callers is not cut short by one of them).
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {() => string} message
+ * @returns {Promise<T>}
+ */
+export function withTimeout(promise, ms, message) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RingletError('TIMEOUT', message())), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (/** @type {unknown} */ error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

@@ -199,6 +199,13 @@ export interface LoadOptions {
   wasmUrl?: string | URL;
   /** Where the worklet module is; defaults to setAssetUrls()'s, else the file beside the bundled entry. */
   workletUrl?: string | URL;
+  /**
+   * How long the worklet module's load, and the wasm's fetch and compile,
+   * may each take; default 10000 ms. A load that takes longer rejects with
+   * RingletError 'TIMEOUT' naming the URL (a stalled wasm fetch is aborted),
+   * and a later call retries.
+   */
+  loadTimeoutMs?: number;
 }
 
 /** What loadRinglet resolves with: the compiled core, shared by every node on the page. */
@@ -214,7 +221,8 @@ export interface RingletWasm {
 /**
  * Loads the worklet module into `context` (once per context, even when called
  * concurrently; a failure is forgotten so a retry works) and compiles the wasm
- * (once per page). Main thread.
+ * (once per page). Each waits at most `loadTimeoutMs` (default 10000), then
+ * rejects with RingletError 'TIMEOUT' naming the URL. Main thread.
  */
 export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
 
@@ -379,9 +387,15 @@ export interface Analyser {
   minDecibels: number;
   /** Default -30 dB; the byte data's ceiling. */
   maxDecibels: number;
-  /** Magnitudes in dB of the latest fftSize samples. Runs the FFT on the calling thread. */
+  /**
+   * Magnitudes in dB of the latest fftSize samples. Runs the FFT on the
+   * calling thread, in an instance of the core behind a panic boundary.
+   * @throws RingletError 'WASM_TRAP' if the core traps: the trap is recorded
+   * in the panic history (source 'main'), and the next call runs on a fresh
+   * instance.
+   */
   getFloatFrequencyData(array: Float32Array): void;
-  /** As getFloatFrequencyData, scaled from minDecibels .. maxDecibels to 0 .. 255. */
+  /** As getFloatFrequencyData, scaled from minDecibels .. maxDecibels to 0 .. 255. Throws as getFloatFrequencyData. */
   getByteFrequencyData(array: Uint8Array): void;
   /** The latest fftSize samples of the output (mono down-mix). */
   getFloatTimeDomainData(array: Float32Array): void;
@@ -415,10 +429,11 @@ export interface NodeStats {
 export interface SharedContextOptions extends AudioContextOptions, LoadOptions {}
 
 /**
- * The page's one shared AudioContext, with ringlet loaded into it. Concurrent
- * callers share one promise; a failure clears it so a later call retries; a
- * closed context is replaced. Main thread only: elsewhere it rejects with
- * RingletError 'NOT_MAIN_THREAD'.
+ * The page's one shared AudioContext, with ringlet loaded into it (bounded by
+ * loadTimeoutMs: a stalled load rejects with RingletError 'TIMEOUT' naming
+ * the URL, and the context is closed). Concurrent callers share one promise;
+ * a failure clears it so a later call retries; a closed context is replaced.
+ * Main thread only: elsewhere it rejects with RingletError 'NOT_MAIN_THREAD'.
  */
 export declare function getAudioContext(options?: SharedContextOptions): Promise<AudioContext>;
 
