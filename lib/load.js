@@ -143,13 +143,46 @@ function load(context, options) {
   const timeoutMs = checkTimeout(options.loadTimeoutMs, 'loadRinglet', DEFAULT_LOAD_TIMEOUT_MS, 'loadTimeoutMs');
   const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
   const workletUrl = String(options.workletUrl ?? defaultWorkletUrl());
-  const worklet = withTimeout(
-    loadWorklet(context, workletUrl),
-    timeoutMs,
-    () => `loadRinglet: the worklet module at ${workletUrl} did not load within loadTimeoutMs (${timeoutMs} ms)`,
+  // One bound for the call, whose message names everything that had not
+  // loaded in time; the wasm fetch also ends itself (aborted) after timeoutMs.
+  /** @type {Record<'worklet' | 'wasm', 'loading' | 'done' | 'stalled' | 'failed'>} */
+  const progress = { worklet: 'loading', wasm: 'loading' };
+  /**
+   * @template T
+   * @param {'worklet' | 'wasm'} key
+   * @param {Promise<T>} promise
+   * @returns {Promise<T>}
+   */
+  const track = (key, promise) =>
+    promise.then(
+      (value) => {
+        progress[key] = 'done';
+        return value;
+      },
+      (/** @type {unknown} */ error) => {
+        progress[key] = error instanceof RingletError && error.code === 'TIMEOUT' ? 'stalled' : 'failed';
+        throw error;
+      },
+    );
+  const late = () => {
+    const names = [];
+    if (progress.worklet === 'loading' || progress.worklet === 'stalled')
+      names.push(`the worklet module at ${workletUrl}`);
+    if (progress.wasm === 'loading' || progress.wasm === 'stalled') names.push(`the wasm at ${wasmUrl}`);
+    return `loadRinglet: ${names.join(' and ')} did not load within loadTimeoutMs (${timeoutMs} ms)`;
+  };
+  const worklet = track('worklet', loadWorklet(context, workletUrl));
+  const wasm = track('wasm', compileRinglet(wasmUrl, { shared: transport === 'shared', timeoutMs }));
+  const both = Promise.all([worklet, wasm]).then(
+    ([, loaded]) => loaded,
+    (/** @type {unknown} */ error) => {
+      if (error instanceof RingletError && error.code === 'TIMEOUT') {
+        throw new RingletError('TIMEOUT', late(), { cause: error });
+      }
+      throw error;
+    },
   );
-  const wasm = compileRinglet(wasmUrl, { shared: transport === 'shared', timeoutMs });
-  return Promise.all([worklet, wasm]).then(([, loaded]) => loaded);
+  return withTimeout(both, timeoutMs, late);
 }
 
 /**

@@ -6,7 +6,6 @@ import { PAGE_BYTES, privateMemoryBinary } from './core.js';
 import { GuardedCore } from './guarded-core.js';
 import { RingletError } from './errors.js';
 import { MODES } from './layout.js';
-import { withTimeout } from './util.js';
 
 /** @typedef {import('./core.js').CoreExports} CoreExports */
 /** @typedef {import('../types/index.js').NodeMode} NodeMode */
@@ -92,9 +91,9 @@ export class RingletWasm {
  * `shared: false` the binary's memory import is made private first, for the
  * 'message' transport; a WebAssembly.Module is taken as it is, so with
  * `shared: false` it must already import a private memory. From a URL, the
- * fetch is aborted and the call rejects with RingletError 'TIMEOUT' naming
- * the URL after `timeoutMs` (each caller waits at most its own timeoutMs);
- * without one, it waits for the network.
+ * fetch (shared by every caller until it settles) is aborted after
+ * `timeoutMs`, rejecting with RingletError 'TIMEOUT' naming the URL; the
+ * caller bounds its own wait (loadRinglet does).
  * @param {string | URL | BufferSource | WebAssembly.Module} source
  * @param {{ shared?: boolean, timeoutMs?: number }} [options]
  * @returns {Promise<RingletWasm>}
@@ -114,12 +113,7 @@ export function compileRinglet(source, { shared = true, timeoutMs } = {}) {
         if (compiled.get(key) === started) compiled.delete(key);
       });
     }
-    if (timeoutMs === undefined) return pending;
-    return withTimeout(
-      pending,
-      timeoutMs,
-      () => `loadRinglet: the wasm at ${url} did not load within loadTimeoutMs (${timeoutMs} ms)`,
-    );
+    return pending;
   }
   if (source instanceof WebAssembly.Module) return probe(source);
   try {

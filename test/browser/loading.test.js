@@ -54,6 +54,11 @@ let b;
 
 beforeAll(async () => {
   b = await openBrowser({ isolate: false, handle: stallRoute });
+  // The page's wasm compile is done once, up front: each test then stalls only what it means to.
+  await b.page.evaluate(async () => {
+    const { loadRinglet } = await import('/dist/ringlet.js');
+    await loadRinglet(new OfflineAudioContext(1, 128, 48000), { loadTimeoutMs: 30000 });
+  });
 });
 
 afterAll(async () => {
