@@ -4,7 +4,7 @@
  * the page once. Main thread (Window) only.
  */
 import { RingletError } from './errors.js';
-import { checkTimeout, describe } from './util.js';
+import { checkTimeout, describe, withTimeout } from './util.js';
 
 /** @typedef {import('../types/isolation.js').IsolationOptions} IsolationOptions */
 /** @typedef {import('../types/isolation.js').IsolationResult} IsolationResult */
@@ -238,8 +238,17 @@ async function isolate(o) {
     /** @type {RegistrationOptions} */
     const registerOptions = { updateViaCache: 'none' };
     if (o.scope !== undefined) registerOptions.scope = o.scope;
-    registration = await container.register(scriptUrl, registerOptions);
+    // register() waits for the script's fetch, which a stalled server never
+    // ends: bounded like the activation.
+    registration = await withTimeout(
+      container.register(scriptUrl, registerOptions),
+      o.timeoutMs,
+      () => `the service worker ${scriptUrl} did not register within timeoutMs (${o.timeoutMs} ms)`,
+    );
   } catch (error) {
+    if (error instanceof RingletError && error.code === 'TIMEOUT') {
+      return failed('register-timeout', error.message);
+    }
     return failed(
       'register-failed',
       `could not register the service worker ${scriptUrl || String(o.swUrl)}: ${String(error)}`,

@@ -29,7 +29,7 @@ export interface IsolationOptions {
   coep?: CoepValue;
   /** Default 'same-site'. A CORP header the server sent is kept. */
   corp?: CorpValue;
-  /** How long to wait for the service worker to activate; default 10000. */
+  /** How long to wait for the service worker to register (its script to load), and then to activate; default 10000 each. */
   timeoutMs?: number;
 }
 
@@ -44,6 +44,8 @@ export type IsolationUnsupportedReason =
 export type IsolationFailedReason =
   /** register() rejected: the script is missing or not JavaScript, or the scope is not allowed. The message says which. */
   | 'register-failed'
+  /** register() did not settle within timeoutMs (the script's server stalled); the message names the script. */
+  | 'register-timeout'
   /** The worker did not install (it became redundant). */
   | 'install-failed'
   /** The worker did not activate within timeoutMs. */
