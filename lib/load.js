@@ -114,9 +114,10 @@ export function checkContext(context, where) {
  * Makes ringlet usable in `context`: loads the worklet module (once per
  * context, even when called concurrently) and compiles the wasm for the
  * transport (once per page): ringlet.wasm as it is for 'shared', and with its
- * memory import made private for 'message'. Each of the two waits at most
- * loadTimeoutMs (default 10000), then rejects with RingletError 'TIMEOUT'
- * naming the URL; a later call retries. Main thread.
+ * memory import made private for 'message'. The two run in parallel, and
+ * the call waits at most loadTimeoutMs (default 10000) for both, then
+ * rejects with RingletError 'TIMEOUT' naming what was late; a later call
+ * retries. Main thread.
  * @param {BaseAudioContext} context
  * @param {LoadOptions} [options]
  * @returns {Promise<RingletWasm>}

@@ -200,10 +200,10 @@ export interface LoadOptions {
   /** Where the worklet module is; defaults to setAssetUrls()'s, else the file beside the bundled entry. */
   workletUrl?: string | URL;
   /**
-   * How long the worklet module's load, and the wasm's fetch and compile,
-   * may each take; default 10000 ms. A load that takes longer rejects with
-   * RingletError 'TIMEOUT' naming the URL (a stalled wasm fetch is aborted),
-   * and a later call retries.
+   * How long loading may take: the worklet module and the wasm's fetch and
+   * compile, which run in parallel; default 10000 ms. A load that takes
+   * longer rejects with RingletError 'TIMEOUT' naming the URL of what was
+   * late (a stalled wasm fetch is aborted), and a later call retries.
    */
   loadTimeoutMs?: number;
 }
@@ -221,8 +221,9 @@ export interface RingletWasm {
 /**
  * Loads the worklet module into `context` (once per context, even when called
  * concurrently; a failure is forgotten so a retry works) and compiles the wasm
- * (once per page). Each waits at most `loadTimeoutMs` (default 10000), then
- * rejects with RingletError 'TIMEOUT' naming the URL. Main thread.
+ * (once per page), waiting at most `loadTimeoutMs` (default 10000) for both,
+ * then rejecting with RingletError 'TIMEOUT' naming the URL of what was late.
+ * Main thread.
  */
 export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
 
@@ -254,7 +255,11 @@ export type NodeMode = 'source' | 'effect' | 'capture';
 export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** null on the 'message' transport. */
   readonly handle: RingHandle | null;
-  /** Writes what fits and returns that count; never waits. On 'message', what the last snapshot proves will fit. */
+  /**
+   * Writes what fits and returns that count; never waits. On 'message', what
+   * the last snapshot proves will fit; a write made after reset() is called
+   * goes into the new ring, even before reset() resolves.
+   */
   tryWrite(data: AudioData): number;
   /** Writes all of `data`, waiting for space up to timeoutMs (default 1000). Main thread or Worker; never blocks. */
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
@@ -266,7 +271,11 @@ export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
 export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** null on the 'message' transport. */
   readonly handle: RingHandle | null;
-  /** Reads what is available, up to dst's size; never waits. */
+  /**
+   * Reads what is available, up to dst's size; never waits. After close(),
+   * what the ring still holds is read first, then the status is 'closed'
+   * (on both transports).
+   */
   tryRead(dst: AudioData): ReadResult;
   /** Waits up to timeoutMs for at least one frame, then reads. Main thread or Worker; never blocks. */
   readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
@@ -282,7 +291,12 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
   channels?: number;
   /** Ring size in frames: a power of two, 256 .. 2^24, default 8192; capacity x channels x 4 <= 64 MiB. */
   capacityFrames?: number;
-  /** How long create() waits for the processor to start; default 5000. */
+  /**
+   * How long create() waits for the processor to start, once loading is done
+   * (loading has its own loadTimeoutMs); default 5000. If create() fails after
+   * the node was built (this timeout, a core that fails to start), the
+   * processor is told to stop before create() rejects.
+   */
   readyTimeoutMs?: number;
 }
 
@@ -425,6 +439,23 @@ export interface NodeStats {
   closed: boolean;
 }
 
+/**
+ * What a node holds on the main thread, counted by the node itself (as
+ * WorkerPool.getStats() counts the pool's). After dispose() every count is 0;
+ * once a reset() or a ring's close() has settled, only the node's port
+ * handler is left (listeners 1).
+ */
+export interface NodeDebugStats {
+  /** Timers armed: reply waits, round-trip timeouts, the reset timeout, the settings queue's retry. */
+  timers: number;
+  /** Waits pending on the processor: write()/readWithTimeout() waits, flush() round trips, a reset(). */
+  waiters: number;
+  /** Listeners the node installed: its port handler (1 until dispose(), then 0). */
+  listeners: number;
+  /** Settings waiting for space in the core's queue (here on 'shared', in the worklet on 'message'). */
+  paramBacklog: number;
+}
+
 /** Options for the page's shared context: AudioContextOptions plus where ringlet's assets are. */
 export interface SharedContextOptions extends AudioContextOptions, LoadOptions {}
 
@@ -564,18 +595,38 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   /** Counters from shared memory, without a message round trip. */
   stats(): NodeStats;
   /**
+   * What the node holds on the main thread (timers, pending waits, port
+   * handlers, queued settings), counted by the node. Cheap; no message.
+   */
+  debugStats(): NodeDebugStats;
+  /**
    * Resolves once every setting and write made so far has reached the
    * processor: at once on 'shared', after one port round trip on 'message'
    * (use it before OfflineAudioContext.startRendering()).
+   * @throws (rejects) RingletError 'TIMEOUT' when the processor does not
+   * answer within timeoutMs (default 5000; a closed context never answers),
+   * and 'DISPOSED' once the node is disposed, also when dispose() comes while
+   * it waits.
    */
   flush(options?: { timeoutMs?: number }): Promise<void>;
   /**
    * Makes a fresh wasm instance on the node's memory, reinitialises it (ring
    * empty, counters zero) and resolves once audio runs again. Recovers a
-   * panicked node. writer and reader stay valid.
+   * panicked node. writer and reader stay valid: on 'message' the new ring
+   * starts when reset() is called, so what is written from then on plays
+   * after the reset. Only the processor's answer to this reset settles it (a
+   * panic reported just before does not).
+   * @throws (rejects) RingletError 'INIT_FAILED' when the core fails to
+   * restart, 'TIMEOUT' after timeoutMs (default 5000), 'DISPOSED' when the
+   * node is or gets disposed first.
    */
   reset(options?: { timeoutMs?: number }): Promise<void>;
-  /** Closes the ring, stops the processor and disconnects. Idempotent. */
+  /**
+   * Closes the ring, stops the processor and disconnects. Every pending wait
+   * ends (flush() and reset() reject with 'DISPOSED', writes and reads return
+   * 'closed'), and no timer, listener or port handler is left
+   * (debugStats() is all zeros). Idempotent.
+   */
   dispose(): void;
   /** Listens for 'panic' (a CustomEvent<PanicReport>) and AudioWorkletNode's own events. Main thread. */
   addEventListener<K extends keyof RingletNodeEventMap>(
