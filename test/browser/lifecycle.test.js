@@ -105,7 +105,8 @@ for (const transport of ['shared', 'message']) {
         }
         source.dispose();
         capture.dispose();
-        out.pending = await Promise.all(pending);
+        // Bounded by the test too, so a wait that dispose() failed to end fails here rather than hangs.
+        out.pending = await Promise.race([Promise.all(pending), timers.sleep(3000).then(() => 'hung')]);
         out.afterDispose = source.debugStats();
         out.captureAfterDispose = capture.debugStats();
         await timers.sleep(100);

@@ -237,3 +237,28 @@ test('settings queued in the worklet while the context is suspended reach the co
   expect(r.level).toBeCloseTo(0.025, 3);
   expect(r.stats).toMatchObject({ paramBacklog: 0, timers: 0 });
 });
+
+test('after reset(), a capture reader hands out nothing captured before it, even a chunk already on its way', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const frames = 4096;
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate: 48000 });
+    const dc = new ConstantSourceNode(ctx, { offset: 0.5 });
+    const node = await RingletNode.create(ctx, { mode: 'capture', channels: 1, capacityFrames: 8192 });
+    dc.connect(node).connect(ctx.destination);
+    dc.start();
+    await ctx.startRendering();
+    await node.flush();
+    const dst = new Float32Array(frames);
+    // Asks the worklet for the captured frames; the reply is in flight when reset() is called.
+    const before = node.reader.tryRead(dst);
+    await node.reset();
+    await node.flush();
+    const after = await node.reader.readWithTimeout(dst, 200);
+    return { before: before.status, after, availableRead: node.reader.availableRead };
+  });
+  expect(r.before).toBe('not-ready');
+  // The ring restarted empty and the context no longer renders: nothing to read.
+  expect(r.after).toEqual({ status: 'timeout', frames: 0 });
+  expect(r.availableRead).toBe(0);
+});
