@@ -42,6 +42,8 @@ static inline void rl_futex_wake(rl_atomic_u32* address) {
 
 #ifdef RL_TEST_HOOKS
 void rl_test_arm_trap(void);
+/* Traps with rl_panic(RL_PANIC_TEST, where) if a trap is armed, disarming it. */
+void rl_test_trap_if_armed(const char* where);
 #endif
 
 #endif /* RINGLET_INTERNAL_H */

@@ -335,11 +335,18 @@ static void rl_node_apply(struct rl_node* n, const rl_param_message* m) {
 
 #ifdef RL_TEST_HOOKS
 /* Test builds only: a trap armed from another thread fires inside the next
- * rl_node_process, proving the worklet's panic boundary around it. */
+ * call that checks it (rl_node_process, and the wasm entries the main thread
+ * calls), proving the panic boundary around each. */
 static _Atomic uint32_t rl_test_trap_armed;
 
 void rl_test_arm_trap(void) {
     atomic_store_explicit(&rl_test_trap_armed, 1u, memory_order_release);
+}
+
+void rl_test_trap_if_armed(const char* where) {
+    if (atomic_exchange_explicit(&rl_test_trap_armed, 0u, memory_order_acq_rel) != 0u) {
+        rl_panic(RL_PANIC_TEST, where);
+    }
 }
 #endif
 
@@ -395,9 +402,7 @@ rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_val
         return RL_INVALID_ARGS;
     }
 #ifdef RL_TEST_HOOKS
-    if (atomic_exchange_explicit(&rl_test_trap_armed, 0u, memory_order_acq_rel) != 0u) {
-        rl_panic(RL_PANIC_TEST, "forced trap inside rl_node_process (RL_TEST_HOOKS build)");
-    }
+    rl_test_trap_if_armed("forced trap inside rl_node_process (RL_TEST_HOOKS build)");
 #endif
     /* Settings take effect on a quantum boundary; at most one queue's worth
      * per quantum keeps the loop bounded. */

@@ -91,6 +91,9 @@ uint32_t rl_wasm_node_heap_size(uint32_t mode, uint32_t channels, uint32_t capac
                                 double sample_rate) {
     rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
     size_t size = 0;
+#ifdef RL_TEST_HOOKS
+    rl_test_trap_if_armed("forced trap inside rl_node_heap_size (RL_TEST_HOOKS build)");
+#endif
     c.sample_rate = sample_rate;
     return rl_node_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
 }
@@ -237,6 +240,9 @@ int rl_wasm_spectrum_init(uint32_t address, uint32_t fft_size, uint32_t bytes) {
 
 RL_EXPORT(rl_spectrum_float)
 int rl_wasm_spectrum_float(uint32_t spectrum, uint32_t time, double smoothing, uint32_t out) {
+#ifdef RL_TEST_HOOKS
+    rl_test_trap_if_armed("forced trap inside rl_spectrum_float (RL_TEST_HOOKS build)");
+#endif
     return (int)rl_spectrum_float_frequency((rl_spectrum*)(uintptr_t)spectrum,
                                             (const float*)(uintptr_t)time, smoothing,
                                             (float*)(uintptr_t)out);
@@ -245,6 +251,9 @@ int rl_wasm_spectrum_float(uint32_t spectrum, uint32_t time, double smoothing, u
 RL_EXPORT(rl_spectrum_byte)
 int rl_wasm_spectrum_byte(uint32_t spectrum, uint32_t time, double smoothing, double min_db,
                           double max_db, uint32_t out) {
+#ifdef RL_TEST_HOOKS
+    rl_test_trap_if_armed("forced trap inside rl_spectrum_byte (RL_TEST_HOOKS build)");
+#endif
     return (int)rl_spectrum_byte_frequency((rl_spectrum*)(uintptr_t)spectrum,
                                            (const float*)(uintptr_t)time, smoothing, min_db, max_db,
                                            (uint8_t*)(uintptr_t)out);
@@ -257,7 +266,9 @@ void rl_wasm_spectrum_reset(uint32_t spectrum) {
 
 #ifdef RL_TEST_HOOKS
 /* Test builds only (absent from release): arms a trap inside the next
- * rl_node_process. The worklet calls this on a 'test:trap' message. */
+ * rl_node_process, rl_node_heap_size or rl_spectrum_float/byte call. The
+ * worklet calls this on a 'test:trap' message; main-thread tests call it on
+ * the instance they mean to trap. */
 RL_EXPORT(rl_test_arm_trap)
 void rl_wasm_test_arm_trap(void) {
     rl_test_arm_trap();

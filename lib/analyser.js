@@ -6,9 +6,11 @@
  * The audio thread only keeps a time buffer of the node's output (mono
  * down-mix). The FFT runs here, in C, in a private instance of the core on a
  * memory of its own, and only when new audio has arrived since the last
- * computation. Main thread.
+ * computation. Every call into that instance is behind the panic boundary of
+ * GuardedCore: a trap is recorded, thrown as RingletError 'WASM_TRAP', and
+ * the next call runs on a fresh instance. Main thread.
  */
-import { coreImports, checkCore } from './core.js';
+import { GuardedCore } from './guarded-core.js';
 import { LAYOUT } from './layout.js';
 import { describe } from './util.js';
 
@@ -65,7 +67,7 @@ export class Analyser {
     /** @private */ this.smoothing = 0.8;
     /** @private */ this.minDb = -100;
     /** @private */ this.maxDb = -30;
-    /** @private @type {{ x: CoreExports, memory: WebAssembly.Memory, spectrum: number, time: number, out: number, bytes: number } | null} */
+    /** The FFT's instance and its layout; `size` is the fftSize its spectrum was set up for. @private @type {Engine | null} */
     this.engine = null;
     /** Write index and settings of the cached spectrum. @private */
     this.cachedAt = -1;
@@ -92,7 +94,6 @@ export class Analyser {
     if (value !== this.size) {
       this.size = value;
       this.cachedAt = -1;
-      if (this.engine) this.initSpectrum(this.engine);
     }
   }
 
@@ -145,7 +146,7 @@ export class Analyser {
    */
   getFloatFrequencyData(array) {
     checkArray(array, Float32Array, 'getFloatFrequencyData');
-    const e = this.compute();
+    const e = this.compute('analyser.getFloatFrequencyData');
     const n = Math.min(array.length, this.size / 2);
     array.set(new Float32Array(e.memory.buffer, e.out, n));
   }
@@ -157,7 +158,7 @@ export class Analyser {
    */
   getByteFrequencyData(array) {
     checkArray(array, Uint8Array, 'getByteFrequencyData');
-    const e = this.compute();
+    const e = this.compute('analyser.getByteFrequencyData');
     const n = Math.min(array.length, this.size / 2);
     const db = new Float32Array(e.memory.buffer, e.out, n);
     const scale = 255 / (this.maxDb - this.minDb);
@@ -185,49 +186,71 @@ export class Analyser {
   }
 
   /**
-   * Runs the FFT if new audio arrived since the last one.
+   * Runs the FFT if new audio arrived since the last one, on a fresh
+   * instance if the last one trapped.
    * @private
+   * @param {string} where the public call, for messages
    */
-  compute() {
-    const e = this.engine ?? (this.engine = this.start());
+  compute(where) {
+    let e = this.engine;
+    if (e === null || e.core.broken) {
+      e = this.engine = this.start(where);
+      this.cachedAt = -1;
+    }
+    const engine = e;
+    if (engine.size !== this.size) {
+      const r = engine.core.call(where, (x) => x.rl_spectrum_init(engine.spectrum, this.size, engine.bytes));
+      if (r !== 0) throw new Error(`rl_spectrum_init(${this.size}) failed with rl_result ${r}`);
+      engine.size = this.size;
+      this.cachedAt = -1;
+    }
     const at = this.source.writeIndex();
     if (at !== this.cachedAt || this.size !== this.cachedSize) {
-      const time = new Float32Array(e.memory.buffer, e.time, this.size);
+      const time = new Float32Array(engine.memory.buffer, engine.time, this.size);
       this.source.latest(time, this.size);
-      e.x.rl_spectrum_float(e.spectrum, e.time, this.smoothing, e.out);
+      engine.core.call(where, (x) => x.rl_spectrum_float(engine.spectrum, engine.time, this.smoothing, engine.out));
       this.cachedAt = at;
       this.cachedSize = this.size;
     }
-    return e;
-  }
-
-  /** @private */
-  start() {
-    // A throw-away instance answers where the heap starts and how big a
-    // spectrum of the largest size is; the real one gets a memory that fits.
-    const probeMemory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: this.shared });
-    const probe = checkCore(new WebAssembly.Instance(this.module, coreImports(probeMemory)), probeMemory);
-    const spectrum = (probe.rl_heap_base() + 63) & ~63;
-    const bytes = (probe.rl_spectrum_heap_size(MAX_FFT) + 63) & ~63;
-    const time = spectrum + bytes;
-    const out = time + MAX_FFT * 4;
-    const pages = Math.ceil((out + (MAX_FFT / 2) * 4) / 65536);
-    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: this.shared });
-    const x = checkCore(new WebAssembly.Instance(this.module, coreImports(memory)), memory);
-    const engine = { x, memory, spectrum, time, out, bytes };
-    this.initSpectrum(engine);
     return engine;
   }
 
   /**
+   * A fresh instance on a memory that fits the largest spectrum.
    * @private
-   * @param {{ x: CoreExports, spectrum: number, bytes: number }} e
+   * @param {string} where
+   * @returns {Engine}
    */
-  initSpectrum(e) {
-    const r = e.x.rl_spectrum_init(e.spectrum, this.size, e.bytes);
-    if (r !== 0) throw new Error(`rl_spectrum_init(${this.size}) failed with rl_result ${r}`);
+  start(where) {
+    // A throw-away instance answers where the heap starts and how big a
+    // spectrum of the largest size is; the real one gets a memory that fits.
+    const probeMemory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: this.shared });
+    const probe = GuardedCore.create(this.module, probeMemory, where);
+    const { spectrum, bytes } = probe.call(where, (x) => ({
+      spectrum: (x.rl_heap_base() + 63) & ~63,
+      bytes: (x.rl_spectrum_heap_size(MAX_FFT) + 63) & ~63,
+    }));
+    const time = spectrum + bytes;
+    const out = time + MAX_FFT * 4;
+    const pages = Math.ceil((out + (MAX_FFT / 2) * 4) / 65536);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: this.shared });
+    const core = GuardedCore.create(this.module, memory, where);
+    return { core, x: core.x, memory, spectrum, time, out, bytes, size: 0 };
   }
 }
+
+/**
+ * The analyser's instance of the core and where its buffers are.
+ * @typedef {object} Engine
+ * @property {GuardedCore} core
+ * @property {CoreExports} x the instance's exports (core.x)
+ * @property {WebAssembly.Memory} memory
+ * @property {number} spectrum
+ * @property {number} time
+ * @property {number} out
+ * @property {number} bytes
+ * @property {number} size the fftSize the spectrum is set up for (0: not yet)
+ */
 
 /**
  * @param {unknown} array

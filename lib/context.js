@@ -44,9 +44,10 @@ let shared = null;
 let sharedContext = null;
 
 /**
- * The page's one shared AudioContext, with ringlet loaded into it. Concurrent
- * callers share one promise, stored before anything is awaited. A failure
- * clears it so a later call retries; a closed context is replaced. Options
+ * The page's one shared AudioContext, with ringlet loaded into it (each load
+ * bounded by loadTimeoutMs). Concurrent callers share one promise, stored
+ * before anything is awaited. A failure closes the context and clears the
+ * promise so a later call retries; a closed context is replaced. Options
  * apply when a context is made. Main thread.
  * @param {SharedContextOptions} [options]
  * @returns {Promise<AudioContext>}
@@ -65,7 +66,7 @@ export function getAudioContext(options = {}) {
     sharedContext = null;
   }
   if (shared !== null) return shared;
-  const { wasmUrl, workletUrl, ...contextOptions } = options;
+  const { wasmUrl, workletUrl, loadTimeoutMs, ...contextOptions } = options;
   /** @type {AudioContext} */
   let ctx;
   try {
@@ -74,7 +75,7 @@ export function getAudioContext(options = {}) {
     return Promise.reject(error);
   }
   // Stored before the first await: every concurrent caller gets this promise.
-  const pending = loadRinglet(ctx, { wasmUrl, workletUrl }).then(
+  const pending = loadRinglet(ctx, { wasmUrl, workletUrl, loadTimeoutMs }).then(
     () => {
       if (shared === pending) sharedContext = ctx;
       return ctx;

@@ -1,19 +1,26 @@
 /**
  * Loading ringlet into an audio context: one addModule per context, one wasm
- * compile per page. Main thread only (it needs a BaseAudioContext).
+ * compile per page, each wait bounded by loadTimeoutMs. Main thread only (it
+ * needs a BaseAudioContext).
  */
 import { RingletError } from './errors.js';
-import { describe } from './util.js';
+import { checkTimeout, describe, withTimeout } from './util.js';
 import { compileRinglet } from './wasm.js';
 
 /** @typedef {import('./wasm.js').RingletWasm} RingletWasm */
 /** @typedef {import('../types/index.js').LoadOptions} LoadOptions */
 
+/** How long a load waits for the worklet module, and for the wasm, unless told: 10 s. */
+export const DEFAULT_LOAD_TIMEOUT_MS = 10000;
+
 /**
- * In-flight or settled addModule per context. The promise is stored before
- * anything is awaited, so concurrent callers share it; a failure removes it so
- * a later call retries.
- * @type {WeakMap<BaseAudioContext, Promise<void>>}
+ * The worklet module's loads per context: the one that succeeded (after
+ * which no other is made), and those in flight by URL. A promise is stored
+ * before anything is awaited, so concurrent callers share it; a failure
+ * removes it so a later call retries. A caller that gives up at its timeout
+ * leaves the load in flight: addModule cannot be cancelled, and a retry of
+ * the same URL shares it (the browser would too) rather than start another.
+ * @type {WeakMap<BaseAudioContext, { loaded: Promise<void> | null, pending: Map<string, Promise<void>> }>}
  */
 const workletLoads = new WeakMap();
 
@@ -104,10 +111,13 @@ export function checkContext(context, where) {
 }
 
 /**
- * Makes ringlet usable in `context`: loads the worklet module (exactly once per
+ * Makes ringlet usable in `context`: loads the worklet module (once per
  * context, even when called concurrently) and compiles the wasm for the
  * transport (once per page): ringlet.wasm as it is for 'shared', and with its
- * memory import made private for 'message'. Main thread.
+ * memory import made private for 'message'. The two run in parallel, and
+ * the call waits at most loadTimeoutMs (default 10000) for both, then
+ * rejects with RingletError 'TIMEOUT' naming what was late; a later call
+ * retries. Main thread.
  * @param {BaseAudioContext} context
  * @param {LoadOptions} [options]
  * @returns {Promise<RingletWasm>}
@@ -131,21 +141,84 @@ export function loadRinglet(context, options = {}) {
  */
 function load(context, options) {
   const transport = resolveTransport(options.transport, 'loadRinglet');
+  const timeoutMs = checkTimeout(options.loadTimeoutMs, 'loadRinglet', DEFAULT_LOAD_TIMEOUT_MS, 'loadTimeoutMs');
   const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
   const workletUrl = String(options.workletUrl ?? defaultWorkletUrl());
-  let worklet = workletLoads.get(context);
-  if (!worklet) {
-    const pending = context.audioWorklet.addModule(workletUrl).catch((/** @type {unknown} */ error) => {
-      if (workletLoads.get(context) === pending) workletLoads.delete(context);
+  // One bound for the call, whose message names everything that had not
+  // loaded in time; the wasm fetch also ends itself (aborted) after timeoutMs.
+  /** @type {Record<'worklet' | 'wasm', 'loading' | 'done' | 'stalled' | 'failed'>} */
+  const progress = { worklet: 'loading', wasm: 'loading' };
+  /**
+   * @template T
+   * @param {'worklet' | 'wasm'} key
+   * @param {Promise<T>} promise
+   * @returns {Promise<T>}
+   */
+  const track = (key, promise) =>
+    promise.then(
+      (value) => {
+        progress[key] = 'done';
+        return value;
+      },
+      (/** @type {unknown} */ error) => {
+        progress[key] = error instanceof RingletError && error.code === 'TIMEOUT' ? 'stalled' : 'failed';
+        throw error;
+      },
+    );
+  const late = () => {
+    const names = [];
+    if (progress.worklet === 'loading' || progress.worklet === 'stalled')
+      names.push(`the worklet module at ${workletUrl}`);
+    if (progress.wasm === 'loading' || progress.wasm === 'stalled') names.push(`the wasm at ${wasmUrl}`);
+    return `loadRinglet: ${names.join(' and ')} did not load within loadTimeoutMs (${timeoutMs} ms)`;
+  };
+  const worklet = track('worklet', loadWorklet(context, workletUrl));
+  const wasm = track('wasm', compileRinglet(wasmUrl, { shared: transport === 'shared', timeoutMs }));
+  const both = Promise.all([worklet, wasm]).then(
+    ([, loaded]) => loaded,
+    (/** @type {unknown} */ error) => {
+      if (error instanceof RingletError && error.code === 'TIMEOUT') {
+        throw new RingletError('TIMEOUT', late(), { cause: error });
+      }
+      throw error;
+    },
+  );
+  return withTimeout(both, timeoutMs, late);
+}
+
+/**
+ * The context's worklet module load: the one that succeeded, else the one in
+ * flight for `url`, else a new one.
+ * @param {BaseAudioContext} context
+ * @param {string} url
+ * @returns {Promise<void>}
+ */
+function loadWorklet(context, url) {
+  let loads = workletLoads.get(context);
+  if (!loads) {
+    loads = { loaded: null, pending: new Map() };
+    workletLoads.set(context, loads);
+  }
+  const entry = loads;
+  if (entry.loaded) return entry.loaded;
+  const inFlight = entry.pending.get(url);
+  if (inFlight) return inFlight;
+  const pending = context.audioWorklet.addModule(url).then(
+    () => {
+      entry.pending.delete(url);
+      entry.loaded ??= pending;
+    },
+    (/** @type {unknown} */ error) => {
+      if (entry.pending.get(url) === pending) entry.pending.delete(url);
       throw new RingletError(
         'LOAD_FAILED',
-        `loadRinglet: could not load the worklet module from ${workletUrl}: ${String(error)}`,
-        { cause: error },
+        `loadRinglet: could not load the worklet module from ${url}: ${String(error)}`,
+        {
+          cause: error,
+        },
       );
-    });
-    workletLoads.set(context, pending);
-    worklet = pending;
-  }
-  const wasm = compileRinglet(wasmUrl, { shared: transport === 'shared' });
-  return Promise.all([worklet, wasm]).then(([, loaded]) => loaded);
+    },
+  );
+  entry.pending.set(url, pending);
+  return pending;
 }

@@ -12,7 +12,9 @@
  */
 import { RingletError } from './errors.js';
 import { framesOf } from './audio-data.js';
-import { checkTimeout, describe, sleep } from './util.js';
+import { checkTimeout, describe } from './util.js';
+
+/** @typedef {import('./util.js').TimerSet} TimerSet */
 
 /** @typedef {import('../types/index.js').AudioData} AudioData */
 /** @typedef {import('../types/index.js').ReadResult} ReadResult */
@@ -29,15 +31,36 @@ import { checkTimeout, describe, sleep } from './util.js';
  * @property {number} framesProcessed
  * @property {number} quanta
  * @property {number} silentFrames
+ * @property {number} [paramBacklog] settings waiting in the worklet for space in the core's queue
  * @property {{ peak: number[], rms: number[], clips: number[] }} [meters]
+ */
+
+/**
+ * A reply from the worklet. Every reply carries the ring generation (`epoch`)
+ * it was made in, and the `id` of the request it answers when that request
+ * had one.
+ * @typedef {object} Reply
+ * @property {string} [type]
+ * @property {number} [epoch]
+ * @property {number} [id]
+ * @property {Snapshot} [snapshot]
+ * @property {Float32Array} [data]
+ * @property {number} [frames]
+ * @property {{ writeIndex: number, data: Float32Array }} [time]
  */
 
 /** Frames per transferred chunk buffer. */
 export const CHUNK_FRAMES = 4096;
 /** Chunk buffers kept for reuse. */
 const POOL_LIMIT = 32;
-/** How long write() and readWithTimeout() wait between polls when nothing changed. */
+/**
+ * The poll interval: while the worklet has nothing new, write() and
+ * readWithTimeout() ask it at most this often, and wait at most this long
+ * between looks.
+ */
 const POLL_MS = 5;
+/** How soon to ask again while settings wait in the worklet for space in the core's queue. */
+const PARAM_RETRY_MS = 10;
 
 /** @type {Snapshot} */
 const EMPTY = Object.freeze({
@@ -53,52 +76,112 @@ const EMPTY = Object.freeze({
 
 /**
  * The main thread's side of a message-transport node: the port, the latest
- * snapshot, and a bounded pool of chunk buffers.
+ * snapshot of the current ring, a bounded pool of chunk buffers, and every
+ * wait on the worklet.
+ *
+ * Ring generations: reset() starts a new ring. The main thread moves to the
+ * new generation when reset() is called and says so in the 'reset' message;
+ * the worklet stamps every reply with its generation. Ports are FIFO, so
+ * everything posted after 'reset' lands in the new ring, and a reply from
+ * the old one (still in flight when reset() was called) is recognised and
+ * its snapshot and data are ignored.
+ *
+ * Waits: each pending wait holds one timer and one entry, both removed
+ * whatever way it ends (reply, timeout or close()). Main thread.
  */
 export class MessageLink {
   /**
    * @param {MessagePort} port the node's port
    * @param {number} channels
    * @param {number} capacityFrames
+   * @param {TimerSet} timers the node's timers
    */
-  constructor(port, channels, capacityFrames) {
+  constructor(port, channels, capacityFrames, timers) {
     /** @readonly */ this.port = port;
     /** @readonly */ this.channels = channels;
     /** @readonly */ this.capacityFrames = capacityFrames;
+    /** @readonly */ this.timers = timers;
+    /** The ring generation this side is in. */
+    this.epoch = 0;
     /** @type {Snapshot} */ this.snapshot = EMPTY;
+    /** Frames posted in this generation that the worklet has not acknowledged yet. */
+    this.inFlight = 0;
     /** @type {Float32Array[]} */ this.pool = [];
-    /** Resolvers waiting for the next snapshot. @type {Array<() => void>} */
-    this.waiters = [];
+    /** Wakers of the waits for the next reply. @type {Set<() => void>} */
+    this.waiters = new Set();
+    /** Round trips waiting for the reply with their id. @type {Map<number, { settle: (reply: Reply) => void, fail: (error: Error) => void }>} */
+    this.requests = new Map();
+    this.nextId = 1;
+    /** The outstanding poll's id, or 0. */
+    this.pollId = 0;
     this.lastPoll = -Infinity;
-    this.pollPending = false;
+    /** Settings posted so far, and how many of them the outstanding poll was posted after. */
+    this.paramsSent = 0;
+    this.paramsPolled = 0;
     /** The analyser's last time-domain snapshot. @type {{ writeIndex: number, data: Float32Array }} */
     this.time = { writeIndex: 0, data: new Float32Array(0) };
     this.lastTimeRequest = -Infinity;
-    this.timePending = false;
-    /** Pending flush() round trips by id. @type {Map<number, () => void>} */
-    this.flushes = new Map();
-    this.nextFlushId = 1;
+    /** The outstanding time request's id, or 0. */
+    this.timeId = 0;
+    /** @type {ReturnType<typeof setTimeout> | null} */ this.paramRetry = null;
+    /** True once the node is disposed: nothing is posted, every wait ends. */
+    this.closed = false;
+  }
+
+  /** A fresh request id. */
+  id() {
+    const id = this.nextId;
+    this.nextId = id >= 0x3fffffff ? 1 : id + 1;
+    return id;
   }
 
   /**
-   * Resolves when the worklet answers this particular poll, which it does
-   * only after handling every message posted before it (ports are FIFO), or
-   * after `ms`.
-   * @param {number} ms
-   * @returns {Promise<void>}
+   * Posts to the worklet unless the node is disposed.
+   * @param {object} message
+   * @param {Transferable[]} [transfer]
+   * @returns {boolean} whether it was posted
    */
-  flush(ms) {
-    const id = this.nextFlushId++;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.flushes.delete(id);
-        resolve();
-      }, ms);
-      this.flushes.set(id, () => {
-        clearTimeout(timer);
-        resolve();
+  post(message, transfer) {
+    if (this.closed) return false;
+    if (transfer) this.port.postMessage(message, transfer);
+    else this.port.postMessage(message);
+    return true;
+  }
+
+  /**
+   * One round trip: posts `message` with a fresh id and resolves with the
+   * reply that carries it. The worklet handles messages in order, so the
+   * reply also proves every message posted before this one has been handled.
+   * Rejects with RingletError 'TIMEOUT' after `ms`, or 'DISPOSED' when the
+   * node is disposed first.
+   * @param {object} message
+   * @param {number} ms
+   * @param {string} where for messages
+   * @returns {Promise<Reply>}
+   */
+  request(message, ms, where) {
+    if (this.closed) return Promise.reject(new RingletError('DISPOSED', `${where}: the node has been disposed`));
+    const id = this.id();
+    return new Promise((resolve, reject) => {
+      const end = () => {
+        this.requests.delete(id);
+        this.timers.cancel(timer);
+      };
+      const timer = this.timers.after(ms, () => {
+        end();
+        reject(new RingletError('TIMEOUT', `${where}: the processor did not answer within timeoutMs (${ms} ms)`));
       });
-      this.port.postMessage({ type: 'poll', id });
+      this.requests.set(id, {
+        settle: (reply) => {
+          end();
+          resolve(reply);
+        },
+        fail: (error) => {
+          end();
+          reject(error);
+        },
+      });
+      this.post({ ...message, id });
     });
   }
 
@@ -110,56 +193,97 @@ export class MessageLink {
    */
   requestTime(size, minIntervalMs) {
     const now = performance.now();
-    if (this.timePending || now - this.lastTimeRequest < minIntervalMs) return;
+    if (this.timeId !== 0 || now - this.lastTimeRequest < minIntervalMs) return;
+    const id = this.id();
+    if (!this.post({ type: 'time', size, id })) return;
     this.lastTimeRequest = now;
-    this.timePending = true;
-    this.port.postMessage({ type: 'time', size });
+    this.timeId = id;
   }
 
   /**
-   * Sends a setting to the worklet, which queues it for the core.
+   * Sends a setting to the worklet, which queues it for the core. A poll
+   * follows the last setting of a burst; its snapshot says whether settings
+   * wait in the worklet for space, and while they do the link asks again
+   * every 10 ms (the worklet has no timers, and moves them on each message).
    * @param {number} kind
    * @param {number} index
    * @param {number} arg
    * @param {readonly number[]} [values]
    */
   send(kind, index, arg, values = []) {
-    this.port.postMessage({ type: 'param', kind, index, arg, values: [...values] });
+    if (!this.post({ type: 'param', kind, index, arg, values: [...values] })) return;
+    this.paramsSent += 1;
+    this.poll();
   }
 
   /**
    * Takes a reply from the worklet.
-   * @param {{ snapshot?: Snapshot, data?: Float32Array }} message
+   * @param {Reply} message
    */
   receive(message) {
-    if (message.snapshot) this.snapshot = message.snapshot;
-    const id = /** @type {{ id?: number }} */ (message).id;
+    const current = message.epoch === this.epoch;
+    if (message.type === 'ack') {
+      this.release(message.data);
+      if (current) this.inFlight = Math.max(0, this.inFlight - (message.frames ?? 0));
+    }
+    if (current && message.snapshot) this.snapshot = message.snapshot;
+    const id = message.id;
     if (id !== undefined) {
-      const settle = this.flushes.get(id);
-      this.flushes.delete(id);
-      settle?.();
+      if (id === this.pollId) {
+        this.pollId = 0;
+        // Settings went out after that poll: its snapshot does not cover them.
+        if (this.paramsPolled !== this.paramsSent) this.poll();
+      }
+      if (id === this.timeId) {
+        this.timeId = 0;
+        if (current && message.time) this.time = message.time;
+      }
+      this.requests.get(id)?.settle(message);
     }
-    const time = /** @type {{ time?: { writeIndex: number, data: Float32Array } }} */ (message).time;
-    if (time) {
-      this.time = time;
-      this.timePending = false;
+    if (current && (this.snapshot.paramBacklog ?? 0) > 0 && this.paramRetry === null && !this.closed) {
+      this.paramRetry = this.timers.after(PARAM_RETRY_MS, () => {
+        this.paramRetry = null;
+        this.poll();
+      });
     }
-    this.pollPending = false;
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const wake of waiters) wake();
+    this.wake();
   }
 
-  /** Forgets the old ring's state after the worklet reinitialised it (node.reset). */
+  /** @private */
+  wake() {
+    for (const wake of [...this.waiters]) wake();
+  }
+
+  /**
+   * Moves to a new ring generation: the worklet's ring starts empty, and
+   * nothing is known of it yet. Called by reset() just before it posts the
+   * 'reset' that carries the new epoch.
+   * @returns {number} the new epoch
+   */
   restart() {
+    this.epoch = (this.epoch + 1) % 0x40000000;
     this.snapshot = EMPTY;
+    this.inFlight = 0;
     this.time = { writeIndex: 0, data: new Float32Array(0) };
+    this.wake();
+    return this.epoch;
   }
 
-  /** Wakes every waiter and drops the pool; the node is being disposed. */
+  /**
+   * The node is disposed: every wait ends now (round trips reject with
+   * DISPOSED), every timer is cancelled, the pool is dropped, and nothing
+   * more is posted.
+   */
   close() {
+    if (this.closed) return;
+    this.closed = true;
     this.pool.length = 0;
-    this.receive({});
+    this.timers.cancel(this.paramRetry);
+    this.paramRetry = null;
+    for (const { fail } of [...this.requests.values()]) {
+      fail(new RingletError('DISPOSED', 'RingletNode: the node was disposed while waiting for the processor'));
+    }
+    this.wake();
   }
 
   /**
@@ -179,6 +303,7 @@ export class MessageLink {
    */
   release(buffer) {
     if (
+      !this.closed &&
       buffer instanceof Float32Array &&
       buffer.length === CHUNK_FRAMES * this.channels &&
       this.pool.length < POOL_LIMIT
@@ -188,29 +313,35 @@ export class MessageLink {
   }
 
   /**
-   * Asks for a fresh snapshot, at most once per `minIntervalMs`.
+   * Asks for a fresh snapshot: one poll at a time, at most once per `minIntervalMs`.
    * @param {number} [minIntervalMs]
    */
   poll(minIntervalMs = 0) {
     const now = performance.now();
-    if (this.pollPending || now - this.lastPoll < minIntervalMs) return;
+    if (this.pollId !== 0 || now - this.lastPoll < minIntervalMs) return;
+    const id = this.id();
+    if (!this.post({ type: 'poll', id })) return;
     this.lastPoll = now;
-    this.pollPending = true;
-    this.port.postMessage({ type: 'poll' });
+    this.pollId = id;
+    this.paramsPolled = this.paramsSent;
   }
 
   /**
-   * Resolves at the next reply from the worklet, or after `ms`.
+   * Resolves at the next reply from the worklet, after `ms`, or when the node
+   * is disposed, whichever comes first. Its timer and its entry go either way.
    * @param {number} ms
+   * @returns {Promise<void>}
    */
   nextReply(ms) {
+    if (this.closed) return Promise.resolve();
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve(undefined);
-      }
-      this.waiters.push(done);
+      const wake = () => {
+        this.waiters.delete(wake);
+        this.timers.cancel(timer);
+        resolve();
+      };
+      const timer = this.timers.after(ms, wake);
+      this.waiters.add(wake);
     });
   }
 }
@@ -235,7 +366,7 @@ class MessageSide {
     return this.link.capacityFrames;
   }
   get closed() {
-    return this.closedHere || this.link.snapshot.closed;
+    return this.closedHere || this.link.closed || this.link.snapshot.closed;
   }
   get underruns() {
     return this.link.snapshot.underruns;
@@ -247,37 +378,41 @@ class MessageSide {
   get handle() {
     return null;
   }
+  /** True while a write() or readWithTimeout() on this end is in progress. */
+  get waiting() {
+    return this.pending;
+  }
 
   close() {
     if (this.closedHere) return;
     this.closedHere = true;
-    this.link.port.postMessage({ type: 'close' });
+    this.link.post({ type: 'close' });
+  }
+
+  /** The node's ring restarted (reset()): the new ring is open. */
+  restart() {
+    this.closedHere = false;
   }
 }
 
 /**
  * The producing end of a source node on the message transport. Same contract
  * as RingWriter, except writeSync (nothing can block on a port) and handle.
+ *
+ * Accounting: the ring holds what the last snapshot says plus what was posted
+ * in this generation and not yet acknowledged. Each acknowledgement comes with
+ * a snapshot taken after its chunk was handled, so a chunk the worklet did not
+ * take (the ring closed meanwhile) never counts, and a write racing reset()
+ * is counted in the new ring, where it lands.
  */
 export class MessageWriter extends MessageSide {
-  /** @param {MessageLink} link */
-  constructor(link) {
-    super(link);
-    /** Frames posted so far (free-running uint32). @private */ this.sent = 0;
-  }
-
-  /** Frames posted and not yet consumed, as of the last snapshot. */
+  /** Frames in the ring, or on their way to it. */
   get availableRead() {
-    return (this.sent - this.link.snapshot.readIndex) >>> 0;
+    const s = this.link.snapshot;
+    return Math.min(this.capacityFrames, ((s.writeIndex - s.readIndex) >>> 0) + this.link.inFlight);
   }
   get availableWrite() {
     return this.capacityFrames - this.availableRead;
-  }
-
-  /** The worklet reinitialised the ring (node.reset): start counting from zero, open. */
-  restart() {
-    this.sent = 0;
-    this.closedHere = false;
   }
 
   /**
@@ -314,7 +449,7 @@ export class MessageWriter extends MessageSide {
         if (done === frames) return { status: 'ready', frames: done };
         const left = deadline - performance.now();
         if (left <= 0) return { status: 'timeout', frames: done };
-        this.link.poll();
+        this.link.poll(POLL_MS);
         await this.link.nextReply(Math.min(left, POLL_MS));
       }
     } finally {
@@ -338,11 +473,12 @@ export class MessageWriter extends MessageSide {
    */
   move(data, from, frames) {
     const ch = this.channels;
+    const link = this.link;
     let moved = 0;
-    while (moved < frames) {
+    while (moved < frames && !link.closed) {
       const n = Math.min(frames - moved, this.availableWrite, CHUNK_FRAMES);
       if (n <= 0) break;
-      const chunk = this.link.acquire(n);
+      const chunk = link.acquire(n);
       const start = from + moved;
       if (data instanceof Float32Array) {
         if (start === 0 && n * ch === data.length) chunk.set(data);
@@ -353,8 +489,8 @@ export class MessageWriter extends MessageSide {
           for (let i = 0, d = c; i < n; i++, d += ch) chunk[d] = src[start + i];
         }
       }
-      this.link.port.postMessage({ type: 'write', data: chunk, frames: n }, [chunk.buffer]);
-      this.sent = (this.sent + n) >>> 0;
+      link.post({ type: 'write', data: chunk, frames: n }, [chunk.buffer]);
+      link.inFlight += n;
       moved += n;
     }
     return moved;
@@ -363,7 +499,8 @@ export class MessageWriter extends MessageSide {
 
 /**
  * The consuming end of a capture node on the message transport. Same
- * contract as RingReader, except readSync and handle.
+ * contract as RingReader, except readSync and handle. After close() it goes
+ * on taking what the worklet's ring still holds, then reports 'closed'.
  */
 export class MessageReader extends MessageSide {
   /** @param {MessageLink} link */
@@ -372,7 +509,9 @@ export class MessageReader extends MessageSide {
     /** Received frames not yet handed out: chunks and a read position in the first. @private @type {Array<{ data: Float32Array, frames: number }>} */
     this.chunks = [];
     /** @private */ this.offset = 0;
-    /** @private */ this.requested = false;
+    /** The outstanding read's id, or 0. @private */ this.readId = 0;
+    /** When the last read came back empty: the next one waits a poll interval. @private */
+    this.emptyAt = -Infinity;
   }
 
   /** Frames received here plus frames in the worklet's ring, as of the last snapshot. */
@@ -386,24 +525,30 @@ export class MessageReader extends MessageSide {
     return Math.max(0, this.capacityFrames - this.availableRead);
   }
 
-  /** The worklet reinitialised the ring (node.reset): drop what arrived from the old one. */
+  /** The node's ring restarted (reset()): what arrived from the old one is dropped. */
   restart() {
+    super.restart();
     for (const c of this.chunks) this.link.release(c.data);
     this.chunks = [];
     this.offset = 0;
-    this.requested = false;
-    this.closedHere = false;
+    this.emptyAt = -Infinity;
   }
 
   /**
-   * Takes a chunk the worklet sent.
-   * @param {Float32Array} data
-   * @param {number} frames
+   * Takes a 'data' reply.
+   * @param {Reply} reply
    */
-  accept(data, frames) {
-    this.requested = false;
-    if (frames > 0) this.chunks.push({ data, frames });
-    else this.link.release(data);
+  accept(reply) {
+    if (reply.id === this.readId) this.readId = 0;
+    const data = reply.data;
+    const frames = reply.frames ?? 0;
+    if (!(data instanceof Float32Array)) return;
+    if (reply.epoch === this.link.epoch && frames > 0) {
+      this.chunks.push({ data, frames });
+    } else {
+      if (frames === 0) this.emptyAt = performance.now();
+      this.link.release(data);
+    }
   }
 
   /**
@@ -414,12 +559,9 @@ export class MessageReader extends MessageSide {
   tryRead(dst) {
     const frames = framesOf(dst, this.channels, 'MessageReader', 'dst');
     const n = this.move(dst, frames);
+    if (this.drained()) return n > 0 ? { status: 'ready', frames: n } : { status: 'closed', frames: 0 };
     this.request();
-    if (n > 0) return { status: 'ready', frames: n };
-    if (this.link.snapshot.closed && this.link.snapshot.writeIndex === this.link.snapshot.readIndex) {
-      return { status: 'closed', frames: 0 };
-    }
-    return { status: 'not-ready', frames: 0 };
+    return n > 0 ? { status: 'ready', frames: n } : { status: 'not-ready', frames: 0 };
   }
 
   /**
@@ -440,7 +582,7 @@ export class MessageReader extends MessageSide {
         if (r.status !== 'not-ready') return r;
         const left = deadline - performance.now();
         if (left <= 0) return { status: 'timeout', frames: 0 };
-        await Promise.race([this.link.nextReply(left), sleep(Math.min(left, POLL_MS))]);
+        await this.link.nextReply(Math.min(left, POLL_MS));
       }
     } finally {
       this.pending = false;
@@ -455,12 +597,31 @@ export class MessageReader extends MessageSide {
     );
   }
 
-  /** @private */
+  /**
+   * True when nothing is left to read and nothing more can come: the ring is
+   * closed, the worklet's part of it is empty, and no chunk waits here (or the
+   * node is disposed, so nothing more arrives).
+   * @private
+   */
+  drained() {
+    if (this.chunks.length > 0) return false;
+    if (this.link.closed) return true;
+    const s = this.link.snapshot;
+    return s.closed && s.writeIndex === s.readIndex && this.readId === 0;
+  }
+
+  /**
+   * Asks the worklet for a chunk: one request at a time, and after an empty
+   * answer not again within a poll interval (a suspended context answers at
+   * once with nothing).
+   * @private
+   */
   request() {
-    if (this.requested || this.closedHere) return;
-    this.requested = true;
+    if (this.readId !== 0 || this.link.closed) return;
+    if (performance.now() - this.emptyAt < POLL_MS) return;
+    const id = this.link.id();
     const chunk = this.link.acquire();
-    this.link.port.postMessage({ type: 'read', data: chunk }, [chunk.buffer]);
+    if (this.link.post({ type: 'read', data: chunk, id }, [chunk.buffer])) this.readId = id;
   }
 
   /**

@@ -6,14 +6,14 @@
  */
 import { RingletError } from './errors.js';
 import { LAYOUT, MODES } from './layout.js';
-import { checkContext, loadRinglet, resolveTransport } from './load.js';
+import { DEFAULT_LOAD_TIMEOUT_MS, checkContext, loadRinglet, resolveTransport } from './load.js';
 import { MessageLink, MessageReader, MessageWriter, messageTimeSource } from './message-transport.js';
 import { Analyser, sharedTimeSource } from './analyser.js';
 import { Eq, Generator, Limiter } from './dsp.js';
 import { ParamQueue } from './params.js';
 import { recordPanic, recordRecovery } from './panic.js';
 import { RingReader, RingWriter } from './ring.js';
-import { checkInteger, checkTimeout, describe } from './util.js';
+import { TimerSet, checkInteger, checkTimeout, describe } from './util.js';
 import { PROCESSOR_NAME } from './version.js';
 
 /** @typedef {import('../types/index.js').NodeMode} NodeMode */
@@ -21,6 +21,8 @@ import { PROCESSOR_NAME } from './version.js';
 /** @typedef {import('../types/index.js').NodeStats} NodeStats */
 /** @typedef {import('../types/index.js').PanicReport} PanicReport */
 /** @typedef {import('../types/index.js').Meters} Meters */
+/** @typedef {import('../types/index.js').NodeDebugStats} NodeDebugStats */
+/** @typedef {import('./message-transport.js').Reply} Reply */
 
 export const DEFAULT_CAPACITY_FRAMES = 8192;
 export const DEFAULT_CHANNELS = 2;
@@ -41,12 +43,26 @@ const DEFAULT_READY_TIMEOUT_MS = 5000;
  * @property {Generator} generator
  * @property {Analyser} analyser
  * @property {() => void} closeRing
+ * @property {() => boolean} ringWaiting whether a write() or readWithTimeout() on the node's ring is in progress
+ * @property {ParamQueue | null} params the settings queue ('shared'; on 'message' settings travel over the port)
+ * @property {TimerSet} timers every timer the node and its parts have armed
  * @property {'running' | 'panicked' | 'disposed'} state
  * @property {PanicReport | null} panic
  * @property {MessagePort} port
- * @property {{ ready: () => void, failed: (report: PanicReport) => void } | null} waiter a pending reset
- * @property {Promise<void> | null} resetting
+ * @property {boolean} listening whether the node's port handler is installed
+ * @property {PendingReset | null} reset the reset waiting for the processor's answer
  */
+
+/**
+ * A reset() waiting for the processor: its request id, and how it ends.
+ * @typedef {object} PendingReset
+ * @property {number} id
+ * @property {Promise<void>} promise
+ * @property {(error?: Error) => void} settle resolves, or rejects with `error`; clears the timer
+ */
+
+/** Request ids of resets, page-wide (a reply names the reset it answers). */
+let nextResetId = 1;
 
 /** @type {WeakMap<object, NodeState>} */
 const states = new WeakMap();
@@ -96,12 +112,14 @@ export function checkNodeOptions(options) {
     DEFAULT_READY_TIMEOUT_MS,
     'readyTimeoutMs',
   );
+  const loadTimeoutMs = checkTimeout(o.loadTimeoutMs, 'RingletNode.create', DEFAULT_LOAD_TIMEOUT_MS, 'loadTimeoutMs');
   const transport = resolveTransport(o.transport, 'RingletNode.create');
   return {
     mode: /** @type {NodeMode} */ (mode),
     channels,
     capacityFrames,
     readyTimeoutMs,
+    loadTimeoutMs,
     transport,
     wasmUrl: o.wasmUrl,
     workletUrl: o.workletUrl,
@@ -147,8 +165,10 @@ export class RingletNode extends EventTarget {
   }
 
   /**
-   * Loads ringlet into the context if needed, builds the node's shared memory,
-   * and resolves once the processor has initialised the core on it.
+   * Loads ringlet into the context if needed (within loadTimeoutMs), builds
+   * the node's shared memory, and resolves once the processor has initialised
+   * the core on it (within readyTimeoutMs). If anything fails after the node
+   * was built, its processor is told to stop before create() rejects.
    * @param {BaseAudioContext} context
    * @param {RingletNodeOptions} [options]
    * @returns {Promise<RingletNode>}
@@ -161,6 +181,7 @@ export class RingletNode extends EventTarget {
       transport: o.transport,
       wasmUrl: o.wasmUrl,
       workletUrl: o.workletUrl,
+      loadTimeoutMs: o.loadTimeoutMs,
     });
     const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames, context.sampleRate);
     if (heapBytes === 0) {
@@ -203,12 +224,24 @@ export class RingletNode extends EventTarget {
       )
     );
     const port = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).port;
-    const ready = await waitForReady(port, o.readyTimeoutMs);
-    const state = memory
-      ? sharedState(o, memory, port, ready, wasm.module, context.sampleRate)
-      : messageState(o, port, wasm.module, context.sampleRate);
+    /** @type {NodeState} */
+    let state;
+    try {
+      const ready = await waitForReady(port, o.readyTimeoutMs);
+      state = memory
+        ? sharedState(o, memory, port, ready, wasm.module, context.sampleRate)
+        : messageState(o, port, wasm.module, context.sampleRate);
+    } catch (error) {
+      // No one will ever reach this node: stop its processor (process()
+      // returns false from then on, so the engine may collect it).
+      port.onmessage = null;
+      port.postMessage({ type: 'dispose' });
+      /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).disconnect();
+      throw error;
+    }
     states.set(node, state);
     port.onmessage = (event) => onProcessorMessage(node, state, event.data);
+    state.link?.poll();
     return node;
   }
 
@@ -308,19 +341,40 @@ export class RingletNode extends EventTarget {
   }
 
   /**
+   * Counts of what the node holds on the main thread: timers armed, waits
+   * pending, port handlers installed, settings waiting for queue space. After
+   * dispose() every count is 0; after reset() or a ring's close() has settled,
+   * only the node's one port handler is left. Main thread; cheap, no message.
+   * @returns {NodeDebugStats}
+   */
+  debugStats() {
+    const s = stateOf(this);
+    const link = s.link;
+    return {
+      timers: s.timers.size,
+      waiters: (link ? link.waiters.size + link.requests.size : s.ringWaiting() ? 1 : 0) + (s.reset ? 1 : 0),
+      listeners: s.listening ? 1 : 0,
+      paramBacklog: s.params ? s.params.backlog : (link?.snapshot.paramBacklog ?? 0),
+    };
+  }
+
+  /**
    * Resolves once every setting and write made so far has reached the
    * processor. On 'shared' that is already true (the core applies them at
    * its next quantum); on 'message' it takes one round trip over the port,
-   * which matters before an OfflineAudioContext starts rendering. Main thread.
+   * which matters before an OfflineAudioContext starts rendering. Rejects
+   * with RingletError 'TIMEOUT' when the processor does not answer within
+   * timeoutMs (a closed context), and 'DISPOSED' once the node is disposed
+   * (also when dispose() comes while it waits). Main thread.
    * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 5000
    * @returns {Promise<void>}
    */
   async flush(options = {}) {
     const s = stateOf(this);
     const timeoutMs = checkTimeout(options?.timeoutMs, 'RingletNode.flush', DEFAULT_READY_TIMEOUT_MS);
-    const link = s.link;
-    if (!link || s.state === 'disposed') return;
-    await link.flush(timeoutMs);
+    if (s.state === 'disposed') throw new RingletError('DISPOSED', 'RingletNode.flush: the node has been disposed');
+    if (!s.link) return;
+    await s.link.request({ type: 'poll' }, timeoutMs, 'RingletNode.flush');
   }
 
   /**
@@ -336,56 +390,41 @@ export class RingletNode extends EventTarget {
     if (s.state === 'disposed') {
       return Promise.reject(new RingletError('DISPOSED', 'RingletNode.reset: the node has been disposed'));
     }
-    if (s.resetting) return s.resetting;
+    if (s.reset) return s.reset.promise;
     let timeoutMs;
     try {
       timeoutMs = checkTimeout(options?.timeoutMs, 'RingletNode.reset', DEFAULT_READY_TIMEOUT_MS);
     } catch (error) {
       return Promise.reject(error);
     }
-    const wasPanicked = s.state === 'panicked';
-    const pending = new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        s.waiter = null;
-        reject(
+    const id = nextResetId++;
+    /** @type {(error?: Error) => void} */
+    let settle = () => {};
+    /** @type {Promise<void>} */
+    const promise = new Promise((resolve, reject) => {
+      const timer = s.timers.after(timeoutMs, () =>
+        settle(
           new RingletError(
             'TIMEOUT',
             `RingletNode.reset: the processor did not restart within timeoutMs (${timeoutMs} ms)`,
           ),
-        );
-      }, timeoutMs);
-      s.waiter = {
-        ready: () => {
-          clearTimeout(timer);
-          // The core starts afresh: ring empty, counters zero, chain at its
-          // defaults. The port-side endpoints forget what they knew of the old
-          // ring, and the chain gets the settings this node was given.
-          s.link?.restart();
-          if (s.writer instanceof MessageWriter) s.writer.restart();
-          if (s.reader instanceof MessageReader) s.reader.restart();
-          s.eq.resend();
-          s.limiter.resend();
-          s.generator.resend();
-          s.state = 'running';
-          s.panic = null;
-          if (wasPanicked) recordRecovery();
-          resolve(undefined);
-        },
-        failed: (report) => {
-          clearTimeout(timer);
-          reject(
-            new RingletError('INIT_FAILED', `RingletNode.reset: the processor failed to restart: ${report.message}`),
-          );
-        },
+        ),
+      );
+      settle = (error) => {
+        s.timers.cancel(timer);
+        if (s.reset?.id === id) s.reset = null;
+        if (error) reject(error);
+        else resolve();
       };
     });
-    s.resetting = pending;
-    const clear = () => {
-      if (s.resetting === pending) s.resetting = null;
-    };
-    pending.then(clear, clear);
-    s.port.postMessage({ type: 'reset' });
-    return pending;
+    s.reset = { id, promise, settle };
+    // On 'message' the new ring generation starts now: what is written from
+    // here on is posted after 'reset' and lands in the new ring.
+    const epoch = s.link?.restart();
+    if (s.writer instanceof MessageWriter) s.writer.restart();
+    if (s.reader instanceof MessageReader) s.reader.restart();
+    s.port.postMessage({ type: 'reset', id, epoch });
+    return promise;
   }
 
   /**
@@ -397,10 +436,17 @@ export class RingletNode extends EventTarget {
     if (s.state === 'disposed') return;
     s.state = 'disposed';
     s.closeRing();
+    s.params?.close();
+    // Every wait ends now: round trips and a pending reset reject with DISPOSED.
     s.link?.close();
-    const self = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this));
-    self.port.postMessage({ type: 'dispose' });
-    self.disconnect();
+    s.reset?.settle(
+      new RingletError('DISPOSED', 'RingletNode.reset: the node was disposed before the processor restarted'),
+    );
+    s.timers.cancelAll();
+    s.port.postMessage({ type: 'dispose' });
+    s.port.onmessage = null;
+    s.listening = false;
+    /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this)).disconnect();
   }
 }
 
@@ -423,7 +469,8 @@ function sharedState(o, memory, port, ready, module, sampleRate) {
   const ring = writer ?? reader ?? new RingReader(buffer, ready.ring);
   const frames = new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
   const stats = new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2);
-  const params = new ParamQueue(buffer, ready.params);
+  const timers = new TimerSet();
+  const params = new ParamQueue(buffer, ready.params, timers);
   const meterFloats = new Float32Array(buffer, ready.meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
   const meterInts = new Uint32Array(buffer, ready.meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
   const stride = LAYOUT.METER_CHANNEL_BYTES >> 2;
@@ -462,11 +509,15 @@ function sharedState(o, memory, port, ready, module, sampleRate) {
       closed: ring.closed,
     }),
     closeRing: () => ring.close(),
+    // RingEnd keeps the flag for its BUSY check; the node only reads it.
+    ringWaiting: () => /** @type {{ end: { pending: boolean } }} */ (/** @type {unknown} */ (ring)).end.pending,
+    params,
+    timers,
     state: 'running',
     panic: null,
     port,
-    waiter: null,
-    resetting: null,
+    listening: true,
+    reset: null,
   };
 }
 
@@ -483,10 +534,10 @@ const SNAPSHOT_INTERVAL_MS = 16;
  * @returns {NodeState}
  */
 function messageState(o, port, module, sampleRate) {
-  const link = new MessageLink(port, o.channels, o.capacityFrames);
+  const timers = new TimerSet();
+  const link = new MessageLink(port, o.channels, o.capacityFrames, timers);
   const writer = o.mode === 'source' ? new MessageWriter(link) : null;
   const reader = o.mode === 'capture' ? new MessageReader(link) : null;
-  link.poll();
   return {
     mode: o.mode,
     channels: o.channels,
@@ -526,13 +577,16 @@ function messageState(o, port, module, sampleRate) {
     closeRing: () => {
       if (writer) writer.close();
       else if (reader) reader.close();
-      else port.postMessage({ type: 'close' });
+      else link.post({ type: 'close' });
     },
+    ringWaiting: () => (writer ?? reader)?.waiting ?? false,
+    params: null,
+    timers,
     state: 'running',
     panic: null,
     port,
-    waiter: null,
-    resetting: null,
+    listening: true,
+    reset: null,
   };
 }
 
@@ -576,32 +630,40 @@ function waitForReady(port, timeoutMs) {
 }
 
 /**
- * The node's one port listener for its whole life: 'ready' answers a reset,
- * 'panic' latches the state, records the panic and fires the event once.
+ * The node's one port listener for its whole life. On 'message', replies of
+ * the transport go to the link. 'ready' means the processor restarted its
+ * core: the node runs again, gets its settings back, and the reset that asked
+ * (matched by id) resolves. 'panic' latches the state, records the panic and
+ * fires the event once; only a panic that answers the pending reset's id
+ * rejects it, so a stale panic from process() cannot take a reset's reply.
  * @param {RingletNode} node
  * @param {NodeState} state
- * @param {{ type?: string } & Partial<PanicReport>} message
+ * @param {Reply & Partial<PanicReport>} message
  */
 function onProcessorMessage(node, state, message) {
+  const type = message?.type;
   const link = state.link;
   if (link) {
-    const m = /** @type {{ type?: string, data?: Float32Array, frames?: number }} */ (message);
-    if (m?.type === 'ack' || m?.type === 'snapshot' || m?.type === 'data' || m?.type === 'time') {
-      if (m.type === 'data' && m.data && state.reader instanceof MessageReader)
-        state.reader.accept(m.data, m.frames ?? 0);
-      else if (m.type === 'ack') link.release(m.data);
-      link.receive(/** @type {{ snapshot?: import('./message-transport.js').Snapshot }} */ (message));
+    if (type === 'ack' || type === 'snapshot' || type === 'time' || type === 'status') {
+      link.receive(message);
+      return;
+    }
+    if (type === 'data') {
+      if (state.reader instanceof MessageReader) state.reader.accept(message);
+      else link.release(message.data);
+      link.receive(message);
       return;
     }
   }
-  const waiter = state.waiter;
-  if (message?.type === 'ready') {
-    state.waiter = null;
-    waiter?.ready();
+  const pending = state.reset;
+  const answersReset = pending !== null && message?.id !== undefined && message.id === pending.id;
+  if (type === 'ready') {
+    restarted(state);
+    if (answersReset) pending.settle();
     link?.poll();
     return;
   }
-  if (message?.type !== 'panic') return;
+  if (type !== 'panic') return;
   const record = recordPanic('worklet', message);
   /** @type {PanicReport} */
   const report = {
@@ -611,10 +673,29 @@ function onProcessorMessage(node, state, message) {
     time: record.time,
     frame: record.frame,
   };
-  state.waiter = null;
-  waiter?.failed(report);
+  if (answersReset) {
+    pending.settle(
+      new RingletError('INIT_FAILED', `RingletNode.reset: the processor failed to restart: ${report.message}`),
+    );
+  }
   if (state.state === 'disposed') return;
   state.state = 'panicked';
   state.panic = report;
   node.dispatchEvent(new CustomEvent('panic', { detail: report }));
+}
+
+/**
+ * The processor made a fresh core (a reset): ring empty, counters zero, chain
+ * at its defaults. The node runs again and sends the settings it was given.
+ * @param {NodeState} state
+ */
+function restarted(state) {
+  if (state.state === 'disposed') return;
+  const wasPanicked = state.state === 'panicked';
+  state.eq.resend();
+  state.limiter.resend();
+  state.generator.resend();
+  state.state = 'running';
+  state.panic = null;
+  if (wasPanicked) recordRecovery();
 }

@@ -6,7 +6,10 @@
  * Main thread. If the queue is full (the context is suspended, or a UI sends
  * more than 64 changes within one quantum) the latest value per setting is
  * kept here and flushed as space appears, so nothing a caller set is lost and
- * older values of the same setting are coalesced away.
+ * older values of the same setting are coalesced away. Given a TimerSet, the
+ * queue retries on its own every 10 ms while a backlog waits, on one timer
+ * that close() cancels; without one (the audio thread, which has no timers)
+ * its owner calls flush() again.
  */
 import { LAYOUT } from './layout.js';
 
@@ -21,13 +24,15 @@ export class ParamQueue {
   /**
    * @param {SharedArrayBuffer | ArrayBuffer} buffer
    * @param {number} byteOffset start of the queue (from the processor's ready message)
+   * @param {import('./util.js').TimerSet} [timers] where the retry timer is armed; none, no retry
    */
-  constructor(buffer, byteOffset) {
+  constructor(buffer, byteOffset, timers) {
     /** @private @readonly */ this.i32 = new Int32Array(buffer, byteOffset, LAYOUT.PARAMS_BYTES >> 2);
     /** @private @readonly */ this.u32 = new Uint32Array(buffer, byteOffset, LAYOUT.PARAMS_BYTES >> 2);
     /** @private @readonly */ this.f32 = new Float32Array(buffer, byteOffset, LAYOUT.PARAMS_BYTES >> 2);
     /** Latest unsent message per setting, in first-set order. @private @type {Map<string, ParamMessage>} */
     this.pending = new Map();
+    /** @private @readonly */ this.timers = timers ?? null;
     /** @private @type {ReturnType<typeof setTimeout> | null} */
     this.timer = null;
     /** @private */ this.closed = false;
@@ -60,29 +65,30 @@ export class ParamQueue {
     this.flush();
   }
 
-  /** Stops retrying; later sends are ignored. */
+  /** Stops retrying and drops the backlog; later sends are ignored. Idempotent. */
   close() {
     this.closed = true;
     this.pending.clear();
-    if (this.timer !== null) clearTimeout(this.timer);
+    this.timers?.cancel(this.timer);
     this.timer = null;
   }
 
   /**
    * Moves waiting settings into the queue as space allows. Called by send();
-   * where timers exist (not in AudioWorkletGlobalScope) a retry is scheduled,
-   * elsewhere the owner calls flush() again on its next message.
+   * with a TimerSet a retry is scheduled while a backlog is left, otherwise
+   * the owner calls flush() again (the worklet does on its next message).
    */
   flush() {
+    if (this.closed) return;
     for (const [key, message] of this.pending) {
       if (!this.push(message)) break;
       this.pending.delete(key);
     }
-    if (this.pending.size > 0 && this.timer === null && !this.closed && typeof setTimeout === 'function') {
-      this.timer = setTimeout(() => {
+    if (this.pending.size > 0 && this.timer === null && this.timers !== null) {
+      this.timer = this.timers.after(RETRY_MS, () => {
         this.timer = null;
         this.flush();
-      }, RETRY_MS);
+      });
     }
   }
 

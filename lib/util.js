@@ -1,4 +1,5 @@
 /** Small helpers shared across lib/. Internal. */
+import { RingletError } from './errors.js';
 
 /** The longest timeout ringlet accepts: setTimeout's own limit. */
 export const MAX_TIMEOUT_MS = 2147483647;
@@ -54,4 +55,71 @@ export function describe(value) {
   if (Array.isArray(value)) return 'Array';
   if (typeof value === 'object') return value.constructor?.name ?? 'object';
   return typeof value;
+}
+
+/**
+ * The timers one object (a node and its parts) has armed: each removes itself
+ * when it fires or is cancelled, so `size` is exact, and cancelAll() leaves
+ * none behind. Main thread or Worker (anywhere setTimeout exists).
+ */
+export class TimerSet {
+  constructor() {
+    /** @private @type {Set<ReturnType<typeof setTimeout>>} */
+    this.ids = new Set();
+  }
+
+  /** Timers armed and not yet fired or cancelled. */
+  get size() {
+    return this.ids.size;
+  }
+
+  /**
+   * @param {number} ms
+   * @param {() => void} fn
+   * @returns {ReturnType<typeof setTimeout>}
+   */
+  after(ms, fn) {
+    const id = setTimeout(() => {
+      this.ids.delete(id);
+      fn();
+    }, ms);
+    this.ids.add(id);
+    return id;
+  }
+
+  /** @param {ReturnType<typeof setTimeout> | null | undefined} id */
+  cancel(id) {
+    if (id !== null && id !== undefined && this.ids.delete(id)) clearTimeout(id);
+  }
+
+  cancelAll() {
+    for (const id of this.ids) clearTimeout(id);
+    this.ids.clear();
+  }
+}
+
+/**
+ * `promise`, or a rejection with RingletError 'TIMEOUT' and `message` after
+ * `ms`, whichever comes first. The timer goes either way; `promise` itself
+ * runs on (a load shared with other callers is not cut short by one of them).
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {() => string} message
+ * @returns {Promise<T>}
+ */
+export function withTimeout(promise, ms, message) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new RingletError('TIMEOUT', message())), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (/** @type {unknown} */ error) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }

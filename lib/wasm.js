@@ -2,8 +2,8 @@
  * Compiling ringlet.wasm once per page and answering sizing questions about
  * it. Main thread or Worker (or Node); never the audio thread.
  */
-import { PAGE_BYTES, checkCore, coreImports, privateMemoryBinary } from './core.js';
-import { recordPanic } from './panic.js';
+import { PAGE_BYTES, privateMemoryBinary } from './core.js';
+import { GuardedCore } from './guarded-core.js';
 import { RingletError } from './errors.js';
 import { MODES } from './layout.js';
 
@@ -14,18 +14,27 @@ import { MODES } from './layout.js';
 /** @type {Map<string, Promise<RingletWasm>>} */
 const compiled = new Map();
 
-/** A compiled core plus a probe instance that answers pure questions (sizes, layout, version). */
+/**
+ * A compiled core plus a probe instance that answers pure questions (sizes,
+ * layout, version). Every call into the probe goes through its panic
+ * boundary; a probe that trapped is replaced by a fresh one on the next call.
+ */
 export class RingletWasm {
   /**
    * @param {WebAssembly.Module} module
-   * @param {CoreExports} probe exports of an instance on a 2-page memory
+   * @param {GuardedCore} probe an instance on a 2-page memory
    * @param {boolean} shared whether the module imports a shared memory, or a private one (privateMemoryBinary)
    */
   constructor(module, probe, shared) {
     /** @readonly */ this.module = module;
     /** @readonly */ this.shared = shared;
-    /** @readonly @private */ this.probe = probe;
-    /** @readonly */ this.heapBase = probe.rl_heap_base();
+    /** @private */ this.core = probe;
+    /** @readonly */ this.heapBase = this.ask('loadRinglet', (x) => x.rl_heap_base());
+  }
+
+  /** The probe's exports: a fresh instance's once the last one trapped. */
+  get probe() {
+    return this.live('RingletWasm').x;
   }
 
   /**
@@ -34,9 +43,12 @@ export class RingletWasm {
    * @param {number} channels
    * @param {number} capacityFrames
    * @param {number} sampleRate
+   * @throws {RingletError} 'WASM_TRAP' if the core traps (recorded; the next call uses a fresh probe)
    */
   nodeHeapBytes(mode, channels, capacityFrames, sampleRate) {
-    return this.probe.rl_node_heap_size(MODES[mode], channels, capacityFrames, sampleRate);
+    return this.ask('RingletNode.create', (x) =>
+      x.rl_node_heap_size(MODES[mode], channels, capacityFrames, sampleRate),
+    );
   }
 
   /**
@@ -49,7 +61,28 @@ export class RingletWasm {
 
   /** @param {number} which index into rl_layout's table */
   layout(which) {
-    return this.probe.rl_layout(which) >>> 0;
+    return this.ask('RingletWasm.layout', (x) => x.rl_layout(which)) >>> 0;
+  }
+
+  /**
+   * @private
+   * @template T
+   * @param {string} where
+   * @param {(x: CoreExports) => T} fn
+   * @returns {T}
+   */
+  ask(where, fn) {
+    return this.live(where).call(where, fn);
+  }
+
+  /**
+   * The probe, replaced first if it trapped.
+   * @private
+   * @param {string} where
+   */
+  live(where) {
+    if (this.core.broken) this.core = GuardedCore.create(this.module, probeMemory(this.shared), where);
+    return this.core;
   }
 }
 
@@ -57,12 +90,15 @@ export class RingletWasm {
  * Compiles (once per page per URL and kind) and checks ringlet.wasm. With
  * `shared: false` the binary's memory import is made private first, for the
  * 'message' transport; a WebAssembly.Module is taken as it is, so with
- * `shared: false` it must already import a private memory.
+ * `shared: false` it must already import a private memory. From a URL, the
+ * fetch (shared by every caller until it settles) is aborted after
+ * `timeoutMs`, rejecting with RingletError 'TIMEOUT' naming the URL; the
+ * caller bounds its own wait (loadRinglet does).
  * @param {string | URL | BufferSource | WebAssembly.Module} source
- * @param {{ shared?: boolean }} [options]
+ * @param {{ shared?: boolean, timeoutMs?: number }} [options]
  * @returns {Promise<RingletWasm>}
  */
-export function compileRinglet(source, { shared = true } = {}) {
+export function compileRinglet(source, { shared = true, timeoutMs } = {}) {
   /** @param {WebAssembly.Module} module */
   const probe = (module) => probeModule(module, shared);
   if (typeof source === 'string' || source instanceof URL) {
@@ -70,10 +106,11 @@ export function compileRinglet(source, { shared = true } = {}) {
     const key = `${shared ? 'shared' : 'local'} ${url}`;
     let pending = compiled.get(key);
     if (!pending) {
-      pending = fetchModule(url, shared).then(probe);
-      compiled.set(key, pending);
-      pending.catch(() => {
-        if (compiled.get(key) === pending) compiled.delete(key);
+      const started = fetchModule(url, shared, timeoutMs).then(probe);
+      pending = started;
+      compiled.set(key, started);
+      started.catch(() => {
+        if (compiled.get(key) === started) compiled.delete(key);
       });
     }
     return pending;
@@ -89,21 +126,35 @@ export function compileRinglet(source, { shared = true } = {}) {
 /**
  * @param {string} url
  * @param {boolean} shared
+ * @param {number | undefined} timeoutMs the network part's bound: the fetch is aborted after it
  */
-async function fetchModule(url, shared) {
-  let response;
+async function fetchModule(url, shared, timeoutMs) {
+  const abort = new AbortController();
+  const timer = timeoutMs === undefined ? null : setTimeout(() => abort.abort(), timeoutMs);
+  /** @param {unknown} error */
+  const failure = (error) =>
+    abort.signal.aborted
+      ? new RingletError(
+          'TIMEOUT',
+          `loadRinglet: the wasm at ${url} did not arrive within loadTimeoutMs (${timeoutMs} ms)`,
+          { cause: error },
+        )
+      : new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: ${String(error)}`, {
+          cause: error,
+        });
+  let bytes;
   try {
-    response = await fetch(url);
+    const response = await fetch(url, { signal: abort.signal });
+    if (!response.ok) {
+      throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: HTTP ${response.status}`);
+    }
+    bytes = await response.arrayBuffer();
   } catch (error) {
-    throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: ${String(error)}`, {
-      cause: error,
-    });
-  }
-  if (!response.ok) {
-    throw new RingletError('LOAD_FAILED', `ringlet: could not fetch the wasm from ${url}: HTTP ${response.status}`);
+    throw error instanceof RingletError ? error : failure(error);
+  } finally {
+    if (timer !== null) clearTimeout(timer);
   }
   try {
-    const bytes = await response.arrayBuffer();
     return await WebAssembly.compile(shared ? bytes : privateMemoryBinary(bytes));
   } catch (error) {
     throw new RingletError('LOAD_FAILED', `ringlet: the wasm at ${url} does not compile: ${String(error)}`, {
@@ -113,13 +164,12 @@ async function fetchModule(url, shared) {
 }
 
 /**
- * @param {WebAssembly.Module} module
+ * A 2-page memory for a probe instance.
  * @param {boolean} shared
  */
-async function probeModule(module, shared) {
-  let memory;
+function probeMemory(shared) {
   try {
-    memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared });
+    return new WebAssembly.Memory({ initial: 2, maximum: 2, shared });
   } catch (error) {
     throw new RingletError(
       'NOT_ISOLATED',
@@ -127,15 +177,13 @@ async function probeModule(module, shared) {
       { cause: error },
     );
   }
-  // The probe answers pure questions on the main thread; if the core ever
-  // panics here it is recorded as a main-thread panic.
-  const instance = await WebAssembly.instantiate(
-    module,
-    coreImports(memory, {
-      panic: (code, message) => {
-        recordPanic('main', { code: `CORE_${code}`, message });
-      },
-    }),
-  );
-  return new RingletWasm(module, checkCore(instance, memory), shared);
+}
+
+/**
+ * @param {WebAssembly.Module} module
+ * @param {boolean} shared
+ */
+async function probeModule(module, shared) {
+  const core = await GuardedCore.createAsync(module, probeMemory(shared), 'loadRinglet');
+  return new RingletWasm(module, core, shared);
 }

@@ -200,6 +200,13 @@ export interface LoadOptions {
   wasmUrl?: string | URL;
   /** Where the worklet module is; defaults to setAssetUrls()'s, else the file beside the bundled entry. */
   workletUrl?: string | URL;
+  /**
+   * How long loading may take: the worklet module and the wasm's fetch and
+   * compile, which run in parallel; default 10000 ms. A load that takes
+   * longer rejects with RingletError 'TIMEOUT' naming the URL of what was
+   * late (a stalled wasm fetch is aborted), and a later call retries.
+   */
+  loadTimeoutMs?: number;
 }
 
 /** What loadRinglet resolves with: the compiled core, shared by every node on the page. */
@@ -215,7 +222,9 @@ export interface RingletWasm {
 /**
  * Loads the worklet module into `context` (once per context, even when called
  * concurrently; a failure is forgotten so a retry works) and compiles the wasm
- * (once per page). Main thread.
+ * (once per page), waiting at most `loadTimeoutMs` (default 10000) for both,
+ * then rejecting with RingletError 'TIMEOUT' naming the URL of what was late.
+ * Main thread.
  */
 export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
 
@@ -247,7 +256,11 @@ export type NodeMode = 'source' | 'effect' | 'capture';
 export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** null on the 'message' transport. */
   readonly handle: RingHandle | null;
-  /** Writes what fits and returns that count; never waits. On 'message', what the last snapshot proves will fit. */
+  /**
+   * Writes what fits and returns that count; never waits. On 'message', what
+   * the last snapshot proves will fit; a write made after reset() is called
+   * goes into the new ring, even before reset() resolves.
+   */
   tryWrite(data: AudioData): number;
   /** Writes all of `data`, waiting for space up to timeoutMs (default 1000). Main thread or Worker; never blocks. */
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
@@ -259,7 +272,11 @@ export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
 export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** null on the 'message' transport. */
   readonly handle: RingHandle | null;
-  /** Reads what is available, up to dst's size; never waits. */
+  /**
+   * Reads what is available, up to dst's size; never waits. After close(),
+   * what the ring still holds is read first, then the status is 'closed'
+   * (on both transports).
+   */
   tryRead(dst: AudioData): ReadResult;
   /** Waits up to timeoutMs for at least one frame, then reads. Main thread or Worker; never blocks. */
   readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
@@ -275,7 +292,12 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
   channels?: number;
   /** Ring size in frames: a power of two, 256 .. 2^24, default 8192; capacity x channels x 4 <= 64 MiB. */
   capacityFrames?: number;
-  /** How long create() waits for the processor to start; default 5000. */
+  /**
+   * How long create() waits for the processor to start, once loading is done
+   * (loading has its own loadTimeoutMs); default 5000. If create() fails after
+   * the node was built (this timeout, a core that fails to start), the
+   * processor is told to stop before create() rejects.
+   */
   readyTimeoutMs?: number;
 }
 
@@ -380,9 +402,15 @@ export interface Analyser {
   minDecibels: number;
   /** Default -30 dB; the byte data's ceiling. */
   maxDecibels: number;
-  /** Magnitudes in dB of the latest fftSize samples. Runs the FFT on the calling thread. */
+  /**
+   * Magnitudes in dB of the latest fftSize samples. Runs the FFT on the
+   * calling thread, in an instance of the core behind a panic boundary.
+   * @throws RingletError 'WASM_TRAP' if the core traps: the trap is recorded
+   * in the panic history (source 'main'), and the next call runs on a fresh
+   * instance.
+   */
   getFloatFrequencyData(array: Float32Array): void;
-  /** As getFloatFrequencyData, scaled from minDecibels .. maxDecibels to 0 .. 255. */
+  /** As getFloatFrequencyData, scaled from minDecibels .. maxDecibels to 0 .. 255. Throws as getFloatFrequencyData. */
   getByteFrequencyData(array: Uint8Array): void;
   /** The latest fftSize samples of the output (mono down-mix). */
   getFloatTimeDomainData(array: Float32Array): void;
@@ -412,14 +440,32 @@ export interface NodeStats {
   closed: boolean;
 }
 
+/**
+ * What a node holds on the main thread, counted by the node itself (as
+ * WorkerPool.getStats() counts the pool's). After dispose() every count is 0;
+ * once a reset() or a ring's close() has settled, only the node's port
+ * handler is left (listeners 1).
+ */
+export interface NodeDebugStats {
+  /** Timers armed: reply waits, round-trip timeouts, the reset timeout, the settings queue's retry. */
+  timers: number;
+  /** Waits pending on the processor: write()/readWithTimeout() waits, flush() round trips, a reset(). */
+  waiters: number;
+  /** Listeners the node installed: its port handler (1 until dispose(), then 0). */
+  listeners: number;
+  /** Settings waiting for space in the core's queue (here on 'shared', in the worklet on 'message'). */
+  paramBacklog: number;
+}
+
 /** Options for the page's shared context: AudioContextOptions plus where ringlet's assets are. */
 export interface SharedContextOptions extends AudioContextOptions, LoadOptions {}
 
 /**
- * The page's one shared AudioContext, with ringlet loaded into it. Concurrent
- * callers share one promise; a failure clears it so a later call retries; a
- * closed context is replaced. Main thread only: elsewhere it rejects with
- * RingletError 'NOT_MAIN_THREAD'.
+ * The page's one shared AudioContext, with ringlet loaded into it (bounded by
+ * loadTimeoutMs: a stalled load rejects with RingletError 'TIMEOUT' naming
+ * the URL, and the context is closed). Concurrent callers share one promise;
+ * a failure clears it so a later call retries; a closed context is replaced.
+ * Main thread only: elsewhere it rejects with RingletError 'NOT_MAIN_THREAD'.
  */
 export declare function getAudioContext(options?: SharedContextOptions): Promise<AudioContext>;
 
@@ -550,18 +596,38 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   /** Counters from shared memory, without a message round trip. */
   stats(): NodeStats;
   /**
+   * What the node holds on the main thread (timers, pending waits, port
+   * handlers, queued settings), counted by the node. Cheap; no message.
+   */
+  debugStats(): NodeDebugStats;
+  /**
    * Resolves once every setting and write made so far has reached the
    * processor: at once on 'shared', after one port round trip on 'message'
    * (use it before OfflineAudioContext.startRendering()).
+   * @throws (rejects) RingletError 'TIMEOUT' when the processor does not
+   * answer within timeoutMs (default 5000; a closed context never answers),
+   * and 'DISPOSED' once the node is disposed, also when dispose() comes while
+   * it waits.
    */
   flush(options?: { timeoutMs?: number }): Promise<void>;
   /**
    * Makes a fresh wasm instance on the node's memory, reinitialises it (ring
    * empty, counters zero) and resolves once audio runs again. Recovers a
-   * panicked node. writer and reader stay valid.
+   * panicked node. writer and reader stay valid: on 'message' the new ring
+   * starts when reset() is called, so what is written from then on plays
+   * after the reset. Only the processor's answer to this reset settles it (a
+   * panic reported just before does not).
+   * @throws (rejects) RingletError 'INIT_FAILED' when the core fails to
+   * restart, 'TIMEOUT' after timeoutMs (default 5000), 'DISPOSED' when the
+   * node is or gets disposed first.
    */
   reset(options?: { timeoutMs?: number }): Promise<void>;
-  /** Closes the ring, stops the processor and disconnects. Idempotent. */
+  /**
+   * Closes the ring, stops the processor and disconnects. Every pending wait
+   * ends (flush() and reset() reject with 'DISPOSED', writes and reads return
+   * 'closed'), and no timer, listener or port handler is left
+   * (debugStats() is all zeros). Idempotent.
+   */
   dispose(): void;
   /** Listens for 'panic' (a CustomEvent<PanicReport>) and AudioWorkletNode's own events. Main thread. */
   addEventListener<K extends keyof RingletNodeEventMap>(

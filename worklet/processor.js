@@ -8,6 +8,12 @@
  * quantum size changes), and nothing is posted per quantum. Any exception,
  * a wasm trap included, latches the node into a silent failed state and is
  * reported once over the port.
+ *
+ * The port protocol: a request with an `id` gets exactly one reply carrying
+ * that id ('ready' or 'panic' answer a 'reset'); a panic from process() has
+ * none. Every reply carries the ring generation (`epoch`) it was made in,
+ * which each 'reset' sets, so the main thread can tell replies about the old
+ * ring from replies about the new one.
  */
 import { instantiateCore, resultString } from '../lib/core.js';
 import { LAYOUT } from '../lib/layout.js';
@@ -49,7 +55,12 @@ class RingletProcessor extends AudioWorkletProcessor {
     super();
     /** @type {CoreExports | null} */ this.core = null;
     this.failed = false;
+    /** False once disposed, or once the core failed to start: process() returns it. */
     this.alive = true;
+    /** The ring generation, set by each 'reset'. */
+    this.epoch = 0;
+    /** process() calls, for the 'status' reply. */
+    this.calls = 0;
     this.quantum = 128;
     /** @type {Float32Array[]} */ this.inViews = [];
     /** @type {Float32Array[]} */ this.outViews = [];
@@ -99,11 +110,15 @@ class RingletProcessor extends AudioWorkletProcessor {
 
   /**
    * Instantiates a fresh core on the node's memory, initialises the node
-   * (ring indices, counters, buffers) and tells the main thread. Used at
-   * construction and by reset; runs on the audio thread but not in process().
+   * (ring indices, counters, buffers) and tells the main thread: 'ready', or
+   * 'panic', with the id of the request that asked. Used at construction and
+   * by reset; runs on the audio thread but not in process(). A core that fails
+   * to start at construction stops the processor: nothing can restart it,
+   * since create() has rejected.
    * @param {string} where
+   * @param {number} [id] the reset request's
    */
-  start(where) {
+  start(where, id) {
     try {
       const o = this.options;
       const memory = this.memory;
@@ -138,6 +153,8 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.failed = false;
       this.port.postMessage({
         type: 'ready',
+        id,
+        epoch: this.epoch,
         ring: core.rl_node_ring(),
         stats: core.rl_node_stats(),
         params: core.rl_node_params(),
@@ -147,7 +164,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     } catch (error) {
       this.core = null;
       this.failed = false;
-      this.fail(error, where);
+      if (where === 'init') this.alive = false;
+      this.fail(error, where, id);
     }
   }
 
@@ -180,6 +198,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       framesProcessed: Number(/** @type {BigUint64Array} */ (this.framesView)[0]),
       quanta: st[LAYOUT.STATS_OFFSET_QUANTA >> 2],
       silentFrames: st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2],
+      paramBacklog: this.portParams?.backlog ?? 0,
       meters: this.meterSnapshot(),
     };
   }
@@ -216,12 +235,15 @@ class RingletProcessor extends AudioWorkletProcessor {
 
   /**
    * Message transport: audio and snapshots over the port. Runs in the port
-   * handler, never in process(); every request gets exactly one reply.
-   * @param {{ type?: unknown, data?: Float32Array, frames?: number }} message
+   * handler, never in process(); every request with an id gets one reply
+   * with it, and every write one 'ack'.
+   * @param {{ type?: unknown, data?: Float32Array, frames?: number, id?: number }} message
    */
   onTransportMessage(message) {
     if (this.ringHeader === null) return;
     const ch = this.channels;
+    const id = message.id;
+    const epoch = this.epoch;
     if (message.type === 'write' && message.data) {
       const data = message.data;
       // The main thread sends only what its last snapshot proved will fit.
@@ -229,20 +251,17 @@ class RingletProcessor extends AudioWorkletProcessor {
       const frames = Math.min(Math.max(sent, 0), Math.floor(data.length / ch));
       const ring = this.portRing;
       if (ring && this.options.mode === MODE_SOURCE && !ringClosed(ring)) pushFrames(ring, data, 0, frames);
-      this.port.postMessage({ type: 'ack', data, snapshot: this.snapshot() }, [data.buffer]);
+      // `frames` says what this chunk counted for on the main thread; the snapshot what the ring holds now.
+      this.port.postMessage({ type: 'ack', epoch, data, frames: sent, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'read' && message.data) {
       const data = message.data;
       const ring = this.portRing;
       const frames =
         ring && this.options.mode === MODE_CAPTURE ? pullFrames(ring, data, Math.floor(data.length / ch)) : 0;
-      this.port.postMessage({ type: 'data', data, frames, snapshot: this.snapshot() }, [data.buffer]);
+      this.port.postMessage({ type: 'data', id, epoch, data, frames, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'poll') {
       this.portParams?.flush(); // settings still waiting for space in the core's queue
-      this.port.postMessage({
-        type: 'snapshot',
-        snapshot: this.snapshot(),
-        id: /** @type {{ id?: number }} */ (message).id,
-      });
+      this.port.postMessage({ type: 'snapshot', id, epoch, snapshot: this.snapshot() });
     } else if (message.type === 'param') {
       const m = /** @type {{ kind: number, index: number, arg: number, values: number[] }} */ (
         /** @type {unknown} */ (message)
@@ -250,14 +269,14 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.portParams?.send(m.kind, m.index, m.arg, m.values);
     } else if (message.type === 'time') {
       const t = this.timeSnapshot(/** @type {{ size: number }} */ (/** @type {unknown} */ (message)).size);
-      this.port.postMessage({ type: 'time', time: t, snapshot: this.snapshot() }, [t.data.buffer]);
+      this.port.postMessage({ type: 'time', id, epoch, time: t, snapshot: this.snapshot() }, [t.data.buffer]);
     } else if (message.type === 'close') {
       if (this.portRing) closeRing(this.portRing);
-      this.port.postMessage({ type: 'snapshot', snapshot: this.snapshot() });
+      this.port.postMessage({ type: 'snapshot', id, epoch, snapshot: this.snapshot() });
     }
   }
 
-  /** @param {{ type?: unknown, data?: Float32Array, frames?: number }} message */
+  /** @param {{ type?: unknown, data?: Float32Array, frames?: number, id?: number, epoch?: unknown }} message */
   onMessage(message) {
     switch (message?.type) {
       case 'write':
@@ -274,7 +293,21 @@ class RingletProcessor extends AudioWorkletProcessor {
         this.core = null;
         break;
       case 'reset':
-        if (this.alive) this.start('reset');
+        if (!this.alive) break;
+        if (Number.isInteger(message.epoch)) this.epoch = /** @type {number} */ (message.epoch);
+        this.start('reset', message.id);
+        break;
+      case 'status':
+        // Diagnostics: whether process() still keeps the processor alive.
+        this.port.postMessage({
+          type: 'status',
+          id: message.id,
+          epoch: this.epoch,
+          alive: this.alive,
+          failed: this.failed,
+          running: this.core !== null,
+          calls: this.calls,
+        });
         break;
       case 'test:trap':
         // Present only in wasm built with RL_TEST_HOOKS: arms a trap inside
@@ -288,8 +321,9 @@ class RingletProcessor extends AudioWorkletProcessor {
    * Latches the failed state and reports once. Never throws.
    * @param {unknown} error
    * @param {string} where
+   * @param {number} [id] the request this answers (a reset), if any
    */
-  fail(error, where) {
+  fail(error, where, id) {
     if (this.failed) return;
     this.failed = true;
     try {
@@ -298,6 +332,8 @@ class RingletProcessor extends AudioWorkletProcessor {
       const trap = e instanceof WebAssembly.RuntimeError;
       this.port.postMessage({
         type: 'panic',
+        id,
+        epoch: this.epoch,
         code: note
           ? 'CORE_PANIC'
           : trap
@@ -324,6 +360,7 @@ class RingletProcessor extends AudioWorkletProcessor {
   process(inputs, outputs, parameters) {
     const out = outputs[0];
     const core = this.core;
+    this.calls++;
     if (this.failed || core === null || out.length === 0) {
       if (out.length > 0) silence(out);
       return this.alive;

@@ -56,8 +56,8 @@ const { ctx, running } = await openAudio();
 const sample = renderSample(ctx.sampleRate);
 await running;
 /** @type {import('../../types/index.js').RingletNode<'source'>} */
-let node = await createNode();
-let client = createClient();
+const node = await createNode();
+const client = createClient();
 $('writer').textContent = client.where === 'worker' ? 'Worker · writeSync' : 'main thread · write()';
 $('ring-size').textContent =
   `${formatCount(CAPACITY_FRAMES)} frames · ${((CAPACITY_FRAMES / ctx.sampleRate) * 1000).toFixed(0)} ms`;
@@ -80,21 +80,12 @@ function createClient() {
 }
 
 /**
- * Empties the ring. On 'shared', node.reset() does it and the Worker's
- * writer stays valid. On 'message', reset() leaves the port writer's count
- * of frames sent (and its closed flag) from before the reset, so it would
- * refuse to write again: there, the page swaps in a fresh node instead.
+ * Empties the ring: node.reset() restarts it on both transports, and the
+ * writer (the Worker's, or the page's port writer) stays valid and goes on
+ * counting right.
  */
 async function emptyRing() {
-  if (node.transport === 'shared') {
-    await node.reset();
-    return;
-  }
-  const old = node;
-  client.dispose();
-  node = await createNode();
-  old.dispose();
-  client = createClient();
+  await node.reset();
 }
 
 expose({

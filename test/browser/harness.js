@@ -20,11 +20,12 @@ export const CHROMIUM_ARGS = [
 /**
  * Starts a server and a browser. `page` is a blank, cross-origin isolated page
  * (or not, with isolate: false) at the server's origin; its console errors and
- * page errors are collected in `errors`.
- * @param {{ isolate?: boolean }} [options]
+ * page errors are collected in `errors`. `handle` is scripts/serve.mjs's:
+ * custom routes that see each request first.
+ * @param {{ isolate?: boolean, handle?: import('../../scripts/serve.mjs').RouteHandler }} [options]
  */
-export async function openBrowser({ isolate = true } = {}) {
-  const server = await serve({ root: new URL('../..', import.meta.url).pathname, isolate });
+export async function openBrowser({ isolate = true, handle } = {}) {
+  const server = await serve({ root: new URL('../..', import.meta.url).pathname, isolate, handle });
   const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-chromium-'));
   const browser = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

@@ -1,0 +1,256 @@
+// A node's lifecycle in real Chromium, on both transports: dispose(), reset()
+// and close() leave no timer, listener or pending waiter behind (counted by
+// the node itself, and by the page's own timer count); a panic that arrives
+// just before reset() cannot take reset's reply; a create() that fails stops
+// the processor it built.
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { openBrowser } from './harness.js';
+
+const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
+
+/** @type {Awaited<ReturnType<typeof openBrowser>>} */
+let b;
+
+beforeAll(async () => {
+  b = await openBrowser();
+  expect(await b.page.evaluate(() => crossOriginIsolated)).toBe(true);
+});
+
+afterAll(async () => {
+  await b?.close();
+});
+
+test('dispose() stops the parameter queue retrying: no timer is armed after it (70 setBand calls, context not running)', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const { trackTimers } = await import('/test/browser/fixtures/trackers.js');
+    // Not rendering: the core takes nothing from its 64-slot queue, so the rest waits.
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48000 });
+    const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1, transport: 'shared' });
+    const timers = trackTimers();
+    try {
+      for (let i = 0; i < 70; i++) node.eq.setBand(i % 8, { gainDb: (i % 13) - 6, frequency: 100 + 50 * i });
+      await timers.sleep(50);
+      const retryingBefore = timers.armed > 1;
+      node.dispose();
+      timers.resetCounts();
+      await timers.sleep(300);
+      return { retryingBefore, armedAfter: timers.armed, liveAfter: timers.live, stats: node.debugStats() };
+    } finally {
+      timers.restore();
+    }
+  });
+  // While live, the backlog retries (that is how it reaches the core later).
+  expect(r.retryingBefore).toBe(true);
+  expect(r.armedAfter).toBe(0);
+  expect(r.liveAfter).toBe(0);
+  expect(r.stats).toEqual({ timers: 0, listeners: 0, waiters: 0, paramBacklog: 0 });
+});
+
+for (const transport of ['shared', 'message']) {
+  test(`${transport}: dispose(), reset() and close() leave zero timers and pending waiters, counted by the node and by the page`, async () => {
+    const r = await b.page.evaluate(async (transport) => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const { trackTimers } = await import('/test/browser/fixtures/trackers.js');
+      const ctx = new AudioContext();
+      const timers = trackTimers();
+      const out = {};
+      try {
+        // Some of everything that waits or retries: writes, reads, settings, flushes.
+        const exercise = async (node) => {
+          for (let i = 0; i < 70; i++) node.eq.setBand(i % 8, { gainDb: (i % 13) - 6 });
+          node.limiter.set({ ceilingDb: -3 });
+          await node.flush();
+          if (node.writer) await node.writer.write(new Float32Array(2048), { timeoutMs: 200 });
+          if (node.reader) await node.reader.readWithTimeout(new Float32Array(256), 50);
+        };
+        const settle = async (node) => {
+          // Bounded: the retry timer of a backlog clears once the core took it (running context).
+          for (let i = 0; i < 200 && (node.debugStats().timers > 0 || timers.live > 0); i++) await timers.sleep(10);
+        };
+
+        const source = await RingletNode.create(ctx, { mode: 'source', channels: 2, transport });
+        source.connect(ctx.destination);
+        await exercise(source);
+        await source.reset();
+        await settle(source);
+        out.afterReset = source.debugStats();
+        out.liveAfterReset = timers.live;
+
+        source.writer.close();
+        await settle(source);
+        out.afterClose = source.debugStats();
+        out.liveAfterClose = timers.live;
+
+        const capture = await RingletNode.create(ctx, { mode: 'capture', channels: 1, transport });
+        await exercise(capture);
+        capture.reader.close();
+        await settle(capture);
+        out.afterReaderClose = capture.debugStats();
+
+        // dispose() while waits are pending: each ends, and nothing is left.
+        const pending = [
+          source.flush({ timeoutMs: 5000 }).then(
+            () => 'resolved',
+            (e) => e.code,
+          ),
+          source.reset({ timeoutMs: 5000 }).then(
+            () => 'resolved',
+            (e) => e.code,
+          ),
+        ];
+        if (transport === 'message') {
+          // A write that waits for space: more than the ring holds.
+          pending.push(source.writer.write(new Float32Array(2 * 20000), { timeoutMs: 5000 }).then((x) => x.status));
+        }
+        source.dispose();
+        capture.dispose();
+        // Bounded by the test too, so a wait that dispose() failed to end fails here rather than hangs.
+        out.pending = await Promise.race([Promise.all(pending), timers.sleep(3000).then(() => 'hung')]);
+        out.afterDispose = source.debugStats();
+        out.captureAfterDispose = capture.debugStats();
+        await timers.sleep(100);
+        out.liveAfterDispose = timers.live;
+        return out;
+      } finally {
+        timers.restore();
+        await ctx.close();
+      }
+    }, transport);
+    const zero = { timers: 0, waiters: 0, paramBacklog: 0 };
+    // While a node lives, its one port handler is its only listener.
+    expect(r.afterReset).toEqual({ ...zero, listeners: 1 });
+    expect(r.afterClose).toEqual({ ...zero, listeners: 1 });
+    expect(r.afterReaderClose).toEqual({ ...zero, listeners: 1 });
+    expect(r.liveAfterReset).toBe(0);
+    expect(r.liveAfterClose).toBe(0);
+    expect(r.afterDispose).toEqual({ ...zero, listeners: 0 });
+    expect(r.captureAfterDispose).toEqual({ ...zero, listeners: 0 });
+    expect(r.liveAfterDispose).toBe(0);
+    // Waits pending at dispose() end at once, and say why. On 'shared' flush()
+    // has nothing to wait for; on 'message' its round trip is cut short.
+    expect(r.pending).toEqual(transport === 'shared' ? ['resolved', 'DISPOSED'] : ['DISPOSED', 'DISPOSED', 'closed']);
+  });
+}
+
+test('a panic that arrives just before reset() does not take its reply: reset() resolves and the node runs', async () => {
+  const r = await b.page.evaluate(async (wasmUrl) => {
+    const { RingletNode, getPanicStats } = await import('/dist/ringlet.js');
+    const ctx = new AudioContext();
+    const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, wasmUrl, transport: 'shared' });
+    node.connect(ctx.destination);
+    node.writer.tryWrite(new Float32Array(256).fill(0.1)); // primed: it plays
+    const events = [];
+    node.addEventListener('panic', () => events.push('panic'));
+    const before = getPanicStats();
+    // Wait until the core runs.
+    const start = performance.now();
+    while (node.stats().quanta < 10 && performance.now() - start < 10000) await new Promise((r) => setTimeout(r, 10));
+    node.port.postMessage({ type: 'test:trap' });
+    // Hold the main thread until the core has trapped: the worklet's panic
+    // message is then queued here, not yet handled, when reset() is called.
+    // The trapped core stops counting quanta; the shared counter shows it.
+    let last = node.stats().quanta;
+    let still = performance.now();
+    const cap = performance.now() + 10000;
+    while (performance.now() < cap) {
+      const q = node.stats().quanta;
+      if (q !== last) {
+        last = q;
+        still = performance.now();
+      } else if (performance.now() - still > 300) break;
+    }
+    const trapped = node.stats().quanta === last;
+    events.push('reset called');
+    const outcome = await node.reset({ timeoutMs: 5000 }).then(
+      () => 'resolved',
+      (e) => `${e.code}: ${e.message}`,
+    );
+    events.push(`reset ${outcome}`);
+    const stateAfter = node.state;
+    const q0 = node.stats().quanta;
+    const deadline = performance.now() + 5000;
+    while (node.stats().quanta <= q0 + 10 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const after = getPanicStats();
+    const result = {
+      trapped,
+      events,
+      stateAfter,
+      runs: node.stats().quanta > q0 + 10,
+      lastPanic: node.lastPanic,
+      panics: after.bySource.worklet - before.bySource.worklet,
+      recovered: after.recovered - before.recovered,
+    };
+    node.dispose();
+    await ctx.close();
+    return result;
+  }, HOOKS_WASM);
+  expect(r.trapped).toBe(true);
+  // The stale panic is reported, once, then the reset's own reply brings the node back.
+  expect(r.events).toEqual(['reset called', 'panic', 'reset resolved']);
+  expect(r.stateAfter).toBe('running');
+  expect(r.lastPanic).toBeNull();
+  expect(r.runs).toBe(true);
+  expect(r.panics).toBe(1);
+  expect(r.recovered).toBe(1);
+});
+
+test('a create() that fails after building the node stops its processor (timeout, and a failed init)', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const { captureNodes, ask } = await import('/test/browser/fixtures/trackers.js');
+    const ctx = new AudioContext();
+    // A healthy node on the same context proves the context renders meanwhile.
+    const control = await RingletNode.create(ctx, { channels: 1, transport: 'message' });
+    control.connect(ctx.destination);
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    /** Frames the captured processor's core ran, twice, 300 ms apart; null when it does not answer. */
+    const progress = async (port) => {
+      const a = await ask(port, { type: 'poll' }, 1000);
+      await sleep(300);
+      const b2 = await ask(port, { type: 'poll' }, 1000);
+      return a && b2 ? b2.snapshot.framesProcessed - a.snapshot.framesProcessed : null;
+    };
+    const out = {};
+
+    // 1. readyTimeoutMs 0: create() gives up before the processor says ready.
+    let capture = captureNodes();
+    out.timeout = await RingletNode.create(ctx, { channels: 1, transport: 'message', readyTimeoutMs: 0 }).then(
+      () => 'resolved',
+      (e) => e.code,
+    );
+    capture.restore();
+    const timedOut = capture.nodes[0];
+    await sleep(200); // the processor starts after create() gave up
+    out.timeoutProgress = await progress(timedOut.port);
+    out.timeoutStatus = await ask(timedOut.port, { type: 'status' }, 1000);
+
+    // 2. The core refuses to start (a heap too small for the node).
+    capture = captureNodes((options) => ({
+      ...options,
+      processorOptions: { ...options.processorOptions, heapBytes: 64 },
+    }));
+    out.init = await RingletNode.create(ctx, { channels: 1, transport: 'message' }).then(
+      () => 'resolved',
+      (e) => e.code,
+    );
+    capture.restore();
+    out.initStatus = await ask(capture.nodes[0].port, { type: 'status' }, 1000);
+
+    const c0 = await ask(control.port, { type: 'poll' }, 1000);
+    await sleep(300);
+    const c1 = await ask(control.port, { type: 'poll' }, 1000);
+    out.controlProgress = c1.snapshot.framesProcessed - c0.snapshot.framesProcessed;
+    control.dispose();
+    await ctx.close();
+    return out;
+  });
+  expect(r.controlProgress).toBeGreaterThan(0);
+  expect(r.timeout).toBe('TIMEOUT');
+  // The orphaned processor no longer runs the core...
+  expect(r.timeoutProgress).toBe(0);
+  // ...and returns false from process(), so the engine may collect it.
+  expect(r.timeoutStatus).toMatchObject({ alive: false });
+  expect(r.init).toBe('INIT_FAILED');
+  expect(r.initStatus).toMatchObject({ alive: false });
+});
