@@ -2,9 +2,9 @@
 // place (here build/assets-copy/, standing in for a CDN or a Rollup build
 // without an asset plugin) points ringlet at them once, and nodes on both
 // transports load the worklet and the one ringlet.wasm from there.
-import { afterEach, beforeAll, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, expect } from '@jest/globals';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { openBrowser } from './harness.js';
+import { openBrowser, test } from './harness.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const COPY = '/build/assets-copy';

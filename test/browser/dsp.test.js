@@ -1,8 +1,8 @@
 // The player chain in real Chromium, against the browser's own nodes:
 // EQ bands vs BiquadFilterNode, the analyser vs AnalyserNode, gain automation
 // vs GainNode, plus the limiter's ceiling, numeric safety, meters and generator.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;

@@ -4,12 +4,8 @@
 // band and the spectrum, the offline render reaches 100 % and downloads a WAV
 // of the input's length, the recorder records N seconds from a fake
 // microphone or the generator, and the status page panics and recovers.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM_ARGS, openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone'];
 
@@ -52,10 +48,16 @@ test('the index links every example, each with a description and a thumbnail', a
     }),
   );
   for (const name of EXAMPLES) {
-    const card = b.page.locator('.card', { has: b.page.locator(`a[href="${name}/"]`) });
-    expect(await card.count()).toBe(1);
-    expect((await card.locator('p').textContent())?.length).toBeGreaterThan(40);
-    expect(await card.locator('img').getAttribute('src')).toBe(`../docs/screenshots/${name}.png`);
+    const cards = await b.page.evaluate(
+      (n) =>
+        [...document.querySelectorAll('.card')]
+          .filter((c) => c.querySelector(`a[href="${n}/"]`))
+          .map((c) => ({ text: c.querySelector('p')?.textContent, src: c.querySelector('img')?.getAttribute('src') })),
+      name,
+    );
+    expect(cards).toHaveLength(1);
+    expect(cards[0].text?.length).toBeGreaterThan(40);
+    expect(cards[0].src).toBe(`../docs/screenshots/${name}.png`);
   }
   expect(await b.page.textContent('#isolated')).toBe('true');
   // The thumbnails are docs/screenshots/*.png, made by `npm run screenshots`.
@@ -262,7 +264,7 @@ test("offline-render: renderOffline reaches 100 %, LUFS before and after are sho
 
 /**
  * Records `seconds` on the recorder page and returns the WAV's facts.
- * @param {import('playwright-core').Page} page
+ * @param {import('./page.js').Page} page
  * @param {number} seconds
  */
 async function record(page, seconds) {
@@ -305,22 +307,11 @@ test('recorder: without a microphone it falls back to the generator, and 2 s yie
   expect(b.errors).toEqual([]);
 });
 
-test("recorder: with Chromium's fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s", async () => {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-fake-mic-'));
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
+test("recorder: with the engine's fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s", async () => {
+  const mic = await openBrowser({ fakeMedia: true });
   try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    /** @type {string[]} */
-    const errors = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${b.server.url}/examples/recorder/`);
+    const { page, errors } = mic;
+    await page.goto(`${mic.server.url}/examples/recorder/`);
     await page.waitForFunction(
       () => !(/** @type {HTMLButtonElement} */ (document.getElementById('record')).disabled),
       null,
@@ -334,8 +325,7 @@ test("recorder: with Chromium's fake microphone, 1.5 s of the microphone yield a
     expect(r.rms).toBeGreaterThan(0.01); // the fake device beeps
     expect(errors).toEqual([]);
   } finally {
-    await browser.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await mic.close();
   }
 });
 

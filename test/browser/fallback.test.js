@@ -1,7 +1,7 @@
 // The message transport: the same RingletNode API on pages that are not
 // cross-origin isolated, moving audio over the node's port.
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { describe, openBrowser, test } from './harness.js';
 
 /**
  * Renders `frames` of a stereo ramp through a source node, feeding it at

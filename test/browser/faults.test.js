@@ -2,8 +2,8 @@
 // with an error naming the parameter and changes nothing, and the node keeps
 // playing correctly; panics under load, closed contexts, frozen pages and
 // killed producers each recover or fail cleanly.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 
@@ -307,8 +307,9 @@ test('closing the context while a writer waits ends the wait with timeout, never
   expect(r.state).toBe('disposed');
 });
 
+test.needs(['chromium'], 'only Chromium freezes pages (Page Lifecycle), and only CDP freezes one on demand');
 test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node playing with its ring intact', async () => {
-  const cdp = await b.page.context().newCDPSession(b.page);
+  const cdp = await b.cdp();
   await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
     const ctx = new AudioContext();
@@ -340,7 +341,6 @@ test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node pl
     await globalThis.frozenCtx.close();
     return result;
   });
-  await cdp.detach();
   expect(before).toBeGreaterThan(0);
   expect(r.advancing).toBe(true);
   expect(r.state).toBe('running');

@@ -4,8 +4,8 @@
 // progress and cancellation, LUFS of the EBU Tech 3341 cases through
 // 'analyze', setting validation, a forced trap inside 'render', and a page
 // that is not cross-origin isolated.
-import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect, jest } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 

@@ -1,7 +1,7 @@
 // The realtime path in real Chromium: source, effect and capture nodes over
 // the shared ring, fed from the page and from a Worker.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;

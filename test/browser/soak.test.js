@@ -3,8 +3,8 @@
 // analyser at 60 fps. Every frame must arrive once and in order, with no
 // underrun after pre-fill, no overrun, and a stable heap.
 // RL_SOAK_SECONDS sets the length: `npm test` runs a short one, `npm run soak` ten minutes.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const SECONDS = Number(process.env.RL_SOAK_SECONDS ?? 15);
 
@@ -21,11 +21,7 @@ afterAll(async () => {
 test(
   `soak: ${SECONDS} s of realtime audio through source -> capture, sequence-checked`,
   async () => {
-    const cdp = await b.page.context().newCDPSession(b.page);
-    const heap = async () => {
-      await cdp.send('HeapProfiler.collectGarbage');
-      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
-    };
+    const heap = () => b.heapUsed();
     await b.page.evaluate(async () => {
       const { RingletNode } = await import('/dist/ringlet.js');
       const ctx = new AudioContext();
@@ -114,11 +110,10 @@ test(
         sampleRate: s.ctx.sampleRate,
       };
     });
-    await cdp.detach();
     const played = r.end.source.framesProcessed - r.start.framesProcessed;
     console.log(
       `soak ${SECONDS} s: played ${played} frames, producer wrote ${r.produced.frames}, consumer saw ${r.consumed.frames} frames, first break at ${r.consumed.firstErrorAt} (${r.consumed.firstError || 'none'}), ` +
-        `${r.uiFrames} UI frames, heap ${(heapStart / 1e6).toFixed(2)} -> ${(heapEnd / 1e6).toFixed(2)} MB`,
+        `${r.uiFrames} UI frames, heap ${heapStart !== null && heapEnd !== null ? `${(heapStart / 1e6).toFixed(2)} -> ${(heapEnd / 1e6).toFixed(2)} MB` : 'not measurable'}`,
     );
     expect(r.errors).toEqual([]);
     expect(played).toBeGreaterThan(r.sampleRate * SECONDS * 0.8);
@@ -134,7 +129,8 @@ test(
     expect(r.end.source.underruns - r.start.underruns).toBe(0);
     expect(r.end.capture.overruns).toBe(0);
     expect(r.uiFrames).toBeGreaterThan(SECONDS * 10);
-    expect(heapEnd - heapStart).toBeLessThan(2 * 1024 * 1024);
+    // Chromium only: no driver of Firefox or WebKit can force a GC and read the heap.
+    if (heapStart !== null && heapEnd !== null) expect(heapEnd - heapStart).toBeLessThan(2 * 1024 * 1024);
   },
   (SECONDS + 60) * 1000,
 );

@@ -1,9 +1,9 @@
 // Two copies of ringlet with different versions on one page and one context
 // must not clash: the processor name carries the version, and each copy
 // checks that its wasm matches its own JS.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { openBrowser } from './harness.js';
+import { openBrowser, test } from './harness.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const OTHER = '9.9.9'; // same length as the real version, so the wasm string can be patched in place
