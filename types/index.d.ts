@@ -557,7 +557,8 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   /**
    * Makes a fresh wasm instance on the node's memory, reinitialises it (ring
    * empty, counters zero) and resolves once audio runs again. Recovers a
-   * panicked node. writer and reader stay valid.
+   * panicked node. writer and reader stay valid. Rejects with CONTEXT_CLOSED
+   * once the node's context is closed.
    */
   reset(options?: { timeoutMs?: number }): Promise<void>;
   /** Closes the ring, stops the processor and disconnects. Idempotent. */

