@@ -4,19 +4,43 @@
 
 /**
  * @typedef {'chromium' | 'firefox' | 'webkit-shared' | 'webkit-message'} EngineId
- * @typedef {{ id: EngineId, family: 'chromium' | 'firefox' | 'webkit', sharedArrayBuffer: boolean, label: string }} Engine
+ * @typedef {object} Engine
+ * @property {EngineId} id
+ * @property {'chromium' | 'firefox' | 'webkit'} family
+ * @property {boolean} sharedArrayBuffer SharedArrayBuffer on cross-origin isolated pages
+ * @property {boolean} sharedArrayBufferEverywhere SharedArrayBuffer on pages that are not isolated too
+ *   (WebKitGTK's JSC_useSharedArrayBuffer=1 exposes it on every page; Safari does not)
+ * @property {string} label
  */
 
 /** @type {Engine[]} */
 export const ENGINES = [
-  { id: 'chromium', family: 'chromium', sharedArrayBuffer: true, label: 'Chromium' },
-  { id: 'firefox', family: 'firefox', sharedArrayBuffer: true, label: 'Firefox' },
+  {
+    id: 'chromium',
+    family: 'chromium',
+    sharedArrayBuffer: true,
+    sharedArrayBufferEverywhere: false,
+    label: 'Chromium',
+  },
+  { id: 'firefox', family: 'firefox', sharedArrayBuffer: true, sharedArrayBufferEverywhere: false, label: 'Firefox' },
   // WebKitGTK gives an isolated page SharedArrayBuffer only when the web
   // process runs with JSC_useSharedArrayBuffer=1 (Safari enables it for
   // isolated pages). Without it, WebKit stands for Safari on a page that is
   // not isolated: ringlet takes the message transport.
-  { id: 'webkit-shared', family: 'webkit', sharedArrayBuffer: true, label: 'WebKit (shared)' },
-  { id: 'webkit-message', family: 'webkit', sharedArrayBuffer: false, label: 'WebKit (message)' },
+  {
+    id: 'webkit-shared',
+    family: 'webkit',
+    sharedArrayBuffer: true,
+    sharedArrayBufferEverywhere: true,
+    label: 'WebKit (shared)',
+  },
+  {
+    id: 'webkit-message',
+    family: 'webkit',
+    sharedArrayBuffer: false,
+    sharedArrayBufferEverywhere: false,
+    label: 'WebKit (message)',
+  },
 ];
 
 /**

@@ -365,7 +365,12 @@ test('status: with the test-hooks wasm, Force panic latches the node panicked an
   await b.page.waitForFunction(() => /24 of 24/.test(document.getElementById('message')?.textContent ?? ''), null, {
     timeout: 15000,
   });
-  expect(await b.page.textContent('#pool-stats td[data-key="completedTasks"]')).toBe('24');
+  // The table redraws on the next animation frame, which may come after the message.
+  await b.page.waitForFunction(
+    () => document.querySelector('#pool-stats td[data-key="completedTasks"]')?.textContent === '24',
+    null,
+    { timeout: 5000 },
+  );
   expect(b.errors).toEqual([]);
 });
 

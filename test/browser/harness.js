@@ -171,7 +171,7 @@ const named = (name) => (depth === 0 ? `[${engine.id}] ${name}` : name);
 export function test(name, fn, timeout) {
   const need = needs;
   needs = null;
-  if (need && !need.engines.includes(engine.family) && !need.engines.includes(engine.id))
+  if (need && !meets(need.engines))
     return jestTest.skip(named(`${name} (needs ${need.engines.join(' or ')}: ${need.why})`), fn, timeout);
   return jestTest(named(name), fn, timeout);
 }
@@ -185,16 +185,34 @@ test.only = (name, fn, timeout) => jestTest.only(named(name), fn, timeout);
  */
 test.each = (table) => (name, fn, timeout) => jestTest.each(/** @type {any[]} */ (table))(named(name), fn, timeout);
 
-/** @type {{ engines: string[], why: string } | null} */
+/** @type {{ engines: Need[], why: string } | null} */
 let needs = null;
 
 /**
- * Marks the next `test` as needing one engine's tooling (CDP, say): in the
- * other engines it is registered as skipped, its name saying which engine it
- * needs and why. One line above the test, so the test itself is unchanged:
+ * @typedef {import('./engines.js').Engine['family'] | import('./engines.js').EngineId | 'sharedArrayBuffer'} Need
+ */
+
+/**
+ * True when this file's engine is one of `engines` ('sharedArrayBuffer': any
+ * engine whose isolated pages have it, so not WebKit's message mode).
+ * @param {Need[]} engines
+ */
+function meets(engines) {
+  return (
+    engines.includes(engine.family) ||
+    engines.includes(engine.id) ||
+    (engines.includes('sharedArrayBuffer') && engine.sharedArrayBuffer)
+  );
+}
+
+/**
+ * Marks the next `test` as needing one engine's tooling (CDP, say), or
+ * SharedArrayBuffer: elsewhere it is registered as skipped, its name saying
+ * what it needs and why. One line above the test, so the test itself is
+ * unchanged:
  *   test.needs(['chromium'], 'only CDP can …');
  *   test('…', async () => { … });
- * @param {Array<import('./engines.js').Engine['family'] | import('./engines.js').EngineId>} engines
+ * @param {Need[]} engines
  * @param {string} why
  */
 test.needs = (engines, why) => {
