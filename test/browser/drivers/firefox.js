@@ -15,13 +15,19 @@ export const FIREFOX_PREFS = {
   // --autoplay-policy=no-user-gesture-required does.
   'media.autoplay.default': 0,
   'media.autoplay.blocking_policy': 0,
-  // A getUserMedia call must settle rather than wait on a permission prompt
-  // no one answers.
-  'media.navigator.permission.disabled': true,
 };
 
-/** A fake microphone (a tone), as Chromium's --use-fake-device-for-media-stream. */
-const FAKE_MEDIA_PREFS = { 'media.navigator.streams.fake': true };
+/**
+ * A fake microphone (a tone) that getUserMedia opens without a prompt, as
+ * Chromium's --use-fake-device-for-media-stream and --use-fake-ui-for-media-stream.
+ */
+const FAKE_MEDIA_PREFS = { 'media.navigator.streams.fake': true, 'media.navigator.permission.disabled': true };
+/**
+ * No microphone to be had, as on this machine in Chromium: cubeb's mock
+ * context lists fake inputs, so the microphone is blocked instead, and
+ * getUserMedia rejects (NotAllowedError) rather than wait on a prompt.
+ */
+const NO_MEDIA_PREFS = { 'permissions.default.microphone': 2 };
 
 /**
  * @param {import('./types.js').LaunchOptions} options
@@ -32,7 +38,7 @@ export async function launch(options) {
     browser: 'firefox',
     executablePath: process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr',
     headless: true,
-    extraPrefsFirefox: { ...FIREFOX_PREFS, ...(options.fakeMedia ? FAKE_MEDIA_PREFS : {}) },
+    extraPrefsFirefox: { ...FIREFOX_PREFS, ...(options.fakeMedia ? FAKE_MEDIA_PREFS : NO_MEDIA_PREFS) },
   });
   /** @param {import('puppeteer-core').Page} page @returns {Backend} */
   const wrap = (page) => ({
