@@ -9,6 +9,7 @@
 // (`[firefox] …`). `engine` says which engine runs the file.
 import { describe as jestDescribe, test as jestTest } from '@jest/globals';
 import { engineById } from './engines.js';
+import { OFFLINE_SUSPEND } from './offline-suspend.js';
 import { LISTENER_COUNTER, Page, RECORDER } from './page.js';
 import { serve } from '../../scripts/serve.mjs';
 
@@ -72,6 +73,8 @@ export async function openBrowser({
   const pageOf = async (backend) => {
     const p = new Page(backend, { engine, errors, addServerInit });
     if (!backend.onError && !serverInit.includes(RECORDER)) serverInit.unshift(RECORDER);
+    // Firefox has no OfflineAudioContext.suspend(): a test-only stand-in (offline-suspend.js).
+    if (engine.family === 'firefox' && backend.addInitScript) await backend.addInitScript(OFFLINE_SUSPEND);
     if (countListeners && engine.family !== 'chromium') {
       if (backend.addInitScript) await backend.addInitScript(LISTENER_COUNTER);
       else if (!serverInit.includes(LISTENER_COUNTER)) serverInit.push(LISTENER_COUNTER);
