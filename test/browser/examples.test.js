@@ -68,6 +68,7 @@ test('the index links every example, each with a description and a thumbnail', a
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('tone: a Worker-fed source node plays, the gauge moves, and the console stays clean', async () => {
   await open('tone');
   expect(await b.page.textContent('#isolated')).toBe('true');
@@ -86,6 +87,7 @@ test('tone: a Worker-fed source node plays, the gauge moves, and the console sta
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('stream-player: the Worker streams the generated sample through the ring, sample for sample, without underruns; pause, seek and the end of the track behave', async () => {
   await open('stream-player');
   await enabled('play');
@@ -173,6 +175,7 @@ test('stream-player: the Worker streams the generated sample through the ring, s
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('eq-analyser: dragging a band handle on the canvas changes node.eq and lifts the live spectrum there', async () => {
   await open('eq-analyser');
   await enabled('start');
@@ -293,6 +296,7 @@ async function record(page, seconds) {
   });
 }
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('recorder: without a microphone it falls back to the generator, and 2 s yield a non-silent WAV of exactly 2 s', async () => {
   await open('recorder');
   await enabled('record');
@@ -307,6 +311,7 @@ test('recorder: without a microphone it falls back to the generator, and 2 s yie
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test("recorder: with the engine's fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s", async () => {
   const mic = await openBrowser({ fakeMedia: true });
   try {

@@ -17,6 +17,7 @@ afterAll(async () => {
   await b?.close();
 });
 
+test.needs(['sharedArrayBuffer'], 'its matrix covers writerHandle, RingWriter on the ring and writeSync');
 test('bad-input matrix: each call throws the right error naming its parameter, and the node keeps playing exactly', async () => {
   const r = await b.page.evaluate(async () => {
     const ringlet = await import('/dist/ringlet.js');
@@ -217,6 +218,7 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
   expect(r.state).toBe('running');
 });
 
+test.needs(['sharedArrayBuffer'], "it reads the nodes' counters from the shared ring while they play");
 test('a panic in one node under load silences only that node; the others keep playing, and reset recovers it', async () => {
   const r = await b.page.evaluate(async (wasmUrl) => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -348,6 +350,7 @@ test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node pl
   expect(r.peak).toBeGreaterThan(0.05);
 });
 
+test.needs(['sharedArrayBuffer'], 'a Worker producer writes the shared ring');
 test('a producer Worker killed mid-stream leaves the source counting underruns, and a new producer resumes it', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');

@@ -113,6 +113,7 @@ test("'render' equals a RingletNode effect node in an OfflineAudioContext with t
       if (band) node.eq.setBand(i, band);
     });
     node.limiter.set(CHAIN.limiter);
+    await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     source.connect(node).connect(ctx.destination);
     source.start();
     const rendered = await ctx.startRendering();

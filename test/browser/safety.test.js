@@ -117,6 +117,7 @@ test('a forced trap silences the next quantum, fires one panic event (no process
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 30, sampleRate });
     const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, wasmUrl });
     node.writer.tryWrite(new Float32Array(128 * 10).fill(0.5));
+    await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     node.connect(ctx.destination);
     const panics = [];
     let processorErrors = 0;
@@ -140,6 +141,7 @@ test('a forced trap silences the next quantum, fires one panic event (no process
       stateBeforeReset = node.state;
       await node.reset();
       node.writer.tryWrite(new Float32Array(128 * 10).fill(0.25));
+      await node.flush();
       await ctx.resume();
     });
     const out = (await ctx.startRendering()).getChannelData(0);
@@ -237,6 +239,7 @@ test('the release wasm has no test hooks: a test:trap message does nothing', asy
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 8, sampleRate: 48000 });
     const node = await RingletNode.create(ctx, { channels: 1 });
     node.writer.tryWrite(new Float32Array(128 * 8).fill(0.5));
+    await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     node.connect(ctx.destination);
     ctx.suspend(128 / 48000).then(() => {
       node.port.postMessage({ type: 'test:trap' });

@@ -18,6 +18,7 @@ afterAll(async () => {
   await b?.close();
 });
 
+test.needs(['sharedArrayBuffer'], 'Worker producer and consumer on the shared rings');
 test(
   `soak: ${SECONDS} s of realtime audio through source -> capture, sequence-checked`,
   async () => {

@@ -45,6 +45,7 @@ test('two versions load into one context and both render their own signal', asyn
     const nz = await z.RingletNode.create(ctx, { channels: 1 });
     na.writer.tryWrite(new Float32Array(512).fill(0.25));
     nz.writer.tryWrite(new Float32Array(512).fill(0.5));
+    await Promise.all([na.flush(), nz.flush()]); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     na.connect(ctx.destination);
     nz.connect(ctx.destination);
     const out = (await ctx.startRendering()).getChannelData(0);
