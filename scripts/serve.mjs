@@ -1,5 +1,5 @@
 // A small static server for ringlet's examples and browser tests. Listens on
-// 127.0.0.1 only. By default it sends COOP/COEP so pages are cross-origin
+// 127.0.0.1 (or the given host). By default it sends COOP/COEP so pages are cross-origin
 // isolated; `isolate: false` serves without them (for the fallback tests).
 // `cors: true` serves like a public CDN: any origin may fetch and embed the
 // files (Access-Control-Allow-Origin *, Cross-Origin-Resource-Policy
@@ -33,10 +33,20 @@ const TYPES = {
  * answered it (custom routes, fixed statuses, dropped connections); otherwise
  * the file under `root` is served. `responses` records every answered
  * request with its status and the headers sent (lower-case names).
- * @param {{ root?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string }} [options]
+ * `host` is the address to listen on (127.0.0.1 unless a test needs another).
+ * @param {{ root?: string, host?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[], responses: ServedResponse[] }>}
  */
-export function serve({ root = '.', port = 0, isolate = true, cors = false, log = false, handle, prelude } = {}) {
+export function serve({
+  root = '.',
+  host = '127.0.0.1',
+  port = 0,
+  isolate = true,
+  cors = false,
+  log = false,
+  handle,
+  prelude,
+} = {}) {
   const base = resolve(root);
   const requests = [];
   /** @type {ServedResponse[]} */
@@ -113,10 +123,10 @@ export function serve({ root = '.', port = 0, isolate = true, cors = false, log 
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
       resolvePromise({
-        url: `http://127.0.0.1:${actual}`,
+        url: `http://${host}:${actual}`,
         port: actual,
         requests,
         responses,
