@@ -6,8 +6,10 @@
 //
 // A test file imports `test` and `describe` from here instead of
 // @jest/globals: they put the engine in front of each top-level name
-// (`[firefox] …`). `engine` says which engine runs the file.
-import { describe as jestDescribe, test as jestTest } from '@jest/globals';
+// (`[firefox] …`). `engine` says which engine runs the file. Outside Jest
+// (benchmarks, scripts) openBrowser() opens Chromium, as before; this module
+// takes Jest's functions from its globals only when a test registers, so it
+// loads outside Jest too.
 import { engineById } from './engines.js';
 import { OFFLINE_SUSPEND } from './offline-suspend.js';
 import { LISTENER_COUNTER, Page, RECORDER } from './page.js';
@@ -99,6 +101,8 @@ export async function openBrowser({
     page,
     errors,
     driver,
+    /** The engine's own browser object (Chromium: Playwright's BrowserContext). */
+    browser: driver.raw,
     /** A second page (tab) in the same browser; it shares `errors`. */
     newPage: async () => pageOf(await driver.newPage()),
     /**
@@ -165,6 +169,9 @@ let depth = 0;
 /** @param {string} name */
 const named = (name) => (depth === 0 ? `[${engine.id}] ${name}` : name);
 
+/** Jest's own test and describe (its injected globals). */
+const jest = () => /** @type {{ test: any, describe: any }} */ (/** @type {unknown} */ (globalThis));
+
 /**
  * Jest's `test`, with the engine in front of top-level names.
  * @param {string} name
@@ -172,6 +179,7 @@ const named = (name) => (depth === 0 ? `[${engine.id}] ${name}` : name);
  * @param {number} [timeout]
  */
 export function test(name, fn, timeout) {
+  const jestTest = jest().test;
   const need = needs;
   needs = null;
   if (need && !meets(need.engines))
@@ -179,14 +187,14 @@ export function test(name, fn, timeout) {
   return jestTest(named(name), fn, timeout);
 }
 /** @param {string} name @param {() => unknown} fn @param {number} [timeout] */
-test.skip = (name, fn, timeout) => jestTest.skip(named(name), fn, timeout);
+test.skip = (name, fn, timeout) => jest().test.skip(named(name), fn, timeout);
 /** @param {string} name @param {() => unknown} fn @param {number} [timeout] */
-test.only = (name, fn, timeout) => jestTest.only(named(name), fn, timeout);
+test.only = (name, fn, timeout) => jest().test.only(named(name), fn, timeout);
 /**
  * @param {readonly any[]} table
  * @returns {(name: string, fn: (...args: any[]) => unknown, timeout?: number) => void}
  */
-test.each = (table) => (name, fn, timeout) => jestTest.each(/** @type {any[]} */ (table))(named(name), fn, timeout);
+test.each = (table) => (name, fn, timeout) => jest().test.each(/** @type {any[]} */ (table))(named(name), fn, timeout);
 
 /** @type {{ engines: Need[], why: string } | null} */
 let needs = null;
@@ -228,7 +236,7 @@ test.needs = (engines, why) => {
  * @param {() => void} fn
  */
 export function describe(name, fn) {
-  return jestDescribe(named(name), () => {
+  return jest().describe(named(name), () => {
     depth += 1;
     try {
       fn();
