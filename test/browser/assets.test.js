@@ -57,11 +57,12 @@ test.each([
   expect(r.written).toEqual({ status: 'ready', frames: 256 });
   expect(r.ok).toBe(true);
   // The worklet from the copy once per context (addModule is per context;
-  // WebKit fetches it once for both), the wasm once from each location tried,
-  // and nothing from beside dist/ringlet.js.
+  // WebKit may serve the second from memory), the wasm once from each
+  // location tried, and nothing from beside dist/ringlet.js.
   const fetched = b.server.requests.slice(before).filter((p) => /ringlet(-worklet)?\.(wasm|js)$/.test(p));
   const worklets = fetched.filter((p) => p === `${COPY}/ringlet-worklet.js`).length;
-  expect(worklets).toBe(b.engine.family === 'webkit' ? 1 : 2);
+  if (b.engine.family === 'webkit') expect([1, 2]).toContain(worklets);
+  else expect(worklets).toBe(2);
   expect(fetched.filter((p) => p !== `${COPY}/ringlet-worklet.js`).sort()).toEqual(
     ['/dist/ringlet.js', `${COPY}/ringlet.wasm`, '/nowhere/ringlet.wasm'].sort(),
   );

@@ -411,7 +411,12 @@ test('without cross-origin isolation the pages say so, fall back to the message 
       { timeout: 15000 },
     );
     await page.click('#start');
-    await page.waitForTimeout(800);
+    // Over the port the spectrum arrives in snapshots: wait (bounded) for one with the noise in it.
+    await page
+      .waitForFunction(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000) > -100, null, {
+        timeout: 5000,
+      })
+      .catch(() => {});
     expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000))).toBeGreaterThan(
       -100,
     );
