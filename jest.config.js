@@ -1,10 +1,24 @@
 // Jest runs ringlet's JavaScript tests as native ES modules
-// (node --experimental-vm-modules). Unit tests run in Node; browser tests
-// drive Debian's Chromium through playwright-core.
+// (node --experimental-vm-modules). Unit tests run in Node; browser tests run
+// once per browser engine, as one Jest project per engine (test names start
+// with the engine: `[firefox] …`). RINGLET_BROWSERS picks the engines
+// (chromium, firefox, webkit; default all): see test/browser/engines.js.
+import { selectedEngines } from './test/browser/engines.js';
+
+const common = { testEnvironment: 'node', transform: {} };
+
 export default {
-  testEnvironment: 'node',
-  transform: {},
-  testMatch: ['<rootDir>/test/unit/**/*.test.js', '<rootDir>/test/browser/**/*.test.js'],
   testTimeout: 120000,
   maxWorkers: 2,
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.js'] },
+    ...selectedEngines().map((engine) => ({
+      ...common,
+      displayName: engine.id,
+      testMatch: ['<rootDir>/test/browser/**/*.test.js'],
+      globals: { RINGLET_ENGINE: engine.id },
+      globalSetup: '<rootDir>/test/browser/global-setup.js',
+      globalTeardown: '<rootDir>/test/browser/global-teardown.js',
+    })),
+  ],
 };

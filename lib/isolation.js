@@ -201,6 +201,25 @@ function clearGuards(store) {
 }
 
 /**
+ * Why a registration with a scope above the worker's folder fails, for the
+ * message: Chromium's own error says so, Firefox's is a bare "SecurityError:
+ * The operation is insecure."
+ * @param {string | undefined} scope
+ * @param {string} scriptUrl
+ */
+function scopeHint(scope, scriptUrl) {
+  if (scope === undefined || scriptUrl === '') return '';
+  try {
+    const wanted = new URL(scope, location.href).href;
+    const folder = new URL('./', scriptUrl).href;
+    if (wanted.startsWith(folder)) return '';
+    return ` (the scope ${wanted} is above the worker's folder ${folder}: the server must send Service-Worker-Allowed for it)`;
+  } catch {
+    return '';
+  }
+}
+
+/**
  * @param {ReturnType<typeof checkIsolationOptions>} o
  * @returns {Promise<IsolationResult>}
  */
@@ -252,7 +271,7 @@ async function isolate(o) {
   } catch (error) {
     return failed(
       'register-failed',
-      `could not register the service worker ${scriptUrl || String(o.swUrl)}: ${String(error)}`,
+      `could not register the service worker ${scriptUrl || String(o.swUrl)}: ${String(error)}${scopeHint(o.scope, scriptUrl)}`,
       error,
     );
   }

@@ -381,7 +381,8 @@ export class RingletNode extends EventTarget {
    * Restarts the core after a panic (or at any time): the processor makes a
    * fresh wasm instance on the node's memory and reinitialises it, so the ring
    * starts empty and the counters at zero; writer and reader stay valid.
-   * Resolves once audio runs again. Concurrent calls share one reset.
+   * Resolves once audio runs again. Concurrent calls share one reset. Rejects
+   * with CONTEXT_CLOSED, changing nothing, once the node's context is closed.
    * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 5000
    * @returns {Promise<void>}
    */
@@ -391,6 +392,13 @@ export class RingletNode extends EventTarget {
       return Promise.reject(new RingletError('DISPOSED', 'RingletNode.reset: the node has been disposed'));
     }
     if (s.reset) return s.reset.promise;
+    // A closed context never runs audio again. Chromium's processor stops
+    // answering once its context closes, but Firefox's and WebKit's still
+    // restart the core and reply, which would resolve a reset that brings
+    // nothing back.
+    if (/** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this)).context.state === 'closed') {
+      return Promise.reject(new RingletError('CONTEXT_CLOSED', 'RingletNode.reset: the context is closed'));
+    }
     let timeoutMs;
     try {
       timeoutMs = checkTimeout(options?.timeoutMs, 'RingletNode.reset', DEFAULT_READY_TIMEOUT_MS);

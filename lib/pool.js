@@ -646,7 +646,25 @@ export class WorkerPool {
     const url = new URL(this.#url);
     if (origin === undefined || origin === 'null' || url.origin === origin || url.protocol === 'data:')
       return this.#url;
-    const source = `import ${JSON.stringify(this.#url)};\n`;
+    // A dynamic import, not a static one: Safari refuses a blob module
+    // worker's static import of another origin on a COEP page ("Worker load
+    // was blocked by Cross-Origin-Embedder-Policy", seen in WebKitGTK 2.50 too;
+    // https://github.com/huggingface/transformers.js/issues/319), while it
+    // loads the same module through import(). Messages that arrive before the
+    // module has added its listener are held and then dispatched again, as a
+    // static import would have queued them. A failed import is reported to the
+    // pool, which then asks the server why (as for a failed static import).
+    const source = `const held = [];
+const hold = (e) => held.push(e);
+self.addEventListener('message', hold);
+import(${JSON.stringify(this.#url)}).then(
+  () => {
+    self.removeEventListener('message', hold);
+    for (const e of held) self.dispatchEvent(new MessageEvent('message', { data: e.data, ports: [...e.ports] }));
+  },
+  (e) => self.postMessage({ type: 'ringlet:import-failed', message: String(e) }),
+);
+`;
     this.#blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     return this.#blobUrl;
   }
@@ -894,11 +912,13 @@ export class WorkerPool {
    */
   #onBootMessage(slot, event) {
     const m =
-      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || slot.state !== 'starting' || slot.failing) return;
-    if (m.type === 'ringlet:boot-error') {
+    if (m.type === 'ringlet:import-failed') {
+      this.#diagnoseLoadFailure(slot, typeof m.message === 'string' ? m.message : '');
+    } else if (m.type === 'ringlet:boot-error') {
       this.#startFailed(slot, m.error?.message || 'the module failed while evaluating');
     } else if (m.type === 'ringlet:ready') {
       if (m.version !== VERSION) {
@@ -1014,8 +1034,9 @@ export class WorkerPool {
    * with no message. Ask the server what it says about the URL, so the error
    * names the real cause (a 404, say).
    * @param {Slot} slot
+   * @param {string} [detail] what the worker's import() rejected with, if it said
    */
-  #diagnoseLoadFailure(slot) {
+  #diagnoseLoadFailure(slot, detail = '') {
     if (slot.failing) return;
     slot.failing = true;
     // Silence the worker at once but keep the slot counted, so nothing is
@@ -1051,7 +1072,7 @@ export class WorkerPool {
         void response.body?.cancel().catch(noop);
         done(
           response.ok
-            ? `the script was fetched (HTTP ${response.status}) but failed to parse or to load one of its imports; the browser console has details`
+            ? `the script was fetched (HTTP ${response.status}) but failed to parse or to load one of its imports; ${detail ? `the import failed with ${detail}` : 'the browser console has details'}`
             : `the script could not be loaded: HTTP ${response.status} ${response.statusText}`.trimEnd(),
         );
       },

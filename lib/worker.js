@@ -486,8 +486,14 @@ async function renderTask(payload, context) {
     stateOut?.postMessage({ type: STATE_FAILED, message: error instanceof Error ? error.message : String(error) });
     throw explainTrap(core, error);
   } finally {
+    // Closing stateIn disentangles the pair, so the previous segment's worker
+    // need not close its end. This one leaves stateOut open for the same
+    // reason: in Firefox (ESR 153) a message posted just before close() is
+    // lost when the other end is transferred afterwards, and the next
+    // segment's port is still on the main thread, queued in its task, when
+    // this segment ends. The engines disagree on ports in transfer:
+    // https://github.com/whatwg/html/issues/5078
     stateIn?.close();
-    stateOut?.close();
   }
 }
 

@@ -1,9 +1,12 @@
 // A small static server for ringlet's examples and browser tests. Listens on
-// 127.0.0.1 only. By default it sends COOP/COEP so pages are cross-origin
+// 127.0.0.1 (or the given host). By default it sends COOP/COEP so pages are cross-origin
 // isolated; `isolate: false` serves without them (for the fallback tests).
 // `cors: true` serves like a public CDN: any origin may fetch and embed the
 // files (Access-Control-Allow-Origin *, Cross-Origin-Resource-Policy
 // cross-origin), for pages that load ringlet from another origin.
+// `prelude`, when given, returns HTML (a <script>) put at the start of every
+// .html file served, after its doctype: the browser tests' init scripts for
+// engines whose driver has no such hook (WebKit over WebDriver classic).
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -30,10 +33,20 @@ const TYPES = {
  * answered it (custom routes, fixed statuses, dropped connections); otherwise
  * the file under `root` is served. `responses` records every answered
  * request with its status and the headers sent (lower-case names).
- * @param {{ root?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler }} [options]
+ * `host` is the address to listen on (127.0.0.1 unless a test needs another).
+ * @param {{ root?: string, host?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[], responses: ServedResponse[] }>}
  */
-export function serve({ root = '.', port = 0, isolate = true, cors = false, log = false, handle } = {}) {
+export function serve({
+  root = '.',
+  host = '127.0.0.1',
+  port = 0,
+  isolate = true,
+  cors = false,
+  log = false,
+  handle,
+  prelude,
+} = {}) {
   const base = resolve(root);
   const requests = [];
   /** @type {ServedResponse[]} */
@@ -86,7 +99,13 @@ export function serve({ root = '.', port = 0, isolate = true, cors = false, log 
     }
     try {
       if ((await stat(file)).isDirectory()) file = join(file, 'index.html');
-      const body = await readFile(file);
+      let body = await readFile(file);
+      const before = extname(file) === '.html' && prelude ? prelude() : '';
+      if (before) {
+        const html = body.toString('utf8');
+        const doctype = /^\s*<!doctype[^>]*>/i.exec(html)?.[0] ?? '';
+        body = Buffer.from(doctype + before + html.slice(doctype.length));
+      }
       const headers = {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-store',
@@ -104,10 +123,10 @@ export function serve({ root = '.', port = 0, isolate = true, cors = false, log 
   });
   return new Promise((resolvePromise, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
+    server.listen(port, host, () => {
       const actual = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
       resolvePromise({
-        url: `http://127.0.0.1:${actual}`,
+        url: `http://${host}:${actual}`,
         port: actual,
         requests,
         responses,

@@ -3,12 +3,26 @@
 // anywhere else it stops with the exact command to run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { selectedEngines } from '../test/browser/engines.js';
 
+/** Only the engines RINGLET_BROWSERS selects (default: all) need their browser. */
+const families = new Set(selectedEngines().map((e) => e.family));
 const NEEDS = [
   { what: 'emcc', pkg: 'emscripten', found: () => has('emcc') },
   { what: 'cmake', pkg: 'cmake', found: () => has('cmake') },
   { what: 'a C compiler', pkg: 'clang', found: () => has('clang') || has('gcc') },
   { what: 'chromium', pkg: 'chromium', found: () => existsSync('/usr/bin/chromium') },
+  ...(families.has('firefox')
+    ? [{ what: 'firefox-esr', pkg: 'firefox-esr', found: () => existsSync('/usr/bin/firefox-esr') }]
+    : []),
+  // WebKitGTK's MiniBrowser comes with libwebkit2gtk-4.1-0, a dependency of the driver.
+  ...(families.has('webkit')
+    ? [
+        { what: 'WebKitWebDriver', pkg: 'webkit2gtk-driver', found: () => has('WebKitWebDriver') },
+        { what: 'Xvfb (a display for WebKit)', pkg: 'xvfb', found: () => has('Xvfb') },
+        { what: 'pulseaudio (an audio sink for WebKit)', pkg: 'pulseaudio', found: () => has('pulseaudio') },
+      ]
+    : []),
 ];
 
 function has(cmd) {

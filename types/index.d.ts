@@ -620,6 +620,7 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
    * @throws (rejects) RingletError 'INIT_FAILED' when the core fails to
    * restart, 'TIMEOUT' after timeoutMs (default 5000), 'DISPOSED' when the
    * node is or gets disposed first.
+   * Rejects with CONTEXT_CLOSED once the node's context is closed.
    */
   reset(options?: { timeoutMs?: number }): Promise<void>;
   /**

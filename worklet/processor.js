@@ -39,6 +39,16 @@ const MODE_CAPTURE = 2;
  * @property {number} sampleRate the context's, which the main thread sized the node for
  */
 
+/**
+ * True when every value equals the first. Audio thread: one bounded pass, no allocation.
+ * @param {Float32Array} values
+ */
+function isConstant(values) {
+  const first = values[0];
+  for (let i = 1; i < values.length; i++) if (values[i] !== first) return false;
+  return true;
+}
+
 /** @param {Float32Array[]} out */
 function silence(out) {
   for (let c = 0; c < out.length; c++) out[c].fill(0);
@@ -376,9 +386,14 @@ class RingletProcessor extends AudioWorkletProcessor {
           else this.inViews[c].fill(0);
         }
       }
-      // The gain AudioParam: 1 value when constant over the quantum, else one per frame.
+      // The gain AudioParam: 1 value when constant over the quantum, else one
+      // per frame. The spec lets an engine pass a constant a-rate param as 1
+      // value or as 128; Chromium and WebKit pass 1, Firefox (ESR 153) always
+      // 128. A constant quantum goes to the core as 1 value in every engine,
+      // so a UI's gain.value change is smoothed in Firefox too, not stepped.
       const gain = parameters.gain;
-      const gainCount = gain === undefined ? 0 : gain.length;
+      let gainCount = gain === undefined ? 0 : gain.length;
+      if (gainCount > 1 && isConstant(gain)) gainCount = 1;
       if (gainCount === 1) this.gainView[0] = gain[0];
       else if (gainCount > 0) this.gainView.set(gain);
       const result = core.rl_node_process(frames, gainCount);

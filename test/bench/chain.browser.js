@@ -316,9 +316,8 @@ async function main() {
   let renders;
   let fft;
   try {
-    const cdp = await b.browser.newCDPSession(b.page);
+    const cdp = await b.cdp();
     product = (await cdp.send('Browser.getVersion')).product;
-    await cdp.detach();
     direct = await b.page.evaluate(directInPage, { trials: DIRECT_TRIALS });
     renders = await b.page.evaluate(rendersInPage, { rounds: ROUNDS, seconds: SECONDS });
     fft = await b.page.evaluate(fftInPage, { trials: 21, calls: 300 });

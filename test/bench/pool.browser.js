@@ -23,7 +23,7 @@ const TRIALS = Number(process.env.POOL_BENCH_TRIALS ?? 5);
 const KINDS = /** @type {const} */ (['ringlet', 'workerpool']);
 
 const b = await openBrowser();
-const cdp = await b.page.context().newCDPSession(b.page);
+const cdp = await b.cdp();
 
 async function heapUsed() {
   await cdp.send('HeapProfiler.collectGarbage');
@@ -32,7 +32,9 @@ async function heapUsed() {
 }
 
 try {
-  await b.page.addScriptTag({ url: '/node_modules/workerpool/dist/workerpool.js' });
+  await /** @type {import('playwright-core').Page} */ (b.page.raw).addScriptTag({
+    url: '/node_modules/workerpool/dist/workerpool.js',
+  });
   await b.page.evaluate(async () => {
     const g = globalThis;
     g.ringlet = await import('/dist/ringlet.js');

@@ -2,9 +2,9 @@
 // place (here build/assets-copy/, standing in for a CDN or a Rollup build
 // without an asset plugin) points ringlet at them once, and nodes on both
 // transports load the worklet and the one ringlet.wasm from there.
-import { afterEach, beforeAll, expect, test } from '@jest/globals';
+import { afterEach, beforeAll, expect } from '@jest/globals';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { openBrowser } from './harness.js';
+import { openBrowser, test } from './harness.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const COPY = '/build/assets-copy';
@@ -52,19 +52,18 @@ test.each([
   }, COPY);
   expect(r.failed?.code).toBe('LOAD_FAILED');
   expect(r.failed?.message).toContain('/nowhere/ringlet.wasm');
-  expect(r.transport).toBe(transport);
+  // WebKit without SharedArrayBuffer takes the port on an isolated page too.
+  expect(r.transport).toBe(b.engine.sharedArrayBuffer ? transport : 'message');
   expect(r.written).toEqual({ status: 'ready', frames: 256 });
   expect(r.ok).toBe(true);
-  // The worklet once per context (addModule is per context), the wasm once
-  // from each location tried, and nothing from beside dist/ringlet.js.
+  // The worklet from the copy once per context (addModule is per context;
+  // WebKit may serve the second from memory), the wasm once from each
+  // location tried, and nothing from beside dist/ringlet.js.
   const fetched = b.server.requests.slice(before).filter((p) => /ringlet(-worklet)?\.(wasm|js)$/.test(p));
-  expect(fetched.sort()).toEqual(
-    [
-      '/dist/ringlet.js',
-      `${COPY}/ringlet-worklet.js`,
-      `${COPY}/ringlet-worklet.js`,
-      `${COPY}/ringlet.wasm`,
-      '/nowhere/ringlet.wasm',
-    ].sort(),
+  const worklets = fetched.filter((p) => p === `${COPY}/ringlet-worklet.js`).length;
+  if (b.engine.family === 'webkit') expect([1, 2]).toContain(worklets);
+  else expect(worklets).toBe(2);
+  expect(fetched.filter((p) => p !== `${COPY}/ringlet-worklet.js`).sort()).toEqual(
+    ['/dist/ringlet.js', `${COPY}/ringlet.wasm`, '/nowhere/ringlet.wasm'].sort(),
   );
 });

@@ -4,12 +4,8 @@
 // band and the spectrum, the offline render reaches 100 % and downloads a WAV
 // of the input's length, the recorder records N seconds from a fake
 // microphone or the generator, and the status page panics and recovers.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CHROMIUM_ARGS, openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone'];
 
@@ -77,10 +73,16 @@ test('the index links every example, each with a description and a thumbnail', a
     }),
   );
   for (const name of EXAMPLES) {
-    const card = b.page.locator('.card', { has: b.page.locator(`a[href="${name}/"]`) });
-    expect(await card.count()).toBe(1);
-    expect((await card.locator('p').textContent())?.length).toBeGreaterThan(40);
-    expect(await card.locator('img').getAttribute('src')).toBe(`../docs/screenshots/${name}.png`);
+    const cards = await b.page.evaluate(
+      (n) =>
+        [...document.querySelectorAll('.card')]
+          .filter((c) => c.querySelector(`a[href="${n}/"]`))
+          .map((c) => ({ text: c.querySelector('p')?.textContent, src: c.querySelector('img')?.getAttribute('src') })),
+      name,
+    );
+    expect(cards).toHaveLength(1);
+    expect(cards[0].text?.length).toBeGreaterThan(40);
+    expect(cards[0].src).toBe(`../docs/screenshots/${name}.png`);
   }
   expect(await b.page.textContent('#isolated')).toBe('true');
   // The thumbnails are docs/screenshots/*.png, made by `npm run screenshots`.
@@ -91,6 +93,7 @@ test('the index links every example, each with a description and a thumbnail', a
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('tone: a Worker-fed source node plays, the gauge moves, and the console stays clean', async () => {
   await open('tone');
   expect(await b.page.textContent('#isolated')).toBe('true');
@@ -109,6 +112,7 @@ test('tone: a Worker-fed source node plays, the gauge moves, and the console sta
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test("stream-player: the Worker streams the generated sample through the ring sample for sample and shows the node's underrun count; pause, seek and the end of the track (which adds no underrun) behave", async () => {
   await open('stream-player');
   await enabled('play');
@@ -199,6 +203,7 @@ test("stream-player: the Worker streams the generated sample through the ring sa
   expect(b.errors).toEqual([]);
 });
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('eq-analyser: dragging a band handle on the canvas changes node.eq and lifts the live spectrum there', async () => {
   await open('eq-analyser');
   await enabled('start');
@@ -290,7 +295,7 @@ test("offline-render: renderOffline reaches 100 %, LUFS before and after are sho
 
 /**
  * Records `seconds` on the recorder page and returns the WAV's facts.
- * @param {import('playwright-core').Page} page
+ * @param {import('./page.js').Page} page
  * @param {number} seconds
  */
 async function record(page, seconds) {
@@ -319,6 +324,7 @@ async function record(page, seconds) {
   });
 }
 
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('recorder: without a microphone it falls back to the generator, and 2 s yield a non-silent WAV of exactly 2 s', async () => {
   await open('recorder');
   await enabled('record');
@@ -333,22 +339,12 @@ test('recorder: without a microphone it falls back to the generator, and 2 s yie
   expect(b.errors).toEqual([]);
 });
 
-test("recorder: with Chromium's fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s", async () => {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-fake-mic-'));
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
-  });
+test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
+test("recorder: with the engine's fake microphone, 1.5 s of the microphone yield a non-silent WAV of exactly 1.5 s", async () => {
+  const mic = await openBrowser({ fakeMedia: true });
   try {
-    const page = browser.pages()[0] ?? (await browser.newPage());
-    /** @type {string[]} */
-    const errors = [];
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
-    });
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${b.server.url}/examples/recorder/`);
+    const { page, errors } = mic;
+    await page.goto(`${mic.server.url}/examples/recorder/`);
     await page.waitForFunction(
       () => !(/** @type {HTMLButtonElement} */ (document.getElementById('record')).disabled),
       null,
@@ -362,8 +358,7 @@ test("recorder: with Chromium's fake microphone, 1.5 s of the microphone yield a
     expect(r.rms).toBeGreaterThan(0.01); // the fake device beeps
     expect(errors).toEqual([]);
   } finally {
-    await browser.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    await mic.close();
   }
 });
 
@@ -403,7 +398,12 @@ test('status: with the test-hooks wasm, Force panic latches the node panicked an
   await b.page.waitForFunction(() => /24 of 24/.test(document.getElementById('message')?.textContent ?? ''), null, {
     timeout: 15000,
   });
-  expect(await b.page.textContent('#pool-stats td[data-key="completedTasks"]')).toBe('24');
+  // The table redraws on the next animation frame, which may come after the message.
+  await b.page.waitForFunction(
+    () => document.querySelector('#pool-stats td[data-key="completedTasks"]')?.textContent === '24',
+    null,
+    { timeout: 5000 },
+  );
   expect(b.errors).toEqual([]);
 });
 
@@ -436,7 +436,12 @@ test('without cross-origin isolation the pages say so, fall back to the message 
       { timeout: 15000 },
     );
     await page.click('#start');
-    await page.waitForTimeout(800);
+    // Over the port the spectrum arrives in snapshots: wait (bounded) for one with the noise in it.
+    await page
+      .waitForFunction(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000) > -100, null, {
+        timeout: 5000,
+      })
+      .catch(() => {});
     expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(1000))).toBeGreaterThan(
       -100,
     );

@@ -1,54 +1,247 @@
-// Real-browser harness: Debian's Chromium, headless, driven by playwright-core,
-// with pages served from 127.0.0.1 by scripts/serve.mjs.
-import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// Real-browser harness: one test file runs in one engine per Jest project
+// (jest.config.js makes a project per engine RINGLET_BROWSERS selects:
+// Chromium, Firefox, WebKit with and without SharedArrayBuffer). Pages are
+// served from 127.0.0.1 by scripts/serve.mjs and driven through one page API
+// (page.js), whatever the engine.
+//
+// A test file imports `test` and `describe` from here instead of
+// @jest/globals: they put the engine in front of each top-level name
+// (`[firefox] …`). `engine` says which engine runs the file. Outside Jest
+// (benchmarks, scripts) openBrowser() opens Chromium, as before; this module
+// takes Jest's functions from its globals only when a test registers, so it
+// loads outside Jest too.
+import { engineById } from './engines.js';
+import { OFFLINE_SUSPEND } from './offline-suspend.js';
+import { LISTENER_COUNTER, Page, RECORDER } from './page.js';
 import { serve } from '../../scripts/serve.mjs';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--autoplay-policy=no-user-gesture-required',
-];
+export { CHROMIUM_ARGS } from './drivers/chromium.js';
+
+/** The engine this file runs in (jest.config.js's project global; Chromium outside a project). */
+export const engine = engineById(
+  String(/** @type {{ RINGLET_ENGINE?: string }} */ (globalThis).RINGLET_ENGINE ?? 'chromium'),
+);
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+
+/** @param {import('./engines.js').Engine['family']} family */
+async function driverFor(family) {
+  if (family === 'chromium') return import('./drivers/chromium.js');
+  if (family === 'firefox') return import('./drivers/firefox.js');
+  return import('./drivers/webkit.js');
+}
 
 /**
- * Starts a server and a browser. `page` is a blank, cross-origin isolated page
- * (or not, with isolate: false) at the server's origin; its console errors and
- * page errors are collected in `errors`. `handle` is scripts/serve.mjs's:
- * custom routes that see each request first.
- * @param {{ isolate?: boolean, handle?: import('../../scripts/serve.mjs').RouteHandler }} [options]
+ * @typedef {object} OpenOptions
+ * @property {boolean} [isolate] serve with COOP/COEP (default true)
+ * @property {boolean} [fakeMedia] a fake microphone getUserMedia may use without asking
+ * @property {boolean} [countListeners] install the in-page listener counter (engines without DevTools' listener list)
+ * @property {string[]} [chromiumArgs] extra Chromium switches (Chromium only)
+ * @property {import('../../scripts/serve.mjs').RouteHandler} [handle] extra server routes
  */
-export async function openBrowser({ isolate = true, handle } = {}) {
-  const server = await serve({ root: new URL('../..', import.meta.url).pathname, isolate, handle });
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-chromium-'));
-  const browser = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
+
+/**
+ * Starts a server and a browser of this file's engine. `page` is a blank
+ * page (cross-origin isolated, or not with isolate: false) at the server's
+ * origin; console errors and uncaught page errors are collected in `errors`.
+ * @param {OpenOptions} [options]
+ */
+export async function openBrowser({
+  isolate = true,
+  fakeMedia = false,
+  countListeners = false,
+  chromiumArgs,
+  handle,
+} = {}) {
+  /** Init scripts the server puts in every page (WebKit, which has no init-script hook). */
+  /** @type {string[]} */
+  const serverInit = [];
+  const server = await serve({
+    root: ROOT,
+    isolate,
+    handle,
+    prelude: () => serverInit.map((s) => `<script>${s}</script>`).join(''),
   });
-  const page = browser.pages()[0] ?? (await browser.newPage());
+  const { launch } = await driverFor(engine.family);
+  const driver = await launch({ fakeMedia, chromiumArgs, sharedArrayBuffer: engine.sharedArrayBuffer });
   /** @type {string[]} */
   const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${server.url}/test/browser/blank.html`);
-  return {
+  const addServerInit = (/** @type {string} */ source) => {
+    serverInit.push(source);
+  };
+  /** @type {Page[]} */
+  const pages = [];
+  /** @param {import('./drivers/types.js').Backend} backend */
+  const pageOf = async (backend) => {
+    const p = new Page(backend, { engine, errors, addServerInit });
+    if (!backend.onError && !serverInit.includes(RECORDER)) serverInit.unshift(RECORDER);
+    // Firefox has no OfflineAudioContext.suspend(): a test-only stand-in (offline-suspend.js).
+    if (engine.family === 'firefox' && backend.addInitScript) await backend.addInitScript(OFFLINE_SUSPEND);
+    if (countListeners && engine.family !== 'chromium') {
+      if (backend.addInitScript) await backend.addInitScript(LISTENER_COUNTER);
+      else if (!serverInit.includes(LISTENER_COUNTER)) serverInit.push(LISTENER_COUNTER);
+    }
+    pages.push(p);
+    return p;
+  };
+  let page;
+  try {
+    page = await pageOf(await driver.firstPage());
+    await page.goto(`${server.url}/test/browser/blank.html`);
+  } catch (error) {
+    await driver.close().catch(() => {});
+    await server.close();
+    throw error;
+  }
+  /** @type {import('playwright-core').CDPSession | null} */
+  let cdpSession = null;
+  const b = {
+    engine,
     server,
-    browser,
     page,
     errors,
+    driver,
+    /** The engine's own browser object (Chromium: Playwright's BrowserContext). */
+    browser: driver.raw,
+    /** A second page (tab) in the same browser; it shares `errors`. */
+    newPage: async () => pageOf(await driver.newPage()),
+    /**
+     * Chromium only: a DevTools session on `page` (Playwright's CDPSession).
+     * Tests that use it name Chromium as the engine they need and say why.
+     */
+    async cdp() {
+      if (engine.family !== 'chromium')
+        throw new Error(`cdp(): DevTools protocol is Chromium's; this is ${engine.label}`);
+      const raw = /** @type {import('playwright-core').Page} */ (page.raw);
+      cdpSession ??= await raw.context().newCDPSession(raw);
+      return cdpSession;
+    },
+    /**
+     * Live event listeners on the page object `expression` evaluates to
+     * (optionally only these types): DevTools' list in Chromium, the in-page
+     * counter (openBrowser({ countListeners: true })) elsewhere.
+     * @param {string} expression
+     * @param {string[]} [types]
+     */
+    async listenerCount(expression, types) {
+      if (engine.family === 'chromium') {
+        const cdp = await b.cdp();
+        const { result } = await cdp.send('Runtime.evaluate', { expression });
+        const objectId = /** @type {string} */ (result.objectId);
+        const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId });
+        await cdp.send('Runtime.releaseObject', { objectId });
+        return listeners.filter((l) => !types || types.includes(l.type)).length;
+      }
+      if (!countListeners) throw new Error('listenerCount: open the browser with { countListeners: true }');
+      return page.evaluate(
+        ({ expression: e, types: t }) => /** @type {any} */ (globalThis).__ringletListeners((0, eval)(e), t),
+        { expression, types },
+      );
+    },
+    /**
+     * The page's JS heap in bytes after a full garbage collection, or null
+     * where no engine tooling can force a collection and read the heap
+     * (Chromium: CDP HeapProfiler and Runtime.getHeapUsage; Firefox's and
+     * WebKit's drivers expose neither).
+     * @returns {Promise<number | null>}
+     */
+    async heapUsed() {
+      if (engine.family !== 'chromium') return null;
+      const cdp = await b.cdp();
+      await cdp.send('HeapProfiler.collectGarbage');
+      await cdp.send('HeapProfiler.collectGarbage');
+      return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+    },
     async close() {
-      await browser.close();
-      await server.close();
-      rmSync(userDataDir, { recursive: true, force: true });
+      try {
+        if (cdpSession) await cdpSession.detach().catch(() => {});
+        await driver.close();
+      } finally {
+        await server.close();
+      }
     },
   };
+  return b;
+}
+
+/** @type {number} */
+let depth = 0;
+/** @param {string} name */
+const named = (name) => (depth === 0 ? `[${engine.id}] ${name}` : name);
+
+/** Jest's own test and describe (its injected globals). */
+const jest = () => /** @type {{ test: any, describe: any }} */ (/** @type {unknown} */ (globalThis));
+
+/**
+ * Jest's `test`, with the engine in front of top-level names.
+ * @param {string} name
+ * @param {() => unknown} fn
+ * @param {number} [timeout]
+ */
+export function test(name, fn, timeout) {
+  const jestTest = jest().test;
+  const need = needs;
+  needs = null;
+  if (need && !meets(need.engines))
+    return jestTest.skip(named(`${name} (needs ${need.engines.join(' or ')}: ${need.why})`), fn, timeout);
+  return jestTest(named(name), fn, timeout);
+}
+/** @param {string} name @param {() => unknown} fn @param {number} [timeout] */
+test.skip = (name, fn, timeout) => jest().test.skip(named(name), fn, timeout);
+/** @param {string} name @param {() => unknown} fn @param {number} [timeout] */
+test.only = (name, fn, timeout) => jest().test.only(named(name), fn, timeout);
+/**
+ * @param {readonly any[]} table
+ * @returns {(name: string, fn: (...args: any[]) => unknown, timeout?: number) => void}
+ */
+test.each = (table) => (name, fn, timeout) => jest().test.each(/** @type {any[]} */ (table))(named(name), fn, timeout);
+
+/** @type {{ engines: Need[], why: string } | null} */
+let needs = null;
+
+/**
+ * @typedef {import('./engines.js').Engine['family'] | import('./engines.js').EngineId | 'sharedArrayBuffer'} Need
+ */
+
+/**
+ * True when this file's engine is one of `engines` ('sharedArrayBuffer': any
+ * engine whose isolated pages have it, so not WebKit's message mode).
+ * @param {Need[]} engines
+ */
+function meets(engines) {
+  return (
+    engines.includes(engine.family) ||
+    engines.includes(engine.id) ||
+    (engines.includes('sharedArrayBuffer') && engine.sharedArrayBuffer)
+  );
+}
+
+/**
+ * Marks the next `test` as needing one engine's tooling (CDP, say), or
+ * SharedArrayBuffer: elsewhere it is registered as skipped, its name saying
+ * what it needs and why. One line above the test, so the test itself is
+ * unchanged:
+ *   test.needs(['chromium'], 'only CDP can …');
+ *   test('…', async () => { … });
+ * @param {Need[]} engines
+ * @param {string} why
+ */
+test.needs = (engines, why) => {
+  needs = { engines, why };
+};
+
+/**
+ * Jest's `describe`, with the engine in front of top-level names.
+ * @param {string} name
+ * @param {() => void} fn
+ */
+export function describe(name, fn) {
+  return jest().describe(named(name), () => {
+    depth += 1;
+    try {
+      fn();
+    } finally {
+      depth -= 1;
+    }
+  });
 }

@@ -5,10 +5,10 @@
 //
 // The page wraps Worker (to count constructions) and the timer functions (to
 // count live timers independently of the pool's own stats).
-import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, jest } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openBrowser } from './harness.js';
+import { openBrowser, test } from './harness.js';
 import { serve } from '../../scripts/serve.mjs';
 
 const TASKS = '/test/browser/fixtures/pool-tasks.js';
@@ -25,12 +25,9 @@ jest.setTimeout(30000);
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
-/** @type {import('playwright-core').CDPSession} */
-let cdp;
 
 beforeAll(async () => {
-  b = await openBrowser();
-  cdp = await b.page.context().newCDPSession(b.page);
+  b = await openBrowser({ countListeners: true });
   await b.page.evaluate(() => {
     const g = globalThis;
     // Count every Worker construction.
@@ -116,25 +113,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   rmSync(LATE_PATH, { force: true });
-  await cdp?.detach();
   await b?.close();
 });
 
-/** Listeners on the page object at `expression`, as Chromium's DevTools sees them. */
-async function listenersOn(expression) {
-  const { result } = await cdp.send('Runtime.evaluate', { expression });
-  const { listeners } = await cdp.send('DOMDebugger.getEventListeners', {
-    objectId: /** @type {string} */ (result.objectId),
-  });
-  await cdp.send('Runtime.releaseObject', { objectId: /** @type {string} */ (result.objectId) });
-  return listeners.length;
-}
+/** Listeners on the page object at `expression`: Chromium's DevTools list, the in-page counter elsewhere. */
+const listenersOn = (/** @type {string} */ expression) => b.listenerCount(expression);
 
-async function heapUsed() {
-  await cdp.send('HeapProfiler.collectGarbage');
-  await cdp.send('HeapProfiler.collectGarbage');
-  return (await cdp.send('Runtime.getHeapUsage')).usedSize;
-}
+/** The heap after a full GC; null outside Chromium (see harness.js heapUsed). */
+const heapUsed = () => b.heapUsed();
 
 test('50 concurrent init() calls share one promise and construct the workers once, resolving only after they posted ready', async () => {
   const r = await b.page.evaluate(async () => {
@@ -347,7 +333,7 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
   });
   console.log(
     `pool: 10,000 echo tasks in ${elapsedMs} ms (${Math.round(10000 / (elapsedMs / 1000))}/s, 500 in flight); ` +
-      `heap growth ${((end - start) / 1024).toFixed(1)} KiB; sequential echo round trip ${rtt.toFixed(1)} µs`,
+      `heap growth ${start !== null && end !== null ? `${((end - start) / 1024).toFixed(1)} KiB` : 'not measurable'}; sequential echo round trip ${rtt.toFixed(1)} µs`,
   );
   expect(run.wrong).toBe(0);
   expect(run.maxListeners).toBeGreaterThan(0); // the signal listeners are counted while tasks wait
@@ -355,7 +341,8 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
   expect(stats).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0, completedTasks: 12000, failedTasks: 0 });
   expect(timersWhenIdle).toBe(0); // within one sweep interval
   expect(stats.workerListeners).toBe(2 * stats.workers);
-  expect(end - start).toBeLessThan(1024 * 1024);
+  // Chromium only: no driver of Firefox or WebKit can force a GC and read the heap.
+  if (start !== null && end !== null) expect(end - start).toBeLessThan(1024 * 1024);
 });
 
 test('while tasks hold listeners DevTools sees them on the signal, and they are all gone after every kind of outcome', async () => {
@@ -541,11 +528,13 @@ test('a wasm trap in a task is recorded as a worker panic and rejects with WASM_
       next,
     };
   }, TASKS);
-  expect(r.trap).toMatchObject({ ok: false, code: 'WASM_TRAP', remoteName: 'RuntimeError', message: 'unreachable' });
+  // The engine's own trap text: V8 'unreachable', SpiderMonkey 'unreachable executed', JSC 'Unreachable code …'.
+  expect(r.trap).toMatchObject({ ok: false, code: 'WASM_TRAP', remoteName: 'RuntimeError' });
+  expect(r.trap.message).toMatch(/unreachable/i);
   expect(r.heard).toEqual([['worker', 'WASM_TRAP']]);
   expect(r.delta).toBe(1);
   expect(r.last.code).toBe('WASM_TRAP');
-  expect(r.last.message).toBe('unreachable');
+  expect(r.last.message).toBe(r.trap.message);
   expect(r.last.stack).toMatch(/pool-tasks\.js/);
   expect(r.next).toBe('still works');
 });

@@ -1,8 +1,8 @@
 // Main-thread safety in real Chromium: one shared AudioContext, one worklet
 // load per context, unlocking on a real gesture, and panic boundaries with
 // reporting and recovery (using the RL_TEST_HOOKS wasm for forced traps).
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 
@@ -10,7 +10,7 @@ const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 let b;
 
 beforeAll(async () => {
-  b = await openBrowser();
+  b = await openBrowser({ countListeners: true });
 });
 afterAll(async () => {
   await b?.close();
@@ -84,12 +84,7 @@ test('a failing worklet URL rejects naming the URL, and the next call with a goo
 });
 
 test('unlockAudio resumes on a real click and leaves no listeners behind', async () => {
-  const cdp = await b.page.context().newCDPSession(b.page);
-  const countListeners = async () => {
-    const { result } = await cdp.send('Runtime.evaluate', { expression: 'document' });
-    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId });
-    return listeners.filter((l) => ['pointerdown', 'keydown', 'touchend'].includes(l.type)).length;
-  };
+  const countListeners = () => b.listenerCount('document', ['pointerdown', 'keydown', 'touchend']);
   await b.page.evaluate(async () => {
     const { unlockAudio } = await import('/dist/ringlet.js');
     const ctx = new AudioContext();
@@ -113,7 +108,6 @@ test('unlockAudio resumes on a real click and leaves no listeners behind', async
   expect(timedOut).toBe('timeout');
   expect(await countListeners()).toBe(0);
   await b.page.evaluate(() => globalThis.unlockCtx.close());
-  await cdp.detach();
 });
 
 test('a forced trap silences the next quantum, fires one panic event (no processorerror), and reset() restores audio', async () => {
@@ -123,6 +117,7 @@ test('a forced trap silences the next quantum, fires one panic event (no process
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 30, sampleRate });
     const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, wasmUrl });
     node.writer.tryWrite(new Float32Array(128 * 10).fill(0.5));
+    await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     node.connect(ctx.destination);
     const panics = [];
     let processorErrors = 0;
@@ -146,6 +141,7 @@ test('a forced trap silences the next quantum, fires one panic event (no process
       stateBeforeReset = node.state;
       await node.reset();
       node.writer.tryWrite(new Float32Array(128 * 10).fill(0.25));
+      await node.flush();
       await ctx.resume();
     });
     const out = (await ctx.startRendering()).getChannelData(0);
@@ -187,11 +183,7 @@ test('a forced trap silences the next quantum, fires one panic event (no process
 });
 
 test('1,000 forced panics leave a history of exactly 100 and a stable heap', async () => {
-  const cdp = await b.page.context().newCDPSession(b.page);
-  const heap = async () => {
-    await cdp.send('HeapProfiler.collectGarbage');
-    return (await cdp.send('Runtime.getHeapUsage')).usedSize;
-  };
+  const heap = () => b.heapUsed();
   await b.page.evaluate(async (wasmUrl) => {
     const { RingletNode } = await import('/dist/ringlet.js');
     const ctx = new AudioContext();
@@ -232,13 +224,13 @@ test('1,000 forced panics leave a history of exactly 100 and a stable heap', asy
       codes: [...new Set(s.history.map((h) => h.code))],
     };
   });
-  await cdp.detach();
   expect(stats.history).toBe(100);
   expect(stats.worklet).toBeGreaterThanOrEqual(1000);
   expect(stats.recovered).toBeGreaterThanOrEqual(1000);
   expect(stats.codes).toEqual(['CORE_PANIC']);
   // 900 more panics may not grow the main thread's heap by more than 1 MB.
-  expect(end - start).toBeLessThan(1024 * 1024);
+  // Chromium only: no driver of Firefox or WebKit can force a GC and read the heap.
+  if (start !== null && end !== null) expect(end - start).toBeLessThan(1024 * 1024);
 });
 
 test('the release wasm has no test hooks: a test:trap message does nothing', async () => {
@@ -247,6 +239,7 @@ test('the release wasm has no test hooks: a test:trap message does nothing', asy
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 8, sampleRate: 48000 });
     const node = await RingletNode.create(ctx, { channels: 1 });
     node.writer.tryWrite(new Float32Array(128 * 8).fill(0.5));
+    await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     node.connect(ctx.destination);
     ctx.suspend(128 / 48000).then(() => {
       node.port.postMessage({ type: 'test:trap' });

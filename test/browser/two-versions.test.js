@@ -1,9 +1,9 @@
 // Two copies of ringlet with different versions on one page and one context
 // must not clash: the processor name carries the version, and each copy
 // checks that its wasm matches its own JS.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect } from '@jest/globals';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { openBrowser } from './harness.js';
+import { openBrowser, test } from './harness.js';
 
 const ROOT = new URL('../../', import.meta.url);
 const OTHER = '9.9.9'; // same length as the real version, so the wasm string can be patched in place
@@ -45,6 +45,7 @@ test('two versions load into one context and both render their own signal', asyn
     const nz = await z.RingletNode.create(ctx, { channels: 1 });
     na.writer.tryWrite(new Float32Array(512).fill(0.25));
     nz.writer.tryWrite(new Float32Array(512).fill(0.5));
+    await Promise.all([na.flush(), nz.flush()]); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     na.connect(ctx.destination);
     nz.connect(ctx.destination);
     const out = (await ctx.startRendering()).getChannelData(0);

@@ -1,0 +1,68 @@
+// Chromium: Debian's /usr/bin/chromium, headless, through playwright-core.
+import { chromium } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Without these, the closed network makes Chromium retry connections constantly.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--autoplay-policy=no-user-gesture-required',
+];
+
+/** @typedef {import('./types.js').LaunchOptions} LaunchOptions */
+/** @typedef {import('./types.js').Backend} Backend */
+
+/**
+ * @param {LaunchOptions} options
+ * @returns {Promise<import('./types.js').Driver>}
+ */
+export async function launch(options) {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-chromium-'));
+  const args = [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])];
+  if (options.fakeMedia) args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream');
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args,
+  });
+  /** @param {import('playwright-core').Page} page @returns {Backend} */
+  const wrap = (page) => ({
+    raw: page,
+    evaluateRaw: (expression) => page.evaluate(expression),
+    goto: async (url) => {
+      await page.goto(url);
+    },
+    reload: async () => {
+      await page.reload();
+    },
+    url: async () => page.url(),
+    click: (selector) => page.click(selector),
+    mouseMove: (x, y) => page.mouse.move(x, y),
+    mouseDown: () => page.mouse.down(),
+    mouseUp: () => page.mouse.up(),
+    addInitScript: (source) => page.addInitScript(source),
+    onError: (push) => {
+      page.on('console', (m) => {
+        if (m.type() === 'error') push(m.text());
+      });
+      page.on('pageerror', (e) => push(String(e)));
+    },
+    close: () => page.close(),
+  });
+  return {
+    raw: context,
+    firstPage: async () => wrap(context.pages()[0] ?? (await context.newPage())),
+    newPage: async () => wrap(await context.newPage()),
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
