@@ -2,8 +2,8 @@
 // worker's script, in real Chromium: register() is bounded by timeoutMs like
 // the activation, and the call resolves 'failed' (a reload would have
 // destroyed the page's context before evaluate() returned).
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;

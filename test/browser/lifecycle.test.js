@@ -3,8 +3,8 @@
 // the node itself, and by the page's own timer count); a panic that arrives
 // just before reset() cannot take reset's reply; a create() that fails stops
 // the processor it built.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 

@@ -3,8 +3,8 @@
 // 'TIMEOUT' naming the URL, and the same load succeeds once the server
 // answers. The server holds every request under /stall/ until released.
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const DIST = new URL('../../dist/', import.meta.url);
 

@@ -2,8 +2,8 @@
 // SharedArrayBuffer walks: a write racing reset(), a closed reader draining,
 // waits on a worklet that does not answer, and flush() saying what happened.
 // Real Chromium, on a page that is not cross-origin isolated.
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;

@@ -9,10 +9,10 @@
 // Assertions count events (workers constructed, crashes, outcomes), not
 // time. Where a test needs a task to take long, the task sleeps for a fixed
 // time, and the timeouts leave wide margins on either side of it.
-import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, jest } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { openBrowser } from './harness.js';
+import { openBrowser, test } from './harness.js';
 
 const TASKS = '/test/browser/fixtures/pool-tasks.js';
 const CRASH_AFTER_READY = '/test/browser/fixtures/pool-crash-after-ready.js';

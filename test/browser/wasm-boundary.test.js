@@ -4,8 +4,8 @@
 // RingletError 'WASM_TRAP', and the trapped instance is never used again.
 // The hooks build's rl_test_arm_trap is called on the one instance under
 // test, which only a test reaches (the analyser's engine, the load's probe).
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { openBrowser, test } from './harness.js';
 
 const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 
