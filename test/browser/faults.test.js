@@ -273,49 +273,75 @@ test('a panic in one node under load silences only that node; the others keep pl
   expect(r.recovered).toBe(true);
 });
 
-test('closing the context while a writer waits ends the wait with timeout, never a hang; later calls fail cleanly', async () => {
-  const r = await b.page.evaluate(async () => {
-    const { RingletNode } = await import('/dist/ringlet.js');
-    const ctx = new AudioContext();
-    const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 256 });
-    node.connect(ctx.destination);
-    node.writer.tryWrite(new Float32Array(256));
-    const pending = node.writer.write(new Float32Array(4096), { timeoutMs: 1500 });
-    await ctx.close();
-    const t0 = performance.now();
-    const result = await pending;
-    const waited = performance.now() - t0;
-    let create;
-    try {
-      await RingletNode.create(ctx);
-      create = 'resolved';
-    } catch (e) {
-      create = e.code;
-    }
-    let reset;
-    try {
-      await node.reset({ timeoutMs: 300 });
-      reset = 'resolved';
-    } catch (e) {
-      reset = e.code;
-    }
-    node.dispose();
-    return {
-      status: result.status,
-      waitedUnder: waited < 3000,
-      stats: typeof node.stats().framesProcessed,
-      create,
-      reset,
-      state: node.state,
-    };
-  });
-  expect(['timeout', 'closed']).toContain(r.status);
-  expect(r.waitedUnder).toBe(true);
-  expect(r.stats).toBe('number');
-  expect(r.create).toBe('CONTEXT_CLOSED');
-  expect(r.reset).toBe('TIMEOUT');
-  expect(r.state).toBe('disposed');
-});
+test.each(['shared', 'message'])(
+  'closing the context while a writer waits ends the wait with closed, long before its timeout; later calls fail cleanly (%s transport)',
+  async (transport) => {
+    const r = await b.page.evaluate(async (transport) => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const ctx = new AudioContext();
+      const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 256, transport });
+      node.connect(ctx.destination);
+      node.writer.tryWrite(new Float32Array(256));
+      // A timeout far beyond the test's bounds: only the close can end this wait.
+      const pending = node.writer.write(new Float32Array(4096), { timeoutMs: 600000 });
+      let settled = false;
+      pending.then(() => {
+        settled = true;
+      });
+      await new Promise((res) => setTimeout(res, 100));
+      const settledBeforeClose = settled;
+      const t0 = performance.now();
+      await ctx.close();
+      const result = await Promise.race([
+        pending,
+        new Promise((res) => setTimeout(() => res({ status: 'hung' }), 20000)),
+      ]);
+      const waited = performance.now() - t0;
+      let write;
+      try {
+        node.writer.tryWrite(new Float32Array(4));
+        write = 'accepted';
+      } catch (e) {
+        write = e.code;
+      }
+      let create;
+      try {
+        await RingletNode.create(ctx);
+        create = 'resolved';
+      } catch (e) {
+        create = e.code;
+      }
+      let reset;
+      try {
+        await node.reset({ timeoutMs: 300 });
+        reset = 'resolved';
+      } catch (e) {
+        reset = e.code;
+      }
+      node.dispose();
+      return {
+        settledBeforeClose,
+        status: result.status,
+        waited,
+        closed: node.writer.closed,
+        write,
+        create,
+        reset,
+        state: node.state,
+      };
+    }, transport);
+    expect(r.settledBeforeClose).toBe(false); // the wait really was waiting
+    expect(r.status).toBe('closed');
+    // The close ends the wait, not a timer: 10 s is far above what the close
+    // takes even on a loaded machine, and far below the write's own 600 s.
+    expect(r.waited).toBeLessThan(10000);
+    expect(r.closed).toBe(true);
+    expect(r.write).toBe('CLOSED');
+    expect(r.create).toBe('CONTEXT_CLOSED');
+    expect(r.reset).toBe('TIMEOUT');
+    expect(r.state).toBe('disposed');
+  },
+);
 
 test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node playing with its ring intact', async () => {
   const cdp = await b.page.context().newCDPSession(b.page);
