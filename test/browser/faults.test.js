@@ -3,7 +3,13 @@
 // playing correctly; panics under load, closed contexts, frozen pages and
 // killed producers each recover or fail cleanly.
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { openBrowser } from './harness.js';
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CHROMIUM_ARGS, openBrowser } from './harness.js';
+import { serve } from '../../scripts/serve.mjs';
 
 const HOOKS_WASM = '/build/wasm-hooks/ringlet.wasm';
 
@@ -343,45 +349,120 @@ test.each(['shared', 'message'])(
   },
 );
 
+/**
+ * A Chromium whose page can really be frozen. Chromium freezes only hidden
+ * pages, and the focus emulation Playwright turns on for pages it launches
+ * keeps them visible, so Page.setWebLifecycleState did nothing there.
+ * Connected over CDP with noDefaults, Playwright leaves the page as it is.
+ */
+async function openFreezableBrowser() {
+  const server = await serve({ root: new URL('../..', import.meta.url).pathname, isolate: true });
+  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-chromium-'));
+  const chrome = spawn(
+    process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    ['--headless', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, ...CHROMIUM_ARGS, 'about:blank'],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise((res) => chrome.once('exit', res));
+  const close = async () => {
+    chrome.kill();
+    await exited;
+    await server.close();
+    rmSync(userDataDir, { recursive: true, force: true });
+  };
+  try {
+    // Chromium writes the port it picked to DevToolsActivePort.
+    const portFile = join(userDataDir, 'DevToolsActivePort');
+    const deadline = Date.now() + 20000;
+    while (!(existsSync(portFile) && readFileSync(portFile, 'utf8').includes('\n')) && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 50));
+    const port = readFileSync(portFile, 'utf8').split('\n')[0];
+    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, { noDefaults: true });
+    const context = browser.contexts()[0];
+    const page = context.pages()[0] ?? (await context.newPage());
+    /** @type {string[]} */
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/test/browser/blank.html`);
+    return { page, errors, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
 test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node playing with its ring intact', async () => {
-  const cdp = await b.page.context().newCDPSession(b.page);
-  await b.page.evaluate(async () => {
-    const { RingletNode } = await import('/dist/ringlet.js');
-    const ctx = new AudioContext();
-    const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
-    node.generator.set({ type: 'sine', frequency: 440, amplitude: 0.1 });
-    node.generator.start();
-    node.connect(ctx.destination);
-    await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
-    globalThis.frozenNode = node;
-    globalThis.frozenCtx = ctx;
-  });
-  await b.page.waitForFunction(() => globalThis.frozenNode.stats().framesProcessed > 0, null, { timeout: 5000 });
-  const before = await b.page.evaluate(() => globalThis.frozenNode.stats().framesProcessed);
-  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
-  await new Promise((res) => setTimeout(res, 500));
-  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
-  await b.page.waitForTimeout(300);
-  const r = await b.page.evaluate(async () => {
-    const node = globalThis.frozenNode;
-    const a = node.stats().framesProcessed;
-    await new Promise((res) => setTimeout(res, 300));
-    const bb = node.stats().framesProcessed;
-    const result = {
-      advancing: bb > a,
-      state: node.state,
-      ctx: globalThis.frozenCtx.state,
-      peak: node.meters().peak[0],
-    };
-    await globalThis.frozenCtx.close();
-    return result;
-  });
-  await cdp.detach();
-  expect(before).toBeGreaterThan(0);
-  expect(r.advancing).toBe(true);
-  expect(r.state).toBe('running');
-  expect(r.ctx).toBe('running');
-  expect(r.peak).toBeGreaterThan(0.05);
+  // A source ring holds a numbered sequence written before the freeze; a
+  // capture node records what the source plays. After the resume, the capture
+  // must hold the whole sequence, in order, from its first frame.
+  const fb = await openFreezableBrowser();
+  try {
+    const page = fb.page;
+    const cdp = await page.context().newCDPSession(page);
+    const frames = 96000; // about 2 s: the freeze (500 ms) happens while it plays
+    await page.evaluate(async (frames) => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const lifecycle = [];
+      document.addEventListener('freeze', () => lifecycle.push('freeze'));
+      document.addEventListener('resume', () => lifecycle.push('resume'));
+      const ctx = new AudioContext();
+      await ctx.suspend();
+      const source = await RingletNode.create(ctx, { mode: 'source', channels: 1, capacityFrames: 131072 });
+      const capture = await RingletNode.create(ctx, { mode: 'capture', channels: 1, capacityFrames: 262144 });
+      // Frame i is (i + 1) / 131072: exact in float32, nonzero, below the limiter's ceiling.
+      const sequence = Float32Array.from({ length: frames }, (_, i) => (i + 1) / 131072);
+      const wrote = source.writer.tryWrite(sequence);
+      source.connect(capture).connect(ctx.destination);
+      await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
+      globalThis.frozen = { ctx, source, capture, lifecycle, wrote };
+    }, frames);
+    await page.waitForFunction(() => globalThis.frozen.source.stats().framesProcessed > 0, null, { timeout: 10000 });
+    const before = await page.evaluate(() => globalThis.frozen.source.stats());
+    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    await new Promise((res) => setTimeout(res, 500));
+    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    await page.bringToFront();
+    const r = await page.evaluate(async (frames) => {
+      const { ctx, source, capture, lifecycle, wrote } = globalThis.frozen;
+      // Read until the sequence has played through (bounded: a busy machine only makes this longer).
+      const got = new Float32Array(frames + 8192);
+      let n = 0;
+      const deadline = performance.now() + 20000;
+      while (n < frames && performance.now() < deadline) {
+        const res = await capture.reader.readWithTimeout(got.subarray(n, Math.min(got.length, n + 8192)), 500);
+        if (res.status === 'ready') n += res.frames;
+      }
+      const a = source.stats().framesProcessed;
+      await new Promise((res) => setTimeout(res, 300));
+      const after = source.stats();
+      let firstWrong = -1;
+      for (let i = 0; i < frames && firstWrong < 0; i++) if (got[i] !== (i + 1) / 131072) firstWrong = i;
+      const result = {
+        lifecycle: [...lifecycle],
+        wrote,
+        read: n,
+        firstWrong,
+        firstWrongValue: firstWrong < 0 ? null : got[firstWrong] * 131072 - 1,
+        advancing: after.framesProcessed > a,
+        state: [source.state, capture.state],
+        ctx: ctx.state,
+      };
+      await ctx.close();
+      return result;
+    }, frames);
+    await cdp.detach();
+    expect(before.framesProcessed).toBeGreaterThan(0);
+    expect(r.lifecycle).toEqual(['freeze', 'resume']); // the page really froze, and came back
+    expect(r.wrote).toBe(frames);
+    expect(r.read).toBeGreaterThanOrEqual(frames);
+    expect({ firstWrong: r.firstWrong, was: r.firstWrongValue }).toEqual({ firstWrong: -1, was: null });
+    expect(r.advancing).toBe(true);
+    expect(r.state).toEqual(['running', 'running']);
+    expect(r.ctx).toBe('running');
+    expect(fb.errors).toEqual([]);
+  } finally {
+    await fb.close();
+  }
 });
 
 test('a producer Worker killed mid-stream leaves the source counting underruns, and a new producer resumes it', async () => {
