@@ -5,6 +5,7 @@
 //
 // The page wraps Worker (to count constructions) and the timer functions (to
 // count live timers independently of the pool's own stats).
+/* global workerConstructions, liveTimers, intervalFires, outcome, sleep, idleTimers, within -- the page's helpers, set up in beforeAll */
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

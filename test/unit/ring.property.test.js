@@ -322,7 +322,7 @@ describe('bad input', () => {
       result = fn();
     } catch (e) {
       if (name === 'write' || name === 'readWithTimeout') {
-        throw new Error(`${name}() threw synchronously instead of returning a rejected promise: ${e}`);
+        throw new Error(`${name}() threw synchronously instead of returning a rejected promise: ${e}`, { cause: e });
       }
       return e;
     }
