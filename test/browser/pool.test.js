@@ -306,7 +306,7 @@ test('a worker that never posts ready fails after startTimeoutMs', async () => {
   expect(r.stats).toMatchObject({ workers: 0, timers: 0 });
 });
 
-test('10,000 tiny tasks leave no task, listener or timer behind, and grow the heap by under 1 MB', async () => {
+test('10,000 tiny tasks leave no task, listener or timer behind, and grow the heap by under 64 KiB', async () => {
   await b.page.evaluate(async () => {
     const { WorkerPool } = globalThis.ringlet;
     globalThis.bigPool = new WorkerPool();
@@ -359,7 +359,10 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
   expect(stats).toMatchObject({ activeTasks: 0, queuedTasks: 0, listeners: 0, completedTasks: 12000, failedTasks: 0 });
   expect(timersWhenIdle).toBe(0); // after one sweep tick
   expect(stats.workerListeners).toBe(2 * stats.workers);
-  expect(end - start).toBeLessThan(1024 * 1024);
+  // Measured after two forced full GCs, so it is what the pool retains, not
+  // what load or GC timing leave behind: 4 KiB here, idle and with both
+  // cores busy alike. One Set entry retained per task (14 B) is 140 KiB.
+  expect(end - start).toBeLessThan(64 * 1024);
 });
 
 test('while tasks hold listeners DevTools sees them on the signal, and they are all gone after every kind of outcome', async () => {
