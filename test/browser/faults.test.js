@@ -254,14 +254,25 @@ test('a panic in one node under load silences only that node; the others keep pl
     const report = await Promise.race([panicked, new Promise((res) => setTimeout(() => res(null), 5000))]);
     const frozen = victim.stats().framesProcessed;
     const others = nodes.filter((n) => n !== victim).map((n) => n.stats().framesProcessed);
-    await new Promise((res) => setTimeout(res, 300));
+    // Waits for progress rather than for a time: a loaded machine only makes
+    // this longer. The 10 s guard only keeps a stalled graph from hanging the test.
+    const until = async (done) => {
+      const guard = performance.now() + 10000;
+      while (!done() && performance.now() < guard) await new Promise((res) => setTimeout(res, 20));
+    };
+    // Every other node plays on: each advances by at least 8 quanta.
+    await until(() =>
+      nodes.filter((n) => n !== victim).every((n, i) => n.stats().framesProcessed - others[i] >= 8 * 128),
+    );
     const victimAfter = victim.stats().framesProcessed;
     const othersAfter = nodes.filter((n) => n !== victim).map((n) => n.stats().framesProcessed);
     const states = nodes.map((n) => n.state);
     await victim.reset();
     victim.generator.start();
-    await new Promise((res) => setTimeout(res, 300));
-    const recovered = victim.stats().framesProcessed > 0 && victim.state === 'running' && victim.meters().peak[0] > 0;
+    const recoveredNow = () =>
+      victim.stats().framesProcessed > 0 && victim.state === 'running' && victim.meters().peak[0] > 0;
+    await until(recoveredNow);
+    const recovered = recoveredNow();
     await ctx.close();
     return {
       report,
@@ -274,7 +285,7 @@ test('a panic in one node under load silences only that node; the others keep pl
   expect(r.report?.code).toBe('CORE_PANIC');
   // The panicked node outputs silence and its core no longer runs.
   expect(r.victimAdvanced).toBe(0);
-  expect(Math.min(...r.othersAdvanced)).toBeGreaterThan(0);
+  expect(Math.min(...r.othersAdvanced)).toBeGreaterThanOrEqual(8 * 128);
   expect(r.states.filter((s) => s === 'panicked')).toHaveLength(1);
   expect(r.recovered).toBe(true);
 });
@@ -433,7 +444,10 @@ test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node pl
         if (res.status === 'ready') n += res.frames;
       }
       const a = source.stats().framesProcessed;
-      await new Promise((res) => setTimeout(res, 300));
+      // Still playing: it advances (bounded wait; a loaded machine only makes it longer).
+      const guard = performance.now() + 10000;
+      while (source.stats().framesProcessed <= a && performance.now() < guard)
+        await new Promise((res) => setTimeout(res, 20));
       const after = source.stats();
       let firstWrong = -1;
       for (let i = 0; i < frames && firstWrong < 0; i++) if (got[i] !== (i + 1) / 131072) firstWrong = i;
