@@ -375,11 +375,19 @@ async function openFreezableBrowser() {
     { stdio: 'ignore' },
   );
   const exited = new Promise((res) => chrome.once('exit', res));
+  /** @type {import('playwright-core').Browser | null} */
+  let browser = null;
   const close = async () => {
-    chrome.kill();
+    // Asked to close, Chromium ends its helper processes and finishes writing
+    // its profile; a kill is the fallback if it does not within 10 s.
+    const cdp = await browser?.newBrowserCDPSession().catch(() => null);
+    await cdp?.send('Browser.close').catch(() => {});
+    const timer = setTimeout(() => chrome.kill('SIGKILL'), 10000);
+    if (!cdp) chrome.kill();
     await exited;
+    clearTimeout(timer);
     await server.close();
-    rmSync(userDataDir, { recursive: true, force: true });
+    rmSync(userDataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     // Chromium writes the port it picked to DevToolsActivePort.
@@ -388,7 +396,7 @@ async function openFreezableBrowser() {
     while (!(existsSync(portFile) && readFileSync(portFile, 'utf8').includes('\n')) && Date.now() < deadline)
       await new Promise((res) => setTimeout(res, 50));
     const port = readFileSync(portFile, 'utf8').split('\n')[0];
-    const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, { noDefaults: true });
+    browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, { noDefaults: true });
     const context = browser.contexts()[0];
     const page = context.pages()[0] ?? (await context.newPage());
     /** @type {string[]} */
