@@ -40,4 +40,36 @@ export default [
     files: ['scripts/**/*.mjs', 'scripts/**/*.js', '*.config.js', 'test/**/*.js', 'test/**/*.mjs'],
     languageOptions: { globals: { ...globals.node, ...globals.browser, ...globals.worker } },
   },
+  {
+    // A focused or skipped test shrinks the run without failing it: neither
+    // may be committed. (npm test still counts skipped and todo tests.)
+    files: ['test/**/*.js', 'test/**/*.mjs'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        ...['describe', 'test', 'it'].flatMap((object) =>
+          ['only', 'skip'].map((property) => ({
+            object,
+            property,
+            message: `${object}.${property} would shrink the run: remove it before committing`,
+          })),
+        ),
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          name: '@jest/globals',
+          importNames: ['fit', 'fdescribe', 'xit', 'xtest', 'xdescribe'],
+          message: 'focused and skipped test aliases would shrink the run',
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...['fit', 'fdescribe', 'xit', 'xtest', 'xdescribe'].map((name) => ({
+          name,
+          message: 'focused and skipped test aliases would shrink the run',
+        })),
+      ],
+    },
+  },
 ];

@@ -66,6 +66,8 @@ let nextResetId = 1;
 
 /** @type {WeakMap<object, NodeState>} */
 const states = new WeakMap();
+/** Per node: removes its context's 'statechange' listener (closeRingWithContext). @type {WeakMap<object, () => void>} */
+const contextWatches = new WeakMap();
 
 /**
  * Validates create() options. Throws without side effects.
@@ -242,6 +244,7 @@ export class RingletNode extends EventTarget {
     states.set(node, state);
     port.onmessage = (event) => onProcessorMessage(node, state, event.data);
     state.link?.poll();
+    contextWatches.set(node, closeRingWithContext(context, state));
     return node;
   }
 
@@ -443,6 +446,7 @@ export class RingletNode extends EventTarget {
     const s = stateOf(this);
     if (s.state === 'disposed') return;
     s.state = 'disposed';
+    contextWatches.get(this)?.();
     s.closeRing();
     s.params?.close();
     // Every wait ends now: round trips and a pending reset reject with DISPOSED.
@@ -596,6 +600,31 @@ function messageState(o, port, module, sampleRate) {
     listening: true,
     reset: null,
   };
+}
+
+/**
+ * A closed AudioContext never runs the node's processor again, so nothing
+ * would ever move the ring: close it then, so that waits on it end with
+ * 'closed' at once rather than at their timeout, and what is in it can still
+ * be read. Only contexts with close() are watched: an OfflineAudioContext's
+ * state becomes 'closed' when its rendering ends, and its ring stays open.
+ * Main thread.
+ * @param {BaseAudioContext} context
+ * @param {NodeState} state
+ * @returns {() => void} removes the listener
+ */
+function closeRingWithContext(context, state) {
+  const realtime = /** @type {Partial<AudioContext>} */ (context);
+  if (typeof realtime.close !== 'function') return () => {};
+  const controller = new AbortController();
+  const onStateChange = () => {
+    if (context.state !== 'closed') return;
+    controller.abort();
+    state.closeRing();
+  };
+  context.addEventListener('statechange', onStateChange, { signal: controller.signal });
+  onStateChange(); // it may have closed while the node was being created
+  return () => controller.abort();
 }
 
 /**

@@ -1,6 +1,8 @@
 // Builds and runs the native ctest suite three ways: plain, AddressSanitizer
 // with UndefinedBehaviorSanitizer, and ThreadSanitizer. Prints one line per
-// configuration with its counts; exits non-zero if any test failed.
+// configuration with its counts (a test ctest skipped or disabled is counted
+// as skipped, not passed); exits non-zero if any test failed or ctest itself
+// exited non-zero.
 import { spawnSync } from 'node:child_process';
 import { ensureToolchain } from './toolchain.mjs';
 
@@ -17,6 +19,7 @@ const CONFIGS = [
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 for (const config of CONFIGS) {
   const run = (cmd, args, env) => spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env } });
   const steps = [
@@ -48,12 +51,20 @@ for (const config of CONFIGS) {
     failed += 1;
     continue;
   }
-  const f = Number(m[2]);
-  const total = Number(m[3]);
-  passed += total - f;
+  // ctest's total includes skipped tests (as not failed) but not disabled ones;
+  // neither passed.
+  const notRun = (/** @type {string} */ kind) =>
+    [...r.stdout.matchAll(new RegExp(`^\\s*\\d+ - \\S+ \\(${kind}\\)\\s*$`, 'gm'))].length;
+  const s = notRun('Skipped') + notRun('Disabled');
+  // A non-zero exit with no failed test (a crash of ctest, a test it could not
+  // start) fails the configuration all the same.
+  const f = Math.max(Number(m[2]), r.status === 0 ? 0 : 1);
+  const p = Number(m[3]) - Number(m[2]) - notRun('Skipped');
+  passed += p;
   failed += f;
-  if (f > 0 || r.status !== 0) console.log(r.stdout);
-  console.log(`c ${config.name}: ${total - f} passed, ${f} failed`);
+  skipped += s;
+  if (f > 0 || r.status !== 0) console.log(`${r.stdout}${r.status !== 0 ? `\nctest exited ${r.status}` : ''}`);
+  console.log(`c ${config.name}: ${p} passed, ${f} failed, ${s} skipped`);
 }
-console.log(`ctest: ${passed} passed, ${failed} failed`);
+console.log(`ctest: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

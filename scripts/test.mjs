@@ -2,7 +2,9 @@
 // build, type check, lint (ESLint and Prettier), API doc coverage, C format check, native tests (plain, ASan+UBSan, TSan),
 // a 60 s fuzz smoke run (scripts/fuzz.mjs), the Jest suites (Node unit
 // tests and real-Chromium tests), then the consumer tests (test/consumer).
-// Ends with one line `N passed, N failed` counting every test and check.
+// Ends with one line `N passed, N failed, N skipped` counting every test and
+// check; skipped counts Jest's skipped and todo tests and ctest's skipped
+// ones. Any step that exits non-zero fails the run, whatever its summary says.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { ensureToolchain } from './toolchain.mjs';
@@ -11,12 +13,32 @@ ensureToolchain();
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
 const failures = [];
 
 function step(name, cmd, args, env) {
   console.log(`\n== ${name}`);
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
   return r.status === 0;
+}
+
+/**
+ * Adds a child's summary counts. A child that exited non-zero fails the run
+ * even when its summary shows no failure (it crashed, or counted wrong).
+ * @param {string} name
+ * @param {{ status: number | null }} child
+ * @param {RegExpExecArray | null} m `N passed, N failed[, N skipped]`
+ */
+function tally(name, child, m) {
+  if (!m) {
+    check(`${name} (no summary line)`, false);
+    return;
+  }
+  passed += Number(m[1]);
+  failed += Number(m[2]);
+  skipped += Number(m[3] ?? 0);
+  if (Number(m[2]) > 0) failures.push(name);
+  else if (child.status !== 0) check(`${name} (exited ${child.status} with 0 failed)`, false);
 }
 
 function check(name, ok) {
@@ -44,14 +66,7 @@ console.log('\n== native tests');
 const c = spawnSync('node', ['scripts/test-c.mjs'], { encoding: 'utf8' });
 process.stdout.write(c.stdout);
 process.stderr.write(c.stderr);
-const cm = /ctest: (\d+) passed, (\d+) failed/.exec(c.stdout);
-if (cm) {
-  passed += Number(cm[1]);
-  failed += Number(cm[2]);
-  if (Number(cm[2]) > 0 || c.status !== 0) failures.push('native tests');
-} else {
-  check('native tests', false);
-}
+tally('native tests', c, /ctest: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(c.stdout));
 
 // Fails (with the apt-get command) rather than skips when clang's libFuzzer
 // runtime is missing.
@@ -59,7 +74,7 @@ check('fuzz smoke', step('fuzz smoke (60 s)', 'node', ['scripts/fuzz.mjs', '--se
 
 const report = 'build/jest-report.json';
 rmSync(report, { force: true });
-step('jest (unit + browser)', 'node', [
+const jestOk = step('jest (unit + browser)', 'node', [
   '--experimental-vm-modules',
   'node_modules/jest/bin/jest.js',
   '--json',
@@ -69,6 +84,8 @@ try {
   const j = JSON.parse(readFileSync(report, 'utf8'));
   passed += j.numPassedTests;
   failed += j.numFailedTests;
+  // A stray .skip or .todo shrinks the run: it is counted and shown.
+  skipped += j.numPendingTests + j.numTodoTests;
   // A suite that fails to load has no failed tests but is a failure all the same.
   const broken =
     j.numFailedTestSuites - j.testResults.filter((t) => t.assertionResults.some((a) => a.status === 'failed')).length;
@@ -76,6 +93,7 @@ try {
     failed += broken;
   }
   if (j.numFailedTests > 0 || broken > 0) failures.push('jest');
+  else if (!jestOk) check('jest (exited non-zero with 0 failed)', false);
   if (j.numTotalTests === 0) check('jest ran no test', false);
 } catch {
   check('jest report', false);
@@ -87,16 +105,9 @@ console.log('\n== consumer tests');
 const k = spawnSync('node', ['test/consumer/run.mjs'], { encoding: 'utf8' });
 process.stdout.write(k.stdout);
 process.stderr.write(k.stderr);
-const km = /consumer: (\d+) passed, (\d+) failed/.exec(k.stdout);
-if (km) {
-  passed += Number(km[1]);
-  failed += Number(km[2]);
-  if (Number(km[2]) > 0 || k.status !== 0) failures.push('consumer tests');
-} else {
-  check('consumer tests', false);
-}
+tally('consumer tests', k, /consumer: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(k.stdout));
 
 console.log('');
 if (failures.length) console.log(`failed: ${failures.join(', ')}`);
-console.log(`${passed} passed, ${failed} failed`);
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed > 0 ? 1 : 0);

@@ -311,7 +311,7 @@ async function main() {
   const started = performance.now();
   const loadBefore = os.loadavg();
   const b = await openBrowser();
-  let product = 'unknown';
+  let product;
   let direct;
   let renders;
   let fft;

@@ -91,7 +91,7 @@ try {
   }
 
   const realtime = await b.page.evaluate(
-    async ({ FILLS, MARKERS, Q }) => {
+    async ({ FILLS, MARKERS }) => {
       const { RingletNode } = await import('/dist/ringlet.js');
       const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
       const out = [];

@@ -13,6 +13,7 @@
 // only if a pool fails or the renders differ.
 // Run: node test/bench/pool.browser.js (after npm run build). Prints a table
 // and, last, a JSON summary line.
+/* global makePool, renderPayload -- the page's helpers, set up in main() */
 import { readFileSync } from 'node:fs';
 import { openBrowser } from '../browser/harness.js';
 

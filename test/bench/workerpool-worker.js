@@ -4,7 +4,7 @@
 // use, so it does not weigh on start-up), so both pools run identical code
 // on identical wasm and only the pool mechanics differ. A classic worker:
 // workerpool's browser build is a UMD script.
-/* global importScripts, workerpool */
+/* global workerpool */
 importScripts('/node_modules/workerpool/dist/workerpool.js');
 
 /** @type {((payload: unknown, context: object) => Promise<{ value: unknown, transfer: Transferable[] }>) | null} */

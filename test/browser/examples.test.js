@@ -209,6 +209,10 @@ test('eq-analyser: dragging a band handle on the canvas changes node.eq and lift
   await enabled('start');
   expect(await b.page.textContent('#transport')).toBe('shared');
   await b.page.click('#start'); // pink noise
+  // Waits for the noise to show (bounded; a loaded machine only makes it longer), then lets the smoothing settle.
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.spectrumAt(960) > -100, null, {
+    timeout: 15000,
+  });
   await b.page.waitForTimeout(900);
   const before = await b.page.evaluate(() => {
     const ex = /** @type {any} */ (window).ringletExample;
@@ -226,7 +230,14 @@ test('eq-analyser: dragging a band handle on the canvas changes node.eq and lift
   expect(band.gainDb).toBeGreaterThan(10);
   expect(Math.abs(band.frequency - 960)).toBeLessThan(30);
   expect(Number(await b.page.inputValue('#band-4'))).toBeCloseTo(band.gainDb, 0);
-  await b.page.waitForTimeout(900);
+  // Waits (bounded) for the boost to reach the live spectrum, rather than for a fixed time.
+  await b.page
+    .waitForFunction(
+      ([level, gainDb]) => /** @type {any} */ (window).ringletExample.spectrumAt(960) - level > gainDb - 6,
+      [before.level, band.gainDb],
+      { timeout: 15000 },
+    )
+    .catch(() => {}); // the assertion below says by how much it fell short
   const after = await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.spectrumAt(960));
   // The boost shows in the analyser, within a few dB of what was set.
   expect(after - before.level).toBeGreaterThan(band.gainDb - 6);
@@ -382,7 +393,12 @@ test('status: with the test-hooks wasm, Force panic latches the node panicked an
   await b.page.waitForFunction(() => document.getElementById('node-state')?.textContent === 'running', null, {
     timeout: 5000,
   });
-  await b.page.waitForTimeout(500);
+  // Waits (bounded) for the generator to be heard again, rather than for a fixed 500 ms.
+  await b.page
+    .waitForFunction(() => /** @type {any} */ (window).ringletExample.node.meters().rms[0] > 0.01, null, {
+      timeout: 15000,
+    })
+    .catch(() => {}); // the assertions below say what is missing
   const r = await b.page.evaluate(() => {
     const ex = /** @type {any} */ (window).ringletExample;
     return {

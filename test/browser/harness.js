@@ -186,10 +186,6 @@ export function test(name, fn, timeout) {
     return jestTest.skip(named(`${name} (needs ${need.engines.join(' or ')}: ${need.why})`), fn, timeout);
   return jestTest(named(name), fn, timeout);
 }
-/** @param {string} name @param {() => unknown} fn @param {number} [timeout] */
-test.skip = (name, fn, timeout) => jest().test.skip(named(name), fn, timeout);
-/** @param {string} name @param {() => unknown} fn @param {number} [timeout] */
-test.only = (name, fn, timeout) => jest().test.only(named(name), fn, timeout);
 /**
  * @param {readonly any[]} table
  * @returns {(name: string, fn: (...args: any[]) => unknown, timeout?: number) => void}

@@ -4,6 +4,7 @@
 // progress and cancellation, LUFS of the EBU Tech 3341 cases through
 // 'analyze', setting validation, a forced trap inside 'render', and a page
 // that is not cross-origin isolated.
+/* global testSignal, CHAIN, copy, firstDiff, outcome -- the page's helpers, set up in beforeAll */
 import { afterAll, beforeAll, expect, jest } from '@jest/globals';
 import { openBrowser, test } from './harness.js';
 

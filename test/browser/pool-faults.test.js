@@ -9,6 +9,7 @@
 // Assertions count events (workers constructed, crashes, outcomes), not
 // time. Where a test needs a task to take long, the task sleeps for a fixed
 // time, and the timeouts leave wide margins on either side of it.
+/* global workerConstructions, outcome, within, sleep, until -- the page's helpers, set up in beforeAll */
 import { afterAll, beforeAll, expect, jest } from '@jest/globals';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

@@ -37,14 +37,23 @@ static double ulps(double got, double want) {
 
 typedef double (*fn1)(double);
 
-/* Worst error of `ours` against `ref` over TRIALS arguments in [lo, hi). */
-static void check_range(const char* name, fn1 ours, fn1 ref, double lo, double hi,
-                        double max_ulps) {
+/* Log-uniform in [lo, hi), 0 < lo < hi: every decade gets the same share of
+ * the arguments, where a uniform draw over [1e-300, 1e300) would put nearly
+ * all of them in the top three decades. */
+static double rng_log_uniform(uint64_t* s, double lo, double hi) {
+    double x = exp(rng_uniform(s, log(lo), log(hi)));
+    return x < lo ? lo : x >= hi ? nextafter(hi, lo) : x;
+}
+
+/* Worst error of `ours` against `ref` over TRIALS arguments in [lo, hi),
+ * drawn uniformly or (log_scale) log-uniformly. */
+static void check_sampled(const char* name, fn1 ours, fn1 ref, double lo, double hi,
+                          double max_ulps, int log_scale) {
     uint64_t rng = g_seed;
     double worst = 0.0, worst_x = lo;
     int i;
     for (i = 0; i < TRIALS; ++i) {
-        double x = rng_uniform(&rng, lo, hi);
+        double x = log_scale ? rng_log_uniform(&rng, lo, hi) : rng_uniform(&rng, lo, hi);
         double e = ulps(ours(x), ref(x));
         if (!(e <= worst)) {
             worst = e;
@@ -52,9 +61,19 @@ static void check_range(const char* name, fn1 ours, fn1 ref, double lo, double h
         }
     }
     if (!CHECK(worst <= max_ulps)) {
-        fprintf(stderr, "  %s on [%g, %g): %.2f ulp at x = %.17g (seed 0x%llx)\n", name, lo, hi,
-                worst, worst_x, (unsigned long long)g_seed);
+        fprintf(stderr, "  %s on [%g, %g)%s: %.2f ulp at x = %.17g (seed 0x%llx)\n", name, lo, hi,
+                log_scale ? " log-uniform" : "", worst, worst_x, (unsigned long long)g_seed);
     }
+}
+
+static void check_range(const char* name, fn1 ours, fn1 ref, double lo, double hi,
+                        double max_ulps) {
+    check_sampled(name, ours, ref, lo, hi, max_ulps, 0);
+}
+
+static void check_range_log(const char* name, fn1 ours, fn1 ref, double lo, double hi,
+                            double max_ulps) {
+    check_sampled(name, ours, ref, lo, hi, max_ulps, 1);
 }
 
 /* Absolute error, for results near a zero of the function, where ulps of
@@ -109,9 +128,12 @@ static void test_exp_log(void) {
     check_range("exp", rl_exp, exp, -700.0, 700.0, 2.0);
     check_range("exp", rl_exp, exp, -1e-6, 1e-6, 1.0);
     check_range("log", rl_log, log, 1e-6, 10.0, 2.0);
+    check_range_log("log", rl_log, log, 1e-6, 10.0, 2.0);
     check_range("log", rl_log, log, 0.5, 2.0, 2.0);
-    check_range("log", rl_log, log, 1e-300, 1e300, 2.0);
-    check_range("log10", rl_log10, log10, 1e-12, 1e6, 3.0);
+    /* Wide ranges log-uniformly, so the small magnitudes are exercised too. */
+    check_range_log("log", rl_log, log, 1e-300, 1e300, 2.0);
+    check_range_log("log", rl_log, log, 4.9406564584124654e-324, 1.7976931348623157e308, 2.0);
+    check_range_log("log10", rl_log10, log10, 1e-12, 1e6, 3.0);
     /* Decibels to gains and octave steps: exp(y log x) turns log's last-place
      * error into |y log x| (here up to 28) times that in the result, so allow
      * about twice as many ulp: 8e-15 relative, far below audibility. */

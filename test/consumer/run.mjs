@@ -9,7 +9,9 @@
 // where each app's node_modules is kept between runs, so only the first run
 // reaches the registry (for Vite, webpack and Rollup).
 //
-// Ends with `consumer: N passed, N failed`; exits non-zero when one failed.
+// Ends with `consumer: N passed, N failed`; exits non-zero when one failed. A
+// check whose install or build failed is run all the same and fails, naming
+// that step, so the total never shrinks.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -86,6 +88,17 @@ async function check(name, fn) {
  */
 function assert(ok, message) {
   if (!ok) throw new Error(message);
+}
+
+/**
+ * For a check that depends on an earlier one (an install, a build): when that
+ * failed, this check fails too, naming why, instead of vanishing from the count.
+ * @param {unknown} ok
+ * @param {string} what the earlier check
+ * @returns {asserts ok}
+ */
+function needs(ok, what) {
+  assert(ok, `not run: ${what} failed`);
 }
 
 /** Runs a command; throws with its output when it fails. */
@@ -204,7 +217,7 @@ for (const f of readdirSync(WORK)) if (f.endsWith('.tgz') && join(WORK, f) !== p
 let runtimeExports = null;
 
 await check('every package subpath resolves in Node from the installed package', () => {
-  assert(installed, 'not installed');
+  needs(installed, 'the Vite app install');
   const script = `
     const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/worklet', 'ringlet/ringlet.wasm',
       'ringlet/coi-serviceworker.js', 'ringlet/package.json'];
@@ -234,55 +247,52 @@ await check('every package subpath resolves in Node from the installed package',
 
 /** @type {string[]} */
 let assets = [];
-const built =
-  installed &&
-  (await check('vite build (no config) emits the worklet and the wasm as assets', () => {
-    rmSync(join(APP, 'dist'), { recursive: true, force: true });
-    run(join(APP, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], APP);
-    assets = readdirSync(join(APP, 'dist/assets'));
-    const find = (/** @type {RegExp} */ re) => assets.find((f) => re.test(f));
-    const worklet = find(/^ringlet-worklet-[\w-]+\.js$/);
-    assert(worklet, `no worklet asset in ${assets.join(', ')}`);
-    assert(
-      assets.filter((f) => f.endsWith('.wasm')).length === 1 && find(/^ringlet-[\w-]+\.wasm$/),
-      `expected one wasm asset in ${assets.join(', ')}`,
-    );
-    // Emitted byte for byte: Vite must not transform or inline the worklet.
-    const shipped = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-worklet.js'));
-    assert(
-      readFileSync(join(APP, 'dist/assets', worklet)).equals(shipped),
-      'the worklet asset differs from the package file',
-    );
-    const chunks = assets.filter((f) => /^index-[\w-]+\.js$/.test(f));
-    assert(chunks.length === 1, `expected one entry chunk, got ${chunks.join(', ')}`);
-    const code = readFileSync(join(APP, 'dist/assets', chunks[0]), 'utf8');
-    assert(code.includes(worklet), 'the entry chunk does not reference the worklet asset');
-    assert(!code.includes('registerProcessor'), 'the worklet was bundled into the page chunk');
-    assert(!code.includes('data:application/wasm'), 'a wasm was inlined as a data URL');
-  }));
+const built = await check('vite build (no config) emits the worklet and the wasm as assets', () => {
+  needs(installed, 'the Vite app install');
+  rmSync(join(APP, 'dist'), { recursive: true, force: true });
+  run(join(APP, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], APP);
+  assets = readdirSync(join(APP, 'dist/assets'));
+  const find = (/** @type {RegExp} */ re) => assets.find((f) => re.test(f));
+  const worklet = find(/^ringlet-worklet-[\w-]+\.js$/);
+  assert(worklet, `no worklet asset in ${assets.join(', ')}`);
+  assert(
+    assets.filter((f) => f.endsWith('.wasm')).length === 1 && find(/^ringlet-[\w-]+\.wasm$/),
+    `expected one wasm asset in ${assets.join(', ')}`,
+  );
+  // Emitted byte for byte: Vite must not transform or inline the worklet.
+  const shipped = readFileSync(join(APP, 'node_modules/ringlet/dist/ringlet-worklet.js'));
+  assert(
+    readFileSync(join(APP, 'dist/assets', worklet)).equals(shipped),
+    'the worklet asset differs from the package file',
+  );
+  const chunks = assets.filter((f) => /^index-[\w-]+\.js$/.test(f));
+  assert(chunks.length === 1, `expected one entry chunk, got ${chunks.join(', ')}`);
+  const code = readFileSync(join(APP, 'dist/assets', chunks[0]), 'utf8');
+  assert(code.includes(worklet), 'the entry chunk does not reference the worklet asset');
+  assert(!code.includes('registerProcessor'), 'the worklet was bundled into the page chunk');
+  assert(!code.includes('data:application/wasm'), 'a wasm was inlined as a data URL');
+});
 
-const webpackBuilt =
-  webpackInstalled &&
-  (await check('webpack (no config) emits the worklet and the wasm as assets', () => {
-    rmSync(join(WEBPACK, 'dist'), { recursive: true, force: true });
-    run(join(WEBPACK, 'node_modules/.bin/webpack'), ['--mode', 'production', '--no-stats'], WEBPACK);
-    cpSync(join(WEBPACK, 'index.html'), join(WEBPACK, 'dist/index.html'));
-    const files = readdirSync(join(WEBPACK, 'dist'));
-    assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
-    // Asset names are content hashes; the worklet is the .js asset that registers a processor.
-    const scripts = files.filter((f) => f.endsWith('.js') && f !== 'main.js');
-    const worklets = scripts.filter((f) =>
-      readFileSync(join(WEBPACK, 'dist', f), 'utf8').includes('registerProcessor'),
-    );
-    assert(worklets.length === 1, `expected one worklet asset among ${scripts.join(', ')}`);
-    const code = readFileSync(join(WEBPACK, 'dist/main.js'), 'utf8');
-    assert(code.includes(worklets[0]), 'main.js does not reference the worklet asset');
-    assert(!code.includes('registerProcessor'), 'the worklet was bundled into main.js');
-  }));
+const webpackBuilt = await check('webpack (no config) emits the worklet and the wasm as assets', () => {
+  needs(webpackInstalled, 'the webpack app install');
+  rmSync(join(WEBPACK, 'dist'), { recursive: true, force: true });
+  run(join(WEBPACK, 'node_modules/.bin/webpack'), ['--mode', 'production', '--no-stats'], WEBPACK);
+  cpSync(join(WEBPACK, 'index.html'), join(WEBPACK, 'dist/index.html'));
+  const files = readdirSync(join(WEBPACK, 'dist'));
+  assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
+  // Asset names are content hashes; the worklet is the .js asset that registers a processor.
+  const scripts = files.filter((f) => f.endsWith('.js') && f !== 'main.js');
+  const worklets = scripts.filter((f) => readFileSync(join(WEBPACK, 'dist', f), 'utf8').includes('registerProcessor'));
+  assert(worklets.length === 1, `expected one worklet asset among ${scripts.join(', ')}`);
+  const code = readFileSync(join(WEBPACK, 'dist/main.js'), 'utf8');
+  assert(code.includes(worklets[0]), 'main.js does not reference the worklet asset');
+  assert(!code.includes('registerProcessor'), 'the worklet was bundled into main.js');
+});
 
-const rollupBuilt =
-  rollupInstalled &&
-  (await check('Rollup (node-resolve + import-meta-assets) emits the worklet and the wasm as assets', () => {
+const rollupBuilt = await check(
+  'Rollup (node-resolve + import-meta-assets) emits the worklet and the wasm as assets',
+  () => {
+    needs(rollupInstalled, 'the Rollup app install');
     rmSync(join(ROLLUP, 'dist'), { recursive: true, force: true });
     run(join(ROLLUP, 'node_modules/.bin/rollup'), ['-c', '--silent'], ROLLUP);
     cpSync(join(ROLLUP, 'index.html'), join(ROLLUP, 'dist/index.html'));
@@ -297,12 +307,13 @@ const rollupBuilt =
     assert(worklets.length === 1, `expected one worklet asset among ${files.join(', ')}`);
     const code = readFileSync(join(ROLLUP, 'dist/index.js'), 'utf8');
     assert(!code.includes('registerProcessor'), 'the worklet was bundled into index.js');
-  }));
+  },
+);
 
 // ---- the no-bundler page ---------------------------------------------------------------------
 
 const inlineReady = await check('ringlet-inline.js from the tarball needs only ringlet.js beside it', () => {
-  assert(installed, 'not installed');
+  needs(installed, 'the Vite app install');
   rmSync(INLINE, { recursive: true, force: true });
   mkdirSync(INLINE, { recursive: true });
   cpSync(join(HERE, 'inline/index.html'), join(INLINE, 'index.html'));
@@ -320,7 +331,7 @@ const inlineReady = await check('ringlet-inline.js from the tarball needs only r
 });
 
 const cdnReady = await check("the package's dist/ and a page that loads it from another origin", () => {
-  assert(installed, 'not installed');
+  needs(installed, 'the Vite app install');
   rmSync(CDN, { recursive: true, force: true });
   mkdirSync(join(CDN, 'page'), { recursive: true });
   cpSync(join(APP, 'node_modules/ringlet/dist'), join(CDN, 'dist'), { recursive: true });
@@ -396,10 +407,11 @@ async function playIn(root, isolate, { render = true, path = '/' } = {}) {
   }
 }
 
-if (built) {
+{
   await check(
     'the built Vite app plays a tone on the shared transport (cross-origin isolated) and renders offline',
     async () => {
+      needs(built, 'the Vite build');
       const { requests } = await playIn(join(APP, 'dist'), true);
       const wasm = requests.filter((p) => p.endsWith('.wasm'));
       // One emitted wasm, fetched by the page and by the render workers.
@@ -413,6 +425,7 @@ if (built) {
   await check(
     'the built Vite app plays a tone on the message transport (not isolated) and renders offline',
     async () => {
+      needs(built, 'the Vite build');
       const { requests } = await playIn(join(APP, 'dist'), false);
       const wasm = requests.filter((p) => p.endsWith('.wasm'));
       // The same file: the 'message' transport makes its memory import private.
@@ -421,57 +434,55 @@ if (built) {
   );
 }
 
-if (webpackBuilt) {
-  for (const isolate of [true, false]) {
-    await check(
-      `the built webpack app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
-      async () => {
-        const { requests } = await playIn(join(WEBPACK, 'dist'), isolate);
-        const wasm = requests.filter((p) => p.endsWith('.wasm'));
-        assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
-      },
-    );
-  }
+for (const isolate of [true, false]) {
+  await check(
+    `the built webpack app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
+    async () => {
+      needs(webpackBuilt, 'the webpack build');
+      const { requests } = await playIn(join(WEBPACK, 'dist'), isolate);
+      const wasm = requests.filter((p) => p.endsWith('.wasm'));
+      assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+    },
+  );
 }
 
-if (rollupBuilt) {
-  for (const isolate of [true, false]) {
-    await check(
-      `the built Rollup app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
-      async () => {
-        const { requests } = await playIn(join(ROLLUP, 'dist'), isolate);
-        const wasm = requests.filter((p) => p.endsWith('.wasm'));
-        assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
-      },
-    );
-  }
+for (const isolate of [true, false]) {
+  await check(
+    `the built Rollup app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
+    async () => {
+      needs(rollupBuilt, 'the Rollup build');
+      const { requests } = await playIn(join(ROLLUP, 'dist'), isolate);
+      const wasm = requests.filter((p) => p.endsWith('.wasm'));
+      assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+    },
+  );
 }
 
-if (inlineReady) {
-  for (const isolate of [true, false]) {
-    await check(
-      `ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`,
-      async () => {
-        // renderOffline's worker is not embedded (a Worker loads its module by URL).
-        const { requests } = await playIn(INLINE, isolate, { render: false });
-        const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
-        assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
-      },
-    );
-  }
+for (const isolate of [true, false]) {
+  await check(
+    `ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`,
+    async () => {
+      needs(inlineReady, 'the inline page setup');
+      // renderOffline's worker is not embedded (a Worker loads its module by URL).
+      const { requests } = await playIn(INLINE, isolate, { render: false });
+      const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
+      assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
+    },
+  );
 }
 
-if (cdnReady) {
+{
   // The page's origin serves only the page; the 'CDN' (another port, so
   // another origin) sends CORS and CORP cross-origin, as public CDNs do.
   // renderOffline must start its Workers from there too.
-  const cdn = await serve({ root: join(CDN, 'dist'), isolate: false, cors: true });
+  const cdn = cdnReady ? await serve({ root: join(CDN, 'dist'), isolate: false, cors: true }) : null;
   try {
     for (const entry of ['ringlet.js', 'ringlet-inline.js']) {
       for (const isolate of [true, false]) {
         await check(
           `${entry} loaded from another origin (a CDN) plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
           async () => {
+            needs(cdn, 'the CDN page setup');
             cdn.requests.length = 0;
             const { requests } = await playIn(join(CDN, 'page'), isolate, {
               path: `/?cdn=${encodeURIComponent(cdn.url)}&entry=${entry}`,
@@ -493,7 +504,7 @@ if (cdnReady) {
       }
     }
   } finally {
-    await cdn.close();
+    await cdn?.close();
   }
 }
 
@@ -506,7 +517,7 @@ for (const moduleResolution of ['bundler', 'nodenext']) {
   await check(
     `TypeScript (strict, moduleResolution ${moduleResolution}) compiles against the published types; type tests hold`,
     () => {
-      assert(installed, 'not installed');
+      needs(installed, 'the Vite app install');
       rmSync(TYPES, { recursive: true, force: true });
       cpSync(join(ROOT, 'test/types'), TYPES, {
         recursive: true,

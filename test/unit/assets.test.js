@@ -1,10 +1,14 @@
-// One ringlet.wasm for both memories (privateMemoryBinary), and page-wide
-// asset URLs (setAssetUrls), which the ringlet/inline entry is built on.
+// One ringlet.wasm for both memories (privateMemoryBinary), page-wide asset
+// URLs (setAssetUrls), which the ringlet/inline entry is built on, and the
+// built worklet (dist/ringlet-worklet.js) moving frames in a scope of its own.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
+import vm from 'node:vm';
 import { instantiateCore, privateMemoryBinary } from '../../lib/core.js';
 import { RingletError } from '../../lib/errors.js';
+import { MODES } from '../../lib/layout.js';
 import { defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/load.js';
+import { PROCESSOR_NAME } from '../../lib/version.js';
 import { compileRinglet } from '../../lib/wasm.js';
 import { WASM_PATH } from './helpers.js';
 
@@ -207,10 +211,132 @@ describe('setAssetUrls', () => {
 });
 
 describe('dist/ringlet-worklet.js', () => {
-  test('moves ring frames with the bare functions, without the RingWriter and RingReader classes', () => {
-    const code = readFileSync(new URL('../../dist/ringlet-worklet.js', import.meta.url), 'utf8');
-    expect(code).toContain('registerProcessor');
+  const code = () => readFileSync(new URL('../../dist/ringlet-worklet.js', import.meta.url), 'utf8');
+
+  /**
+   * Evaluates the built worklet in a scope of its own, as an AudioWorklet
+   * would, and constructs its processor for the message transport, where the
+   * worklet's own JS moves frames between port messages and the ring.
+   * @param {'source' | 'capture'} mode
+   */
+  async function processorFor(mode) {
+    const channels = 2;
+    const capacityFrames = 256;
+    const wasm = await compileRinglet(
+      new Uint8Array(readFileSync(new URL('../../dist/ringlet.wasm', import.meta.url))),
+      {
+        shared: false,
+      },
+    );
+    const heapBytes = wasm.nodeHeapBytes(mode, channels, capacityFrames, 48000);
+    /** @type {Record<string, any>} */
+    const registered = {};
+    /** @type {any[]} */
+    const posted = [];
+    class AudioWorkletProcessor {
+      constructor() {
+        this.port = { onmessage: null, postMessage: (message) => posted.push(message) };
+      }
+    }
+    const scope = vm.createContext({
+      AudioWorkletProcessor,
+      registerProcessor: (name, cls) => {
+        registered[name] = cls;
+      },
+      currentTime: 0,
+      currentFrame: 0,
+      sampleRate: 48000,
+      WebAssembly,
+    });
+    vm.runInContext(code(), scope);
+    // Messages and process() buffers are the worklet realm's own typed arrays,
+    // as after a structured clone into a real AudioWorkletGlobalScope.
+    /** @type {Float32ArrayConstructor} */
+    const F32 = vm.runInContext('Float32Array', scope);
+    /** @param {ArrayLike<number> | number} from */
+    const f32 = (from) => (typeof from === 'number' ? new F32(from) : F32.from(from));
+    const [Processor] = Object.values(registered);
+    const processor = new Processor({
+      processorOptions: {
+        module: wasm.module,
+        transport: 'message',
+        pages: wasm.pagesFor(heapBytes),
+        mode: MODES[mode],
+        channels,
+        capacityFrames,
+        heapBytes,
+        sampleRate: 48000,
+      },
+    });
+    expect(posted.shift()).toMatchObject({ type: 'ready' });
+    /** Delivers a port message (its data copied into the worklet's realm) and returns the processor's one reply. */
+    const send = (message) => {
+      processor.port.onmessage({ data: message.data ? { ...message, data: f32(message.data) } : message });
+      expect(posted).toHaveLength(1);
+      return posted.shift();
+    };
+    /** One quantum; returns the output's two channels. */
+    const quantum = (input = [new Float32Array(128), new Float32Array(128)]) => {
+      const out = [f32(128), f32(128)];
+      expect(processor.process([input.map(f32)], [out], { gain: f32([1]) })).toBe(true);
+      expect(posted).toEqual([]); // no panic
+      return out.map((x) => Float32Array.from(x));
+    };
+    return { send, quantum, registered };
+  }
+
+  // Frame i, channel c: unique, exact in float32 and below the limiter's ceiling.
+  const value = (i, c) => (c === 0 ? 1 : -1) * ((i + 1) / 1024);
+  const interleaved = (from, frames) =>
+    Float32Array.from({ length: frames * 2 }, (_, k) => value(from + (k >> 1), k & 1));
+
+  test('registers one processor, built without the RingWriter and RingReader classes', async () => {
     // Class names are kept by the build, so a bundled class would show here.
-    expect(code).not.toMatch(/class (RingWriter|RingReader|RingEnd)\b/);
+    expect(code()).not.toMatch(/class (RingWriter|RingReader|RingEnd)\b/);
+    const { registered } = await processorFor('source');
+    expect(Object.keys(registered)).toEqual([PROCESSOR_NAME]);
+  });
+
+  test('a source moves port writes through its ring to the output, across the ring wrap, in order', async () => {
+    const { send, quantum } = await processorFor('source');
+    expect(send({ type: 'write', data: interleaved(0, 200), frames: 200 }).snapshot).toMatchObject({
+      writeIndex: 200,
+      readIndex: 0,
+    });
+    const played = [quantum()];
+    // 72 frames left at slots 128..199: 150 more run past slot 255 and wrap to 0.
+    expect(send({ type: 'write', data: interleaved(200, 150), frames: 150 }).snapshot).toMatchObject({
+      writeIndex: 350,
+      readIndex: 128,
+    });
+    played.push(quantum(), quantum());
+    const got = [0, 1].map((c) => played.flatMap((out) => [...out[c]]));
+    const want = [0, 1].map((c) => Array.from({ length: 384 }, (_, i) => (i < 350 ? Math.fround(value(i, c)) : 0)));
+    expect(got).toEqual(want);
+    expect(send({ type: 'poll', id: 1 }).snapshot).toMatchObject({ readIndex: 350, underruns: 1, closed: false });
+  });
+
+  test('a capture moves its input through its ring to port reads, across the ring wrap, in order', async () => {
+    const { send, quantum } = await processorFor('capture');
+    const planar = (from) => [0, 1].map((c) => Float32Array.from({ length: 128 }, (_, i) => value(from + i, c)));
+    quantum(planar(0));
+    quantum(planar(128)); // the ring (256 frames) is full
+    const first = send({ type: 'read', data: new Float32Array(2 * 200) });
+    expect(first.frames).toBe(200);
+    quantum(planar(256)); // lands at slots 0..127, after the unread 200..255
+    const second = send({ type: 'read', data: new Float32Array(2 * 512) });
+    expect(second.frames).toBe(184);
+    expect([...first.data, ...second.data.subarray(0, 2 * 184)]).toEqual([...interleaved(0, 384)]);
+    expect(second.snapshot).toMatchObject({ writeIndex: 384, readIndex: 384, overruns: 0 });
+  });
+
+  test("a 'close' message closes the ring: later writes move nothing", async () => {
+    const { send, quantum } = await processorFor('source');
+    expect(send({ type: 'close' }).snapshot).toMatchObject({ closed: true, writeIndex: 0 });
+    expect(send({ type: 'write', data: interleaved(0, 64), frames: 64 }).snapshot).toMatchObject({
+      closed: true,
+      writeIndex: 0,
+    });
+    expect(quantum()[0].every((x) => x === 0)).toBe(true);
   });
 });

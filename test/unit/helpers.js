@@ -23,7 +23,7 @@ export function wasmModule() {
     try {
       bytes = readFileSync(WASM_PATH);
     } catch (error) {
-      throw new Error(`cannot read ${WASM_PATH}; run \`npm run build\` first (${error})`);
+      throw new Error(`cannot read ${WASM_PATH}; run \`npm run build\` first (${error})`, { cause: error });
     }
     cachedModule = new WebAssembly.Module(bytes);
   }

@@ -3,14 +3,17 @@
 // Window-only global. RingletNode.create validates its arguments before it
 // needs AudioWorkletNode, and then refuses with NOT_MAIN_THREAD.
 //
-// lib/ is imported dynamically (not statically) so the first import happens
-// inside the first test, with the traps on Window-only globals in place.
+// Nothing here imports lib/ statically, not even through ./helpers.js (which
+// imports lib/core.js and lib/layout.js): every lib module is evaluated for
+// the first time inside the first test, with the traps on Window-only globals
+// in place, so each module's top-level code is checked. ./helpers.js is
+// loaded only after that.
 import { describe, expect, jest, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { PACKAGE_JSON_PATH, makeCoreRing, nextMessage } from './helpers.js';
 
-const pkg = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+const helpers = () => import('./helpers.js');
 const API = ['RingReader', 'RingWriter', 'RingletError', 'RingletNode', 'VERSION', 'loadRinglet'];
 const WINDOW_ONLY = [
   'window',
@@ -87,7 +90,8 @@ describe('importing in Node', () => {
     }
   });
 
-  test("the bundle's RingWriter / RingReader work on a ring the core initialised", () => {
+  test("the bundle's RingWriter / RingReader work on a ring the core initialised", async () => {
+    const { makeCoreRing } = await helpers();
     const { memory, base } = makeCoreRing({ channels: 2, capacity: 256 });
     const writer = new modules.dist.RingWriter(memory.buffer, base);
     const reader = modules.dist.RingReader.fromHandle(writer.handle);
@@ -98,6 +102,7 @@ describe('importing in Node', () => {
   });
 
   test('both imports succeed in a worker_threads Worker, with the same export names', async () => {
+    const { nextMessage } = await helpers();
     const worker = new Worker(new URL('./fixtures/import.worker.js', import.meta.url));
     try {
       const report = await nextMessage(worker, 'the import report');

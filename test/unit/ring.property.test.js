@@ -251,16 +251,26 @@ describe('close', () => {
     expect(reader.availableRead).toBe(0);
   });
 
-  test('close is idempotent, works from either end, and the core sees it (rl_ring_read returns RL_CLOSED once drained)', () => {
-    const { x, base, scratch, writer, reader } = smallRing(4);
-    reader.close();
-    reader.close();
-    writer.close();
-    expect(writer.closed).toBe(true);
+  // Each end on a ring of its own, so one end's close cannot stand in for the other's.
+  test.each([
+    ['the reader', (ring) => ring.reader],
+    ['the writer', (ring) => ring.writer],
+  ])('close by %s alone is idempotent, both ends and the core see it, and what was written still drains', (_, end) => {
+    const ring = smallRing(4);
+    const { x, memory, base, bytes, scratch, writer, reader } = ring;
+    expect([writer.closed, reader.closed]).toEqual([false, false]);
+    end(ring).close();
+    const once = snapshot(memory.buffer, base, bytes);
+    end(ring).close();
+    expect(snapshot(memory.buffer, base, bytes)).toEqual(once); // the second close changes nothing
+    expect([writer.closed, reader.closed]).toEqual([true, true]);
     expect(() => writer.tryWrite(new Float32Array(2))).toThrow(expect.objectContaining({ code: 'CLOSED' }));
+    // The 4 frames written before the close: 2 to the core, 2 to the JS reader, then closed for both.
     expect(x.rl_ring_read(base, scratch, 2)).toBe(2);
-    expect(x.rl_ring_read(base, scratch, 2)).toBe(2);
-    expect(x.rl_ring_read(base, scratch, 2)).toBe(RL.CLOSED);
+    const dst = new Float32Array(8);
+    expect(reader.tryRead(dst)).toEqual({ status: 'ready', frames: 2 });
+    expect([...dst.subarray(0, 4)]).toEqual([5, 6, 7, 8]);
+    expect(reader.tryRead(dst)).toEqual({ status: 'closed', frames: 0 });
     expect(x.rl_ring_read(base, scratch, 2)).toBe(RL.CLOSED);
   });
 
@@ -312,7 +322,7 @@ describe('bad input', () => {
       result = fn();
     } catch (e) {
       if (name === 'write' || name === 'readWithTimeout') {
-        throw new Error(`${name}() threw synchronously instead of returning a rejected promise: ${e}`);
+        throw new Error(`${name}() threw synchronously instead of returning a rejected promise: ${e}`, { cause: e });
       }
       return e;
     }

@@ -110,7 +110,7 @@ export async function launch(options) {
   } catch (error) {
     child.kill('SIGKILL');
     drivers.delete(child);
-    throw new Error(`WebKit did not start: ${/** @type {Error} */ (error).message}\n${stderr}`);
+    throw new Error(`WebKit did not start: ${/** @type {Error} */ (error).message}\n${stderr}`, { cause: error });
   }
   const first = await driver.getWindowHandle();
   let current = first;
