@@ -395,7 +395,7 @@ static void rl_node_apply(struct rl_node* n, const rl_param_message* m) {
                    rl_resampler_speed(n->resampler) == 1.0) {
             n->resampling = 0;
         } else {
-            r = rl_resampler_reset(n->resampler, RL_RESAMPLER_START_SILENT);
+            r = rl_resampler_reset(n->resampler, RL_RESAMPLER_START_SILENT, 0.0);
         }
         break;
     default:
@@ -447,7 +447,7 @@ static uint32_t rl_node_resample(struct rl_node* n, float* const* out, uint32_t 
     uint32_t made = 0;
     uint32_t c;
     if (!n->resampling && rl_node_rate_moves(rates, count)) {
-        rl_resampler_reset(n->resampler, RL_RESAMPLER_START_DIRECT);
+        rl_resampler_reset(n->resampler, RL_RESAMPLER_START_DIRECT, 1.0);
         n->resampling = 1u;
     }
     if (!n->resampling) {

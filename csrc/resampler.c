@@ -29,8 +29,11 @@
 #define RL_RS_L RL_RESAMPLER_PHASES
 #define RL_RS_A RL_RESAMPLER_SPEED_DELAY_FRAMES
 #define RL_RS_W RL_RESAMPLER_CROSSFADE_FRAMES
-/* A switch between the forms splices over this many output frames. */
+/* A switch between the forms splices over this many output frames... */
 #define RL_RS_SPLICE 64u
+/* ...and the decimating form runs at least this long, so its two splices
+ * never overlap. */
+#define RL_RS_DWELL (2u * RL_RS_SPLICE + 1u)
 /* Trajectory ring: frames [next - H - 2, next + A + RL_MAX_QUANTUM_FRAMES]. */
 #define RL_RS_T 2048u
 #define RL_RS_TMASK (RL_RS_T - 1u)
@@ -50,6 +53,7 @@ _Static_assert(RL_RS_N % 8u == 0, "taps: a multiple of 8 (two four-lane accumula
 _Static_assert(RL_RS_A >= RL_RS_H + RL_RS_W + 1u, "a direct start copies and fades at step 1");
 _Static_assert(RL_RS_SPLICE <= RL_RS_H, "a splice's samples lie within the lookahead");
 _Static_assert(RL_RS_A >= RL_RS_H + RL_RS_SPLICE + 2u, "an input sees the exit that fades it");
+_Static_assert(RL_RS_A >= RL_RS_DWELL, "the entry sees the steps of its dwell");
 _Static_assert(RL_RS_T >= RL_RS_H + 3u + RL_RS_A + RL_MAX_QUANTUM_FRAMES, "trajectory ring");
 
 /* Four floats; the compilers map it to SSE natively and to simd128 in wasm.
@@ -115,6 +119,7 @@ struct rl_resampler {
     int64_t placed;    /* next input frame to add */
     uint64_t cursor;   /* trajectory frame with P[cursor] <= placed */
     uint64_t splice;   /* the last switch to this form; see rl_rs_enter_scatter */
+    uint64_t left_at;  /* the last switch back to the interpolating form */
     uint64_t exit;     /* the next frame back in the interpolating form, or 0 */
     uint64_t scan;     /* first trajectory frame not yet checked for an exit */
     uint64_t vnext;    /* next output-grid sample of the exit splice to add */
@@ -448,7 +453,7 @@ static void rl_rs_truncate(struct rl_resampler* rs) {
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
-rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start) {
+rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start, double speed) {
     double step0;
     double p0;
     double look;
@@ -461,12 +466,16 @@ rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start) {
     if (rs->magic != RL_RS_MAGIC) {
         return RL_INVALID_STATE;
     }
-    if (start != RL_RESAMPLER_START_SILENT && start != RL_RESAMPLER_START_ALIGNED &&
-        (start != RL_RESAMPLER_START_DIRECT || rs->ratio != 1.0)) {
+    if ((start != RL_RESAMPLER_START_SILENT && start != RL_RESAMPLER_START_ALIGNED &&
+         (start != RL_RESAMPLER_START_DIRECT || rs->ratio != 1.0)) ||
+        (speed != 0.0 && !(speed >= RL_RESAMPLER_MIN_SPEED && speed <= (double)rs->max_speed)) ||
+        (start == RL_RESAMPLER_START_DIRECT && speed != 0.0 && speed != 1.0)) {
         return RL_INVALID_ARGS;
     }
     if (start == RL_RESAMPLER_START_DIRECT) {
         rs->speed.speed = 1.0f;
+    } else if (speed != 0.0) {
+        rs->speed.speed = (float)speed;
     } else if (rs->speed.left > 0) {
         rs->speed.speed = rs->speed.target;
     }
@@ -502,6 +511,7 @@ rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start) {
     rs->placed = 0;
     rs->cursor = rs->frame;
     rs->splice = rs->frame;
+    rs->left_at = rs->frame - RL_RS_H;
     rs->warm = start == RL_RESAMPLER_START_DIRECT;
     rs->warm_start = rs->frame;
     rs->ended = 0;
@@ -551,7 +561,7 @@ rl_result rl_resampler_init_preallocated(const rl_resampler_config* config, void
     rs->speed.speed = 1.0f;
     rs->speed.target = 1.0f;
     rs->magic = RL_RS_MAGIC;
-    rl_resampler_reset(rs, RL_RESAMPLER_START_SILENT);
+    rl_resampler_reset(rs, RL_RESAMPLER_START_SILENT, 1.0);
     rs->work = 0;
     *resampler = rs;
     return RL_OK;
@@ -567,6 +577,28 @@ void rl_resampler_uninit(rl_resampler* rs) {
 /* Input                                                                    */
 /* ------------------------------------------------------------------------ */
 
+/* Whether frame j switches to the decimating form: the step stays above 1
+ * for RL_RS_DWELL frames from j (so the entry's and the exit's fades never
+ * overlap), and the interpolating form has run H frames since it last took
+ * over (so the entry splice never interpolates inside the last decimating
+ * run). Otherwise the interpolating form carries on: it is still an exact
+ * interpolation, and at a step above 1 only aliases what lies above the
+ * output's Nyquist frequency, for a moment. A switch in and out costs
+ * 2 (H + SPLICE) interpolated samples, at most once per H + RL_RS_DWELL
+ * frames however the speed moves. */
+static int rl_rs_enters(const struct rl_resampler* rs, uint64_t j) {
+    uint64_t k;
+    if (rs->warm || rs->scatter || j < rs->left_at + RL_RS_H) {
+        return 0;
+    }
+    for (k = j; k < j + RL_RS_DWELL; ++k) {
+        if (rl_rs_step(rs, k) <= 1.0) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* The input frames output frame j needs: all before the one returned. */
 static int64_t rl_rs_need(const struct rl_resampler* rs, uint64_t j) {
     int64_t p = rl_rs_p(rs, j).i;
@@ -575,15 +607,15 @@ static int64_t rl_rs_need(const struct rl_resampler* rs, uint64_t j) {
         return p + 1; /* a copied frame */
     }
     s = rl_rs_ceil(rl_rs_p(rs, j + RL_RS_H));
-    if (!rs->warm && rl_rs_step(rs, j) > 1.0) {
-        /* A switch to the decimating form interpolates up to P[j + SPLICE -
-         * 1], an exit splice up to P[j + H - 1] (rl_rs_add_exit_samples). */
-        if (!rs->scatter) {
-            p = rl_rs_p(rs, j + RL_RS_SPLICE - 1u).i;
-        } else if (rs->exit != 0) {
-            uint64_t k = j + RL_RS_H - 1u;
-            p = rl_rs_p(rs, k < rs->exit + RL_RS_H - 2u ? k : rs->exit + RL_RS_H - 2u).i;
-        }
+    /* A switch to the decimating form interpolates up to P[j + SPLICE - 1],
+     * an exit splice up to P[j + H - 1] (rl_rs_add_exit_samples; the exit
+     * may be found as the form starts). */
+    if (rl_rs_enters(rs, j)) {
+        p = rl_rs_p(rs, j + RL_RS_H - 1u).i;
+    } else if (rs->scatter && rs->exit != 0) {
+        uint64_t k = j + RL_RS_H - 1u;
+        int64_t q = rl_rs_p(rs, k < rs->exit + RL_RS_H - 2u ? k : rs->exit + RL_RS_H - 2u).i;
+        p = q > p ? q : p;
     }
     p += (int64_t)RL_RS_H + 1;
     return p > s ? p : s;
@@ -926,14 +958,16 @@ static void rl_rs_rebase_acc(struct rl_resampler* rs) {
 static void rl_rs_emit(struct rl_resampler* rs, float* const* out, uint32_t i) {
     uint64_t e = rs->frame;
     rl_rs_pos p = rl_rs_p(rs, e);
-    int scatter = !rs->warm && rl_rs_step(rs, e) > 1.0;
+    /* The entry's dwell puts the exit RL_RS_DWELL frames on at least. */
+    int scatter = rs->scatter ? rs->exit == 0 || e < rs->exit : rl_rs_enters(rs, e);
     float values[RL_RESAMPLER_MAX_CHANNELS];
     uint32_t c;
     if (scatter && !rs->scatter) {
         rl_rs_enter_scatter(rs, e);
-    } else if (!scatter) {
+    } else if (!scatter && rs->scatter) {
         rs->scatter = 0;
         rs->exit = 0;
+        rs->left_at = e;
     }
     if (scatter) {
         size_t at = (size_t)(e - rs->acc_base);
@@ -1015,9 +1049,11 @@ rl_result rl_resampler_process(rl_resampler* rs, float* const* out, uint32_t fra
         /* The exit first: its splice adds to what this frame needs. */
         rl_rs_scan_exit(rs);
         need = rl_rs_need(rs, rs->frame);
-        /* A frame that splices needs more than the call's last one. */
+        /* A switch of form changes what the call's last frame needs: ask
+         * for that again, so that the call still pulls in a few big pieces. */
         if (need > goal) {
-            goal = need;
+            int64_t last = rl_rs_need(rs, rs->frame + (frames - produced) - 1u);
+            goal = need > last ? need : last;
         }
         while (rs->base + rs->fill < need && !starved &&
                rl_rs_fill(rs, goal, pull, user, &starved)) {

@@ -318,8 +318,9 @@ int rl_wasm_resampler_init(uint32_t address, uint32_t channels, double input_rat
 }
 
 RL_EXPORT(rl_resampler_reset)
-int rl_wasm_resampler_reset(uint32_t address, uint32_t start) {
-    return (int)rl_resampler_reset((rl_resampler*)(uintptr_t)address, (rl_resampler_start)start);
+int rl_wasm_resampler_reset(uint32_t address, uint32_t start, double speed) {
+    return (int)rl_resampler_reset((rl_resampler*)(uintptr_t)address, (rl_resampler_start)start,
+                                   speed);
 }
 
 /* rl_resampler_process_buffers; the frames used and made go to the two

@@ -1059,9 +1059,9 @@ rl_result rl_resampler_get_heap_size(const rl_resampler_config* config, size_t* 
 
 /**
  * `heap` must be 64-byte aligned and hold rl_resampler_get_heap_size()
- * bytes. Builds the coefficient table: not realtime (a few milliseconds),
- * no allocation. Starts as rl_resampler_reset(RL_RESAMPLER_START_SILENT) at
- * speed 1.
+ * bytes. Builds the coefficient table: not realtime (about a millisecond
+ * natively), no allocation. Starts as rl_resampler_reset(rs,
+ * RL_RESAMPLER_START_SILENT, 1).
  */
 rl_result rl_resampler_init_preallocated(const rl_resampler_config* config, void* heap,
                                          size_t heap_size, rl_resampler** resampler);
@@ -1088,11 +1088,13 @@ typedef enum rl_resampler_start {
 
 /**
  * Forgets the input held (the frames pulled and not yet heard are dropped)
- * and starts over at output frame 0 as `start` says; keeps the speed (a
- * ramp in progress ends at its target). RL_RESAMPLER_START_DIRECT needs
- * equal rates and resets the speed to 1; otherwise RL_INVALID_ARGS.
+ * and starts over as `start` says, at `speed` from the first frame: 0 keeps
+ * the current speed (a ramp in progress ends at its target), otherwise
+ * RL_RESAMPLER_MIN_SPEED .. max_speed. RL_RESAMPLER_START_DIRECT needs equal
+ * rates and a speed of 0 or 1, and starts at 1. RL_INVALID_ARGS otherwise,
+ * changing nothing.
  */
-rl_result rl_resampler_reset(rl_resampler* resampler, rl_resampler_start start);
+rl_result rl_resampler_reset(rl_resampler* resampler, rl_resampler_start start, double speed);
 
 /**
  * Supplies up to `frames` input frames into `planar` (one pointer per
