@@ -778,6 +778,7 @@ static long run_pull(double in_rate, double out_rate, const float* x, long nin, 
     rs_box b;
     source s;
     long made = 0;
+    int idle = 0;
     memset(&s, 0, sizeof s);
     s.x = x;
     s.n = nin;
@@ -799,6 +800,11 @@ static long run_pull(double in_rate, double out_rate, const float* x, long nin, 
         r = rl_resampler_process(b.rs, op, f, sp + made, f, pull_source, &s, &m);
         made += m;
         if (r == RL_CLOSED) {
+            break;
+        }
+        /* Bounded: the input is all there and nothing came out. */
+        if (m == 0 && s.used == s.n && ++idle > 4) {
+            CHECK(!"the resampler stalled after the end of its input");
             break;
         }
     }
@@ -1381,6 +1387,8 @@ static void test_node_edges(void) {
         rl_ring_close(rl_node_ring(nb.node));
         CHECK_EQ(node_run(nb.node, 1, x, fed, &fed, y, 64, 0, 1.0f), 64);
         CHECK(fabs(y[0][64 * BLOCK - 1]) == 0.0f);
+        /* Every frame written was heard, the last one's filter tail too. */
+        CHECK(rl_resampler_position(rl_node_resampler(nb.node)) >= (double)(fed + (long)H));
         CHECK(stat_u32(nb.node, RL_STATS_OFFSET_SILENT_FRAMES) > silent);
         free_node(&nb);
         /* A resampler reset on a node without one is refused and counted. */
