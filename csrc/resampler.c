@@ -324,23 +324,16 @@ static void rl_rs_build_table(float* table) {
 }
 
 /* The taps for fractional position phi in [0, 1). */
+static const float* rl_rs_segment(const struct rl_resampler* rs, double phi, float* u);
+static inline rl_v4 rl_rs_taps(const float* seg, rl_v4 u, uint32_t m);
+
 static void rl_rs_row(const struct rl_resampler* rs, double phi, float* row) {
-    double x = phi * (double)RL_RS_L;
-    uint32_t p = (uint32_t)x;
-    const float* seg;
-    rl_v4 u;
+    float u;
+    const float* seg = rl_rs_segment(rs, phi, &u);
+    rl_v4 uv = rl_v4_splat(u);
     uint32_t m;
-    if (p >= RL_RS_L) {
-        p = RL_RS_L - 1u;
-    }
-    u = rl_v4_splat((float)(x - (double)p));
-    seg = rs->table + (size_t)p * 4u * RL_RS_N;
     for (m = 0; m < RL_RS_N; m += 4u) {
-        rl_v4 c0 = rl_v4_load(seg + m);
-        rl_v4 c1 = rl_v4_load(seg + RL_RS_N + m);
-        rl_v4 c2 = rl_v4_load(seg + 2u * RL_RS_N + m);
-        rl_v4 c3 = rl_v4_load(seg + 3u * RL_RS_N + m);
-        rl_v4_store(row + m, c0 + u * (c1 + u * (c2 + u * c3)));
+        rl_v4_store(row + m, rl_rs_taps(seg, uv, m));
     }
 }
 
@@ -790,6 +783,45 @@ static void rl_rs_add(struct rl_resampler* rs, int64_t lo, const float* row, con
     }
 }
 
+/* rl_rs_add with the taps at phi, computed on the way for one or two
+ * channels (the same values, added in the same order). */
+static void rl_rs_add_taps(struct rl_resampler* rs, int64_t lo, double phi, const float* values,
+                           uint32_t plane) {
+    float uf;
+    const float* seg;
+    float* acc0;
+    float* acc1;
+    rl_v4 u;
+    rl_v4 v0;
+    rl_v4 v1;
+    uint32_t m;
+    if (rs->channels > 2u || lo < 0) {
+        rl_rs_row(rs, phi, rs->row);
+        rl_rs_add(rs, lo, rs->row, values, plane);
+        return;
+    }
+    if (lo + (int64_t)RL_RS_N > (int64_t)rs->acc_capacity) {
+        rl_panic(RL_PANIC_CORRUPT, "resampler: accumulator overrun");
+    }
+    seg = rl_rs_segment(rs, phi, &uf);
+    u = rl_v4_splat(uf);
+    acc0 = rl_rs_plane(rs, 0, plane) + lo;
+    acc1 = rl_rs_plane(rs, rs->channels - 1u, plane) + lo;
+    v0 = rl_v4_splat(values[0]);
+    v1 = rl_v4_splat(values[rs->channels - 1u]);
+    for (m = 0; m < RL_RS_N; m += 4u) {
+        rl_v4 taps = rl_rs_taps(seg, u, m);
+        rl_v4_store(acc0 + m, rl_v4_load(acc0 + m) + v0 * taps);
+        if (rs->channels == 2u) {
+            rl_v4_store(acc1 + m, rl_v4_load(acc1 + m) + v1 * taps);
+        }
+    }
+    rs->work += RL_RS_N * rs->channels;
+    if (lo + (int64_t)RL_RS_N > rs->acc_used) {
+        rs->acc_used = lo + (int64_t)RL_RS_N;
+    }
+}
+
 /* Adds the pending inputs to the accumulators, as far as the settled
  * trajectory allows: only frames before next + A are settled (a short call
  * takes back the rest), and an input's time and fades look up to SPLICE + 2
@@ -824,29 +856,78 @@ static void rl_rs_place(struct rl_resampler* rs) {
             continue;
         }
         whole = floor(t);
-        rl_rs_row(rs, t - whole, rs->row);
         rs->work += RL_RS_N * 3u;
         for (c = 0; c < rs->channels; ++c) {
             values[c] = rs->in[c][rs->placed - rs->base] * (float)inv;
         }
         /* By absolute index, so the sums do not depend on how calls were cut. */
-        rl_rs_add(rs, j + (int64_t)whole - (int64_t)RL_RS_H + 1 - (int64_t)rs->acc_base, rs->row,
-                  values, (uint32_t)((uint64_t)rs->placed % RL_RS_SPLIT));
+        rl_rs_add_taps(rs, j + (int64_t)whole - (int64_t)RL_RS_H + 1 - (int64_t)rs->acc_base,
+                       t - whole, values, (uint32_t)((uint64_t)rs->placed % RL_RS_SPLIT));
     }
 }
 
-/* The interpolating form's value at position p, per channel. */
+/* The segment of the table for phi, and u, phi's place in it. */
+static const float* rl_rs_segment(const struct rl_resampler* rs, double phi, float* u) {
+    double x = phi * (double)RL_RS_L;
+    uint32_t p = (uint32_t)x;
+    if (p >= RL_RS_L) {
+        p = RL_RS_L - 1u;
+    }
+    *u = (float)(x - (double)p);
+    return rs->table + (size_t)p * 4u * RL_RS_N;
+}
+
+/* Taps m .. m + 3 of a segment at u. */
+static inline rl_v4 rl_rs_taps(const float* seg, rl_v4 u, uint32_t m) {
+    rl_v4 c0 = rl_v4_load(seg + m);
+    rl_v4 c1 = rl_v4_load(seg + RL_RS_N + m);
+    rl_v4 c2 = rl_v4_load(seg + 2u * RL_RS_N + m);
+    rl_v4 c3 = rl_v4_load(seg + 3u * RL_RS_N + m);
+    return c0 + u * (c1 + u * (c2 + u * c3));
+}
+
+static inline float rl_rs_hsum(rl_v4 a, rl_v4 b) {
+    a += b;
+    return (a[0] + a[1]) + (a[2] + a[3]);
+}
+
+/* The interpolating form's value at position p, per channel. For one or two
+ * channels the taps stay in registers; the sums are the same, in the same
+ * order, as rl_rs_row then rl_rs_dot. */
 static void rl_rs_gather(struct rl_resampler* rs, rl_rs_pos p, float* values) {
     const int64_t at = p.i - (int64_t)RL_RS_H + 1 - rs->base;
     uint32_t c;
     if (at < 0 || at + (int64_t)RL_RS_N > rs->fill) {
         rl_panic(RL_PANIC_CORRUPT, "resampler: interpolating outside the input held");
     }
+    rs->work += RL_RS_N * (3u + rs->channels);
+    if (rs->channels <= 2u) {
+        float uf;
+        const float* seg = rl_rs_segment(rs, p.f, &uf);
+        const float* x0 = rs->in[0] + at;
+        const float* x1 = rs->in[rs->channels - 1u] + at;
+        rl_v4 u = rl_v4_splat(uf);
+        rl_v4 a0 = rl_v4_splat(0.0f);
+        rl_v4 b0 = a0;
+        rl_v4 a1 = a0;
+        rl_v4 b1 = a0;
+        uint32_t m;
+        for (m = 0; m < RL_RS_N; m += 8u) {
+            rl_v4 ta = rl_rs_taps(seg, u, m);
+            rl_v4 tb = rl_rs_taps(seg, u, m + 4u);
+            a0 += ta * rl_v4_load(x0 + m);
+            b0 += tb * rl_v4_load(x0 + m + 4u);
+            a1 += ta * rl_v4_load(x1 + m);
+            b1 += tb * rl_v4_load(x1 + m + 4u);
+        }
+        values[0] = rl_rs_hsum(a0, b0);
+        values[rs->channels - 1u] = rl_rs_hsum(a1, b1);
+        return;
+    }
     rl_rs_row(rs, p.f, rs->row);
     for (c = 0; c < rs->channels; ++c) {
         values[c] = rl_rs_dot(rs->row, rs->in[c] + at);
     }
-    rs->work += RL_RS_N * (3u + rs->channels);
 }
 
 /* Adds output-grid sample k (the interpolating form's value at P[k], times
