@@ -56,6 +56,15 @@ _Static_assert(RL_RS_A >= RL_RS_H + RL_RS_SPLICE + 2u, "an input sees the exit t
 _Static_assert(RL_RS_A >= RL_RS_DWELL, "the entry sees the steps of its dwell");
 _Static_assert(RL_RS_T >= RL_RS_H + 3u + RL_RS_A + RL_MAX_QUANTUM_FRAMES, "trajectory ring");
 
+/* For code that runs at init, at a reset or at a switch of form, not per
+ * frame: optimised for size (it is most of the resampler's code in
+ * ringlet.wasm) and kept out of line. */
+#if defined(__clang__)
+#define RL_RS_COLD __attribute__((minsize, noinline))
+#else
+#define RL_RS_COLD __attribute__((cold, noinline))
+#endif
+
 /* Four floats; the compilers map it to SSE natively and to simd128 in wasm.
  * Loads and stores go through memcpy: the buffers are not 16-byte aligned. */
 typedef float rl_v4 __attribute__((vector_size(16)));
@@ -132,8 +141,8 @@ struct rl_resampler {
     uint64_t work;
 };
 
-rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rate,
-                                             double output_rate) {
+RL_RS_COLD rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rate,
+                                                        double output_rate) {
     rl_resampler_config c;
     c.channels = channels;
     c.input_rate = input_rate;
@@ -159,7 +168,7 @@ static int rl_rs_rate_valid(double rate) {
     return rate >= RL_RESAMPLER_MIN_RATE && rate <= RL_RESAMPLER_MAX_RATE;
 }
 
-static int rl_rs_plan_for(const rl_resampler_config* c, rl_rs_plan* plan) {
+RL_RS_COLD static int rl_rs_plan_for(const rl_resampler_config* c, rl_rs_plan* plan) {
     double step_max;
     size_t at;
     if (c == NULL || c->channels == 0 || c->channels > RL_RESAMPLER_MAX_CHANNELS ||
@@ -197,7 +206,8 @@ static int rl_rs_plan_for(const rl_resampler_config* c, rl_rs_plan* plan) {
     return 1;
 }
 
-rl_result rl_resampler_get_heap_size(const rl_resampler_config* config, size_t* heap_size) {
+RL_RS_COLD rl_result rl_resampler_get_heap_size(const rl_resampler_config* config,
+                                                size_t* heap_size) {
     rl_rs_plan plan;
     if (heap_size == NULL) {
         return RL_INVALID_ARGS;
@@ -216,7 +226,7 @@ rl_result rl_resampler_get_heap_size(const rl_resampler_config* config, size_t* 
 
 /* I0(sqrt(4 y)) = sum_k y^k / (k!)^2, to double precision for y <= beta^2 / 4
  * (30 terms reach 1e-18 of the sum at y = 56.25). inv_k2[k] = 1 / k^2. */
-static double rl_rs_bessel_i0_sq(double y, const double* inv_k2) {
+RL_RS_COLD static double rl_rs_bessel_i0_sq(double y, const double* inv_k2) {
     double term = 1.0;
     double sum = 1.0;
     uint32_t k;
@@ -233,7 +243,7 @@ static double rl_rs_bessel_i0_sq(double y, const double* inv_k2) {
 /* One "line" of the prototype: h(x) at x = (k0 + i) / (3 L), i = 0 .. 3 L,
  * k0 >= 0 (h is even, so a line at negative x is one of these reversed). The
  * sine rotates by a fixed angle from each line's start. */
-static void rl_rs_line(int64_t k0, const double* inv_k2, double gain, double* line) {
+RL_RS_COLD static void rl_rs_line(int64_t k0, const double* inv_k2, double gain, double* line) {
     const double w = RL_TWO_PI * RL_RS_CUTOFF / (3.0 * RL_RS_L);
     const double cw = rl_cos(w);
     const double sw = rl_sin(w);
@@ -262,7 +272,7 @@ static void rl_rs_line(int64_t k0, const double* inv_k2, double gain, double* li
  * cubic in u through h at u = 0, 1/3, 2/3 and 1, as four planes: tap m's
  * values are h((3 L (H - 1 - m) + 3 p + i) / (3 L)), i = 0 .. 3. The taps
  * are scaled so that a row at phi = 0 sums to exactly 1 (unit DC gain). */
-static void rl_rs_build_table(float* table) {
+RL_RS_COLD static void rl_rs_build_table(float* table) {
     double inv_k2[41];
     double line[3u * RL_RS_L + 1u];
     double gain;
@@ -434,7 +444,7 @@ static void rl_rs_append(struct rl_resampler* rs, uint32_t frames, const float* 
 
 /* Takes back the trajectory beyond next + A (the frames a short call did not
  * produce), with the speed state it had there. */
-static void rl_rs_truncate(struct rl_resampler* rs) {
+RL_RS_COLD static void rl_rs_truncate(struct rl_resampler* rs) {
     uint64_t keep = rs->frame + RL_RS_A;
     if (rs->known > keep) {
         rs->known = keep;
@@ -446,7 +456,7 @@ static void rl_rs_truncate(struct rl_resampler* rs) {
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
-rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start, double speed) {
+RL_RS_COLD rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start, double speed) {
     double step0;
     double p0;
     double look;
@@ -512,8 +522,8 @@ rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start, double 
     return RL_OK;
 }
 
-rl_result rl_resampler_init_preallocated(const rl_resampler_config* config, void* heap,
-                                         size_t heap_size, rl_resampler** resampler) {
+RL_RS_COLD rl_result rl_resampler_init_preallocated(const rl_resampler_config* config, void* heap,
+                                                    size_t heap_size, rl_resampler** resampler) {
     rl_rs_plan plan;
     unsigned char* base = (unsigned char*)heap;
     struct rl_resampler* rs;
@@ -615,7 +625,7 @@ static int64_t rl_rs_need(const struct rl_resampler* rs, uint64_t j) {
 }
 
 /* Drops input the filter no longer needs, to make room. */
-static void rl_rs_shift(struct rl_resampler* rs) {
+RL_RS_COLD static void rl_rs_shift(struct rl_resampler* rs) {
     /* A splice at the next frame interpolates from P[next - H + 1]. */
     int64_t keep = rl_rs_p(rs, rs->frame - RL_RS_H - 1u).i - (int64_t)RL_RS_H - 2;
     int64_t k;
@@ -901,11 +911,26 @@ static void rl_rs_gather(struct rl_resampler* rs, rl_rs_pos p, float* values) {
         rl_panic(RL_PANIC_CORRUPT, "resampler: interpolating outside the input held");
     }
     rs->work += RL_RS_N * (3u + rs->channels);
-    if (rs->channels <= 2u) {
+    if (rs->channels == 1u) {
         float uf;
         const float* seg = rl_rs_segment(rs, p.f, &uf);
         const float* x0 = rs->in[0] + at;
-        const float* x1 = rs->in[rs->channels - 1u] + at;
+        rl_v4 u = rl_v4_splat(uf);
+        rl_v4 a0 = rl_v4_splat(0.0f);
+        rl_v4 b0 = a0;
+        uint32_t m;
+        for (m = 0; m < RL_RS_N; m += 8u) {
+            a0 += rl_rs_taps(seg, u, m) * rl_v4_load(x0 + m);
+            b0 += rl_rs_taps(seg, u, m + 4u) * rl_v4_load(x0 + m + 4u);
+        }
+        values[0] = rl_rs_hsum(a0, b0);
+        return;
+    }
+    if (rs->channels == 2u) {
+        float uf;
+        const float* seg = rl_rs_segment(rs, p.f, &uf);
+        const float* x0 = rs->in[0] + at;
+        const float* x1 = rs->in[1] + at;
         rl_v4 u = rl_v4_splat(uf);
         rl_v4 a0 = rl_v4_splat(0.0f);
         rl_v4 b0 = a0;
@@ -921,7 +946,7 @@ static void rl_rs_gather(struct rl_resampler* rs, rl_rs_pos p, float* values) {
             b1 += tb * rl_v4_load(x1 + m + 4u);
         }
         values[0] = rl_rs_hsum(a0, b0);
-        values[rs->channels - 1u] = rl_rs_hsum(a1, b1);
+        values[1] = rl_rs_hsum(a1, b1);
         return;
     }
     rl_rs_row(rs, p.f, rs->row);
@@ -932,7 +957,7 @@ static void rl_rs_gather(struct rl_resampler* rs, rl_rs_pos p, float* values) {
 
 /* Adds output-grid sample k (the interpolating form's value at P[k], times
  * `fade`) to the accumulators, through the taps at phi = 0. */
-static void rl_rs_add_sample(struct rl_resampler* rs, uint64_t k, float fade) {
+RL_RS_COLD static void rl_rs_add_sample(struct rl_resampler* rs, uint64_t k, float fade) {
     float values[RL_RESAMPLER_MAX_CHANNELS];
     uint32_t c;
     int64_t lo = (int64_t)k - (int64_t)RL_RS_H + 1 - (int64_t)rs->acc_base;
@@ -954,7 +979,7 @@ static void rl_rs_add_sample(struct rl_resampler* rs, uint64_t k, float fade) {
  * too: before the exit the input fades out, over SPLICE frames, while
  * output-grid samples of the interpolating form fade in, and carry the
  * signal past the exit for the decimating form's last outputs. */
-static void rl_rs_scan_exit(struct rl_resampler* rs) {
+RL_RS_COLD static void rl_rs_scan_exit(struct rl_resampler* rs) {
     uint64_t j;
     if (!rs->scatter || rs->exit != 0) {
         return;
@@ -970,7 +995,7 @@ static void rl_rs_scan_exit(struct rl_resampler* rs) {
 }
 
 /* The exit splice's output-grid samples up to frame `upto`. */
-static void rl_rs_add_exit_samples(struct rl_resampler* rs, uint64_t upto) {
+RL_RS_COLD static void rl_rs_add_exit_samples(struct rl_resampler* rs, uint64_t upto) {
     if (upto > rs->exit + RL_RS_H - 2u) {
         upto = rs->exit + RL_RS_H - 2u;
     }
@@ -991,7 +1016,7 @@ static void rl_rs_add_exit_samples(struct rl_resampler* rs, uint64_t upto) {
  * the signal the sum is exact (for content below the cutoff less the fade's
  * bandwidth); a jump in the step hands over without a click. Costs H +
  * SPLICE interpolated samples. */
-static void rl_rs_enter_scatter(struct rl_resampler* rs, uint64_t e) {
+RL_RS_COLD static void rl_rs_enter_scatter(struct rl_resampler* rs, uint64_t e) {
     uint64_t k;
     uint32_t c;
     for (c = 0; c < rs->channels; ++c) {
@@ -1017,7 +1042,7 @@ static void rl_rs_enter_scatter(struct rl_resampler* rs, uint64_t e) {
 }
 
 /* Moves the accumulators so that acc[c][0] is the next output frame. */
-static void rl_rs_rebase_acc(struct rl_resampler* rs) {
+RL_RS_COLD static void rl_rs_rebase_acc(struct rl_resampler* rs) {
     int64_t k = (int64_t)(rs->frame - rs->acc_base);
     int64_t live = rs->acc_used - k;
     uint32_t c;
@@ -1179,10 +1204,11 @@ static uint32_t rl_rs_pull_buffers(void* user, float* const* planar, uint32_t fr
     return n;
 }
 
-rl_result rl_resampler_process_buffers(rl_resampler* rs, const float* const* in, uint32_t in_frames,
-                                       uint32_t* in_used, float* const* out, uint32_t out_frames,
-                                       uint32_t* out_made, const float* speeds,
-                                       uint32_t speed_count) {
+RL_RS_COLD rl_result rl_resampler_process_buffers(rl_resampler* rs, const float* const* in,
+                                                  uint32_t in_frames, uint32_t* in_used,
+                                                  float* const* out, uint32_t out_frames,
+                                                  uint32_t* out_made, const float* speeds,
+                                                  uint32_t speed_count) {
     rl_rs_buffers b;
     rl_result r;
     uint32_t c;
@@ -1213,7 +1239,7 @@ rl_result rl_resampler_process_buffers(rl_resampler* rs, const float* const* in,
     return r;
 }
 
-rl_result rl_resampler_end_input(rl_resampler* rs) {
+RL_RS_COLD rl_result rl_resampler_end_input(rl_resampler* rs) {
     if (rs == NULL) {
         return RL_INVALID_ARGS;
     }
@@ -1227,7 +1253,7 @@ rl_result rl_resampler_end_input(rl_resampler* rs) {
     return RL_OK;
 }
 
-double rl_resampler_lookahead(const rl_resampler* rs) {
+RL_RS_COLD double rl_resampler_lookahead(const rl_resampler* rs) {
     rl_rs_pos p;
     if (!rl_rs_valid(rs)) {
         return NAN;
@@ -1236,14 +1262,14 @@ double rl_resampler_lookahead(const rl_resampler* rs) {
     return (double)(rs->base + rs->fill - p.i) - p.f;
 }
 
-double rl_resampler_latency(const rl_resampler* rs) {
+RL_RS_COLD double rl_resampler_latency(const rl_resampler* rs) {
     if (!rl_rs_valid(rs)) {
         return NAN;
     }
     return rl_resampler_lookahead(rs) / rl_rs_step(rs, rs->frame);
 }
 
-double rl_resampler_position(const rl_resampler* rs) {
+RL_RS_COLD double rl_resampler_position(const rl_resampler* rs) {
     rl_rs_pos p;
     if (!rl_rs_valid(rs)) {
         return NAN;

@@ -776,7 +776,9 @@ function resamplerSection(run, browserRun, stamp) {
   if (!r?.results) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? r?.error ?? 'no summary'}._`];
   const b = browserRun.summary;
   const c = r.config;
-  const db = (x, d = 1) => (x === null ? 'exactly 0' : `${f(x, d)} dB`);
+  // Tiny figures (ringlet's ripple is about 1e-7 dB) in exponent form.
+  const db = (x, d = 1) =>
+    x === null ? 'exactly 0' : x !== 0 && Math.abs(x) < 10 ** -d ? `${x.toExponential(1)} dB` : `${f(x, d)} dB`;
   const q = r.quality;
   lines.push(
     `Commands: \`${run.command}\` (it first builds the native bench: \`${NATIVE_BUILD.replace('chain_native', 'resampler_native')}\`) and \`${browserRun.command}\`.` +
@@ -829,7 +831,7 @@ function resamplerSection(run, browserRun, stamp) {
   const res = r.results;
   const pct = (ns) => `${f((ns / c.budgetNs) * 100, 2)} %`;
   lines.push(
-    `**Cost** per ${c.frames}-frame stereo quantum: test/bench/resampler.native.c (${c.compiler ?? 'clang'}, Release) and the same loops in wasm under Node ${c.node} ` +
+    `**Cost** per ${c.frames}-frame stereo quantum: test/bench/resampler.native.c (${(c.compiler ?? 'clang').trim()}, Release) and the same loops in wasm under Node ${c.node} ` +
       `(build/wasm/ringlet.wasm): the standalone resampler pulling a looped signal, and a source node with the default chain working (gain 0.9, 8 active peaking ` +
       'bands, limiter, meters, analyser time buffer) whose ring runs at 44.1 kHz, against the same node with a 48 kHz ring, which the node copies straight through ' +
       `(the chain's cost). ${c.rounds} rounds alternate native and Node, ${c.trials} trials of ${c.quanta} quanta per variant each, interleaved; medians, ` +
@@ -885,7 +887,7 @@ function manualSection() {
   ].join('\n');
 }
 
-/** Replaces (or adds, before the package sizes) the resampler section of BENCHMARKS.md. */
+/** Replaces (or adds, after the chain's sections) the resampler section of BENCHMARKS.md. */
 async function onlyResampler() {
   ensureBuilt();
   const core = coreBuild();
@@ -906,8 +908,9 @@ async function onlyResampler() {
     );
     text = `${text.slice(0, at)}${section}\n\n${text.slice(end)}`;
   } else {
-    const before = text.indexOf('## Package sizes');
-    const where = before === -1 ? text.indexOf(MANUAL_OPEN) : before;
+    // Where a full run puts it: after the chain's sections.
+    const where =
+      ['## Transports', '## Package sizes', MANUAL_OPEN].map((h) => text.indexOf(h)).find((i) => i !== -1) ?? -1;
     text =
       where === -1 ? `${text.trimEnd()}\n\n${section}\n` : `${text.slice(0, where)}${section}\n\n${text.slice(where)}`;
   }

@@ -327,8 +327,9 @@ rl_result rl_node_process(rl_node* node, uint32_t frames);
  * by a click-free ramp) or `frames` values (a-rate automation, applied
  * exactly). 0 values holds the last gain given. Audio thread; realtime-safe.
  *
- * The chain, for every mode: input (ring, inputs, or the generator while it
- * runs) -> non-finite samples zeroed -> gain -> EQ -> limiter -> meters ->
+ * The chain, for every mode: input (ring, through the resampler for a source
+ * node that has one; inputs; or the generator while it runs) -> non-finite
+ * samples zeroed -> gain -> EQ -> limiter -> meters ->
  * analyser time buffer -> output (and, for capture, the ring). Queued
  * settings (rl_node_params) are applied first, on the quantum boundary.
  */
@@ -991,14 +992,22 @@ rl_result rl_loudness_k_weighting(double sample_rate, rl_biquad_coeffs* shelf,
  * - step > 1 (decimating): each input frame is added, scaled by 1 / step,
  *   into the output frames around it (the transposed form, the filter on the
  *   output grid), so the cutoff follows the output rate as the speed moves.
- * The form follows the step frame by frame; switching from the first to the
- * second re-adds the held input once (RL_RESAMPLER_TAPS multiply-adds per
- * channel for each of about RL_RESAMPLER_TAPS frames).
+ * The form follows the step. Between frames the warp is a monotone cubic
+ * through the positions, so a gliding speed adds no error. A switch splices
+ * over 64 frames: the signal on one side is carried by output-grid samples
+ * of the interpolating form, on the other by the input frames, each faded
+ * by a smooth curve, so a jump in the speed hands over without a click. The
+ * decimating form is entered only when the step stays above 1 for 129
+ * frames (until then the interpolating form carries on; it only aliases
+ * what lies above the output's Nyquist frequency), so its splices never
+ * overlap and a speed that jitters across 1 costs no more than one that
+ * crosses once.
  *
- * Work per call: RL_RESAMPLER_TAPS * (3 + channels) multiply-adds per output
- * frame (interpolating) or per input frame (decimating), so it grows with
- * the step: frames * max(1, step) * RL_RESAMPLER_TAPS * (3 + channels), plus
- * at most one switch for each frame whose step crosses 1 upwards.
+ * Work per call, in multiply-adds: RL_RESAMPLER_TAPS * (3 + channels) per
+ * output frame (interpolating) or per input frame (decimating), so about
+ * frames * max(1, step) * RL_RESAMPLER_TAPS * (3 + channels); plus, at most
+ * once per 225 frames, a switch in and out costing 2 * 160 interpolated
+ * samples. rl_resampler_work() counts them.
  *
  * Timing: the frame heard at an output frame is its position, P. P starts
  * where rl_resampler_reset puts it and advances by step each frame. A speed
