@@ -351,8 +351,9 @@ rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_val
  * every playback rate so far was 1, it does not resample: the ring is copied
  * straight through as before, bit for bit, with no latency. The first value
  * other than 1 starts the resampler there (RL_RESAMPLER_START_DIRECT: the
- * lookahead, RL_RESAMPLER_TAPS / 2 frames, is read from the ring then, and a
- * ring holding less runs short once); it then stays on until an
+ * next RL_RESAMPLER_TAPS / 2 frames are still copied, then the lookahead, as
+ * many frames again, is read from the ring while they fade into the filtered
+ * signal; a ring holding less runs short once); it then stays on until an
  * RL_PARAM_RESAMPLER_RESET at speed 1. A short read counts one underrun
  * and outputs silence for the frames it could not make; a closed ring
  * plays the filter's tail, then silence.
@@ -1060,9 +1061,11 @@ rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rat
 
 /**
  * Bytes for the coefficient table (RL_RESAMPLER_PHASES * RL_RESAMPLER_TAPS *
- * 16, 192 KiB), the trajectory and, per channel, an input buffer of about
- * (RL_RESAMPLER_TAPS + 2) * max_speed * input_rate / output_rate + 1,200
- * floats and an accumulator of RL_MAX_QUANTUM_FRAMES + RL_RESAMPLER_TAPS + 64.
+ * 16: 96 KiB), the trajectory and its speeds (64 KiB) and, per channel, an
+ * input buffer of (RL_RESAMPLER_TAPS + 2) * max(1, max_speed * input_rate /
+ * output_rate) + 1,232 floats and five accumulator planes of
+ * RL_MAX_QUANTUM_FRAMES + RL_RESAMPLER_TAPS + 64 floats: 227.5 KiB in all
+ * for stereo at 44.1 -> 48 kHz.
  */
 rl_result rl_resampler_get_heap_size(const rl_resampler_config* config, size_t* heap_size);
 
