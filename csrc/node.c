@@ -23,7 +23,9 @@ struct rl_node {
     rl_atomic_u64 frames_processed;
     rl_atomic_u32 quanta;
     rl_atomic_u32 silent_frames;
-    unsigned char pad1[48];
+    rl_atomic_u32 latency_bits;   /* float32 */
+    rl_atomic_u32 lookahead_bits; /* float32 */
+    unsigned char pad1[40];
     /* The chain. Pointers into this block, fixed at init. */
     rl_params* params;
     float* gain_values;
@@ -33,6 +35,8 @@ struct rl_node {
     rl_meter* meter;
     rl_capture* capture;
     rl_generator* generator;
+    rl_resampler* resampler; /* NULL unless input_rate differs or varispeed */
+    float* rate_values;      /* NULL unless varispeed */
     double sample_rate;
     float gain_hold; /* the last gain value given, held while none arrive */
     uint32_t gain_bypass;
@@ -41,11 +45,19 @@ struct rl_node {
     uint32_t generator_on;   /* the generator is the node's input */
     uint32_t generator_fade; /* frames of fade-out left after a stop */
     uint32_t generator_fade_frames;
+    uint32_t varispeed;
+    uint32_t same_rate;  /* input_rate == sample_rate */
+    uint32_t resampling; /* the resampler is between the ring and the chain */
+    float rate_hold;     /* the last playback rate given, held while none arrive */
 };
 
 _Static_assert(offsetof(struct rl_node, frames_processed) == 64, "stats block is 64-aligned");
 _Static_assert(offsetof(struct rl_node, quanta) - 64 == RL_STATS_OFFSET_QUANTA, "layout");
 _Static_assert(offsetof(struct rl_node, silent_frames) - 64 == RL_STATS_OFFSET_SILENT_FRAMES,
+               "layout");
+_Static_assert(offsetof(struct rl_node, latency_bits) - 64 == RL_STATS_OFFSET_LATENCY_FRAMES,
+               "layout");
+_Static_assert(offsetof(struct rl_node, lookahead_bits) - 64 == RL_STATS_OFFSET_LOOKAHEAD_FRAMES,
                "layout");
 _Static_assert(offsetof(struct rl_node, params) == 64 + RL_STATS_BYTES, "layout");
 
@@ -61,6 +73,8 @@ rl_node_config rl_node_config_init(rl_mode mode, uint32_t channels, uint32_t cap
     c.channels = channels;
     c.capacity_frames = capacity_frames;
     c.sample_rate = 48000.0;
+    c.input_rate = 0.0;
+    c.varispeed = 0;
     return c;
 }
 
@@ -75,6 +89,8 @@ typedef struct rl_node_plan {
     rl_meter_config mc;
     rl_capture_config cc;
     rl_generator_config nc;
+    rl_resampler_config sc;
+    int resampled;
     size_t params;
     size_t gain_values;
     size_t gain;
@@ -83,6 +99,8 @@ typedef struct rl_node_plan {
     size_t meter;
     size_t capture;
     size_t generator;
+    size_t resampler;
+    size_t rate_values;
     size_t in;
     size_t out;
     size_t ring;
@@ -91,11 +109,25 @@ typedef struct rl_node_plan {
 } rl_node_plan;
 
 static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
-    size_t sizes[6];
+    size_t sizes[7];
     size_t at;
+    double input_rate;
     if (config == NULL || (config->mode != RL_MODE_SOURCE && config->mode != RL_MODE_EFFECT &&
                            config->mode != RL_MODE_CAPTURE)) {
         return 0;
+    }
+    /* 0 means the context's rate; anything else is a rate the ring runs at. */
+    input_rate = config->input_rate == 0.0 ? config->sample_rate : config->input_rate;
+    plan->resampled = input_rate != config->sample_rate || config->varispeed != 0;
+    if (plan->resampled && config->mode != RL_MODE_SOURCE) {
+        return 0;
+    }
+    sizes[6] = 0;
+    if (plan->resampled) {
+        plan->sc = rl_resampler_config_init(config->channels, input_rate, config->sample_rate);
+        if (rl_resampler_get_heap_size(&plan->sc, &sizes[6]) != RL_OK) {
+            return 0;
+        }
     }
     plan->rc = rl_ring_config_init(config->channels, config->capacity_frames);
     plan->gc = rl_gain_config_init(config->sample_rate);
@@ -130,6 +162,10 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
     at += rl_align64(sizes[4]);
     plan->generator = at;
     at += rl_align64(sizes[5]);
+    plan->resampler = at;
+    at += rl_align64(sizes[6]);
+    plan->rate_values = at;
+    at += config->varispeed != 0 ? rl_align64(RL_PLANE_BYTES) : 0u;
     plan->in = at;
     at += RL_PLANE_BYTES * config->channels;
     plan->out = at;
@@ -180,6 +216,10 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     n->ring_bytes = (uint32_t)plan.ring_bytes;
     n->gain_values = (float*)(void*)(base + plan.gain_values);
     n->gain_hold = 1.0f;
+    n->rate_hold = 1.0f;
+    n->varispeed = config->varispeed != 0;
+    n->same_rate = config->input_rate == 0.0 || config->input_rate == config->sample_rate;
+    n->rate_values = n->varispeed ? (float*)(void*)(base + plan.rate_values) : NULL;
     memset(base + plan.in, 0, plan.ring - plan.in);
     if ((r = rl_params_init(base + plan.params, RL_PARAMS_BYTES, &n->params)) != RL_OK ||
         (r = rl_gain_init_preallocated(&plan.gc, base + plan.gain, plan.eq - plan.gain,
@@ -193,12 +233,19 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
         (r = rl_capture_init_preallocated(&plan.cc, base + plan.capture,
                                           plan.generator - plan.capture, &n->capture)) != RL_OK ||
         (r = rl_generator_init_preallocated(&plan.nc, base + plan.generator,
-                                            plan.in - plan.generator, &n->generator)) != RL_OK ||
+                                            plan.resampler - plan.generator, &n->generator)) !=
+            RL_OK ||
+        (plan.resampled && (r = rl_resampler_init_preallocated(&plan.sc, base + plan.resampler,
+                                                               plan.rate_values - plan.resampler,
+                                                               &n->resampler)) != RL_OK) ||
         (r = rl_ring_init_preallocated(&plan.rc, base + plan.ring, plan.ring_bytes, &ring)) !=
             RL_OK) {
         return r;
     }
     n->generator_fade_frames = (uint32_t)ceil(RL_GENERATOR_FADE_MS * config->sample_rate / 1000.0);
+    /* With equal rates the node copies its ring until a playback rate other
+     * than 1 arrives; otherwise it resamples from the start. */
+    n->resampling = n->resampler != NULL && !n->same_rate;
     n->magic = RL_NODE_MAGIC;
     *node = n;
     return RL_OK;
@@ -241,6 +288,14 @@ float* rl_node_gain_values(rl_node* node) {
     return node == NULL ? NULL : node->gain_values;
 }
 
+float* rl_node_playback_rate_values(rl_node* node) {
+    return node == NULL ? NULL : node->rate_values;
+}
+
+const rl_resampler* rl_node_resampler(rl_node* node) {
+    return node == NULL ? NULL : node->resampler;
+}
+
 const void* rl_node_meters(rl_node* node) {
     return node == NULL ? NULL : rl_meter_readout(node->meter);
 }
@@ -256,6 +311,15 @@ static void rl_node_count(struct rl_node* n, uint32_t frames, uint32_t silent) {
                           memory_order_relaxed);
     atomic_store_explicit(&n->quanta, atomic_load_explicit(&n->quanta, memory_order_relaxed) + 1u,
                           memory_order_relaxed);
+    {
+        float latency = n->resampling ? (float)rl_resampler_latency(n->resampler) : 0.0f;
+        float lookahead = n->resampling ? (float)rl_resampler_lookahead(n->resampler) : 0.0f;
+        uint32_t bits;
+        memcpy(&bits, &latency, sizeof bits);
+        atomic_store_explicit(&n->latency_bits, bits, memory_order_relaxed);
+        memcpy(&bits, &lookahead, sizeof bits);
+        atomic_store_explicit(&n->lookahead_bits, bits, memory_order_relaxed);
+    }
     if (silent > 0) {
         atomic_store_explicit(&n->silent_frames,
                               atomic_load_explicit(&n->silent_frames, memory_order_relaxed) +
@@ -324,6 +388,16 @@ static void rl_node_apply(struct rl_node* n, const rl_param_message* m) {
     case RL_PARAM_METER_BYPASS:
         n->meter_bypass = m->arg != 0u;
         break;
+    case RL_PARAM_RESAMPLER_RESET:
+        if (n->resampler == NULL) {
+            r = RL_INVALID_ARGS;
+        } else if (n->same_rate && n->rate_hold == 1.0f &&
+                   rl_resampler_speed(n->resampler) == 1.0) {
+            n->resampling = 0;
+        } else {
+            r = rl_resampler_reset(n->resampler, RL_RESAMPLER_START_SILENT, 0.0);
+        }
+        break;
     default:
         r = RL_INVALID_ARGS;
         break;
@@ -350,10 +424,54 @@ void rl_test_trap_if_armed(const char* where) {
 }
 #endif
 
+/* The resampler's input: the ring. A short read of a ring that is closed and
+ * now empty is the end of the stream (the filter's tail then plays). */
+static uint32_t rl_node_pull(void* user, float* const* planar, uint32_t frames, int* ended) {
+    rl_ring* ring = rl_node_ring((rl_node*)user);
+    uint32_t moved = 0;
+    rl_result r = rl_ring_read_planar(ring, planar, frames, &moved);
+    if (r == RL_CLOSED ||
+        (moved < frames && rl_ring_is_closed(ring) && rl_ring_available_read(ring) == 0)) {
+        *ended = 1;
+    }
+    return moved;
+}
+
+/* Whether this quantum's playback rates leave 1 (non-finite ones are ignored). */
+static int rl_node_rate_moves(const float* rates, uint32_t count) {
+    uint32_t i;
+    for (i = 0; i < count; ++i) {
+        if (isfinite(rates[i]) && rates[i] != 1.0f) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Converts from the ring's rate for this quantum. Returns the silent frames. */
+static uint32_t rl_node_resample(struct rl_node* n, float* const* out, uint32_t frames,
+                                 const float* rates, uint32_t count) {
+    uint32_t made = 0;
+    uint32_t c;
+    if (!n->resampling && rl_node_rate_moves(rates, count)) {
+        rl_resampler_reset(n->resampler, RL_RESAMPLER_START_DIRECT, 1.0);
+        n->resampling = 1u;
+    }
+    if (!n->resampling) {
+        return UINT32_MAX; /* copy the ring straight through */
+    }
+    /* RL_CLOSED (the stream has ended and its tail has played) is no error. */
+    (void)rl_resampler_process(n->resampler, out, frames, rates, count, rl_node_pull, n, &made);
+    for (c = 0; c < n->channels; ++c) {
+        memset(out[c] + made, 0, (size_t)(frames - made) * sizeof(float));
+    }
+    return frames - made;
+}
+
 /* The node's input for this quantum, into the output planes. Returns the
  * frames of silence a starved source had to emit. */
 static uint32_t rl_node_input_stage(struct rl_node* n, float* const* out, uint32_t frames,
-                                    rl_result* result) {
+                                    const float* rates, uint32_t rate_count, rl_result* result) {
     uint32_t c;
     uint32_t moved = 0;
     if (n->generator_on || n->generator_fade > 0) {
@@ -377,6 +495,12 @@ static uint32_t rl_node_input_stage(struct rl_node* n, float* const* out, uint32
         return 0;
     }
     n->primed = 1u;
+    if (n->resampler != NULL) {
+        uint32_t silent = rl_node_resample(n, out, frames, rates, rate_count);
+        if (silent != UINT32_MAX) {
+            return silent;
+        }
+    }
     *result = rl_ring_read_planar(rl_node_ring(n), out, frames, &moved);
     for (c = 0; c < n->channels; ++c) {
         memset(out[c] + moved, 0, (size_t)(frames - moved) * sizeof(float));
@@ -388,8 +512,11 @@ static uint32_t rl_node_input_stage(struct rl_node* n, float* const* out, uint32
     return frames - moved;
 }
 
-rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_value_count) {
+rl_result rl_node_process_audio_params(rl_node* node, uint32_t frames, uint32_t gain_value_count,
+                                       uint32_t playback_rate_value_count) {
     struct rl_node* n = node;
+    const float* rates;
+    uint32_t rate_count = playback_rate_value_count;
     float* out[RL_RING_MAX_CHANNELS];
     rl_param_message message;
     uint32_t silent;
@@ -398,7 +525,8 @@ rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_val
     uint32_t i;
     rl_result result = RL_OK;
     if (n == NULL || n->magic != RL_NODE_MAGIC || frames == 0 || frames > RL_MAX_QUANTUM_FRAMES ||
-        (gain_value_count != 0 && gain_value_count != 1 && gain_value_count != frames)) {
+        (gain_value_count != 0 && gain_value_count != 1 && gain_value_count != frames) ||
+        (rate_count != 0 && (!n->varispeed || (rate_count != 1 && rate_count != frames)))) {
         return RL_INVALID_ARGS;
     }
 #ifdef RL_TEST_HOOKS
@@ -412,7 +540,17 @@ rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_val
     for (c = 0; c < n->channels; ++c) {
         out[c] = rl_node_output(n, c);
     }
-    silent = rl_node_input_stage(n, out, frames, &result);
+    /* No values: the last constant given holds. */
+    if (rate_count == 0) {
+        rates = &n->rate_hold;
+        rate_count = 1;
+    } else {
+        rates = n->rate_values;
+        if (isfinite(rates[rate_count - 1])) {
+            n->rate_hold = rates[rate_count - 1];
+        }
+    }
+    silent = rl_node_input_stage(n, out, frames, rates, rate_count, &result);
     /* A non-finite sample never enters the chain. */
     for (c = 0; c < n->channels; ++c) {
         float* x = out[c];
@@ -446,6 +584,10 @@ rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_val
     }
     rl_node_count(n, frames, silent);
     return result;
+}
+
+rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_value_count) {
+    return rl_node_process_audio_params(node, frames, gain_value_count, 0);
 }
 
 rl_result rl_node_process(rl_node* node, uint32_t frames) {

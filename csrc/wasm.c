@@ -112,6 +112,32 @@ static rl_node* rl_wasm_node(void) {
     return (rl_node*)rl_node_base();
 }
 
+/* A node whose ring runs at `input_rate` (0: the context's), with
+ * playback-rate values when `varispeed` is nonzero (rl_node_config). The
+ * heap bytes it needs, or 0 for an invalid configuration. */
+RL_EXPORT(rl_node_heap_size_rate)
+uint32_t rl_wasm_node_heap_size_rate(uint32_t mode, uint32_t channels, uint32_t capacity,
+                                     double sample_rate, double input_rate, uint32_t varispeed) {
+    rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
+    size_t size = 0;
+    c.sample_rate = sample_rate;
+    c.input_rate = input_rate;
+    c.varispeed = varispeed;
+    return rl_node_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
+}
+
+/* rl_node_init with an input rate and varispeed; returns an rl_result. */
+RL_EXPORT(rl_node_init_rate)
+int rl_wasm_node_init_rate(uint32_t mode, uint32_t channels, uint32_t capacity, double sample_rate,
+                           double input_rate, uint32_t varispeed, uint32_t heap_bytes) {
+    rl_node_config c = rl_node_config_init((rl_mode)mode, channels, capacity);
+    rl_node* node = NULL;
+    c.sample_rate = sample_rate;
+    c.input_rate = input_rate;
+    c.varispeed = varispeed;
+    return (int)rl_node_init_preallocated(&c, (void*)rl_node_base(), heap_bytes, &node);
+}
+
 RL_EXPORT(rl_node_input)
 uint32_t rl_wasm_node_input(uint32_t channel) {
     return (uint32_t)(uintptr_t)rl_node_input(rl_wasm_node(), channel);
@@ -135,6 +161,20 @@ uint32_t rl_wasm_node_stats(void) {
 RL_EXPORT(rl_node_process)
 int rl_wasm_node_process(uint32_t frames, uint32_t gain_value_count) {
     return (int)rl_node_process_gain(rl_wasm_node(), frames, gain_value_count);
+}
+
+/* rl_node_process with the playbackRate values the caller copied to
+ * rl_node_playback_rate_values() (0, 1 or `frames` of them). */
+RL_EXPORT(rl_node_process_rate)
+int rl_wasm_node_process_rate(uint32_t frames, uint32_t gain_value_count,
+                              uint32_t playback_rate_value_count) {
+    return (int)rl_node_process_audio_params(rl_wasm_node(), frames, gain_value_count,
+                                             playback_rate_value_count);
+}
+
+RL_EXPORT(rl_node_playback_rate_values)
+uint32_t rl_wasm_node_playback_rate_values(void) {
+    return (uint32_t)(uintptr_t)rl_node_playback_rate_values(rl_wasm_node());
 }
 
 RL_EXPORT(rl_node_params)
@@ -262,6 +302,67 @@ int rl_wasm_spectrum_byte(uint32_t spectrum, uint32_t time, double smoothing, do
 RL_EXPORT(rl_spectrum_reset)
 void rl_wasm_spectrum_reset(uint32_t spectrum) {
     rl_spectrum_reset((rl_spectrum*)(uintptr_t)spectrum);
+}
+
+/* ---- Standalone resampler (offline conversion, tests) ---------------------
+ * For an instance on a private memory: a resampler at `address`, fed planar
+ * input whose plane addresses are stored at `in_planes` and writing to the
+ * planes at `out_planes`. */
+RL_EXPORT(rl_resampler_heap_size)
+uint32_t rl_wasm_resampler_heap_size(uint32_t channels, double input_rate, double output_rate,
+                                     double max_speed) {
+    rl_resampler_config c = rl_resampler_config_init(channels, input_rate, output_rate);
+    size_t size = 0;
+    c.max_speed = max_speed;
+    return rl_resampler_get_heap_size(&c, &size) == RL_OK ? (uint32_t)size : 0u;
+}
+
+RL_EXPORT(rl_resampler_init)
+int rl_wasm_resampler_init(uint32_t address, uint32_t channels, double input_rate,
+                           double output_rate, double max_speed, uint32_t bytes) {
+    rl_resampler_config c = rl_resampler_config_init(channels, input_rate, output_rate);
+    rl_resampler* resampler = NULL;
+    c.max_speed = max_speed;
+    return (int)rl_resampler_init_preallocated(&c, (void*)(uintptr_t)address, bytes, &resampler);
+}
+
+RL_EXPORT(rl_resampler_reset)
+int rl_wasm_resampler_reset(uint32_t address, uint32_t start, double speed) {
+    return (int)rl_resampler_reset((rl_resampler*)(uintptr_t)address, (rl_resampler_start)start,
+                                   speed);
+}
+
+/* rl_resampler_process_buffers; the frames used and made go to the two
+ * uint32 at `counts`. Returns an rl_result. */
+RL_EXPORT(rl_resampler_process)
+int rl_wasm_resampler_process(uint32_t address, uint32_t in_planes, uint32_t in_frames,
+                              uint32_t out_planes, uint32_t out_frames, uint32_t speeds,
+                              uint32_t speed_count, uint32_t counts) {
+    uint32_t* n = (uint32_t*)(uintptr_t)counts;
+    return (int)rl_resampler_process_buffers(
+        (rl_resampler*)(uintptr_t)address, (const float* const*)(uintptr_t)in_planes, in_frames,
+        &n[0], (float* const*)(uintptr_t)out_planes, out_frames, &n[1],
+        (const float*)(uintptr_t)speeds, speed_count);
+}
+
+RL_EXPORT(rl_resampler_end_input)
+int rl_wasm_resampler_end_input(uint32_t address) {
+    return (int)rl_resampler_end_input((rl_resampler*)(uintptr_t)address);
+}
+
+RL_EXPORT(rl_resampler_latency)
+double rl_wasm_resampler_latency(uint32_t address) {
+    return rl_resampler_latency((const rl_resampler*)(uintptr_t)address);
+}
+
+RL_EXPORT(rl_resampler_lookahead)
+double rl_wasm_resampler_lookahead(uint32_t address) {
+    return rl_resampler_lookahead((const rl_resampler*)(uintptr_t)address);
+}
+
+RL_EXPORT(rl_resampler_position)
+double rl_wasm_resampler_position(uint32_t address) {
+    return rl_resampler_position((const rl_resampler*)(uintptr_t)address);
 }
 
 #ifdef RL_TEST_HOOKS

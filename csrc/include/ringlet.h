@@ -205,7 +205,11 @@ typedef enum rl_param_kind {
     /** arg = 1 to bypass the gain stage. */
     RL_PARAM_GAIN_BYPASS = 7,
     /** arg = 1 to bypass the meters. */
-    RL_PARAM_METER_BYPASS = 8
+    RL_PARAM_METER_BYPASS = 8,
+    /** A source node's resampler forgets the frames it holds (for a seek or
+     *  a new stream) and starts again; at speed 1 with equal rates the node
+     *  copies its ring straight through again. Refused without a resampler. */
+    RL_PARAM_RESAMPLER_RESET = 9
 } rl_param_kind;
 
 typedef struct rl_param_message {
@@ -253,15 +257,32 @@ typedef enum rl_mode {
 #define RL_STATS_OFFSET_FRAMES_PROCESSED 0u /* uint64 */
 #define RL_STATS_OFFSET_QUANTA 8u           /* uint32, wraps */
 #define RL_STATS_OFFSET_SILENT_FRAMES 12u   /* uint32, wraps: silence output on underrun */
+/* float32 (IEEE-754 bits), after each quantum; 0 while a source node copies
+ * its ring straight through. Frames at the context's rate between a frame
+ * leaving the ring and being heard (rl_resampler_latency)... */
+#define RL_STATS_OFFSET_LATENCY_FRAMES 16u
+/* ...and ring frames read and not yet heard (rl_resampler_lookahead): the
+ * frame being heard is the ring's read count minus this. */
+#define RL_STATS_OFFSET_LOOKAHEAD_FRAMES 20u
 #define RL_STATS_BYTES 64u
 
-typedef struct rl_node rl_node; /* lives at the start of its heap block */
+typedef struct rl_node rl_node;           /* lives at the start of its heap block */
+typedef struct rl_resampler rl_resampler; /* see "Resampler" below */
 
 typedef struct rl_node_config {
     rl_mode mode;
     uint32_t channels;        /* 1 .. 32 */
     uint32_t capacity_frames; /* ring capacity, power of two, 256 .. 2^24 */
     double sample_rate;       /* the context's; rl_node_config_init sets 48000 */
+    /** Source nodes: the rate of the ring's frames, or 0 (the default) for
+     *  sample_rate. Other modes: 0 or sample_rate. A rate other than
+     *  sample_rate puts an rl_resampler between the ring and the chain (both
+     *  rates must then lie in RL_RESAMPLER_MIN_RATE .. RL_RESAMPLER_MAX_RATE). */
+    double input_rate;
+    /** Source nodes: nonzero to take playback-rate values (varispeed,
+     *  rl_node_process_audio_params); this too gives the node a resampler.
+     *  Other modes: 0 (the default). */
+    uint32_t varispeed;
 } rl_node_config;
 
 rl_node_config rl_node_config_init(rl_mode mode, uint32_t channels, uint32_t capacity_frames);
@@ -306,17 +327,49 @@ rl_result rl_node_process(rl_node* node, uint32_t frames);
  * by a click-free ramp) or `frames` values (a-rate automation, applied
  * exactly). 0 values holds the last gain given. Audio thread; realtime-safe.
  *
- * The chain, for every mode: input (ring, inputs, or the generator while it
- * runs) -> non-finite samples zeroed -> gain -> EQ -> limiter -> meters ->
+ * The chain, for every mode: input (ring, through the resampler for a source
+ * node that has one; inputs; or the generator while it runs) -> non-finite
+ * samples zeroed -> gain -> EQ -> limiter -> meters ->
  * analyser time buffer -> output (and, for capture, the ring). Queued
  * settings (rl_node_params) are applied first, on the quantum boundary.
  */
 rl_result rl_node_process_gain(rl_node* node, uint32_t frames, uint32_t gain_value_count);
 
+/**
+ * rl_node_process_gain with, for a node configured with varispeed, the
+ * playbackRate AudioParam's values too, copied by the caller to
+ * rl_node_playback_rate_values(): 1 (a constant, reached by a
+ * RL_RESAMPLER_SPEED_RAMP_MS ramp), `frames` (one per frame, exact) or 0
+ * (hold the last). Values are clamped to RL_RESAMPLER_MIN_SPEED ..
+ * RL_RESAMPLER_MAX_SPEED; non-finite ones are ignored. RL_INVALID_ARGS for
+ * a count other than 0, 1 or `frames`, and for any count on a node without
+ * varispeed. Audio thread; realtime-safe: the resampler's work is bounded
+ * as its header says.
+ *
+ * A source node with a resampler reads from the ring at its input rate and
+ * converts to sample_rate before the chain. While the rates are equal and
+ * every playback rate so far was 1, it does not resample: the ring is copied
+ * straight through as before, bit for bit, with no latency. The first value
+ * other than 1 starts the resampler there (RL_RESAMPLER_START_DIRECT: the
+ * next RL_RESAMPLER_TAPS / 2 frames are still copied, then the lookahead, as
+ * many frames again, is read from the ring while they fade into the filtered
+ * signal; a ring holding less runs short once); it then stays on until an
+ * RL_PARAM_RESAMPLER_RESET at speed 1. A short read counts one underrun
+ * and outputs silence for the frames it could not make; a closed ring
+ * plays the filter's tail, then silence.
+ */
+rl_result rl_node_process_audio_params(rl_node* node, uint32_t frames, uint32_t gain_value_count,
+                                       uint32_t playback_rate_value_count);
+
 /** The parameter queue the main thread writes. Stable for the node's life. */
 rl_params* rl_node_params(rl_node* node);
 /** RL_MAX_QUANTUM_FRAMES floats for the gain AudioParam's values. */
 float* rl_node_gain_values(rl_node* node);
+/** RL_MAX_QUANTUM_FRAMES floats for the playbackRate AudioParam's values;
+ *  NULL unless the node was configured with varispeed. */
+float* rl_node_playback_rate_values(rl_node* node);
+/** The node's resampler (NULL without one), for its accessors. */
+const rl_resampler* rl_node_resampler(rl_node* node);
 /** The meter readout (RL_METER_OFFSET_* per channel), readable from any thread. */
 const void* rl_node_meters(rl_node* node);
 /** The analyser's time buffer (RL_CAPTURE_OFFSET_*), readable from any thread. */
@@ -914,6 +967,218 @@ rl_result rl_loudness_k_weighting(double sample_rate, rl_biquad_coeffs* shelf,
 
 /* ======================================================================== */
 /* End of Loudness                                                          */
+/* ======================================================================== */
+
+/* ======================================================================== */
+/* Resampler                                                                */
+/* ======================================================================== */
+/*
+ * Band-limited sample-rate conversion with varispeed: a source node's ring
+ * holds frames at the producer's rate, and this converts them to the
+ * context's rate on the audio thread; renderOffline can use it for its
+ * output. Any input rate to any output rate (RL_RESAMPLER_MIN_RATE ..
+ * RL_RESAMPLER_MAX_RATE both ways), times a speed of 0.25 .. 4 that may
+ * change per call or per frame (AudioBufferSourceNode.playbackRate's
+ * meaning: 2 plays twice as fast, an octave up).
+ *
+ * The filter: one Kaiser-windowed sinc (beta 15, RL_RESAMPLER_TAPS taps on
+ * the lower rate's grid, cutoff 0.475 of the lower rate), passband flat to
+ * 0.45 and stopband from 0.5 of the lower rate, so nothing aliases into the
+ * output and no image survives. Its coefficients for a fractional position
+ * come from a table of RL_RESAMPLER_PHASES cubic segments per sample period,
+ * evaluated in float with four lanes at a time. Let step = speed *
+ * input_rate / output_rate, the input frames per output frame:
+ * - step <= 1 (interpolating): each output frame is a dot product of the
+ *   taps with the input around its position (the filter on the input grid).
+ * - step > 1 (decimating): each input frame is added, scaled by 1 / step,
+ *   into the output frames around it (the transposed form, the filter on the
+ *   output grid), so the cutoff follows the output rate as the speed moves.
+ * The form follows the step. Between frames the warp is a monotone cubic
+ * through the positions, so a gliding speed adds no error. A switch splices
+ * over 64 frames: the signal on one side is carried by output-grid samples
+ * of the interpolating form, on the other by the input frames, each faded
+ * by a smooth curve, so a jump in the speed hands over without a click. The
+ * decimating form is entered only when the step stays above 1 for 129
+ * frames (until then the interpolating form carries on; it only aliases
+ * what lies above the output's Nyquist frequency), so its splices never
+ * overlap and a speed that jitters across 1 costs no more than one that
+ * crosses once.
+ *
+ * Work per call, in multiply-adds: RL_RESAMPLER_TAPS * (3 + channels) per
+ * output frame (interpolating) or per input frame (decimating), so about
+ * frames * max(1, step) * RL_RESAMPLER_TAPS * (3 + channels); plus, at most
+ * once per 225 frames, a switch in and out costing 2 * 160 interpolated
+ * samples. rl_resampler_work() counts them.
+ *
+ * Timing: the frame heard at an output frame is its position, P. P starts
+ * where rl_resampler_reset puts it and advances by step each frame. A speed
+ * given for the frame a call is producing moves P only
+ * RL_RESAMPLER_SPEED_DELAY_FRAMES frames later: the transposed form must
+ * place an input frame before the output frames it touches are due, so it
+ * must know the steps that far ahead. Input frames are pulled only when an
+ * output needs them: H = RL_RESAMPLER_TAPS / 2 frames ahead of P while
+ * interpolating, P + H * step while decimating. rl_resampler_latency() and
+ * rl_resampler_lookahead() report the current figures.
+ *
+ * Rules for process, reset and the accessors (the audio thread's calls):
+ * realtime-safe, no allocation, no locks, no waits; loops bounded as above.
+ * Non-finite input samples become 0; the output never holds NaN, Inf or
+ * subnormals. A rejected call returns its code and changes nothing.
+ */
+
+#define RL_RESAMPLER_MIN_RATE 8000.0
+#define RL_RESAMPLER_MAX_RATE 384000.0
+#define RL_RESAMPLER_MIN_SPEED 0.25
+#define RL_RESAMPLER_MAX_SPEED 4.0
+#define RL_RESAMPLER_MAX_CHANNELS 32u
+/** Filter length, in samples of the lower rate (even). */
+#define RL_RESAMPLER_TAPS 192u
+/** Cubic table segments per sample period of the filter. */
+#define RL_RESAMPLER_PHASES 32u
+/** Passband edge and stopband start, as fractions of the lower rate. */
+#define RL_RESAMPLER_PASSBAND 0.45
+#define RL_RESAMPLER_STOPBAND 0.5
+/** Frames between a call's speed value and the frame it moves. */
+#define RL_RESAMPLER_SPEED_DELAY_FRAMES 162u
+/** A single speed value per call (a constant) is reached by a linear ramp this long. */
+#define RL_RESAMPLER_SPEED_RAMP_MS 5.0
+/** RL_RESAMPLER_START_DIRECT: the raw frames fade into the filtered ones over this many. */
+#define RL_RESAMPLER_CROSSFADE_FRAMES 64u
+
+/* rl_resampler (declared with the node) lives at the start of its heap block. */
+
+typedef struct rl_resampler_config {
+    uint32_t channels;  /* 1 .. RL_RESAMPLER_MAX_CHANNELS */
+    double input_rate;  /* RL_RESAMPLER_MIN_RATE .. RL_RESAMPLER_MAX_RATE */
+    double output_rate; /* likewise */
+    /** Speeds are clamped to RL_RESAMPLER_MIN_SPEED .. max_speed (1 .. 4;
+     *  rl_resampler_config_init sets 4). It sizes the input buffer. */
+    double max_speed;
+} rl_resampler_config;
+
+rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rate,
+                                             double output_rate);
+
+/**
+ * Bytes for the coefficient table (RL_RESAMPLER_PHASES * RL_RESAMPLER_TAPS *
+ * 16: 96 KiB), the trajectory and its speeds (64 KiB) and, per channel, an
+ * input buffer of (RL_RESAMPLER_TAPS + 2) * max(1, max_speed * input_rate /
+ * output_rate) + 1,232 floats and five accumulator planes of
+ * RL_MAX_QUANTUM_FRAMES + RL_RESAMPLER_TAPS + 64 floats: 227.5 KiB in all
+ * for stereo at 44.1 -> 48 kHz.
+ */
+rl_result rl_resampler_get_heap_size(const rl_resampler_config* config, size_t* heap_size);
+
+/**
+ * `heap` must be 64-byte aligned and hold rl_resampler_get_heap_size()
+ * bytes. Builds the coefficient table: not realtime (about a millisecond
+ * natively), no allocation. Starts as rl_resampler_reset(rs,
+ * RL_RESAMPLER_START_SILENT, 1).
+ */
+rl_result rl_resampler_init_preallocated(const rl_resampler_config* config, void* heap,
+                                         size_t heap_size, rl_resampler** resampler);
+
+void rl_resampler_uninit(rl_resampler* resampler);
+
+typedef enum rl_resampler_start {
+    /** Silence before the first input frame: P starts at -lookahead, so the
+     *  first frame pulled is heard rl_resampler_latency() frames later, and
+     *  the first output needs only about one step of input. */
+    RL_RESAMPLER_START_SILENT = 0,
+    /** Silence before the first input frame, and P starts at 0: the first
+     *  output is input frame 0 (offline conversion without a delay); it
+     *  needs the lookahead pulled at once. */
+    RL_RESAMPLER_START_ALIGNED = 1,
+    /** Input rate equal to the output rate, at speed 1: continues a stream
+     *  that was copied straight through until now. The first H frames are
+     *  copied bit for bit (the history fills), the next
+     *  RL_RESAMPLER_CROSSFADE_FRAMES fade into the filtered signal (pulling
+     *  the lookahead), and a speed given now moves P only after
+     *  RL_RESAMPLER_SPEED_DELAY_FRAMES, so nothing jumps. */
+    RL_RESAMPLER_START_DIRECT = 2
+} rl_resampler_start;
+
+/**
+ * Forgets the input held (the frames pulled and not yet heard are dropped)
+ * and starts over as `start` says, at `speed` from the first frame: 0 keeps
+ * the current speed (a ramp in progress ends at its target), otherwise
+ * RL_RESAMPLER_MIN_SPEED .. max_speed. RL_RESAMPLER_START_DIRECT needs equal
+ * rates and a speed of 0 or 1, and starts at 1. RL_INVALID_ARGS otherwise,
+ * changing nothing.
+ */
+rl_result rl_resampler_reset(rl_resampler* resampler, rl_resampler_start start, double speed);
+
+/**
+ * Supplies up to `frames` input frames into `planar` (one pointer per
+ * channel) and returns how many it wrote. Fewer than asked means no more
+ * input for now: the call ends there. Setting *ended nonzero says the input
+ * has ended after the frames written: the resampler then pads with silence
+ * until the last frame's filter tail has played, and never pulls again
+ * until a reset. Called from rl_resampler_process, on its thread; it must
+ * be realtime-safe too.
+ */
+typedef uint32_t (*rl_resampler_pull)(void* user, float* const* planar, uint32_t frames,
+                                      int* ended);
+
+/**
+ * Produces up to `frames` (1 .. RL_MAX_QUANTUM_FRAMES) output frames into
+ * `out` (one pointer per channel, `frames` floats each), pulling input as
+ * it needs it. *frames_out says how many it produced: fewer than `frames`
+ * when the pull ran short (the rest of `out` is untouched; P did not move
+ * past them and their speed values are dropped) or when the input has
+ * ended and its tail has played.
+ *
+ * Speeds: `speed_count` 0 keeps the last speed (and any ramp), 1 is a
+ * constant reached by a RL_RESAMPLER_SPEED_RAMP_MS linear ramp, `frames`
+ * gives one per frame, applied exactly. Each is clamped to
+ * RL_RESAMPLER_MIN_SPEED .. max_speed; a non-finite one counts as the last.
+ *
+ * RL_OK; RL_CLOSED once the input has ended and every output frame it
+ * makes has been produced (*frames_out < frames then); RL_INVALID_ARGS for
+ * a null pointer, 0 or too many frames, or a wrong speed count;
+ * RL_INVALID_STATE for a block that holds no initialised resampler.
+ */
+rl_result rl_resampler_process(rl_resampler* resampler, float* const* out, uint32_t frames,
+                               const float* speeds, uint32_t speed_count, rl_resampler_pull pull,
+                               void* user, uint32_t* frames_out);
+
+/**
+ * rl_resampler_process over an input array: pulls from `in` (`in_frames`
+ * frames a channel, 0 allowed), reports the frames it took in *in_used and
+ * the frames it made in *out_made. Input it did not take is for the next
+ * call. For offline conversion: loop until the input is used up, then call
+ * rl_resampler_end_input and loop until RL_CLOSED to play the tail.
+ */
+rl_result rl_resampler_process_buffers(rl_resampler* resampler, const float* const* in,
+                                       uint32_t in_frames, uint32_t* in_used, float* const* out,
+                                       uint32_t out_frames, uint32_t* out_made, const float* speeds,
+                                       uint32_t speed_count);
+
+/** Marks the input ended after the frames pulled so far (as *ended does). */
+rl_result rl_resampler_end_input(rl_resampler* resampler);
+
+/**
+ * Output frames between pulling an input frame and hearing it, at the
+ * current step: H / step while interpolating, about H while decimating (for
+ * 44.1 kHz -> 48 kHz at speed 1, 96 / 0.91875 = 104.5). 0 during a direct
+ * start's copied frames. NaN for a null or uninitialised resampler.
+ */
+double rl_resampler_latency(const rl_resampler* resampler);
+
+/** Input frames pulled and not yet heard (P's distance to the input's end). */
+double rl_resampler_lookahead(const rl_resampler* resampler);
+
+/** P: the input frame (fractional, counted from the reset) the next output hears. */
+double rl_resampler_position(const rl_resampler* resampler);
+
+/** The speed of the newest frame of the trajectory (the last one given, ramped). */
+double rl_resampler_speed(const rl_resampler* resampler);
+
+/** Multiply-adds done since init: a cost meter for tests and benchmarks. */
+uint64_t rl_resampler_work(const rl_resampler* resampler);
+
+/* ======================================================================== */
+/* End of Resampler                                                         */
 /* ======================================================================== */
 
 #ifdef __cplusplus
