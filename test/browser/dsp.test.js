@@ -217,6 +217,7 @@ test('NaN and Inf in the input give finite output, and the chain recovers within
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
     node.eq.setBand(3, { type: 'peaking', frequency: 480, q: 2, gainDb: 6 });
+    await node.flush(); // on 'message' (no SharedArrayBuffer) settings land after a round trip
     src.connect(node).connect(ctx.destination);
     src.start();
     const out = (await ctx.startRendering()).getChannelData(0);
@@ -227,6 +228,7 @@ test('NaN and Inf in the input give finite output, and the chain recovers within
     const src2 = new AudioBufferSourceNode(ctx2, { buffer: clean });
     const node2 = await RingletNode.create(ctx2, { mode: 'effect', channels: 1 });
     node2.eq.setBand(3, { type: 'peaking', frequency: 480, q: 2, gainDb: 6 });
+    await node2.flush();
     src2.connect(node2).connect(ctx2.destination);
     src2.start();
     const ref = (await ctx2.startRendering()).getChannelData(0);
