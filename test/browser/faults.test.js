@@ -309,13 +309,11 @@ for (const transport of ['shared', 'message']) {
       });
       await new Promise((res) => setTimeout(res, 100));
       const settledBeforeClose = settled;
-      const t0 = performance.now();
       await ctx.close();
       const result = await Promise.race([
         pending,
         new Promise((res) => setTimeout(() => res({ status: 'hung' }), 20000)),
       ]);
-      const waited = performance.now() - t0;
       let write;
       try {
         node.writer.tryWrite(new Float32Array(4));
@@ -341,7 +339,6 @@ for (const transport of ['shared', 'message']) {
       return {
         settledBeforeClose,
         status: result.status,
-        waited,
         closed: node.writer.closed,
         write,
         create,
@@ -350,10 +347,9 @@ for (const transport of ['shared', 'message']) {
       };
     }, transport);
     expect(r.settledBeforeClose).toBe(false); // the wait really was waiting
+    // The close ends the wait, not a timer: the write's own timeout is 600 s,
+    // and the page gives up at 20 s with 'hung'.
     expect(r.status).toBe('closed');
-    // The close ends the wait, not a timer: 10 s is far above what the close
-    // takes even on a loaded machine, and far below the write's own 600 s.
-    expect(r.waited).toBeLessThan(10000);
     expect(r.closed).toBe(true);
     expect(r.write).toBe('CLOSED');
     expect(r.create).toBe('CONTEXT_CLOSED');

@@ -72,8 +72,13 @@ for (const transport of ['shared', 'message']) {
           if (node.reader) await node.reader.readWithTimeout(new Float32Array(256), 50);
         };
         const settle = async (node) => {
-          // Bounded: the retry timer of a backlog clears once the core took it (running context).
-          for (let i = 0; i < 200 && (node.debugStats().timers > 0 || timers.live > 0); i++) await timers.sleep(10);
+          // Bounded: the retry timer of a backlog clears, and the backlog empties, once the
+          // core took it (running context); a busy machine may take seconds to get there.
+          const busy = () => {
+            const s = node.debugStats();
+            return s.timers > 0 || s.paramBacklog > 0 || timers.live > 0;
+          };
+          for (let i = 0; i < 1000 && busy(); i++) await timers.sleep(10);
         };
 
         const source = await RingletNode.create(ctx, { mode: 'source', channels: 2, transport });
