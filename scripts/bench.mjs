@@ -958,9 +958,18 @@ function enginesSection(runs, stamp) {
     if (!notes.includes(note)) notes.push(note);
     return `_not measured: ${why.split(':')[0]}_`;
   };
-  const commands = [...new Set(runs.flatMap((r) => [r.chain.command, r.transport.command, r.dsp.command]))];
+  // Every engine runs the same three scripts; Chromium (the default) without RINGLET_ENGINE.
+  const knobs = (/** @type {string} */ c) =>
+    c.replace(/^((?:[A-Z_]+=\S+ )*)node .*$/, '$1').replace(/RINGLET_ENGINE=\S+ /, '');
+  const scripts = runs[0]
+    ? [runs[0].chain, runs[0].transport, runs[0].dsp].map((x) => x.command.replace(/^.*node /, ''))
+    : [];
+  const commands = [
+    ...new Set(runs.flatMap((r) => [r.chain.command, r.transport.command, r.dsp.command]).map(knobs)),
+  ].filter(Boolean);
   lines.push(
-    `Commands: ${commands.map((c) => `\`${c}\``).join(', ')}. Each engine through its driver in test/browser/drivers/ (Chromium: Debian's chromium via ` +
+    `Commands: \`${commands.length === 1 ? commands[0] : ''}RINGLET_ENGINE=<engine> node <script>\` for each script of ${scripts.map((c) => `\`${c}\``).join(', ')} ` +
+      `and each engine of ${runs.map((r) => `\`${r.engine.id}\``).join(', ')} (Chromium is the default, without the variable). Each engine through its driver in test/browser/drivers/ (Chromium: Debian's chromium via ` +
       "playwright-core; Firefox: firefox-esr via puppeteer-core over WebDriver BiDi; WebKit: WebKitGTK's MiniBrowser via WebKitWebDriver, on a private " +
       'Xvfb display and pulseaudio null sink), headless, one cross-origin isolated page served from 127.0.0.1. WebKit runs twice: `webkit-shared` with ' +
       "SharedArrayBuffer (JSC_useSharedArrayBuffer=1, as Safari gives isolated pages), `webkit-message` without it (ringlet's message transport, as on a " +
