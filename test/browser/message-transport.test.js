@@ -141,6 +141,41 @@ test('reads and writes on a worklet that does not answer (closed context) arm on
   expect(r.source).toMatchObject({ timers: 0, waiters: 0 });
 });
 
+test('on a closed context, waiting reads and writes end with closed long before their timeout, and leave nothing behind', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const ctx = new AudioContext();
+    const capture = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
+    const source = await RingletNode.create(ctx, {
+      mode: 'source',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
+    // Suspended, nothing more is captured; what was, is read first (bounded).
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    for (let i = 0; i < 100; i++) {
+      if ((await capture.reader.readWithTimeout(new Float32Array(4096), 50)).status === 'timeout') break;
+    }
+    // Timeouts far beyond the test's bounds: only the close can end these waits.
+    const reading = capture.reader.readWithTimeout(new Float32Array(512), 600000);
+    const writing = source.writer.write(new Float32Array(8192), { timeoutMs: 600000 });
+    await ctx.close();
+    const hung = new Promise((resolve) => setTimeout(() => resolve({ status: 'hung' }), 20000));
+    const [read, write] = await Promise.all([Promise.race([reading, hung]), Promise.race([writing, hung])]);
+    return { read: read.status, write: write.status, capture: capture.debugStats(), source: source.debugStats() };
+  });
+  expect(r.read).toBe('closed');
+  expect(r.write).toBe('closed');
+  expect(r.capture).toMatchObject({ timers: 0, waiters: 0 });
+  expect(r.source).toMatchObject({ timers: 0, waiters: 0 });
+});
+
 test('a reader on a suspended context asks the worklet at most once per poll interval', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
