@@ -88,7 +88,7 @@ async function renderRampRealtime(transport) {
   const frames = 96000;
   const capacityFrames = 32768;
   const ctx = new AudioContext({ sampleRate });
-  await Promise.race([ctx.suspend(), sleep(2000)]);
+  await Promise.race([ctx.suspend(), sleep(10000)]);
   const suspended = ctx.state === 'suspended';
   const node = await RingletNode.create(ctx, { channels: 2, capacityFrames, transport });
   const tap = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 131072, transport });
@@ -129,11 +129,11 @@ async function renderRampRealtime(transport) {
       got += res.frames;
     }
   })();
-  await Promise.race([ctx.resume(), sleep(2000)]);
+  await Promise.race([ctx.resume(), sleep(10000)]);
   while (written < frames) await feed(Math.min(frames, written + 4096));
   node.writer.close();
   await reading;
-  await Promise.race([ctx.suspend(), sleep(2000)]);
+  await Promise.race([ctx.suspend(), sleep(10000)]);
   await node.flush();
   const stats = node.stats();
   await ctx.close();

@@ -35,13 +35,13 @@ test('a write racing reset() is kept in the new ring, and the writer still write
     // source plays is known frame by frame; the capture node behind it
     // records exactly that.
     const ctx = new AudioContext({ sampleRate: 48000 });
-    await Promise.race([ctx.suspend(), sleep(2000)]);
+    await Promise.race([ctx.suspend(), sleep(10000)]);
     const suspended0 = ctx.state;
     const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, transport: 'message' });
     const tap = await RingletNode.create(ctx, {
       mode: 'capture',
       channels: 1,
-      capacityFrames: 65536,
+      capacityFrames: 131072,
       transport: 'message',
     });
     node.connect(tap).connect(ctx.destination);
@@ -54,8 +54,9 @@ test('a write racing reset() is kept in the new ring, and the writer still write
     const racedFrames = node.writer.tryWrite(raced);
     await resetting;
     await node.flush();
-    // Everything the source plays, read as it comes (bounded by the buffer).
-    const played = new Float32Array(65536);
+    // Everything the source plays, read as it comes (bounded by the buffer:
+    // 30 s at 48 kHz, far more than a loaded machine lets it run).
+    const played = new Float32Array(30 * 48000);
     let got = 0;
     let reading = true;
     const reader = (async () => {
@@ -65,23 +66,21 @@ test('a write racing reset() is kept in the new ring, and the writer still write
         if (res.status === 'closed') break;
       }
     })();
-    await Promise.race([ctx.resume(), sleep(2000)]);
-    // Bounded: 10 s for 1024 frames to play, far more than they take.
-    for (let i = 0; i < 500 && !(got >= raced.length && node.writer.availableRead === 0); i++) {
-      await node.flush();
-      await sleep(20);
-    }
-    await Promise.race([ctx.suspend(), sleep(2000)]);
+    await Promise.race([ctx.resume(), sleep(10000)]);
+    // The tap records what the source plays in the same quantum: once it
+    // has the raced frames, they have played. Bounded: 20 s.
+    for (let i = 0; i < 4000 && got < raced.length; i++) await sleep(5);
+    await Promise.race([ctx.suspend(), sleep(10000)]);
     const suspended1 = ctx.state;
     await node.flush();
     const before = { availableWrite: node.writer.availableWrite, availableRead: node.writer.availableRead };
     const write = await node.writer.write(later, { timeoutMs: 2000 });
     const second = { ...before, write };
     await node.flush();
-    await Promise.race([ctx.resume(), sleep(2000)]);
-    // The second write starts where the first negative sample is; bounded: 10 s.
+    await Promise.race([ctx.resume(), sleep(10000)]);
+    // The second write starts where the first negative sample is; bounded: 20 s.
     const laterStart = () => played.subarray(0, got).findIndex((x) => x < 0);
-    for (let i = 0; i < 500 && !(laterStart() >= 0 && got >= laterStart() + later.length); i++) await sleep(20);
+    for (let i = 0; i < 1000 && !(laterStart() >= 0 && got >= laterStart() + later.length); i++) await sleep(20);
     reading = false;
     await reader;
     await ctx.close();
@@ -174,17 +173,20 @@ test('reads and writes on a worklet that does not answer (rendering thread held)
       capacityFrames: 4096,
       transport: 'message',
     });
-    // Far longer than the waits below: the processors cannot answer any of them.
-    const hold = await holdRenderingThread(ctx, 6000);
+    // Far longer than the waits below (checked: heldThroughout): the processors cannot answer any of them.
+    // Suspended first: the held thread then starves no audio output, and a
+    // suspended context's processors otherwise answer the port at once.
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const hold = await holdRenderingThread(ctx, 4000);
     const timers = trackTimers();
     try {
       const reads = [];
-      for (let i = 0; i < 3; i++) reads.push(await capture.reader.readWithTimeout(new Float32Array(512), 300));
+      for (let i = 0; i < 3; i++) reads.push(await capture.reader.readWithTimeout(new Float32Array(512), 100));
       const readMaxLive = timers.maxLive;
       const readLeft = timers.live;
       timers.resetCounts();
       // More than the ring holds: the write must wait for space that never comes.
-      const write = await source.writer.write(new Float32Array(8192), { timeoutMs: 300 });
+      const write = await source.writer.write(new Float32Array(8192), { timeoutMs: 100 });
       const writeMaxLive = timers.maxLive;
       const writeLeft = timers.live;
       return {
@@ -233,10 +235,13 @@ test('on a closed context, waiting reads and writes end with closed long before 
       capacityFrames: 4096,
       transport: 'message',
     });
-    // Suspended, nothing more is captured; what was, is read first (bounded).
-    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    // Suspended, nothing more is captured; what was, is read first (bounded),
+    // until a fresh snapshot says the worklet holds nothing more.
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 5000))]);
     for (let i = 0; i < 100; i++) {
-      if ((await capture.reader.readWithTimeout(new Float32Array(4096), 50)).status === 'timeout') break;
+      await capture.flush();
+      if (capture.reader.availableRead === 0) break;
+      await capture.reader.readWithTimeout(new Float32Array(4096), 1000);
     }
     // Timeouts far beyond the test's bounds: only the close can end these waits.
     const reading = capture.reader.readWithTimeout(new Float32Array(512), 600000);
@@ -263,9 +268,12 @@ test('a reader on a suspended context asks the worklet at most once per poll int
       transport: 'message',
     });
     await ctx.suspend();
-    // What was captured before the suspend comes first (bounded).
+    // What was captured before the suspend comes first (bounded), until a
+    // fresh snapshot says the worklet holds nothing more.
     for (let i = 0; i < 100; i++) {
-      if ((await node.reader.readWithTimeout(new Float32Array(4096), 50)).status === 'timeout') break;
+      await node.flush();
+      if (node.reader.availableRead === 0) break;
+      await node.reader.readWithTimeout(new Float32Array(4096), 1000);
     }
     let posted = 0;
     const post = node.port.postMessage;
@@ -298,7 +306,10 @@ test('flush() rejects with RingletError TIMEOUT when the worklet does not answer
       () => 'resolved',
       (e) => e.code,
     );
-    const hold = await holdRenderingThread(ctx, 4000);
+    // Suspended first: the held thread then starves no audio output, and a
+    // suspended context's processors otherwise answer the port at once.
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const hold = await holdRenderingThread(ctx, 3000);
     const timers = trackTimers();
     try {
       const outcome = await node.flush({ timeoutMs: 200 }).then(
@@ -340,21 +351,24 @@ test('settings queued in the worklet while the context is suspended reach the co
     for (let i = 0; i < 69; i++) node.eq.setBand(1 + (i % 7), { frequency: 200 + 10 * i, gainDb: 0 });
     node.eq.setBand(0, { type: 'lowshelf', frequency: 1000, gainDb: -20 });
     await sleep(100);
-    await Promise.race([ctx.resume(), sleep(2000)]);
+    await Promise.race([ctx.resume(), sleep(10000)]);
     const out = new Float32Array(256);
     let level = NaN;
-    // Bounded: 5 s for one setting to apply, far more than a quantum needs.
-    for (let i = 0; i < 250; i++) {
+    // Bounded: 20 s for one setting to apply, far more than a quantum needs
+    // even on a loaded machine.
+    for (let i = 0; i < 1000; i++) {
       await sleep(20);
       probe.getFloatTimeDomainData(out);
       level = out[255];
       if (Math.abs(level - 0.025) < 1e-3) break;
     }
     const stats = node.debugStats();
+    const state = ctx.state;
     node.dispose();
     await ctx.close();
-    return { level, stats };
+    return { state, level, stats };
   });
+  expect(r.state).toBe('running');
   expect(r.level).toBeCloseTo(0.025, 3);
   expect(r.stats).toMatchObject({ paramBacklog: 0, timers: 0 });
 });
