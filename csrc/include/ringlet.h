@@ -13,7 +13,7 @@
  *
  * This header is the one source of truth for the shared-memory layout. The
  * RL_RING_OFFSET_* and RL_STATS_OFFSET_* constants are mirrored in
- * lib/layout.js, and test/unit/layout.test.js proves both sides agree.
+ * lib/shared/layout.js, and test/unit/layout.test.js proves both sides agree.
  */
 #ifndef RINGLET_H
 #define RINGLET_H
@@ -169,7 +169,7 @@ void rl_ring_close(rl_ring* ring);
 
 /*
  * A single-producer, single-consumer queue of fixed 32-byte messages in
- * shared memory. The main thread pushes (lib/params.js); the node pops them
+ * shared memory. The main thread pushes (lib/shared/params.js); the node pops them
  * all at the start of a quantum, before processing, so a setting takes effect
  * on a quantum boundary and no postMessage sits in the audio path. Layout,
  * byte offsets from the queue start:

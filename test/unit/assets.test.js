@@ -4,12 +4,12 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
-import { instantiateCore, privateMemoryBinary } from '../../lib/core.js';
-import { RingletError } from '../../lib/errors.js';
-import { MODES } from '../../lib/layout.js';
-import { defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/load.js';
-import { PROCESSOR_NAME } from '../../lib/version.js';
-import { compileRinglet } from '../../lib/wasm.js';
+import { instantiateCore, privateMemoryBinary } from '../../lib/shared/core.js';
+import { RingletError } from '../../lib/shared/errors.js';
+import { MODES } from '../../lib/shared/layout.js';
+import { defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/node/load.js';
+import { PROCESSOR_NAME } from '../../lib/shared/version.js';
+import { compileRinglet } from '../../lib/node/wasm.js';
 import { WASM_PATH } from './helpers.js';
 
 const wasmBytes = () => new Uint8Array(readFileSync(WASM_PATH));

@@ -1,14 +1,14 @@
-// C <-> JS parity: lib/layout.js must mirror csrc/include/ringlet.h exactly
+// C <-> JS parity: lib/shared/layout.js must mirror csrc/include/ringlet.h exactly
 // (rl_layout exports the header's constants by index), the three version
 // strings must agree, and a ring initialised by the C core must be readable
 // and writable from both sides with bit-exact data.
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { LAYOUT } from '../../lib/layout.js';
-import { VERSION, PROCESSOR_NAME } from '../../lib/version.js';
-import * as core from '../../lib/core.js';
-import { RingletError } from '../../lib/errors.js';
-import { RingReader, RingWriter } from '../../lib/ring.js';
+import { LAYOUT } from '../../lib/shared/layout.js';
+import { VERSION, PROCESSOR_NAME } from '../../lib/shared/version.js';
+import * as core from '../../lib/shared/core.js';
+import { RingletError } from '../../lib/shared/errors.js';
+import { RingReader, RingWriter } from '../../lib/shared/ring.js';
 import { PACKAGE_JSON_PATH, RL, indices, makeCoreRing, prng, setIndices, wasmModule } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));
@@ -65,7 +65,7 @@ describe('layout table', () => {
 });
 
 describe('version', () => {
-  test('lib/version.js VERSION equals package.json version', () => {
+  test('lib/shared/version.js VERSION equals package.json version', () => {
     expect(VERSION).toBe(pkg.version);
     expect(PROCESSOR_NAME).toBe(`ringlet-${pkg.version}`);
   });

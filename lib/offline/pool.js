@@ -43,17 +43,17 @@
  * bounded: the earlier task has a clock of its own, started when its own
  * wait ended, and so on back to a task that waits for none.
  */
-import { defaultWasmUrl } from './load.js';
-import { recordPanic } from './panic.js';
-import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from './util.js';
-import { VERSION } from './version.js';
+import { defaultWasmUrl } from '../node/load.js';
+import { recordPanic } from '../node/panic.js';
+import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from '../shared/util.js';
+import { VERSION } from '../shared/version.js';
 
-/** @typedef {import('../types/index.js').RingletErrorCode} RingletErrorCode */
-/** @typedef {import('../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
-/** @typedef {import('../types/pool.js').WorkerPoolStats} WorkerPoolStats */
-/** @typedef {import('../types/pool.js').WorkerPoolState} WorkerPoolState */
-/** @typedef {import('../types/pool.js').WorkerPoolFailure} WorkerPoolFailure */
-/** @typedef {import('../types/pool.js').RunOptions} RunOptions */
+/** @typedef {import('../../types/index.js').RingletErrorCode} RingletErrorCode */
+/** @typedef {import('../../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
+/** @typedef {import('../../types/pool.js').WorkerPoolStats} WorkerPoolStats */
+/** @typedef {import('../../types/pool.js').WorkerPoolState} WorkerPoolState */
+/** @typedef {import('../../types/pool.js').WorkerPoolFailure} WorkerPoolFailure */
+/** @typedef {import('../../types/pool.js').RunOptions} RunOptions */
 /** @typedef {ReturnType<typeof setTimeout>} TimerId */
 
 export const MAX_WORKERS = 64;
@@ -828,7 +828,7 @@ import(${JSON.stringify(this.#url)}).then(
    */
   #onTaskMessage(task, event) {
     const m =
-      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('../entries/worker.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || m.id !== task.id || task.state !== 'running') return;
@@ -912,7 +912,7 @@ import(${JSON.stringify(this.#url)}).then(
    */
   #onBootMessage(slot, event) {
     const m =
-      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('../entries/worker.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || slot.state !== 'starting' || slot.failing) return;

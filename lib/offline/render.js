@@ -22,16 +22,16 @@
  * so its timeout counts from when it can work, not while it waits for the
  * state: a timeoutMs that fits one segment fits every pipeline depth.
  */
-import { checkPlanarAudio } from './audio-data.js';
+import { checkPlanarAudio } from '../shared/audio-data.js';
 import { BufferPool } from './buffer-pool.js';
-import { checkChain } from './dsp.js';
+import { checkChain } from '../shared/dsp.js';
 import { AbortError, WorkerPool } from './pool.js';
-import { checkInteger, describe } from './util.js';
+import { checkInteger, describe } from '../shared/util.js';
 
-/** @typedef {import('../types/render.js').PlanarAudio} PlanarAudio */
-/** @typedef {import('../types/render.js').RenderOfflineOptions} RenderOfflineOptions */
-/** @typedef {import('../types/render.js').RenderTaskResult} RenderTaskResult */
-/** @typedef {import('../types/render.js').RenderSegmentInfo} RenderSegmentInfo */
+/** @typedef {import('../../types/render.js').PlanarAudio} PlanarAudio */
+/** @typedef {import('../../types/render.js').RenderOfflineOptions} RenderOfflineOptions */
+/** @typedef {import('../../types/render.js').RenderTaskResult} RenderTaskResult */
+/** @typedef {import('../../types/render.js').RenderSegmentInfo} RenderSegmentInfo */
 
 export const QUANTUM = 128;
 export const DEFAULT_SEGMENT_FRAMES = 131072;
@@ -212,7 +212,7 @@ function makeSink(source) {
  * Renders `input` through a node's chain with `chain`'s settings, in the
  * pool's workers. See the module comment and types/render.d.ts.
  * @param {AudioBuffer | PlanarAudio} input
- * @param {import('../types/render.js').RenderChain} [chain]
+ * @param {import('../../types/render.js').RenderChain} [chain]
  * @param {RenderOfflineOptions} [options]
  * @returns {Promise<AudioBuffer | PlanarAudio>}
  */
@@ -241,7 +241,7 @@ export async function renderOffline(input, chain, options = {}) {
  * @param {WorkerPool} pool
  * @param {Source} source
  * @param {ReturnType<typeof makeSink>} sink
- * @param {import('../types/render.js').RenderChain | undefined} chain
+ * @param {import('../../types/render.js').RenderChain | undefined} chain
  * @param {ReturnType<typeof checkOptions>} o
  * @returns {Promise<AudioBuffer | PlanarAudio>}
  */

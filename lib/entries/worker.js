@@ -18,15 +18,15 @@
  *   worker -> pool  { type: 'ringlet:progress', id, value } ... then
  *                   { type: 'ringlet:result', id, value } or { type: 'ringlet:error', id, error }
  */
-import { checkPlanarAudio } from './audio-data.js';
-import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from './core.js';
-import { checkChain } from './dsp.js';
-import { ParamQueue } from './params.js';
-import { describe } from './util.js';
-import { VERSION } from './version.js';
+import { checkPlanarAudio } from '../shared/audio-data.js';
+import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from '../shared/core.js';
+import { checkChain } from '../shared/dsp.js';
+import { ParamQueue } from '../shared/params.js';
+import { describe } from '../shared/util.js';
+import { VERSION } from '../shared/version.js';
 
-/** @typedef {import('../types/pool.js').TaskContext} TaskContext */
-/** @typedef {import('../types/pool.js').TaskFunction<never, unknown>} AnyTask */
+/** @typedef {import('../../types/pool.js').TaskContext} TaskContext */
+/** @typedef {import('../../types/pool.js').TaskFunction<never, unknown>} AnyTask */
 
 /**
  * What ringlet posts for an error: structured clone drops an Error's own
@@ -54,8 +54,8 @@ import { VERSION } from './version.js';
 // Its memory starts at the module's minimum and grows to the largest job
 // seen so far; views are rebuilt after every growth.
 
-/** @typedef {import('./core.js').CoreExports} CoreExports */
-/** @typedef {import('./dsp.js').ChainMessage} ChainMessage */
+/** @typedef {import('../shared/core.js').CoreExports} CoreExports */
+/** @typedef {import('../shared/dsp.js').ChainMessage} ChainMessage */
 
 /**
  * The analysis exports of csrc/wasm.c ('analyze').

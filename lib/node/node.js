@@ -4,24 +4,24 @@
  * The base class is looked up only when a node is created, so importing this
  * module in a Worker or in Node (where AudioWorkletNode does not exist) works.
  */
-import { RingletError } from './errors.js';
-import { LAYOUT, MODES } from './layout.js';
+import { RingletError } from '../shared/errors.js';
+import { LAYOUT, MODES } from '../shared/layout.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, checkContext, loadRinglet, resolveTransport } from './load.js';
 import { MessageLink, MessageReader, MessageWriter, messageTimeSource } from './message-transport.js';
 import { Analyser, sharedTimeSource } from './analyser.js';
-import { Eq, Generator, Limiter } from './dsp.js';
-import { ParamQueue } from './params.js';
+import { Eq, Generator, Limiter } from '../shared/dsp.js';
+import { ParamQueue } from '../shared/params.js';
 import { recordPanic, recordRecovery } from './panic.js';
-import { RingReader, RingWriter } from './ring.js';
-import { TimerSet, checkInteger, checkTimeout, describe } from './util.js';
-import { PROCESSOR_NAME } from './version.js';
+import { RingReader, RingWriter } from '../shared/ring.js';
+import { TimerSet, checkInteger, checkTimeout, describe } from '../shared/util.js';
+import { PROCESSOR_NAME } from '../shared/version.js';
 
-/** @typedef {import('../types/index.js').NodeMode} NodeMode */
-/** @typedef {import('../types/index.js').RingletNodeOptions} RingletNodeOptions */
-/** @typedef {import('../types/index.js').NodeStats} NodeStats */
-/** @typedef {import('../types/index.js').PanicReport} PanicReport */
-/** @typedef {import('../types/index.js').Meters} Meters */
-/** @typedef {import('../types/index.js').NodeDebugStats} NodeDebugStats */
+/** @typedef {import('../../types/index.js').NodeMode} NodeMode */
+/** @typedef {import('../../types/index.js').RingletNodeOptions} RingletNodeOptions */
+/** @typedef {import('../../types/index.js').NodeStats} NodeStats */
+/** @typedef {import('../../types/index.js').PanicReport} PanicReport */
+/** @typedef {import('../../types/index.js').Meters} Meters */
+/** @typedef {import('../../types/index.js').NodeDebugStats} NodeDebugStats */
 /** @typedef {import('./message-transport.js').Reply} Reply */
 
 export const DEFAULT_CAPACITY_FRAMES = 8192;

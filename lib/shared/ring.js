@@ -41,10 +41,10 @@ function readyResult(frames) {
   return (readyResults[frames] ??= Object.freeze({ status: 'ready', frames }));
 }
 
-/** @typedef {import('../types/index.js').RingHandle} RingHandle */
-/** @typedef {import('../types/index.js').AudioData} AudioData */
-/** @typedef {import('../types/index.js').ReadResult} ReadResult */
-/** @typedef {import('../types/index.js').WriteResult} WriteResult */
+/** @typedef {import('../../types/index.js').RingHandle} RingHandle */
+/** @typedef {import('../../types/index.js').AudioData} AudioData */
+/** @typedef {import('../../types/index.js').ReadResult} ReadResult */
+/** @typedef {import('../../types/index.js').WriteResult} WriteResult */
 
 /**
  * @param {unknown} buffer

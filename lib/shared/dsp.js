@@ -1,6 +1,6 @@
 /**
  * The node's processing chain as seen from the main thread: EQ, limiter and
- * generator settings go through the parameter queue (lib/params.js) and take
+ * generator settings go through the parameter queue (lib/shared/params.js) and take
  * effect at the start of the core's next quantum. Every setter validates
  * first: a rejected setting throws TypeError or RangeError naming the
  * parameter and changes nothing. Getters return what was last set here.
@@ -15,11 +15,11 @@ import { describe } from './util.js';
  * transport a sender that posts them to the worklet.
  * @typedef {{ send(kind: number, index: number, arg: number, values?: readonly number[]): void }} ParamQueue
  */
-/** @typedef {import('../types/index.js').EqBand} EqBand */
-/** @typedef {import('../types/index.js').BiquadType} BiquadType */
-/** @typedef {import('../types/index.js').LimiterSettings} LimiterSettings */
-/** @typedef {import('../types/index.js').GeneratorSettings} GeneratorSettings */
-/** @typedef {import('../types/index.js').GeneratorType} GeneratorType */
+/** @typedef {import('../../types/index.js').EqBand} EqBand */
+/** @typedef {import('../../types/index.js').BiquadType} BiquadType */
+/** @typedef {import('../../types/index.js').LimiterSettings} LimiterSettings */
+/** @typedef {import('../../types/index.js').GeneratorSettings} GeneratorSettings */
+/** @typedef {import('../../types/index.js').GeneratorType} GeneratorType */
 
 /** rl_biquad_type order, which is Web Audio's BiquadFilterType order. */
 export const BIQUAD_TYPES = /** @type {const} */ ([
