@@ -12,13 +12,7 @@ export { clearPanicHistory, getPanicStats, onPanic } from './node/panic.js';
 export { RingletNode } from './node/node.js';
 export { VERSION, PROCESSOR_NAME } from './shared/version.js';
 export { ensureCrossOriginIsolation } from './isolation/isolation.js';
-export {
-  AbortError,
-  QueueFullError,
-  TerminatedError,
-  TimeoutError,
-  WorkerPool,
-  WorkerPoolError,
-} from './offline/pool.js';
+export { AbortError, QueueFullError, TerminatedError, TimeoutError, WorkerPoolError } from './offline/pool-errors.js';
+export { WorkerPool } from './offline/pool.js';
 export { BufferPool } from './offline/buffer-pool.js';
 export { getDefaultRenderPool, renderOffline } from './offline/render.js';

@@ -25,7 +25,8 @@
 import { checkPlanarAudio } from '../shared/audio-data.js';
 import { BufferPool } from './buffer-pool.js';
 import { checkChain } from '../shared/dsp.js';
-import { AbortError, WorkerPool } from './pool.js';
+import { AbortError } from './pool-errors.js';
+import { WorkerPool } from './pool.js';
 import { checkInteger, describe } from '../shared/util.js';
 
 /** @typedef {import('../../types/render.js').PlanarAudio} PlanarAudio */
