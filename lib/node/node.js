@@ -12,7 +12,7 @@ import { Analyser, sharedTimeSource } from './analyser.js';
 import { Eq, Generator, Limiter } from '../shared/dsp.js';
 import { ParamQueue } from '../shared/params.js';
 import { recordPanic, recordRecovery } from './panic.js';
-import { RingReader, RingWriter } from '../shared/ring.js';
+import { RingReader, RingWriter } from '../shared/ring-ends.js';
 import { TimerSet, checkInteger, checkTimeout, describe } from '../shared/util.js';
 import { PROCESSOR_NAME } from '../shared/version.js';
 
