@@ -29,7 +29,7 @@ export default [
     languageOptions: { globals: { ...globals.browser, ...globals.worker } },
   },
   {
-    files: ['lib/coi-serviceworker.js'],
+    files: ['lib/entries/coi-serviceworker.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.serviceworker } },
   },
   {

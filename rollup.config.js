@@ -21,19 +21,19 @@ const copyWasm = {
 const copyServiceWorker = {
   name: 'ringlet-coi-serviceworker',
   async generateBundle() {
-    const source = readFileSync('lib/coi-serviceworker.js', 'utf8');
+    const source = readFileSync('lib/entries/coi-serviceworker.js', 'utf8');
     const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
     const found = /^const RINGLET_COI_VERSION = '([^']*)';$/m.exec(source)?.[1];
     if (found !== version) {
       this.error(
-        `lib/coi-serviceworker.js: RINGLET_COI_VERSION is '${found}' but package.json says '${version}'; update the constant`,
+        `lib/entries/coi-serviceworker.js: RINGLET_COI_VERSION is '${found}' but package.json says '${version}'; update the constant`,
       );
     }
     const result = await minify(source, {
       module: false,
       format: {
         quote_style: 1,
-        preamble: `/*! ringlet ${version} coi-serviceworker | MIT License | source: lib/coi-serviceworker.js */`,
+        preamble: `/*! ringlet ${version} | MIT License | source: lib/entries/coi-serviceworker.js */`,
       },
     });
     this.emitFile({ type: 'asset', fileName: 'coi-serviceworker.js', source: result.code ?? '' });
@@ -88,7 +88,7 @@ export default [
     plugins: [copyWasm, copyServiceWorker, minified],
   },
   { input: 'worklet/processor.js', output: { file: 'dist/ringlet-worklet.js', format: 'es' }, plugins: [minified] },
-  { input: 'lib/worker.js', output: { file: 'dist/ringlet-worker.js', format: 'es' }, plugins: [minified] },
+  { input: 'lib/entries/worker.js', output: { file: 'dist/ringlet-worker.js', format: 'es' }, plugins: [minified] },
   {
     input: 'lib/inline.js',
     external: [mainEntry],

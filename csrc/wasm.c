@@ -34,7 +34,8 @@ uint32_t rl_wasm_heap_base(void) {
     return (uint32_t)rl_node_base();
 }
 
-/* Layout constants by index, so a test can prove lib/layout.js agrees. */
+/* Layout constants by index. scripts/gen-constants.mjs reads this table for
+ * LAYOUT's keys and order, and a test proves the generated LAYOUT agrees. */
 RL_EXPORT(rl_layout)
 uint32_t rl_wasm_layout(uint32_t which) {
     static const uint32_t values[] = {
@@ -376,7 +377,7 @@ void rl_wasm_test_arm_trap(void) {
 }
 #endif
 
-/* ---- Offline analysis (lib/worker.js 'analyze') ---------------------------
+/* ---- Offline analysis (lib/worker/dsp-tasks.js 'analyze') ------------------------
  * For an instance on a Worker's private memory: a loudness meter at
  * `address`, fed planar audio whose `channels` plane addresses are stored at
  * `planes`, and the averaged power spectrum. */

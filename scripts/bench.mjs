@@ -225,7 +225,7 @@ function gcSection(gcRuns) {
     "## Allocation in the worklet's `process()`",
     '',
     `Commands: ${gcRuns.map((g) => `\`${g.command}\``).join(' and ')}. worklet/processor.js runs in a Node ` +
-      `AudioWorkletGlobalScope shim on a memory sized the way lib/node.js sizes it (${first.config.channels} channels, ` +
+      `AudioWorkletGlobalScope shim on a memory sized the way lib/node/node.js sizes it (${first.config.channels} channels, ` +
       `${first.config.capacityFrames}-frame ring). Each loop is warmed up (${first.config.warmupQuanta.toLocaleString('en')} quanta), ` +
       `then runs ${first.config.quanta.toLocaleString('en')} quanta while a PerformanceObserver counts \`gc\` entries. ` +
       `A loop is allocation-free when it caused no GC event and the heap grew by less than ` +
@@ -323,7 +323,7 @@ function chainSection(chainRun, browserRun) {
     `Commands: \`${chainRun.command}\` (it first builds the native bench: \`${NATIVE_BUILD}\`) and \`${browserRun.command}\`. ` +
       'The chain of an effect node (csrc/node.c) on a 128-frame stereo quantum at 48 kHz: input → non-finite scrub → ' +
       "gain → 8-band EQ → limiter → meters → analyser time buffer → output. **The analyser's FFT is not on the audio " +
-      'thread**: lib/analyser.js runs it on the main thread when the UI calls `getFloatFrequencyData`, so the chain ' +
+      'thread**: lib/node/analyser.js runs it on the main thread when the UI calls `getFloatFrequencyData`, so the chain ' +
       "includes only the analyser's time-buffer copy (a mono down-mix into a 65,536-sample ring); the FFT is measured " +
       'separately below.',
     '',
@@ -344,7 +344,7 @@ function chainSection(chainRun, browserRun) {
     lines.push(
       `How: natively (test/bench/chain.native.c, ${cfg.native ? cfg.native.compiler : 'not built'}, ` +
         `${!cfg.native || cfg.native.build === 'cmake' ? 'built by CMake in Release, i.e. -O3 -DNDEBUG' : 'compiled directly with clang -O3 -DNDEBUG because the CMake build failed (see the note below)'}, ` +
-        'default x86-64 target, no -march) and in wasm under Node (build/wasm/ringlet.wasm on a shared memory sized as lib/node.js ' +
+        'default x86-64 target, no -march) and in wasm under Node (build/wasm/ringlet.wasm on a shared memory sized as lib/node/node.js ' +
         'sizes it, `rl_node_init`, settings through the parameter queue) each quantum does what a host must: copy the ' +
         "quantum's input into `rl_node_input(c)`, give the gain value, call `rl_node_process(128, 1)` " +
         '(`rl_node_process_gain` natively). The "worklet" row runs worklet/processor.js\'s `process()` itself (Node ' +
@@ -472,11 +472,11 @@ function chainSection(chainRun, browserRun) {
   const fftRows = [];
   if (c?.fft)
     fftRows.push(
-      `| Node ${c.config.node}, lib/analyser.js (${c.fft.trials} trials x ${c.fft.callsPerTrial} calls) | ${us(c.fft.median)} | ${us(c.fft.p25)} – ${us(c.fft.p75)} |`,
+      `| Node ${c.config.node}, lib/node/analyser.js (${c.fft.trials} trials x ${c.fft.callsPerTrial} calls) | ${us(c.fft.median)} | ${us(c.fft.p25)} – ${us(c.fft.p75)} |`,
     );
   if (b?.fft) {
     fftRows.push(
-      `| Chromium ${b.config.chromium} main thread, lib/analyser.js (21 trials x 300 calls) | ${us(b.fft.api.median)} | ${us(b.fft.api.p25)} – ${us(b.fft.api.p75)} |`,
+      `| Chromium ${b.config.chromium} main thread, lib/node/analyser.js (21 trials x 300 calls) | ${us(b.fft.api.median)} | ${us(b.fft.api.p25)} – ${us(b.fft.api.p75)} |`,
       `| Chromium: ringlet \`node.analyser\`, single calls at ${b.fft.suspendOurs.n} suspend points of an offline render | ${us(b.fft.suspendOurs.median)} | ${us(b.fft.suspendOurs.p25)} – ${us(b.fft.suspendOurs.p75)} |`,
       `| Chromium: built-in AnalyserNode, the same suspend points (reference) | ${us(b.fft.suspendBuiltin.median)} | ${us(b.fft.suspendBuiltin.p25)} – ${us(b.fft.suspendBuiltin.p75)} |`,
     );
@@ -484,7 +484,7 @@ function chainSection(chainRun, browserRun) {
   if (fftRows.length > 0) {
     lines.push(
       "The analyser's FFT, main thread: one `getFloatFrequencyData` at fftSize 2048 (copy 2048 samples in, Blackman " +
-        'window, real FFT in double, smoothing 0.8, dB, copy out). lib/analyser.js computes only when new audio arrived ' +
+        'window, real FFT in double, smoothing 0.8, dB, copy out). lib/node/analyser.js computes only when new audio arrived ' +
         'since its last call, so the timed loops use a time source that moves on every call. The suspend-point rows ' +
         `time single calls, so they are quantised to \`performance.now()\`'s step (${b?.fft ? us(b.fft.granularityMs * 1e6) : '?'}).`,
       '',
@@ -768,7 +768,7 @@ function sizesSection(run) {
       : []),
     '',
     "- One ringlet.wasm serves both transports: the 'message' transport and the offline workers clear its memory " +
-      "import's shared flag before compiling (lib/core.js `privateMemoryBinary`).",
+      "import's shared flag before compiling (lib/shared/core.js `privateMemoryBinary`).",
     "- The core compiles at `-O3 -fno-unroll-loops` and links at `-Oz`, and csrc/math.c replaces libm's " +
       'table-driven sin/cos/tan/exp/log/pow: 69 KB became 39 KB with the same chain and ring figures above. ' +
       '`-Os` throughout would be smaller still but makes the chain 2.4 to 5 times slower.',

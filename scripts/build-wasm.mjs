@@ -4,7 +4,7 @@
 // 'message' transport and the offline workers run it that way).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { privateMemoryBinary } from '../lib/core.js';
+import { privateMemoryBinary } from '../lib/shared/core.js';
 import { ensureToolchain } from './toolchain.mjs';
 
 ensureToolchain(['emscripten', 'cmake']);

@@ -15,16 +15,14 @@
  * which each 'reset' sets, so the main thread can tell replies about the old
  * ring from replies about the new one.
  */
-import { instantiateCore, resultString } from '../lib/core.js';
-import { LAYOUT } from '../lib/layout.js';
-import { ParamQueue } from '../lib/params.js';
-import { closeRing, pullFrames, pushFrames, ringClosed, ringFrames } from '../lib/ring.js';
-import { PROCESSOR_NAME } from '../lib/version.js';
+import { instantiateCore, resultString } from '../lib/shared/core.js';
+import { MODE_CAPTURE, MODE_SOURCE } from '../lib/shared/constants.generated.js';
+import { LAYOUT } from '../lib/shared/layout.js';
+import { ParamQueue } from '../lib/shared/params.js';
+import { closeRing, pullFrames, pushFrames, ringClosed, ringFrames } from '../lib/shared/ring.js';
+import { PROCESSOR_NAME } from '../lib/shared/version.js';
 
-const MODE_SOURCE = 0;
-const MODE_CAPTURE = 2;
-
-/** @typedef {import('../lib/core.js').CoreExports} CoreExports */
+/** @typedef {import('../lib/shared/core.js').CoreExports} CoreExports */
 
 /**
  * @typedef {object} ProcessorOptions
@@ -88,7 +86,7 @@ class RingletProcessor extends AudioWorkletProcessor {
     /**
      * Message transport only: the ring in this thread's private memory. A
      * source node's port messages write it, a capture node's read it.
-     * @type {import('../lib/ring.js').RingFrames | null}
+     * @type {import('../lib/shared/ring.js').RingFrames | null}
      */
     this.portRing = null;
     /** @type {Int32Array | null} */ this.ringHeader = null;

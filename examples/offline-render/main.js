@@ -61,7 +61,7 @@ if (typeof renderOffline !== 'function') {
   const box = $('unavailable');
   box.hidden = false;
   box.textContent =
-    'Not available yet: this build of ringlet does not export renderOffline (lib/render.js). ' +
+    'Not available yet: this build of ringlet does not export renderOffline (lib/offline/render.js). ' +
     'Rebuild with `npm run build` once it lands; the rest of this page is disabled until then.';
   $('render-state').textContent = 'not available';
 }

@@ -6,12 +6,12 @@
 // What is measured is the audio thread's chain of an effect node: input ->
 // non-finite scrub -> gain -> 8-band EQ -> limiter -> meters -> analyser time
 // buffer -> output, on a 128-frame stereo quantum at 48 kHz. The analyser's
-// FFT is not on the audio thread (lib/analyser.js runs it on the main thread
+// FFT is not on the audio thread (lib/node/analyser.js runs it on the main thread
 // when the UI asks), so the chain includes only the time-buffer copy.
-import { instantiateCore } from '../../lib/core.js';
-import { PARAM } from '../../lib/layout.js';
-import { ParamQueue } from '../../lib/params.js';
-import { compileRinglet } from '../../lib/wasm.js';
+import { instantiateCore } from '../../lib/shared/core.js';
+import { PARAM } from '../../lib/shared/layout.js';
+import { ParamQueue } from '../../lib/shared/params.js';
+import { compileRinglet } from '../../lib/node/wasm.js';
 
 export const SAMPLE_RATE = 48000;
 export const FRAMES = 128;
@@ -160,7 +160,7 @@ export function quantumViews(signal) {
 
 /**
  * An effect node on its own shared memory, sized and initialised the way
- * lib/node.js and the worklet do it (rl_heap_base + rl_node_heap_size, then
+ * lib/node/node.js and the worklet do it (rl_heap_base + rl_node_heap_size, then
  * rl_node_init), with the variant's settings queued.
  * @param {WebAssembly.Module} module
  * @param {ChainVariant} variant

@@ -6,7 +6,7 @@
 //
 // The chain (csrc/node.c): input -> non-finite scrub -> gain -> 8-band EQ ->
 // limiter -> meters -> analyser time buffer -> output. The analyser's FFT is
-// NOT on the audio thread: lib/analyser.js runs it on the main thread when
+// NOT on the audio thread: lib/node/analyser.js runs it on the main thread when
 // the UI calls getFloatFrequencyData, so the chain's cost includes only the
 // time-buffer copy, and the FFT is measured on its own below.
 //
@@ -18,8 +18,8 @@
 //
 // Native: test/bench/chain.native.c, built here with CMake (clang, Release,
 // i.e. -O3) into build/bench, target chain_native. wasm: build/wasm/ringlet.wasm
-// on a shared memory sized as lib/node.js sizes it, rl_node_init, settings
-// through the parameter queue (lib/params.js), then per quantum what a host
+// on a shared memory sized as lib/node/node.js sizes it, rl_node_init, settings
+// through the parameter queue (lib/shared/params.js), then per quantum what a host
 // must do: copy the input into rl_node_input(c), set the gain value, call
 // rl_node_process(128, 1). The same loop natively uses memcpy. A second wasm
 // figure runs worklet/processor.js's process() in a Node
@@ -46,10 +46,10 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
-import { Analyser } from '../../lib/analyser.js';
-import { ParamQueue } from '../../lib/params.js';
-import { PROCESSOR_NAME } from '../../lib/version.js';
-import { compileRinglet } from '../../lib/wasm.js';
+import { Analyser } from '../../lib/node/analyser.js';
+import { ParamQueue } from '../../lib/shared/params.js';
+import { PROCESSOR_NAME } from '../../lib/shared/version.js';
+import { compileRinglet } from '../../lib/node/wasm.js';
 import {
   CAPACITY_FRAMES,
   CEILING,
@@ -327,7 +327,7 @@ function timed(v, n) {
 // ---------------------------------------------------------------------------
 
 /**
- * lib/analyser.js's Analyser over a time source whose write index moves on
+ * lib/node/analyser.js's Analyser over a time source whose write index moves on
  * every call (as if a quantum had arrived), so every getFloatFrequencyData
  * runs the FFT: copy fftSize samples in, Blackman window, real FFT, smoothing,
  * dB, copy out.

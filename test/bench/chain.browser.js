@@ -36,7 +36,7 @@
 //    Variants run interleaved (rotating order) in rounds; figures are medians,
 //    ratios medians of per-round ratios.
 // 4. The analyser's FFT (main thread): getFloatFrequencyData at fftSize 2048
-//    through lib/analyser.js with a time source that moves on every call; and,
+//    through lib/node/analyser.js with a time source that moves on every call; and,
 //    for reference, single calls of ringlet's node.analyser and of an
 //    AnalyserNode at suspend points of an offline render.
 //
@@ -228,7 +228,7 @@ async function rendersInPage({ rounds, seconds }) {
 
 /** In the page: the main thread's FFT per getFloatFrequencyData at fftSize 2048. */
 async function fftInPage({ trials, calls }) {
-  const { Analyser } = await import('/lib/analyser.js');
+  const { Analyser } = await import('/lib/node/analyser.js');
   const { RingletNode } = await import('/dist/ringlet.js');
   const common = await import('/test/bench/chain-common.js');
   const module = await WebAssembly.compileStreaming(fetch('/dist/ringlet.wasm'));
@@ -509,7 +509,7 @@ async function main() {
   }
   if (fftSummary) {
     console.log(
-      `\n4. FFT, getFloatFrequencyData at 2048: ringlet (lib/analyser.js) ${fmt(fftSummary.api.median / 1000, 2)} us/call; ` +
+      `\n4. FFT, getFloatFrequencyData at 2048: ringlet (lib/node/analyser.js) ${fmt(fftSummary.api.median / 1000, 2)} us/call; ` +
         `single calls at suspend points: ringlet ${fmt(fftSummary.suspendOurs.median / 1000, 1)} us, AnalyserNode ${fmt(fftSummary.suspendBuiltin.median / 1000, 1)} us (performance.now() step ${fmt(fftSummary.granularityMs * 1000, 1)} us)`,
     );
   }

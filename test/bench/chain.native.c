@@ -2,7 +2,7 @@
  * Native cost of one 128-frame stereo quantum through an effect node's chain:
  * input -> non-finite scrub -> gain -> 8-band EQ -> limiter -> meters ->
  * analyser time buffer -> output. The analyser's FFT is not part of it: it
- * runs on the main thread when the UI asks (lib/analyser.js).
+ * runs on the main thread when the UI asks (lib/node/analyser.js).
  *
  *   chain_native [trials [quanta [warmup]]]     defaults: 7 3750 3750
  *

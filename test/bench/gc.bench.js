@@ -3,8 +3,8 @@
 //   node --expose-gc test/bench/gc.bench.js
 //
 // worklet/processor.js (the source, not dist/) runs in Node inside a minimal
-// AudioWorkletGlobalScope shim. Each node is built the way lib/node.js builds
-// one: heapBytes and the page count come from lib/wasm.js (a probe instance
+// AudioWorkletGlobalScope shim. Each node is built the way lib/node/node.js builds
+// one: heapBytes and the page count come from lib/node/wasm.js (a probe instance
 // on its own small shared memory), the node's memory is a fixed-size shared
 // WebAssembly.Memory, and the ring offset arrives in the processor's 'ready'
 // message. After a warm-up, each loop runs 100,000 quanta while a
@@ -34,10 +34,10 @@
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
-import { LAYOUT, MODES } from '../../lib/layout.js';
-import { RingReader, RingWriter } from '../../lib/ring.js';
-import { PROCESSOR_NAME } from '../../lib/version.js';
-import { compileRinglet } from '../../lib/wasm.js';
+import { LAYOUT, MODES } from '../../lib/shared/layout.js';
+import { RingReader, RingWriter } from '../../lib/shared/ring-ends.js';
+import { PROCESSOR_NAME } from '../../lib/shared/version.js';
+import { compileRinglet } from '../../lib/node/wasm.js';
 
 const FRAMES = 128;
 const CHANNELS = 2;

@@ -36,9 +36,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { PAGE_BYTES, instantiateCore } from '../../lib/core.js';
-import { PARAM } from '../../lib/layout.js';
-import { ParamQueue } from '../../lib/params.js';
+import { PAGE_BYTES, instantiateCore } from '../../lib/shared/core.js';
+import { PARAM } from '../../lib/shared/layout.js';
+import { ParamQueue } from '../../lib/shared/params.js';
 import { ACTIVE_BANDS, PEAKING, QUANTUM_BUDGET_NS, median, pairedRatio, summarize } from './chain-common.js';
 import { decodeWav, encodeWav, measureAll } from './resampler-quality.js';
 

@@ -17,7 +17,7 @@
 //     build to compare against the committed one
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { instantiateCore, PAGE_BYTES } from '../../lib/core.js';
+import { instantiateCore, PAGE_BYTES } from '../../lib/shared/core.js';
 import { AudioReader, AudioWriter, RingBuffer, deinterleave } from 'ringbuf.js';
 
 const FRAMES = 128;
@@ -64,15 +64,17 @@ const planarQuantum = [left, right];
 /**
  * A ring in its own shared memory with one core instance, plus scratch space
  * after the ring: the planes pointer array, two planar outputs and an
- * interleaved output. Each ringlet variant gets its own copy of lib/ring.js
- * (a distinct module URL), so one variant's type feedback (interleaved vs
- * planar tryWrite) does not leak into another's optimised code, as in an app
- * that uses one form.
+ * interleaved output. Each ringlet variant gets its own copy of
+ * lib/shared/ring-ends.js (a distinct module URL), so one variant's type
+ * feedback (interleaved vs planar tryWrite) does not leak into another's
+ * optimised RingWriter, as in an app that uses one form. The frame moves it
+ * calls (lib/shared/ring.js) are one copy for all variants; their
+ * interleaved and planar copies are separate functions.
  * @param {string} tag
  */
 async function ringletSetup(tag) {
-  const { RingWriter } = await import(`../../lib/ring.js?bench=${tag}`);
-  // Size the memory the way lib/wasm.js does: a probe instance on a small
+  const { RingWriter } = await import(`../../lib/shared/ring-ends.js?bench=${tag}`);
+  // Size the memory the way lib/node/wasm.js does: a probe instance on a small
   // private memory answers the sizing questions.
   const probe = instantiateCore(module, new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
   const base = probe.rl_heap_base();

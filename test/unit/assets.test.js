@@ -1,15 +1,16 @@
-// One ringlet.wasm for both memories (privateMemoryBinary), page-wide asset
-// URLs (setAssetUrls), which the ringlet/inline entry is built on, and the
-// built worklet (dist/ringlet-worklet.js) moving frames in a scope of its own.
+// loadRinglet's argument checks, one ringlet.wasm for both memories
+// (privateMemoryBinary), page-wide asset URLs (setAssetUrls), which the
+// ringlet/inline entry is built on, and the built worklet
+// (dist/ringlet-worklet.js) moving frames in a scope of its own.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
-import { instantiateCore, privateMemoryBinary } from '../../lib/core.js';
-import { RingletError } from '../../lib/errors.js';
-import { MODES } from '../../lib/layout.js';
-import { defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/load.js';
-import { PROCESSOR_NAME } from '../../lib/version.js';
-import { compileRinglet } from '../../lib/wasm.js';
+import { instantiateCore, privateMemoryBinary } from '../../lib/shared/core.js';
+import { RingletError } from '../../lib/shared/errors.js';
+import { MODES } from '../../lib/shared/layout.js';
+import { defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/node/load.js';
+import { PROCESSOR_NAME } from '../../lib/shared/version.js';
+import { compileRinglet } from '../../lib/node/wasm.js';
 import { WASM_PATH } from './helpers.js';
 
 const wasmBytes = () => new Uint8Array(readFileSync(WASM_PATH));
@@ -154,6 +155,14 @@ describe('privateMemoryBinary', () => {
           env: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }), rl_host_panic() {} },
         }),
     ).toThrow(WebAssembly.LinkError);
+  });
+});
+
+describe('loadRinglet', () => {
+  test('reports bad arguments as a rejected promise, never a synchronous throw', async () => {
+    const bad = loadRinglet(/** @type {any} */ ({}));
+    expect(bad).toBeInstanceOf(Promise);
+    await expect(bad).rejects.toThrow(/context must be an AudioContext/);
   });
 });
 

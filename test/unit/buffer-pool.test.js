@@ -1,7 +1,7 @@
 // BufferPool: bounded reuse of same-length Float32Arrays, and what it refuses
 // to keep (detached, wrong size, shared, duplicates, beyond the bound).
 import { expect, test } from '@jest/globals';
-import { BufferPool, DEFAULT_MAX_BUFFERS } from '../../lib/buffer-pool.js';
+import { BufferPool, DEFAULT_MAX_BUFFERS } from '../../lib/offline/buffer-pool.js';
 
 /** Detaches `a`'s buffer the way postMessage's transfer does. */
 function detach(a) {

@@ -1,6 +1,6 @@
 // The main-thread check tests capabilities, not `typeof window`.
 import { afterEach, expect, test } from '@jest/globals';
-import { getAudioContext, isMainThread, unlockAudio } from '../../lib/context.js';
+import { getAudioContext, isMainThread, unlockAudio } from '../../lib/node/context.js';
 
 const g = /** @type {Record<string, unknown>} */ (globalThis);
 const saved = ['window', 'document', 'AudioContext', 'WorkerGlobalScope'];

@@ -4,8 +4,8 @@
 // write from. Only one wasm instance ever runs on one memory.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { instantiateCore, PAGE_BYTES } from '../../lib/core.js';
-import { LAYOUT } from '../../lib/layout.js';
+import { instantiateCore, PAGE_BYTES } from '../../lib/shared/core.js';
+import { LAYOUT } from '../../lib/shared/layout.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const WASM_PATH = fileURLToPath(new URL('../../build/wasm/ringlet.wasm', import.meta.url));

@@ -4,7 +4,7 @@
 // needs AudioWorkletNode, and then refuses with NOT_MAIN_THREAD.
 //
 // Nothing here imports lib/ statically, not even through ./helpers.js (which
-// imports lib/core.js and lib/layout.js): every lib module is evaluated for
+// imports lib/shared/core.js and lib/shared/layout.js): every lib module is evaluated for
 // the first time inside the first test, with the traps on Window-only globals
 // in place, so each module's top-level code is checked. ./helpers.js is
 // loaded only after that.

@@ -6,12 +6,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { ensureCrossOriginIsolation } from '../../lib/isolation.js';
-import { VERSION } from '../../lib/version.js';
+import { ensureCrossOriginIsolation } from '../../lib/isolation/isolation.js';
+import { VERSION } from '../../lib/shared/version.js';
 import { PACKAGE_JSON_PATH, ROOT } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));
-const SW_SOURCE = readFileSync(join(ROOT, 'lib/coi-serviceworker.js'), 'utf8');
+const SW_SOURCE = readFileSync(join(ROOT, 'lib/entries/coi-serviceworker.js'), 'utf8');
 
 /** @param {unknown} options */
 async function refusal(options) {
@@ -67,7 +67,7 @@ describe('ensureCrossOriginIsolation options', () => {
 });
 
 describe('the service worker file', () => {
-  test('its version constant equals package.json and lib/version.js', () => {
+  test('its version constant equals package.json and lib/shared/version.js', () => {
     const found = /^const RINGLET_COI_VERSION = '([^']*)';$/m.exec(SW_SOURCE)?.[1];
     expect(found).toBe(pkg.version);
     expect(found).toBe(VERSION);

@@ -1,6 +1,13 @@
 // The page-wide panic registry: bounded history, capped text, listeners.
 import { expect, test } from '@jest/globals';
-import { capText, clearPanicHistory, getPanicStats, onPanic, recordPanic, recordRecovery } from '../../lib/panic.js';
+import {
+  capText,
+  clearPanicHistory,
+  getPanicStats,
+  onPanic,
+  recordPanic,
+  recordRecovery,
+} from '../../lib/node/panic.js';
 
 test('history keeps exactly the last 100 records, oldest dropping off', () => {
   const before = getPanicStats();

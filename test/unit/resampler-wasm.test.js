@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PAGE_BYTES, instantiateCore } from '../../lib/core.js';
+import { PAGE_BYTES, instantiateCore } from '../../lib/shared/core.js';
 import { ROOT, RL, prng, seedFrom, wasmModule } from './helpers.js';
 
 const SEED = seedFrom('RL_SEED', 0x5eed2024);

@@ -11,10 +11,10 @@
  * the next call runs on a fresh instance. Main thread.
  */
 import { GuardedCore } from './guarded-core.js';
-import { LAYOUT } from './layout.js';
-import { describe } from './util.js';
+import { LAYOUT } from '../shared/layout.js';
+import { describe } from '../shared/util.js';
 
-/** @typedef {import('./core.js').CoreExports} CoreExports */
+/** @typedef {import('../shared/core.js').CoreExports} CoreExports */
 
 const MAX_FFT = LAYOUT.SPECTRUM_MAX_FFT_SIZE;
 const MIN_FFT = LAYOUT.SPECTRUM_MIN_FFT_SIZE;

@@ -1,52 +1,20 @@
 /**
- * The code that runs inside each WorkerPool Worker; bundled alone as
- * dist/ringlet-worker.js. Worker thread only: imported anywhere else it
- * registers tasks but listens to nothing.
- *
- * A custom worker module imports defineTasks from the URL of
- * dist/ringlet-worker.js and calls it while it evaluates (before any
- * top-level await): the pool only sends work once the worker has answered its
- * hello, and the hello is only read after the module finished evaluating.
- *
- * Protocol (every type is prefixed, so a custom module may post its own
- * messages on the same scope):
- *   pool -> worker  { type: 'ringlet:hello', lock, wasmUrl } once, right after construction
- *                   (wasmUrl: the page's ringlet.wasm, the default for the DSP tasks)
- *   worker -> pool  { type: 'ringlet:ready', version, tasks, lock } or { type: 'ringlet:boot-error', error }
- *                   (lock: whether the worker holds the Web Lock named in the hello)
- *   pool -> worker  { type: 'ringlet:run', id, name, payload }
- *   worker -> pool  { type: 'ringlet:progress', id, value } ... then
- *                   { type: 'ringlet:result', id, value } or { type: 'ringlet:error', id, error }
+ * ringlet's DSP tasks for a WorkerPool Worker: 'render' (an effect node over
+ * planar audio, its state handed from one segment to the next) and
+ * 'analyze' (loudness, peak, RMS, spectrum). Worker thread only.
  */
-import { checkPlanarAudio } from './audio-data.js';
-import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from './core.js';
-import { checkChain } from './dsp.js';
-import { ParamQueue } from './params.js';
-import { describe } from './util.js';
-import { VERSION } from './version.js';
+import { checkPlanarAudio } from '../shared/audio-data.js';
+import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from '../shared/core.js';
+import { checkChain } from '../shared/dsp.js';
+import { ParamQueue } from '../shared/params.js';
+import { MAX_PAGES, MODE_EFFECT, NODE_MAGIC, RENDER_QUANTUM as QUANTUM } from '../shared/constants.generated.js';
+import { describe } from '../shared/util.js';
+import { VERSION } from '../shared/version.js';
+import { withTransfer, workerState } from './runtime.js';
 
-/** @typedef {import('../types/pool.js').TaskContext} TaskContext */
-/** @typedef {import('../types/pool.js').TaskFunction<never, unknown>} AnyTask */
+/** @typedef {import('../../types/pool.js').TaskContext} TaskContext */
 
-/**
- * What ringlet posts for an error: structured clone drops an Error's own
- * properties (code) and the RuntimeError class, so this is sent instead.
- * @typedef {object} ErrorRecord
- * @property {string} name
- * @property {string} message
- * @property {string} stack
- * @property {string | undefined} code
- * @property {boolean} trap true for a WebAssembly.RuntimeError (a wasm trap)
- */
-
-/**
- * The parts of DedicatedWorkerGlobalScope used here (tsconfig has no WebWorker lib).
- * @typedef {object} WorkerScope
- * @property {(message: unknown, transfer?: Transferable[]) => void} postMessage
- * @property {(type: string, listener: (event: Event) => void) => void} addEventListener
- */
-
-// ---- DSP tasks: ringlet's core on this worker's private memory -------------
+// ---- ringlet's core on this worker's private memory -----------------------
 //
 // Each worker instantiates ringlet.wasm with its memory import made private
 // (privateMemoryBinary, so offline work runs on pages that are not
@@ -54,8 +22,8 @@ import { VERSION } from './version.js';
 // Its memory starts at the module's minimum and grows to the largest job
 // seen so far; views are rebuilt after every growth.
 
-/** @typedef {import('./core.js').CoreExports} CoreExports */
-/** @typedef {import('./dsp.js').ChainMessage} ChainMessage */
+/** @typedef {import('../shared/core.js').CoreExports} CoreExports */
+/** @typedef {import('../shared/dsp.js').ChainMessage} ChainMessage */
 
 /**
  * The analysis exports of csrc/wasm.c ('analyze').
@@ -94,14 +62,8 @@ import { VERSION } from './version.js';
  * @property {ArrayBuffer} bytes
  */
 
-const MODE_EFFECT = 1;
 /** An effect node does not use its ring: the smallest one. */
 const UNUSED_RING_FRAMES = 256;
-const QUANTUM = 128;
-/** The module's declared maximum memory (CMakeLists.txt: MAXIMUM_MEMORY=256MB). */
-const MAX_PAGES = 4096;
-/** rl_node's first word, "RLND". */
-const NODE_MAGIC = 0x444e4c52;
 /** At most this many progress reports per task, and at least this many quanta apart. */
 const PROGRESS_REPORTS = 100;
 const PROGRESS_MIN_QUANTA = 256;
@@ -404,7 +366,7 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
  * @param {unknown} payload
  * @param {TaskContext} context
  */
-async function renderTask(payload, context) {
+export async function renderTask(payload, context) {
   const where = 'render';
   /** @type {WorkerCore | null} */
   let core = null;
@@ -502,7 +464,7 @@ async function renderTask(payload, context) {
  * @param {unknown} payload
  * @param {TaskContext} context
  */
-async function analyzeTask(payload, context) {
+export async function analyzeTask(payload, context) {
   const where = 'analyze';
   /** @type {WorkerCore | null} */
   let core = null;
@@ -601,277 +563,5 @@ async function analyzeTask(payload, context) {
     return withTransfer(out, [averaged.buffer]);
   } catch (error) {
     throw explainTrap(core, error);
-  }
-}
-
-/**
- * Built-in tasks, registered in every pool Worker: 'echo' and 'sum' (tiny,
- * for pool overhead and tests), 'render' and 'analyze' (ringlet's core).
- * @type {Readonly<Record<string, AnyTask>>}
- */
-const BUILTIN_TASKS = Object.freeze({
-  /** Returns its payload (a structured clone of it): measures pool overhead. */
-  echo: (/** @type {unknown} */ payload) => payload,
-  /** The sum of an array or typed array of numbers. */
-  sum: (/** @type {unknown} */ payload) => {
-    if (!Array.isArray(payload) && !(ArrayBuffer.isView(payload) && !(payload instanceof DataView))) {
-      throw new TypeError(
-        `sum: payload must be an array or typed array of numbers; got ${payload === null ? 'null' : typeof payload}`,
-      );
-    }
-    const values = /** @type {ArrayLike<unknown>} */ (payload);
-    let total = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (typeof v !== 'number') throw new TypeError(`sum: payload[${i}] must be a number; got ${typeof v}`);
-      total += v;
-    }
-    return total;
-  },
-  /**
-   * `{ channels, sampleRate, chain?, stateIn?, stateOut?, wasmUrl?, testTrapAfterQuanta? }`
-   * -> `{ channels, sampleRate, worker, heapBase, restored, stateBytes, frames }`, the
-   * channels processed in place and transferred back.
-   */
-  render: renderTask,
-  /** `{ channels, sampleRate, fftSize?, wasmUrl? }` -> `{ peakDb, rmsDb, lufs, spectrum, fftSize, sampleRate, frames }`. */
-  analyze: analyzeTask,
-});
-
-/** A task result together with what to transfer back; see withTransfer. */
-class TransferResult {
-  /**
-   * @param {unknown} value
-   * @param {Transferable[]} transfer
-   */
-  constructor(value, transfer) {
-    this.value = value;
-    this.transfer = transfer;
-  }
-}
-
-/**
- * Per-global state, kept on globalThis so two copies of this module (loaded
- * from two URLs) share one registry and one set of listeners.
- * @typedef {object} WorkerState
- * @property {Map<string, AnyTask>} tasks
- * @property {boolean} installed
- * @property {boolean} ready
- * @property {ErrorRecord | null} bootError the first uncaught error before the hello
- * @property {string | null} wasmUrl the page's ringlet.wasm, from the hello
- */
-const STATE_KEY = Symbol.for('ringlet.worker.state');
-
-/** @returns {WorkerState} */
-function workerState() {
-  const g = /** @type {Record<symbol, WorkerState | undefined>} */ (/** @type {unknown} */ (globalThis));
-  let state = g[STATE_KEY];
-  if (state === undefined) {
-    state = { tasks: new Map(), installed: false, ready: false, bootError: null, wasmUrl: null };
-    g[STATE_KEY] = state;
-  }
-  return state;
-}
-
-/**
- * Registers tasks by name, for the pool's run(name, ...). Call it while the
- * module evaluates. A name may be defined once; defining it again throws.
- * Worker thread (elsewhere it only fills the registry).
- * @param {Readonly<Record<string, AnyTask>>} tasks
- */
-export function defineTasks(tasks) {
-  if (tasks === null || typeof tasks !== 'object') {
-    throw new TypeError(
-      `defineTasks: tasks must be an object of functions; got ${tasks === null ? 'null' : typeof tasks}`,
-    );
-  }
-  const state = workerState();
-  const entries = Object.entries(tasks);
-  for (const [name, fn] of entries) {
-    if (name === '') throw new TypeError('defineTasks: a task name must not be empty');
-    if (typeof fn !== 'function')
-      throw new TypeError(`defineTasks: task '${name}' must be a function; got ${fn === null ? 'null' : typeof fn}`);
-    if (state.tasks.has(name)) throw new TypeError(`defineTasks: task '${name}' is already defined`);
-  }
-  for (const [name, fn] of entries) state.tasks.set(name, fn);
-}
-
-/**
- * Wraps a task's result so that the listed objects (ArrayBuffers, ports...)
- * are transferred to the main thread instead of copied. They are detached in
- * the worker afterwards. Worker thread.
- * @template T
- * @param {T} value
- * @param {Transferable[]} transfer
- * @returns {T}
- */
-export function withTransfer(value, transfer) {
-  if (!Array.isArray(transfer)) {
-    throw new TypeError(
-      `withTransfer: transfer must be an array of transferable objects; got ${transfer === null ? 'null' : typeof transfer}`,
-    );
-  }
-  return /** @type {T} */ (/** @type {unknown} */ (new TransferResult(value, transfer)));
-}
-
-/**
- * @param {unknown} error
- * @returns {ErrorRecord}
- */
-function errorRecord(error) {
-  if (error instanceof Error) {
-    const code = /** @type {{ code?: unknown }} */ (error).code;
-    return {
-      name: error.name,
-      message: error.message,
-      stack: String(error.stack ?? ''),
-      code: typeof code === 'string' ? code : undefined,
-      trap: error instanceof WebAssembly.RuntimeError,
-    };
-  }
-  return { name: 'Error', message: String(error), stack: '', code: undefined, trap: false };
-}
-
-/** @param {unknown} scope */
-function isDedicatedWorker(scope) {
-  const g = /** @type {{ DedicatedWorkerGlobalScope?: unknown }} */ (scope);
-  return (
-    typeof g.DedicatedWorkerGlobalScope === 'function' &&
-    scope instanceof /** @type {new () => object} */ (g.DedicatedWorkerGlobalScope)
-  );
-}
-
-/**
- * @param {WorkerScope} scope
- * @param {WorkerState} state
- * @param {number} id
- * @param {string} name
- * @param {unknown} payload
- */
-function runTask(scope, state, id, name, payload) {
-  const fn = state.tasks.get(name);
-  if (fn === undefined) {
-    const known = [...state.tasks.keys()].sort().join(', ');
-    scope.postMessage({
-      type: 'ringlet:error',
-      id,
-      error: {
-        name: 'Error',
-        message: `unknown task '${name}'; this worker defines: ${known}`,
-        stack: '',
-        code: 'UNKNOWN_TASK',
-        trap: false,
-      },
-    });
-    return;
-  }
-  /** @type {TaskContext} */
-  const context = {
-    id,
-    name,
-    progress(value, transfer) {
-      scope.postMessage({ type: 'ringlet:progress', id, value }, transfer ?? []);
-    },
-  };
-  /** @param {unknown} out */
-  const succeed = (out) => {
-    try {
-      if (out instanceof TransferResult)
-        scope.postMessage({ type: 'ringlet:result', id, value: out.value }, out.transfer);
-      else scope.postMessage({ type: 'ringlet:result', id, value: out });
-    } catch (error) {
-      // Typically a DataCloneError: the result cannot be posted.
-      fail(error);
-    }
-  };
-  /** @param {unknown} error */
-  const fail = (error) => {
-    scope.postMessage({ type: 'ringlet:error', id, error: errorRecord(error) });
-  };
-  let out;
-  try {
-    out = /** @type {(payload: unknown, context: TaskContext) => unknown} */ (fn)(payload, context);
-  } catch (error) {
-    fail(error);
-    return;
-  }
-  if (out !== null && typeof out === 'object' && typeof (/** @type {{ then?: unknown }} */ (out).then) === 'function') {
-    /** @type {PromiseLike<unknown>} */ (out).then(succeed, fail);
-  } else {
-    succeed(out);
-  }
-}
-
-/**
- * @param {WorkerScope} scope
- * @param {WorkerState} state
- * @param {unknown} lock a Web Locks name to hold for the worker's life, so the pool sees it exit
- */
-function hello(scope, state, lock) {
-  if (state.bootError !== null) {
-    scope.postMessage({ type: 'ringlet:boot-error', error: state.bootError });
-    return;
-  }
-  state.ready = true;
-  /** @param {boolean} holdsLock */
-  const ready = (holdsLock) => {
-    scope.postMessage({
-      type: 'ringlet:ready',
-      version: VERSION,
-      tasks: [...state.tasks.keys()].sort(),
-      lock: holdsLock,
-    });
-  };
-  const locks = /** @type {{ locks?: LockManager }} */ (globalThis.navigator ?? {}).locks;
-  if (typeof lock !== 'string' || locks === undefined) {
-    ready(false);
-    return;
-  }
-  // Held until the worker dies; the pool queues for it and is granted it then.
-  // Where Web Locks are refused (opaque origins), the worker still starts,
-  // and the pool learns of an exit only through the task's timeout.
-  let granted = false;
-  locks
-    .request(lock, () => {
-      granted = true;
-      ready(true);
-      return new Promise(() => {});
-    })
-    .catch(() => {
-      if (!granted) ready(false);
-    });
-}
-
-/** @param {WorkerScope} scope @param {WorkerState} state */
-function install(scope, state) {
-  state.installed = true;
-  scope.addEventListener('error', (event) => {
-    // A module that throws while evaluating still gets the hello; answer it with the error.
-    if (!state.ready && state.bootError === null) {
-      const e = /** @type {ErrorEvent} */ (event);
-      const record = errorRecord(e.error ?? e.message);
-      state.bootError = { ...record, message: e.message || record.message };
-    }
-  });
-  scope.addEventListener('message', (event) => {
-    const m =
-      /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown, wasmUrl?: unknown } | null} */ (
-        /** @type {MessageEvent} */ (event).data
-      );
-    if (m === null || typeof m !== 'object') return;
-    if (m.type === 'ringlet:run' && typeof m.id === 'number' && typeof m.name === 'string') {
-      runTask(scope, state, m.id, m.name, m.payload);
-    } else if (m.type === 'ringlet:hello') {
-      if (typeof m.wasmUrl === 'string' && m.wasmUrl !== '') state.wasmUrl = m.wasmUrl;
-      hello(scope, state, m.lock);
-    }
-  });
-}
-
-{
-  const state = workerState();
-  if (!state.tasks.has('echo')) defineTasks(BUILTIN_TASKS);
-  if (!state.installed && isDedicatedWorker(globalThis)) {
-    install(/** @type {WorkerScope} */ (/** @type {unknown} */ (globalThis)), state);
   }
 }

@@ -5,10 +5,10 @@
  * 4096 characters. Main thread (records arrive there as messages).
  */
 
-/** @typedef {import('../types/index.js').PanicSource} PanicSource */
-/** @typedef {import('../types/index.js').PanicRecord} PanicRecord */
-/** @typedef {import('../types/index.js').PanicReport} PanicReport */
-/** @typedef {import('../types/index.js').PanicStats} PanicStats */
+/** @typedef {import('../../types/index.js').PanicSource} PanicSource */
+/** @typedef {import('../../types/index.js').PanicRecord} PanicRecord */
+/** @typedef {import('../../types/index.js').PanicReport} PanicReport */
+/** @typedef {import('../../types/index.js').PanicStats} PanicStats */
 
 export const PANIC_HISTORY_LIMIT = 100;
 export const PANIC_TEXT_LIMIT = 4096;

@@ -2,13 +2,13 @@
  * The page's shared AudioContext, and resuming it on a user gesture.
  * Main thread only; both refuse to run anywhere else.
  */
-import { RingletError } from './errors.js';
+import { RingletError } from '../shared/errors.js';
 import { loadRinglet } from './load.js';
-import { checkTimeout, describe } from './util.js';
+import { checkTimeout, describe } from '../shared/util.js';
 
-/** @typedef {import('../types/index.js').SharedContextOptions} SharedContextOptions */
-/** @typedef {import('../types/index.js').UnlockOptions} UnlockOptions */
-/** @typedef {import('../types/index.js').UnlockResult} UnlockResult */
+/** @typedef {import('../../types/index.js').SharedContextOptions} SharedContextOptions */
+/** @typedef {import('../../types/index.js').UnlockOptions} UnlockOptions */
+/** @typedef {import('../../types/index.js').UnlockResult} UnlockResult */
 
 /**
  * True only on a Window's main thread with Web Audio: tests for the

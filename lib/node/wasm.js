@@ -2,13 +2,13 @@
  * Compiling ringlet.wasm once per page and answering sizing questions about
  * it. Main thread or Worker (or Node); never the audio thread.
  */
-import { PAGE_BYTES, privateMemoryBinary } from './core.js';
+import { PAGE_BYTES, privateMemoryBinary } from '../shared/core.js';
 import { GuardedCore } from './guarded-core.js';
-import { RingletError } from './errors.js';
-import { MODES } from './layout.js';
+import { RingletError } from '../shared/errors.js';
+import { MODES } from '../shared/layout.js';
 
-/** @typedef {import('./core.js').CoreExports} CoreExports */
-/** @typedef {import('../types/index.js').NodeMode} NodeMode */
+/** @typedef {import('../shared/core.js').CoreExports} CoreExports */
+/** @typedef {import('../../types/index.js').NodeMode} NodeMode */
 
 /** One compile per source URL for the whole page; a failure is forgotten so a retry works. */
 /** @type {Map<string, Promise<RingletWasm>>} */

@@ -43,17 +43,18 @@
  * bounded: the earlier task has a clock of its own, started when its own
  * wait ended, and so on back to a task that waits for none.
  */
-import { defaultWasmUrl } from './load.js';
-import { recordPanic } from './panic.js';
-import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from './util.js';
-import { VERSION } from './version.js';
+import { recordPanic } from '../node/panic.js';
+import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from '../shared/util.js';
+import { VERSION } from '../shared/version.js';
+import { ListenerScope } from './listener-scope.js';
+import { AbortError, QueueFullError, TerminatedError, TimeoutError, WorkerPoolError } from './pool-errors.js';
+import { pageWasmUrl, resolveWorkerUrl } from './worker-url.js';
 
-/** @typedef {import('../types/index.js').RingletErrorCode} RingletErrorCode */
-/** @typedef {import('../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
-/** @typedef {import('../types/pool.js').WorkerPoolStats} WorkerPoolStats */
-/** @typedef {import('../types/pool.js').WorkerPoolState} WorkerPoolState */
-/** @typedef {import('../types/pool.js').WorkerPoolFailure} WorkerPoolFailure */
-/** @typedef {import('../types/pool.js').RunOptions} RunOptions */
+/** @typedef {import('../../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
+/** @typedef {import('../../types/pool.js').WorkerPoolStats} WorkerPoolStats */
+/** @typedef {import('../../types/pool.js').WorkerPoolState} WorkerPoolState */
+/** @typedef {import('../../types/pool.js').WorkerPoolFailure} WorkerPoolFailure */
+/** @typedef {import('../../types/pool.js').RunOptions} RunOptions */
 /** @typedef {ReturnType<typeof setTimeout>} TimerId */
 
 export const MAX_WORKERS = 64;
@@ -64,104 +65,6 @@ export const DEFAULT_SWEEP_INTERVAL_MS = 5000;
 export const DEFAULT_START_TIMEOUT_MS = 10000;
 export const DEFAULT_MAX_START_FAILURES = 3;
 export const DEFAULT_MAX_CRASHES = 3;
-
-/** The error every pool failure rejects with; `code` says which failure. */
-export class WorkerPoolError extends Error {
-  /**
-   * @param {RingletErrorCode} code
-   * @param {string} message
-   * @param {{ cause?: unknown, task?: string, remoteName?: string }} [options]
-   */
-  constructor(code, message, options) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    /** @type {string} */
-    this.name = 'WorkerPoolError';
-    /** @type {RingletErrorCode} */
-    this.code = code;
-    /** @type {string | undefined} */
-    this.task = options?.task;
-    /** @type {string | undefined} */
-    this.remoteName = options?.remoteName;
-  }
-}
-
-/** A task ran longer than its timeout; its worker was replaced. */
-export class TimeoutError extends WorkerPoolError {
-  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
-  constructor(message, options) {
-    super('TIMEOUT', message, options);
-    this.name = 'TimeoutError';
-  }
-}
-
-/** A task was cancelled through its AbortSignal; `cause` is the signal's reason. */
-export class AbortError extends WorkerPoolError {
-  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
-  constructor(message, options) {
-    super('ABORTED', message, options);
-    this.name = 'AbortError';
-  }
-}
-
-/** run() was refused because maxQueue tasks were already waiting. */
-export class QueueFullError extends WorkerPoolError {
-  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
-  constructor(message, options) {
-    super('QUEUE_FULL', message, options);
-    this.name = 'QueueFullError';
-  }
-}
-
-/** The pool was terminated. */
-export class TerminatedError extends WorkerPoolError {
-  /** @param {string} message @param {{ cause?: unknown, task?: string }} [options] */
-  constructor(message, options) {
-    super('TERMINATED', message, options);
-    this.name = 'TerminatedError';
-  }
-}
-
-/**
- * Listeners removed together, counted in a shared counter: +1 per add, minus
- * all of them on close(). Plain add/removeEventListener: no AbortController
- * per scope (a task pays for one scope).
- */
-class ListenerScope {
-  /** @param {{ n: number }} counter */
-  constructor(counter) {
-    this.counter = counter;
-    this.closed = false;
-    /** @type {Array<EventTarget | string | ((event: Event) => void)>} target, type, listener triples */
-    this.added = [];
-  }
-
-  /**
-   * @param {EventTarget} target
-   * @param {string} type
-   * @param {(event: Event) => void} listener
-   */
-  on(target, type, listener) {
-    if (this.closed) return;
-    target.addEventListener(type, listener);
-    this.added.push(target, type, listener);
-    this.counter.n += 1;
-  }
-
-  /** Removes every listener added through this scope. Idempotent. */
-  close() {
-    if (this.closed) return;
-    this.closed = true;
-    const a = this.added;
-    this.added = [];
-    this.counter.n -= a.length / 3;
-    for (let i = 0; i < a.length; i += 3) {
-      /** @type {EventTarget} */ (a[i]).removeEventListener(
-        /** @type {string} */ (a[i + 1]),
-        /** @type {(event: Event) => void} */ (a[i + 2]),
-      );
-    }
-  }
-}
 
 /**
  * @typedef {object} Task
@@ -240,39 +143,6 @@ export function defaultMaxWorkers() {
   const cores = globalThis.navigator?.hardwareConcurrency;
   const n = typeof cores === 'number' && Number.isFinite(cores) ? cores - 1 : 1;
   return Math.min(16, Math.max(1, Math.floor(n)));
-}
-
-/** Where the bundled package keeps the worker module: beside dist/ringlet.js. */
-export function defaultWorkerUrl() {
-  return new URL('./ringlet-worker.js', import.meta.url).href;
-}
-
-/**
- * The page's ringlet.wasm as an absolute URL, for the workers' DSP tasks
- * (sent in the hello): what the main entry resolves, so a bundler's emitted
- * asset or setAssetUrls' location. Undefined when it cannot be resolved; the
- * worker then looks beside its own module.
- * @returns {string | undefined}
- */
-function pageWasmUrl() {
-  try {
-    return new URL(defaultWasmUrl(), globalThis.location?.href).href;
-  } catch {
-    return undefined;
-  }
-}
-
-/** @param {unknown} url @returns {string} */
-function resolveWorkerUrl(url) {
-  if (url === undefined) return defaultWorkerUrl();
-  if (typeof url !== 'string' && !(url instanceof URL)) {
-    throw new TypeError(`WorkerPool: workerUrl must be a string or URL; got ${describe(url)}`);
-  }
-  try {
-    return new URL(String(url), globalThis.location?.href).href;
-  } catch (error) {
-    throw new TypeError(`WorkerPool: workerUrl is not a valid URL: ${String(url)}`, { cause: error });
-  }
 }
 
 function randomId() {
@@ -828,7 +698,7 @@ import(${JSON.stringify(this.#url)}).then(
    */
   #onTaskMessage(task, event) {
     const m =
-      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('../worker/runtime.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || m.id !== task.id || task.state !== 'running') return;
@@ -912,7 +782,7 @@ import(${JSON.stringify(this.#url)}).then(
    */
   #onBootMessage(slot, event) {
     const m =
-      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('./worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('../worker/runtime.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || slot.state !== 'starting' || slot.failing) return;

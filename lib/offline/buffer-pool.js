@@ -4,10 +4,10 @@
  * stops allocating. Any thread; not for the audio thread (acquire() allocates
  * when the pool is empty).
  */
-import { checkInteger, describe } from './util.js';
+import { checkInteger, describe } from '../shared/util.js';
 
-/** @typedef {import('../types/pool.js').BufferPoolOptions} BufferPoolOptions */
-/** @typedef {import('../types/pool.js').BufferPoolStats} BufferPoolStats */
+/** @typedef {import('../../types/pool.js').BufferPoolOptions} BufferPoolOptions */
+/** @typedef {import('../../types/pool.js').BufferPoolStats} BufferPoolStats */
 
 /** The longest buffer: 2^28 floats, 1 GiB. */
 export const MAX_BUFFER_LENGTH = 2 ** 28;

@@ -3,12 +3,12 @@
  * compile per page, each wait bounded by loadTimeoutMs. Main thread only (it
  * needs a BaseAudioContext).
  */
-import { RingletError } from './errors.js';
-import { checkTimeout, describe, withTimeout } from './util.js';
+import { RingletError } from '../shared/errors.js';
+import { checkTimeout, describe, withTimeout } from '../shared/util.js';
 import { compileRinglet } from './wasm.js';
 
 /** @typedef {import('./wasm.js').RingletWasm} RingletWasm */
-/** @typedef {import('../types/index.js').LoadOptions} LoadOptions */
+/** @typedef {import('../../types/index.js').LoadOptions} LoadOptions */
 
 /** How long a load waits for the worklet module, and for the wasm, unless told: 10 s. */
 export const DEFAULT_LOAD_TIMEOUT_MS = 10000;

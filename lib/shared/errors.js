@@ -5,14 +5,14 @@
  */
 export class RingletError extends Error {
   /**
-   * @param {import('../types/index.js').RingletErrorCode} code
+   * @param {import('../../types/index.js').RingletErrorCode} code
    * @param {string} message
    * @param {{ cause?: unknown }} [options]
    */
   constructor(code, message, options) {
     super(message, options);
     this.name = 'RingletError';
-    /** @type {import('../types/index.js').RingletErrorCode} */
+    /** @type {import('../../types/index.js').RingletErrorCode} */
     this.code = code;
   }
 }

@@ -10,15 +10,15 @@
  * the ring never overflows; chunk buffers are transferred both ways and reused
  * from a bounded pool. Main thread.
  */
-import { RingletError } from './errors.js';
-import { framesOf } from './audio-data.js';
-import { checkTimeout, describe } from './util.js';
+import { RingletError } from '../shared/errors.js';
+import { framesOf } from '../shared/audio-data.js';
+import { checkTimeout, describe } from '../shared/util.js';
 
-/** @typedef {import('./util.js').TimerSet} TimerSet */
+/** @typedef {import('../shared/util.js').TimerSet} TimerSet */
 
-/** @typedef {import('../types/index.js').AudioData} AudioData */
-/** @typedef {import('../types/index.js').ReadResult} ReadResult */
-/** @typedef {import('../types/index.js').WriteResult} WriteResult */
+/** @typedef {import('../../types/index.js').AudioData} AudioData */
+/** @typedef {import('../../types/index.js').ReadResult} ReadResult */
+/** @typedef {import('../../types/index.js').WriteResult} WriteResult */
 
 /**
  * What the worklet reports with every reply.

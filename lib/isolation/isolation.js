@@ -1,14 +1,14 @@
 /**
  * Cross-origin isolation without server headers: registers ringlet's service
- * worker (lib/coi-serviceworker.js), which adds COOP/COEP/CORP, and reloads
+ * worker (lib/entries/coi-serviceworker.js), which adds COOP/COEP/CORP, and reloads
  * the page once. Main thread (Window) only.
  */
-import { RingletError } from './errors.js';
-import { checkTimeout, describe } from './util.js';
+import { RingletError } from '../shared/errors.js';
+import { checkTimeout, describe } from '../shared/util.js';
 
-/** @typedef {import('../types/isolation.js').IsolationOptions} IsolationOptions */
-/** @typedef {import('../types/isolation.js').IsolationResult} IsolationResult */
-/** @typedef {import('../types/isolation.js').IsolationFailedReason} IsolationFailedReason */
+/** @typedef {import('../../types/isolation.js').IsolationOptions} IsolationOptions */
+/** @typedef {import('../../types/isolation.js').IsolationResult} IsolationResult */
+/** @typedef {import('../../types/isolation.js').IsolationFailedReason} IsolationFailedReason */
 
 const WHERE = 'ensureCrossOriginIsolation';
 const COEP_VALUES = /** @type {const} */ (['require-corp', 'credentialless']);

@@ -6,11 +6,11 @@
  * 'WASM_TRAP', and marks the instance broken, so its owner makes a fresh one
  * instead of running on a stack and heap the trap left half-way. Main thread.
  */
-import { checkCore, coreImports } from './core.js';
-import { RingletError } from './errors.js';
+import { checkCore, coreImports } from '../shared/core.js';
+import { RingletError } from '../shared/errors.js';
 import { recordPanic } from './panic.js';
 
-/** @typedef {import('./core.js').CoreExports} CoreExports */
+/** @typedef {import('../shared/core.js').CoreExports} CoreExports */
 
 export class GuardedCore {
   /**

@@ -1,0 +1,41 @@
+/**
+ * Where a WorkerPool's workers and their ringlet.wasm are: the default
+ * worker module beside the bundle, a user's workerUrl made absolute, and
+ * the page's wasm URL sent in the hello. Main thread or a Worker; never the
+ * audio thread.
+ */
+import { defaultWasmUrl } from '../node/load.js';
+import { describe } from '../shared/util.js';
+
+/** Where the bundled package keeps the worker module: beside dist/ringlet.js. */
+export function defaultWorkerUrl() {
+  return new URL('./ringlet-worker.js', import.meta.url).href;
+}
+
+/**
+ * The page's ringlet.wasm as an absolute URL, for the workers' DSP tasks
+ * (sent in the hello): what the main entry resolves, so a bundler's emitted
+ * asset or setAssetUrls' location. Undefined when it cannot be resolved; the
+ * worker then looks beside its own module.
+ * @returns {string | undefined}
+ */
+export function pageWasmUrl() {
+  try {
+    return new URL(defaultWasmUrl(), globalThis.location?.href).href;
+  } catch {
+    return undefined;
+  }
+}
+
+/** @param {unknown} url @returns {string} */
+export function resolveWorkerUrl(url) {
+  if (url === undefined) return defaultWorkerUrl();
+  if (typeof url !== 'string' && !(url instanceof URL)) {
+    throw new TypeError(`WorkerPool: workerUrl must be a string or URL; got ${describe(url)}`);
+  }
+  try {
+    return new URL(String(url), globalThis.location?.href).href;
+  } catch (error) {
+    throw new TypeError(`WorkerPool: workerUrl is not a valid URL: ${String(url)}`, { cause: error });
+  }
+}
