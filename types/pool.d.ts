@@ -180,10 +180,15 @@ export interface RunOptions {
  */
 export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'failed' | 'terminated';
 
-/** Why a pool is 'failed': the code and message of the WorkerPoolError its tasks rejected with. */
+/** Why a pool is 'failed': the code and message of the error its tasks rejected with. */
 export interface WorkerPoolFailure {
-  /** 'BOOTSTRAP_FAILED' (workers kept failing to start) or 'CRASH_LOOP' (ready workers kept crashing). */
-  code: 'BOOTSTRAP_FAILED' | 'CRASH_LOOP';
+  /**
+   * 'BOOTSTRAP_FAILED' (workers kept failing to start), 'CRASH_LOOP' (ready
+   * workers kept crashing), or 'BLOCKED_BY_POLICY' (the page's
+   * Content-Security-Policy or Trusted Types refused the worker: a
+   * RingletError; the pool stays failed and constructs no other worker).
+   */
+  code: 'BOOTSTRAP_FAILED' | 'CRASH_LOOP' | 'BLOCKED_BY_POLICY';
   /** For people: the worker URL and the last cause. */
   message: string;
 }
