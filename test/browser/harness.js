@@ -38,6 +38,7 @@ async function driverFor(family) {
  * @property {boolean} [countListeners] install the in-page listener counter (engines without DevTools' listener list)
  * @property {string[]} [chromiumArgs] extra Chromium switches (Chromium only)
  * @property {import('../../scripts/serve.mjs').RouteHandler} [handle] extra server routes
+ * @property {(path: string) => Record<string, string>} [headers] extra response headers for each file served, by path
  */
 
 /**
@@ -52,6 +53,7 @@ export async function openBrowser({
   countListeners = false,
   chromiumArgs,
   handle,
+  headers,
 } = {}) {
   /** Init scripts the server puts in every page (WebKit, which has no init-script hook). */
   /** @type {string[]} */
@@ -60,6 +62,7 @@ export async function openBrowser({
     root: ROOT,
     isolate,
     handle,
+    headers,
     prelude: () => serverInit.map((s) => `<script>${s}</script>`).join(''),
   });
   const { launch } = await driverFor(engine.family);

@@ -1,0 +1,202 @@
+// ringlet on locked-down pages, in every engine: pages served under a strict
+// Content-Security-Policy (no unsafe-eval, no unsafe-inline, blob: nowhere
+// unless said) and under Trusted Types. Each entry plays (a source node
+// renders a ramp exactly) and renders offline (renderOffline halves a ramp
+// exactly), and the page records every securitypolicyviolation event: none
+// where the README's "Content-Security-Policy" section says none. Refusals
+// become RingletError 'BLOCKED_BY_POLICY', and the pool does not retry them.
+// The page (fixtures/csp/page.js) has no inline script; every file the
+// server sends carries the policy of the test that runs.
+import { afterAll, beforeAll, expect } from '@jest/globals';
+import { describe, openBrowser, test } from './harness.js';
+
+const STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
+const POLICIES = {
+  strict: STRICT,
+  /** What ringlet/inline's embedded worklet needs: blob: in script-src (AudioWorklet.addModule takes a URL only). */
+  blob: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self'; connect-src 'self'",
+  trusted: `${STRICT}; require-trusted-types-for 'script'; trusted-types ringlet`,
+  forbidden: `${STRICT}; require-trusted-types-for 'script'; trusted-types other`,
+};
+/** @type {keyof typeof POLICIES} */
+let policy = 'strict';
+
+/** @type {Awaited<ReturnType<typeof openBrowser>>} */
+let b;
+
+beforeAll(async () => {
+  b = await openBrowser({ headers: () => ({ 'Content-Security-Policy': POLICIES[policy] }) });
+});
+
+afterAll(async () => {
+  await b?.close();
+});
+
+/**
+ * Loads the test page under `name`'s policy and waits for its script.
+ * @param {Awaited<ReturnType<typeof openBrowser>>} browser
+ * @param {keyof typeof POLICIES} name
+ */
+async function openPage(browser, name) {
+  policy = name;
+  await browser.page.goto(`${browser.server.url}/test/browser/fixtures/csp/page.html`);
+  for (let i = 0; i < 200; i++) {
+    if (await browser.page.evaluate(() => document.documentElement.dataset.ready === 'true')) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the CSP test page did not start under ${POLICIES[name]}`);
+}
+
+/** @param {Awaited<ReturnType<typeof openBrowser>>} [browser] */
+const violations = (browser = b) => browser.page.evaluate(() => /** @type {any} */ (globalThis).cspPage.violations());
+const workers = () => b.page.evaluate(() => /** @type {any} */ (globalThis).cspPage.workers());
+const hasTrustedTypes = () => b.page.evaluate(() => /** @type {any} */ (globalThis).cspPage.trustedTypes());
+
+/** @param {any} spec */
+const play = (spec) => b.page.evaluate((s) => /** @type {any} */ (globalThis).cspPage.play(s), spec);
+/** @param {any} spec */
+const render = (spec) => b.page.evaluate((s) => /** @type {any} */ (globalThis).cspPage.render(s), spec);
+
+const PLAYED = { ok: true, written: 512, mismatches: 0 };
+const RENDERED = { ok: true, mismatches: 0 };
+
+describe('strict Content-Security-Policy', () => {
+  test('the main entry plays, and renders offline on the default pool and on a WorkerPool, with no violation', async () => {
+    await openPage(b, 'strict');
+    expect(await play({ entry: 'ringlet.js' })).toMatchObject(PLAYED);
+    const onDefault = await render({ entry: 'ringlet.js' });
+    expect(onDefault.results).toEqual([RENDERED]);
+    const onPool = await render({ entry: 'ringlet.js', pool: true, times: 2 });
+    expect(onPool.results).toEqual([RENDERED, RENDERED]);
+    expect(onPool.stats.workersCreated).toBe(1);
+    expect(await violations()).toEqual([]);
+  });
+
+  test('ringlet/inline compiles its embedded wasm from bytes (no fetch) and, with the worklet from its file, plays and renders offline with no violation', async () => {
+    await openPage(b, 'strict');
+    const before = b.server.requests.length;
+    expect(await play({ entry: 'ringlet-inline.js', workletUrl: 'ringlet-worklet.js' })).toMatchObject(PLAYED);
+    const fetched = b.server.requests.slice(before);
+    expect(fetched).toContain('/dist/ringlet-worklet.js');
+    expect(fetched.filter((p) => p.endsWith('.wasm'))).toEqual([]);
+    expect((await render({ entry: 'ringlet-inline.js' })).results).toEqual([RENDERED]);
+    expect(await violations()).toEqual([]);
+  });
+
+  test("ringlet/inline's embedded worklet (a blob: URL) is refused by script-src: RingletError BLOCKED_BY_POLICY naming script-src and the URL", async () => {
+    await openPage(b, 'strict');
+    const r = await play({ entry: 'ringlet-inline.js' });
+    expect(r.ok).toBe(false);
+    expect(r.error).toMatchObject({ name: 'RingletError', code: 'BLOCKED_BY_POLICY' });
+    expect(r.error.message).toMatch(/\(script-src[a-z-]*\) blocked blob:http/);
+    expect(r.error.message).toContain('workletUrl');
+    // Chromium reports no violation for a worklet's module; the others report this one only.
+    for (const v of await violations()) expect(v).toEqual({ directive: 'script-src-elem', blocked: 'blob' });
+  });
+
+  test('with blob: in script-src, ringlet/inline plays on its embedded assets alone (nothing fetched) with no violation', async () => {
+    await openPage(b, 'blob');
+    const before = b.server.requests.length;
+    expect(await play({ entry: 'ringlet-inline.js' })).toMatchObject(PLAYED);
+    expect(b.server.requests.slice(before).filter((p) => /ringlet(-worklet|-inline)?\.(wasm|js)$/.test(p))).toEqual([
+      '/dist/ringlet-inline.js',
+      '/dist/ringlet.js',
+    ]);
+    expect(await violations()).toEqual([]);
+  });
+});
+
+describe('Trusted Types', () => {
+  test("with trusted-types ringlet: nodes play, renderOffline and a WorkerPool on the user's workerUrl start workers through the 'ringlet' policy, with no violation", async () => {
+    await openPage(b, 'trusted');
+    // Where the engine enforces no Trusted Types, the same page shows nothing changes.
+    const enforced = await hasTrustedTypes();
+    expect(typeof enforced).toBe('boolean');
+    expect(await play({ entry: 'ringlet.js' })).toMatchObject(PLAYED);
+    expect((await render({ entry: 'ringlet.js' })).results).toEqual([RENDERED]);
+    const own = await render({ entry: 'ringlet.js', pool: true, workerUrl: './ringlet-worker.js?user' });
+    expect(own.workerUrl).toBe(`${b.server.url}/dist/ringlet-worker.js?user`);
+    expect(own.results).toEqual([RENDERED]);
+    expect(await violations()).toEqual([]);
+  });
+
+  test('two copies of ringlet on one page share the one policy (the name may be created once): both render, with no violation', async () => {
+    await openPage(b, 'trusted');
+    const r = await b.page.evaluate(() => /** @type {any} */ (globalThis).cspPage.twoCopies());
+    expect(r.distinct).toBe(true);
+    expect(r.first.results).toEqual([RENDERED]);
+    expect(r.second.results).toEqual([RENDERED]);
+    expect(await violations()).toEqual([]);
+  });
+
+  test('a page that forbids the policy (trusted-types other): renderOffline and WorkerPool reject with BLOCKED_BY_POLICY, one Worker attempt per pool and no retry; nodes still play', async () => {
+    await openPage(b, 'forbidden');
+    const enforced = await hasTrustedTypes();
+    expect(await play({ entry: 'ringlet.js' })).toMatchObject(PLAYED);
+    const onDefault = await render({ entry: 'ringlet.js', times: 2 });
+    const afterDefault = await workers();
+    const onPool = await render({ entry: 'ringlet.js', pool: true, times: 2 });
+    const afterPool = await workers();
+    if (!enforced) {
+      // No Trusted Types in this engine: the directives mean nothing and ringlet works as before.
+      expect(onDefault.results).toEqual([RENDERED, RENDERED]);
+      expect(onPool.results).toEqual([RENDERED, RENDERED]);
+      return;
+    }
+    for (const r of [onDefault, onPool]) {
+      expect(r.results).toHaveLength(2);
+      for (const result of r.results) {
+        expect(result).toMatchObject({ ok: false, isRingletError: true, error: { code: 'BLOCKED_BY_POLICY' } });
+        expect(result.error.message).toContain('(require-trusted-types-for)');
+        expect(result.error.message).toContain(`${b.server.url}/dist/ringlet-worker.js`);
+        expect(result.error.message).toContain('trusted-types ringlet');
+      }
+      // Failed for good, not counted as a start failure or a crash: nothing respawned.
+      expect(r.stats).toMatchObject({
+        state: 'failed',
+        failure: { code: 'BLOCKED_BY_POLICY' },
+        workers: 0,
+        workersCreated: 1,
+        startFailures: 0,
+        crashStreak: 0,
+        workerCrashes: 0,
+      });
+    }
+    // One construction each for the default pool and the user's pool, and none for the second calls.
+    expect(afterDefault).toBe(1);
+    expect(afterPool).toBe(2);
+    const seen = (await violations()).map((/** @type {{ directive: string }} */ v) => v.directive);
+    expect(seen).toContain('trusted-types');
+    expect(seen.filter((d) => d === 'require-trusted-types-for')).toHaveLength(2);
+  });
+});
+
+describe('service worker under a policy', () => {
+  /** @type {Awaited<ReturnType<typeof openBrowser>>} */
+  let plain;
+  beforeAll(async () => {
+    // Not isolated, so ensureCrossOriginIsolation registers its worker.
+    plain = await openBrowser({ isolate: false, headers: () => ({ 'Content-Security-Policy': POLICIES[policy] }) });
+  });
+  afterAll(async () => {
+    await plain?.close();
+  });
+  const isolation = () => plain.page.evaluate(() => /** @type {any} */ (globalThis).cspPage.isolation());
+
+  test("ensureCrossOriginIsolation registers its service worker under worker-src 'self' and Trusted Types, with no violation; where the policy is forbidden, it fails 'blocked-by-policy'", async () => {
+    await openPage(plain, 'trusted');
+    const enforced = await plain.page.evaluate(() => /** @type {any} */ (globalThis).cspPage.trustedTypes());
+    // dist/coi-serviceworker.js controls /dist/ only: registered, then not this page, so no reload.
+    expect(await isolation()).toMatchObject({ status: 'failed', reason: 'out-of-scope' });
+    expect(await violations(plain)).toEqual([]);
+    await openPage(plain, 'forbidden');
+    const r = await isolation();
+    if (!enforced) {
+      expect(r).toMatchObject({ status: 'failed', reason: 'out-of-scope' });
+      return;
+    }
+    expect(r).toMatchObject({ status: 'failed', reason: 'blocked-by-policy', causeCode: 'BLOCKED_BY_POLICY' });
+    expect(r.message).toContain('(require-trusted-types-for)');
+    expect(r.message).toContain(`${plain.server.url}/dist/coi-serviceworker.js`);
+  });
+});
