@@ -376,7 +376,7 @@ void rl_wasm_test_arm_trap(void) {
 }
 #endif
 
-/* ---- Offline analysis (lib/entries/worker.js 'analyze') ---------------------------
+/* ---- Offline analysis (lib/worker/dsp-tasks.js 'analyze') ------------------------
  * For an instance on a Worker's private memory: a loudness meter at
  * `address`, fed planar audio whose `channels` plane addresses are stored at
  * `planes`, and the averaged power spectrum. */

@@ -5,7 +5,7 @@
  * import it to use RingWriter / RingReader on handles posted to them.
  */
 export { RingletError } from './shared/errors.js';
-export { RingReader, RingWriter } from './shared/ring.js';
+export { RingReader, RingWriter } from './shared/ring-ends.js';
 export { loadRinglet, setAssetUrls } from './node/load.js';
 export { getAudioContext, isMainThread, unlockAudio } from './node/context.js';
 export { clearPanicHistory, getPanicStats, onPanic } from './node/panic.js';

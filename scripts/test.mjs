@@ -99,8 +99,9 @@ try {
   check('jest report', false);
 }
 
-// The package as people install it: pack, a fresh Vite app and a no-bundler
-// page in Chromium, TypeScript against the published types.
+// The package as people install it: pack, fresh Vite, webpack and Rollup
+// apps, a no-bundler page and a CDN page in every selected engine,
+// TypeScript against the published types.
 console.log('\n== consumer tests');
 const k = spawnSync('node', ['test/consumer/run.mjs'], { encoding: 'utf8' });
 process.stdout.write(k.stdout);

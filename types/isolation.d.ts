@@ -62,6 +62,12 @@ export type IsolationFailedReason =
   | 'not-controlled'
   /** After the one reload, the worker controls the page but it is still not isolated (an error page, an old or foreign worker). */
   | 'headers-missing'
+  /**
+   * coep was 'credentialless', and the worker sent this page COOP and COEP
+   * credentialless, but the browser ignores credentialless (WebKit, Safari):
+   * not isolated, and no further reload. Use 'require-corp' to isolate there.
+   */
+  | 'credentialless-unsupported'
   /** sessionStorage is unavailable, so a reload could loop; the worker is registered and will isolate the next load. */
   | 'no-reload-guard';
 
@@ -134,6 +140,12 @@ export type IsolationWorkerMessage =
       type: 'GET_STATS';
     }
   | {
+      /** Replies IsolationWorkerNavigation: the COEP it sent with the latest navigation to `url`. */
+      type: 'GET_NAVIGATION';
+      /** A page URL (a fragment is ignored). */
+      url: string;
+    }
+  | {
       /** Empties its cache; replies IsolationWorkerCleared. */
       type: 'CLEAR_CACHE';
     }
@@ -187,6 +199,15 @@ export interface IsolationWorkerStats {
   readonly evictions: number;
   /** Network failures and failed cache operations. */
   readonly errors: number;
+}
+
+/**
+ * The reply to GET_NAVIGATION. The worker remembers its latest 32 navigations
+ * answered with its headers, until the browser restarts it.
+ */
+export interface IsolationWorkerNavigation {
+  /** The COEP it sent with that page, or null: not answered with its headers (an error page), or forgotten. */
+  readonly coep: CoepValue | null;
 }
 
 /** The reply to CLEAR_CACHE: how many entries were removed. */

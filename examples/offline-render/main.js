@@ -153,10 +153,21 @@ function chain() {
 
 // ---- render -----------------------------------------------------------------------
 
-/** @param {RenderState} next */
+/** The progress bar; drawn each frame while rendering, and at once on every state change. */
+function showProgress() {
+  setGauge($('progress'), progress, `${(progress * 100).toFixed(0)} %`);
+}
+
+/**
+ * Shows `next` and, with it, the progress it ends on: frames may not come
+ * between a quick render's last progress and its end (a hidden or throttled
+ * tab), and 'done' must never stand beside a stale percentage.
+ * @param {RenderState} next
+ */
 function setState(next) {
   state = next;
   $('render-state').textContent = next;
+  showProgress();
   const available = typeof renderOffline === 'function';
   renderButton.disabled = !available || !input || next === 'rendering' || next === 'analysing';
   cancelButton.disabled = next !== 'rendering';
@@ -192,7 +203,6 @@ renderButton.addEventListener('click', async () => {
     });
     const ms = performance.now() - started;
     output = rendered;
-    progress = 1;
     $('segments').textContent =
       `${segments} segments, ${formatTime(rendered.duration)} of audio in ${ms.toFixed(0)} ms (${(rendered.duration / (ms / 1000)).toFixed(0)}× real time)`;
     makeDownload(rendered);
@@ -367,7 +377,7 @@ function frame() {
     curveKey = ck;
     drawCurve();
   }
-  setGauge($('progress'), progress, `${(progress * 100).toFixed(0)} %`);
+  showProgress();
   const key = `${input?.length}:${output ? 1 : 0}:${limiterOn.checked}:${ceilingInput.value}:${$('compare').clientWidth}`;
   if (key !== drawnKey) {
     drawnKey = key;

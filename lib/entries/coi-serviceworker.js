@@ -87,6 +87,19 @@ const RINGLET_COI_VERSION = '0.1.0';
   // new Response() throws when one of these statuses comes with a body.
   const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
 
+  /** How many documents' COEP NAVIGATED remembers. */
+  const MAX_NAVIGATIONS = 32;
+  /**
+   * The COEP this worker sent with each of the latest navigations it answered
+   * with ringlet's headers, by URL (without fragment), oldest first. A page
+   * that is still not cross-origin isolated after such a load asks for its URL
+   * (GET_NAVIGATION): the browser got COOP and COEP and ignored them (WebKit
+   * and Safari ignore COEP credentialless), so reloading again cannot help.
+   * Forgotten when the worker restarts.
+   * @type {Map<string, string>}
+   */
+  const NAVIGATED = new Map();
+
   /** @type {CoiStats} Counts since this worker started; the browser restarts idle workers, which resets them. */
   const stats = {
     version: RINGLET_COI_VERSION,
@@ -272,6 +285,14 @@ const RINGLET_COI_VERSION = '0.1.0';
     return request.mode === 'navigate' || ISOLATED_DESTINATIONS.has(request.destination);
   }
 
+  /** Records that the navigation to `url` got this worker's COOP and COEP. @param {string} url */
+  function remember(url) {
+    const key = url.split('#')[0];
+    NAVIGATED.delete(key);
+    NAVIGATED.set(key, COEP);
+    while (NAVIGATED.size > MAX_NAVIGATIONS) NAVIGATED.delete(/** @type {string} */ (NAVIGATED.keys().next().value));
+  }
+
   /**
    * A copy of a successful same-origin response with ringlet's headers. The
    * body stream moves over unread; status and statusText are kept.
@@ -284,6 +305,7 @@ const RINGLET_COI_VERSION = '0.1.0';
     if (needsIsolation(request)) {
       headers.set('Cross-Origin-Opener-Policy', 'same-origin');
       headers.set('Cross-Origin-Embedder-Policy', COEP);
+      if (request.mode === 'navigate') remember(request.url);
     }
     stats.rebuilt += 1;
     return new Response(NULL_BODY_STATUS.has(response.status) ? null : response.body, {
@@ -392,12 +414,16 @@ const RINGLET_COI_VERSION = '0.1.0';
               return keys.length;
             });
             port.postMessage({ cleared });
+          } else if (type === 'GET_NAVIGATION') {
+            const url = /** @type {{ url?: unknown }} */ (data).url;
+            if (typeof url !== 'string') throw new TypeError(`GET_NAVIGATION: url must be a string; got ${typeof url}`);
+            port.postMessage({ coep: NAVIGATED.get(url.split('#')[0]) ?? null });
           } else if (type === 'SKIP_WAITING') {
             await scope.skipWaiting();
             port.postMessage({ ok: true });
           } else {
             port.postMessage({
-              error: `unknown message type ${JSON.stringify(type)}; expected 'GET_STATS', 'CLEAR_CACHE' or 'SKIP_WAITING'`,
+              error: `unknown message type ${JSON.stringify(type)}; expected 'GET_STATS', 'GET_NAVIGATION', 'CLEAR_CACHE' or 'SKIP_WAITING'`,
             });
           }
         } catch (error) {

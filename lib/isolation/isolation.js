@@ -321,6 +321,20 @@ async function isolate(o) {
     );
   }
 
+  // Our worker answered this load with COOP and COEP credentialless, yet the
+  // page is not isolated: the browser ignores credentialless (WebKit, Safari),
+  // and another reload cannot change that.
+  const controller = container.controller;
+  if (o.coep === 'credentialless' && controller !== null && controller.scriptURL === scriptUrl) {
+    const left = Math.max(0, o.timeoutMs - (performance.now() - started));
+    if ((await sentCoep(controller, left)) === 'credentialless') {
+      return failed(
+        'credentialless-unsupported',
+        "the service worker sent this page COOP same-origin and COEP credentialless, but this browser does not support COEP credentialless (WebKit and Safari ignore it), so the page is not cross-origin isolated; not reloading again. Pass coep: 'require-corp' (cross-origin resources then need CORP or CORS) to isolate it here, or let ringlet use the message transport",
+      );
+    }
+  }
+
   const guardKey = RELOAD_GUARD_PREFIX + location.pathname;
   const guard = store === null ? null : readGuard(store, guardKey);
   if (guard !== null && (guard.failed || isOurReload(guard.at))) {
@@ -356,6 +370,31 @@ async function isolate(o) {
   }
   location.reload();
   return { status: 'reloading' };
+}
+
+/**
+ * The COEP the active worker says it sent with this document (GET_NAVIGATION),
+ * or null: it did not add its headers to this load, or did not answer within
+ * `ms` (an older worker, a stopped one).
+ * @param {ServiceWorker} worker
+ * @param {number} ms
+ * @returns {Promise<string | null>}
+ */
+async function sentCoep(worker, ms) {
+  const channel = new MessageChannel();
+  /** @type {Promise<unknown>} */
+  const reply = new Promise((resolve) => {
+    channel.port1.onmessage = (event) => resolve(event.data);
+  });
+  try {
+    worker.postMessage({ type: 'GET_NAVIGATION', url: location.href }, [channel.port2]);
+    const data = /** @type {{ coep?: unknown } | null} */ (await bounded(reply, ms));
+    return data !== null && typeof data === 'object' && typeof data.coep === 'string' ? data.coep : null;
+  } catch {
+    return null;
+  } finally {
+    channel.port1.close();
+  }
 }
 
 /**

@@ -746,7 +746,7 @@ import(${JSON.stringify(this.#url)}).then(
    */
   #onTaskMessage(task, event) {
     const m =
-      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('../entries/worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, id?: unknown, value?: unknown, error?: import('../worker/runtime.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || m.id !== task.id || task.state !== 'running') return;
@@ -830,7 +830,7 @@ import(${JSON.stringify(this.#url)}).then(
    */
   #onBootMessage(slot, event) {
     const m =
-      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('../entries/worker.js').ErrorRecord } | null} */ (
+      /** @type {{ type?: unknown, version?: unknown, lock?: unknown, message?: unknown, error?: import('../worker/runtime.js').ErrorRecord } | null} */ (
         event.data
       );
     if (m === null || typeof m !== 'object' || slot.state !== 'starting' || slot.failing) return;

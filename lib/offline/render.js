@@ -239,6 +239,11 @@ export async function renderOffline(input, chain, options = {}) {
 }
 
 /**
+ * Runs the segments, at most `o.pipeline` at a time, each taking its state
+ * from the one before. Its steps: submit (a segment's input and state ports
+ * to a worker), segmentDone (its output to the sink, then onSegment in
+ * segment order, each followed by the next submit), report (progress) and
+ * fail (the one way a render ends early).
  * @param {WorkerPool} pool
  * @param {Source} source
  * @param {ReturnType<typeof makeSink>} sink
@@ -273,6 +278,7 @@ function pipeline(pool, source, sink, chain, o) {
   let failure;
   let failed = false;
 
+  /** onProgress with the fraction done, when it grew (1 is reported once, at the end). */
   const report = () => {
     if (o.onProgress === undefined) return;
     let doneFrames = 0;
@@ -369,54 +375,57 @@ function pipeline(pool, source, sink, chain, o) {
       });
       previous = task;
       inFlight.add(task);
-      task.then(
-        (value) => {
-          inFlight.delete(task);
+      /**
+       * Segment k is back: its output goes to the sink, and the finished
+       * segments are taken in order; the last one resolves the render.
+       * @param {unknown} value
+       */
+      const segmentDone = (value) => {
+        inFlight.delete(task);
+        if (failed) return;
+        const r = /** @type {RenderTaskResult} */ (value);
+        for (let c = 0; c < channels; c++) {
+          sink.write(c, r.channels[c], at);
+          // Whole buffers only: the last segment's may be a shorter view.
+          buffers.release(new Float32Array(r.channels[c].buffer));
+        }
+        progressed[k] = n;
+        finished += 1;
+        done[k] = {
+          index: k,
+          startFrame: at,
+          frames: n,
+          worker: r.worker,
+          heapBase: r.heapBase,
+          restored: r.restored,
+          stateBytes: r.stateBytes,
+        };
+        // Results can arrive out of order (k + 1's may reach this thread
+        // before k's). They are taken in segment order: onSegment hears
+        // them in order, and segment k + pipeline is handed out when k is
+        // done, so it goes to k's worker (the pool reuses the worker that
+        // went idle last) and consecutive segments rotate over the workers.
+        let next = done[told];
+        while (next !== undefined) {
+          notify(o.onSegment, next);
+          told += 1;
+          // onSegment may have cancelled the render.
           if (failed) return;
-          const r = /** @type {RenderTaskResult} */ (value);
-          for (let c = 0; c < channels; c++) {
-            sink.write(c, r.channels[c], at);
-            // Whole buffers only: the last segment's may be a shorter view.
-            buffers.release(new Float32Array(r.channels[c].buffer));
-          }
-          progressed[k] = n;
-          finished += 1;
-          // Results can arrive out of order (k + 1's may reach this thread
-          // before k's). They are taken in segment order: onSegment hears
-          // them in order, and segment k + pipeline is handed out when k is
-          // done, so it goes to k's worker (the pool reuses the worker that
-          // went idle last) and consecutive segments rotate over the workers.
-          done[k] = {
-            index: k,
-            startFrame: at,
-            frames: n,
-            worker: r.worker,
-            heapBase: r.heapBase,
-            restored: r.restored,
-            stateBytes: r.stateBytes,
-          };
-          let next = done[told];
-          while (next !== undefined) {
-            notify(o.onSegment, next);
-            told += 1;
-            // onSegment may have cancelled the render.
-            if (failed) return;
-            if (submitted < count && !submitNext()) return;
-            next = told < count ? done[told] : undefined;
-          }
-          if (finished === count) {
-            cleanup();
-            notify(o.onProgress, 1);
-            resolve(sink.result());
-            return;
-          }
-          report();
-        },
-        (error) => {
-          inFlight.delete(task);
-          fail(error);
-        },
-      );
+          if (submitted < count && !submitNext()) return;
+          next = told < count ? done[told] : undefined;
+        }
+        if (finished === count) {
+          cleanup();
+          notify(o.onProgress, 1);
+          resolve(sink.result());
+          return;
+        }
+        report();
+      };
+      task.then(segmentDone, (error) => {
+        inFlight.delete(task);
+        fail(error);
+      });
     };
 
     while (submitted < Math.min(count, o.pipeline)) {

@@ -35,7 +35,7 @@ import { readFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
 import { LAYOUT, MODES } from '../../lib/shared/layout.js';
-import { RingReader, RingWriter } from '../../lib/shared/ring.js';
+import { RingReader, RingWriter } from '../../lib/shared/ring-ends.js';
 import { PROCESSOR_NAME } from '../../lib/shared/version.js';
 import { compileRinglet } from '../../lib/node/wasm.js';
 

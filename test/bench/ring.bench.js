@@ -64,14 +64,16 @@ const planarQuantum = [left, right];
 /**
  * A ring in its own shared memory with one core instance, plus scratch space
  * after the ring: the planes pointer array, two planar outputs and an
- * interleaved output. Each ringlet variant gets its own copy of lib/shared/ring.js
- * (a distinct module URL), so one variant's type feedback (interleaved vs
- * planar tryWrite) does not leak into another's optimised code, as in an app
- * that uses one form.
+ * interleaved output. Each ringlet variant gets its own copy of
+ * lib/shared/ring-ends.js (a distinct module URL), so one variant's type
+ * feedback (interleaved vs planar tryWrite) does not leak into another's
+ * optimised RingWriter, as in an app that uses one form. The frame moves it
+ * calls (lib/shared/ring.js) are one copy for all variants; their
+ * interleaved and planar copies are separate functions.
  * @param {string} tag
  */
 async function ringletSetup(tag) {
-  const { RingWriter } = await import(`../../lib/shared/ring.js?bench=${tag}`);
+  const { RingWriter } = await import(`../../lib/shared/ring-ends.js?bench=${tag}`);
   // Size the memory the way lib/node/wasm.js does: a probe instance on a small
   // private memory answers the sizing questions.
   const probe = instantiateCore(module, new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));

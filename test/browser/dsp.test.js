@@ -217,6 +217,7 @@ test('NaN and Inf in the input give finite output, and the chain recovers within
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
     node.eq.setBand(3, { type: 'peaking', frequency: 480, q: 2, gainDb: 6 });
+    await node.flush(); // on 'message' (no SharedArrayBuffer) settings land after a round trip
     src.connect(node).connect(ctx.destination);
     src.start();
     const out = (await ctx.startRendering()).getChannelData(0);
@@ -227,6 +228,7 @@ test('NaN and Inf in the input give finite output, and the chain recovers within
     const src2 = new AudioBufferSourceNode(ctx2, { buffer: clean });
     const node2 = await RingletNode.create(ctx2, { mode: 'effect', channels: 1 });
     node2.eq.setBand(3, { type: 'peaking', frequency: 480, q: 2, gainDb: 6 });
+    await node2.flush();
     src2.connect(node2).connect(ctx2.destination);
     src2.start();
     const ref = (await ctx2.startRendering()).getChannelData(0);
@@ -349,6 +351,7 @@ test.needs(
 test('reset() keeps the chain: the core gets every setting again, audibly', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
+    const { resetMidRender } = await import('/test/browser/fixtures/offline-reset.js');
     const sampleRate = 48000;
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: sampleRate, sampleRate });
     const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
@@ -356,18 +359,25 @@ test('reset() keeps the chain: the core gets every setting again, audibly', asyn
     node.generator.start();
     node.eq.setBand(4, { gainDb: -20 }); // band 4 sits at 960 Hz
     node.connect(ctx.destination);
-    ctx.suspend(0.25).then(async () => {
-      await node.reset();
-      await ctx.resume();
-    });
+    // Reset at 0.25 s (quantum 94); the render waits until the reset has
+    // resolved, so the settings it sends again reach the core at once.
+    const reset = resetMidRender(ctx, node, 94);
     const out = (await ctx.startRendering()).getChannelData(0);
+    const { quantum, reset: outcome } = await reset;
     const peak = (from, to) => {
       let p = 0;
       for (let i = from; i < to; i++) p = Math.max(p, Math.abs(out[i]));
       return p;
     };
-    return { before: peak(0.15 * sampleRate, 0.25 * sampleRate), after: peak(0.6 * sampleRate, sampleRate) };
+    return {
+      outcome,
+      resumedAt: quantum === null ? null : (quantum * 128) / sampleRate,
+      before: peak(0.15 * sampleRate, 0.25 * sampleRate),
+      after: peak(0.6 * sampleRate, sampleRate),
+    };
   });
+  expect(r.outcome).toBe('resolved');
+  expect(r.resumedAt).toBeLessThan(0.3); // the 'after' window starts 0.3 s after the reset, at least
   // -20 dB on a 0.5 sine is 0.05, before and after the reset alike.
   expect(r.before).toBeCloseTo(0.05, 2);
   expect(r.after).toBeCloseTo(0.05, 2);

@@ -292,9 +292,9 @@ test('a panic in one node under load silences only that node; the others keep pl
   expect(r.recovered).toBe(true);
 });
 
-test.each(['shared', 'message'])(
-  'closing the context while a writer waits ends the wait with closed, long before its timeout; later calls fail cleanly (%s transport)',
-  async (transport) => {
+for (const transport of ['shared', 'message']) {
+  if (transport === 'shared') test.needs(['sharedArrayBuffer'], 'the shared transport is a SharedArrayBuffer ring');
+  test(`closing the context while a writer waits ends the wait with closed, long before its timeout; later calls fail cleanly (${transport} transport)`, async () => {
     const r = await b.page.evaluate(async (transport) => {
       const { RingletNode } = await import('/dist/ringlet.js');
       const ctx = new AudioContext();
@@ -309,13 +309,11 @@ test.each(['shared', 'message'])(
       });
       await new Promise((res) => setTimeout(res, 100));
       const settledBeforeClose = settled;
-      const t0 = performance.now();
       await ctx.close();
       const result = await Promise.race([
         pending,
         new Promise((res) => setTimeout(() => res({ status: 'hung' }), 20000)),
       ]);
-      const waited = performance.now() - t0;
       let write;
       try {
         node.writer.tryWrite(new Float32Array(4));
@@ -341,7 +339,6 @@ test.each(['shared', 'message'])(
       return {
         settledBeforeClose,
         status: result.status,
-        waited,
         closed: node.writer.closed,
         write,
         create,
@@ -350,17 +347,16 @@ test.each(['shared', 'message'])(
       };
     }, transport);
     expect(r.settledBeforeClose).toBe(false); // the wait really was waiting
+    // The close ends the wait, not a timer: the write's own timeout is 600 s,
+    // and the page gives up at 20 s with 'hung'.
     expect(r.status).toBe('closed');
-    // The close ends the wait, not a timer: 10 s is far above what the close
-    // takes even on a loaded machine, and far below the write's own 600 s.
-    expect(r.waited).toBeLessThan(10000);
     expect(r.closed).toBe(true);
     expect(r.write).toBe('CLOSED');
     expect(r.create).toBe('CONTEXT_CLOSED');
     expect(r.reset).toBe('CONTEXT_CLOSED');
     expect(r.state).toBe('disposed');
-  },
-);
+  });
+}
 
 /**
  * A Chromium whose page can really be frozen. Chromium freezes only hidden

@@ -7,9 +7,10 @@
 // A test file imports `test` and `describe` from here instead of
 // @jest/globals: they put the engine in front of each top-level name
 // (`[firefox] …`). `engine` says which engine runs the file. Outside Jest
-// (benchmarks, scripts) openBrowser() opens Chromium, as before; this module
-// takes Jest's functions from its globals only when a test registers, so it
-// loads outside Jest too.
+// (benchmarks, scripts) openBrowser() opens Chromium, as before, and
+// launchEngine() opens any engine (the consumer tests run in each); this
+// module takes Jest's functions from its globals only when a test registers,
+// so it loads outside Jest too.
 import { engineById } from './engines.js';
 import { OFFLINE_SUSPEND } from './offline-suspend.js';
 import { LISTENER_COUNTER, Page, RECORDER } from './page.js';
@@ -32,6 +33,13 @@ async function driverFor(family) {
 }
 
 /**
+ * @typedef {object} LaunchOptions
+ * @property {boolean} [fakeMedia] a fake microphone getUserMedia may use without asking
+ * @property {boolean} [countListeners] install the in-page listener counter (engines without DevTools' listener list)
+ * @property {string[]} [chromiumArgs] extra Chromium switches (Chromium only)
+ */
+
+/**
  * @typedef {object} OpenOptions
  * @property {boolean} [isolate] serve with COOP/COEP (default true)
  * @property {boolean} [fakeMedia] a fake microphone getUserMedia may use without asking
@@ -40,6 +48,54 @@ async function driverFor(family) {
  * @property {import('../../scripts/serve.mjs').RouteHandler} [handle] extra server routes
  * @property {(path: string) => Record<string, string>} [headers] extra response headers for each file served, by path
  */
+
+/**
+ * Launches one engine, with no server of its own: pages opened on it get
+ * the harness's page API, its error collection and its init scripts. Init
+ * scripts that WebKit's driver cannot install travel in the pages a server
+ * sends: pass `prelude` to every serve() whose pages this browser opens.
+ * openBrowser() is this plus one server; scripts that serve pages from many
+ * servers (test/consumer) launch an engine once and share it.
+ * @param {import('./engines.js').Engine} which
+ * @param {LaunchOptions} [options]
+ */
+export async function launchEngine(which, { fakeMedia = false, countListeners = false, chromiumArgs } = {}) {
+  /** Init scripts the server puts in every page (WebKit, which has no init-script hook). */
+  /** @type {string[]} */
+  const serverInit = [];
+  const { launch } = await driverFor(which.family);
+  const driver = await launch({ fakeMedia, chromiumArgs, sharedArrayBuffer: which.sharedArrayBuffer });
+  /** @type {string[]} */
+  const errors = [];
+  const addServerInit = (/** @type {string} */ source) => {
+    serverInit.push(source);
+  };
+  /** @param {import('./drivers/types.js').Backend} backend */
+  const pageOf = async (backend) => {
+    const p = new Page(backend, { engine: which, errors, addServerInit });
+    if (!backend.onError && !serverInit.includes(RECORDER)) serverInit.unshift(RECORDER);
+    // Firefox has no OfflineAudioContext.suspend(): a test-only stand-in (offline-suspend.js).
+    if (which.family === 'firefox' && backend.addInitScript) await backend.addInitScript(OFFLINE_SUSPEND);
+    if (countListeners && which.family !== 'chromium') {
+      if (backend.addInitScript) await backend.addInitScript(LISTENER_COUNTER);
+      else if (!serverInit.includes(LISTENER_COUNTER)) serverInit.push(LISTENER_COUNTER);
+    }
+    return p;
+  };
+  return {
+    engine: which,
+    driver,
+    /** Console errors and uncaught page errors of every page opened here, in order. */
+    errors,
+    /** The HTML a server puts at the start of each page it sends (serve()'s `prelude`). */
+    prelude: () => serverInit.map((s) => `<script>${s}</script>`).join(''),
+    /** The page the browser opened with. */
+    firstPage: async () => pageOf(await driver.firstPage()),
+    /** A new page (tab); it shares `errors`. */
+    newPage: async () => pageOf(await driver.newPage()),
+    close: () => driver.close(),
+  };
+}
 
 /**
  * Starts a server and a browser of this file's engine. `page` is a blank
@@ -55,41 +111,20 @@ export async function openBrowser({
   handle,
   headers,
 } = {}) {
-  /** Init scripts the server puts in every page (WebKit, which has no init-script hook). */
-  /** @type {string[]} */
-  const serverInit = [];
-  const server = await serve({
-    root: ROOT,
-    isolate,
-    handle,
-    headers,
-    prelude: () => serverInit.map((s) => `<script>${s}</script>`).join(''),
-  });
-  const { launch } = await driverFor(engine.family);
-  const driver = await launch({ fakeMedia, chromiumArgs, sharedArrayBuffer: engine.sharedArrayBuffer });
-  /** @type {string[]} */
-  const errors = [];
-  const addServerInit = (/** @type {string} */ source) => {
-    serverInit.push(source);
-  };
-  /** @type {Page[]} */
-  const pages = [];
-  /** @param {import('./drivers/types.js').Backend} backend */
-  const pageOf = async (backend) => {
-    const p = new Page(backend, { engine, errors, addServerInit });
-    if (!backend.onError && !serverInit.includes(RECORDER)) serverInit.unshift(RECORDER);
-    // Firefox has no OfflineAudioContext.suspend(): a test-only stand-in (offline-suspend.js).
-    if (engine.family === 'firefox' && backend.addInitScript) await backend.addInitScript(OFFLINE_SUSPEND);
-    if (countListeners && engine.family !== 'chromium') {
-      if (backend.addInitScript) await backend.addInitScript(LISTENER_COUNTER);
-      else if (!serverInit.includes(LISTENER_COUNTER)) serverInit.push(LISTENER_COUNTER);
-    }
-    pages.push(p);
-    return p;
-  };
+  /** @type {Awaited<ReturnType<typeof launchEngine>> | null} */
+  let session = null;
+  const server = await serve({ root: ROOT, isolate, handle, headers, prelude: () => session?.prelude() ?? '' });
   let page;
   try {
-    page = await pageOf(await driver.firstPage());
+    session = await launchEngine(engine, { fakeMedia, countListeners, chromiumArgs });
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+  const launched = session;
+  const { driver, errors } = launched;
+  try {
+    page = await launched.firstPage();
     await page.goto(`${server.url}/test/browser/blank.html`);
   } catch (error) {
     await driver.close().catch(() => {});
@@ -107,7 +142,7 @@ export async function openBrowser({
     /** The engine's own browser object (Chromium: Playwright's BrowserContext). */
     browser: driver.raw,
     /** A second page (tab) in the same browser; it shares `errors`. */
-    newPage: async () => pageOf(await driver.newPage()),
+    newPage: () => launched.newPage(),
     /**
      * Chromium only: a DevTools session on `page` (Playwright's CDPSession).
      * Tests that use it name Chromium as the engine they need and say why.

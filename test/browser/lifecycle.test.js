@@ -20,6 +20,12 @@ afterAll(async () => {
   await b?.close();
 });
 
+// The message transport keeps its backlog in the worklet, with no retry timer
+// here: message-transport.test.js covers it.
+test.needs(
+  ['sharedArrayBuffer'],
+  'the shared transport keeps the parameter backlog, and its retry timer, on this thread',
+);
 test('dispose() stops the parameter queue retrying: no timer is armed after it (70 setBand calls, context not running)', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -48,6 +54,7 @@ test('dispose() stops the parameter queue retrying: no timer is armed after it (
 });
 
 for (const transport of ['shared', 'message']) {
+  if (transport === 'shared') test.needs(['sharedArrayBuffer'], 'the shared transport is a SharedArrayBuffer ring');
   test(`${transport}: dispose(), reset() and close() leave zero timers and pending waiters, counted by the node and by the page`, async () => {
     const r = await b.page.evaluate(async (transport) => {
       const { RingletNode } = await import('/dist/ringlet.js');
@@ -65,8 +72,13 @@ for (const transport of ['shared', 'message']) {
           if (node.reader) await node.reader.readWithTimeout(new Float32Array(256), 50);
         };
         const settle = async (node) => {
-          // Bounded: the retry timer of a backlog clears once the core took it (running context).
-          for (let i = 0; i < 200 && (node.debugStats().timers > 0 || timers.live > 0); i++) await timers.sleep(10);
+          // Bounded: the retry timer of a backlog clears, and the backlog empties, once the
+          // core took it (running context); a busy machine may take seconds to get there.
+          const busy = () => {
+            const s = node.debugStats();
+            return s.timers > 0 || s.paramBacklog > 0 || timers.live > 0;
+          };
+          for (let i = 0; i < 1000 && busy(); i++) await timers.sleep(10);
         };
 
         const source = await RingletNode.create(ctx, { mode: 'source', channels: 2, transport });
@@ -133,6 +145,10 @@ for (const transport of ['shared', 'message']) {
   });
 }
 
+test.needs(
+  ['sharedArrayBuffer'],
+  "it watches the core stop through the shared ring's quantum counter while it holds this thread",
+);
 test('a panic that arrives just before reset() does not take its reply: reset() resolves and the node runs', async () => {
   const r = await b.page.evaluate(async (wasmUrl) => {
     const { RingletNode, getPanicStats } = await import('/dist/ringlet.js');

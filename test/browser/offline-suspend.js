@@ -10,7 +10,12 @@
 // rendering thread, the worklet handles no port messages, so a test that
 // needs the processor to answer during the pause (reset(), the message
 // transport) cannot use it; the gate gives up after 10 s, so such a test
-// fails rather than hangs. Pages that are not isolated have no
+// fails rather than hangs. Firefox hands the worklet its port messages
+// between blocks of quanta, so a message posted in
+// a pause lands a few quanta after it: a test that arms something by message
+// asks the processor where it landed (a 'status' right behind it), and a
+// reset() mid-render goes through fixtures/offline-reset.js, which pauses at
+// every quantum until the reset has resolved. Pages that are not isolated have no
 // SharedArrayBuffer, and keep OfflineAudioContext without suspend().
 //
 // The harness installs OFFLINE_SUSPEND as an init script in engines that lack
@@ -55,7 +60,9 @@ export const OFFLINE_SUSPEND = `(() => {
   };
   OAC.prototype.suspend = function (time) {
     const st = of(this);
-    const frame = Math.ceil((time * this.sampleRate) / QUANTUM) * QUANTUM;
+    // As Chromium: the whole frame at time, rounded up to a quantum boundary
+    // (so 128 * k / sampleRate is quantum k, whatever the float error).
+    const frame = Math.ceil(Math.floor(time * this.sampleRate) / QUANTUM) * QUANTUM;
     if (!(time >= 0) || frame >= this.length || st.pending.has(frame) || st.started)
       return Promise.reject(new DOMException('cannot suspend at ' + time, 'InvalidStateError'));
     return new Promise((resolve, reject) => st.pending.set(frame, { resolve, reject }));

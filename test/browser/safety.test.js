@@ -113,8 +113,10 @@ test('unlockAudio resumes on a real click and leaves no listeners behind', async
 test('a forced trap silences the next quantum, fires one panic event (no processorerror), and reset() restores audio', async () => {
   const r = await b.page.evaluate(async (wasmUrl) => {
     const { RingletNode, getPanicStats, onPanic } = await import('/dist/ringlet.js');
+    const { ask } = await import('/test/browser/fixtures/trackers.js');
+    const { resetMidRender } = await import('/test/browser/fixtures/offline-reset.js');
     const sampleRate = 48000;
-    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 30, sampleRate });
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 40, sampleRate });
     const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, wasmUrl });
     node.writer.tryWrite(new Float32Array(128 * 10).fill(0.5));
     await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
@@ -129,31 +131,51 @@ test('a forced trap silences the next quantum, fires one panic event (no process
     const unsubscribe = onPanic((record) => heard.push(record.source));
     const before = getPanicStats();
     const panicked = new Promise((resolve) => node.addEventListener('panic', resolve, { once: true }));
-    // Arm the trap while rendering is suspended at quantum 5; it fires in quantum 5.
+    // Arm the trap while rendering is suspended at quantum 5. The processor
+    // takes port messages between quanta (Chromium and WebKit during the
+    // pause, Firefox once rendering goes on), so the 'status' right behind
+    // the arming message says how many quanta ran before it: the trap fires
+    // in the next one.
+    /** @type {Promise<{ calls: number } | null>} */
+    let armed = Promise.resolve(null);
     ctx.suspend((128 * 5) / sampleRate).then(() => {
       node.port.postMessage({ type: 'test:trap' });
+      armed = ask(node.port, { type: 'status' }, 5000);
       setTimeout(() => ctx.resume(), 50);
     });
-    // At quantum 15, after the panic, reset and feed again.
+    // From quantum 15, after the panic: reset, and feed again once it has resolved.
     let stateBeforeReset = '';
-    ctx.suspend((128 * 15) / sampleRate).then(async () => {
-      await Promise.race([panicked, new Promise((r) => setTimeout(r, 5000))]);
-      stateBeforeReset = node.state;
-      await node.reset();
-      node.writer.tryWrite(new Float32Array(128 * 10).fill(0.25));
-      await node.flush();
-      await ctx.resume();
+    const reset = resetMidRender(ctx, node, 15, {
+      before: async () => {
+        await Promise.race([panicked, new Promise((r) => setTimeout(r, 5000))]);
+        stateBeforeReset = node.state;
+      },
+      then: async () => {
+        node.writer.tryWrite(new Float32Array(128 * 10).fill(0.25));
+        await node.flush();
+      },
     });
     const out = (await ctx.startRendering()).getChannelData(0);
     unsubscribe();
     const after = getPanicStats();
+    const status = await armed;
+    const { quantum: fed, reset: resetOutcome } = await reset;
     const q = (k) => Array.from(out.subarray(128 * k, 128 * (k + 1)));
     const uniform = (k, v) => q(k).every((x) => x === v);
+    const all = (from, to, v) => {
+      for (let k = from; k < to; k++) if (!uniform(k, v)) return false;
+      return true;
+    };
+    const trapQuantum = panics.length > 0 ? panics[0].frame / 128 : -1;
     return {
-      beforeTrap: uniform(4, 0.5),
-      trapQuantumSilent: uniform(5, 0),
-      staysSilent: uniform(10, 0) && uniform(14, 0),
-      afterReset: uniform(15, 0.25) && uniform(24, 0.25),
+      armedAt: status?.calls ?? null,
+      trapQuantum,
+      beforeTrap: trapQuantum > 0 && all(0, trapQuantum, 0.5),
+      trapQuantumSilent: uniform(trapQuantum, 0),
+      staysSilent: fed !== null && all(trapQuantum, fed, 0),
+      afterReset: fed !== null && all(fed, fed + 10, 0.25),
+      resetOutcome,
+      fed,
       panics: panics.map((p) => ({
         code: p.code,
         hasMessage: p.message.includes('forced trap'),
@@ -168,8 +190,16 @@ test('a forced trap silences the next quantum, fires one panic event (no process
       lastSource: after.history[after.history.length - 1]?.source,
     };
   }, HOOKS_WASM);
+  // The trap fires in the first quantum after the processor took the arming
+  // message, at quantum 5 or later (Firefox hands the worklet its messages
+  // between blocks of quanta), and before the 10 quanta of 0.5 run out.
+  expect(r.armedAt).toBeGreaterThanOrEqual(5);
+  expect(r.armedAt).toBeLessThan(10);
+  expect(r.trapQuantum).toBe(r.armedAt);
   expect(r.beforeTrap).toBe(true);
   expect(r.trapQuantumSilent).toBe(true);
+  expect(r.resetOutcome).toBe('resolved');
+  expect(r.fed).toBeGreaterThanOrEqual(15);
   expect(r.staysSilent).toBe(true);
   expect(r.afterReset).toBe(true);
   expect(r.panics).toEqual([{ code: 'CORE_PANIC', hasMessage: true, hasStack: true }]);
@@ -236,18 +266,28 @@ test('1,000 forced panics leave a history of exactly 100 and a stable heap', asy
 test('the release wasm has no test hooks: a test:trap message does nothing', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
-    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * 8, sampleRate: 48000 });
+    const { ask } = await import('/test/browser/fixtures/trackers.js');
+    const quanta = 32;
+    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128 * quanta, sampleRate: 48000 });
     const node = await RingletNode.create(ctx, { channels: 1 });
-    node.writer.tryWrite(new Float32Array(128 * 8).fill(0.5));
+    node.writer.tryWrite(new Float32Array(128 * quanta).fill(0.5));
     await node.flush(); // on 'message' (no SharedArrayBuffer) writes and settings land after a round trip
     node.connect(ctx.destination);
+    /** @type {Promise<{ calls: number } | null>} */
+    let handled = Promise.resolve(null);
     ctx.suspend(128 / 48000).then(() => {
       node.port.postMessage({ type: 'test:trap' });
+      // Answered right after the processor took 'test:trap': how many quanta had run.
+      handled = ask(node.port, { type: 'status' }, 5000);
       setTimeout(() => ctx.resume(), 50);
     });
     const out = (await ctx.startRendering()).getChannelData(0);
-    return { allHalf: out.every((x) => x === 0.5), state: node.state };
+    const status = await handled;
+    return { allHalf: out.every((x) => x === 0.5), state: node.state, handledAt: status?.calls ?? null, quanta };
   });
-  expect(r).toEqual({ allHalf: true, state: 'running' });
+  // The message reached the processor with quanta still to render, where a hooks build would have trapped.
+  expect(r.handledAt).toBeGreaterThanOrEqual(1);
+  expect(r.handledAt).toBeLessThan(r.quanta - 1);
+  expect({ allHalf: r.allHalf, state: r.state }).toEqual({ allHalf: true, state: 'running' });
   expect(b.errors).toEqual([]);
 });

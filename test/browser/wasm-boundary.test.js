@@ -21,6 +21,7 @@ afterAll(async () => {
 });
 
 for (const transport of ['shared', 'message']) {
+  if (transport === 'shared') test.needs(['sharedArrayBuffer'], 'the shared transport is a SharedArrayBuffer ring');
   test(`${transport}: a trap in the analyser's FFT is recorded, thrown as WASM_TRAP, and the next call runs on a fresh instance`, async () => {
     const r = await b.page.evaluate(
       async ({ wasmUrl, transport }) => {

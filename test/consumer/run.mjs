@@ -4,7 +4,10 @@
 // into a Rollup app (test/consumer/rollup-app) with Rollup's usual plugins;
 // runs the built apps, the no-bundler `ringlet/inline` page
 // (test/consumer/inline) and a page that loads ringlet from another origin,
-// as from a public CDN (test/consumer/cdn), in headless Chromium, and compiles TypeScript
+// as from a public CDN (test/consumer/cdn), in every browser engine the
+// browser tests drive (Chromium, Firefox, WebKit with and without
+// SharedArrayBuffer; RINGLET_BROWSERS picks them, as for Jest), each on a
+// cross-origin isolated page and on one that is not; and compiles TypeScript
 // against the published types (test/types). Work happens in build/consumer/,
 // where each app's node_modules is kept between runs, so only the first run
 // reaches the registry (for Vite, webpack and Rollup).
@@ -17,8 +20,9 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS } from '../browser/harness.js';
+import { startDaemons } from '../browser/daemons.js';
+import { selectedEngines } from '../browser/engines.js';
+import { launchEngine } from '../browser/harness.js';
 import { serve } from '../../scripts/serve.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -340,47 +344,114 @@ const cdnReady = await check("the package's dist/ and a page that loads it from 
   cpSync(join(HERE, 'tone.js'), join(CDN, 'page/tone.js'));
 });
 
-// ---- in Chromium ------------------------------------------------------------------
+// ---- in the browsers --------------------------------------------------------------
 
-const userDataDir = join(WORK, 'chromium-profile');
-rmSync(userDataDir, { recursive: true, force: true });
-const browser =
-  built || webpackBuilt || rollupBuilt || inlineReady || cdnReady
-    ? await chromium.launchPersistentContext(userDataDir, {
-        executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-        headless: true,
-        args: CHROMIUM_ARGS,
-      })
-    : null;
+// Every engine RINGLET_BROWSERS selects (test/browser/engines.js; default
+// all: Chromium, Firefox, WebKit with and without SharedArrayBuffer), each
+// launched once through the browser tests' harness and shared by all its
+// checks. WebKit runs on an Xvfb display and a pulseaudio null sink,
+// started here as for Jest (test/browser/daemons.js).
+const engines = selectedEngines();
 
 /**
- * Serves `root`, opens it, plays the tone, and checks what the meters and
- * the analyser report.
+ * What a page gets in an engine: the transport ringlet picks ('shared' where
+ * the page has shared memory: cross-origin isolated and SharedArrayBuffer)
+ * and the words the check's name uses for it.
+ * @param {import('../browser/engines.js').Engine} engine
+ * @param {boolean} isolate
+ */
+function modeOf(engine, isolate) {
+  const transport = isolate && engine.sharedArrayBuffer ? 'shared' : 'message';
+  let why = isolate ? 'cross-origin isolated' : 'not isolated';
+  // WebKitGTK without JSC_useSharedArrayBuffer stands for Safari without it: an isolated page still has no SAB.
+  if (isolate && !engine.sharedArrayBuffer) why += ', no SharedArrayBuffer';
+  // With it, every page has SharedArrayBuffer; ringlet shares memory only on isolated pages.
+  if (!isolate && engine.sharedArrayBufferEverywhere) why += ', though SharedArrayBuffer exists';
+  return { transport, label: `the ${transport} transport (${why})` };
+}
+
+/** How long one in-browser check may take before the engine counts as hung (a hung check stops its engine). */
+const CHECK_MS = 60000;
+
+/**
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {string} what
+ * @returns {Promise<T>}
+ */
+async function within(promise, ms, what) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * An engine launched for this stage. `broken` says why its checks cannot
+ * run (it failed to launch, or an earlier check hung it).
+ * @typedef {{
+ *   engine: import('../browser/engines.js').Engine,
+ *   session: Awaited<ReturnType<typeof launchEngine>> | null,
+ *   broken: string | null,
+ * }} Browser
+ */
+
+/**
+ * Serves `root`, opens it in a new tab of `browser`, plays the tone, and
+ * checks what the meters and the analyser report.
+ * @param {Browser} browser
  * @param {string} root
  * @param {boolean} isolate
  * @param {{ render?: boolean, path?: string }} [options] render: also render offline on the WorkerPool
  *   (needs ringlet-worker.js served); path: the page's path and query
  */
-async function playIn(root, isolate, { render = true, path = '/' } = {}) {
-  assert(browser, 'no browser');
-  const server = await serve({ root, isolate });
-  const page = await browser.newPage();
-  /** @type {string[]} */
-  const errors = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(m.text());
-  });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  try {
+async function playIn(browser, root, isolate, { render = true, path = '/' } = {}) {
+  needs(!browser.broken, browser.broken ?? '');
+  const session = /** @type {NonNullable<Browser['session']>} */ (browser.session);
+  const { transport } = modeOf(browser.engine, isolate);
+  // WebKit's driver has no error hook: the server puts the harness's recorder in the page.
+  const server = await serve({ root, isolate, prelude: session.prelude });
+  const errors = session.errors;
+  errors.length = 0;
+  /** @type {import('../browser/page.js').Page | null} */
+  let page = null;
+  const play = async () => {
+    page = await session.newPage();
     await page.goto(`${server.url}${path}`);
     await page.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, {
       timeout: 10000,
     });
     const r = await page.evaluate(() => /** @type {any} */ (window).ringlet.playTone());
+    const rendered = render ? await page.evaluate(() => /** @type {any} */ (window).ringlet.renderTone()) : null;
+    await page.flushErrors();
+    return { r, rendered };
+  };
+  try {
+    let played;
+    try {
+      played = await within(play(), CHECK_MS, `${browser.engine.label}`);
+    } catch (error) {
+      if (/no answer within/.test(String(error))) {
+        browser.broken = `${browser.engine.label} hung on an earlier check`;
+        await within(session.close(), 10000, 'closing it').catch(() => {});
+        page = null;
+      }
+      throw error;
+    }
+    const { r, rendered } = played;
     assert(r.crossOriginIsolated === isolate, `crossOriginIsolated is ${r.crossOriginIsolated}`);
-    assert(r.transport === (isolate ? 'shared' : 'message'), `transport ${r.transport}`);
+    assert(r.transport === transport, `transport ${r.transport}, expected ${transport}`);
     assert(r.isAudioWorkletNode, 'the node is not an AudioWorkletNode');
-    assert(r.written.status === 'ready' && r.written.frames === 120000, `write: ${JSON.stringify(r.written)}`);
+    assert(r.written.status === 'ready' && r.written.frames === 122880, `write: ${JSON.stringify(r.written)}`);
     assert(Math.abs(r.peak - 0.5) < 0.01, `meters peak ${r.peak}, expected 0.5`);
     assert(
       Math.abs(20 * Math.log10(r.rms / (0.5 / Math.SQRT2))) < 0.1,
@@ -393,8 +464,7 @@ async function playIn(root, isolate, { render = true, path = '/' } = {}) {
     );
     assert(Math.abs(r.outPeak - 0.5) < 0.01, `rendered peak ${r.outPeak}`);
     assert(r.stats.underruns === 0, `underruns ${r.stats.underruns}`);
-    if (render) {
-      const rendered = await page.evaluate(() => /** @type {any} */ (window).ringlet.renderTone());
+    if (rendered) {
       assert(
         rendered.frames === 24000 && rendered.worst < 1e-6,
         `renderOffline in the built app: ${JSON.stringify(rendered)}`,
@@ -403,114 +473,128 @@ async function playIn(root, isolate, { render = true, path = '/' } = {}) {
     assert(errors.length === 0, `page errors: ${errors.join(' | ')}`);
     return { requests: server.requests, result: r };
   } finally {
-    await page.close();
+    const opened = /** @type {import('../browser/page.js').Page | null} */ (page);
+    if (opened) await within(opened.close(), 10000, 'closing the page').catch(() => {});
     await server.close();
   }
 }
 
-{
-  await check(
-    'the built Vite app plays a tone on the shared transport (cross-origin isolated) and renders offline',
-    async () => {
-      needs(built, 'the Vite build');
-      const { requests } = await playIn(join(APP, 'dist'), true);
-      const wasm = requests.filter((p) => p.endsWith('.wasm'));
-      // One emitted wasm, fetched by the page and by the render workers.
-      assert(new Set(wasm).size === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
-      assert(
-        requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)),
-        `no worklet request: ${requests}`,
-      );
-    },
-  );
-  await check(
-    'the built Vite app plays a tone on the message transport (not isolated) and renders offline',
-    async () => {
-      needs(built, 'the Vite build');
-      const { requests } = await playIn(join(APP, 'dist'), false);
-      const wasm = requests.filter((p) => p.endsWith('.wasm'));
-      // The same file: the 'message' transport makes its memory import private.
-      assert(new Set(wasm).size === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
-    },
-  );
+/** The display and audio daemons WebKit needs, when it is selected and none run yet. */
+const daemons =
+  engines.some((e) => e.family === 'webkit') && !process.env.RINGLET_DISPLAY ? await startDaemons() : null;
+if (daemons) {
+  process.env.RINGLET_DISPLAY = daemons.display;
+  process.env.RINGLET_PULSE_SERVER = daemons.pulseServer;
 }
+// The page's origin serves only the page; the 'CDN' (another port, so
+// another origin) sends CORS and CORP cross-origin, as public CDNs do.
+// renderOffline must start its Workers from there too.
+const cdn = cdnReady ? await serve({ root: join(CDN, 'dist'), isolate: false, cors: true }) : null;
+const anyBuilt = built || webpackBuilt || rollupBuilt || inlineReady || cdnReady;
 
-for (const isolate of [true, false]) {
-  await check(
-    `the built webpack app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
-    async () => {
-      needs(webpackBuilt, 'the webpack build');
-      const { requests } = await playIn(join(WEBPACK, 'dist'), isolate);
-      const wasm = requests.filter((p) => p.endsWith('.wasm'));
-      assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
-    },
-  );
-}
+try {
+  for (const engine of engines) {
+    /** @type {Browser} */
+    const browser = { engine, session: null, broken: null };
+    if (anyBuilt) {
+      try {
+        browser.session = await within(launchEngine(engine), 60000, `launching ${engine.label}`);
+      } catch (error) {
+        browser.broken = `launching ${engine.label} (${String(error).split('\n')[0]})`;
+      }
+    } else browser.broken = 'every build';
+    const tag = `[${engine.id}]`;
+    try {
+      for (const isolate of [true, false]) {
+        const { transport, label } = modeOf(engine, isolate);
+        await check(`${tag} the built Vite app plays a tone on ${label} and renders offline`, async () => {
+          needs(built, 'the Vite build');
+          const { requests } = await playIn(browser, join(APP, 'dist'), isolate);
+          const wasm = requests.filter((p) => p.endsWith('.wasm'));
+          // One emitted wasm, fetched by the page and by the render workers; the
+          // 'message' transport uses the same file and makes its memory import private.
+          assert(new Set(wasm).size === 1 && /\/assets\/ringlet-[\w-]+\.wasm$/.test(wasm[0]), `wasm requests: ${wasm}`);
+          assert(
+            requests.some((p) => /\/assets\/ringlet-worklet-[\w-]+\.js$/.test(p)),
+            `no worklet request (${transport}): ${requests}`,
+          );
+        });
+      }
 
-for (const isolate of [true, false]) {
-  await check(
-    `the built Rollup app plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
-    async () => {
-      needs(rollupBuilt, 'the Rollup build');
-      const { requests } = await playIn(join(ROLLUP, 'dist'), isolate);
-      const wasm = requests.filter((p) => p.endsWith('.wasm'));
-      assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
-    },
-  );
-}
-
-for (const isolate of [true, false]) {
-  await check(
-    `ringlet-inline.js without a bundler plays a tone on the ${isolate ? 'shared' : 'message'} transport`,
-    async () => {
-      needs(inlineReady, 'the inline page setup');
-      // renderOffline's worker is not embedded (a Worker loads its module by URL).
-      const { requests } = await playIn(INLINE, isolate, { render: false });
-      const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
-      assert(extra.length === 0, `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`);
-    },
-  );
-}
-
-{
-  // The page's origin serves only the page; the 'CDN' (another port, so
-  // another origin) sends CORS and CORP cross-origin, as public CDNs do.
-  // renderOffline must start its Workers from there too.
-  const cdn = cdnReady ? await serve({ root: join(CDN, 'dist'), isolate: false, cors: true }) : null;
-  try {
-    for (const entry of ['ringlet.js', 'ringlet-inline.js']) {
       for (const isolate of [true, false]) {
         await check(
-          `${entry} loaded from another origin (a CDN) plays a tone on the ${isolate ? 'shared' : 'message'} transport and renders offline`,
+          `${tag} the built webpack app plays a tone on ${modeOf(engine, isolate).label} and renders offline`,
           async () => {
-            needs(cdn, 'the CDN page setup');
-            cdn.requests.length = 0;
-            const { requests } = await playIn(join(CDN, 'page'), isolate, {
-              path: `/?cdn=${encodeURIComponent(cdn.url)}&entry=${entry}`,
-            });
-            const local = requests.filter((p) => !['/', '/tone.js'].includes(p));
-            assert(local.length === 0, `the page's origin was asked for ${local.join(', ')}`);
-            const fromCdn = [...new Set(cdn.requests)].sort();
-            const expected = (
-              entry === 'ringlet.js'
-                ? ['/ringlet.js', '/ringlet.wasm', '/ringlet-worklet.js', '/ringlet-worker.js']
-                : ['/ringlet-inline.js', '/ringlet.js', '/ringlet-worker.js']
-            ).sort();
+            needs(webpackBuilt, 'the webpack build');
+            const { requests } = await playIn(browser, join(WEBPACK, 'dist'), isolate);
+            const wasm = requests.filter((p) => p.endsWith('.wasm'));
+            assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+          },
+        );
+      }
+
+      for (const isolate of [true, false]) {
+        await check(
+          `${tag} the built Rollup app plays a tone on ${modeOf(engine, isolate).label} and renders offline`,
+          async () => {
+            needs(rollupBuilt, 'the Rollup build');
+            const { requests } = await playIn(browser, join(ROLLUP, 'dist'), isolate);
+            const wasm = requests.filter((p) => p.endsWith('.wasm'));
+            assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+          },
+        );
+      }
+
+      for (const isolate of [true, false]) {
+        await check(
+          `${tag} ringlet-inline.js without a bundler plays a tone on ${modeOf(engine, isolate).label}`,
+          async () => {
+            needs(inlineReady, 'the inline page setup');
+            // renderOffline's worker is not embedded (a Worker loads its module by URL).
+            const { requests } = await playIn(browser, INLINE, isolate, { render: false });
+            const extra = requests.filter((p) => !['/', '/ringlet-inline.js', '/ringlet.js', '/tone.js'].includes(p));
             assert(
-              JSON.stringify(fromCdn) === JSON.stringify(expected),
-              `the CDN served ${fromCdn.join(', ')}; expected ${expected.join(', ')}`,
+              extra.length === 0,
+              `fetched more than the page, ringlet-inline.js and ringlet.js: ${extra.join(', ')}`,
             );
           },
         );
       }
-    }
-  } finally {
-    await cdn?.close();
-  }
-}
 
-await browser?.close();
-rmSync(userDataDir, { recursive: true, force: true });
+      for (const entry of ['ringlet.js', 'ringlet-inline.js']) {
+        for (const isolate of [true, false]) {
+          await check(
+            `${tag} ${entry} loaded from another origin (a CDN) plays a tone on ${modeOf(engine, isolate).label} and renders offline`,
+            async () => {
+              needs(cdn, 'the CDN page setup');
+              cdn.requests.length = 0;
+              const { requests } = await playIn(browser, join(CDN, 'page'), isolate, {
+                path: `/?cdn=${encodeURIComponent(cdn.url)}&entry=${entry}`,
+              });
+              const local = requests.filter((p) => !['/', '/tone.js'].includes(p));
+              assert(local.length === 0, `the page's origin was asked for ${local.join(', ')}`);
+              const fromCdn = [...new Set(cdn.requests)].sort();
+              const expected = (
+                entry === 'ringlet.js'
+                  ? ['/ringlet.js', '/ringlet.wasm', '/ringlet-worklet.js', '/ringlet-worker.js']
+                  : ['/ringlet-inline.js', '/ringlet.js', '/ringlet-worker.js']
+              ).sort();
+              assert(
+                JSON.stringify(fromCdn) === JSON.stringify(expected),
+                `the CDN served ${fromCdn.join(', ')}; expected ${expected.join(', ')}`,
+              );
+            },
+          );
+        }
+      }
+    } finally {
+      if (browser.session && !browser.broken) await within(browser.session.close(), 30000, 'closing').catch(() => {});
+    }
+  }
+} finally {
+  await cdn?.close();
+  await daemons?.stop();
+}
 
 // ---- TypeScript -------------------------------------------------------------------
 

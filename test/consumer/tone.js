@@ -10,10 +10,12 @@ const AMPLITUDE = 0.5;
  * @param {{ transport?: 'auto' | 'shared' | 'message' }} [options]
  */
 export async function playTone(RingletNode, { transport = 'auto' } = {}) {
-  const seconds = 2.5; // the ring holds it all (131072 frames)
-  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: seconds * SAMPLE_RATE, sampleRate: SAMPLE_RATE });
+  // 2.56 s, 960 quanta: the render ends on a quantum boundary, so the tone
+  // fills every quantum rendered, the last one too; the ring holds it all (131072 frames).
+  const frames = 960 * 128;
+  const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate: SAMPLE_RATE });
   const node = await RingletNode.create(ctx, { mode: 'source', channels: 1, capacityFrames: 131072, transport });
-  const sine = new Float32Array(seconds * SAMPLE_RATE);
+  const sine = new Float32Array(frames);
   for (let i = 0; i < sine.length; i++) sine[i] = AMPLITUDE * Math.sin((2 * Math.PI * FREQUENCY * i) / SAMPLE_RATE);
   const written = await node.writer.write(sine, { timeoutMs: 5000 });
   await node.flush(); // over a port, writes land asynchronously
@@ -24,11 +26,9 @@ export async function playTone(RingletNode, { transport = 'auto' } = {}) {
   };
   let result = null;
   // RMS is a 300 ms exponential average: after 2 s it is within 0.01 dB.
-  ctx.suspend(2).then(async () => {
+  const read = async (/** @type {number} */ until) => {
     // On the 'message' transport meters and samples are snapshots posted by the worklet.
-    await settle(
-      () => node.meters().peak[0] > AMPLITUDE * 0.98 && node.stats().framesProcessed >= 2 * SAMPLE_RATE - 128,
-    );
+    await settle(() => node.meters().peak[0] > AMPLITUDE * 0.98 && node.stats().framesProcessed >= until);
     const meters = node.meters();
     const samples = new Float32Array(node.analyser.fftSize);
     await settle(() => {
@@ -45,9 +45,19 @@ export async function playTone(RingletNode, { transport = 'auto' } = {}) {
       expectedBin: Math.round(FREQUENCY / (SAMPLE_RATE / node.analyser.fftSize)),
       stats: node.stats(),
     };
-    await ctx.resume();
-  });
+  };
+  // Where OfflineAudioContext has suspend(), read while the tone plays, at
+  // 2 s. Firefox has none (on a page that is not isolated nothing stands in
+  // for it): read once the render has ended, which is the same tone, 0.56 s on.
+  const pausable = typeof ctx.suspend === 'function';
+  if (pausable) {
+    ctx.suspend(2).then(async () => {
+      await read(2 * SAMPLE_RATE - 128);
+      await ctx.resume();
+    });
+  }
   const out = (await ctx.startRendering()).getChannelData(0);
+  if (!pausable) await read(frames);
   let outPeak = 0;
   for (let i = SAMPLE_RATE; i < 2 * SAMPLE_RATE; i++) outPeak = Math.max(outPeak, Math.abs(out[i]));
   return {

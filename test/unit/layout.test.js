@@ -8,7 +8,7 @@ import { LAYOUT } from '../../lib/shared/layout.js';
 import { VERSION, PROCESSOR_NAME } from '../../lib/shared/version.js';
 import * as core from '../../lib/shared/core.js';
 import { RingletError } from '../../lib/shared/errors.js';
-import { RingReader, RingWriter } from '../../lib/shared/ring.js';
+import { RingReader, RingWriter } from '../../lib/shared/ring-ends.js';
 import { PACKAGE_JSON_PATH, RL, indices, makeCoreRing, prng, setIndices, wasmModule } from './helpers.js';
 
 const pkg = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8'));

@@ -8,7 +8,7 @@ import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { LAYOUT } from '../../lib/shared/layout.js';
 import { RingletError } from '../../lib/shared/errors.js';
-import { RingReader, RingWriter } from '../../lib/shared/ring.js';
+import { RingReader, RingWriter } from '../../lib/shared/ring-ends.js';
 import { RL, indices, makeCoreRing, seedFrom, setIndices, snapshot } from './helpers.js';
 
 const BASE_SEED = seedFrom('RINGLET_FC_SEED', 0x52494e47); // "RING"
@@ -359,7 +359,7 @@ describe('bad input', () => {
   }
 
   test('a plain array of numbers is a TypeError whatever its length (not a RangeError about the channel count)', () => {
-    // Regression: lib/shared/ring.js framesOf() used to check an Array's length against
+    // Regression: lib/shared/ring-ends.js framesOf() used to check an Array's length against
     // the channel count before its entries' type, so [0.5, 0.25, 1, 2] on a
     // 2-channel ring was a RangeError "data (planar) must have exactly 2 channels".
     const { writer, reader } = smallRing(10);

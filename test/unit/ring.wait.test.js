@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Worker } from 'node:worker_threads';
 import { RingletError } from '../../lib/shared/errors.js';
-import { RingReader, RingWriter } from '../../lib/shared/ring.js';
+import { RingReader, RingWriter } from '../../lib/shared/ring-ends.js';
 import { RL, makeCoreRing, nextMessage } from './helpers.js';
 
 const WAIT_MS = 30000;

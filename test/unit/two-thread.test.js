@@ -7,7 +7,7 @@
 // Reproduce a failure: RINGLET_TWO_THREAD_SEED=<seed in the test name> npm run test:unit
 import { expect, test } from '@jest/globals';
 import { Worker } from 'node:worker_threads';
-import { RingReader } from '../../lib/shared/ring.js';
+import { RingReader } from '../../lib/shared/ring-ends.js';
 import { RL, makeCoreRing, prng, randInt, seedFrom } from './helpers.js';
 
 const SEED = seedFrom('RINGLET_TWO_THREAD_SEED', 0x2b7e1516);
