@@ -7,7 +7,9 @@
 // become RingletError 'BLOCKED_BY_POLICY', and the pool does not retry them.
 // The page (fixtures/csp/page.js) has no inline script; every file the
 // server sends carries the policy of the test that runs.
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect } from '@jest/globals';
+import { serve } from '../../scripts/serve.mjs';
 import { describe, openBrowser, test } from './harness.js';
 
 const STRICT = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'";
@@ -17,6 +19,8 @@ const POLICIES = {
   blob: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self'; connect-src 'self'",
   trusted: `${STRICT}; require-trusted-types-for 'script'; trusted-types ringlet`,
   forbidden: `${STRICT}; require-trusted-types-for 'script'; trusted-types other`,
+  /** ringlet from a CDN (another origin, sending CORS headers), under Trusted Types: set once the CDN is up. */
+  cdn: '',
 };
 /** @type {keyof typeof POLICIES} */
 let policy = 'strict';
@@ -168,6 +172,32 @@ describe('Trusted Types', () => {
     const seen = (await violations()).map((/** @type {{ directive: string }} */ v) => v.directive);
     expect(seen).toContain('trusted-types');
     expect(seen.filter((d) => d === 'require-trusted-types-for')).toHaveLength(2);
+  });
+});
+
+describe('from a CDN', () => {
+  /** @type {Awaited<ReturnType<typeof serve>>} */
+  let cdn;
+  beforeAll(async () => {
+    cdn = await serve({ root: fileURLToPath(new URL('../..', import.meta.url)), cors: true });
+    const at = cdn.url;
+    POLICIES.cdn = `default-src 'self'; script-src 'self' 'wasm-unsafe-eval' ${at}; worker-src blob:; connect-src ${at}; require-trusted-types-for 'script'; trusted-types ringlet`;
+  });
+  afterAll(async () => {
+    await cdn?.close();
+  });
+
+  test("the README's CDN policy: nodes play, and renderOffline starts its workers through the blob: bootstrap, with no violation", async () => {
+    await openPage(b, 'cdn');
+    const base = `${cdn.url}/dist/`;
+    expect(await play({ entry: 'ringlet.js', base })).toMatchObject(PLAYED);
+    const r = await render({ entry: 'ringlet.js', base });
+    expect(r.workerUrl).toBe(`${cdn.url}/dist/ringlet-worker.js`);
+    expect(r.results).toEqual([RENDERED]);
+    expect(cdn.requests).toEqual(
+      expect.arrayContaining(['/dist/ringlet-worklet.js', '/dist/ringlet-worker.js', '/dist/ringlet.wasm']),
+    );
+    expect(await violations()).toEqual([]);
   });
 });
 
