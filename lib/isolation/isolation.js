@@ -5,7 +5,6 @@
  */
 import { RingletError } from '../shared/errors.js';
 import {
-  afterQueuedEvents,
   allowScriptUrl,
   blockedByPolicy,
   isTrustedTypesRefusal,
@@ -226,8 +225,7 @@ async function registerUnderPolicy(container, scriptUrl, options) {
     if (isTrustedTypesRefusal(error)) {
       throw blockedByPolicy(WHERE, 'require-trusted-types-for', scriptUrl, error);
     }
-    await afterQueuedEvents();
-    const directive = violations.directiveFor(scriptUrl);
+    const directive = await violations.waitFor(scriptUrl);
     if (directive !== null) throw blockedByPolicy(WHERE, directive, scriptUrl, error);
     throw error;
   } finally {

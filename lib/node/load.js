@@ -4,7 +4,7 @@
  * needs a BaseAudioContext).
  */
 import { RingletError } from '../shared/errors.js';
-import { afterQueuedEvents, blockedByPolicy, watchViolations } from '../shared/policy.js';
+import { blockedByPolicy, watchViolations } from '../shared/policy.js';
 import { checkTimeout, describe, withTimeout } from '../shared/util.js';
 import { compileRinglet } from './wasm.js';
 
@@ -255,8 +255,7 @@ function loadWorklet(context, url) {
     },
     async (/** @type {unknown} */ error) => {
       if (entry.pending.get(url) === pending) entry.pending.delete(url);
-      await afterQueuedEvents();
-      const directive = violations.directiveFor(url) ?? blobRefusal(url, error);
+      const directive = (await violations.waitFor(url)) ?? blobRefusal(url, error);
       violations.close();
       if (directive !== null) {
         const alternative = url.startsWith('blob:')

@@ -5,7 +5,7 @@
 import { PAGE_BYTES, privateMemoryBinary } from '../shared/core.js';
 import { GuardedCore } from './guarded-core.js';
 import { RingletError } from '../shared/errors.js';
-import { afterQueuedEvents, blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
+import { blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
 import { MODES } from '../shared/layout.js';
 
 /** @typedef {import('../shared/core.js').CoreExports} CoreExports */
@@ -184,8 +184,7 @@ async function fetchModule(url, shared, timeoutMs) {
   } catch (error) {
     if (error instanceof RingletError) throw error;
     if (!abort.signal.aborted) {
-      await afterQueuedEvents();
-      const directive = violations.directiveFor(absolute(url));
+      const directive = await violations.waitFor(absolute(url));
       if (directive !== null) throw blockedByPolicy('loadRinglet: fetching the wasm', directive, url, error);
     }
     throw failure(error);

@@ -49,6 +49,7 @@
  * wait ended, and so on back to a task that waits for none.
  */
 import { recordPanic } from '../node/panic.js';
+import { RingletError } from '../shared/errors.js';
 import {
   allowScriptUrl,
   blockedByPolicy,
@@ -68,7 +69,6 @@ import { pageWasmUrl, resolveWorkerUrl } from './worker-url.js';
 /** @typedef {import('../../types/pool.js').WorkerPoolFailure} WorkerPoolFailure */
 /** @typedef {import('../../types/pool.js').RunOptions} RunOptions */
 /** @typedef {ReturnType<typeof setTimeout>} TimerId */
-/** @typedef {import('../shared/errors.js').RingletError} RingletError */
 
 export const MAX_WORKERS = 64;
 export const MAX_QUEUE = 2 ** 24;
@@ -778,6 +778,15 @@ import(${JSON.stringify(this.#url)}).then(
         this.#pump();
         return;
       }
+      if (remote.code === 'BLOCKED_BY_POLICY') {
+        // The worker's policy refused what the task needed (its wasm): the
+        // worker itself is fine, and the task fails as the page would.
+        const blocked = new RingletError('BLOCKED_BY_POLICY', remote.message);
+        if (remote.stack) blocked.stack = remote.stack;
+        this.#settle(task, 'failed', undefined, blocked);
+        this.#makeIdle(slot);
+        return;
+      }
       const code = remote.code === 'UNKNOWN_TASK' ? 'UNKNOWN_TASK' : 'TASK_FAILED';
       const error = new WorkerPoolError(code, remote.message, { task: task.name, remoteName: remote.name });
       if (remote.stack) error.stack = remote.stack;
@@ -976,17 +985,21 @@ import(${JSON.stringify(this.#url)}).then(
     const done = (/** @type {string} */ text) => {
       if (finished) return;
       finished = true;
-      waits.n -= 1;
       this.#clearTimer(timer);
-      // The worker's script refused by the page's policy (worker-src, or
-      // script-src for what it imports) reported a violation by now. A
+      // A worker script the page's policy refused (worker-src, or script-src
+      // for what it imports) reports a violation, soon if not yet; a
       // connect-src one would be this diagnostic fetch's own.
-      const directive = this.#violationFor(slot);
-      if (directive !== null && slot.state === 'starting') {
-        this.#failBlocked(blockedByPolicy('WorkerPool: starting a worker', directive, url));
-        return;
-      }
-      this.#startFailed(slot, text);
+      const violations = slot.violations;
+      const settled = this.#violationFor(slot) !== null || violations === null;
+      void (settled ? Promise.resolve() : violations.waitFor(this.#blobUrl ?? url)).then(() => {
+        waits.n -= 1;
+        const directive = this.#violationFor(slot);
+        if (directive !== null && slot.state === 'starting') {
+          this.#failBlocked(blockedByPolicy('WorkerPool: starting a worker', directive, url));
+          return;
+        }
+        this.#startFailed(slot, text);
+      });
     };
     let request;
     try {

@@ -156,7 +156,7 @@ export function blockedByPolicy(where, directive, url, cause, alternative = '') 
   }
   return new RingletError(
     'BLOCKED_BY_POLICY',
-    `${where}: the page's ${directive === 'require-trusted-types-for' || directive === 'trusted-types' ? 'Trusted Types' : 'Content-Security-Policy'} (${directive}) blocked ${url}; ${advice}${alternative ? `, or ${alternative}` : ''}`,
+    `${where}: ${directive === 'require-trusted-types-for' || directive === 'trusted-types' ? 'Trusted Types' : 'the Content-Security-Policy'} (${directive}) blocked ${url}; ${advice}${alternative ? `, or ${alternative}` : ''}`,
     { cause },
   );
 }
@@ -185,44 +185,65 @@ export function violationMatches(blocked, url) {
 }
 
 /**
- * Records the page's securitypolicyviolation events from now until close(),
- * so that a failed load can say which directive refused it. Engines without
- * the event (or scopes without addEventListener) record nothing.
- * @returns {{ directiveFor(url: string): string | null, close(): void }}
+ * Records the securitypolicyviolation events of this scope (the page, or
+ * the Worker) from now until close(), so that a failed load can say which
+ * directive refused it. Engines without the event (or scopes without
+ * addEventListener) record nothing.
+ * @returns {{ directiveFor(url: string): string | null, waitFor(url: string, ms?: number): Promise<string | null>, close(): void }}
  */
 export function watchViolations() {
   /** @type {Array<{ directive: string, blocked: string }>} */
   const seen = [];
+  /** @type {Set<() => void>} */
+  const waiters = new Set();
   const target = /** @type {Partial<EventTarget>} */ (globalThis);
   /** @param {Event} event */
   const listener = (event) => {
     const e = /** @type {Partial<SecurityPolicyViolationEvent>} */ (event);
-    if (seen.length >= 16) seen.shift();
+    if (seen.length >= 16) return;
     seen.push({
       directive: String(e.effectiveDirective || e.violatedDirective || ''),
       blocked: String(e.blockedURI ?? ''),
     });
+    for (const wake of waiters) wake();
   };
   const listening = typeof target.addEventListener === 'function';
   if (listening) target.addEventListener?.('securitypolicyviolation', listener);
+  /** @param {string} url */
+  const directiveFor = (url) => {
+    // The earliest: later ones may come from ringlet's own diagnosis of the failure.
+    const found = seen.find((v) => violationMatches(v.blocked, url));
+    return found === undefined ? null : found.directive.split(' ')[0];
+  };
   return {
-    directiveFor(url) {
-      // The earliest: later ones may come from ringlet's own diagnosis of the failure.
-      const found = seen.find((v) => violationMatches(v.blocked, url));
-      return found === undefined ? null : found.directive.split(' ')[0];
+    directiveFor,
+    /**
+     * The directive of a violation for `url`, waiting at most `ms` for one:
+     * the event is dispatched in a task of its own, which may come well
+     * after the failure it explains (Firefox's, in a Worker).
+     */
+    waitFor(url, ms = VIOLATION_WAIT_MS) {
+      const now = directiveFor(url);
+      if (now !== null || !listening) return Promise.resolve(now);
+      return new Promise((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          waiters.delete(wake);
+          resolve(directiveFor(url));
+        };
+        const wake = () => {
+          if (directiveFor(url) !== null) done();
+        };
+        const timer = setTimeout(done, ms);
+        waiters.add(wake);
+      });
     },
     close() {
       if (listening) target.removeEventListener?.('securitypolicyviolation', listener);
+      for (const wake of waiters) wake();
     },
   };
 }
 
-/**
- * Resolves after the events already queued have run: a violation event is
- * dispatched in a task of its own, which may come after the failure it
- * explains.
- * @returns {Promise<void>}
- */
-export function afterQueuedEvents() {
-  return new Promise((resolve) => setTimeout(resolve, 0));
-}
+/** How long a failed load waits for the violation event that explains it. */
+export const VIOLATION_WAIT_MS = 250;

@@ -21,15 +21,29 @@ const POLICIES = {
   forbidden: `${STRICT}; require-trusted-types-for 'script'; trusted-types other`,
   /** ringlet from a CDN (another origin, sending CORS headers), under Trusted Types: set once the CDN is up. */
   cdn: '',
+  /** The page as strict; its worker's script forbids every fetch (WORKER_POLICIES). */
+  workerNoConnect: STRICT,
+};
+/**
+ * What ringlet-worker.js's own response says, where it differs from the
+ * page's: a Worker from a URL runs under the policy its script came with.
+ * @type {Partial<Record<keyof typeof POLICIES, string>>}
+ */
+const WORKER_POLICIES = {
+  workerNoConnect: "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'none'",
 };
 /** @type {keyof typeof POLICIES} */
 let policy = 'strict';
+/** @param {string} path */
+const policyHeaders = (path) => ({
+  'Content-Security-Policy': (path.endsWith('/ringlet-worker.js') && WORKER_POLICIES[policy]) || POLICIES[policy],
+});
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
 
 beforeAll(async () => {
-  b = await openBrowser({ headers: () => ({ 'Content-Security-Policy': POLICIES[policy] }) });
+  b = await openBrowser({ headers: policyHeaders });
 });
 
 afterAll(async () => {
@@ -106,6 +120,18 @@ describe('strict Content-Security-Policy', () => {
       '/dist/ringlet-inline.js',
       '/dist/ringlet.js',
     ]);
+    expect(await violations()).toEqual([]);
+  });
+  test('a worker whose own policy refuses its wasm fetch: the task rejects with BLOCKED_BY_POLICY naming connect-src and the URL; the worker stays', async () => {
+    await openPage(b, 'workerNoConnect');
+    const r = await render({ entry: 'ringlet.js', pool: true, times: 2 });
+    for (const result of r.results) {
+      expect(result).toMatchObject({ ok: false, isRingletError: true, error: { code: 'BLOCKED_BY_POLICY' } });
+      expect(result.error.message).toContain('(connect-src) blocked');
+      expect(result.error.message).toContain(`${b.server.url}/dist/ringlet.wasm`);
+    }
+    expect(r.stats).toMatchObject({ state: 'ready', workersCreated: 1, workerCrashes: 0 });
+    // The page's own policy saw nothing: the refusal was the worker's.
     expect(await violations()).toEqual([]);
   });
 });
@@ -206,7 +232,7 @@ describe('service worker under a policy', () => {
   let plain;
   beforeAll(async () => {
     // Not isolated, so ensureCrossOriginIsolation registers its worker.
-    plain = await openBrowser({ isolate: false, headers: () => ({ 'Content-Security-Policy': POLICIES[policy] }) });
+    plain = await openBrowser({ isolate: false, headers: policyHeaders });
   });
   afterAll(async () => {
     await plain?.close();

@@ -132,7 +132,7 @@ describe('refusals', () => {
     expect(e.code).toBe('BLOCKED_BY_POLICY');
     expect(e.cause).toBe(cause);
     expect(e.message).toBe(
-      "WorkerPool: the page's Content-Security-Policy (worker-src) blocked https://cdn.example/dist/ringlet-worker.js; allow https://cdn.example in worker-src",
+      'WorkerPool: the Content-Security-Policy (worker-src) blocked https://cdn.example/dist/ringlet-worker.js; allow https://cdn.example in worker-src',
     );
     expect(
       blockedByPolicy('loadRinglet', 'script-src', 'blob:https://a.example/1', undefined, 'use the file').message,
@@ -172,6 +172,37 @@ describe('refusals', () => {
       expect(watch.directiveFor('blob:https://a.example/1')).toBeNull();
       expect(later.directiveFor('blob:https://a.example/1')).toBe('script-src-elem');
       later.close();
+    } finally {
+      globalThis.addEventListener = saved.add;
+      globalThis.removeEventListener = saved.remove;
+    }
+  });
+
+  test('waitFor resolves with a violation that arrives after the failure, and with null once its bound passes', async () => {
+    const target = new EventTarget();
+    const saved = { add: globalThis.addEventListener, remove: globalThis.removeEventListener };
+    globalThis.addEventListener = target.addEventListener.bind(target);
+    globalThis.removeEventListener = target.removeEventListener.bind(target);
+    try {
+      const watch = watchViolations();
+      const late = watch.waitFor('https://a.example/r.wasm', 5000);
+      target.dispatchEvent(
+        Object.assign(new Event('securitypolicyviolation'), {
+          effectiveDirective: 'img-src',
+          blockedURI: 'https://a.example/i.png',
+        }),
+      );
+      setTimeout(() =>
+        target.dispatchEvent(
+          Object.assign(new Event('securitypolicyviolation'), {
+            effectiveDirective: 'connect-src',
+            blockedURI: 'https://a.example/r.wasm',
+          }),
+        ),
+      );
+      expect(await late).toBe('connect-src');
+      expect(await watch.waitFor('https://a.example/other.wasm', 10)).toBeNull();
+      watch.close();
     } finally {
       globalThis.addEventListener = saved.add;
       globalThis.removeEventListener = saved.remove;
