@@ -126,7 +126,15 @@ describe('strict Content-Security-Policy', () => {
     await openPage(b, 'workerNoConnect');
     const r = await render({ entry: 'ringlet.js', pool: true, times: 2 });
     for (const result of r.results) {
-      expect(result).toMatchObject({ ok: false, isRingletError: true, error: { code: 'BLOCKED_BY_POLICY' } });
+      expect(result.ok).toBe(false);
+      if (b.engine.family === 'webkit') {
+        // WebKit dispatches no securitypolicyviolation event in a Worker, so
+        // the refusal cannot be told from a network failure there: the task
+        // rejects with the fetch's own error (README, "Content-Security-Policy").
+        expect(result.error.code).toBe('TASK_FAILED');
+        continue;
+      }
+      expect(result).toMatchObject({ isRingletError: true, error: { code: 'BLOCKED_BY_POLICY' } });
       expect(result.error.message).toContain('(connect-src) blocked');
       expect(result.error.message).toContain(`${b.server.url}/dist/ringlet.wasm`);
     }
