@@ -4,8 +4,6 @@
 #include <math.h>
 #include <string.h>
 
-#define RL_NODE_MAGIC 0x444E4C52u /* "RLND" */
-
 /* Every part of a node lives in its one heap block, at these offsets from the
  * node's start (each 64-byte aligned), so the whole node can sit in a shared
  * WebAssembly.Memory that other threads read. */

@@ -34,7 +34,8 @@ uint32_t rl_wasm_heap_base(void) {
     return (uint32_t)rl_node_base();
 }
 
-/* Layout constants by index, so a test can prove lib/shared/layout.js agrees. */
+/* Layout constants by index. scripts/gen-constants.mjs reads this table for
+ * LAYOUT's keys and order, and a test proves the generated LAYOUT agrees. */
 RL_EXPORT(rl_layout)
 uint32_t rl_wasm_layout(uint32_t which) {
     static const uint32_t values[] = {

@@ -16,13 +16,11 @@
  * ring from replies about the new one.
  */
 import { instantiateCore, resultString } from '../lib/shared/core.js';
+import { MODE_CAPTURE, MODE_SOURCE } from '../lib/shared/constants.generated.js';
 import { LAYOUT } from '../lib/shared/layout.js';
 import { ParamQueue } from '../lib/shared/params.js';
 import { closeRing, pullFrames, pushFrames, ringClosed, ringFrames } from '../lib/shared/ring.js';
 import { PROCESSOR_NAME } from '../lib/shared/version.js';
-
-const MODE_SOURCE = 0;
-const MODE_CAPTURE = 2;
 
 /** @typedef {import('../lib/shared/core.js').CoreExports} CoreExports */
 

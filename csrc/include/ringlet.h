@@ -11,9 +11,10 @@
  * process -> uninit. Nothing allocates; nothing waits; every loop is bounded by
  * the frame count passed in.
  *
- * This header is the one source of truth for the shared-memory layout. The
- * RL_RING_OFFSET_* and RL_STATS_OFFSET_* constants are mirrored in
- * lib/shared/layout.js, and test/unit/layout.test.js proves both sides agree.
+ * This header is the one source of truth for the shared-memory layout and
+ * the constants JavaScript shares with the core: the build generates
+ * lib/shared/constants.generated.js from it (scripts/gen-constants.mjs), and
+ * test/unit/layout.test.js proves that file current and equal to the wasm.
  */
 #ifndef RINGLET_H
 #define RINGLET_H
@@ -249,6 +250,14 @@ typedef enum rl_mode {
 
 /** Largest render quantum the node accepts in one process call. */
 #define RL_MAX_QUANTUM_FRAMES 1024u
+
+/** Web Audio's render quantum: the frames of one process() call, and of one
+ *  quantum of an offline render. */
+#define RL_RENDER_QUANTUM_FRAMES 128u
+
+/** A node's first word once rl_node_init has run ("RLND"); an offline
+ *  render checks it in a node state handed from one segment to the next. */
+#define RL_NODE_MAGIC 0x444E4C52u
 
 /*
  * Node statistics block layout, byte offsets from its start. Written only by

@@ -27,6 +27,7 @@ import { BufferPool } from './buffer-pool.js';
 import { checkChain } from '../shared/dsp.js';
 import { AbortError } from './pool-errors.js';
 import { WorkerPool } from './pool.js';
+import { RENDER_QUANTUM } from '../shared/constants.generated.js';
 import { checkInteger, describe } from '../shared/util.js';
 
 /** @typedef {import('../../types/render.js').PlanarAudio} PlanarAudio */
@@ -34,7 +35,7 @@ import { checkInteger, describe } from '../shared/util.js';
 /** @typedef {import('../../types/render.js').RenderTaskResult} RenderTaskResult */
 /** @typedef {import('../../types/render.js').RenderSegmentInfo} RenderSegmentInfo */
 
-export const QUANTUM = 128;
+export const QUANTUM = RENDER_QUANTUM;
 export const DEFAULT_SEGMENT_FRAMES = 131072;
 export const MAX_SEGMENT_FRAMES = 2 ** 24;
 export const DEFAULT_PIPELINE = 2;

@@ -7,7 +7,28 @@
  * Main thread; the validators (checkEqBand, checkLimiterSettings, checkChain)
  * also serve offline renders, on any thread.
  */
-import { PARAM } from './layout.js';
+import {
+  EQ_DEFAULT_BANDS,
+  EQ_MAX_GAIN_DB,
+  EQ_MAX_Q,
+  EQ_MAX_Q_DB,
+  EQ_MIN_GAIN_DB,
+  LIMITER_DEFAULT_ATTACK_MS,
+  LIMITER_DEFAULT_CEILING_DB,
+  LIMITER_DEFAULT_RELEASE_MS,
+  LIMITER_MAX_ATTACK_MS,
+  LIMITER_MAX_CEILING_DB,
+  LIMITER_MAX_RELEASE_MS,
+  LIMITER_MIN_ATTACK_MS,
+  LIMITER_MIN_CEILING_DB,
+  LIMITER_MIN_RELEASE_MS,
+  PARAM_EQ_BAND,
+  PARAM_EQ_BYPASS,
+  PARAM_GENERATOR,
+  PARAM_GENERATOR_RUN,
+  PARAM_LIMITER,
+  PARAM_LIMITER_BYPASS,
+} from './constants.generated.js';
 import { describe } from './util.js';
 
 /**
@@ -44,12 +65,12 @@ export const GENERATOR_TYPES = /** @type {const} */ ([
   'sweep',
 ]);
 
-export const EQ_BANDS = 8;
-export const EQ_GAIN_DB = { min: -40, max: 40 };
+export const EQ_BANDS = EQ_DEFAULT_BANDS;
+export const EQ_GAIN_DB = { min: EQ_MIN_GAIN_DB, max: EQ_MAX_GAIN_DB };
 export const LIMITER_RANGES = {
-  ceilingDb: { min: -60, max: 0, default: -1 },
-  attackMs: { min: 0, max: 100, default: 1 },
-  releaseMs: { min: 1, max: 5000, default: 100 },
+  ceilingDb: { min: LIMITER_MIN_CEILING_DB, max: LIMITER_MAX_CEILING_DB, default: LIMITER_DEFAULT_CEILING_DB },
+  attackMs: { min: LIMITER_MIN_ATTACK_MS, max: LIMITER_MAX_ATTACK_MS, default: LIMITER_DEFAULT_ATTACK_MS },
+  releaseMs: { min: LIMITER_MIN_RELEASE_MS, max: LIMITER_MAX_RELEASE_MS, default: LIMITER_DEFAULT_RELEASE_MS },
 };
 
 /**
@@ -126,7 +147,7 @@ export function checkEqBand(band, current, sampleRate, where) {
   });
   // Q follows BiquadFilterNode's meaning per type: for lowpass and highpass
   // it is a resonance in dB (at most 40), for the others a plain Q (at most 1000).
-  const maxQ = type === 'lowpass' || type === 'highpass' ? 40 : 1000;
+  const maxQ = type === 'lowpass' || type === 'highpass' ? EQ_MAX_Q_DB : EQ_MAX_Q;
   const q = checkNumber(orCurrent(b.q, current.q), where, 'q', 0, maxQ, { exclusiveMin: true });
   const gainDb = checkNumber(orCurrent(b.gainDb, current.gainDb), where, 'gainDb', EQ_GAIN_DB.min, EQ_GAIN_DB.max);
   return Object.freeze({ type: /** @type {BiquadType} */ (type), frequency, q, gainDb });
@@ -221,7 +242,7 @@ export function checkChain(chain, sampleRate, where) {
         if (bands[i] === null || bands[i] === undefined) continue;
         const b = checkEqBand(bands[i], defaultEqBand(i), sampleRate, `${at}.bands[${i}]`);
         messages.push({
-          kind: PARAM.EQ_BAND,
+          kind: PARAM_EQ_BAND,
           index: i,
           arg: BIQUAD_TYPES.indexOf(b.type),
           values: [b.frequency, b.q, b.gainDb],
@@ -230,7 +251,7 @@ export function checkChain(chain, sampleRate, where) {
     }
     if (eq.bypass !== undefined) {
       messages.push({
-        kind: PARAM.EQ_BYPASS,
+        kind: PARAM_EQ_BYPASS,
         index: 0,
         arg: checkBoolean(eq.bypass, at, 'bypass') ? 1 : 0,
         values: [],
@@ -243,11 +264,11 @@ export function checkChain(chain, sampleRate, where) {
     checkKeys(l, ['ceilingDb', 'attackMs', 'releaseMs', 'bypass'], at);
     if (l.ceilingDb !== undefined || l.attackMs !== undefined || l.releaseMs !== undefined) {
       const s = checkLimiterSettings(l, DEFAULT_LIMITER, at);
-      messages.push({ kind: PARAM.LIMITER, index: 0, arg: 0, values: [s.ceilingDb, s.attackMs, s.releaseMs] });
+      messages.push({ kind: PARAM_LIMITER, index: 0, arg: 0, values: [s.ceilingDb, s.attackMs, s.releaseMs] });
     }
     if (l.bypass !== undefined) {
       messages.push({
-        kind: PARAM.LIMITER_BYPASS,
+        kind: PARAM_LIMITER_BYPASS,
         index: 0,
         arg: checkBoolean(l.bypass, at, 'bypass') ? 1 : 0,
         values: [],
@@ -291,7 +312,7 @@ export class Eq {
     }
     const next = checkEqBand(band, this.bands[index], this.sampleRate, where);
     this.bands[index] = next;
-    this.params.send(PARAM.EQ_BAND, index, BIQUAD_TYPES.indexOf(next.type), [next.frequency, next.q, next.gainDb]);
+    this.params.send(PARAM_EQ_BAND, index, BIQUAD_TYPES.indexOf(next.type), [next.frequency, next.q, next.gainDb]);
   }
 
   /**
@@ -316,14 +337,14 @@ export class Eq {
   set bypass(value) {
     if (typeof value !== 'boolean') throw new TypeError(`eq.bypass must be a boolean; got ${describe(value)}`);
     this.bypassed = value;
-    this.params.send(PARAM.EQ_BYPASS, 0, value ? 1 : 0);
+    this.params.send(PARAM_EQ_BYPASS, 0, value ? 1 : 0);
   }
   /** Sends every band and the bypass again, to a core that was reinitialised (node.reset). */
   resend() {
     this.bands.forEach((b, k) =>
-      this.params.send(PARAM.EQ_BAND, k, BIQUAD_TYPES.indexOf(b.type), [b.frequency, b.q, b.gainDb]),
+      this.params.send(PARAM_EQ_BAND, k, BIQUAD_TYPES.indexOf(b.type), [b.frequency, b.q, b.gainDb]),
     );
-    this.params.send(PARAM.EQ_BYPASS, 0, this.bypassed ? 1 : 0);
+    this.params.send(PARAM_EQ_BYPASS, 0, this.bypassed ? 1 : 0);
   }
 }
 
@@ -344,7 +365,7 @@ export class Limiter {
   set(settings) {
     const next = checkLimiterSettings(settings, this.settings, 'limiter.set');
     this.settings = next;
-    this.params.send(PARAM.LIMITER, 0, 0, [next.ceilingDb, next.attackMs, next.releaseMs]);
+    this.params.send(PARAM_LIMITER, 0, 0, [next.ceilingDb, next.attackMs, next.releaseMs]);
   }
 
   /** @returns {LimiterSettings} */
@@ -359,13 +380,13 @@ export class Limiter {
   set bypass(value) {
     if (typeof value !== 'boolean') throw new TypeError(`limiter.bypass must be a boolean; got ${describe(value)}`);
     this.bypassed = value;
-    this.params.send(PARAM.LIMITER_BYPASS, 0, value ? 1 : 0);
+    this.params.send(PARAM_LIMITER_BYPASS, 0, value ? 1 : 0);
   }
   /** Sends the settings and the bypass again, to a core that was reinitialised (node.reset). */
   resend() {
     const t = this.settings;
-    this.params.send(PARAM.LIMITER, 0, 0, [t.ceilingDb, t.attackMs, t.releaseMs]);
-    this.params.send(PARAM.LIMITER_BYPASS, 0, this.bypassed ? 1 : 0);
+    this.params.send(PARAM_LIMITER, 0, 0, [t.ceilingDb, t.attackMs, t.releaseMs]);
+    this.params.send(PARAM_LIMITER_BYPASS, 0, this.bypassed ? 1 : 0);
   }
 }
 
@@ -431,7 +452,7 @@ export class Generator {
       endFrequency,
       durationSeconds,
     });
-    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(this.settings.type), [
+    this.params.send(PARAM_GENERATOR, 0, GENERATOR_TYPES.indexOf(this.settings.type), [
       frequency,
       amplitude,
       endFrequency,
@@ -451,22 +472,22 @@ export class Generator {
 
   start() {
     this.running = true;
-    this.params.send(PARAM.GENERATOR_RUN, 0, 1);
+    this.params.send(PARAM_GENERATOR_RUN, 0, 1);
   }
 
   stop() {
     this.running = false;
-    this.params.send(PARAM.GENERATOR_RUN, 0, 0);
+    this.params.send(PARAM_GENERATOR_RUN, 0, 0);
   }
   /** Sends the settings and the running state again, to a core that was reinitialised (node.reset). */
   resend() {
     const t = this.settings;
-    this.params.send(PARAM.GENERATOR, 0, GENERATOR_TYPES.indexOf(t.type), [
+    this.params.send(PARAM_GENERATOR, 0, GENERATOR_TYPES.indexOf(t.type), [
       t.frequency,
       t.amplitude,
       t.endFrequency,
       t.durationSeconds,
     ]);
-    if (this.running) this.params.send(PARAM.GENERATOR_RUN, 0, 1);
+    if (this.running) this.params.send(PARAM_GENERATOR_RUN, 0, 1);
   }
 }

@@ -11,6 +11,7 @@
  * that close() cancels; without one (the audio thread, which has no timers)
  * its owner calls flush() again.
  */
+import { PARAM_FIELD_ARG, PARAM_FIELD_INDEX, PARAM_FIELD_KIND, PARAM_FIELD_VALUES } from './constants.generated.js';
 import { LAYOUT } from './layout.js';
 
 const W = LAYOUT.PARAMS_OFFSET_WRITE_INDEX >> 2;
@@ -102,11 +103,12 @@ export class ParamQueue {
     if ((w - r) >>> 0 >= LAYOUT.PARAMS_CAPACITY) return false;
     const base =
       (LAYOUT.PARAMS_OFFSET_MESSAGES + (w & (LAYOUT.PARAMS_CAPACITY - 1)) * LAYOUT.PARAMS_MESSAGE_BYTES) >> 2;
-    this.u32[base] = m.kind;
-    this.u32[base + 1] = m.index;
-    this.u32[base + 2] = m.arg;
-    this.u32[base + 3] = 0;
-    for (let i = 0; i < 4; i++) this.f32[base + 4 + i] = m.values[i] ?? 0;
+    this.u32[base + (PARAM_FIELD_KIND >> 2)] = m.kind;
+    this.u32[base + (PARAM_FIELD_INDEX >> 2)] = m.index;
+    this.u32[base + (PARAM_FIELD_ARG >> 2)] = m.arg;
+    // The word between the arg and the values is padding.
+    this.u32[base + (PARAM_FIELD_ARG >> 2) + 1] = 0;
+    for (let i = 0; i < 4; i++) this.f32[base + (PARAM_FIELD_VALUES >> 2) + i] = m.values[i] ?? 0;
     // Release: the message bytes are visible before the index that publishes them.
     Atomics.store(this.i32, W, (w + 1) | 0);
     return true;

@@ -7,6 +7,7 @@ import { checkPlanarAudio } from '../shared/audio-data.js';
 import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from '../shared/core.js';
 import { checkChain } from '../shared/dsp.js';
 import { ParamQueue } from '../shared/params.js';
+import { MAX_PAGES, MODE_EFFECT, NODE_MAGIC, RENDER_QUANTUM as QUANTUM } from '../shared/constants.generated.js';
 import { blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
 import { describe } from '../shared/util.js';
 import { VERSION } from '../shared/version.js';
@@ -62,14 +63,8 @@ import { withTransfer, workerState } from './runtime.js';
  * @property {ArrayBuffer} bytes
  */
 
-const MODE_EFFECT = 1;
 /** An effect node does not use its ring: the smallest one. */
 const UNUSED_RING_FRAMES = 256;
-const QUANTUM = 128;
-/** The module's declared maximum memory (CMakeLists.txt: MAXIMUM_MEMORY=256MB). */
-const MAX_PAGES = 4096;
-/** rl_node's first word, "RLND". */
-const NODE_MAGIC = 0x444e4c52;
 /** At most this many progress reports per task, and at least this many quanta apart. */
 const PROGRESS_REPORTS = 100;
 const PROGRESS_MIN_QUANTA = 256;

@@ -69,7 +69,7 @@ for (const band of BANDS) {
 
 test.needs(
   ['sharedArrayBuffer'],
-  "it reads the worklet's analyser or meters, or resets, mid-render; fallback.test.js covers them over the port",
+  "it reads the worklet's analyser or meters, or resets, mid-render; message-transport.node.test.js covers them over the port",
 );
 test('the analyser with smoothing 0 matches AnalyserNode within 0.1 dB on every bin above -100 dB', async () => {
   const r = await b.page.evaluate(async () => {
@@ -258,7 +258,7 @@ test('NaN and Inf in the input give finite output, and the chain recovers within
 
 test.needs(
   ['sharedArrayBuffer'],
-  "it reads the worklet's analyser or meters, or resets, mid-render; fallback.test.js covers them over the port",
+  "it reads the worklet's analyser or meters, or resets, mid-render; message-transport.node.test.js covers them over the port",
 );
 test('meters report peak and RMS of a known sine, and the generator plays a tone in a source node', async () => {
   const r = await b.page.evaluate(async () => {
@@ -346,7 +346,7 @@ test('EQ settings are validated, a rejected setting changes nothing, and getBand
 
 test.needs(
   ['sharedArrayBuffer'],
-  "it reads the worklet's analyser or meters, or resets, mid-render; fallback.test.js covers them over the port",
+  "it reads the worklet's analyser or meters, or resets, mid-render; message-transport.node.test.js covers them over the port",
 );
 test('reset() keeps the chain: the core gets every setting again, audibly', async () => {
   const r = await b.page.evaluate(async () => {

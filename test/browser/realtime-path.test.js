@@ -15,7 +15,7 @@ afterAll(async () => {
   await b?.close();
 });
 
-test.needs(['sharedArrayBuffer'], 'the shared ring (fallback.test.js runs the same over the port)');
+test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');
 test('a source node renders a ramp written by the page sample-exact (OfflineAudioContext)', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -52,7 +52,7 @@ test('a source node renders a ramp written by the page sample-exact (OfflineAudi
   expect(r.isRinglet).toBe(true);
 });
 
-test.needs(['sharedArrayBuffer'], 'the shared ring (fallback.test.js runs the same over the port)');
+test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');
 test('a source node fed by a Worker through its handle renders sample-exact', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -100,7 +100,7 @@ test('a source node fed by a Worker through its handle renders sample-exact', as
   expect(r.stats.underruns).toBe(0);
 });
 
-test.needs(['sharedArrayBuffer'], 'the shared ring (fallback.test.js runs the same over the port)');
+test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');
 test('an effect node passes its input through exactly', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -132,7 +132,7 @@ test('an effect node passes its input through exactly', async () => {
   expect(r.stats.framesProcessed).toBe(8192);
 });
 
-test.needs(['sharedArrayBuffer'], 'the shared ring (fallback.test.js runs the same over the port)');
+test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');
 test('a capture node copies its input into the ring for a reader, and passes it through', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -165,7 +165,7 @@ test('a capture node copies its input into the ring for a reader, and passes it 
   expect(r.overruns).toBe(0);
 });
 
-test.needs(['sharedArrayBuffer'], 'the shared ring (fallback.test.js runs the same over the port)');
+test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');
 test('a starved source outputs what it has, then silence, and counts underruns', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
@@ -188,7 +188,7 @@ test('a starved source outputs what it has, then silence, and counts underruns',
   expect(r.stats.silentFrames).toBe(1024 - 300);
 });
 
-test.needs(['sharedArrayBuffer'], 'the shared ring (fallback.test.js runs the same over the port)');
+test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');
 test('in a realtime AudioContext a fed source plays for over a second with no underrun after pre-fill', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');

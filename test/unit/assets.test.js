@@ -1,6 +1,7 @@
-// One ringlet.wasm for both memories (privateMemoryBinary), page-wide asset
-// URLs (setAssetUrls), which the ringlet/inline entry is built on, and the
-// built worklet (dist/ringlet-worklet.js) moving frames in a scope of its own.
+// loadRinglet's argument checks, one ringlet.wasm for both memories
+// (privateMemoryBinary), page-wide asset URLs (setAssetUrls), which the
+// ringlet/inline entry is built on, and the built worklet
+// (dist/ringlet-worklet.js) moving frames in a scope of its own.
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import vm from 'node:vm';
@@ -154,6 +155,14 @@ describe('privateMemoryBinary', () => {
           env: { memory: new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }), rl_host_panic() {} },
         }),
     ).toThrow(WebAssembly.LinkError);
+  });
+});
+
+describe('loadRinglet', () => {
+  test('reports bad arguments as a rejected promise, never a synchronous throw', async () => {
+    const bad = loadRinglet(/** @type {any} */ ({}));
+    expect(bad).toBeInstanceOf(Promise);
+    await expect(bad).rejects.toThrow(/context must be an AudioContext/);
   });
 });
 

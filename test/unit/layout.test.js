@@ -1,10 +1,15 @@
-// C <-> JS parity: lib/shared/layout.js must mirror csrc/include/ringlet.h exactly
-// (rl_layout exports the header's constants by index), the three version
+// C <-> JS parity: lib/shared/constants.generated.js (what lib/shared/layout.js
+// exports) is generated from csrc/include/ringlet.h at build time; it must be
+// current, and equal what the wasm itself says (rl_layout exports the
+// header's constants by index, a node's first word is its magic, the memory
+// import's maximum is MAX_PAGES), the three version
 // strings must agree, and a ring initialised by the C core must be readable
 // and writable from both sides with bit-exact data.
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { LAYOUT } from '../../lib/shared/layout.js';
+import { MAX_PAGES, MODES, NODE_MAGIC } from '../../lib/shared/constants.generated.js';
+import { OUTPUT, generate } from '../../scripts/gen-constants.mjs';
 import { VERSION, PROCESSOR_NAME } from '../../lib/shared/version.js';
 import * as core from '../../lib/shared/core.js';
 import { RingletError } from '../../lib/shared/errors.js';
@@ -61,6 +66,30 @@ describe('layout table', () => {
     expect(x.rl_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY)).toBe(
       LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_CAPACITY * 4,
     );
+  });
+});
+
+describe('generated constants', () => {
+  test('lib/shared/constants.generated.js is what the header generates now (run npm run build if not)', () => {
+    expect(readFileSync(OUTPUT, 'utf8')).toBe(generate());
+  });
+
+  test('NODE_MAGIC is the first word of a node rl_node_init built', () => {
+    const probe = coreOnFreshMemory().x;
+    const bytes = probe.rl_node_heap_size(MODES.effect, 2, 256, 48000);
+    expect(bytes).toBeGreaterThan(0);
+    const pages = Math.ceil((probe.rl_heap_base() + bytes) / core.PAGE_BYTES);
+    const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
+    const x = instantiateCore(wasmModule(), memory);
+    expect(new Uint32Array(memory.buffer, x.rl_heap_base(), 1)[0]).not.toBe(NODE_MAGIC);
+    expect(x.rl_node_init(MODES.effect, 2, 256, 48000, bytes)).toBe(RL.OK);
+    expect(new Uint32Array(memory.buffer, x.rl_heap_base(), 1)[0]).toBe(NODE_MAGIC);
+  });
+
+  test("MAX_PAGES is the maximum of the wasm's memory import", () => {
+    const imports = (maximum) => importsFor(new WebAssembly.Memory({ initial: 2, maximum, shared: true }));
+    expect(() => new WebAssembly.Instance(wasmModule(), imports(MAX_PAGES))).not.toThrow();
+    expect(() => new WebAssembly.Instance(wasmModule(), imports(MAX_PAGES + 1))).toThrow(WebAssembly.LinkError);
   });
 });
 
