@@ -61,7 +61,7 @@ import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from '../shared/
 import { VERSION } from '../shared/version.js';
 import { ListenerScope } from './listener-scope.js';
 import { AbortError, QueueFullError, TerminatedError, TimeoutError, WorkerPoolError } from './pool-errors.js';
-import { pageWasmUrl, resolveWorkerUrl } from './worker-url.js';
+import { pageWasmBytes, pageWasmUrl, resolveWorkerUrl } from './worker-url.js';
 
 /** @typedef {import('../../types/pool.js').WorkerPoolOptions} WorkerPoolOptions */
 /** @typedef {import('../../types/pool.js').WorkerPoolStats} WorkerPoolStats */
@@ -629,7 +629,7 @@ import(${JSON.stringify(this.#url)}).then(
         `it did not post 'ready' within ${this.#startTimeoutMs} ms (does the module import defineTasks from ringlet-worker.js?)`,
       );
     }, this.#startTimeoutMs);
-    worker.postMessage({ type: 'ringlet:hello', lock: slot.lock, wasmUrl: pageWasmUrl() });
+    worker.postMessage({ type: 'ringlet:hello', lock: slot.lock, wasmUrl: pageWasmUrl(), wasmBytes: pageWasmBytes() });
     return true;
   }
 

@@ -21,14 +21,28 @@ export function defaultWorkerUrl() {
  * @returns {string | undefined}
  */
 export function pageWasmUrl() {
-  // Bytes given to setAssetUrls (ringlet/inline) stay on the page; the
-  // workers load the wasm beside their own module.
+  // Bytes given to setAssetUrls (ringlet/inline) go to the workers in the
+  // hello instead (pageWasmBytes), so they fetch no wasm either.
   if (defaultWasmBytes() !== null) return undefined;
   try {
     return new URL(defaultWasmUrl(), globalThis.location?.href).href;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The wasm bytes the page was given (setAssetUrls' wasmBytes, as ringlet/inline
+ * does), for the pool's hello: the workers compile them instead of fetching
+ * a file. Null when the page loads the wasm from a URL.
+ * @returns {ArrayBuffer | null}
+ */
+export function pageWasmBytes() {
+  const bytes = defaultWasmBytes();
+  if (bytes === null) return null;
+  return ArrayBuffer.isView(bytes)
+    ? /** @type {ArrayBuffer} */ (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength))
+    : /** @type {ArrayBuffer} */ (bytes);
 }
 
 /**

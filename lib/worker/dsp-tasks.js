@@ -76,14 +76,34 @@ const STATE_FAILED = 'ringlet:render-state-failed';
 /** @type {Map<string, Promise<WorkerCore>>} one core per wasm URL */
 const cores = new Map();
 
+/** The key of the core compiled from the bytes the pool's hello carried. */
+const WASM_FROM_HELLO = 'ringlet:page-bytes';
+
 /**
- * The page's ringlet.wasm, as the pool's hello names it (the URL its main
- * entry resolves: a bundler's emitted asset, or setAssetUrls'), else the
- * file beside dist/ringlet-worker.js. A bundler emits this worker as a
- * plain asset, so only the page knows where the wasm ended up.
+ * The page's ringlet.wasm: the bytes the pool's hello carried (a page that
+ * holds the wasm in memory, as ringlet/inline does: nothing is fetched),
+ * else the URL the hello names (the one its main entry resolves: a
+ * bundler's emitted asset, or setAssetUrls'), else the file beside
+ * dist/ringlet-worker.js. A bundler emits this worker as a plain asset, so
+ * only the page knows where the wasm ended up.
  */
 function defaultWasmUrl() {
-  return workerState().wasmUrl ?? new URL('./ringlet.wasm', import.meta.url).href;
+  const state = workerState();
+  if (state.wasmBytes !== null) return WASM_FROM_HELLO;
+  return state.wasmUrl ?? new URL('./ringlet.wasm', import.meta.url).href;
+}
+
+/**
+ * The wasm binary for `url`: the hello's bytes for WASM_FROM_HELLO, else fetched.
+ * @param {string} url
+ * @returns {Promise<ArrayBuffer>}
+ */
+async function wasmBinary(url) {
+  const bytes = workerState().wasmBytes;
+  if (url === WASM_FROM_HELLO && bytes !== null) return bytes;
+  const response = await fetchUnderPolicy(url);
+  if (!response.ok) throw new Error(`could not load ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
+  return response.arrayBuffer();
 }
 
 /**
@@ -127,12 +147,10 @@ function loadCore(url) {
   let pending = cores.get(url);
   if (pending === undefined) {
     pending = (async () => {
-      const response = await fetchUnderPolicy(url);
-      if (!response.ok)
-        throw new Error(`could not load ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
+      const binary = await wasmBinary(url);
       let module;
       try {
-        module = await WebAssembly.compile(privateMemoryBinary(await response.arrayBuffer()));
+        module = await WebAssembly.compile(privateMemoryBinary(binary));
       } catch (error) {
         // The worker's own policy (its script's response, or the page's for a blob: worker).
         if (isWasmEvalRefusal(error)) throw blockedByPolicy('the worker', 'script-src', `the wasm at ${url}`, error);

@@ -6,8 +6,9 @@
  *
  * Protocol (every type is prefixed, so a custom module may post its own
  * messages on the same scope):
- *   pool -> worker  { type: 'ringlet:hello', lock, wasmUrl } once, right after construction
- *                   (wasmUrl: the page's ringlet.wasm, the default for the DSP tasks)
+ *   pool -> worker  { type: 'ringlet:hello', lock, wasmUrl, wasmBytes } once, right after construction
+ *                   (wasmUrl: the page's ringlet.wasm, the default for the DSP tasks; wasmBytes:
+ *                   the wasm itself when the page has it in memory, as ringlet/inline does)
  *   worker -> pool  { type: 'ringlet:ready', version, tasks, lock } or { type: 'ringlet:boot-error', error }
  *                   (lock: whether the worker holds the Web Lock named in the hello)
  *   pool -> worker  { type: 'ringlet:run', id, name, payload }
@@ -58,6 +59,7 @@ class TransferResult {
  * @property {boolean} ready
  * @property {ErrorRecord | null} bootError the first uncaught error before the hello
  * @property {string | null} wasmUrl the page's ringlet.wasm, from the hello
+ * @property {ArrayBuffer | null} wasmBytes the page's wasm itself, from the hello (ringlet/inline)
  */
 const STATE_KEY = Symbol.for('ringlet.worker.state');
 
@@ -66,7 +68,7 @@ export function workerState() {
   const g = /** @type {Record<symbol, WorkerState | undefined>} */ (/** @type {unknown} */ (globalThis));
   let state = g[STATE_KEY];
   if (state === undefined) {
-    state = { tasks: new Map(), installed: false, ready: false, bootError: null, wasmUrl: null };
+    state = { tasks: new Map(), installed: false, ready: false, bootError: null, wasmUrl: null, wasmBytes: null };
     g[STATE_KEY] = state;
   }
   return state;
@@ -254,7 +256,7 @@ export function install(scope, state) {
   });
   scope.addEventListener('message', (event) => {
     const m =
-      /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown, wasmUrl?: unknown } | null} */ (
+      /** @type {{ type?: unknown, id?: unknown, name?: unknown, payload?: unknown, lock?: unknown, wasmUrl?: unknown, wasmBytes?: unknown } | null} */ (
         /** @type {MessageEvent} */ (event).data
       );
     if (m === null || typeof m !== 'object') return;
@@ -262,6 +264,7 @@ export function install(scope, state) {
       runTask(scope, state, m.id, m.name, m.payload);
     } else if (m.type === 'ringlet:hello') {
       if (typeof m.wasmUrl === 'string' && m.wasmUrl !== '') state.wasmUrl = m.wasmUrl;
+      if (m.wasmBytes instanceof ArrayBuffer) state.wasmBytes = m.wasmBytes;
       hello(scope, state, m.lock);
     }
   });

@@ -176,7 +176,7 @@ export async function pool(): Promise<void> {
     true,
   );
   expectType<Equal<ReturnType<typeof p.getStats>['failure'], ringlet.WorkerPoolFailure | null>>(true);
-  expectType<Equal<ringlet.WorkerPoolFailure['code'], 'BOOTSTRAP_FAILED' | 'CRASH_LOOP'>>(true);
+  expectType<Equal<ringlet.WorkerPoolFailure['code'], 'BOOTSTRAP_FAILED' | 'CRASH_LOOP' | 'BLOCKED_BY_POLICY'>>(true);
   const first = p.run('echo', 1);
   await p.run('echo', 2, { waitsFor: first });
   // @ts-expect-error waitsFor takes a promise run() returned
