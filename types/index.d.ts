@@ -145,7 +145,7 @@ export declare class RingWriter implements RingEndpoint {
    */
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Like write(), blocking in Atomics.wait. Workers only: elsewhere RingletError 'WAIT_NOT_ALLOWED'. */
-  writeSync(data: AudioData, timeoutMs: number): WriteResult;
+  writeSync(data: AudioData, options: { timeoutMs: number }): WriteResult;
 }
 
 /** The consuming end of a ring. One reader per ring at a time. */
@@ -177,10 +177,10 @@ export declare class RingReader implements RingEndpoint {
   close(): void;
   /** Reads what is available, up to dst's size. Never waits. Any thread. */
   tryRead(dst: AudioData): ReadResult;
-  /** Waits up to timeoutMs for at least one frame, then reads. Never blocks the thread. */
-  readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
-  /** Like readWithTimeout(), blocking in Atomics.wait. Workers only. */
-  readSync(dst: AudioData, timeoutMs: number): ReadResult;
+  /** Waits up to timeoutMs (default 1000) for at least one frame, then reads. Never blocks the thread. */
+  read(dst: AudioData, options?: { timeoutMs?: number }): Promise<ReadResult>;
+  /** Like read(), blocking in Atomics.wait. Workers only. */
+  readSync(dst: AudioData, options: { timeoutMs: number }): ReadResult;
 }
 
 /**
@@ -273,7 +273,7 @@ export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
   /** Writes all of `data`, waiting for space up to timeoutMs (default 1000). Main thread or Worker; never blocks. */
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
-  writeSync(data: AudioData, timeoutMs: number): WriteResult;
+  writeSync(data: AudioData, options: { timeoutMs: number }): WriteResult;
 }
 
 /** The consuming end a capture node exposes: a RingReader, or its port-based twin on the 'message' transport. */
@@ -286,10 +286,10 @@ export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
    * (on both transports).
    */
   tryRead(dst: AudioData): ReadResult;
-  /** Waits up to timeoutMs for at least one frame, then reads. Main thread or Worker; never blocks. */
-  readWithTimeout(dst: AudioData, timeoutMs: number): Promise<ReadResult>;
+  /** Waits up to timeoutMs (default 1000) for at least one frame, then reads. Main thread or Worker; never blocks. */
+  read(dst: AudioData, options?: { timeoutMs?: number }): Promise<ReadResult>;
   /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
-  readSync(dst: AudioData, timeoutMs: number): ReadResult;
+  readSync(dst: AudioData, options: { timeoutMs: number }): ReadResult;
 }
 
 /** What RingletNode.create() takes. Bad values reject with a TypeError or RangeError naming the option. */
@@ -450,14 +450,14 @@ export interface NodeStats {
 
 /**
  * What a node holds on the main thread, counted by the node itself (as
- * WorkerPool.getStats() counts the pool's). After dispose() every count is 0;
+ * WorkerPool.stats() counts the pool's). After dispose() every count is 0;
  * once a reset() or a ring's close() has settled, only the node's port
  * handler is left (listeners 1).
  */
 export interface NodeDebugStats {
   /** Timers armed: reply waits, round-trip timeouts, the reset timeout, the settings queue's retry. */
   timers: number;
-  /** Waits pending on the processor: write()/readWithTimeout() waits, flush() round trips, a reset(). */
+  /** Waits pending on the processor: write()/read() waits, flush() round trips, a reset(). */
   waiters: number;
   /** Listeners the node installed: its port handler (1 until dispose(), then 0). */
   listeners: number;

@@ -310,7 +310,7 @@ export declare class WorkerPool {
    */
   terminate(): void;
   /** A snapshot of the counters; cheap, never blocks. */
-  getStats(): WorkerPoolStats;
+  stats(): WorkerPoolStats;
 }
 
 // ---- BufferPool ---------------------------------------------------------------

@@ -186,7 +186,7 @@ renderButton.addEventListener('click', async () => {
   setState('rendering');
   const segments = Math.ceil(input.length / SEGMENT_FRAMES);
   $('segments').textContent =
-    `${segments} segments of ${formatCount(SEGMENT_FRAMES)} frames, pipelined over ${pool.getStats().workers || 'the'} workers`;
+    `${segments} segments of ${formatCount(SEGMENT_FRAMES)} frames, pipelined over ${pool.stats().workers || 'the'} workers`;
   const started = performance.now();
   try {
     const rendered = await renderOffline(input, chain(), {
@@ -383,7 +383,7 @@ function frame() {
     drawnKey = key;
     drawCompare();
   }
-  $('workers').textContent = String(pool.getStats().workers);
+  $('workers').textContent = String(pool.stats().workers);
   requestAnimationFrame(frame);
 }
 

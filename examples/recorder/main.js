@@ -82,7 +82,7 @@ if (node.readerHandle) {
     post: (m) => queueMicrotask(() => onDrainerMessage(m)),
   });
   send = (m) => drainer.handle(/** @type {any} */ (m));
-  $('reader').textContent = 'main thread · readWithTimeout()';
+  $('reader').textContent = 'main thread · read()';
 }
 
 // ---- sources -----------------------------------------------------------

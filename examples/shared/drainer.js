@@ -1,7 +1,7 @@
 // Drains a capture node's ring and records what it reads as a WAV. Runs in a
 // Worker with a RingReader rebuilt from node.readerHandle (blocking readSync),
 // or, on the message transport (no handle), on the main thread with the
-// node's own reader and the async readWithTimeout(). Never on the audio
+// node's own reader and the async read(). Never on the audio
 // thread.
 //
 // It drains all the time, so the ring never overruns once it runs; frames
@@ -24,7 +24,7 @@ const READ_TIMEOUT_MS = 40;
  * @typedef {{
  *   channels: number, closed: boolean,
  *   readSync(dst: Float32Array, timeoutMs: number): ReadResult,
- *   readWithTimeout(dst: Float32Array, timeoutMs: number): Promise<ReadResult>,
+ *   read(dst: Float32Array, timeoutMs: number): Promise<ReadResult>,
  * }} Reader
  */
 
@@ -86,8 +86,8 @@ export class Drainer {
     let attached = false;
     while (this.running && !this.reader.closed) {
       const r = this.blocking
-        ? this.reader.readSync(dst, READ_TIMEOUT_MS)
-        : await this.reader.readWithTimeout(dst, READ_TIMEOUT_MS);
+        ? this.reader.readSync(dst, { timeoutMs: READ_TIMEOUT_MS })
+        : await this.reader.read(dst, { timeoutMs: READ_TIMEOUT_MS });
       if (!attached && r.frames < CHUNK_FRAMES) {
         attached = true;
         this.post({ type: 'attached' });

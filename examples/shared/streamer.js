@@ -123,7 +123,7 @@ export class Streamer {
         views[c] = src.subarray(this.position, this.position + n);
       }
       const r = this.blocking
-        ? w.writeSync(views, WRITE_TIMEOUT_MS)
+        ? w.writeSync(views, { timeoutMs: WRITE_TIMEOUT_MS })
         : await w.write(views, { timeoutMs: WRITE_TIMEOUT_MS });
       this.position += r.frames;
       written += r.frames;

@@ -255,7 +255,7 @@ function frame() {
     // A panicked core no longer updates its meters: show them as stale.
     levels.classList.toggle('panicked-dim', state !== 'running');
   }
-  const p = pool.getStats();
+  const p = pool.stats();
   renderTable($('pool-stats'), {
     state: p.state,
     workers: p.workers,

@@ -34,6 +34,6 @@ async function run(writer, sampleRate, startFrequency) {
     while (writer.availableRead > writer.capacityFrames / 2 && !writer.closed) {
       await new Promise((r) => setTimeout(r, 5));
     }
-    writer.writeSync(data, 1000);
+    writer.writeSync(data, { timeoutMs: 1000 });
   }
 }

@@ -12,7 +12,7 @@
  */
 import { RingletError } from '../shared/errors.js';
 import { framesOf } from '../shared/audio-data.js';
-import { checkTimeout, describe } from '../shared/util.js';
+import { timeoutOption } from '../shared/util.js';
 
 /** @typedef {import('../shared/util.js').TimerSet} TimerSet */
 
@@ -55,7 +55,7 @@ export const CHUNK_FRAMES = 4096;
 const POOL_LIMIT = 32;
 /**
  * The poll interval: while the worklet has nothing new, write() and
- * readWithTimeout() ask it at most this often, and wait at most this long
+ * read() ask it at most this often, and wait at most this long
  * between looks.
  */
 const POLL_MS = 5;
@@ -393,7 +393,7 @@ class MessageSide {
   get handle() {
     return null;
   }
-  /** True while a write() or readWithTimeout() on this end is in progress. */
+  /** True while a write() or read() on this end is in progress. */
   get waiting() {
     return this.pending;
   }
@@ -448,10 +448,7 @@ export class MessageWriter extends MessageSide {
    */
   async write(data, options) {
     const frames = framesOf(data, this.channels, 'MessageWriter', 'data');
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`RingWriter.write: options must be an object like { timeoutMs }; got ${describe(options)}`);
-    }
-    const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
+    const timeoutMs = timeoutOption(options, 'RingWriter.write', 1000);
     if (this.pending)
       throw new RingletError('BUSY', 'RingWriter.write(): another wait on this writer is still pending');
     this.pending = true;
@@ -584,14 +581,13 @@ export class MessageReader extends MessageSide {
 
   /**
    * @param {AudioData} dst
-   * @param {number} timeoutMs
+   * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 1000
    * @returns {Promise<ReadResult>}
    */
-  async readWithTimeout(dst, timeoutMs) {
+  async read(dst, options) {
     framesOf(dst, this.channels, 'MessageReader', 'dst');
-    const ms = checkTimeout(timeoutMs, 'RingReader.readWithTimeout');
-    if (this.pending)
-      throw new RingletError('BUSY', 'RingReader.readWithTimeout(): another wait on this reader is still pending');
+    const ms = timeoutOption(options, 'RingReader.read', 1000);
+    if (this.pending) throw new RingletError('BUSY', 'RingReader.read(): another wait on this reader is still pending');
     this.pending = true;
     try {
       const deadline = performance.now() + ms;
@@ -609,10 +605,7 @@ export class MessageReader extends MessageSide {
 
   /** @returns {ReadResult} */
   readSync() {
-    throw new RingletError(
-      'WAIT_NOT_ALLOWED',
-      'RingReader.readSync(): the message transport cannot block; use readWithTimeout()',
-    );
+    throw new RingletError('WAIT_NOT_ALLOWED', 'RingReader.readSync(): the message transport cannot block; use read()');
   }
 
   /**

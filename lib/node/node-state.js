@@ -32,7 +32,7 @@ import { TimerSet } from '../shared/util.js';
  * @property {Generator} generator
  * @property {Analyser} analyser
  * @property {() => void} closeRing
- * @property {() => boolean} ringWaiting whether a write() or readWithTimeout() on the node's ring is in progress
+ * @property {() => boolean} ringWaiting whether a write() or read() on the node's ring is in progress
  * @property {ParamQueue | null} params the settings queue ('shared'; on 'message' settings travel over the port)
  * @property {TimerSet} timers every timer the node and its parts have armed
  * @property {'running' | 'panicked' | 'disposed'} state

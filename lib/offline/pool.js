@@ -464,7 +464,7 @@ export class WorkerPool {
   }
 
   /** @returns {WorkerPoolStats} */
-  getStats() {
+  stats() {
     let idle = 0;
     let busy = 0;
     let starting = 0;
@@ -1091,7 +1091,7 @@ import(${JSON.stringify(this.#url)}).then(
   /**
    * To 'failed': every queued or running task and the pending init() reject
    * with `error`, and every worker stops. Nothing starts again until init()
-   * or run() is called. The streak counters stay as they were, for getStats().
+   * or run() is called. The streak counters stay as they were, for stats().
    * @param {WorkerPoolError | RingletError} error
    */
   #reset(error) {

@@ -7,7 +7,7 @@
 import { LAYOUT } from './layout.js';
 import { RingletError } from './errors.js';
 import { framesOf } from './audio-data.js';
-import { checkTimeout, describe, sleep } from './util.js';
+import { describe, sleep, timeoutOption } from './util.js';
 import { CLOSED, R, READER_WAITING, W, WRITER_WAITING, closeRing, pullFrames, pushFrames, ringClosed } from './ring.js';
 
 const UNDERRUNS = LAYOUT.RING_OFFSET_UNDERRUNS >> 2;
@@ -401,10 +401,7 @@ export class RingWriter extends RingSide {
   async write(data, options) {
     const end = this.end;
     const frames = end.framesOf(data, 'data');
-    if (options !== undefined && (options === null || typeof options !== 'object')) {
-      throw new TypeError(`RingWriter.write: options must be an object like { timeoutMs }; got ${describe(options)}`);
-    }
-    const timeoutMs = checkTimeout(options?.timeoutMs, 'RingWriter.write', 1000);
+    const timeoutMs = timeoutOption(options, 'RingWriter.write', 1000);
     const progress = { done: 0 };
     return end.poll(
       'write',
@@ -423,13 +420,13 @@ export class RingWriter extends RingSide {
    * Like write(), but blocks the calling Worker in Atomics.wait. Throws
    * RingletError WAIT_NOT_ALLOWED, writing nothing, on threads that cannot block.
    * @param {AudioData} data
-   * @param {number} timeoutMs
+   * @param {{ timeoutMs: number }} options timeoutMs is required: a blocking wait has no default
    * @returns {WriteResult}
    */
-  writeSync(data, timeoutMs) {
+  writeSync(data, options) {
     const end = this.end;
     const frames = end.framesOf(data, 'data');
-    const ms = checkTimeout(timeoutMs, 'RingWriter.writeSync');
+    const ms = timeoutOption(options, 'RingWriter.writeSync');
     const progress = { done: 0 };
     return end.pollSync(
       'writeSync',
@@ -464,7 +461,7 @@ export class RingWriter extends RingSide {
  * The consuming end of a ring: the thread that drains a capture node, or any
  * thread reading a ring the core writes. One RingReader per ring at a time.
  *
- * Thread rules: tryRead is wait-free and may run on any thread. readWithTimeout()
+ * Thread rules: tryRead is wait-free and may run on any thread. read()
  * suits the main thread and Workers; readSync() blocks and is for Workers only.
  */
 export class RingReader extends RingSide {
@@ -498,35 +495,36 @@ export class RingReader extends RingSide {
   }
 
   /**
-   * Waits up to `timeoutMs` for at least one frame, then reads as many as
-   * are available and fit. Main thread or Worker; never blocks the thread.
+   * Waits up to `timeoutMs` (default 1000) for at least one frame, then
+   * reads as many as are available and fit. Main thread or Worker; never
+   * blocks the thread.
    * @param {AudioData} dst
-   * @param {number} timeoutMs
+   * @param {{ timeoutMs?: number }} [options] timeoutMs defaults to 1000
    * @returns {Promise<ReadResult>}
    */
-  async readWithTimeout(dst, timeoutMs) {
+  async read(dst, options) {
     const end = this.end;
     const frames = end.framesOf(dst, 'dst');
-    const ms = checkTimeout(timeoutMs, 'RingReader.readWithTimeout');
-    return end.poll('readWithTimeout', ms, W, READER_WAITING, () => this.pull(dst, frames), timedOutRead);
+    const ms = timeoutOption(options, 'RingReader.read', 1000);
+    return end.poll('read', ms, W, READER_WAITING, () => this.pull(dst, frames), timedOutRead);
   }
 
   /**
-   * Like readWithTimeout(), but blocks the calling Worker in Atomics.wait.
+   * Like read(), but blocks the calling Worker in Atomics.wait.
    * Throws RingletError WAIT_NOT_ALLOWED, reading nothing, on threads that cannot block.
    * @param {AudioData} dst
-   * @param {number} timeoutMs
+   * @param {{ timeoutMs: number }} options timeoutMs is required: a blocking wait has no default
    * @returns {ReadResult}
    */
-  readSync(dst, timeoutMs) {
+  readSync(dst, options) {
     const end = this.end;
     const frames = end.framesOf(dst, 'dst');
-    const ms = checkTimeout(timeoutMs, 'RingReader.readSync');
+    const ms = timeoutOption(options, 'RingReader.readSync');
     return end.pollSync('readSync', ms, W, READER_WAITING, () => this.pull(dst, frames), timedOutRead);
   }
 
   /**
-   * One attempt of readWithTimeout() and readSync().
+   * One attempt of read() and readSync().
    * @private
    * @param {AudioData} dst
    * @param {number} frames

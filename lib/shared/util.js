@@ -25,6 +25,22 @@ export function checkTimeout(value, where, fallback, name = 'timeoutMs') {
 }
 
 /**
+ * Reads `{ timeoutMs }` from the options of a ring wait (write, writeSync,
+ * read, readSync): TypeError for options that are not an object, then
+ * checkTimeout's rules.
+ * @param {unknown} options
+ * @param {string} where
+ * @param {number} [fallback] used when timeoutMs is absent; without it timeoutMs is required
+ * @returns {number}
+ */
+export function timeoutOption(options, where, fallback) {
+  if (options !== undefined && (options === null || typeof options !== 'object')) {
+    throw new TypeError(`${where}: options must be an object like { timeoutMs }; got ${describe(options)}`);
+  }
+  return checkTimeout(/** @type {{ timeoutMs?: unknown } | undefined} */ (options)?.timeoutMs, where, fallback);
+}
+
+/**
  * Validates an integer in [min, max]: TypeError for a non-number, RangeError
  * otherwise, both saying "`where`: `name` must be an integer from min to max".
  * @param {unknown} value

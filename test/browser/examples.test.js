@@ -474,7 +474,7 @@ test('without cross-origin isolation the pages say so, fall back to the message 
       { timeout: 15000 },
     );
     const r = await record(page, 1);
-    expect(r.reader).toBe('main thread · readWithTimeout()');
+    expect(r.reader).toBe('main thread · read()');
     expect(r.frames).toBe(r.expectedRate);
     expect(r.rms).toBeGreaterThan(0.05);
     expect(errors).toEqual([]);

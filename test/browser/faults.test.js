@@ -103,7 +103,12 @@ test('bad-input matrix: each call throws the right error naming its parameter, a
         'timeoutMs',
       ],
       ['write: options 5', () => node.writer.write(new Float32Array(2), 5), 'TypeError', 'options'],
-      ['writeSync on the main thread', () => node.writer.writeSync(new Float32Array(2), 10), 'RingletError', 'blocks'],
+      [
+        'writeSync on the main thread',
+        () => node.writer.writeSync(new Float32Array(2), { timeoutMs: 10 }),
+        'RingletError',
+        'blocks',
+      ],
       ['RingWriter: not a buffer', () => new RingWriter({}, 0), 'TypeError', 'buffer'],
       ['RingWriter: misaligned', () => new RingWriter(node.writerHandle.buffer, 3), 'RangeError', 'byteOffset'],
       ['RingWriter: no ring there', () => new RingWriter(node.writerHandle.buffer, 0), 'RingletError', 'ring'],
@@ -447,7 +452,7 @@ test('freezing and resuming the page (Page Lifecycle via CDP) leaves the node pl
       let n = 0;
       const deadline = performance.now() + 20000;
       while (n < frames && performance.now() < deadline) {
-        const res = await capture.reader.readWithTimeout(got.subarray(n, Math.min(got.length, n + 8192)), 500);
+        const res = await capture.reader.read(got.subarray(n, Math.min(got.length, n + 8192)), { timeoutMs: 500 });
         if (res.status === 'ready') n += res.frames;
       }
       const a = source.stats().framesProcessed;

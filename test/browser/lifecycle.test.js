@@ -69,7 +69,7 @@ for (const transport of ['shared', 'message']) {
           node.limiter.set({ ceilingDb: -3 });
           await node.flush();
           if (node.writer) await node.writer.write(new Float32Array(2048), { timeoutMs: 200 });
-          if (node.reader) await node.reader.readWithTimeout(new Float32Array(256), 50);
+          if (node.reader) await node.reader.read(new Float32Array(256), { timeoutMs: 50 });
         };
         const settle = async (node) => {
           // Bounded: the retry timer of a backlog clears, and the backlog empties, once the

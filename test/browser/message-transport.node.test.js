@@ -125,7 +125,7 @@ async function renderRampRealtime(transport) {
     const deadline = performance.now() + 30000;
     while (got < frames && performance.now() < deadline) {
       const n = Math.min(4096, frames - got);
-      const res = await tap.reader.readWithTimeout([left.subarray(got, got + n), right.subarray(got, got + n)], 50);
+      const res = await tap.reader.read([left.subarray(got, got + n), right.subarray(got, got + n)], { timeoutMs: 50 });
       got += res.frames;
     }
   })();
@@ -199,7 +199,7 @@ describe('on a page that is not cross-origin isolated', () => {
       const node = await RingletNode.create(ctx, { channels: 1 });
       let sync;
       try {
-        node.writer.writeSync(new Float32Array(4), 10);
+        node.writer.writeSync(new Float32Array(4), { timeoutMs: 10 });
         sync = 'returned';
       } catch (e) {
         sync = e.code;
@@ -231,7 +231,7 @@ describe('on a page that is not cross-origin isolated', () => {
       while (got < frames && performance.now() < deadline) {
         const l = left.subarray(got);
         const rr = right.subarray(got);
-        const res = await node.reader.readWithTimeout([l, rr], 1000);
+        const res = await node.reader.read([l, rr], { timeoutMs: 1000 });
         if (res.status === 'ready') got += res.frames;
       }
       let mismatches = 0;

@@ -61,7 +61,7 @@ test('a write racing reset() is kept in the new ring, and the writer still write
     let reading = true;
     const reader = (async () => {
       while (reading && got < played.length) {
-        const res = await tap.reader.readWithTimeout(played.subarray(got, Math.min(played.length, got + 4096)), 20);
+        const res = await tap.reader.read(played.subarray(got, Math.min(played.length, got + 4096)), { timeoutMs: 20 });
         got += res.frames;
         if (res.status === 'closed') break;
       }
@@ -143,7 +143,7 @@ test('a closed reader drains what is left, then reports closed (as on the shared
     const statuses = [];
     // Bounded: 64 reads of up to 1024 frames are far more than 4096 frames need.
     for (let i = 0; i < 64; i++) {
-      const res = await node.reader.readWithTimeout(got.subarray(total, total + 1024), 1000);
+      const res = await node.reader.read(got.subarray(total, total + 1024), { timeoutMs: 1000 });
       statuses.push(res.status);
       total += res.frames;
       if (res.status === 'closed') break;
@@ -181,7 +181,7 @@ test('reads and writes on a worklet that does not answer (rendering thread held)
     const timers = trackTimers();
     try {
       const reads = [];
-      for (let i = 0; i < 3; i++) reads.push(await capture.reader.readWithTimeout(new Float32Array(512), 100));
+      for (let i = 0; i < 3; i++) reads.push(await capture.reader.read(new Float32Array(512), { timeoutMs: 100 }));
       const readMaxLive = timers.maxLive;
       const readLeft = timers.live;
       timers.resetCounts();
@@ -241,10 +241,10 @@ test('on a closed context, waiting reads and writes end with closed long before 
     for (let i = 0; i < 100; i++) {
       await capture.flush();
       if (capture.reader.availableRead === 0) break;
-      await capture.reader.readWithTimeout(new Float32Array(4096), 1000);
+      await capture.reader.read(new Float32Array(4096), { timeoutMs: 1000 });
     }
     // Timeouts far beyond the test's bounds: only the close can end these waits.
-    const reading = capture.reader.readWithTimeout(new Float32Array(512), 600000);
+    const reading = capture.reader.read(new Float32Array(512), { timeoutMs: 600000 });
     const writing = source.writer.write(new Float32Array(8192), { timeoutMs: 600000 });
     await ctx.close();
     const hung = new Promise((resolve) => setTimeout(() => resolve({ status: 'hung' }), 20000));
@@ -273,7 +273,7 @@ test('a reader on a suspended context asks the worklet at most once per poll int
     for (let i = 0; i < 100; i++) {
       await node.flush();
       if (node.reader.availableRead === 0) break;
-      await node.reader.readWithTimeout(new Float32Array(4096), 1000);
+      await node.reader.read(new Float32Array(4096), { timeoutMs: 1000 });
     }
     let posted = 0;
     const post = node.port.postMessage;
@@ -281,7 +281,7 @@ test('a reader on a suspended context asks the worklet at most once per poll int
       posted += 1;
       return post.apply(this, args);
     };
-    const res = await node.reader.readWithTimeout(new Float32Array(512), 300);
+    const res = await node.reader.read(new Float32Array(512), { timeoutMs: 300 });
     node.port.postMessage = post;
     const stats = node.debugStats();
     await ctx.close();
@@ -428,7 +428,7 @@ test('after reset(), a capture reader hands out nothing captured before it, even
     const before = node.reader.tryRead(dst);
     await node.reset();
     await node.flush();
-    const after = await node.reader.readWithTimeout(dst, 200);
+    const after = await node.reader.read(dst, { timeoutMs: 200 });
     const availableRead = node.reader.availableRead;
     await ctx.close();
     return { state, captured, before: before.status, after, availableRead };

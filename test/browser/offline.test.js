@@ -178,7 +178,7 @@ test('renderOffline across 3 workers in 15 segments is sample-identical to one p
       const res = await pool.run('render', { channels: part, sampleRate, chain: CHAIN });
       res.channels.forEach((x, c) => fresh[c].set(x, at));
     }
-    const stats = pool.getStats();
+    const stats = pool.stats();
     pool.terminate();
     const workers = segments.map((s) => s.worker);
     return {
@@ -231,7 +231,7 @@ test('an AudioBuffer in gives an AudioBuffer out, equal to the planar render; re
     const planar = await renderOffline({ channels: input, sampleRate }, CHAIN);
     const pool = getDefaultRenderPool();
     const same = pool === getDefaultRenderPool();
-    const stats = pool.getStats();
+    const stats = pool.stats();
     return {
       isAudioBuffer: out instanceof AudioBuffer,
       shape: [out.numberOfChannels, out.length, out.sampleRate],
@@ -318,10 +318,10 @@ test('cancelling mid-render rejects with AbortError and leaves no task running; 
       }),
     );
     const elapsedMs = performance.now() - started;
-    const stats = pool.getStats();
+    const stats = pool.stats();
     // The pool is fine afterwards.
     const after = await renderOffline({ channels: testSignal(2, 4096, sampleRate), sampleRate }, CHAIN, { pool });
-    const final = pool.getStats();
+    const final = pool.stats();
     pool.terminate();
     let isAbortError = false;
     await renderOffline({ channels: input, sampleRate }, CHAIN, {
@@ -340,7 +340,7 @@ test('cancelling mid-render rejects with AbortError and leaves no task running; 
         timeoutMs: 5,
       }),
     );
-    const failingStats = failing.getStats();
+    const failingStats = failing.stats();
     failing.terminate();
     return {
       result,
@@ -472,7 +472,7 @@ test('bad settings and inputs are refused with TypeError or RangeError naming th
     const task = await outcome(pool.run('render', { ...input, chain: { limiter: { ceilingDb: 3 } } }));
     const taskPayload = await outcome(pool.run('render', { ...input, chains: {} }));
     const analyzeRate = await outcome(pool.run('analyze', { channels: [new Float32Array(4)], sampleRate: 4000 }));
-    const stats = pool.getStats();
+    const stats = pool.stats();
     pool.terminate();
     return { results, nodeMessage, task, taskPayload, analyzeRate, created: stats.workersCreated };
   });
@@ -540,7 +540,7 @@ test("a forced trap inside 'render' (the RL_TEST_HOOKS wasm) rejects with WASM_T
       segmentFrames: 128 * 4,
       pipeline: 2,
     });
-    const final = pool.getStats();
+    const final = pool.stats();
     pool.terminate();
     return {
       trap,

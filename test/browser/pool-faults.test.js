@@ -94,15 +94,15 @@ test('workers that crash after ready end in a crash loop: state failed, every wa
     const tasks = Array.from({ length: 8 }, () => outcome(pool.run('sleep', 5000, { timeoutMs: 20000 })));
     const results = await within(Promise.all(tasks), 15000, 'tasks on a pool whose workers crash');
     const constructed = workerConstructions - before;
-    const failed = pool.getStats();
+    const failed = pool.stats();
     // Nothing happens by itself any more: no worker is started while nobody asks.
     await sleep(500);
-    const quiet = { constructed: workerConstructions - before, stats: pool.getStats() };
+    const quiet = { constructed: workerConstructions - before, stats: pool.stats() };
     // The user acts: run() starts workers again, and the loop ends again the same way.
     const again = await within(outcome(pool.run('sleep', 5000, { timeoutMs: 20000 })), 15000, 'run() after the loop');
     // Its task went with the first crash; the pool keeps minWorkers until the loop is seen again.
     const failedAgain = await until(() => pool.state === 'failed', 15000);
-    const afterAgain = { failedAgain, constructed: workerConstructions - before, stats: pool.getStats() };
+    const afterAgain = { failedAgain, constructed: workerConstructions - before, stats: pool.stats() };
     pool.terminate();
     return {
       codes: results.map((x) => x.code),
@@ -165,9 +165,9 @@ test('an idle pool (minWorkers 1) whose worker crashes after ready stops respawn
     const constructed = workerConstructions - before;
     await sleep(500);
     const quiet = workerConstructions - before;
-    const stats = pool.getStats();
+    const stats = pool.stats();
     const initAgain = pool.init();
-    const restarted = pool.getStats().state;
+    const restarted = pool.stats().state;
     const second = await within(outcome(initAgain), 15000, 'init() again');
     const failedAgain = await until(() => pool.state === 'failed', 15000);
     const total = workerConstructions - before;
@@ -205,7 +205,7 @@ test('a worker of another ringlet version fails the start at once: another start
       10000,
       'init() on a worker of another version',
     );
-    const result = { init, task, constructed: workerConstructions - before, stats: pool.getStats(), VERSION };
+    const result = { init, task, constructed: workerConstructions - before, stats: pool.stats(), VERSION };
     // The user acts: one more attempt, not five.
     result.again = await within(outcome(pool.run('echo', 2)), 10000, 'run() again');
     result.total = workerConstructions - before;
@@ -242,11 +242,11 @@ test('a pool left short of workers by start failures refills once init() or run(
       const pool = globalThis.shortPool;
       const exit = await within(outcome(pool.run('exit', null, { timeoutMs: 10000 })), 10000, 'exit');
       const settled = await until(() => {
-        const s = pool.getStats();
+        const s = pool.stats();
         return s.startFailures === 2 && s.startingWorkers === 0;
       }, 10000);
       // No run() here: any run() on a pool left short tries again to start workers.
-      return { exit: exit.code, settled, stats: pool.getStats() };
+      return { exit: exit.code, settled, stats: pool.stats() };
     });
     writeFileSync(LATE_PATH, `import '${TASKS}';\n`);
     return broken;
@@ -259,10 +259,10 @@ test('a pool left short of workers by start failures refills once init() or run(
   // The script is back. init() again refills the pool to minWorkers.
   const viaInit = await b.page.evaluate(async () => {
     const pool = globalThis.shortPool;
-    const created = pool.getStats().workersCreated;
+    const created = pool.stats().workersCreated;
     await within(pool.init(), 10000, 'init() again');
-    const refilled = await until(() => pool.getStats().idleWorkers === 2, 10000);
-    return { refilled, stats: pool.getStats(), started: pool.getStats().workersCreated - created };
+    const refilled = await until(() => pool.stats().idleWorkers === 2, 10000);
+    return { refilled, stats: pool.stats(), started: pool.stats().workersCreated - created };
   });
   expect(viaInit).toMatchObject({ refilled: true, started: 1 });
   expect(viaInit.stats).toMatchObject({ state: 'ready', workers: 2, startFailures: 0 });
@@ -273,10 +273,10 @@ test('a pool left short of workers by start failures refills once init() or run(
   // Again, now through run(): two tasks at once get two workers.
   const viaRun = await b.page.evaluate(async () => {
     const pool = globalThis.shortPool;
-    const created = pool.getStats().workersCreated;
+    const created = pool.stats().workersCreated;
     await within(Promise.all([pool.run('sleep', 200), pool.run('whoami')]), 10000, 'run() on a pool left short');
-    const refilled = await until(() => pool.getStats().idleWorkers === 2, 10000);
-    const result = { refilled, stats: pool.getStats(), started: pool.getStats().workersCreated - created };
+    const refilled = await until(() => pool.stats().idleWorkers === 2, 10000);
+    const result = { refilled, stats: pool.stats(), started: pool.stats().workersCreated - created };
     pool.terminate();
     return result;
   });
@@ -309,7 +309,7 @@ test('a task that waits for an earlier one (waitsFor) starts its clock when that
         waitsFor: first,
       },
     );
-    const during = pool.getStats();
+    const during = pool.stats();
     const results = await within(Promise.all([outcome(first), outcome(second)]), 15000, 'the two tasks');
 
     // waitsFor must name a task of this pool: anything else is refused, and nothing is queued.
@@ -328,7 +328,7 @@ test('a task that waits for an earlier one (waitsFor) starts its clock when that
     const afterEnded = await outcome(pool.run('echo', 'after', { waitsFor: ended }));
     const afterRefused = await outcome(pool.run('echo', 'after refused', { waitsFor: refused.then(() => 0) }));
     const afterRefusedItself = await outcome(pool.run('echo', 'after refused', { waitsFor: refused }));
-    const stats = pool.getStats();
+    const stats = pool.stats();
     pool.terminate();
     return { during, results, refusals, afterEnded, afterRefused, afterRefusedItself, stats };
   }, CHAIN_TASKS);
@@ -377,7 +377,7 @@ test('renderOffline with pipeline 3 and a timeoutMs that fits one segment: no se
     );
     const same =
       out.ok && out.value.channels.every((x, c) => x.every((v, i) => Object.is(v, reference.channels[c][i])));
-    const stats = pool.getStats();
+    const stats = pool.stats();
     pool.terminate();
     return { out: out.ok ? 'ok' : [out.name, out.code, out.message], same, segments, stats };
   }, SLOW_RENDER);
@@ -408,15 +408,15 @@ test('terminate() leaves zero timers, listeners and pending waits, as the pool c
       outcome(pool.run('sleep', 10, { signal, waitsFor: first })), // on a worker, its clock not started
     ];
     for (let i = 0; i < 3; i++) tasks.push(outcome(pool.run('echo', i, { signal }))); // queued
-    await until(() => pool.getStats().busyWorkers === 4, 10000);
-    const during = pool.getStats();
+    await until(() => pool.stats().busyWorkers === 4, 10000);
+    const during = pool.stats();
     pool.terminate();
-    const atTerminate = pool.getStats();
+    const atTerminate = pool.stats();
     // The Web Locks requests that watch the workers end when the browser has
     // dropped them: a round trip, not a timer.
-    const settled = await until(() => pool.getStats().pendingWaits === 0, 5000);
+    const settled = await until(() => pool.stats().pendingWaits === 0, 5000);
     const results = await within(Promise.all(tasks), 5000, 'tasks after terminate()');
-    return { during, atTerminate, settled, after: pool.getStats(), codes: results.map((x) => x.code) };
+    return { during, atTerminate, settled, after: pool.stats(), codes: results.map((x) => x.code) };
   }, TASKS);
   expect(r.during).toMatchObject({ busyWorkers: 4, waitingTasks: 1, queuedTasks: 3 });
   expect(r.during.pendingWaits).toBeGreaterThanOrEqual(4); // one exit watch per ready worker

@@ -98,8 +98,8 @@ beforeAll(async () => {
     g.idleTimers = async (pool) => {
       const fires = g.intervalFires;
       const guard = performance.now() + 20000;
-      while (pool.getStats().timers > 0 && g.intervalFires - fires < 2 && performance.now() < guard) await g.sleep(5);
-      return pool.getStats().timers;
+      while (pool.stats().timers > 0 && g.intervalFires - fires < 2 && performance.now() < guard) await g.sleep(5);
+      return pool.stats().timers;
     };
     // Rejects, naming what hung, if `p` is still pending after `ms`.
     g.within = (p, ms, what) =>
@@ -132,10 +132,10 @@ test('50 concurrent init() calls share one promise and construct the workers onc
     const before = workerConstructions;
     const pool = new WorkerPool({ minWorkers: 2, maxWorkers: 3 });
     const calls = Array.from({ length: 50 }, () => pool.init());
-    const during = pool.getStats();
+    const during = pool.stats();
     const same = calls.every((p) => p === calls[0]);
     const atResolve = [];
-    calls.forEach((p) => p.then(() => atResolve.push(pool.getStats().idleWorkers)));
+    calls.forEach((p) => p.then(() => atResolve.push(pool.stats().idleWorkers)));
     await within(Promise.all(calls), 10000, 'the 50 init() calls');
     const again = pool.init();
     await within(again, 10000, 'a later init()');
@@ -145,7 +145,7 @@ test('50 concurrent init() calls share one promise and construct the workers onc
       constructed: workerConstructions - before,
       during: { state: during.state, starting: during.startingWorkers, idle: during.idleWorkers },
       atResolve: [...new Set(atResolve)],
-      after: pool.getStats(),
+      after: pool.stats(),
       echo: await pool.run('echo', 'hi'),
     };
     pool.terminate();
@@ -173,7 +173,7 @@ test('a missing worker script rejects every init() waiter naming the URL and the
       waiters: [...new Set(waiters.map((w) => JSON.stringify([w.ok, w.code, w.message])))].map((s) => JSON.parse(s)),
       task: [task.code, task.message.includes('404')],
       constructed: workerConstructions - before,
-      stats: pool.getStats(),
+      stats: pool.stats(),
     };
   }, LATE_URL);
   expect(first.waiters).toHaveLength(1); // all ten got the same error
@@ -222,7 +222,7 @@ test('a missing worker script rejects every init() waiter naming the URL and the
       queuedMessage: results[1].message,
       constructed,
       later: workerConstructions - before,
-      stats: pool.getStats(),
+      stats: pool.stats(),
     };
     pool.terminate();
     return result;
@@ -255,7 +255,7 @@ test('a module that throws while evaluating fails init() with its own message, a
       task: [task.code, task.message === init.message],
       constructed,
       later: workerConstructions - before,
-      stats: pool.getStats(),
+      stats: pool.stats(),
     };
     pool.terminate();
     return result;
@@ -281,7 +281,7 @@ test('a worker that never posts ready fails after startTimeoutMs', async () => {
     const result = {
       init: [init.code, init.message],
       constructed: workerConstructions - before,
-      stats: pool.getStats(),
+      stats: pool.stats(),
     };
     pool.terminate();
     return result;
@@ -306,7 +306,7 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
         const n = Math.min(concurrency, total - start);
         const tasks = [];
         for (let i = 0; i < n; i++) tasks.push(pool.run('echo', start + i, { signal }));
-        maxListeners = Math.max(maxListeners, pool.getStats().listeners);
+        maxListeners = Math.max(maxListeners, pool.stats().listeners);
         const results = await Promise.all(tasks);
         for (let i = 0; i < n; i++) if (results[i] !== start + i) wrong++;
       }
@@ -320,7 +320,7 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
   const elapsedMs = Date.now() - t0;
   const end = await heapUsed();
   const signalListeners = await listenersOn('globalThis.sharedController.signal');
-  const stats = await b.page.evaluate(() => globalThis.bigPool.getStats());
+  const stats = await b.page.evaluate(() => globalThis.bigPool.stats());
   const timersWhenIdle = await b.page.evaluate(() => idleTimers(globalThis.bigPool));
   // Round trip of one 'echo' at a time.
   const rtt = await b.page.evaluate(async () => {
@@ -370,14 +370,14 @@ test('while tasks hold listeners DevTools sees them on the signal, and they are 
       outcome(pool.run('echo', 1, { signal: AbortSignal.any([signal, cancel.signal]) })), // cancelled
     ]);
     cancel.abort();
-    return pool.getStats().listeners;
+    return pool.stats().listeners;
   }, TASKS);
   expect(during).toBeGreaterThan(0);
   // Some tasks have surely not finished yet (the hang takes 300 ms to time out).
   expect(await listenersOn('globalThis.mixController.signal')).toBeGreaterThanOrEqual(3);
   const r = await b.page.evaluate(async () => {
     const results = await globalThis.mixResults;
-    const stats = globalThis.mixPool.getStats();
+    const stats = globalThis.mixPool.stats();
     const timersWhenIdle = await idleTimers(globalThis.mixPool);
     globalThis.mixPool.terminate();
     return { codes: results.map((x) => x.code ?? 'ok'), stats, timersWhenIdle };
@@ -408,7 +408,7 @@ test('a hung task times out with TimeoutError, its worker is replaced, and the p
       firstWorker,
       nextWorker: await next,
       constructed: workerConstructions - before,
-      stats: pool.getStats(),
+      stats: pool.stats(),
     };
     result.timersWhenIdle = await idleTimers(pool);
     pool.terminate();
@@ -499,7 +499,7 @@ test('a worker-level crash (an uncaught error in a timer, or self.close()) rejec
       crash,
       exit,
       workers: [first, second, third],
-      stats: pool.getStats(),
+      stats: pool.stats(),
       timersWhenIdle: await idleTimers(pool),
     };
     pool.terminate();
@@ -555,18 +555,18 @@ test('cancelling: a queued task leaves the queue at once, a running one loses it
     const queued = new AbortController();
     const hang = outcome(pool.run('hang', null, { signal: running.signal }));
     const waiting = outcome(pool.run('echo', 1, { signal: queued.signal }));
-    const beforeCancel = pool.getStats();
+    const beforeCancel = pool.stats();
     queued.abort('changed my mind');
-    const afterQueuedCancel = pool.getStats(); // synchronously after abort()
+    const afterQueuedCancel = pool.stats(); // synchronously after abort()
     const waitingResult = await waiting;
     running.abort();
     const hangResult = await hang;
     const second = await pool.run('whoami');
 
     // Already aborted: rejected before run() returns, nothing queued or counted as accepted.
-    const statsBefore = pool.getStats();
+    const statsBefore = pool.stats();
     const p = pool.run('echo', 2, { signal: AbortSignal.abort('too late') });
-    const statsAfter = pool.getStats();
+    const statsAfter = pool.stats();
     const order = await Promise.race([
       p.then(
         () => 'resolved',
@@ -593,7 +593,7 @@ test('cancelling: a queued task leaves the queue at once, a running one loses it
         total: statsAfter.totalTasks - statsBefore.totalTasks,
         refused: statsAfter.refusedTasks - statsBefore.refusedTasks,
       },
-      stats: pool.getStats(),
+      stats: pool.stats(),
     };
     result.timersWhenIdle = await idleTimers(pool);
     pool.terminate();
@@ -630,8 +630,8 @@ test('terminate() with work in flight rejects everything with TerminatedError an
     const tasks = [outcome(pool.run('hang', null, { signal })), outcome(pool.run('sleep', 5000, { signal }))];
     for (let i = 0; i < 5; i++) tasks.push(outcome(pool.run('echo', i, { signal })));
     // Let a second worker start and take a task.
-    for (let i = 0; i < 200 && pool.getStats().activeTasks < 2; i++) await sleep(10);
-    const during = pool.getStats();
+    for (let i = 0; i < 200 && pool.stats().activeTasks < 2; i++) await sleep(10);
+    const during = pool.stats();
     pool.terminate();
     pool.terminate(); // idempotent
     const results = await Promise.all(tasks);
@@ -645,7 +645,7 @@ test('terminate() with work in flight rejects everything with TerminatedError an
       results: results.map((x) => [x.name, x.code]),
       later: later.map((x) => x.code),
       laterIsTerminated: laterError instanceof TerminatedError,
-      stats: pool.getStats(),
+      stats: pool.stats(),
       liveTimers: liveTimers.size,
     };
   }, TASKS);
@@ -740,7 +740,7 @@ test('beyond maxQueue waiting tasks, run() rejects with QueueFullError at once',
     await pool.init();
     const accepted = [outcome(pool.run('sleep', 200))]; // runs
     for (let i = 0; i < 3; i++) accepted.push(outcome(pool.run('echo', i))); // wait
-    const stats = pool.getStats();
+    const stats = pool.stats();
     let error;
     await pool.run('echo', 99).catch((e) => {
       error = e;
@@ -768,10 +768,10 @@ test('an idle pool keeps no timer: the sweep ticks only while tasks are active, 
     const baseline = liveTimers.size;
     const pool = new WorkerPool({ workerUrl: url, maxWorkers: 2, sweepIntervalMs: 20 });
     await pool.init();
-    const idleAfterInit = [pool.getStats().timers, liveTimers.size - baseline];
+    const idleAfterInit = [pool.stats().timers, liveTimers.size - baseline];
     const running = pool.run('sleep', 300);
     await sleep(100);
-    const busy = [pool.getStats().timers, liveTimers.size - baseline];
+    const busy = [pool.stats().timers, liveTimers.size - baseline];
     await running;
     const ticksAtIdle = intervalFires;
     const idleTimersLeft = await idleTimers(pool);
@@ -787,11 +787,11 @@ test('an idle pool keeps no timer: the sweep ticks only while tasks are active, 
     // loaded machine, so both workers are still there when both are idle.
     const reaper = new WorkerPool({ workerUrl: url, minWorkers: 1, maxWorkers: 2, idleTimeoutMs: 1000 });
     await Promise.all([reaper.run('sleep', 100), reaper.run('sleep', 100)]);
-    const justIdle = reaper.getStats();
+    const justIdle = reaper.stats();
     // The reaping is the pool's idle timer; the 20 s guard only keeps a broken pool from hanging the test.
     const guard = performance.now() + 20000;
-    while (reaper.getStats().workers > 1 && performance.now() < guard) await sleep(20);
-    const reaped = reaper.getStats();
+    while (reaper.stats().workers > 1 && performance.now() < guard) await sleep(20);
+    const reaped = reaper.stats();
     const reapedTimers = await idleTimers(reaper);
     const again = await reaper.run('echo', 'ok');
     reaper.terminate();
@@ -832,7 +832,7 @@ test('the sweep times out a running task whose own timer never fired', async () 
       const next = result.code === 'TIMEOUT' ? await pool.run('echo', 'after sweep') : null;
       return {
         result: [result.name, result.code],
-        stats: pool.getStats(),
+        stats: pool.stats(),
         next,
         timersWhenIdle: await idleTimers(pool),
       };
@@ -870,7 +870,7 @@ test('progress reaches onProgress, and BufferPool buffers ping-pong through a ta
     const waiting = buffers.acquire();
     waiting.fill(3);
     const queuedRun = pool.run('double', waiting, { transfer: [waiting.buffer] });
-    const detachedWhileQueued = waiting.buffer.byteLength === 0 && pool.getStats().queuedTasks === 1;
+    const detachedWhileQueued = waiting.buffer.byteLength === 0 && pool.stats().queuedTasks === 1;
     await busy;
     const queuedOut = await queuedRun;
     pool.terminate();
@@ -930,8 +930,8 @@ test('bad options and arguments are refused naming the option and its range; the
         await run('echo', 1, { signal: 'no' }),
         await run('echo', 1, { transfer: 'no' }),
       ],
-      refused: pool.getStats().refusedTasks,
-      created: pool.getStats().workersCreated,
+      refused: pool.stats().refusedTasks,
+      created: pool.stats().workersCreated,
     };
     pool.terminate();
     return result;

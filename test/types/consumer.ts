@@ -48,7 +48,7 @@ export async function startPlayer(worker: Worker): Promise<() => Meters> {
 // In the Worker: rebuild the writer from the handle and block there, never on the page.
 export function feed(handle: RingHandle, chunk: Float32Array): number {
   const writer = RingWriter.fromHandle(handle);
-  const { status, frames } = writer.writeSync(chunk, 100);
+  const { status, frames } = writer.writeSync(chunk, { timeoutMs: 100 });
   return status === 'ready' ? frames : 0;
 }
 

@@ -171,11 +171,11 @@ export async function pool(): Promise<void> {
   const p = new WorkerPool({ maxWorkers: 2, workerUrl: new URL('./tasks.js', import.meta.url) });
   const sum = await p.run<number>('sum', [1, 2, 3], { timeoutMs: 1000 });
   expectType<Equal<typeof sum, number>>(true);
-  expectType<Equal<ReturnType<typeof p.getStats>['state'], ringlet.WorkerPoolState>>(true);
+  expectType<Equal<ReturnType<typeof p.stats>['state'], ringlet.WorkerPoolState>>(true);
   expectType<Equal<ringlet.WorkerPoolState, 'uninitialized' | 'initializing' | 'ready' | 'failed' | 'terminated'>>(
     true,
   );
-  expectType<Equal<ReturnType<typeof p.getStats>['failure'], ringlet.WorkerPoolFailure | null>>(true);
+  expectType<Equal<ReturnType<typeof p.stats>['failure'], ringlet.WorkerPoolFailure | null>>(true);
   expectType<Equal<ringlet.WorkerPoolFailure['code'], 'BOOTSTRAP_FAILED' | 'CRASH_LOOP' | 'BLOCKED_BY_POLICY'>>(true);
   const first = p.run('echo', 1);
   await p.run('echo', 2, { waitsFor: first });

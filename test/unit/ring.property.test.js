@@ -306,13 +306,13 @@ describe('bad input', () => {
 
   const writerCalls = [
     ['tryWrite', (w, d) => w.tryWrite(d)],
-    ['writeSync', (w, d) => w.writeSync(d, 10)],
+    ['writeSync', (w, d) => w.writeSync(d, { timeoutMs: 10 })],
     ['write', (w, d) => w.write(d, { timeoutMs: 10 })],
   ];
   const readerCalls = [
     ['tryRead', (r, d) => r.tryRead(d)],
-    ['readSync', (r, d) => r.readSync(d, 10)],
-    ['readWithTimeout', (r, d) => r.readWithTimeout(d, 10)],
+    ['readSync', (r, d) => r.readSync(d, { timeoutMs: 10 })],
+    ['read', (r, d) => r.read(d, { timeoutMs: 10 })],
   ];
 
   /** Calls fn, returning the error it throws or rejects with (async calls must reject, not throw). */
@@ -321,7 +321,7 @@ describe('bad input', () => {
     try {
       result = fn();
     } catch (e) {
-      if (name === 'write' || name === 'readWithTimeout') {
+      if (name === 'write' || name === 'read') {
         throw new Error(`${name}() threw synchronously instead of returning a rejected promise: ${e}`, { cause: e });
       }
       return e;
@@ -495,37 +495,50 @@ describe('timeout validation', () => {
     'writeSync(data, %s) throws synchronously, naming timeoutMs, writing nothing',
     (_label, value, type) => {
       const { writer } = smallRing(10);
-      expect(() => writer.writeSync(new Float32Array(4), value)).toThrow(type);
-      expect(() => writer.writeSync(new Float32Array(4), value)).toThrow(/timeoutMs/);
+      expect(() => writer.writeSync(new Float32Array(4), { timeoutMs: value })).toThrow(type);
+      expect(() => writer.writeSync(new Float32Array(4), { timeoutMs: value })).toThrow(/timeoutMs/);
       expect(writer.availableRead).toBe(10);
     },
   );
 
-  test.each(bad)('readWithTimeout(dst, %s) rejects, naming timeoutMs, reading nothing', async (_label, value, type) => {
+  test.each(bad)('read(dst, %s) rejects, naming timeoutMs, reading nothing', async (_label, value, type) => {
     const { reader } = smallRing(10);
     let promise;
     expect(() => {
-      promise = reader.readWithTimeout(new Float32Array(4), value);
+      promise = reader.read(new Float32Array(4), { timeoutMs: value });
     }).not.toThrow();
     await expect(promise).rejects.toThrow(type);
-    await expect(reader.readWithTimeout(new Float32Array(4), value)).rejects.toThrow(/timeoutMs/);
+    await expect(reader.read(new Float32Array(4), { timeoutMs: value })).rejects.toThrow(/timeoutMs/);
     expect(reader.availableRead).toBe(10);
   });
 
   test.each(bad)('readSync(dst, %s) throws, naming timeoutMs, reading nothing', (_label, value, type) => {
     const { reader } = smallRing(10);
-    expect(() => reader.readSync(new Float32Array(4), value)).toThrow(type);
-    expect(() => reader.readSync(new Float32Array(4), value)).toThrow(/timeoutMs/);
+    expect(() => reader.readSync(new Float32Array(4), { timeoutMs: value })).toThrow(type);
+    expect(() => reader.readSync(new Float32Array(4), { timeoutMs: value })).toThrow(/timeoutMs/);
     expect(reader.availableRead).toBe(10);
   });
 
-  test('writeSync and readSync require a timeout; write() defaults it; 0 is a valid timeout', async () => {
+  test('a number where the options belong is a TypeError naming { timeoutMs }, and moves nothing', async () => {
+    const { writer, reader } = smallRing(10);
+    expect(() => writer.writeSync(new Float32Array(4), /** @type {any} */ (50))).toThrow(
+      /options must be an object like \{ timeoutMs \}/,
+    );
+    expect(() => reader.readSync(new Float32Array(4), /** @type {any} */ (50))).toThrow(TypeError);
+    await expect(writer.write(new Float32Array(4), /** @type {any} */ (50))).rejects.toThrow(TypeError);
+    await expect(reader.read(new Float32Array(4), /** @type {any} */ (50))).rejects.toThrow(
+      /RingReader\.read: options/,
+    );
+    expect(reader.availableRead).toBe(10);
+  });
+
+  test('writeSync and readSync require a timeout; write() and read() default it; 0 is a valid timeout', async () => {
     const { writer, reader } = smallRing(0);
     expect(() => writer.writeSync(new Float32Array(2))).toThrow(TypeError);
     expect(() => reader.readSync(new Float32Array(2))).toThrow(/timeoutMs/);
     await expect(writer.write(new Float32Array(4))).resolves.toEqual({ status: 'ready', frames: 2 });
     await expect(writer.write(new Float32Array(4), {})).resolves.toEqual({ status: 'ready', frames: 2 });
-    expect(writer.writeSync(new Float32Array(4), 0)).toEqual({ status: 'ready', frames: 2 });
-    await expect(reader.readWithTimeout(new Float32Array(12), 0)).resolves.toEqual({ status: 'ready', frames: 6 });
+    expect(writer.writeSync(new Float32Array(4), { timeoutMs: 0 })).toEqual({ status: 'ready', frames: 2 });
+    await expect(reader.read(new Float32Array(12), { timeoutMs: 0 })).resolves.toEqual({ status: 'ready', frames: 6 });
   });
 });

@@ -1,4 +1,4 @@
-// Waiting: RingWriter.write / RingReader.readWithTimeout (async, never block),
+// Waiting: RingWriter.write / RingReader.read (async, never block),
 // and writeSync / readSync (Atomics.wait) on Node's main thread and in a
 // worker_threads Worker. The other end of the ring is the wasm core on this
 // thread (rl_ring_read / rl_ring_write / rl_ring_close), driven from timers,
@@ -163,7 +163,7 @@ describe('RingWriter.write()', () => {
     await expect(t.writer.write(new Float32Array(2).fill(-1), { timeoutMs: 10 })).rejects.toMatchObject({
       code: 'BUSY',
     });
-    expect(() => t.writer.writeSync(new Float32Array(2).fill(-1), 0)).toThrow(
+    expect(() => t.writer.writeSync(new Float32Array(2).fill(-1), { timeoutMs: 0 })).toThrow(
       expect.objectContaining({ code: 'BUSY' }),
     );
     setTimeout(() => t.coreRead(5), 10);
@@ -174,11 +174,11 @@ describe('RingWriter.write()', () => {
   });
 });
 
-describe('RingReader.readWithTimeout()', () => {
+describe('RingReader.read()', () => {
   test('on an empty ring resolves timeout with 0 frames and leaves dst untouched', async () => {
     const t = ring();
     const dst = new Float32Array(CH * 8).fill(7);
-    await expect(t.reader.readWithTimeout(dst, 30)).resolves.toEqual({ status: 'timeout', frames: 0 });
+    await expect(t.reader.read(dst, { timeoutMs: 30 })).resolves.toEqual({ status: 'timeout', frames: 0 });
     expect(dst.every((v) => v === 7)).toBe(true);
   });
 
@@ -186,7 +186,7 @@ describe('RingReader.readWithTimeout()', () => {
     const t = ring();
     const dst = new Float32Array(CH * 100).fill(NaN);
     setTimeout(() => expect(t.coreWrite(frames(0, 40))).toBe(40), 20);
-    const result = await guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() waiting for rl_ring_write');
+    const result = await guard(t.reader.read(dst, { timeoutMs: WAIT_MS }), 'read() waiting for rl_ring_write');
     expect(result).toEqual({ status: 'ready', frames: 40 });
     expect(dst.subarray(0, 40 * CH)).toEqual(frames(0, 40));
     expect(dst.subarray(40 * CH).every(Number.isNaN)).toBe(true);
@@ -196,7 +196,7 @@ describe('RingReader.readWithTimeout()', () => {
     const t = ring();
     const planes = [new Float32Array(16), new Float32Array(16)];
     setTimeout(() => t.writer.tryWrite(frames(0, 3)), 20);
-    const result = await guard(t.reader.readWithTimeout(planes, WAIT_MS), 'readWithTimeout() waiting for RingWriter');
+    const result = await guard(t.reader.read(planes, { timeoutMs: WAIT_MS }), 'read() waiting for RingWriter');
     expect(result).toEqual({ status: 'ready', frames: 3 });
     expect([...planes[0].subarray(0, 3)]).toEqual([1, 3, 5]);
     expect([...planes[1].subarray(0, 3)]).toEqual([2, 4, 6]);
@@ -211,31 +211,34 @@ describe('RingReader.readWithTimeout()', () => {
       const t = ring();
       setTimeout(() => close(t), 20);
       const dst = new Float32Array(CH * 10);
-      await expect(
-        guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() waiting for close'),
-      ).resolves.toEqual({ status: 'closed', frames: 0 });
+      await expect(guard(t.reader.read(dst, { timeoutMs: WAIT_MS }), 'read() waiting for close')).resolves.toEqual({
+        status: 'closed',
+        frames: 0,
+      });
 
       const u = ring();
       expect(u.coreWrite(frames(0, 4))).toBe(4);
       close(u);
-      await expect(u.reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'ready', frames: 4 });
-      await expect(u.reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'closed', frames: 0 });
+      await expect(u.reader.read(dst, { timeoutMs: WAIT_MS })).resolves.toEqual({ status: 'ready', frames: 4 });
+      await expect(u.reader.read(dst, { timeoutMs: WAIT_MS })).resolves.toEqual({ status: 'closed', frames: 0 });
     },
   );
 
-  test('a second concurrent readWithTimeout() rejects with RingletError BUSY and reads nothing', async () => {
+  test('a second concurrent read() rejects with RingletError BUSY and reads nothing', async () => {
     const t = ring();
     const dst = new Float32Array(CH * 10);
-    const first = t.reader.readWithTimeout(dst, WAIT_MS);
-    await expect(t.reader.readWithTimeout(new Float32Array(CH), 10)).rejects.toMatchObject({
+    const first = t.reader.read(dst, { timeoutMs: WAIT_MS });
+    await expect(t.reader.read(new Float32Array(CH), { timeoutMs: 10 })).rejects.toMatchObject({
       name: 'RingletError',
       code: 'BUSY',
     });
-    expect(() => t.reader.readSync(new Float32Array(CH), 0)).toThrow(expect.objectContaining({ code: 'BUSY' }));
+    expect(() => t.reader.readSync(new Float32Array(CH), { timeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'BUSY' }),
+    );
     setTimeout(() => t.coreWrite(frames(0, 6)), 10);
-    await expect(guard(first, 'first readWithTimeout()')).resolves.toEqual({ status: 'ready', frames: 6 });
+    await expect(guard(first, 'first read()')).resolves.toEqual({ status: 'ready', frames: 6 });
     expect(dst.subarray(0, 12)).toEqual(frames(0, 6));
-    await expect(t.reader.readWithTimeout(dst, 0)).resolves.toEqual({ status: 'timeout', frames: 0 });
+    await expect(t.reader.read(dst, { timeoutMs: 0 })).resolves.toEqual({ status: 'timeout', frames: 0 });
   });
 });
 
@@ -243,29 +246,29 @@ describe('writeSync / readSync on the main thread (Node allows Atomics.wait here
   test('writeSync on a ring with room for 30 frames returns timeout with 30 frames', () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP - 30))).toBe(CAP - 30);
-    expect(t.writer.writeSync(frames(CAP - 30, 100), 30)).toEqual({ status: 'timeout', frames: 30 });
-    expect(t.writer.writeSync(frames(0, 1), 0)).toEqual({ status: 'timeout', frames: 0 });
+    expect(t.writer.writeSync(frames(CAP - 30, 100), { timeoutMs: 30 })).toEqual({ status: 'timeout', frames: 30 });
+    expect(t.writer.writeSync(frames(0, 1), { timeoutMs: 0 })).toEqual({ status: 'timeout', frames: 0 });
     expect(drain(t)).toEqual([...frames(0, CAP)]);
   });
 
   test('writeSync with room returns ready; on a closed ring returns closed with 0 frames', () => {
     const t = ring();
-    expect(t.writer.writeSync(frames(0, 100), 30)).toEqual({ status: 'ready', frames: 100 });
+    expect(t.writer.writeSync(frames(0, 100), { timeoutMs: 30 })).toEqual({ status: 'ready', frames: 100 });
     t.coreClose();
-    expect(t.writer.writeSync(frames(0, 1), 30)).toEqual({ status: 'closed', frames: 0 });
+    expect(t.writer.writeSync(frames(0, 1), { timeoutMs: 30 })).toEqual({ status: 'closed', frames: 0 });
     expect(t.writer.availableRead).toBe(100);
   });
 
   test('readSync on an empty ring returns timeout; with data ready; closed once closed and drained', () => {
     const t = ring();
     const dst = new Float32Array(CH * 8).fill(5);
-    expect(t.reader.readSync(dst, 30)).toEqual({ status: 'timeout', frames: 0 });
+    expect(t.reader.readSync(dst, { timeoutMs: 30 })).toEqual({ status: 'timeout', frames: 0 });
     expect(dst.every((v) => v === 5)).toBe(true);
     expect(t.coreWrite(frames(0, 3))).toBe(3);
-    expect(t.reader.readSync(dst, 30)).toEqual({ status: 'ready', frames: 3 });
+    expect(t.reader.readSync(dst, { timeoutMs: 30 })).toEqual({ status: 'ready', frames: 3 });
     expect(dst.subarray(0, 6)).toEqual(frames(0, 3));
     t.coreClose();
-    expect(t.reader.readSync(dst, 30)).toEqual({ status: 'closed', frames: 0 });
+    expect(t.reader.readSync(dst, { timeoutMs: 30 })).toEqual({ status: 'closed', frames: 0 });
   });
 });
 
@@ -414,20 +417,21 @@ describe('without Atomics.waitAsync (the timer fallback some browsers need)', ()
     expect([...consumed, ...drain(t)]).toEqual([...frames(0, CAP + 300)]);
   });
 
-  test('readWithTimeout() resolves timeout, ready after a core write, closed after a close', async () => {
+  test('read() resolves timeout, ready after a core write, closed after a close', async () => {
     const t = ring();
     const dst = new Float32Array(CH * 50);
-    await expect(t.reader.readWithTimeout(dst, 30)).resolves.toEqual({ status: 'timeout', frames: 0 });
+    await expect(t.reader.read(dst, { timeoutMs: 30 })).resolves.toEqual({ status: 'timeout', frames: 0 });
     setTimeout(() => t.coreWrite(frames(0, 7)), 20);
-    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() polling')).resolves.toEqual({
+    await expect(guard(t.reader.read(dst, { timeoutMs: WAIT_MS }), 'read() polling')).resolves.toEqual({
       status: 'ready',
       frames: 7,
     });
     expect(dst.subarray(0, 14)).toEqual(frames(0, 7));
     setTimeout(() => t.coreClose(), 20);
-    await expect(guard(t.reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() polling for close')).resolves.toEqual(
-      { status: 'closed', frames: 0 },
-    );
+    await expect(guard(t.reader.read(dst, { timeoutMs: WAIT_MS }), 'read() polling for close')).resolves.toEqual({
+      status: 'closed',
+      frames: 0,
+    });
   });
 });
 
@@ -442,10 +446,10 @@ describe('a ring in a plain (non-shared) ArrayBuffer', () => {
   test('writeSync and readSync refuse with RingletError WAIT_NOT_ALLOWED, moving nothing', () => {
     const { writer, reader } = arrayBufferRing();
     expect(writer.tryWrite(frames(0, 3))).toBe(3);
-    expect(() => writer.writeSync(frames(3, 2), 10)).toThrow(
+    expect(() => writer.writeSync(frames(3, 2), { timeoutMs: 10 })).toThrow(
       expect.objectContaining({ name: 'RingletError', code: 'WAIT_NOT_ALLOWED' }),
     );
-    expect(() => reader.readSync(new Float32Array(CH * 2), 10)).toThrow(
+    expect(() => reader.readSync(new Float32Array(CH * 2), { timeoutMs: 10 })).toThrow(
       expect.objectContaining({ code: 'WAIT_NOT_ALLOWED' }),
     );
     expect(reader.availableRead).toBe(3);
@@ -454,7 +458,7 @@ describe('a ring in a plain (non-shared) ArrayBuffer', () => {
     expect(dst.subarray(0, 6)).toEqual(frames(0, 3));
   });
 
-  test('write() and readWithTimeout() work with timers; close() wakes nobody but is seen', async () => {
+  test('write() and read() work with timers; close() wakes nobody but is seen', async () => {
     const { writer, reader } = arrayBufferRing();
     expect(writer.tryWrite(frames(0, CAP))).toBe(CAP);
     await expect(writer.write(frames(CAP, 5), { timeoutMs: 20 })).resolves.toEqual({ status: 'timeout', frames: 0 });
@@ -464,11 +468,12 @@ describe('a ring in a plain (non-shared) ArrayBuffer', () => {
     ).resolves.toEqual({ status: 'ready', frames: 5 });
     setTimeout(() => writer.close(), 15);
     const dst = new Float32Array(CH * CAP);
-    await expect(reader.readWithTimeout(dst, WAIT_MS)).resolves.toEqual({ status: 'ready', frames: CAP - 5 });
+    await expect(reader.read(dst, { timeoutMs: WAIT_MS })).resolves.toEqual({ status: 'ready', frames: CAP - 5 });
     expect(dst.subarray(0, (CAP - 10) * CH)).toEqual(frames(10, CAP - 10));
     expect(dst.subarray((CAP - 10) * CH, (CAP - 5) * CH)).toEqual(frames(CAP, 5));
-    await expect(
-      guard(reader.readWithTimeout(dst, WAIT_MS), 'readWithTimeout() on an ArrayBuffer ring'),
-    ).resolves.toEqual({ status: 'closed', frames: 0 });
+    await expect(guard(reader.read(dst, { timeoutMs: WAIT_MS }), 'read() on an ArrayBuffer ring')).resolves.toEqual({
+      status: 'closed',
+      frames: 0,
+    });
   });
 });
