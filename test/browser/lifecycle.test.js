@@ -211,6 +211,78 @@ test('a panic that arrives just before reset() does not take its reply: reset() 
   expect(r.recovered).toBe(1);
 });
 
+test('a panic the page handles just after calling reset() does not take its reply, on either transport (the page holds the panic back, so no timing is involved)', async () => {
+  const r = await b.page.evaluate(async (wasmUrl) => {
+    const { RingletNode, getPanicStats } = await import('/dist/ringlet.js');
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ctx = new AudioContext();
+    const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, wasmUrl });
+    node.connect(ctx.destination);
+    node.writer.tryWrite(new Float32Array(256).fill(0.1));
+    const events = [];
+    node.addEventListener('panic', () => events.push('panic'));
+    const before = getPanicStats();
+    // The node's own handler; the page keeps the worklet's panic from it
+    // until reset() has been called, which is the race a busy page meets.
+    const handler = node.port.onmessage;
+    /** @type {MessageEvent[]} */
+    const held = [];
+    let holding = true;
+    node.port.onmessage = (event) => {
+      if (holding && event.data?.type === 'panic') held.push(event);
+      else handler.call(node.port, event);
+    };
+    await Promise.race([ctx.resume(), sleep(5000)]);
+    node.port.postMessage({ type: 'test:trap' });
+    // Bounded: 10 s for the trap to fire and its panic to arrive.
+    for (let i = 0; i < 500 && held.length === 0; i++) await sleep(20);
+    const heldPanics = held.length;
+    events.push('reset called');
+    const resetting = node.reset({ timeoutMs: 5000 }).then(
+      () => 'resolved',
+      (e) => `${e.code}: ${e.message}`,
+    );
+    // Now the stale panic reaches the node, before the reset's own reply.
+    holding = false;
+    for (const event of held) handler.call(node.port, event);
+    const outcome = await resetting;
+    events.push(`reset ${outcome}`);
+    const stateAfter = node.state;
+    const lastPanic = node.lastPanic;
+    const after = getPanicStats();
+    // It plays again: what is written now comes out (the meters see it).
+    node.writer.tryWrite(new Float32Array(4096).fill(0.5));
+    await node.flush();
+    let peak = 0;
+    for (let i = 0; i < 250 && peak < 0.4; i++) {
+      await sleep(20);
+      peak = node.meters().peak[0];
+    }
+    const result = {
+      transport: node.transport,
+      heldPanics,
+      events,
+      stateAfter,
+      lastPanic,
+      peak,
+      panics: after.bySource.worklet - before.bySource.worklet,
+      recovered: after.recovered - before.recovered,
+    };
+    node.dispose();
+    await ctx.close();
+    return result;
+  }, HOOKS_WASM);
+  expect(r.transport).toBe(b.engine.sharedArrayBuffer ? 'shared' : 'message');
+  expect(r.heldPanics).toBe(1);
+  // The stale panic is reported, once, then the reset's own reply brings the node back.
+  expect(r.events).toEqual(['reset called', 'panic', 'reset resolved']);
+  expect(r.stateAfter).toBe('running');
+  expect(r.lastPanic).toBeNull();
+  expect(r.peak).toBeGreaterThan(0.4);
+  expect(r.panics).toBe(1);
+  expect(r.recovered).toBe(1);
+});
+
 test('a create() that fails after building the node stops its processor (timeout, and a failed init)', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
