@@ -226,7 +226,7 @@ export interface RingletWasm {
  * then rejecting with RingletError 'TIMEOUT' naming the URL of what was late.
  * Main thread.
  */
-export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
+export declare function loadRinglet(context: RingletContext, options?: LoadOptions): Promise<RingletWasm>;
 
 /** Page-wide asset locations for setAssetUrls(). */
 export interface AssetUrls {
@@ -285,7 +285,39 @@ export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
 }
 
 /** What RingletNode.create() takes. Bad values reject with a TypeError or RangeError naming the option. */
+/**
+ * A Tone.js Context or OfflineContext (Tone.getContext(), the context
+ * Tone.Offline passes), by the members ringlet uses: the context it wraps,
+ * and how it builds an AudioWorkletNode.
+ */
+export interface ToneContextLike {
+  readonly rawContext: object;
+  createAudioWorkletNode(name: string, options?: Partial<AudioWorkletNodeOptions>): object;
+}
+
+/**
+ * A standardized-audio-context AudioContext or OfflineAudioContext, by the
+ * members ringlet uses. Its nodes connect only to its own nodes, so a
+ * RingletNode in it is built with that library's AudioWorkletNode
+ * (RingletNodeOptions.AudioWorkletNode).
+ */
+export interface WrappedContextLike {
+  readonly audioWorklet?: { addModule(moduleURL: string, options?: WorkletOptions): Promise<void> };
+  readonly sampleRate: number;
+  readonly state: string;
+}
+
+/** What RingletNode.create and loadRinglet accept. */
+export type RingletContext = BaseAudioContext | ToneContextLike | WrappedContextLike;
+
 export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadOptions {
+  /**
+   * For a standardized-audio-context context: that library's AudioWorkletNode
+   * class (`import { AudioWorkletNode } from 'standardized-audio-context'`),
+   * so that the node connects to the library's nodes. Not needed for a
+   * native context (ignored) nor for a Tone.js context (Tone builds its own).
+   */
+  AudioWorkletNode?: abstract new (context: never, name: string, options?: never) => object;
   /** Default 'source'. */
   mode?: M;
   /** 1 .. 32, default 2. */
@@ -560,7 +592,7 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   private constructor();
   /** Resolves once the processor has started the core on the node's memory. */
   static create<M extends NodeMode = 'source'>(
-    context: BaseAudioContext,
+    context: RingletContext,
     options?: RingletNodeOptions<M>,
   ): Promise<RingletNode<M>>;
   /** 'source', 'effect' or 'capture', as created. */
