@@ -134,10 +134,7 @@ const wrappedPrototypes = new WeakMap();
 function wrappedPrototype(base) {
   let proto = wrappedPrototypes.get(base);
   if (!proto) {
-    /** @type {PropertyDescriptorMap} */
-    const members = { ...Object.getOwnPropertyDescriptors(RingletNode.prototype) };
-    members['constructor'] = { value: RingletNode, writable: true, configurable: true, enumerable: false };
-    proto = /** @type {object} */ (Object.create(base, members));
+    proto = /** @type {object} */ (Object.create(base, Object.getOwnPropertyDescriptors(RingletNode.prototype)));
     wrappedPrototypes.set(base, proto);
   }
   return proto;
