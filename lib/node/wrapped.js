@@ -111,7 +111,7 @@ export function nodeTarget(context, AudioWorkletNodeClass, where) {
   // wrapper (standardized-audio-context's shape), whose nodes must be its own.
   if (AudioWorkletNodeClass === undefined) {
     throw new TypeError(
-      `${where}: context is a ${describe(context)} that is not a native BaseAudioContext (a standardized-audio-context context?); pass that library's AudioWorkletNode class as options.AudioWorkletNode (import { AudioWorkletNode } from 'standardized-audio-context'), or pass ${ACCEPTED}`,
+      `${where}: context (${describe(context)}) has an audioWorklet but is not a native BaseAudioContext (a standardized-audio-context context?); pass that library's AudioWorkletNode class as options.AudioWorkletNode (import { AudioWorkletNode } from 'standardized-audio-context'), or pass ${ACCEPTED}`,
     );
   }
   const Library =

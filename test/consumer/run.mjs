@@ -342,7 +342,7 @@ const libsBuilt = await check('vite build of the Tone.js and standardized-audio-
   const sacScripts = [...sacPage.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
   assert(sacScripts.length > 0, `sac.html loads no script: ${sacPage}`);
   const sacCode = sacScripts.map((f) => readFileSync(join(LIBS, 'dist', f), 'utf8')).join('\n');
-  assert(!/Tone\.js|ToneAudioNode/.test(sacCode), `sac.html's scripts (${sacScripts.join(', ')}) include Tone.js`);
+  assert(!/ToneAudioNode/.test(sacCode), `sac.html's scripts (${sacScripts.join(', ')}) include Tone.js`);
 });
 
 await check("README's Tone.js lines are the ones the Tone.js page runs", () => {
@@ -606,7 +606,7 @@ function judgeLibraryRender(o, transport) {
 function judgeRealtime(r, transport) {
   const text = JSON.stringify(r);
   assert(r.transport === transport, `realtime transport ${r.transport}, expected ${transport}`);
-  assert(r.before && Math.abs(r.peak - 0.5) < 0.02, `realtime meters peak ${r.peak}, expected 0.5: ${text}`);
+  assert(r.before && Math.abs(r.peak - 0.5) < 0.005, `realtime meters peak ${r.peak}, expected 0.5: ${text}`);
   assert(r.peakBin === r.expectedBin, `realtime analyser peak bin ${r.peakBin}, expected ${r.expectedBin}`);
   assert(r.afterReset && r.stateAfterReset === 'running', `after reset(): ${text}`);
   assert(r.stateAfterDispose === 'disposed', `after dispose(): ${text}`);

@@ -74,7 +74,7 @@ export async function until(ok, ms = 5000) {
  * @param {number} sampleRate the context's
  */
 export async function exerciseRealtime(fx, sampleRate) {
-  const heard = () => until(() => Math.abs(fx.meters().peak[0] - 0.5) < 0.02 && fx.stats().framesProcessed > 0);
+  const heard = () => until(() => Math.abs(fx.meters().peak[0] - 0.5) < 0.005 && fx.stats().framesProcessed > 0);
   const spectrumPeak = () => {
     const spectrum = new Float32Array(fx.analyser.frequencyBinCount);
     fx.analyser.getFloatFrequencyData(spectrum);

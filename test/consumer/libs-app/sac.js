@@ -64,7 +64,7 @@ async function realtime() {
     fx.gain.value = 0.5;
     const osc = new OscillatorNode(ctx, { frequency: EFFECT_HZ });
     osc.connect(fx).connect(ctx.destination);
-    osc.start();
+    osc.start(ctx.currentTime + 0.1); // once the gain has settled at 0.5
     const result = await exerciseRealtime(fx, ctx.sampleRate);
     osc.stop();
     return result;
