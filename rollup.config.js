@@ -33,7 +33,7 @@ const copyServiceWorker = {
       module: false,
       format: {
         quote_style: 1,
-        preamble: `/*! ringlet ${version} coi-serviceworker | MIT License | source: lib/entries/coi-serviceworker.js */`,
+        preamble: `/*! ringlet ${version} | MIT License | source: lib/entries/coi-serviceworker.js */`,
       },
     });
     this.emitFile({ type: 'asset', fileName: 'coi-serviceworker.js', source: result.code ?? '' });

@@ -18,6 +18,15 @@
 //   node test/bench/resampler.browser.js Chromium's decodeAudioData and
 //     AudioBufferSourceNode resampling, through the same measures
 //   node test/bench/transport.browser.js shared ring vs message port
+//   then, once per engine RINGLET_BROWSERS selects (chromium, firefox,
+//   webkit-shared, webkit-message; default all), with RINGLET_ENGINE=<id>:
+//     test/bench/chain.browser.js (Chromium's run is the one above) for
+//     the chain against that engine's built-in node graph,
+//     test/bench/transport.browser.js (likewise) for the producer cost per
+//     transport, and test/bench/dsp.browser.js for ringlet's EQ and
+//     analyser against the engine's BiquadFilterNode and AnalyserNode and
+//     the spec's formulas; WebKit's Xvfb and pulseaudio are started once
+//     for these (test/browser/daemons.js) and stopped after
 //   node test/bench/latency.browser.js   a written frame to that frame at the
 //     output (source -> capture), offline and realtime
 //   POOL_BENCH_TRIALS=5 node test/bench/pool.browser.js  WorkerPool vs workerpool
@@ -32,11 +41,15 @@
 // `node scripts/bench.mjs --only resampler` runs only the two resampler
 // benches and replaces (or adds) their section in BENCHMARKS.md, leaving the
 // rest of the file as it was; the section says when and on which commit it
-// was measured.
+// was measured. `--only engines` does the same for the per-engine benches
+// (RL_CHAIN_BROWSER_ROUNDS and RL_CHAIN_BROWSER_SECONDS shorten the chain
+// bench; the section names the knobs it ran with).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { startDaemons } from '../test/browser/daemons.js';
+import { selectedEngines } from '../test/browser/engines.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = `${ROOT}BENCHMARKS.md`;
@@ -76,9 +89,10 @@ function coreBuild() {
  * Runs one bench, echoing its output, and returns the JSON on its last line
  * (a `name: ` prefix before the JSON, as scripts/sizes.mjs prints, is allowed).
  * @param {string[]} args node arguments
- * @param {Record<string, string>} [env] extra environment variables
+ * @param {Record<string, string>} [env] extra environment variables, shown in the command
+ * @param {Record<string, string>} [fullEnv] the same plus any not worth showing
  */
-function runBench(args, env = {}) {
+function runBench(args, env = {}, fullEnv = env) {
   const prefix = Object.entries(env)
     .map(([k, v]) => `${k}=${v} `)
     .join('');
@@ -88,7 +102,7 @@ function runBench(args, env = {}) {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...fullEnv },
     });
     let out = '';
     child.stdout.on('data', (chunk) => {
@@ -266,11 +280,12 @@ function gcSection(gcRuns) {
  * Like runBench, but a bench that cannot run at all (no JSON summary, e.g. no
  * Chromium) is reported in its section instead of stopping the others.
  * @param {string[]} args
- * @param {Record<string, string>} [env]
+ * @param {Record<string, string>} [env] extra environment variables, shown in the command
+ * @param {Record<string, string>} [fullEnv] the same plus any not worth showing (daemon addresses)
  */
-async function runOptional(args, env = {}) {
+async function runOptional(args, env = {}, fullEnv = env) {
   try {
-    return await runBench(args, env);
+    return await runBench(args, env, fullEnv);
   } catch (error) {
     console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
     const prefix = Object.entries(env)
@@ -871,6 +886,314 @@ function resamplerSection(run, browserRun, stamp) {
 
 const RESAMPLER_HEADING = '## Resampler: quality beside sox and Chromium, and cost per quantum';
 
+const ENGINES_HEADING =
+  '## Browser engines: the chain against built-in nodes, transports, and the DSP against the spec';
+
+/**
+ * @typedef {{ summary: any, command: string, code: number, error?: string }} Run
+ * @typedef {{ engine: import('../test/browser/engines.js').Engine, chain: Run, transport: Run, dsp: Run }} EngineRuns
+ */
+
+/**
+ * Runs the per-engine browser benches once per engine RINGLET_BROWSERS selects
+ * (default all), one after the other. WebKit needs Xvfb and pulseaudio: they
+ * are started once here (test/browser/daemons.js, as Jest's globalSetup does)
+ * and handed to the benches through RINGLET_DISPLAY / RINGLET_PULSE_SERVER,
+ * then stopped by PID.
+ * @param {Partial<Record<import('../test/browser/engines.js').EngineId, { chain?: Run, transport?: Run }>>} [done]
+ *   runs already made (the full run's Chromium chain and transport benches)
+ * @returns {Promise<EngineRuns[]>}
+ */
+async function runEngines(done = {}) {
+  const engines = selectedEngines();
+  /** @type {import('../test/browser/daemons.js').Daemons | null} */
+  let daemons = null;
+  /** @type {Record<string, string>} */
+  const daemonEnv = {};
+  /** @type {EngineRuns[]} */
+  const runs = [];
+  try {
+    if (engines.some((e) => e.family === 'webkit')) {
+      try {
+        daemons = await startDaemons();
+        daemonEnv.RINGLET_DISPLAY = daemons.display;
+        daemonEnv.RINGLET_PULSE_SERVER = daemons.pulseServer;
+      } catch (error) {
+        console.error(`bench: WebKit's display and audio daemons did not start: ${String(error)}`);
+      }
+    }
+    for (const engine of engines) {
+      const shown = engine.id === 'chromium' ? {} : { RINGLET_ENGINE: engine.id };
+      /** @param {string} script */
+      const run = async (script) => {
+        const r = await runOptional([script], shown, { ...shown, ...daemonEnv });
+        return r;
+      };
+      const chain = done[engine.id]?.chain ?? (await run('test/bench/chain.browser.js'));
+      const transport = done[engine.id]?.transport ?? (await run('test/bench/transport.browser.js'));
+      const dsp = await run('test/bench/dsp.browser.js');
+      runs.push({ engine, chain, transport, dsp });
+    }
+  } finally {
+    await daemons?.stop();
+  }
+  return runs;
+}
+
+/**
+ * The per-engine section: one table per measure, a row (or column) per engine.
+ * @param {EngineRuns[]} runs
+ * @param {string} [stamp] for a section refreshed on its own: when and where it was measured
+ */
+function enginesSection(runs, stamp) {
+  const lines = [ENGINES_HEADING, ''];
+  const name = (/** @type {EngineRuns} */ r) =>
+    `${r.engine.label}${r.chain.summary?.engine?.version ? `, ${r.chain.summary.engine.version.replace(/^\S+ /, '')}` : ''}`;
+  // A cell that could not be measured says why in short; the full reason is listed under the section.
+  /** @type {string[]} */
+  const notes = [];
+  const whyNot = (/** @type {Run} */ run, /** @type {string} */ part) => {
+    const why = String(run.summary?.unavailable?.[part] ?? run.error ?? run.summary?.error ?? 'no summary');
+    const note = `\`${run.command}\`: ${why}`;
+    if (!notes.includes(note)) notes.push(note);
+    return `_not measured: ${why.split(':')[0]}_`;
+  };
+  // Every engine runs the same three scripts; Chromium (the default) without RINGLET_ENGINE.
+  const knobs = (/** @type {string} */ c) =>
+    c.replace(/^((?:[A-Z_]+=\S+ )*)node .*$/, '$1').replace(/RINGLET_ENGINE=\S+ /, '');
+  const scripts = runs[0]
+    ? [runs[0].chain, runs[0].transport, runs[0].dsp].map((x) => x.command.replace(/^.*node /, ''))
+    : [];
+  const commands = [
+    ...new Set(runs.flatMap((r) => [r.chain.command, r.transport.command, r.dsp.command]).map(knobs)),
+  ].filter(Boolean);
+  lines.push(
+    `Commands: \`${commands.length === 1 ? commands[0] : ''}RINGLET_ENGINE=<engine> node <script>\` for each script of ${scripts.map((c) => `\`${c}\``).join(', ')} ` +
+      `and each engine of ${runs.map((r) => `\`${r.engine.id}\``).join(', ')} (Chromium is the default, without the variable). Each engine through its driver in test/browser/drivers/ (Chromium: Debian's chromium via ` +
+      "playwright-core; Firefox: firefox-esr via puppeteer-core over WebDriver BiDi; WebKit: WebKitGTK's MiniBrowser via WebKitWebDriver, on a private " +
+      'Xvfb display and pulseaudio null sink), headless, one cross-origin isolated page served from 127.0.0.1. WebKit runs twice: `webkit-shared` with ' +
+      "SharedArrayBuffer (JSC_useSharedArrayBuffer=1, as Safari gives isolated pages), `webkit-message` without it (ringlet's message transport, as on a " +
+      'Safari page that is not isolated). Firefox has no OfflineAudioContext.suspend(); the harness injects a stand-in (test/browser/offline-suspend.js) ' +
+      'that the analyser measures below use.' +
+      (stamp ? ` ${stamp}` : ''),
+    '',
+  );
+  // 1. The chain against the engine's own built-in graph.
+  const c0 = runs.find((r) => r.chain.summary?.config)?.chain.summary.config;
+  lines.push(
+    "**The chain against the engine's own built-in node graph** (test/bench/chain.browser.js part 3, as in the Chromium section above: " +
+      `the chain signal, ${c0 ? `${c0.renderSeconds} s stereo at 48 kHz, ${c0.rounds} rounds` : '?'} of rotating renders in fresh OfflineAudioContexts; ` +
+      'ringlet with 8 active bands, limiter, meters and analyser time buffer, against GainNode → 8 BiquadFilterNodes → DynamicsCompressorNode → AnalyserNode). ' +
+      "The ratio is the median of per-round ratios of render times: above 1x ringlet's chain renders faster than the engine's own nodes. The per-quantum " +
+      'column is the audio-thread estimate ((ringlet − trivial pass-through AudioWorkletNode) / quanta); the main-thread column times the core loop ' +
+      'directly with `performance.now()` (it needs a shared wasm memory).',
+    '',
+    '| engine | ringlet, ms per render (median) | built-in graph, ms | **built-in / ringlet** (per-round range) | fastest built-in / fastest ringlet | ringlet per quantum, audio thread (estimate) | core loop per quantum, main thread |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const r of runs) {
+    const s = r.chain.summary;
+    if (!s?.builtinOverRinglet) {
+      lines.push(`| ${name(r)} | ${whyNot(r.chain, 'renders')} | – | – | – | – | – |`);
+      continue;
+    }
+    const q = s.builtinOverRinglet;
+    lines.push(
+      `| ${name(r)} | ${f(s.renderMs.ringletActive.median)} | ${f(s.renderMs.builtin.median)} | **${f(q.value, 2)}x** (${f(q.min, 2)} – ${f(q.max, 2)}) | ` +
+        `${f(s.builtinOverRingletBest, 2)}x | ${us(s.chromium.active.median)} | ${s.direct ? us(s.direct.active.median) : whyNot(r.chain, 'direct')} |`,
+    );
+  }
+  const chainProblems = runs.flatMap((r) => (r.chain.summary?.problems ?? []).map((p) => `${r.engine.label}: ${p}`));
+  if (chainProblems.length > 0) lines.push('', '**Harness problems:**', '', ...chainProblems.map((p) => `- ${p}`));
+  // 2. The producer's cost on each transport.
+  lines.push(
+    '',
+    '**Producer cost per transport** (test/bench/transport.browser.js, as in the Chromium section below: 7 trials alternating the transports, medians; ' +
+      '`tryWrite` of one 128-frame stereo quantum into a node whose context is not rendering; write to worklet: one quantum, then `flush()` awaited).',
+    '',
+    '| engine | `shared`: producer cost per quantum | `message`: producer cost per quantum | message / shared | `message`: deliver 786,432 queued frames | `message`: write to worklet (median / p90) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const r of runs) {
+    const t = r.transport.summary?.summary;
+    const m = t?.message;
+    const sh = t?.shared;
+    lines.push(
+      `| ${name(r)} | ${sh ? us(sh.writeNsPerQuantum) : whyNot(r.transport, 'shared')} | ${m ? us(m.writeNsPerQuantum) : whyNot(r.transport, 'message')} | ` +
+        `${t?.ratioWriteCost ? `${f(t.ratioWriteCost, 1)}x` : '–'} | ${m ? `${f(m.deliverMsFor786kFrames, 1)} ms` : '–'} | ` +
+        `${m ? `${f(m.writeToWorkletMedianMs, 3)} ms / ${f(m.writeToWorkletP90Ms, 3)} ms` : '–'} |`,
+    );
+  }
+  // 3. DSP against the engine's nodes and the spec.
+  const d0 = runs.find((r) => r.dsp.summary?.eq?.length)?.dsp.summary;
+  const bands = d0?.eq?.map((x) => x.band) ?? [];
+  const db = (x) => (x === null || x === undefined ? '–' : x === 0 ? '0' : x < 0.001 ? x.toExponential(1) : f(x, 4));
+  lines.push(
+    '',
+    "**ringlet's EQ against the engine's BiquadFilterNode, and both against the spec** (test/bench/dsp.browser.js): the impulse response " +
+      `(${d0?.config?.irLength ?? 4096} samples at 48 kHz) of a ringlet node with one band and of a BiquadFilterNode with the same settings, the bands of ` +
+      "test/browser/dsp.test.js. Their magnitude responses (DFT of the impulse response) at 121 log-spaced frequencies from 20 Hz to 20 kHz, and the spec's: " +
+      "the Web Audio API's BiquadFilterNode coefficient formulas (Audio EQ Cookbook; Q in dB for lowpass and highpass, S = 1 for the shelves) evaluated in " +
+      "double in Node. Max |difference| in dB over the frequencies where the spec reads above −60 dB (at a notch's floor a float32 rounding is whole decibels).",
+    '',
+    `| engine | compared | ${bands.map((b) => `${b.type} ${b.frequency} Hz${b.gainDb ? ` ${b.gainDb > 0 ? '+' : ''}${b.gainDb} dB` : ''}, Q ${b.q}`).join(' | ')} |`,
+    `| --- | --- | ${bands.map(() => '---:').join(' | ')} |`,
+  );
+  for (const r of runs) {
+    const eq = r.dsp.summary?.eq;
+    if (!eq?.length) {
+      lines.push(
+        `| ${name(r)} | – | ${whyNot(r.dsp, 'eq')} | ${bands
+          .slice(1)
+          .map(() => '–')
+          .join(' | ')} |`,
+      );
+      continue;
+    }
+    for (const [key, label] of [
+      ['ringletVsEngineDb', 'ringlet − BiquadFilterNode'],
+      ['engineVsSpecDb', 'BiquadFilterNode − spec'],
+      ['ringletVsSpecDb', 'ringlet − spec'],
+    ])
+      lines.push(`| ${name(r)} | ${label} | ${eq.map((x) => `${db(x[key])} dB`).join(' | ')} |`);
+  }
+  // 4. The analyser.
+  lines.push(
+    '',
+    "**ringlet's analyser against the engine's AnalyserNode, and both against the spec**: the same signal (1 kHz and 3.17 kHz tones and seeded noise) " +
+      "through both, fftSize 2048, read at 7 suspend points of an offline render (getFloatFrequencyData and getFloatTimeDomainData). The spec's values " +
+      "are computed in Node from each analyser's own time-domain data: Blackman window (α 0.16), X[k] = (1/N) Σ x[n] w[n] e^(−2πikn/N), smoothing " +
+      'X̂[k] = τ X̂prev[k] + (1 − τ) |X[k]| from zero over the successive calls, 20 log10. Max |difference| in dB over the bins where the spec reads above −100 dB.',
+    '',
+    '| engine | smoothing 0: ringlet − AnalyserNode | AnalyserNode − spec | ringlet − spec | smoothing 0.8: ringlet − AnalyserNode | AnalyserNode − spec | ringlet − spec |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const r of runs) {
+    const a = r.dsp.summary?.analyser ?? {};
+    const cells = [];
+    for (const s of ['0', '0.8']) {
+      const x = a[s];
+      if (!x) {
+        cells.push(whyNot(r.dsp, `analyser${s}`), '–', '–');
+        continue;
+      }
+      const ours = (y) => (y ? `${db(y.maxDb)} dB` : whyNot(r.dsp, 'ringletAnalyser'));
+      cells.push(ours(x.ringletVsEngine), `${db(x.engineVsSpec.maxDb)} dB`, ours(x.ringletVsSpec));
+    }
+    lines.push(`| ${name(r)} | ${cells.join(' | ')} |`);
+  }
+  // Which is right where they differ: the one nearer the spec, per engine.
+  const nearer = (/** @type {number} */ theirs, /** @type {number} */ ours) =>
+    Math.abs(theirs - ours) <= 0.01 * Math.max(theirs, ours)
+      ? 'equally near (the same response)'
+      : theirs > ours
+        ? '**ringlet is the nearer**'
+        : '**the engine is the nearer**';
+  const verdicts = [];
+  for (const r of runs) {
+    const eq = r.dsp.summary?.eq;
+    if (!eq?.length) continue;
+    const worst = eq.reduce((w, x) => (x.engineVsSpecDb > w.engineVsSpecDb ? x : w));
+    const ringletWorst = Math.max(...eq.map((x) => x.ringletVsSpecDb));
+    const an = Object.values(r.dsp.summary.analyser ?? {});
+    const anEngine = an.length ? Math.max(...an.map((x) => x.engineVsSpec.maxDb)) : null;
+    const anOurs = an.filter((x) => x.ringletVsSpec).map((x) => x.ringletVsSpec.maxDb);
+    verdicts.push(
+      `- ${name(r)}: BiquadFilterNode departs from the spec by at most ${db(worst.engineVsSpecDb)} dB (${worst.band.type}, at ${f(worst.engineWorstHz, 0)} Hz), ` +
+        `ringlet by at most ${db(ringletWorst)} dB: ${nearer(worst.engineVsSpecDb, ringletWorst)}` +
+        `${anEngine === null ? '' : `; AnalyserNode by at most ${db(anEngine)} dB, ringlet's analyser ${anOurs.length ? `by at most ${db(Math.max(...anOurs))} dB: ${nearer(anEngine, Math.max(...anOurs))}` : 'not measured (no SharedArrayBuffer)'}`}.`,
+    );
+  }
+  if (verdicts.length > 0) {
+    lines.push('', 'Against the spec (which is right where the two differ):', '', ...verdicts, '');
+    const all = runs.flatMap((r) => r.dsp.summary?.eq ?? []);
+    const worstEngine = Math.max(...all.map((x) => x.engineVsSpecDb));
+    const anWorst = Math.max(
+      ...runs.flatMap((r) => Object.values(r.dsp.summary?.analyser ?? {}).map((x) => x.engineVsSpec.maxDb)),
+    );
+    const engineNearer = all.filter((x) => x.engineVsSpecDb < 0.99 * x.ringletVsSpecDb);
+    const double = runs
+      .filter((r) => r.dsp.summary?.eq?.length && r.dsp.summary.eq.every((x) => x.ringletVsEngineDb < 1e-6))
+      .map((r) => r.engine.label);
+    lines.push(
+      worstEngine < 0.05
+        ? `No engine departs materially from the formulas: the largest deviation is ${db(worstEngine)} dB ` +
+            `(${f((10 ** (worstEngine / 20) - 1) * 100, 2)} % in amplitude), and the large ones sit at low frequencies far below 0 dB (a highpass or shelf near 20 Hz), ` +
+            "where the poles sit near the unit circle and magnify any single-precision step in an engine's coefficient or filter arithmetic. " +
+            `The engines' analysers depart by at most ${db(anWorst)} dB. ringlet computes its coefficients and the analyser's FFT in double. ` +
+            (engineNearer.length > 0
+              ? `Band by band, an engine is the nearer on ${[...new Set(engineNearer.map((x) => x.band.type))].join(', ')}, where ringlet is still within ` +
+                `${db(Math.max(...engineNearer.map((x) => x.ringletVsSpecDb)))} dB of the spec; elsewhere ringlet is the nearer or equal.`
+              : 'Band by band, ringlet is the nearer or equal everywhere.') +
+            (double.length > 0
+              ? ` ${double.join(' and ')}'s BiquadFilterNode agrees with ringlet's band to within 1e-6 dB on every band.`
+              : '')
+        : `**An engine departs from the spec's formulas by up to ${db(worstEngine)} dB** (see the rows above): there the spec's value, computed in Node, is the reference.`,
+    );
+  }
+  if (notes.length > 0) lines.push('', 'Not measured, why:', '', ...notes.map((n) => `- ${n}`));
+  const dspProblems = runs.flatMap((r) => (r.dsp.summary?.problems ?? []).map((p) => `${r.engine.label}: ${p}`));
+  if (dspProblems.length > 0) lines.push('', '**Harness problems:**', '', ...dspProblems.map((p) => `- ${p}`));
+  const loads = runs
+    .map((r) => r.chain.summary?.config?.loadAverage)
+    .filter(Boolean)
+    .map((l) => loadText(l.before));
+  if (loads.length > 0)
+    lines.push(
+      '',
+      `Load average (1/5/15 min) at the start of each engine's chain bench: ${loads.join('; ')} on ${os.availableParallelism?.() ?? os.cpus().length} cores` +
+        `${loads.some((l) => Number(l.split(' / ')[0]) > (os.availableParallelism?.() ?? os.cpus().length)) ? ': **the machine was loaded** by other work during the run, so the timings (not the dB figures) are noisy; compare the ratios' : ''}.`,
+    );
+  return lines;
+}
+
+/**
+ * Replaces the section under `heading` in BENCHMARKS.md, or adds it before
+ * the first of `before` found (else at the end).
+ * @param {string} heading
+ * @param {string} section
+ * @param {string[]} before
+ */
+function replaceSection(heading, section, before) {
+  let text = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '# Benchmarks\n\n';
+  const at = text.indexOf(heading);
+  if (at !== -1) {
+    const next = text.indexOf('\n## ', at + heading.length);
+    const manual = text.indexOf(MANUAL_OPEN, at);
+    const end = Math.min(next === -1 ? text.length : next + 1, manual === -1 ? text.length : manual);
+    text = `${text.slice(0, at)}${section}\n\n${text.slice(end)}`;
+  } else {
+    const where = before.map((h) => text.indexOf(h)).find((i) => i !== -1) ?? -1;
+    text =
+      where === -1 ? `${text.trimEnd()}\n\n${section}\n` : `${text.slice(0, where)}${section}\n\n${text.slice(where)}`;
+  }
+  writeFileSync(OUT, text);
+}
+
+/** Replaces (or adds, where a full run puts it: after the transports) the per-engine section of BENCHMARKS.md. */
+async function onlyEngines() {
+  ensureBuilt();
+  const core = coreBuild();
+  const started = Date.now();
+  const runs = await runEngines();
+  const m = machine();
+  const knobs = ['RL_CHAIN_BROWSER_ROUNDS', 'RL_CHAIN_BROWSER_SECONDS', 'RINGLET_BROWSERS']
+    .filter((k) => process.env[k])
+    .map((k) => `${k}=${process.env[k]} `)
+    .join('');
+  const stamp =
+    `This section alone was refreshed by \`${knobs}node scripts/bench.mjs --only engines\` (${f((Date.now() - started) / 1000, 0)} s) on ${m.date}, commit ${m.commit}, ` +
+    `core built ${core.built}${core.newer.length > 0 ? ` (**stale**: ${core.newer.join(', ')} changed since)` : ''}, on the machine above.`;
+  replaceSection(ENGINES_HEADING, enginesSection(runs, stamp).join('\n'), [
+    '## End-to-end latency',
+    '## WorkerPool',
+    '## Package sizes',
+    MANUAL_OPEN,
+  ]);
+  console.log(`\nbench: wrote the per-engine section of ${OUT}`);
+  if (runs.some((r) => r.chain.code !== 0 || r.transport.code !== 0 || r.dsp.code !== 0)) process.exitCode = 1;
+}
+
 function manualSection() {
   if (existsSync(OUT)) {
     const text = readFileSync(OUT, 'utf8');
@@ -922,10 +1245,11 @@ async function onlyResampler() {
 async function main() {
   const only = process.argv.indexOf('--only');
   if (only !== -1) {
-    if (process.argv[only + 1] !== 'resampler') {
-      throw new RangeError(`--only takes 'resampler'; got ${process.argv[only + 1] ?? 'nothing'}`);
+    const what = process.argv[only + 1];
+    if (what !== 'resampler' && what !== 'engines') {
+      throw new RangeError(`--only takes 'resampler' or 'engines'; got ${what ?? 'nothing'}`);
     }
-    await onlyResampler();
+    await (what === 'resampler' ? onlyResampler() : onlyEngines());
     return;
   }
   ensureBuilt();
@@ -945,6 +1269,8 @@ async function main() {
   const resampler = await runOptional(['test/bench/resampler.bench.js']);
   const resamplerBrowser = await runOptional(['test/bench/resampler.browser.js']);
   const transport = await runOptional(['test/bench/transport.browser.js']);
+  // Every engine RINGLET_BROWSERS selects: Chromium's chain and transport runs are the ones above.
+  const engineRuns = await runEngines({ chromium: { chain: chainBrowser, transport } });
   const latency = await runOptional(['test/bench/latency.browser.js']);
   const pool = await runOptional(['test/bench/pool.browser.js'], { POOL_BENCH_TRIALS: '5' });
   const underrun = await runOptional(['test/bench/underrun.browser.js'], { UNDERRUN_BENCH_SECONDS: '10' });
@@ -985,6 +1311,8 @@ async function main() {
     '',
     ...transportSection(transport),
     '',
+    ...enginesSection(engineRuns),
+    '',
     ...latencySection(latency),
     '',
     ...poolSection(pool),
@@ -1011,7 +1339,8 @@ async function main() {
     pool,
     underrun,
     sizes,
-  ].filter((r) => r.code !== 0);
+    ...engineRuns.flatMap((r) => [r.chain, r.transport, r.dsp]),
+  ].filter((r, i, all) => r.code !== 0 && all.indexOf(r) === i);
   if (failed.length > 0) {
     console.error(`bench: ${failed.map((r) => r.command).join(', ')} reported problems (see above)`);
     process.exitCode = 1;

@@ -126,6 +126,12 @@ export class MessageLink {
     /** @type {ReturnType<typeof setTimeout> | null} */ this.paramRetry = null;
     /** True once the node is disposed: nothing is posted, every wait ends. */
     this.closed = false;
+    /**
+     * True once the node's AudioContext has closed: its processor never runs
+     * again, and some engines (Chromium) stop it answering the port, so no
+     * wait may count on a reply.
+     */
+    this.contextClosed = false;
   }
 
   /** A fresh request id. */
@@ -267,6 +273,15 @@ export class MessageLink {
     this.time = { writeIndex: 0, data: new Float32Array(0) };
     this.wake();
     return this.epoch;
+  }
+
+  /**
+   * The node's context has closed: waits that need the processor end now,
+   * and the capture reader hands out only what has already arrived here.
+   */
+  endWithContext() {
+    this.contextClosed = true;
+    this.wake();
   }
 
   /**
@@ -500,7 +515,9 @@ export class MessageWriter extends MessageSide {
 /**
  * The consuming end of a capture node on the message transport. Same
  * contract as RingReader, except readSync and handle. After close() it goes
- * on taking what the worklet's ring still holds, then reports 'closed'.
+ * on taking what the worklet's ring still holds, then reports 'closed'. Once
+ * the node's context has closed it hands out what has already arrived, then
+ * reports 'closed': a closed context's processor may never answer again.
  */
 export class MessageReader extends MessageSide {
   /** @param {MessageLink} link */
@@ -543,7 +560,8 @@ export class MessageReader extends MessageSide {
     const data = reply.data;
     const frames = reply.frames ?? 0;
     if (!(data instanceof Float32Array)) return;
-    if (reply.epoch === this.link.epoch && frames > 0) {
+    // After the context closed the reader may already have said 'closed'.
+    if (reply.epoch === this.link.epoch && frames > 0 && !this.link.contextClosed) {
       this.chunks.push({ data, frames });
     } else {
       if (frames === 0) this.emptyAt = performance.now();
@@ -600,12 +618,12 @@ export class MessageReader extends MessageSide {
   /**
    * True when nothing is left to read and nothing more can come: the ring is
    * closed, the worklet's part of it is empty, and no chunk waits here (or the
-   * node is disposed, so nothing more arrives).
+   * node is disposed, or its context closed, so nothing more arrives).
    * @private
    */
   drained() {
     if (this.chunks.length > 0) return false;
-    if (this.link.closed) return true;
+    if (this.link.closed || this.link.contextClosed) return true;
     const s = this.link.snapshot;
     return s.closed && s.writeIndex === s.readIndex && this.readId === 0;
   }
@@ -617,7 +635,7 @@ export class MessageReader extends MessageSide {
    * @private
    */
   request() {
-    if (this.readId !== 0 || this.link.closed) return;
+    if (this.readId !== 0 || this.link.closed || this.link.contextClosed) return;
     if (performance.now() - this.emptyAt < POLL_MS) return;
     const id = this.link.id();
     const chunk = this.link.acquire();

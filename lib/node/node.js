@@ -478,7 +478,8 @@ export class RingletNode extends EventTarget {
  * A closed AudioContext never runs the node's processor again, so nothing
  * would ever move the ring: close it then, so that waits on it end with
  * 'closed' at once rather than at their timeout, and what is in it can still
- * be read. Only contexts with close() are watched: an OfflineAudioContext's
+ * be read (on 'message', what has already reached the main thread: the
+ * processor of a closed context may never answer again). Only contexts with close() are watched: an OfflineAudioContext's
  * state becomes 'closed' when its rendering ends, and its ring stays open.
  * Main thread.
  * @param {BaseAudioContext} context
@@ -492,6 +493,7 @@ function closeRingWithContext(context, state) {
   const onStateChange = () => {
     if (context.state !== 'closed') return;
     controller.abort();
+    state.link?.endWithContext();
     state.closeRing();
   };
   context.addEventListener('statechange', onStateChange, { signal: controller.signal });

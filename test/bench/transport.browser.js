@@ -1,13 +1,18 @@
-// The shared and message transports side by side in headless Chromium: what
-// writing costs the producing thread, and how long written audio takes to
-// reach the worklet. Run: node test/bench/transport.browser.js
-// Prints a table and, last, a JSON summary line.
-import { openBrowser } from '../browser/harness.js';
+// The shared and message transports side by side in a headless browser
+// engine: what writing costs the producing thread, and how long written audio
+// takes to reach the worklet. Run: node test/bench/transport.browser.js
+// (Chromium), or with RINGLET_ENGINE=firefox, webkit-shared or webkit-message
+// (test/browser/harness.js opens that engine). Where the engine mode has no
+// SharedArrayBuffer (webkit-message) the 'shared' transport cannot run; the
+// summary says so in `unavailable`. Prints a table and, last, a JSON summary
+// line; exits non-zero only when a transport that should run could not.
+import { engine, openBrowser } from '../browser/harness.js';
 
 const TRIALS = 7;
 
 const b = await openBrowser();
 try {
+  const version = await b.version();
   const trial = async (transport) =>
     b.page.evaluate(async (transport) => {
       const { RingletNode } = await import('/dist/ringlet.js');
@@ -36,15 +41,30 @@ try {
       return { writeNs, deliverMs, rttMedianMs: rtts[25], rttP90Ms: rtts[45] };
     }, transport);
 
-  const results = { shared: [], message: [] };
+  /** @type {Record<string, string>} */
+  const unavailable = {};
+  if (!engine.sharedArrayBuffer) {
+    unavailable.shared = `no SharedArrayBuffer in ${engine.label}: only the 'message' transport exists there`;
+  }
+  const transports = ['shared', 'message'].filter((t) => !unavailable[t]);
+  /** @type {Record<string, any[]>} */
+  const results = Object.fromEntries(transports.map((t) => [t, []]));
   for (let i = 0; i < TRIALS; i++) {
-    results.shared.push(await trial('shared'));
-    results.message.push(await trial('message'));
+    for (const t of transports) {
+      if (unavailable[t]) continue;
+      try {
+        results[t].push(await trial(t));
+      } catch (error) {
+        unavailable[t] = String(error instanceof Error ? error.message : error).split('\n')[0];
+      }
+    }
   }
   const median = (xs) => [...xs].sort((x, y) => x - y)[xs.length >> 1];
+  /** @type {Record<string, any>} */
   const summary = {};
-  for (const t of ['shared', 'message']) {
+  for (const t of transports) {
     const r = results[t];
+    if (unavailable[t]) continue;
     summary[t] = {
       writeNsPerQuantum: median(r.map((x) => x.writeNs)),
       framesPerSecondM: (128 / median(r.map((x) => x.writeNs))) * 1e3,
@@ -53,17 +73,34 @@ try {
       writeToWorkletP90Ms: t === 'shared' ? 0 : median(r.map((x) => x.rttP90Ms)),
     };
   }
-  summary.ratioWriteCost = summary.message.writeNsPerQuantum / summary.shared.writeNsPerQuantum;
-  console.log(`transport bench (headless Chromium, ${TRIALS} interleaved trials, medians; 128-frame stereo quanta)`);
+  summary.ratioWriteCost =
+    summary.message && summary.shared ? summary.message.writeNsPerQuantum / summary.shared.writeNsPerQuantum : null;
+  console.log(
+    `transport bench (${version}, ${engine.id}, headless, ${TRIALS} interleaved trials, medians; 128-frame stereo quanta)`,
+  );
   for (const t of ['shared', 'message']) {
     const s = summary[t];
+    if (!s) {
+      console.log(`${t.padEnd(8)} could not run: ${unavailable[t]}`);
+      continue;
+    }
     console.log(
       `${t.padEnd(8)} write ${s.writeNsPerQuantum.toFixed(0)} ns/quantum (${s.framesPerSecondM.toFixed(0)} M frames/s), ` +
         `write-to-worklet ${s.writeToWorkletMedianMs.toFixed(3)} ms median / ${s.writeToWorkletP90Ms.toFixed(3)} ms p90`,
     );
   }
-  console.log(`message / shared write cost: ${summary.ratioWriteCost.toFixed(1)}x`);
-  console.log(JSON.stringify({ bench: 'transport', summary }));
+  if (summary.ratioWriteCost !== null)
+    console.log(`message / shared write cost: ${summary.ratioWriteCost.toFixed(1)}x`);
+  console.log(
+    JSON.stringify({
+      bench: 'transport',
+      engine: { id: engine.id, label: engine.label, version },
+      summary,
+      unavailable,
+    }),
+  );
+  // A documented engine gap (no SharedArrayBuffer) is reported, not failed.
+  if (Object.keys(unavailable).some((t) => t !== 'shared' || engine.sharedArrayBuffer)) process.exitCode = 1;
 } finally {
   await b.close();
 }

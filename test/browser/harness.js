@@ -7,10 +7,14 @@
 // A test file imports `test` and `describe` from here instead of
 // @jest/globals: they put the engine in front of each top-level name
 // (`[firefox] …`). `engine` says which engine runs the file. Outside Jest
-// (benchmarks, scripts) openBrowser() opens Chromium, as before, and
-// launchEngine() opens any engine (the consumer tests run in each); this
+// (benchmarks, scripts) openBrowser() opens the engine the RINGLET_ENGINE
+// environment variable names (chromium, firefox, webkit-shared or
+// webkit-message; default chromium), and for WebKit starts the display and
+// audio daemons (daemons.js) itself when no Jest globalSetup did;
+// launchEngine() opens any engine (the consumer tests run in each). This
 // module takes Jest's functions from its globals only when a test registers,
 // so it loads outside Jest too.
+import { startDaemons } from './daemons.js';
 import { engineById } from './engines.js';
 import { OFFLINE_SUSPEND } from './offline-suspend.js';
 import { LISTENER_COUNTER, Page, RECORDER } from './page.js';
@@ -18,9 +22,15 @@ import { serve } from '../../scripts/serve.mjs';
 
 export { CHROMIUM_ARGS } from './drivers/chromium.js';
 
-/** The engine this file runs in (jest.config.js's project global; Chromium outside a project). */
+/**
+ * The engine this file runs in: jest.config.js's project global; outside a
+ * Jest project the RINGLET_ENGINE environment variable, else Chromium.
+ */
 export const engine = engineById(
-  String(/** @type {{ RINGLET_ENGINE?: string }} */ (globalThis).RINGLET_ENGINE ?? 'chromium'),
+  String(
+    /** @type {{ RINGLET_ENGINE?: string }} */ (globalThis).RINGLET_ENGINE ??
+      (process.env.RINGLET_ENGINE || 'chromium'),
+  ),
 );
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -113,9 +123,19 @@ export async function openBrowser({
   let session = null;
   const server = await serve({ root: ROOT, isolate, handle, prelude: () => session?.prelude() ?? '' });
   let page;
+  // Outside Jest nobody started WebKit's display and audio daemons: start
+  // them for this browser and stop them when it closes.
+  /** @type {import('./daemons.js').Daemons | null} */
+  let daemons = null;
   try {
+    if (engine.family === 'webkit' && (!process.env.RINGLET_DISPLAY || !process.env.RINGLET_PULSE_SERVER)) {
+      daemons = await startDaemons();
+      process.env.RINGLET_DISPLAY = daemons.display;
+      process.env.RINGLET_PULSE_SERVER = daemons.pulseServer;
+    }
     session = await launchEngine(engine, { fakeMedia, countListeners, chromiumArgs });
   } catch (error) {
+    await stopDaemons(daemons);
     await server.close();
     throw error;
   }
@@ -126,6 +146,7 @@ export async function openBrowser({
     await page.goto(`${server.url}/test/browser/blank.html`);
   } catch (error) {
     await driver.close().catch(() => {});
+    await stopDaemons(daemons);
     await server.close();
     throw error;
   }
@@ -188,16 +209,30 @@ export async function openBrowser({
       await cdp.send('HeapProfiler.collectGarbage');
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     },
+    /** The engine's name and version, as its driver reports them (e.g. 'Firefox 153.8.0'). */
+    version: () => driver.version(),
     async close() {
       try {
         if (cdpSession) await cdpSession.detach().catch(() => {});
         await driver.close();
       } finally {
         await server.close();
+        await stopDaemons(daemons);
       }
     },
   };
   return b;
+}
+
+/**
+ * Stops daemons openBrowser() started (none when Jest's globalSetup did).
+ * @param {import('./daemons.js').Daemons | null} daemons
+ */
+async function stopDaemons(daemons) {
+  if (!daemons) return;
+  if (process.env.RINGLET_DISPLAY === daemons.display) delete process.env.RINGLET_DISPLAY;
+  if (process.env.RINGLET_PULSE_SERVER === daemons.pulseServer) delete process.env.RINGLET_PULSE_SERVER;
+  await daemons.stop();
 }
 
 /** @type {number} */

@@ -146,8 +146,8 @@ for (const transport of ['shared', 'message']) {
 }
 
 test.needs(
-  ['sharedArrayBuffer'],
-  "it watches the core stop through the shared ring's quantum counter while it holds this thread",
+  ['chromium', 'firefox'],
+  "it watches the core stop through the shared ring's quantum counter while it holds this thread; WebKitGTK renders no quantum while the page's main thread is busy, so there the trap cannot fire inside the hold",
 );
 test('a panic that arrives just before reset() does not take its reply: reset() resolves and the node runs', async () => {
   const r = await b.page.evaluate(async (wasmUrl) => {

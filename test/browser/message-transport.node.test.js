@@ -61,12 +61,103 @@ async function renderRamp(transport) {
     await new Promise((r) => setTimeout(r, 20));
   return {
     transport: node.transport,
+    frames,
+    played: frames,
     mismatches,
     fed: statuses.every(Boolean),
     stats: node.stats(),
     handle: node.writerHandle,
   };
 }
+
+/**
+ * The same ramp through a source node in a realtime AudioContext, for
+ * engines whose OfflineAudioContext has no suspend() (Firefox): its test
+ * stand-in holds the rendering thread, so a port-fed ring could not be fed
+ * during a pause. The ring (32768) is smaller than the ramp (96000): it is
+ * filled while the context is suspended, then kept topped up while it plays,
+ * and closed after the last frame so a drained ring is the stream's end, not
+ * an underrun. A capture node behind the source records what it played. In
+ * page.
+ * @param {string} transport
+ */
+async function renderRampRealtime(transport) {
+  const { RingletNode } = await import('/dist/ringlet.js');
+  const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+  const sampleRate = 48000;
+  const frames = 96000;
+  const capacityFrames = 32768;
+  const ctx = new AudioContext({ sampleRate });
+  await Promise.race([ctx.suspend(), sleep(10000)]);
+  const suspended = ctx.state === 'suspended';
+  const node = await RingletNode.create(ctx, { channels: 2, capacityFrames, transport });
+  const tap = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 131072, transport });
+  node.connect(tap).connect(ctx.destination);
+  // Below the limiter's -1 dBFS ceiling, so the chain passes it exactly.
+  const ramp = (i, c) => (c === 0 ? (0.8 * (i % 4800)) / 4800 : -0.8 * ((i % 777) / 777));
+  let written = 0;
+  const statuses = [];
+  const feed = async (upTo) => {
+    const n = upTo - written;
+    const left = new Float32Array(n);
+    const right = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      left[i] = ramp(written + i, 0);
+      right[i] = ramp(written + i, 1);
+    }
+    // 5 s is far more than a loaded machine needs for the core to free a chunk.
+    const r = await node.writer.write([left, right], { timeoutMs: 5000 });
+    statuses.push(r.status === 'ready' && r.frames === n);
+    written = upTo;
+  };
+  await feed(capacityFrames);
+  await node.flush();
+  // Bounded: the whole pre-fill is in the worklet's ring before it plays.
+  for (let i = 0; i < 250 && node.stats().availableRead < capacityFrames; i++) {
+    await sleep(20);
+    await node.flush();
+  }
+  const prefilled = node.stats().availableRead;
+  const left = new Float32Array(frames);
+  const right = new Float32Array(frames);
+  let got = 0;
+  const reading = (async () => {
+    const deadline = performance.now() + 30000;
+    while (got < frames && performance.now() < deadline) {
+      const n = Math.min(4096, frames - got);
+      const res = await tap.reader.readWithTimeout([left.subarray(got, got + n), right.subarray(got, got + n)], 50);
+      got += res.frames;
+    }
+  })();
+  await Promise.race([ctx.resume(), sleep(10000)]);
+  while (written < frames) await feed(Math.min(frames, written + 4096));
+  node.writer.close();
+  await reading;
+  await Promise.race([ctx.suspend(), sleep(10000)]);
+  await node.flush();
+  const stats = node.stats();
+  await ctx.close();
+  let mismatches = 0;
+  for (let i = 0; i < frames; i++) {
+    if (left[i] !== Math.fround(ramp(i, 0)) || right[i] !== Math.fround(ramp(i, 1))) mismatches++;
+  }
+  return {
+    transport: node.transport,
+    frames,
+    played: got,
+    mismatches,
+    fed: suspended && prefilled === capacityFrames && statuses.every(Boolean),
+    stats,
+    handle: node.writerHandle,
+  };
+}
+
+/**
+ * How this engine renders the ramp with a port-fed ring: offline where
+ * OfflineAudioContext has suspend(), realtime in Firefox (it has none).
+ * @param {import('./engines.js').Engine} engine
+ */
+const clockOf = (engine) => (engine.family === 'firefox' ? 'realtime' : 'offline');
 
 describe('on a page that is not cross-origin isolated', () => {
   /** @type {Awaited<ReturnType<typeof openBrowser>>} */
@@ -81,12 +172,16 @@ describe('on a page that is not cross-origin isolated', () => {
   test('auto picks the message transport, and a source renders a ramp sample-exact', async () => {
     const sab = b.engine.sharedArrayBufferEverywhere ? 'function' : 'undefined'; // see engines.js
     expect(await b.page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, sab]);
-    const r = await b.page.evaluate(renderRamp, 'auto');
+    const clock = clockOf(b.engine);
+    const r = await b.page.evaluate(clock === 'offline' ? renderRamp : renderRampRealtime, 'auto');
     expect(r.transport).toBe('message');
+    expect(r.played).toBe(r.frames);
     expect(r.mismatches).toBe(0);
     expect(r.fed).toBe(true);
     expect(r.handle).toBeNull();
-    expect(r.stats.framesProcessed).toBe(48000);
+    // Realtime, the context plays on until it is suspended after the ramp.
+    if (clock === 'offline') expect(r.stats.framesProcessed).toBe(r.frames);
+    else expect(r.stats.framesProcessed).toBeGreaterThanOrEqual(r.frames);
     expect(r.stats.underruns).toBe(0);
   });
 
@@ -148,10 +243,15 @@ describe('on a page that is not cross-origin isolated', () => {
   });
 
   test('meters, the analyser and settings work over the port (last snapshot, refreshed per frame)', async () => {
-    const r = await b.page.evaluate(async () => {
+    const r = await b.page.evaluate(async (clock) => {
       const { RingletNode } = await import('/dist/ringlet.js');
       const sampleRate = 48000;
-      const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 3 * sampleRate, sampleRate });
+      // Firefox's OfflineAudioContext has no suspend(): there the same tone
+      // plays in a realtime context, and the checks run while it plays.
+      const ctx =
+        clock === 'offline'
+          ? new OfflineAudioContext({ numberOfChannels: 1, length: 3 * sampleRate, sampleRate })
+          : new AudioContext({ sampleRate });
       const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
       node.generator.set({ type: 'sine', frequency: 1500, amplitude: 0.5 });
       node.generator.start();
@@ -165,9 +265,9 @@ describe('on a page that is not cross-origin isolated', () => {
       let meters;
       let peakBin = -1;
       let time = 0;
-      ctx.suspend(2.5).then(async () => {
-        // Snapshots arrive over the port; ask until the 2.5 s state has landed.
-        await settle(() => node.meters().peak[0] > 0.49 && node.stats().framesProcessed >= 2.5 * sampleRate - 128);
+      const inspect = async (atFrames) => {
+        // Snapshots arrive over the port; ask until the state at `atFrames` has landed.
+        await settle(() => node.meters().peak[0] > 0.49 && node.stats().framesProcessed >= atFrames - 128);
         meters = node.meters();
         const spectrum = new Float32Array(node.analyser.frequencyBinCount);
         const samples = new Float32Array(node.analyser.fftSize);
@@ -178,11 +278,24 @@ describe('on a page that is not cross-origin isolated', () => {
         node.analyser.getFloatFrequencyData(spectrum);
         peakBin = spectrum.indexOf(Math.max(...spectrum));
         time = Math.max(...samples.map(Math.abs));
-        await ctx.resume();
-      });
-      await ctx.startRendering();
+      };
+      if (clock === 'offline') {
+        ctx.suspend(2.5).then(async () => {
+          await inspect(2.5 * sampleRate);
+          await ctx.resume();
+        });
+        await ctx.startRendering();
+      } else {
+        await Promise.race([ctx.resume(), new Promise((res) => setTimeout(res, 2000))]);
+        // As offline: 2.5 s of tone, so the RMS meter (300 ms time constant)
+        // has settled. Bounded: 15 s for them to play.
+        for (let i = 0; i < 750 && node.stats().framesProcessed < 2.5 * sampleRate; i++)
+          await new Promise((res) => setTimeout(res, 20));
+        await inspect(2.5 * sampleRate);
+        await ctx.close();
+      }
       return { transport: node.transport, meters, peakBin, time };
-    });
+    }, clockOf(b.engine));
     expect(r.transport).toBe('message');
     expect(r.meters.peak[0]).toBeCloseTo(0.5, 3);
     expect(Math.abs(20 * Math.log10(r.meters.rms[0] / (0.5 / Math.SQRT2)))).toBeLessThan(0.1);
@@ -328,13 +441,19 @@ describe('on an isolated page', () => {
 
   test.needs(['sharedArrayBuffer'], 'it compares the shared ring with the message transport');
   test('a forced message transport renders the same ramp sample-exact as the shared transport', async () => {
-    const shared = await b.page.evaluate(renderRamp, 'shared');
-    const message = await b.page.evaluate(renderRamp, 'message');
+    const clock = clockOf(b.engine);
+    const render = clock === 'offline' ? renderRamp : renderRampRealtime;
+    const shared = await b.page.evaluate(render, 'shared');
+    const message = await b.page.evaluate(render, 'message');
     expect(shared.transport).toBe('shared');
     expect(message.transport).toBe('message');
+    expect([shared.played, message.played]).toEqual([shared.frames, message.frames]);
     expect(shared.mismatches).toBe(0);
     expect(message.mismatches).toBe(0);
-    expect(message.stats.framesProcessed).toBe(shared.stats.framesProcessed);
+    expect([shared.fed, message.fed]).toEqual([true, true]);
+    expect([shared.stats.underruns, message.stats.underruns]).toEqual([0, 0]);
+    // Realtime, each context plays on until it is suspended after the ramp.
+    if (clock === 'offline') expect(message.stats.framesProcessed).toBe(shared.stats.framesProcessed);
     expect(b.errors).toEqual([]);
   });
 });

@@ -1,7 +1,16 @@
 // The message transport's promises on the paths a page without
 // SharedArrayBuffer walks: a write racing reset(), a closed reader draining,
 // waits on a worklet that does not answer, and flush() saying what happened.
-// Real Chromium, on a page that is not cross-origin isolated.
+// In every engine, on a page that is not cross-origin isolated. Every node
+// here asks for transport 'message': WebKitGTK run with SharedArrayBuffer
+// exposes it even on such a page (engines.js), where 'auto' still picks the
+// message transport, but the file does not lean on that choice.
+//
+// Firefox's OfflineAudioContext has no suspend(), and its test stand-in
+// (offline-suspend.js) blocks the rendering thread, so the worklet could not
+// answer the port during a pause. The tests that act in the middle of a
+// render therefore use a realtime AudioContext that runs only between
+// suspend() and resume(), with a capture node recording what was played.
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { openBrowser, test } from './harness.js';
 
@@ -10,7 +19,8 @@ let b;
 
 beforeAll(async () => {
   b = await openBrowser({ isolate: false });
-  expect(await b.page.evaluate(() => typeof SharedArrayBuffer)).toBe('undefined');
+  const sab = b.engine.sharedArrayBufferEverywhere ? 'function' : 'undefined'; // see engines.js
+  expect(await b.page.evaluate(() => [crossOriginIsolated, typeof SharedArrayBuffer])).toEqual([false, sab]);
 });
 
 afterAll(async () => {
@@ -20,41 +30,82 @@ afterAll(async () => {
 test('a write racing reset() is kept in the new ring, and the writer still writes after it has played', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
-    const sampleRate = 48000;
-    const length = 9600;
-    const at = 38 * 128; // where the second write starts playing: a suspend lands on a quantum boundary
-    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length, sampleRate });
-    const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096 });
-    node.connect(ctx.destination);
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    // The context renders only between resume() and suspend(), so what the
+    // source plays is known frame by frame; the capture node behind it
+    // records exactly that.
+    const ctx = new AudioContext({ sampleRate: 48000 });
+    await Promise.race([ctx.suspend(), sleep(10000)]);
+    const suspended0 = ctx.state;
+    const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 4096, transport: 'message' });
+    const tap = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 131072,
+      transport: 'message',
+    });
+    node.connect(tap).connect(ctx.destination);
     // Below the limiter's ceiling, so the chain passes the ramps exactly.
-    const raced = Float32Array.from({ length: 1024 }, (_, i) => (0.5 * i) / 1024);
-    const later = Float32Array.from({ length: 2048 }, (_, i) => (-0.5 * i) / 2048);
+    const raced = Float32Array.from({ length: 1024 }, (_, i) => (0.5 * (i + 1)) / 1024);
+    const later = Float32Array.from({ length: 2048 }, (_, i) => (-0.5 * (i + 1)) / 2048);
     await node.flush();
     const resetting = node.reset();
     // Posted after 'reset', before 'ready': the race the writer must survive.
     const racedFrames = node.writer.tryWrite(raced);
     await resetting;
     await node.flush();
-    /** @type {{ availableWrite: number, availableRead: number, write: unknown } | null} */
-    let second = null;
-    ctx.suspend(at / sampleRate).then(async () => {
-      try {
-        await node.flush();
-        const before = { availableWrite: node.writer.availableWrite, availableRead: node.writer.availableRead };
-        const write = await node.writer.write(later, { timeoutMs: 2000 });
-        second = { ...before, write };
-        await node.flush();
-      } finally {
-        await ctx.resume();
+    // Everything the source plays, read as it comes (bounded by the buffer:
+    // 30 s at 48 kHz, far more than a loaded machine lets it run).
+    const played = new Float32Array(30 * 48000);
+    let got = 0;
+    let reading = true;
+    const reader = (async () => {
+      while (reading && got < played.length) {
+        const res = await tap.reader.readWithTimeout(played.subarray(got, Math.min(played.length, got + 4096)), 20);
+        got += res.frames;
+        if (res.status === 'closed') break;
       }
-    });
-    const out = (await ctx.startRendering()).getChannelData(0);
+    })();
+    await Promise.race([ctx.resume(), sleep(10000)]);
+    // The tap records what the source plays in the same quantum: once it
+    // has the raced frames, they have played. Bounded: 20 s.
+    for (let i = 0; i < 4000 && got < raced.length; i++) await sleep(5);
+    await Promise.race([ctx.suspend(), sleep(10000)]);
+    const suspended1 = ctx.state;
+    await node.flush();
+    const before = { availableWrite: node.writer.availableWrite, availableRead: node.writer.availableRead };
+    const write = await node.writer.write(later, { timeoutMs: 2000 });
+    const second = { ...before, write };
+    await node.flush();
+    await Promise.race([ctx.resume(), sleep(10000)]);
+    // The second write starts where the first negative sample is; bounded: 20 s.
+    const laterStart = () => played.subarray(0, got).findIndex((x) => x < 0);
+    for (let i = 0; i < 1000 && !(laterStart() >= 0 && got >= laterStart() + later.length); i++) await sleep(20);
+    reading = false;
+    await reader;
+    await ctx.close();
+    const at = laterStart();
     let racedMismatches = 0;
-    for (let i = 0; i < raced.length; i++) if (out[i] !== raced[i]) racedMismatches++;
+    for (let i = 0; i < raced.length; i++) if (played[i] !== Math.fround(raced[i])) racedMismatches++;
+    // Between the two: silence (the source ran dry while nothing was written).
+    let gapNonZero = 0;
+    for (let i = raced.length; i < at; i++) if (played[i] !== 0) gapNonZero++;
     let laterMismatches = 0;
-    for (let i = 0; i < later.length; i++) if (out[at + i] !== later[i]) laterMismatches++;
-    return { racedFrames, racedMismatches, second, laterMismatches, capacity: node.writer.capacityFrames };
+    for (let i = 0; i < later.length; i++) if (played[at + i] !== Math.fround(later[i])) laterMismatches++;
+    return {
+      states: [suspended0, suspended1],
+      transport: node.transport,
+      racedFrames,
+      racedMismatches,
+      second,
+      at,
+      gapNonZero,
+      laterMismatches,
+      capacity: node.writer.capacityFrames,
+    };
   });
+  expect(r.states).toEqual(['suspended', 'suspended']);
+  expect(r.transport).toBe('message');
   expect(r.racedFrames).toBe(1024);
   // The raced frames went into the new ring and played first.
   expect(r.racedMismatches).toBe(0);
@@ -64,6 +115,8 @@ test('a write racing reset() is kept in the new ring, and the writer still write
     availableRead: 0,
     write: { status: 'ready', frames: 2048 },
   });
+  expect(r.at).toBeGreaterThanOrEqual(1024);
+  expect(r.gapNonZero).toBe(0);
   expect(r.laterMismatches).toBe(0);
 });
 
@@ -75,7 +128,12 @@ test('a closed reader drains what is left, then reports closed (as on the shared
     const buffer = ctx.createBuffer(1, frames, 48000);
     for (let i = 0; i < frames; i++) buffer.getChannelData(0)[i] = (0.5 * i) / frames;
     const src = new AudioBufferSourceNode(ctx, { buffer });
-    const node = await RingletNode.create(ctx, { mode: 'capture', channels: 1, capacityFrames: 8192 });
+    const node = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 8192,
+      transport: 'message',
+    });
     src.connect(node).connect(ctx.destination);
     src.start();
     await ctx.startRendering();
@@ -97,26 +155,42 @@ test('a closed reader drains what is left, then reports closed (as on the shared
   expect(r).toEqual({ total: 4096, last: 'closed', timeouts: 0, mismatches: 0 });
 });
 
-test('reads and writes on a worklet that does not answer (closed context) arm one timer at a time and leave nothing behind', async () => {
+test('reads and writes on a worklet that does not answer (rendering thread held) arm one timer at a time and leave nothing behind', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
     const { trackTimers } = await import('/test/browser/fixtures/trackers.js');
+    const { holdRenderingThread } = await import('/test/browser/fixtures/hold.js');
     const ctx = new AudioContext();
-    const capture = await RingletNode.create(ctx, { mode: 'capture', channels: 1, capacityFrames: 4096 });
-    const source = await RingletNode.create(ctx, { mode: 'source', channels: 1, capacityFrames: 4096 });
-    await ctx.close();
+    const capture = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
+    const source = await RingletNode.create(ctx, {
+      mode: 'source',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
+    // Far longer than the waits below (checked: heldThroughout): the processors cannot answer any of them.
+    // Suspended first: the held thread then starves no audio output, and a
+    // suspended context's processors otherwise answer the port at once.
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const hold = await holdRenderingThread(ctx, 4000);
     const timers = trackTimers();
     try {
       const reads = [];
-      for (let i = 0; i < 3; i++) reads.push(await capture.reader.readWithTimeout(new Float32Array(512), 300));
+      for (let i = 0; i < 3; i++) reads.push(await capture.reader.readWithTimeout(new Float32Array(512), 100));
       const readMaxLive = timers.maxLive;
       const readLeft = timers.live;
       timers.resetCounts();
       // More than the ring holds: the write must wait for space that never comes.
-      const write = await source.writer.write(new Float32Array(8192), { timeoutMs: 300 });
+      const write = await source.writer.write(new Float32Array(8192), { timeoutMs: 100 });
       const writeMaxLive = timers.maxLive;
       const writeLeft = timers.live;
       return {
+        heldThroughout: hold.held,
         reads: reads.map((x) => x.status),
         readMaxLive,
         readLeft,
@@ -128,8 +202,12 @@ test('reads and writes on a worklet that does not answer (closed context) arm on
       };
     } finally {
       timers.restore();
+      await hold.released;
+      await ctx.close();
     }
   });
+  // The waits really ran against a worklet that did not answer.
+  expect(r.heldThroughout).toBe(true);
   expect(r.reads).toEqual(['timeout', 'timeout', 'timeout']);
   expect(r.write).toBe('timeout');
   // One poll timer at a time (the wait's own), never one per poll for the whole timeout.
@@ -141,15 +219,61 @@ test('reads and writes on a worklet that does not answer (closed context) arm on
   expect(r.source).toMatchObject({ timers: 0, waiters: 0 });
 });
 
+test('on a closed context, waiting reads and writes end with closed long before their timeout, and leave nothing behind', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const ctx = new AudioContext();
+    const capture = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
+    const source = await RingletNode.create(ctx, {
+      mode: 'source',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
+    // Suspended, nothing more is captured; what was, is read first (bounded),
+    // until a fresh snapshot says the worklet holds nothing more.
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 5000))]);
+    for (let i = 0; i < 100; i++) {
+      await capture.flush();
+      if (capture.reader.availableRead === 0) break;
+      await capture.reader.readWithTimeout(new Float32Array(4096), 1000);
+    }
+    // Timeouts far beyond the test's bounds: only the close can end these waits.
+    const reading = capture.reader.readWithTimeout(new Float32Array(512), 600000);
+    const writing = source.writer.write(new Float32Array(8192), { timeoutMs: 600000 });
+    await ctx.close();
+    const hung = new Promise((resolve) => setTimeout(() => resolve({ status: 'hung' }), 20000));
+    const [read, write] = await Promise.all([Promise.race([reading, hung]), Promise.race([writing, hung])]);
+    return { read: read.status, write: write.status, capture: capture.debugStats(), source: source.debugStats() };
+  });
+  expect(r.read).toBe('closed');
+  expect(r.write).toBe('closed');
+  expect(r.capture).toMatchObject({ timers: 0, waiters: 0 });
+  expect(r.source).toMatchObject({ timers: 0, waiters: 0 });
+});
+
 test('a reader on a suspended context asks the worklet at most once per poll interval', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
     const ctx = new AudioContext();
-    const node = await RingletNode.create(ctx, { mode: 'capture', channels: 1, capacityFrames: 4096 });
+    const node = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 4096,
+      transport: 'message',
+    });
     await ctx.suspend();
-    // What was captured before the suspend comes first (bounded).
+    // What was captured before the suspend comes first (bounded), until a
+    // fresh snapshot says the worklet holds nothing more.
     for (let i = 0; i < 100; i++) {
-      if ((await node.reader.readWithTimeout(new Float32Array(4096), 50)).status === 'timeout') break;
+      await node.flush();
+      if (node.reader.availableRead === 0) break;
+      await node.reader.readWithTimeout(new Float32Array(4096), 1000);
     }
     let posted = 0;
     const post = node.port.postMessage;
@@ -175,25 +299,33 @@ test('flush() rejects with RingletError TIMEOUT when the worklet does not answer
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
     const { trackTimers } = await import('/test/browser/fixtures/trackers.js');
+    const { holdRenderingThread } = await import('/test/browser/fixtures/hold.js');
     const ctx = new AudioContext();
-    const node = await RingletNode.create(ctx, { channels: 1 });
+    const node = await RingletNode.create(ctx, { channels: 1, transport: 'message' });
     const flushed = await node.flush({ timeoutMs: 1000 }).then(
       () => 'resolved',
       (e) => e.code,
     );
-    await ctx.close();
+    // Suspended first: the held thread then starves no audio output, and a
+    // suspended context's processors otherwise answer the port at once.
+    await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 2000))]);
+    const hold = await holdRenderingThread(ctx, 3000);
     const timers = trackTimers();
     try {
       const outcome = await node.flush({ timeoutMs: 200 }).then(
         (v) => ({ resolved: v }),
         (e) => ({ name: e.name, code: e.code, message: e.message }),
       );
-      return { flushed, outcome, live: timers.live, stats: node.debugStats() };
+      return { heldThroughout: hold.held, flushed, outcome, live: timers.live, stats: node.debugStats() };
     } finally {
       timers.restore();
+      await hold.released;
+      await ctx.close();
     }
   });
   expect(r.flushed).toBe('resolved');
+  // The flush really ran against a worklet that did not answer.
+  expect(r.heldThroughout).toBe(true);
   expect(r.outcome).toMatchObject({ name: 'RingletError', code: 'TIMEOUT' });
   expect(r.outcome.message).toMatch(/timeoutMs \(200 ms\)/);
   expect(r.live).toBe(0);
@@ -206,11 +338,16 @@ test('settings queued in the worklet while the context is suspended reach the co
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const ctx = new AudioContext();
     const dc = new ConstantSourceNode(ctx, { offset: 0.25 });
-    const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
+    const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1, transport: 'message' });
     // A native analyser reads the output, so nothing here talks to the node.
     const probe = new AnalyserNode(ctx, { fftSize: 256 });
     dc.connect(node).connect(probe).connect(ctx.destination);
     dc.start();
+    // Rendering first, then suspended: WebKitGTK's output sometimes never
+    // restarts when a context is suspended within its first quanta (its
+    // state says 'running' and currentTime stands still).
+    await Promise.race([ctx.resume(), sleep(10000)]);
+    for (let i = 0; i < 500 && ctx.currentTime < 0.2; i++) await sleep(20);
     await ctx.suspend();
     await node.flush();
     // The core's queue holds 64; it takes nothing while suspended. 69
@@ -219,21 +356,24 @@ test('settings queued in the worklet while the context is suspended reach the co
     for (let i = 0; i < 69; i++) node.eq.setBand(1 + (i % 7), { frequency: 200 + 10 * i, gainDb: 0 });
     node.eq.setBand(0, { type: 'lowshelf', frequency: 1000, gainDb: -20 });
     await sleep(100);
-    await Promise.race([ctx.resume(), sleep(2000)]);
+    await Promise.race([ctx.resume(), sleep(10000)]);
     const out = new Float32Array(256);
     let level = NaN;
-    // Bounded: 5 s for one setting to apply, far more than a quantum needs.
-    for (let i = 0; i < 250; i++) {
+    // Bounded: 20 s for one setting to apply, far more than a quantum needs
+    // even on a loaded machine.
+    for (let i = 0; i < 1000; i++) {
       await sleep(20);
       probe.getFloatTimeDomainData(out);
       level = out[255];
       if (Math.abs(level - 0.025) < 1e-3) break;
     }
     const stats = node.debugStats();
+    const state = ctx.state;
     node.dispose();
     await ctx.close();
-    return { level, stats };
+    return { state, level, stats };
   });
+  expect(r.state).toBe('running');
   expect(r.level).toBeCloseTo(0.025, 3);
   expect(r.stats).toMatchObject({ paramBacklog: 0, timers: 0 });
 });
@@ -241,22 +381,42 @@ test('settings queued in the worklet while the context is suspended reach the co
 test('after reset(), a capture reader hands out nothing captured before it, even a chunk already on its way', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
-    const frames = 4096;
-    const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: frames, sampleRate: 48000 });
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ctx = new AudioContext();
     const dc = new ConstantSourceNode(ctx, { offset: 0.5 });
-    const node = await RingletNode.create(ctx, { mode: 'capture', channels: 1, capacityFrames: 8192 });
+    const node = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 8192,
+      transport: 'message',
+    });
     dc.connect(node).connect(ctx.destination);
     dc.start();
-    await ctx.startRendering();
+    await Promise.race([ctx.resume(), sleep(2000)]);
+    // Bounded: 10 s to capture 1024 frames, far more than they take.
+    for (let i = 0; i < 500 && node.reader.availableRead < 1024; i++) {
+      await node.flush();
+      await sleep(20);
+    }
+    // Suspended, the context captures nothing more, and its processor still
+    // answers: reset() runs on a live context.
+    await Promise.race([ctx.suspend(), sleep(2000)]);
+    const state = ctx.state;
     await node.flush();
-    const dst = new Float32Array(frames);
+    const captured = node.reader.availableRead;
+    const dst = new Float32Array(8192);
     // Asks the worklet for the captured frames; the reply is in flight when reset() is called.
     const before = node.reader.tryRead(dst);
     await node.reset();
     await node.flush();
     const after = await node.reader.readWithTimeout(dst, 200);
-    return { before: before.status, after, availableRead: node.reader.availableRead };
+    const availableRead = node.reader.availableRead;
+    await ctx.close();
+    return { state, captured, before: before.status, after, availableRead };
   });
+  expect(r.state).toBe('suspended');
+  // There was something captured before reset(), and the read for it was on its way.
+  expect(r.captured).toBeGreaterThanOrEqual(1024);
   expect(r.before).toBe('not-ready');
   // The ring restarted empty and the context no longer renders: nothing to read.
   expect(r.after).toEqual({ status: 'timeout', frames: 0 });

@@ -60,6 +60,17 @@ export async function launch(options) {
     raw: context,
     firstPage: async () => wrap(context.pages()[0] ?? (await context.newPage())),
     newPage: async () => wrap(await context.newPage()),
+    async version() {
+      // A persistent context has no Browser object: ask DevTools.
+      const page = context.pages()[0] ?? (await context.newPage());
+      const cdp = await context.newCDPSession(page);
+      try {
+        const { product } = await cdp.send('Browser.getVersion');
+        return `Chromium ${/(?:HeadlessChrome|Chrome)\/([\d.]+)/.exec(product)?.[1] ?? product}`;
+      } finally {
+        await cdp.detach().catch(() => {});
+      }
+    },
     async close() {
       await context.close();
       rmSync(userDataDir, { recursive: true, force: true });

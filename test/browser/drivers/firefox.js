@@ -70,6 +70,10 @@ export async function launch(options) {
     raw: browser,
     firstPage: async () => wrap((await browser.pages())[0] ?? (await browser.newPage())),
     newPage: async () => wrap(await browser.newPage()),
+    async version() {
+      const v = await browser.version(); // 'firefox/128.5.0esr' over BiDi
+      return `Firefox ${v.replace(/^firefox\//i, '')}`;
+    },
     close: () => browser.close(),
   };
 }

@@ -32,6 +32,7 @@
  * @property {unknown} raw the engine's own browser object
  * @property {() => Promise<Backend>} firstPage the page the browser opened with
  * @property {() => Promise<Backend>} newPage
+ * @property {() => Promise<string>} version the browser's name and version, e.g. 'Chromium 131.0.6778.85'
  * @property {() => Promise<void>} close closes the browser and removes its profile
  */
 

@@ -74,7 +74,7 @@ export async function launch(options) {
   const pulse = process.env.RINGLET_PULSE_SERVER;
   if (!display || !pulse) {
     throw new Error(
-      'WebKit needs the display and audio daemons: run the browser tests through Jest with jest.config.js (its globalSetup starts them)',
+      'WebKit needs the display and audio daemons: open it through harness.js openBrowser() (it starts them outside Jest) or jest.config.js (its globalSetup starts them)',
     );
   }
   const port = await freePort();
@@ -187,6 +187,10 @@ export async function launch(options) {
       await driver.switchTo().newWindow('tab');
       current = await driver.getWindowHandle();
       return wrap(current);
+    },
+    async version() {
+      const caps = await driver.getCapabilities();
+      return `WebKitGTK ${caps.get('browserVersion') ?? '?'}`;
     },
     async close() {
       try {
