@@ -172,23 +172,23 @@ export class RingletNode extends EventTarget {
    * the core on it (within readyTimeoutMs). If anything fails after the node
    * was built, its processor is told to stop before create() rejects.
    *
-   * `context` is a native AudioContext or OfflineAudioContext, a
+   * The context is a native AudioContext or OfflineAudioContext, a
    * standardized-audio-context one (pass its AudioWorkletNode class as
    * options.AudioWorkletNode), or a Tone.js Context or OfflineContext. In a
    * library's context the node is that library's AudioWorkletNode, loaded
    * with its audioWorklet.addModule, so it connects to the library's nodes
    * both ways; instanceof RingletNode holds for it, instanceof the page's
    * native AudioWorkletNode does not.
-   * @param {BaseAudioContext} context
+   * @param {import('../../types/index.js').RingletContext} given the context
    * @param {RingletNodeOptions} [options]
    * @returns {Promise<RingletNode>}
    */
-  static async create(context, options = {}) {
-    checkContext(context, 'RingletNode.create');
+  static async create(given, options = {}) {
+    checkContext(given, 'RingletNode.create');
     const o = checkNodeOptions(options);
     const Base = adoptBase();
-    const target = nodeTarget(context, o.AudioWorkletNode, 'RingletNode.create');
-    context = target.context;
+    const target = nodeTarget(given, o.AudioWorkletNode, 'RingletNode.create');
+    const context = target.context;
     const wasm = await loadRinglet(context, {
       transport: o.transport,
       wasmUrl: o.wasmUrl,

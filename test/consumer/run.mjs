@@ -52,11 +52,13 @@ const REQUIRED = [
   'dist/ringlet-inline.js',
   'dist/ringlet-worklet.js',
   'dist/ringlet-worker.js',
+  'dist/ringlet-tone.js',
   'dist/ringlet.wasm',
   'dist/coi-serviceworker.js',
   'types/index.d.ts',
   'types/isolation.d.ts',
   'types/pool.d.ts',
+  'types/tone.d.ts',
   'types/worker.d.ts',
 ];
 
@@ -155,7 +157,7 @@ await check('package.json: ESM, side-effect free, an exports map with import and
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert(pkg.type === 'module', `type is ${pkg.type}`);
   assert(pkg.sideEffects === false, `sideEffects is ${JSON.stringify(pkg.sideEffects)}`);
-  for (const entry of ['.', './inline', './worker']) {
+  for (const entry of ['.', './inline', './worker', './tone']) {
     const e = pkg.exports?.[entry];
     assert(e?.import && e?.types, `exports['${entry}'] needs import and types: ${JSON.stringify(e)}`);
   }
@@ -164,6 +166,12 @@ await check('package.json: ESM, side-effect free, an exports map with import and
   const files = JSON.stringify(pkg.files);
   assert(JSON.stringify(['dist', 'types', 'README.md', 'LICENSE', 'CHANGELOG.md']) === files, `files is ${files}`);
   assert(typeof pkg.engines?.node === 'string', 'no engines.node');
+  // Tone.js is needed by ringlet/tone only: an optional peer, never a dependency.
+  assert(!pkg.dependencies, `dependencies: ${JSON.stringify(pkg.dependencies)}`);
+  assert(
+    pkg.peerDependencies?.tone && pkg.peerDependenciesMeta?.tone?.optional === true,
+    'tone is not an optional peer',
+  );
 });
 
 await check('every exports target is in the tarball', () => {
@@ -239,7 +247,7 @@ let runtimeExports = null;
 await check('every package subpath resolves in Node from the installed package', () => {
   needs(installed, 'the Vite app install');
   const script = `
-    const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/worklet', 'ringlet/ringlet.wasm',
+    const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/tone', 'ringlet/worklet', 'ringlet/ringlet.wasm',
       'ringlet/coi-serviceworker.js', 'ringlet/package.json'];
     const resolved = Object.fromEntries(subpaths.map((s) => [s, import.meta.resolve(s)]));
     const main = Object.keys(await import('ringlet')).sort();
@@ -337,6 +345,14 @@ const libsBuilt = await check('vite build of the Tone.js and standardized-audio-
   const files = readdirSync(join(LIBS, 'dist'), { recursive: true }).map(String);
   for (const page of ['tonejs.html', 'sac.html']) assert(files.includes(page), `no ${page} in ${files.join(', ')}`);
   assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
+  // The main entry imports neither library: they are found by shape.
+  const main = readFileSync(join(LIBS, 'node_modules/ringlet/dist/ringlet.js'), 'utf8');
+  const imported = [...main.matchAll(/(?:^|[;}\s])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)].map(
+    (m) => m[1],
+  );
+  const dynamic = [...main.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
+  const libraries = [...imported, ...dynamic].filter((i) => /^(tone|standardized-audio-context)(\/|$)/.test(i));
+  assert(libraries.length === 0, `dist/ringlet.js imports ${libraries.join(', ')}`);
   // The sac page does not carry Tone.js.
   const sacPage = readFileSync(join(LIBS, 'dist/sac.html'), 'utf8');
   const sacScripts = [...sacPage.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
@@ -345,26 +361,30 @@ const libsBuilt = await check('vite build of the Tone.js and standardized-audio-
   assert(!/ToneAudioNode/.test(sacCode), `sac.html's scripts (${sacScripts.join(', ')}) include Tone.js`);
 });
 
-await check("README's Tone.js lines are the ones the Tone.js page runs", () => {
+await check("README's Tone.js and ringlet/tone lines are the ones the Tone.js page runs", () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const section = /### With Tone\.js[\s\S]*?```js\n([\s\S]*?)```/.exec(readme);
-  assert(section, 'README has no "### With Tone.js" section with a js block');
-  const lines = section[1].split('\n').filter((l) => l.trim() && !l.startsWith('//'));
+  const section = /### With Tone\.js\n([\s\S]*?)\n## /.exec(readme)?.[1];
+  assert(section, 'README has no "### With Tone.js" section');
+  const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1].split('\n').filter((l) => l.trim()));
   const page = readFileSync(join(HERE, 'libs-app/tonejs.js'), 'utf8');
-  const ran = /\/\/ readme:begin\n([\s\S]*?)\/\/ readme:end/.exec(page)?.[1] ?? '';
-  const expected = [
-    "import * as Tone from 'tone';",
-    "import { RingletNode } from 'ringlet';",
-    ...ran
+  const ran = (/** @type {string} */ marker) =>
+    (new RegExp(`// ${marker}:begin\\n([\\s\\S]*?)// ${marker}:end`).exec(page)?.[1] ?? '')
       .split('\n')
       .map((l) => l.trim())
-      .filter(Boolean),
-  ];
+      .filter(Boolean);
+  const tone = blocks.find((b) => b.includes("import * as Tone from 'tone';"));
+  const expected = ["import * as Tone from 'tone';", "import { RingletNode } from 'ringlet';", ...ran('readme')];
   assert(
-    JSON.stringify(lines) === JSON.stringify(expected),
-    `README's block:\n${lines.join('\n')}\nthe page runs:\n${expected.join('\n')}`,
+    JSON.stringify(tone) === JSON.stringify(expected),
+    `README's block:\n${tone?.join('\n')}\nthe page runs:\n${expected.join('\n')}`,
   );
-  assert(expected.length === 6, `the README block has ${expected.length} lines`);
+  assert(expected.length === 6, `the Tone.js block has ${expected.length} lines`);
+  const adapter = blocks.find((b) => b.includes("import { RingletToneNode } from 'ringlet/tone';"));
+  const expectedAdapter = ["import { RingletToneNode } from 'ringlet/tone';", ...ran('readme-tone')];
+  assert(
+    JSON.stringify(adapter) === JSON.stringify(expectedAdapter),
+    `README's ringlet/tone block:\n${adapter?.join('\n')}\nthe page runs:\n${expectedAdapter.join('\n')}`,
+  );
 });
 
 // ---- the no-bundler page ---------------------------------------------------------------------
@@ -687,6 +707,10 @@ try {
             const seed = Number(process.env.RINGLET_SEED ?? Date.now() % 1000000);
             const r = await runLibsPage(browser, isolate, 'tonejs.html', seed);
             judgeLibraryRender(r.offline, transport);
+            assert(
+              r.offline.isToneNode === true && r.offline.disposed === true,
+              `ringlet/tone's node: ${JSON.stringify(r.offline)}`,
+            );
             const id = r.identity;
             assert(
               id.frames === 48000 && id.level > 0.1 && id.mismatches === 0,
@@ -694,6 +718,10 @@ try {
             );
             judgeRealtime(r.realtime, transport);
             assert(r.realtime.readmePeak > 0.05, `the README's lines played at peak ${r.realtime.readmePeak}`);
+            assert(
+              r.realtime.readmeTonePeak > 0.05 && r.realtime.readmeToneDisposed,
+              `the README's ringlet/tone lines: peak ${r.realtime.readmeTonePeak}, disposed ${r.realtime.readmeToneDisposed}`,
+            );
             assert(
               r.refusal?.name === 'TypeError' && /Tone\.js Context/.test(r.refusal.message),
               `a Tone-shaped object without a usable rawContext: ${JSON.stringify(r.refusal)}`,

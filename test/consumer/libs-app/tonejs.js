@@ -3,6 +3,7 @@
 // Tone's realtime context.
 import * as Tone from 'tone';
 import { RingletNode } from 'ringlet';
+import { RingletToneNode } from 'ringlet/tone';
 import {
   EFFECT_HZ,
   GAIN_OFF_AT,
@@ -26,33 +27,42 @@ async function offline() {
   const facts = {};
   const buffer = await Tone.Offline(
     async (context) => {
-      const fx = await RingletNode.create(context, { mode: 'effect', channels: 1 });
+      // The effect through ringlet/tone: a ToneAudioNode whose gain is a Tone Param.
+      const fx = await RingletToneNode.create({ context, mode: 'effect', channels: 1 });
       const src = await RingletNode.create(context, { mode: 'source', channels: 1, capacityFrames: 131072 });
       facts.written = await src.writer.write(sine(SECONDS * SAMPLE_RATE, SOURCE_HZ, SOURCE_AMPLITUDE, SAMPLE_RATE), {
         timeoutMs: 5000,
       });
-      const gain = new Tone.Param({ context, param: fx.gain, units: 'gain' });
-      gain.setValueAtTime(0.5, 0);
-      gain.setValueAtTime(0, GAIN_OFF_AT);
+      fx.gain.setValueAtTime(0.5, 0);
+      fx.gain.setValueAtTime(0, GAIN_OFF_AT);
       const osc = new Tone.Oscillator({ context, frequency: EFFECT_HZ });
-      osc.chain(fx, context.destination);
+      osc.connect(fx);
+      fx.toDestination();
+      // The source node (the plain RingletNode) into a Tone.Gain.
       const post = new Tone.Gain({ context, gain: 1 });
       Tone.connect(src, post);
       post.fan(context.destination);
       osc.start(0);
-      await Promise.all([fx.flush(), src.flush()]);
-      facts.isRingletNode = fx instanceof RingletNode && src instanceof RingletNode;
-      facts.isNativeNode = fx instanceof globalThis.AudioWorkletNode;
-      facts.transport = fx.transport;
+      await Promise.all([fx.node.flush(), src.flush()]);
+      facts.isRingletNode = fx.node instanceof RingletNode && src instanceof RingletNode;
+      facts.isNativeNode = fx.node instanceof globalThis.AudioWorkletNode || src instanceof globalThis.AudioWorkletNode;
+      facts.isToneNode = fx instanceof Tone.ToneAudioNode && fx.input === fx.node && fx.output === fx.node;
+      facts.transport = fx.node.transport;
       facts.src = src;
+      facts.fx = fx;
     },
     SECONDS,
     1,
     SAMPLE_RATE,
   );
-  const src = /** @type {RingletNode} */ (facts.src);
+  const { src, fx } = /** @type {any} */ (facts);
   delete facts.src;
-  return { ...measureRender(buffer.getChannelData(0), SAMPLE_RATE), ...facts, underruns: src.stats().underruns };
+  delete facts.fx;
+  const underruns = src.stats().underruns;
+  fx.dispose();
+  src.dispose();
+  facts.disposed = fx.node.state === 'disposed' && src.state === 'disposed';
+  return { ...measureRender(buffer.getChannelData(0), SAMPLE_RATE), ...facts, underruns };
 }
 
 /** A seeded noise buffer (mulberry32), 1 s, amplitude 0.4. */
@@ -142,18 +152,38 @@ async function readme() {
   return { fx, synth };
 }
 
+/** The README's ringlet/tone lines, as written there (imports above). */
+async function readmeTone() {
+  // readme-tone:begin
+  const fx = await RingletToneNode.create({ mode: 'effect' }); // Tone.getContext() unless options.context
+  new Tone.Oscillator(220).connect(fx).start();
+  fx.toDestination();
+  fx.gain.rampTo(0, '1m', '+2m'); // fx.node is the RingletNode
+  // readme-tone:end
+  return fx;
+}
+
+/** Polls a node's meters for up to 3 s: the highest peak seen. */
+async function loudest(node) {
+  let peak = 0;
+  const deadline = performance.now() + 3000;
+  while (performance.now() < deadline && peak < 0.05) {
+    peak = Math.max(peak, node.meters().peak[0]);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return peak;
+}
+
 /** Tone's realtime context: the README's lines play, then an oscillator through an effect. */
 async function realtime() {
   await Tone.start();
   const { fx: readmeFx, synth } = await readme();
-  let readmePeak = 0;
-  const deadline = performance.now() + 3000;
-  while (performance.now() < deadline && readmePeak < 0.05) {
-    readmePeak = Math.max(readmePeak, readmeFx.meters().peak[0]);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  const readmePeak = await loudest(readmeFx);
   synth.dispose();
   readmeFx.dispose();
+  const toneFx = await readmeTone();
+  const readmeTonePeak = await loudest(toneFx.node);
+  toneFx.dispose();
 
   const context = Tone.getContext();
   const fx = await RingletNode.create(context, { mode: 'effect' });
@@ -163,7 +193,7 @@ async function realtime() {
   Tone.connect(fx, Tone.getDestination());
   const result = await exerciseRealtime(fx, context.sampleRate);
   osc.dispose();
-  return { ...result, readmePeak };
+  return { ...result, readmePeak, readmeTonePeak, readmeToneDisposed: toneFx.node.state === 'disposed' };
 }
 
 window.ringlet = {
