@@ -291,7 +291,9 @@ export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
  * and how it builds an AudioWorkletNode.
  */
 export interface ToneContextLike {
+  /** The context Tone wraps: a standardized-audio-context one, or a native one. */
   readonly rawContext: object;
+  /** Builds an AudioWorkletNode of rawContext's kind; ringlet builds its node with it. */
   createAudioWorkletNode(name: string, options?: Partial<AudioWorkletNodeOptions>): object;
 }
 
@@ -302,9 +304,21 @@ export interface ToneContextLike {
  * (RingletNodeOptions.AudioWorkletNode).
  */
 export interface WrappedContextLike {
-  readonly audioWorklet?: { addModule(moduleURL: string, options?: WorkletOptions): Promise<void> };
+  /** The library's AudioWorklet: ringlet loads its worklet module with it. */
+  readonly audioWorklet?: {
+    /** As AudioWorklet.addModule. */
+    addModule(moduleURL: string, options?: WorkletOptions): Promise<void>;
+  };
+  /** As BaseAudioContext.sampleRate. */
   readonly sampleRate: number;
+  /** As BaseAudioContext.state. */
   readonly state: string;
+}
+
+/** A library's AudioWorkletNode class, as standardized-audio-context exports it. */
+export interface AudioWorkletNodeClass {
+  /** Builds a node in one of the library's contexts. */
+  new (context: never, name: string, options?: never): object;
 }
 
 /** What RingletNode.create and loadRinglet accept. */
@@ -317,7 +331,7 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
    * so that the node connects to the library's nodes. Not needed for a
    * native context (ignored) nor for a Tone.js context (Tone builds its own).
    */
-  AudioWorkletNode?: abstract new (context: never, name: string, options?: never) => object;
+  AudioWorkletNode?: AudioWorkletNodeClass;
   /** Default 'source'. */
   mode?: M;
   /** 1 .. 32, default 2. */

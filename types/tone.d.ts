@@ -19,11 +19,13 @@ export declare class RingletToneNode<M extends NodeMode = NodeMode> extends Tone
   private constructor(key: symbol, context: BaseContext, node: RingletNode<M>);
   /** Makes the RingletNode (mode default 'effect') in the context and wraps it. */
   static create<M extends NodeMode = 'effect'>(options?: RingletToneOptions<M>): Promise<RingletToneNode<M>>;
+  /** 'RingletToneNode'. */
   readonly name: string;
   /** The RingletNode this wraps: its ring, EQ, limiter, meters, analyser, reset(). */
   readonly node: RingletNode<M>;
   /** The node itself; undefined for a source node, which has no input. */
   input: AudioNode | undefined;
+  /** The node itself. */
   output: AudioNode;
   /** The chain's gain as a Tone Param (default 1), scheduled in Tone's Time. */
   readonly gain: Param<'gain'>;
