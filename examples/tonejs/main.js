@@ -46,7 +46,9 @@ $('play').addEventListener('click', async () => {
       ['F2', 'A3', 'C4'],
       ['G2', 'B3', 'D4'],
     ];
-    const part = new Tone.Sequence((time, chord) => synth.triggerAttackRelease(chord, '8n', time), chords, '4n').start(0);
+    const part = new Tone.Sequence((time, chord) => synth.triggerAttackRelease(chord, '8n', time), chords, '4n').start(
+      0,
+    );
     Tone.getTransport().bpm.value = 100;
     Tone.getTransport().start();
     patch = { synth, delay, gain, swell, part };

@@ -130,7 +130,11 @@ test('tonejs: a Tone.js patch plays through a ringlet effect node: Tone.connect 
     const node = /** @type {any} */ (window).ringletExample.node;
     return { transport: node.transport, native: node instanceof AudioWorkletNode, state: node.state };
   });
-  expect(facts).toEqual({ transport: engine.sharedArrayBuffer ? 'shared' : 'message', native: false, state: 'running' });
+  expect(facts).toEqual({
+    transport: engine.sharedArrayBuffer ? 'shared' : 'message',
+    native: false,
+    state: 'running',
+  });
   await b.page.click('#stop');
   expect(await b.page.textContent('#state')).toBe('stopped');
   expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.node)).toBe(null);
