@@ -4,6 +4,8 @@
 // `cors: true` serves like a public CDN: any origin may fetch and embed the
 // files (Access-Control-Allow-Origin *, Cross-Origin-Resource-Policy
 // cross-origin), for pages that load ringlet from another origin.
+// `headers`, when given, returns extra response headers for a file by its
+// path (a Content-Security-Policy, say): sent with every file served.
 // `prelude`, when given, returns HTML (a <script>) put at the start of every
 // .html file served, after its doctype: the browser tests' init scripts for
 // engines whose driver has no such hook (WebKit over WebDriver classic).
@@ -34,7 +36,7 @@ const TYPES = {
  * the file under `root` is served. `responses` records every answered
  * request with its status and the headers sent (lower-case names).
  * `host` is the address to listen on (127.0.0.1 unless a test needs another).
- * @param {{ root?: string, host?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string }} [options]
+ * @param {{ root?: string, host?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string, headers?: (path: string) => Record<string, string> }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[], responses: ServedResponse[] }>}
  */
 export function serve({
@@ -46,6 +48,7 @@ export function serve({
   log = false,
   handle,
   prelude,
+  headers: extraHeaders,
 } = {}) {
   const base = resolve(root);
   const requests = [];
@@ -115,7 +118,7 @@ export function serve({
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
         headers['Cross-Origin-Resource-Policy'] = 'same-origin';
       }
-      res.writeHead(200, { ...headers, ...corsHeaders }).end(body);
+      res.writeHead(200, { ...headers, ...corsHeaders, ...extraHeaders?.(path) }).end(body);
     } catch {
       res.writeHead(404, { 'Content-Type': 'text/plain', ...corsHeaders }).end('not found');
     }

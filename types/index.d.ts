@@ -18,6 +18,7 @@ export declare const PROCESSOR_NAME: string;
 /** Stable codes on RingletError. */
 export type RingletErrorCode =
   | 'ABORTED'
+  | 'BLOCKED_BY_POLICY'
   | 'BOOTSTRAP_FAILED'
   | 'BUSY'
   | 'CLOSED'
@@ -230,8 +231,15 @@ export declare function loadRinglet(context: RingletContext, options?: LoadOptio
 
 /** Page-wide asset locations for setAssetUrls(). */
 export interface AssetUrls {
-  /** Where ringlet.wasm is; `null` restores the default (beside the bundled entry). */
+  /** Where ringlet.wasm is; `null` restores the default (beside the bundled entry). Clears wasmBytes. */
   wasmUrl?: string | URL | null;
+  /**
+   * ringlet.wasm itself, compiled from these bytes instead of fetched (so
+   * the page's connect-src need not allow it); `null` restores the default.
+   * Clears wasmUrl. A WorkerPool's workers still load the wasm beside their
+   * own module. The `ringlet/inline` entry sets it to its embedded copy.
+   */
+  wasmBytes?: BufferSource | null;
   /** Where the worklet module (dist/ringlet-worklet.js) is; `null` restores the default. */
   workletUrl?: string | URL | null;
 }
@@ -243,9 +251,9 @@ export interface AssetUrls {
  * Rollup build without an asset plugin). Per-call options still win. An
  * absent key keeps its value; `null` restores the default. Takes effect for
  * loads that start afterwards. The `ringlet/inline` entry calls it at import
- * with Blob URLs of its embedded copies. Main thread (or a Worker that only
- * uses rings); not for the audio thread.
- * @throws {TypeError} when `urls` is not an object, or a value is not a non-empty string, a URL or null; nothing changes then
+ * with its embedded wasm's bytes and a Blob URL of its embedded worklet.
+ * Main thread (or a Worker that only uses rings); not for the audio thread.
+ * @throws {TypeError} when `urls` is not an object, a URL value is not a non-empty string, a URL or null, wasmBytes is not a BufferSource or null, or both wasmUrl and wasmBytes are given; nothing changes then
  */
 export declare function setAssetUrls(urls: AssetUrls): void;
 

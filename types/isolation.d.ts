@@ -46,6 +46,12 @@ export type IsolationFailedReason =
   | 'register-failed'
   /** register() did not settle within timeoutMs: the server did not answer for the script. No reload was tried. */
   | 'register-timeout'
+  /**
+   * The page's Content-Security-Policy (worker-src) or Trusted Types refused
+   * the service worker script; `cause` is a RingletError 'BLOCKED_BY_POLICY'
+   * naming the directive and the URL. No reload was tried.
+   */
+  | 'blocked-by-policy'
   /** The worker did not install (it became redundant). */
   | 'install-failed'
   /** The worker registered but did not activate within what was left of timeoutMs. */

@@ -33,6 +33,13 @@ import type { RingletErrorCode } from './index.js';
  *   Every task that was waiting or running rejects with it (the one whose
  *   worker crashed gets 'WORKER_CRASHED'), and the pool is 'failed'.
  * Subclasses carry the codes 'TIMEOUT', 'ABORTED', 'QUEUE_FULL' and 'TERMINATED'.
+ * A refusal by the page's Content-Security-Policy or Trusted Types is no
+ * WorkerPoolError but a RingletError 'BLOCKED_BY_POLICY' naming the
+ * directive and the URL: of the Worker (the pool is then 'failed' for good:
+ * no retry, no start failure or crash counted, and later init() and run()
+ * calls reject with it without constructing another Worker), or of what a
+ * task needed inside the worker (its wasm; that task rejects, the worker
+ * lives on).
  * A terminated worker is replaced at once if tasks are waiting or the pool is
  * below minWorkers, otherwise by the next run(); a 'failed' pool starts no
  * worker until init() or run() is called again.
@@ -176,14 +183,21 @@ export interface RunOptions {
  * - 'failed': workers kept failing to start ('BOOTSTRAP_FAILED') or kept
  *   crashing ('CRASH_LOOP'); see WorkerPoolStats.failure. No worker runs, and
  *   none is started until init() or run() is called again, which starts over.
+ *   After 'BLOCKED_BY_POLICY' (the page's policy refused the Worker) it stays
+ *   'failed': init() and run() reject with that error.
  * - 'terminated': after terminate(), for good.
  */
 export type WorkerPoolState = 'uninitialized' | 'initializing' | 'ready' | 'failed' | 'terminated';
 
-/** Why a pool is 'failed': the code and message of the WorkerPoolError its tasks rejected with. */
+/** Why a pool is 'failed': the code and message of the error its tasks rejected with. */
 export interface WorkerPoolFailure {
-  /** 'BOOTSTRAP_FAILED' (workers kept failing to start) or 'CRASH_LOOP' (ready workers kept crashing). */
-  code: 'BOOTSTRAP_FAILED' | 'CRASH_LOOP';
+  /**
+   * 'BOOTSTRAP_FAILED' (workers kept failing to start), 'CRASH_LOOP' (ready
+   * workers kept crashing), or 'BLOCKED_BY_POLICY' (the page's
+   * Content-Security-Policy or Trusted Types refused the worker: a
+   * RingletError; the pool stays failed and constructs no other worker).
+   */
+  code: 'BOOTSTRAP_FAILED' | 'CRASH_LOOP' | 'BLOCKED_BY_POLICY';
   /** For people: the worker URL and the last cause. */
   message: string;
 }
@@ -273,7 +287,10 @@ export declare class WorkerPool {
    * task) with WorkerPoolError 'BOOTSTRAP_FAILED' or 'CRASH_LOOP', naming the
    * URL and the cause; the pool is then 'failed' and the promise forgotten,
    * so a later call starts over. A call on a pool that start failures left
-   * short of workers tries again to start them.
+   * short of workers tries again to start them. If the page's
+   * Content-Security-Policy or Trusted Types refuse the Worker, it rejects
+   * with RingletError 'BLOCKED_BY_POLICY' after that one attempt, and so
+   * does every later call, without another attempt.
    * Rejects with TerminatedError after terminate().
    */
   init(): Promise<void>;

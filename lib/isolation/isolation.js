@@ -4,6 +4,13 @@
  * the page once. Main thread (Window) only.
  */
 import { RingletError } from '../shared/errors.js';
+import {
+  allowScriptUrl,
+  blockedByPolicy,
+  isTrustedTypesRefusal,
+  trustedScriptUrl,
+  watchViolations,
+} from '../shared/policy.js';
 import { checkTimeout, describe } from '../shared/util.js';
 
 /** @typedef {import('../../types/isolation.js').IsolationOptions} IsolationOptions */
@@ -201,6 +208,32 @@ function clearGuards(store) {
 }
 
 /**
+ * register(), with the script URL from ringlet's Trusted Types policy (a
+ * Trusted Types sink in engines that enforce them), and a refusal by the
+ * page's policy (Trusted Types, or a worker-src violation reported for the
+ * URL) as RingletError 'BLOCKED_BY_POLICY'.
+ * @param {ServiceWorkerContainer} container
+ * @param {string} scriptUrl
+ * @param {RegistrationOptions} options
+ * @returns {Promise<ServiceWorkerRegistration>}
+ */
+async function registerUnderPolicy(container, scriptUrl, options) {
+  const violations = watchViolations();
+  try {
+    return await container.register(trustedScriptUrl(scriptUrl), options);
+  } catch (error) {
+    if (isTrustedTypesRefusal(error)) {
+      throw blockedByPolicy(WHERE, 'require-trusted-types-for', scriptUrl, error);
+    }
+    const directive = await violations.waitFor(scriptUrl);
+    if (directive !== null) throw blockedByPolicy(WHERE, directive, scriptUrl, error);
+    throw error;
+  } finally {
+    violations.close();
+  }
+}
+
+/**
  * Why a registration with a scope above the worker's folder fails, for the
  * message: Chromium's own error says so, Firefox's is a bare "SecurityError:
  * The operation is insecure."
@@ -259,8 +292,9 @@ async function isolate(o) {
     /** @type {RegistrationOptions} */
     const registerOptions = { updateViaCache: 'none' };
     if (o.scope !== undefined) registerOptions.scope = o.scope;
+    allowScriptUrl(scriptUrl);
     // register() stays pending as long as the server does not answer for the script.
-    const registered = await bounded(container.register(scriptUrl, registerOptions), o.timeoutMs);
+    const registered = await bounded(registerUnderPolicy(container, scriptUrl, registerOptions), o.timeoutMs);
     if (registered === null) {
       return failed(
         'register-timeout',
@@ -269,6 +303,9 @@ async function isolate(o) {
     }
     registration = registered;
   } catch (error) {
+    if (error instanceof RingletError && error.code === 'BLOCKED_BY_POLICY') {
+      return failed('blocked-by-policy', error.message.replace(/^[^:]*: /, ''), error);
+    }
     return failed(
       'register-failed',
       `could not register the service worker ${scriptUrl || String(o.swUrl)}: ${String(error)}${scopeHint(o.scope, scriptUrl)}`,

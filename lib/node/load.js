@@ -4,6 +4,7 @@
  * needs a BaseAudioContext).
  */
 import { RingletError } from '../shared/errors.js';
+import { blockedByPolicy, watchViolations } from '../shared/policy.js';
 import { checkTimeout, describe, withTimeout } from '../shared/util.js';
 import { compileRinglet } from './wasm.js';
 import { contextError, hasAudioWorklet, unwrapContext } from './wrapped.js';
@@ -26,19 +27,23 @@ export const DEFAULT_LOAD_TIMEOUT_MS = 10000;
 const workletLoads = new WeakMap();
 
 /**
- * Page-wide asset URLs set by setAssetUrls() (the `ringlet/inline` entry sets
- * Blob URLs of its embedded assets); null means "beside the bundled entry".
- * @type {{ wasmUrl: string | null, workletUrl: string | null }}
+ * Page-wide assets set by setAssetUrls(): URLs, or the wasm's bytes (the
+ * `ringlet/inline` entry's embedded copy, compiled without a fetch, so no
+ * connect-src is needed); null means "beside the bundled entry". At most one
+ * of wasmUrl and wasmBytes is set.
+ * @type {{ wasmUrl: string | null, wasmBytes: BufferSource | null, workletUrl: string | null }}
  */
-const assetUrls = { wasmUrl: null, workletUrl: null };
+const assetUrls = { wasmUrl: null, wasmBytes: null, workletUrl: null };
 
 /**
  * Sets where loadRinglet, RingletNode.create and getAudioContext find
  * ringlet.wasm and the worklet module when a call does not say, for the
  * whole page: for hosts that serve the files from their own place (a CDN, a
  * Rollup build without an asset plugin). Per-call options still win. A key
- * that is absent keeps its value; `null` restores the default. Main thread.
- * @param {{ wasmUrl?: string | URL | null, workletUrl?: string | URL | null }} urls
+ * that is absent keeps its value; `null` restores the default. `wasmBytes`
+ * gives the wasm itself instead of its URL; setting one of wasmUrl and
+ * wasmBytes clears the other. Main thread.
+ * @param {{ wasmUrl?: string | URL | null, wasmBytes?: BufferSource | null, workletUrl?: string | URL | null }} urls
  */
 export function setAssetUrls(urls) {
   if (urls === null || typeof urls !== 'object') {
@@ -55,12 +60,32 @@ export function setAssetUrls(urls) {
     if (value === '') throw new TypeError(`setAssetUrls: urls.${key} must not be empty`);
     next[key] = value === null ? null : String(value);
   }
+  const bytes = urls.wasmBytes;
+  if (bytes !== undefined) {
+    if (bytes !== null && !(bytes instanceof ArrayBuffer) && !ArrayBuffer.isView(bytes)) {
+      throw new TypeError(
+        `setAssetUrls: urls.wasmBytes must be an ArrayBuffer, a typed array or null; got ${describe(bytes)}`,
+      );
+    }
+    if (bytes !== null && urls.wasmUrl !== undefined && urls.wasmUrl !== null) {
+      throw new TypeError('setAssetUrls: give urls.wasmUrl or urls.wasmBytes, not both');
+    }
+    next.wasmBytes = bytes;
+    if (bytes !== null) next.wasmUrl = null;
+  } else if (typeof next.wasmUrl === 'string') {
+    next.wasmBytes = null;
+  }
   Object.assign(assetUrls, next);
 }
 
 /** Where ringlet.wasm is: setAssetUrls()'s, else beside dist/ringlet.js. */
 export function defaultWasmUrl() {
   return assetUrls.wasmUrl ?? new URL('./ringlet.wasm', import.meta.url).href;
+}
+
+/** The wasm's bytes when setAssetUrls() gave them (wasmBytes), else null. */
+export function defaultWasmBytes() {
+  return assetUrls.wasmBytes;
 }
 
 /**
@@ -114,9 +139,9 @@ export function checkContext(context, where) {
 
 /**
  * Makes ringlet usable in `context`: loads the worklet module (once per
- * context, even when called concurrently; into a Tone.js context's
- * rawContext, with that context's own audioWorklet.addModule) and compiles the wasm for the
- * transport (once per page): ringlet.wasm as it is for 'shared', and with its
+ * context, even when called concurrently; a Tone.js context's into its
+ * rawContext, with that context's own audioWorklet.addModule) and compiles
+ * the wasm for the transport (once per page): ringlet.wasm as it is for 'shared', and with its
  * memory import made private for 'message'. The two run in parallel, and
  * the call waits at most loadTimeoutMs (default 10000) for both, then
  * rejects with RingletError 'TIMEOUT' naming what was late; a later call
@@ -145,7 +170,8 @@ export function loadRinglet(context, options = {}) {
 function load(context, options) {
   const transport = resolveTransport(options.transport, 'loadRinglet');
   const timeoutMs = checkTimeout(options.loadTimeoutMs, 'loadRinglet', DEFAULT_LOAD_TIMEOUT_MS, 'loadTimeoutMs');
-  const wasmUrl = String(options.wasmUrl ?? defaultWasmUrl());
+  const bytes = options.wasmUrl === undefined ? defaultWasmBytes() : null;
+  const wasmUrl = bytes === null ? String(options.wasmUrl ?? defaultWasmUrl()) : 'the embedded wasm';
   const workletUrl = String(options.workletUrl ?? defaultWorkletUrl());
   // One bound for the call, whose message names everything that had not
   // loaded in time; the wasm fetch also ends itself (aborted) after timeoutMs.
@@ -172,11 +198,12 @@ function load(context, options) {
     const names = [];
     if (progress.worklet === 'loading' || progress.worklet === 'stalled')
       names.push(`the worklet module at ${workletUrl}`);
-    if (progress.wasm === 'loading' || progress.wasm === 'stalled') names.push(`the wasm at ${wasmUrl}`);
+    if (progress.wasm === 'loading' || progress.wasm === 'stalled')
+      names.push(bytes === null ? `the wasm at ${wasmUrl}` : wasmUrl);
     return `loadRinglet: ${names.join(' and ')} did not load within loadTimeoutMs (${timeoutMs} ms)`;
   };
   const worklet = track('worklet', loadWorklet(/** @type {BaseAudioContext} */ (unwrapContext(context)), workletUrl));
-  const wasm = track('wasm', compileRinglet(wasmUrl, { shared: transport === 'shared', timeoutMs }));
+  const wasm = track('wasm', compileRinglet(bytes ?? wasmUrl, { shared: transport === 'shared', timeoutMs }));
   const both = Promise.all([worklet, wasm]).then(
     ([, loaded]) => loaded,
     (/** @type {unknown} */ error) => {
@@ -187,6 +214,20 @@ function load(context, options) {
     },
   );
   return withTimeout(both, timeoutMs, late);
+}
+
+/**
+ * 'script-src' when addModule of a blob: URL failed to load (not to
+ * evaluate): a Blob's fetch fails only when the page's script-src refuses
+ * blob: (or the URL was revoked), and Chromium reports no violation event
+ * for a worklet's module. Else null.
+ * @param {string} url
+ * @param {unknown} error
+ * @returns {string | null}
+ */
+export function blobRefusal(url, error) {
+  const name = /** @type {{ name?: unknown }} */ (error)?.name;
+  return url.startsWith('blob:') && (name === 'AbortError' || name === 'NetworkError') ? 'script-src' : null;
 }
 
 /**
@@ -206,13 +247,25 @@ function loadWorklet(context, url) {
   if (entry.loaded) return entry.loaded;
   const inFlight = entry.pending.get(url);
   if (inFlight) return inFlight;
+  // The worklet's module is fetched under the page's script-src. addModule
+  // is no Trusted Types sink in any engine, so the URL goes as a string.
+  const violations = watchViolations();
   const pending = context.audioWorklet.addModule(url).then(
     () => {
+      violations.close();
       entry.pending.delete(url);
       entry.loaded ??= pending;
     },
-    (/** @type {unknown} */ error) => {
+    async (/** @type {unknown} */ error) => {
       if (entry.pending.get(url) === pending) entry.pending.delete(url);
+      const directive = (await violations.waitFor(url)) ?? blobRefusal(url, error);
+      violations.close();
+      if (directive !== null) {
+        const alternative = url.startsWith('blob:')
+          ? 'load the worklet from its file (setAssetUrls({ workletUrl }), dist/ringlet-worklet.js)'
+          : '';
+        throw blockedByPolicy('loadRinglet: the worklet module', directive, url, error, alternative);
+      }
       throw new RingletError(
         'LOAD_FAILED',
         `loadRinglet: could not load the worklet module from ${url}: ${String(error)}`,

@@ -5,6 +5,7 @@
 import { PAGE_BYTES, privateMemoryBinary } from '../shared/core.js';
 import { GuardedCore } from './guarded-core.js';
 import { RingletError } from '../shared/errors.js';
+import { blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
 import { MODES } from '../shared/layout.js';
 
 /** @typedef {import('../shared/core.js').CoreExports} CoreExports */
@@ -13,6 +14,9 @@ import { MODES } from '../shared/layout.js';
 /** One compile per source URL for the whole page; a failure is forgotten so a retry works. */
 /** @type {Map<string, Promise<RingletWasm>>} */
 const compiled = new Map();
+/** The same for bytes (setAssetUrls' wasmBytes), by the object that holds them. */
+/** @type {WeakMap<object, Map<string, Promise<RingletWasm>>>} */
+const compiledBytes = new WeakMap();
 
 /**
  * A compiled core plus a probe instance that answers pure questions (sizes,
@@ -116,10 +120,37 @@ export function compileRinglet(source, { shared = true, timeoutMs } = {}) {
     return pending;
   }
   if (source instanceof WebAssembly.Module) return probe(source);
+  const kind = shared ? 'shared' : 'local';
+  let byKind = compiledBytes.get(source);
+  const cached = byKind?.get(kind);
+  if (cached) return cached;
+  let started;
   try {
-    return WebAssembly.compile(shared ? source : privateMemoryBinary(source)).then(probe);
+    started = compileBytes(shared ? source : privateMemoryBinary(source), 'the embedded wasm').then(probe);
   } catch (error) {
     return Promise.reject(error);
+  }
+  if (!byKind) compiledBytes.set(source, (byKind = new Map()));
+  const map = byKind;
+  map.set(kind, started);
+  started.catch(() => {
+    if (map.get(kind) === started) map.delete(kind);
+  });
+  return started;
+}
+
+/**
+ * WebAssembly.compile, with a refusal by the page's Content-Security-Policy
+ * (script-src without 'wasm-unsafe-eval') as RingletError 'BLOCKED_BY_POLICY'.
+ * @param {BufferSource} bytes
+ * @param {string} what the wasm's URL, or what it is, for messages
+ */
+async function compileBytes(bytes, what) {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (error) {
+    if (isWasmEvalRefusal(error)) throw blockedByPolicy('loadRinglet: compiling the wasm', 'script-src', what, error);
+    throw new RingletError('LOAD_FAILED', `ringlet: ${what} does not compile: ${String(error)}`, { cause: error });
   }
 }
 
@@ -143,6 +174,7 @@ async function fetchModule(url, shared, timeoutMs) {
           cause: error,
         });
   let bytes;
+  const violations = watchViolations();
   try {
     const response = await fetch(url, { signal: abort.signal });
     if (!response.ok) {
@@ -150,16 +182,25 @@ async function fetchModule(url, shared, timeoutMs) {
     }
     bytes = await response.arrayBuffer();
   } catch (error) {
-    throw error instanceof RingletError ? error : failure(error);
+    if (error instanceof RingletError) throw error;
+    if (!abort.signal.aborted) {
+      const directive = await violations.waitFor(absolute(url));
+      if (directive !== null) throw blockedByPolicy('loadRinglet: fetching the wasm', directive, url, error);
+    }
+    throw failure(error);
   } finally {
+    violations.close();
     if (timer !== null) clearTimeout(timer);
   }
+  return compileBytes(shared ? bytes : privateMemoryBinary(bytes), `the wasm at ${url}`);
+}
+
+/** @param {string} url @returns {string} `url` made absolute against the page, when it can be */
+function absolute(url) {
   try {
-    return await WebAssembly.compile(shared ? bytes : privateMemoryBinary(bytes));
-  } catch (error) {
-    throw new RingletError('LOAD_FAILED', `ringlet: the wasm at ${url} does not compile: ${String(error)}`, {
-      cause: error,
-    });
+    return new URL(url, globalThis.location?.href).href;
+  } catch {
+    return url;
   }
 }
 

@@ -36,6 +36,11 @@
  * cause, and nothing starts until init() or run() is called again. A start
  * failure while other workers still serve leaves the pool short of workers
  * ("broken") until the next init() or run(), which tries again.
+ * - a Worker the page's Content-Security-Policy or Trusted Types refuse
+ *   (RingletError 'BLOCKED_BY_POLICY'): the first refusal fails the pool for
+ *   good, since the page's policy does not change; it is not counted as a
+ *   start failure or a crash, and later init() and run() calls reject with
+ *   it without constructing another Worker.
  *
  * A task may wait for an earlier one (run()'s waitsFor, as renderOffline's
  * segments wait for the state of the one before): it goes to a worker as
@@ -44,6 +49,14 @@
  * wait ended, and so on back to a task that waits for none.
  */
 import { recordPanic } from '../node/panic.js';
+import { RingletError } from '../shared/errors.js';
+import {
+  allowScriptUrl,
+  blockedByPolicy,
+  isTrustedTypesRefusal,
+  trustedScriptUrl,
+  watchViolations,
+} from '../shared/policy.js';
 import { MAX_TIMEOUT_MS, checkInteger, checkTimeout, describe } from '../shared/util.js';
 import { VERSION } from '../shared/version.js';
 import { ListenerScope } from './listener-scope.js';
@@ -99,6 +112,7 @@ export const DEFAULT_MAX_CRASHES = 3;
  * @property {TimerId | undefined} idleTimer
  * @property {boolean} failing a boot failure is being diagnosed
  * @property {AbortController | null} diagnosis the diagnostic fetch, if one is in flight
+ * @property {ReturnType<typeof watchViolations> | null} violations the page's policy violations while it starts
  */
 
 /**
@@ -150,6 +164,26 @@ function randomId() {
   return typeof c?.randomUUID === 'function' ? c.randomUUID() : `${Date.now()}-${Math.random().toString(36).slice(2)}`;
 }
 
+/**
+ * The Worker constructor's refusal by the page's policy, as RingletError
+ * 'BLOCKED_BY_POLICY', or null for any other error: Trusted Types' TypeError
+ * ("requires 'TrustedScriptURL' assignment"), or a SecurityError that names
+ * the Content Security Policy (worker-src).
+ * @param {unknown} error
+ * @param {string} url
+ * @returns {RingletError | null}
+ */
+function refusal(error, url) {
+  if (isTrustedTypesRefusal(error)) {
+    return blockedByPolicy('WorkerPool: constructing a worker', 'require-trusted-types-for', url, error);
+  }
+  const e = /** @type {{ name?: unknown, message?: unknown }} */ (error);
+  if (e?.name === 'SecurityError' && /Content[ -]Security[ -]Policy/i.test(String(e.message))) {
+    return blockedByPolicy('WorkerPool: constructing a worker', 'worker-src', url, error);
+  }
+  return null;
+}
+
 /** @param {Event} event */
 function errorEventText(event) {
   const e = /** @type {Partial<ErrorEvent>} */ (event);
@@ -184,7 +218,8 @@ export class WorkerPool {
   /** consecutive workers that failed before posting ready */ #startFailures = 0;
   /** crashes of ready workers since a worker last answered a task */ #crashStreak = 0;
   /** @type {WorkerPoolError | null} set when starting workers keeps failing while others still serve */ #broken = null;
-  /** @type {WorkerPoolError | null} why the pool is 'failed' */ #failure = null;
+  /** @type {WorkerPoolError | RingletError | null} why the pool is 'failed' */ #failure = null;
+  /** @type {RingletError | null} the page's policy refused a Worker: the pool stays failed */ #blocked = null;
   /** @type {WeakMap<object, Task | null>} run()'s promises, for waitsFor: the task, or null for a refused run() */ #promises =
     new WeakMap();
   #pendingWaits = { n: 0 };
@@ -262,6 +297,7 @@ export class WorkerPool {
     if (this.#state === 'terminated') {
       return Promise.reject(new TerminatedError('WorkerPool.init: the pool was terminated'));
     }
+    if (this.#blocked !== null) return Promise.reject(this.#blocked);
     if (this.#init !== null) {
       this.#retryBroken();
       return this.#init.promise;
@@ -312,6 +348,7 @@ export class WorkerPool {
       if (typeof name !== 'string' || name === '') {
         throw new TypeError(`WorkerPool.run: name must be a non-empty string; got ${describe(name)}`);
       }
+      if (this.#blocked !== null) throw this.#blocked;
       if (options === null || typeof options !== 'object') {
         throw new TypeError(`WorkerPool.run: options must be an object; got ${describe(options)}`);
       }
@@ -536,6 +573,7 @@ import(${JSON.stringify(this.#url)}).then(
 );
 `;
     this.#blobUrl = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+    allowScriptUrl(this.#blobUrl);
     return this.#blobUrl;
   }
 
@@ -545,9 +583,18 @@ import(${JSON.stringify(this.#url)}).then(
     const id = this.#counts.workersCreated;
     /** @type {Worker} */
     let worker;
+    const scriptUrl = this.#scriptUrl();
+    const violations = watchViolations();
     try {
-      worker = new Worker(this.#scriptUrl(), { type: 'module', name: `ringlet-pool-${id}` });
+      // A TrustedScriptURL from ringlet's policy where the page has Trusted Types.
+      worker = new Worker(trustedScriptUrl(scriptUrl), { type: 'module', name: `ringlet-pool-${id}` });
     } catch (error) {
+      violations.close();
+      const blocked = refusal(error, scriptUrl);
+      if (blocked !== null) {
+        this.#failBlocked(blocked);
+        return false;
+      }
       // The same URL and options would throw again.
       this.#startFailed(null, `could not construct a Worker: ${String(error)}`, error, true);
       return false;
@@ -567,6 +614,7 @@ import(${JSON.stringify(this.#url)}).then(
       idleTimer: undefined,
       failing: false,
       diagnosis: null,
+      violations,
     };
     this.#slots.add(slot);
     slot.boot.on(worker, 'message', (event) => this.#onBootMessage(slot, /** @type {MessageEvent} */ (event)));
@@ -730,6 +778,15 @@ import(${JSON.stringify(this.#url)}).then(
         this.#pump();
         return;
       }
+      if (remote.code === 'BLOCKED_BY_POLICY') {
+        // The worker's policy refused what the task needed (its wasm): the
+        // worker itself is fine, and the task fails as the page would.
+        const blocked = new RingletError('BLOCKED_BY_POLICY', remote.message);
+        if (remote.stack) blocked.stack = remote.stack;
+        this.#settle(task, 'failed', undefined, blocked);
+        this.#makeIdle(slot);
+        return;
+      }
       const code = remote.code === 'UNKNOWN_TASK' ? 'UNKNOWN_TASK' : 'TASK_FAILED';
       const error = new WorkerPoolError(code, remote.message, { task: task.name, remoteName: remote.name });
       if (remote.stack) error.stack = remote.stack;
@@ -802,6 +859,8 @@ import(${JSON.stringify(this.#url)}).then(
         return;
       }
       slot.boot.close();
+      slot.violations?.close();
+      slot.violations = null;
       this.#clearTimer(slot.bootTimer);
       slot.bootTimer = undefined;
       this.#startFailures = 0;
@@ -926,9 +985,21 @@ import(${JSON.stringify(this.#url)}).then(
     const done = (/** @type {string} */ text) => {
       if (finished) return;
       finished = true;
-      waits.n -= 1;
       this.#clearTimer(timer);
-      this.#startFailed(slot, text);
+      // A worker script the page's policy refused (worker-src, or script-src
+      // for what it imports) reports a violation, soon if not yet; a
+      // connect-src one would be this diagnostic fetch's own.
+      const violations = slot.violations;
+      const settled = this.#violationFor(slot) !== null || violations === null;
+      void (settled ? Promise.resolve() : violations.waitFor(this.#blobUrl ?? url)).then(() => {
+        waits.n -= 1;
+        const directive = this.#violationFor(slot);
+        if (directive !== null && slot.state === 'starting') {
+          this.#failBlocked(blockedByPolicy('WorkerPool: starting a worker', directive, url));
+          return;
+        }
+        this.#startFailed(slot, text);
+      });
     };
     let request;
     try {
@@ -948,6 +1019,35 @@ import(${JSON.stringify(this.#url)}).then(
       },
       (/** @type {unknown} */ error) => done(`the script could not be loaded (${String(error)})`),
     );
+  }
+
+  /**
+   * The directive of the page's policy that refused `slot`'s worker script,
+   * if a violation for its URL (or its blob: bootstrap) was reported.
+   * @param {Slot} slot
+   * @returns {string | null}
+   */
+  #violationFor(slot) {
+    const v = slot.violations;
+    if (v === null) return null;
+    for (const url of [this.#url, this.#blobUrl]) {
+      if (url === null) continue;
+      const directive = v.directiveFor(url);
+      if (directive !== null && directive !== 'connect-src') return directive;
+    }
+    return null;
+  }
+
+  /**
+   * The page's policy refused a worker: the pool fails with `error` and
+   * stays failed (another Worker would be refused the same way). Not a start
+   * failure nor a crash: nothing is counted and nothing respawns.
+   * @param {RingletError} error
+   */
+  #failBlocked(error) {
+    if (this.#state !== 'initializing' && this.#state !== 'ready') return;
+    this.#blocked = error;
+    this.#reset(error);
   }
 
   /**
@@ -992,7 +1092,7 @@ import(${JSON.stringify(this.#url)}).then(
    * To 'failed': every queued or running task and the pending init() reject
    * with `error`, and every worker stops. Nothing starts again until init()
    * or run() is called. The streak counters stay as they were, for getStats().
-   * @param {WorkerPoolError} error
+   * @param {WorkerPoolError | RingletError} error
    */
   #reset(error) {
     this.#state = 'failed';
@@ -1020,6 +1120,8 @@ import(${JSON.stringify(this.#url)}).then(
     slot.exitWatch = null;
     slot.diagnosis?.abort();
     slot.diagnosis = null;
+    slot.violations?.close();
+    slot.violations = null;
     slot.worker.terminate();
     this.#clearTimer(slot.bootTimer);
     this.#clearTimer(slot.idleTimer);

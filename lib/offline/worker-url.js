@@ -4,7 +4,8 @@
  * the page's wasm URL sent in the hello. Main thread or a Worker; never the
  * audio thread.
  */
-import { defaultWasmUrl } from '../node/load.js';
+import { defaultWasmBytes, defaultWasmUrl } from '../node/load.js';
+import { allowScriptUrl } from '../shared/policy.js';
 import { describe } from '../shared/util.js';
 
 /** Where the bundled package keeps the worker module: beside dist/ringlet.js. */
@@ -20,6 +21,9 @@ export function defaultWorkerUrl() {
  * @returns {string | undefined}
  */
 export function pageWasmUrl() {
+  // Bytes given to setAssetUrls (ringlet/inline) stay on the page; the
+  // workers load the wasm beside their own module.
+  if (defaultWasmBytes() !== null) return undefined;
   try {
     return new URL(defaultWasmUrl(), globalThis.location?.href).href;
   } catch {
@@ -27,8 +31,20 @@ export function pageWasmUrl() {
   }
 }
 
-/** @param {unknown} url @returns {string} */
+/**
+ * The absolute URL of a pool's worker module (the user's workerUrl, or the
+ * bundled one), which ringlet's Trusted Types policy then accepts.
+ * @param {unknown} url
+ * @returns {string}
+ */
 export function resolveWorkerUrl(url) {
+  const resolved = resolve(url);
+  allowScriptUrl(resolved);
+  return resolved;
+}
+
+/** @param {unknown} url @returns {string} */
+function resolve(url) {
   if (url === undefined) return defaultWorkerUrl();
   if (typeof url !== 'string' && !(url instanceof URL)) {
     throw new TypeError(`WorkerPool: workerUrl must be a string or URL; got ${describe(url)}`);

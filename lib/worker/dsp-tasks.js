@@ -8,6 +8,7 @@ import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from '
 import { checkChain } from '../shared/dsp.js';
 import { ParamQueue } from '../shared/params.js';
 import { MAX_PAGES, MODE_EFFECT, NODE_MAGIC, RENDER_QUANTUM as QUANTUM } from '../shared/constants.generated.js';
+import { blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
 import { describe } from '../shared/util.js';
 import { VERSION } from '../shared/version.js';
 import { withTransfer, workerState } from './runtime.js';
@@ -96,6 +97,26 @@ function resolveWasmUrl(url, where) {
 }
 
 /**
+ * fetch(url), with a refusal by the worker's Content-Security-Policy
+ * (connect-src, reported as a securitypolicyviolation event in the worker)
+ * as RingletError 'BLOCKED_BY_POLICY'.
+ * @param {string} url
+ * @returns {Promise<Response>}
+ */
+async function fetchUnderPolicy(url) {
+  const violations = watchViolations();
+  try {
+    return await fetch(url);
+  } catch (error) {
+    const directive = await violations.waitFor(url);
+    if (directive !== null) throw blockedByPolicy('the worker: fetching the wasm', directive, url, error);
+    throw error;
+  } finally {
+    violations.close();
+  }
+}
+
+/**
  * The core for `url`, compiled and instantiated on first use on a private,
  * growable memory (the binary's memory import made private; version checked
  * by instantiateCore). A failed load is forgotten, so a later task retries.
@@ -106,10 +127,17 @@ function loadCore(url) {
   let pending = cores.get(url);
   if (pending === undefined) {
     pending = (async () => {
-      const response = await fetch(url);
+      const response = await fetchUnderPolicy(url);
       if (!response.ok)
         throw new Error(`could not load ${url}: HTTP ${response.status} ${response.statusText}`.trimEnd());
-      const module = await WebAssembly.compile(privateMemoryBinary(await response.arrayBuffer()));
+      let module;
+      try {
+        module = await WebAssembly.compile(privateMemoryBinary(await response.arrayBuffer()));
+      } catch (error) {
+        // The worker's own policy (its script's response, or the page's for a blob: worker).
+        if (isWasmEvalRefusal(error)) throw blockedByPolicy('the worker', 'script-src', `the wasm at ${url}`, error);
+        throw error;
+      }
       const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
       /** @type {{ code: number, message: string } | null} */
       let note = null;

@@ -56,6 +56,7 @@ async function driverFor(family) {
  * @property {boolean} [countListeners] install the in-page listener counter (engines without DevTools' listener list)
  * @property {string[]} [chromiumArgs] extra Chromium switches (Chromium only)
  * @property {import('../../scripts/serve.mjs').RouteHandler} [handle] extra server routes
+ * @property {(path: string) => Record<string, string>} [headers] extra response headers for each file served, by path
  */
 
 /**
@@ -118,10 +119,11 @@ export async function openBrowser({
   countListeners = false,
   chromiumArgs,
   handle,
+  headers,
 } = {}) {
   /** @type {Awaited<ReturnType<typeof launchEngine>> | null} */
   let session = null;
-  const server = await serve({ root: ROOT, isolate, handle, prelude: () => session?.prelude() ?? '' });
+  const server = await serve({ root: ROOT, isolate, handle, headers, prelude: () => session?.prelude() ?? '' });
   let page;
   // Outside Jest nobody started WebKit's display and audio daemons: start
   // them for this browser and stop them when it closes.

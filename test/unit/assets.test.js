@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import { instantiateCore, privateMemoryBinary } from '../../lib/shared/core.js';
 import { RingletError } from '../../lib/shared/errors.js';
 import { MODES } from '../../lib/shared/layout.js';
-import { defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/node/load.js';
+import { defaultWasmBytes, defaultWasmUrl, defaultWorkletUrl, loadRinglet, setAssetUrls } from '../../lib/node/load.js';
 import { PROCESSOR_NAME } from '../../lib/shared/version.js';
 import { compileRinglet } from '../../lib/node/wasm.js';
 import { WASM_PATH } from './helpers.js';
@@ -169,7 +169,50 @@ describe('loadRinglet', () => {
 });
 
 describe('setAssetUrls', () => {
-  afterEach(() => setAssetUrls({ wasmUrl: null, workletUrl: null }));
+  afterEach(() => setAssetUrls({ wasmUrl: null, wasmBytes: null, workletUrl: null }));
+
+  test('wasmBytes (what ringlet/inline sets) replaces wasmUrl and the other way round; loadRinglet compiles them once per transport, fetching nothing', async () => {
+    const bytes = wasmBytes();
+    setAssetUrls({ wasmUrl: 'https://cdn.example/r.wasm' });
+    setAssetUrls({ wasmBytes: bytes });
+    expect(defaultWasmBytes()).toBe(bytes);
+    expect(defaultWasmUrl()).toMatch(/\/ringlet\.wasm$/);
+    const fetched = [];
+    const saved = globalThis.fetch;
+    globalThis.fetch = async (url) => {
+      fetched.push(String(url));
+      throw new TypeError('no network in this test');
+    };
+    try {
+      const context = () => ({ state: 'running', audioWorklet: { addModule: async () => {} } });
+      const a = await loadRinglet(/** @type {any} */ (context()), { transport: 'message' });
+      const b = await loadRinglet(/** @type {any} */ (context()), { transport: 'message' });
+      expect(a).toBe(b);
+      expect(a.shared).toBe(false);
+      expect(fetched).toEqual([]);
+      // A per-call URL still wins over the page's bytes.
+      await expect(
+        loadRinglet(/** @type {any} */ (context()), { transport: 'message', wasmUrl: 'https://cdn.example/x.wasm' }),
+      ).rejects.toMatchObject({ code: 'LOAD_FAILED' });
+      expect(fetched).toEqual(['https://cdn.example/x.wasm']);
+    } finally {
+      globalThis.fetch = saved;
+    }
+    setAssetUrls({ wasmUrl: '/r2.wasm' });
+    expect(defaultWasmBytes()).toBeNull();
+    expect(defaultWasmUrl()).toBe('/r2.wasm');
+  });
+
+  test.each([
+    [{ wasmBytes: 'AGFzbQ==' }, /urls\.wasmBytes must be an ArrayBuffer, a typed array or null; got string/],
+    [{ wasmBytes: new Uint8Array(8), wasmUrl: '/x.wasm' }, /give urls\.wasmUrl or urls\.wasmBytes, not both/],
+  ])('%p is a TypeError that changes nothing', (urls, message) => {
+    setAssetUrls({ wasmUrl: '/before.wasm' });
+    expect(() => setAssetUrls(urls)).toThrow(TypeError);
+    expect(() => setAssetUrls(urls)).toThrow(message);
+    expect(defaultWasmUrl()).toBe('/before.wasm');
+    expect(defaultWasmBytes()).toBeNull();
+  });
 
   test('defaults sit beside the entry; set values replace them; null restores them', () => {
     const wasm = defaultWasmUrl();
