@@ -625,6 +625,8 @@ function judgeLibraryRender(o, transport) {
  */
 function judgeRealtime(r, transport) {
   const text = JSON.stringify(r);
+  // The engine renders (what follows is about ringlet, not the engine).
+  assert(r.clock?.running === true, `the context's clock stands still: ${text}`);
   assert(r.transport === transport, `realtime transport ${r.transport}, expected ${transport}`);
   assert(r.before && Math.abs(r.peak - 0.5) < 0.005, `realtime meters peak ${r.peak}, expected 0.5: ${text}`);
   assert(r.peakBin === r.expectedBin, `realtime analyser peak bin ${r.peakBin}, expected ${r.expectedBin}`);

@@ -67,6 +67,23 @@ export async function until(ok, ms = 5000) {
 }
 
 /**
+ * Resolves once `ctx`'s clock advances. WebKitGTK can report 'running'
+ * after resume() while its clock stands still; a second suspend/resume
+ * restarts it. Bounded: three restarts. Says whether it runs, and how many
+ * restarts that took.
+ * @param {{ currentTime: number, suspend(): Promise<void>, resume(): Promise<void> }} ctx
+ */
+export async function clockRuns(ctx) {
+  let restarts = 0;
+  const from = ctx.currentTime;
+  while (!(await until(() => ctx.currentTime > from + 0.1, 2000)) && restarts < 3) {
+    restarts += 1;
+    await Promise.race([ctx.suspend().then(() => ctx.resume()), new Promise((r) => setTimeout(r, 5000))]);
+  }
+  return { running: ctx.currentTime > from + 0.1, restarts };
+}
+
+/**
  * A realtime effect node fed a 1500 Hz sine at amplitude 1, gain 0.5: what
  * its meters and analyser say, then the same after reset() (the core
  * restarts and plays again), then dispose().

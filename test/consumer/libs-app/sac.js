@@ -15,6 +15,7 @@ import {
   SECONDS,
   SOURCE_AMPLITUDE,
   SOURCE_HZ,
+  clockRuns,
   exerciseRealtime,
   measureRender,
   rejection,
@@ -59,6 +60,7 @@ async function offline() {
 async function realtime() {
   const ctx = new AudioContext();
   await ctx.resume();
+  const clock = await clockRuns(ctx);
   try {
     const fx = await RingletNode.create(ctx, { mode: 'effect', AudioWorkletNode });
     fx.gain.value = 0.5;
@@ -67,7 +69,7 @@ async function realtime() {
     osc.start(ctx.currentTime + 0.1); // once the gain has settled at 0.5
     const result = await exerciseRealtime(fx, ctx.sampleRate);
     osc.stop();
-    return result;
+    return { ...result, clock };
   } finally {
     await ctx.close();
   }

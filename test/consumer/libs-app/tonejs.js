@@ -11,6 +11,7 @@ import {
   SECONDS,
   SOURCE_AMPLITUDE,
   SOURCE_HZ,
+  clockRuns,
   exerciseRealtime,
   measureRender,
   rejection,
@@ -177,6 +178,7 @@ async function loudest(node) {
 /** Tone's realtime context: the README's lines play, then an oscillator through an effect. */
 async function realtime() {
   await Tone.start();
+  const clock = await clockRuns(Tone.getContext().rawContext);
   const { fx: readmeFx, synth } = await readme();
   const readmePeak = await loudest(readmeFx);
   synth.dispose();
@@ -193,7 +195,7 @@ async function realtime() {
   Tone.connect(fx, Tone.getDestination());
   const result = await exerciseRealtime(fx, context.sampleRate);
   osc.dispose();
-  return { ...result, readmePeak, readmeTonePeak, readmeToneDisposed: toneFx.node.state === 'disposed' };
+  return { ...result, clock, readmePeak, readmeTonePeak, readmeToneDisposed: toneFx.node.state === 'disposed' };
 }
 
 window.ringlet = {
