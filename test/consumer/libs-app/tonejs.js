@@ -164,12 +164,23 @@ async function readmeTone() {
   return fx;
 }
 
-/** Polls a node's meters for up to 3 s: the highest peak seen. */
-async function loudest(node) {
+/**
+ * Polls a node's meters for up to 10 s: the highest peak seen. A one-shot
+ * note can pass unseen on a loaded machine (a realtime engine that falls
+ * behind), so `again` (when given) plays it again every 500 ms until heard.
+ * @param {RingletNode} node
+ * @param {(() => void) | null} again
+ */
+async function loudest(node, again = null) {
   let peak = 0;
-  const deadline = performance.now() + 3000;
+  let next = performance.now() + 500;
+  const deadline = performance.now() + 10000;
   while (performance.now() < deadline && peak < 0.05) {
     peak = Math.max(peak, node.meters().peak[0]);
+    if (again && performance.now() > next) {
+      again();
+      next += 500;
+    }
     await new Promise((r) => setTimeout(r, 10));
   }
   return peak;
@@ -180,7 +191,7 @@ async function realtime() {
   await Tone.start();
   const clock = await clockRuns(Tone.getContext().rawContext);
   const { fx: readmeFx, synth } = await readme();
-  const readmePeak = await loudest(readmeFx);
+  const readmePeak = await loudest(readmeFx, () => synth.triggerAttackRelease('C4', '8n'));
   synth.dispose();
   readmeFx.dispose();
   const toneFx = await readmeTone();
