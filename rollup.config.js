@@ -95,4 +95,12 @@ export default [
     output: { file: 'dist/ringlet-inline.js', format: 'es', paths: { [mainEntry]: './ringlet.js' } },
     plugins: [embedAssets, minified],
   },
+  // ringlet/tone imports Tone.js (a peer dependency) and dist/ringlet.js, so
+  // it shares the one RingletNode (and setAssetUrls) with the main entry.
+  {
+    input: 'lib/tone.js',
+    external: [mainEntry, 'tone'],
+    output: { file: 'dist/ringlet-tone.js', format: 'es', paths: { [mainEntry]: './ringlet.js' } },
+    plugins: [minified],
+  },
 ];

@@ -81,6 +81,10 @@ const SCENES = {
     await page.click('#play');
     await page.waitForTimeout(1200);
   },
+  tonejs: async (page) => {
+    await page.click('#play');
+    await page.waitForTimeout(1500);
+  },
 };
 
 const only = process.argv.slice(2);

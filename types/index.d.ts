@@ -227,7 +227,7 @@ export interface RingletWasm {
  * then rejecting with RingletError 'TIMEOUT' naming the URL of what was late.
  * Main thread.
  */
-export declare function loadRinglet(context: BaseAudioContext, options?: LoadOptions): Promise<RingletWasm>;
+export declare function loadRinglet(context: RingletContext, options?: LoadOptions): Promise<RingletWasm>;
 
 /** Page-wide asset locations for setAssetUrls(). */
 export interface AssetUrls {
@@ -293,7 +293,53 @@ export interface RingReaderEndpoint extends Omit<RingEndpoint, 'handle'> {
 }
 
 /** What RingletNode.create() takes. Bad values reject with a TypeError or RangeError naming the option. */
+/**
+ * A Tone.js Context or OfflineContext (Tone.getContext(), the context
+ * Tone.Offline passes), by the members ringlet uses: the context it wraps,
+ * and how it builds an AudioWorkletNode.
+ */
+export interface ToneContextLike {
+  /** The context Tone wraps: a standardized-audio-context one, or a native one. */
+  readonly rawContext: object;
+  /** Builds an AudioWorkletNode of rawContext's kind; ringlet builds its node with it. */
+  createAudioWorkletNode(name: string, options?: Partial<AudioWorkletNodeOptions>): object;
+}
+
+/**
+ * A standardized-audio-context AudioContext or OfflineAudioContext, by the
+ * members ringlet uses. Its nodes connect only to its own nodes, so a
+ * RingletNode in it is built with that library's AudioWorkletNode
+ * (RingletNodeOptions.AudioWorkletNode).
+ */
+export interface WrappedContextLike {
+  /** The library's AudioWorklet: ringlet loads its worklet module with it. */
+  readonly audioWorklet?: {
+    /** As AudioWorklet.addModule. */
+    addModule(moduleURL: string, options?: WorkletOptions): Promise<void>;
+  };
+  /** As BaseAudioContext.sampleRate. */
+  readonly sampleRate: number;
+  /** As BaseAudioContext.state. */
+  readonly state: string;
+}
+
+/** A library's AudioWorkletNode class, as standardized-audio-context exports it. */
+export interface AudioWorkletNodeClass {
+  /** Builds a node in one of the library's contexts. */
+  new (context: never, name: string, options?: never): object;
+}
+
+/** What RingletNode.create and loadRinglet accept. */
+export type RingletContext = BaseAudioContext | ToneContextLike | WrappedContextLike;
+
 export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadOptions {
+  /**
+   * For a standardized-audio-context context: that library's AudioWorkletNode
+   * class (`import { AudioWorkletNode } from 'standardized-audio-context'`),
+   * so that the node connects to the library's nodes. Not needed for a
+   * native context (ignored) nor for a Tone.js context (Tone builds its own).
+   */
+  AudioWorkletNode?: AudioWorkletNodeClass;
   /** Default 'source'. */
   mode?: M;
   /** 1 .. 32, default 2. */
@@ -568,7 +614,7 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   private constructor();
   /** Resolves once the processor has started the core on the node's memory. */
   static create<M extends NodeMode = 'source'>(
-    context: BaseAudioContext,
+    context: RingletContext,
     options?: RingletNodeOptions<M>,
   ): Promise<RingletNode<M>>;
   /** 'source', 'effect' or 'capture', as created. */

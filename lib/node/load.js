@@ -7,6 +7,7 @@ import { RingletError } from '../shared/errors.js';
 import { blockedByPolicy, watchViolations } from '../shared/policy.js';
 import { checkTimeout, describe, withTimeout } from '../shared/util.js';
 import { compileRinglet } from './wasm.js';
+import { contextError, hasAudioWorklet, unwrapContext } from './wrapped.js';
 
 /** @typedef {import('./wasm.js').RingletWasm} RingletWasm */
 /** @typedef {import('../../types/index.js').LoadOptions} LoadOptions */
@@ -121,15 +122,16 @@ export function defaultWorkletUrl() {
 }
 
 /**
+ * Accepts a native or standardized-audio-context context, or a Tone.js
+ * context (checked by its rawContext); throws a TypeError naming what was
+ * passed otherwise, and CONTEXT_CLOSED for a closed one.
  * @param {unknown} context
  * @param {string} where
  * @returns {asserts context is BaseAudioContext}
  */
 export function checkContext(context, where) {
-  const ctx = /** @type {{ audioWorklet?: { addModule?: unknown }, state?: unknown } | null} */ (context);
-  if (ctx === null || typeof ctx !== 'object' || typeof ctx.audioWorklet?.addModule !== 'function') {
-    throw new TypeError(`${where}: context must be an AudioContext or OfflineAudioContext; got ${describe(context)}`);
-  }
+  const ctx = unwrapContext(context);
+  if (!hasAudioWorklet(ctx)) throw contextError(where, context);
   if (ctx.state === 'closed') {
     throw new RingletError('CONTEXT_CLOSED', `${where}: context is closed`);
   }
@@ -137,8 +139,9 @@ export function checkContext(context, where) {
 
 /**
  * Makes ringlet usable in `context`: loads the worklet module (once per
- * context, even when called concurrently) and compiles the wasm for the
- * transport (once per page): ringlet.wasm as it is for 'shared', and with its
+ * context, even when called concurrently; a Tone.js context's into its
+ * rawContext, with that context's own audioWorklet.addModule) and compiles
+ * the wasm for the transport (once per page): ringlet.wasm as it is for 'shared', and with its
  * memory import made private for 'message'. The two run in parallel, and
  * the call waits at most loadTimeoutMs (default 10000) for both, then
  * rejects with RingletError 'TIMEOUT' naming what was late; a later call
@@ -199,7 +202,7 @@ function load(context, options) {
       names.push(bytes === null ? `the wasm at ${wasmUrl}` : wasmUrl);
     return `loadRinglet: ${names.join(' and ')} did not load within loadTimeoutMs (${timeoutMs} ms)`;
   };
-  const worklet = track('worklet', loadWorklet(context, workletUrl));
+  const worklet = track('worklet', loadWorklet(/** @type {BaseAudioContext} */ (unwrapContext(context)), workletUrl));
   const wasm = track('wasm', compileRinglet(bytes ?? wasmUrl, { shared: transport === 'shared', timeoutMs }));
   const both = Promise.all([worklet, wasm]).then(
     ([, loaded]) => loaded,

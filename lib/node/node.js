@@ -12,6 +12,7 @@ import { messageState, sharedState } from './node-state.js';
 import { recordPanic, recordRecovery } from './panic.js';
 import { checkInteger, checkTimeout, describe } from '../shared/util.js';
 import { PROCESSOR_NAME } from '../shared/version.js';
+import { nodeTarget } from './wrapped.js';
 
 /** @typedef {import('../../types/index.js').NodeMode} NodeMode */
 /** @typedef {import('../../types/index.js').RingletNodeOptions} RingletNodeOptions */
@@ -89,6 +90,7 @@ export function checkNodeOptions(options) {
     readyTimeoutMs,
     loadTimeoutMs,
     transport,
+    AudioWorkletNode: o.AudioWorkletNode,
     wasmUrl: o.wasmUrl,
     workletUrl: o.workletUrl,
   };
@@ -121,11 +123,43 @@ function adoptBase() {
 }
 
 /**
+ * Per library AudioWorkletNode prototype: one that has it as [[Prototype]]
+ * and RingletNode's own members (a node in a library's context is that
+ * library's AudioWorkletNode, with RingletNode's surface on top).
+ * @type {WeakMap<object, object>}
+ */
+const wrappedPrototypes = new WeakMap();
+
+/** @param {object} base */
+function wrappedPrototype(base) {
+  let proto = wrappedPrototypes.get(base);
+  if (!proto) {
+    proto = /** @type {object} */ (Object.create(base, Object.getOwnPropertyDescriptors(RingletNode.prototype)));
+    wrappedPrototypes.set(base, proto);
+  }
+  return proto;
+}
+
+/**
  * An AudioWorkletNode whose processor runs ringlet's C core. Connect it like
  * any AudioNode. Create it with `await RingletNode.create(context, options)`.
  * Its methods run on the main thread; none of them blocks.
  */
 export class RingletNode extends EventTarget {
+  /**
+   * True for every node RingletNode.create() made, in any context: a native
+   * context's node inherits from RingletNode.prototype; a library's (a
+   * standardized-audio-context or Tone.js context) is that library's
+   * AudioWorkletNode with RingletNode's members, and passes too.
+   * @param {unknown} value
+   */
+  static [Symbol.hasInstance](value) {
+    return (
+      (typeof value === 'object' && value !== null && states.has(value)) ||
+      Function.prototype[Symbol.hasInstance].call(this, value)
+    );
+  }
+
   /** Use RingletNode.create(). */
   constructor() {
     super();
@@ -137,14 +171,24 @@ export class RingletNode extends EventTarget {
    * the node's shared memory, and resolves once the processor has initialised
    * the core on it (within readyTimeoutMs). If anything fails after the node
    * was built, its processor is told to stop before create() rejects.
-   * @param {BaseAudioContext} context
+   *
+   * The context is a native AudioContext or OfflineAudioContext, a
+   * standardized-audio-context one (pass its AudioWorkletNode class as
+   * options.AudioWorkletNode), or a Tone.js Context or OfflineContext. In a
+   * library's context the node is that library's AudioWorkletNode, loaded
+   * with its audioWorklet.addModule, so it connects to the library's nodes
+   * both ways; instanceof RingletNode holds for it, instanceof the page's
+   * native AudioWorkletNode does not.
+   * @param {import('../../types/index.js').RingletContext} given the context
    * @param {RingletNodeOptions} [options]
    * @returns {Promise<RingletNode>}
    */
-  static async create(context, options = {}) {
-    checkContext(context, 'RingletNode.create');
+  static async create(given, options = {}) {
+    checkContext(given, 'RingletNode.create');
     const o = checkNodeOptions(options);
     const Base = adoptBase();
+    const target = nodeTarget(given, o.AudioWorkletNode, 'RingletNode.create');
+    const context = target.context;
     const wasm = await loadRinglet(context, {
       transport: o.transport,
       wasmUrl: o.wasmUrl,
@@ -160,37 +204,39 @@ export class RingletNode extends EventTarget {
     const pages = wasm.pagesFor(heapBytes);
     const shared = o.transport === 'shared';
     const memory = shared ? new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true }) : null;
-    const node = /** @type {RingletNode} */ (
-      /** @type {unknown} */ (
-        Reflect.construct(
-          Base,
-          [
-            context,
-            PROCESSOR_NAME,
-            {
-              numberOfInputs: o.mode === 'source' ? 0 : 1,
-              numberOfOutputs: 1,
-              outputChannelCount: [o.channels],
-              channelCount: o.channels,
-              channelCountMode: 'explicit',
-              channelInterpretation: 'speakers',
-              processorOptions: {
-                module: wasm.module,
-                transport: o.transport,
-                memory: memory ?? undefined,
-                pages,
-                mode: MODES[o.mode],
-                channels: o.channels,
-                capacityFrames: o.capacityFrames,
-                heapBytes,
-                sampleRate: context.sampleRate,
-              },
-            },
-          ],
-          RingletNode,
-        )
-      )
-    );
+    /** @type {AudioWorkletNodeOptions} */
+    const nodeOptions = {
+      numberOfInputs: o.mode === 'source' ? 0 : 1,
+      numberOfOutputs: 1,
+      outputChannelCount: [o.channels],
+      channelCount: o.channels,
+      channelCountMode: 'explicit',
+      channelInterpretation: 'speakers',
+      processorOptions: {
+        module: wasm.module,
+        transport: o.transport,
+        memory: memory ?? undefined,
+        pages,
+        mode: MODES[o.mode],
+        channels: o.channels,
+        capacityFrames: o.capacityFrames,
+        heapBytes,
+        sampleRate: context.sampleRate,
+      },
+    };
+    /** @type {RingletNode} */
+    let node;
+    if (target.construct) {
+      // The library's own node (it keeps its bookkeeping on the instance),
+      // given RingletNode's members.
+      const made = target.construct(PROCESSOR_NAME, nodeOptions);
+      Object.setPrototypeOf(made, wrappedPrototype(Object.getPrototypeOf(made)));
+      node = /** @type {RingletNode} */ (/** @type {unknown} */ (made));
+    } else {
+      node = /** @type {RingletNode} */ (
+        /** @type {unknown} */ (Reflect.construct(Base, [context, PROCESSOR_NAME, nodeOptions], RingletNode))
+      );
+    }
     const port = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (node)).port;
     /** @type {NodeState} */
     let state;

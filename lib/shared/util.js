@@ -69,7 +69,7 @@ export function sleep(ms) {
 export function describe(value) {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'Array';
-  if (typeof value === 'object') return value.constructor?.name ?? 'object';
+  if (typeof value === 'object') return value.constructor?.name || 'object'; // minified classes have no name
   return typeof value;
 }
 

@@ -5,9 +5,9 @@
 // of the input's length, the recorder records N seconds from a fake
 // microphone or the generator, and the status page panics and recovers.
 import { afterAll, beforeAll, expect } from '@jest/globals';
-import { openBrowser, test } from './harness.js';
+import { engine, openBrowser, test } from './harness.js';
 
-const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone'];
+const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone', 'tonejs'];
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
@@ -109,6 +109,35 @@ test('tone: a Worker-fed source node plays, the gauge moves, and the console sta
   expect(fill).toBeGreaterThan(0);
   await b.page.click('#stop');
   expect(await b.page.textContent('#state')).toBe('stopped');
+  expect(b.errors).toEqual([]);
+});
+
+test('tonejs: a Tone.js patch plays through a ringlet effect node: Tone.connect works, the meters move, Stop disposes', async () => {
+  await open('tonejs');
+  await b.page.click('#play');
+  await b.page.waitForFunction(() => document.getElementById('state')?.textContent === 'playing', null, {
+    timeout: 15000,
+  });
+  await b.page.waitForFunction(
+    () => {
+      const node = /** @type {any} */ (window).ringletExample.node;
+      return node !== null && node.meters().peak[0] > 0.01;
+    },
+    null,
+    { timeout: 15000 },
+  );
+  const facts = await b.page.evaluate(() => {
+    const node = /** @type {any} */ (window).ringletExample.node;
+    return { transport: node.transport, native: node instanceof AudioWorkletNode, state: node.state };
+  });
+  expect(facts).toEqual({
+    transport: engine.sharedArrayBuffer ? 'shared' : 'message',
+    native: false,
+    state: 'running',
+  });
+  await b.page.click('#stop');
+  expect(await b.page.textContent('#state')).toBe('stopped');
+  expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.node)).toBe(null);
   expect(b.errors).toEqual([]);
 });
 

@@ -1,7 +1,10 @@
 // Consumer tests: ringlet as people install it. Packs the package, installs
 // the tarball into a fresh Vite app (test/consumer/vite-app) and a webpack 5
 // app (test/consumer/webpack-app) and builds them with no configuration, and
-// into a Rollup app (test/consumer/rollup-app) with Rollup's usual plugins;
+// into a Rollup app (test/consumer/rollup-app) with Rollup's usual plugins,
+// and into a Vite app with Tone.js and standardized-audio-context
+// (test/consumer/libs-app: one page in a Tone.js patch, one in a bare
+// standardized-audio-context graph);
 // runs the built apps, the no-bundler `ringlet/inline` page
 // (test/consumer/inline) and a page that loads ringlet from another origin,
 // as from a public CDN (test/consumer/cdn), in every browser engine the
@@ -31,6 +34,7 @@ const WORK = join(ROOT, 'build/consumer');
 const APP = join(WORK, 'vite-app');
 const WEBPACK = join(WORK, 'webpack-app');
 const ROLLUP = join(WORK, 'rollup-app');
+const LIBS = join(WORK, 'libs-app');
 const INLINE = join(WORK, 'inline');
 const CDN = join(WORK, 'cdn'); // cdn/dist: the package's dist as a CDN serves it; cdn/page: the page
 const TYPES = join(APP, 'types-check');
@@ -48,11 +52,13 @@ const REQUIRED = [
   'dist/ringlet-inline.js',
   'dist/ringlet-worklet.js',
   'dist/ringlet-worker.js',
+  'dist/ringlet-tone.js',
   'dist/ringlet.wasm',
   'dist/coi-serviceworker.js',
   'types/index.d.ts',
   'types/isolation.d.ts',
   'types/pool.d.ts',
+  'types/tone.d.ts',
   'types/worker.d.ts',
 ];
 
@@ -151,7 +157,7 @@ await check('package.json: ESM, side-effect free, an exports map with import and
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
   assert(pkg.type === 'module', `type is ${pkg.type}`);
   assert(pkg.sideEffects === false, `sideEffects is ${JSON.stringify(pkg.sideEffects)}`);
-  for (const entry of ['.', './inline', './worker']) {
+  for (const entry of ['.', './inline', './worker', './tone']) {
     const e = pkg.exports?.[entry];
     assert(e?.import && e?.types, `exports['${entry}'] needs import and types: ${JSON.stringify(e)}`);
   }
@@ -160,6 +166,12 @@ await check('package.json: ESM, side-effect free, an exports map with import and
   const files = JSON.stringify(pkg.files);
   assert(JSON.stringify(['dist', 'types', 'README.md', 'LICENSE', 'CHANGELOG.md']) === files, `files is ${files}`);
   assert(typeof pkg.engines?.node === 'string', 'no engines.node');
+  // Tone.js is needed by ringlet/tone only: an optional peer, never a dependency.
+  assert(!pkg.dependencies, `dependencies: ${JSON.stringify(pkg.dependencies)}`);
+  assert(
+    pkg.peerDependencies?.tone && pkg.peerDependenciesMeta?.tone?.optional === true,
+    'tone is not an optional peer',
+  );
 });
 
 await check('every exports target is in the tarball', () => {
@@ -214,6 +226,17 @@ const webpackInstalled = await check('the webpack 5 app installs the tarball (np
 const rollupInstalled = await check('the Rollup app installs the tarball (npm install)', () => {
   installApp('rollup-app', ROLLUP, ['index.html', 'rollup.config.js', 'src/index.js'], 'src');
 });
+const libsInstalled = await check(
+  'the Tone.js and standardized-audio-context Vite app installs the tarball (npm install)',
+  () => {
+    installApp(
+      'libs-app',
+      LIBS,
+      ['tonejs.html', 'sac.html', 'tonejs.js', 'sac.js', 'checks.js', 'vite.config.js'],
+      '.',
+    );
+  },
+);
 // Old tarballs are no longer referenced.
 for (const f of readdirSync(WORK)) if (f.endsWith('.tgz') && join(WORK, f) !== pack?.tarball) rmSync(join(WORK, f));
 
@@ -224,7 +247,7 @@ let runtimeExports = null;
 await check('every package subpath resolves in Node from the installed package', () => {
   needs(installed, 'the Vite app install');
   const script = `
-    const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/worklet', 'ringlet/ringlet.wasm',
+    const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/tone', 'ringlet/worklet', 'ringlet/ringlet.wasm',
       'ringlet/coi-serviceworker.js', 'ringlet/package.json'];
     const resolved = Object.fromEntries(subpaths.map((s) => [s, import.meta.resolve(s)]));
     const main = Object.keys(await import('ringlet')).sort();
@@ -314,6 +337,55 @@ const rollupBuilt = await check(
     assert(!code.includes('registerProcessor'), 'the worklet was bundled into index.js');
   },
 );
+
+const libsBuilt = await check('vite build of the Tone.js and standardized-audio-context pages', () => {
+  needs(libsInstalled, 'the Tone.js and standardized-audio-context app install');
+  rmSync(join(LIBS, 'dist'), { recursive: true, force: true });
+  run(join(LIBS, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], LIBS);
+  const files = readdirSync(join(LIBS, 'dist'), { recursive: true }).map(String);
+  for (const page of ['tonejs.html', 'sac.html']) assert(files.includes(page), `no ${page} in ${files.join(', ')}`);
+  assert(files.filter((f) => f.endsWith('.wasm')).length === 1, `expected 1 wasm asset in ${files.join(', ')}`);
+  // The main entry imports neither library: they are found by shape.
+  const main = readFileSync(join(LIBS, 'node_modules/ringlet/dist/ringlet.js'), 'utf8');
+  const imported = [...main.matchAll(/(?:^|[;}\s])(?:import|export)\b[^'"]*?from\s*['"]([^'"]+)['"]/g)].map(
+    (m) => m[1],
+  );
+  const dynamic = [...main.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1]);
+  const libraries = [...imported, ...dynamic].filter((i) => /^(tone|standardized-audio-context)(\/|$)/.test(i));
+  assert(libraries.length === 0, `dist/ringlet.js imports ${libraries.join(', ')}`);
+  // The sac page does not carry Tone.js.
+  const sacPage = readFileSync(join(LIBS, 'dist/sac.html'), 'utf8');
+  const sacScripts = [...sacPage.matchAll(/(?:src|href)="\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  assert(sacScripts.length > 0, `sac.html loads no script: ${sacPage}`);
+  const sacCode = sacScripts.map((f) => readFileSync(join(LIBS, 'dist', f), 'utf8')).join('\n');
+  assert(!/ToneAudioNode/.test(sacCode), `sac.html's scripts (${sacScripts.join(', ')}) include Tone.js`);
+});
+
+await check("README's Tone.js and ringlet/tone lines are the ones the Tone.js page runs", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = /### With Tone\.js\n([\s\S]*?)\n## /.exec(readme)?.[1];
+  assert(section, 'README has no "### With Tone.js" section');
+  const blocks = [...section.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1].split('\n').filter((l) => l.trim()));
+  const page = readFileSync(join(HERE, 'libs-app/tonejs.js'), 'utf8');
+  const ran = (/** @type {string} */ marker) =>
+    (new RegExp(`// ${marker}:begin\\n([\\s\\S]*?)// ${marker}:end`).exec(page)?.[1] ?? '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  const tone = blocks.find((b) => b.includes("import * as Tone from 'tone';"));
+  const expected = ["import * as Tone from 'tone';", "import { RingletNode } from 'ringlet';", ...ran('readme')];
+  assert(
+    JSON.stringify(tone) === JSON.stringify(expected),
+    `README's block:\n${tone?.join('\n')}\nthe page runs:\n${expected.join('\n')}`,
+  );
+  assert(expected.length === 6, `the Tone.js block has ${expected.length} lines`);
+  const adapter = blocks.find((b) => b.includes("import { RingletToneNode } from 'ringlet/tone';"));
+  const expectedAdapter = ["import { RingletToneNode } from 'ringlet/tone';", ...ran('readme-tone')];
+  assert(
+    JSON.stringify(adapter) === JSON.stringify(expectedAdapter),
+    `README's ringlet/tone block:\n${adapter?.join('\n')}\nthe page runs:\n${expectedAdapter.join('\n')}`,
+  );
+});
 
 // ---- the no-bundler page ---------------------------------------------------------------------
 
@@ -479,6 +551,89 @@ async function playIn(browser, root, isolate, { render = true, path = '/' } = {}
   }
 }
 
+/**
+ * Serves the libs app, opens `page` in a new tab of `browser`, and resolves
+ * with what its window.ringlet.run(seed) returns.
+ * @param {Browser} browser
+ * @param {boolean} isolate
+ * @param {string} page
+ * @param {number} seed
+ */
+async function runLibsPage(browser, isolate, page, seed) {
+  needs(!browser.broken, browser.broken ?? '');
+  const session = /** @type {NonNullable<Browser['session']>} */ (browser.session);
+  const server = await serve({ root: join(LIBS, 'dist'), isolate, prelude: session.prelude });
+  const errors = session.errors;
+  errors.length = 0;
+  /** @type {import('../browser/page.js').Page | null} */
+  let tab = null;
+  try {
+    const play = async () => {
+      tab = await session.newPage();
+      await tab.goto(`${server.url}/${page}`);
+      await tab.waitForFunction(() => document.getElementById('status')?.textContent === 'ready', null, {
+        timeout: 10000,
+      });
+      const r = await tab.evaluate((s) => /** @type {any} */ (window).ringlet.run(s), seed);
+      await tab.flushErrors();
+      return r;
+    };
+    let r;
+    try {
+      r = await within(play(), CHECK_MS, `${browser.engine.label}`);
+    } catch (error) {
+      if (/no answer within/.test(String(error))) {
+        browser.broken = `${browser.engine.label} hung on an earlier check`;
+        await within(session.close(), 10000, 'closing it').catch(() => {});
+        tab = null;
+      }
+      throw error;
+    }
+    assert(errors.length === 0, `page errors: ${errors.join(' | ')}`);
+    return r;
+  } finally {
+    const opened = /** @type {import('../browser/page.js').Page | null} */ (tab);
+    if (opened) await within(opened.close(), 10000, 'closing the page').catch(() => {});
+    await server.close();
+  }
+}
+
+/**
+ * What both library pages' offline render must hold: the effect's 1500 Hz
+ * at 0.5 until its gain goes to 0 at 1.5 s, the source's 3000 Hz at 0.25.
+ * @param {any} o
+ * @param {string} transport
+ */
+function judgeLibraryRender(o, transport) {
+  const text = JSON.stringify(o);
+  assert(o.transport === transport, `transport ${o.transport}, expected ${transport}`);
+  assert(o.isRingletNode === true, `instanceof RingletNode fails: ${text}`);
+  assert(o.isNativeNode === false, `the node is the native AudioWorkletNode, not the library's: ${text}`);
+  assert(o.frames === 96000, `rendered ${o.frames} frames`);
+  assert(o.written?.status === 'ready' && o.written.frames === 96000, `source write: ${JSON.stringify(o.written)}`);
+  assert(Math.abs(o.effectOn - 0.5) < 0.005, `the effect's tone at ${o.effectOn}, expected 0.5: ${text}`);
+  assert(o.effectOff < 1e-4, `the effect's tone after its gain went to 0 at ${o.effectOff}: ${text}`);
+  assert(Math.abs(o.source - 0.25) < 0.0025, `the source node's tone at ${o.source}, expected 0.25: ${text}`);
+  assert(Math.abs(o.sourceLate - 0.25) < 0.0025, `the source node's tone after 1.6 s at ${o.sourceLate}: ${text}`);
+  assert(o.underruns === 0, `underruns ${o.underruns}`);
+}
+
+/**
+ * A realtime effect node's meters, analyser, reset() and dispose().
+ * @param {any} r
+ * @param {string} transport
+ */
+function judgeRealtime(r, transport) {
+  const text = JSON.stringify(r);
+  // The engine renders (what follows is about ringlet, not the engine).
+  assert(r.clock?.running === true, `the context's clock stands still: ${text}`);
+  assert(r.transport === transport, `realtime transport ${r.transport}, expected ${transport}`);
+  assert(r.before && Math.abs(r.peak - 0.5) < 0.005, `realtime meters peak ${r.peak}, expected 0.5: ${text}`);
+  assert(r.peakBin === r.expectedBin, `realtime analyser peak bin ${r.peakBin}, expected ${r.expectedBin}`);
+  assert(r.afterReset && r.stateAfterReset === 'running', `after reset(): ${text}`);
+  assert(r.stateAfterDispose === 'disposed', `after dispose(): ${text}`);
+}
+
 /** The display and audio daemons WebKit needs, when it is selected and none run yet. */
 const daemons =
   engines.some((e) => e.family === 'webkit') && !process.env.RINGLET_DISPLAY ? await startDaemons() : null;
@@ -490,7 +645,7 @@ if (daemons) {
 // another origin) sends CORS and CORP cross-origin, as public CDNs do.
 // renderOffline must start its Workers from there too.
 const cdn = cdnReady ? await serve({ root: join(CDN, 'dist'), isolate: false, cors: true }) : null;
-const anyBuilt = built || webpackBuilt || rollupBuilt || inlineReady || cdnReady;
+const anyBuilt = built || webpackBuilt || rollupBuilt || libsBuilt || inlineReady || cdnReady;
 
 try {
   for (const engine of engines) {
@@ -541,6 +696,64 @@ try {
             const { requests } = await playIn(browser, join(ROLLUP, 'dist'), isolate);
             const wasm = requests.filter((p) => p.endsWith('.wasm'));
             assert(new Set(wasm).size === 1, `wasm requests: ${wasm}`);
+          },
+        );
+      }
+
+      for (const isolate of [true, false]) {
+        const { transport, label } = modeOf(engine, isolate);
+        await check(
+          `${tag} in a Tone.js patch on ${label}: Tone.Offline renders a Tone.Oscillator through a ringlet effect and a source node into Tone.Gain, sample-identical to a native OfflineAudioContext; realtime meters, analyser, reset and dispose`,
+          async () => {
+            needs(libsBuilt, 'the Tone.js and standardized-audio-context build');
+            const seed = Number(process.env.RINGLET_SEED ?? Date.now() % 1000000);
+            const r = await runLibsPage(browser, isolate, 'tonejs.html', seed);
+            judgeLibraryRender(r.offline, transport);
+            assert(
+              r.offline.isToneNode === true && r.offline.disposed === true,
+              `ringlet/tone's node: ${JSON.stringify(r.offline)}`,
+            );
+            const id = r.identity;
+            assert(
+              id.frames === 48000 && id.level > 0.1 && id.mismatches === 0,
+              `Tone.Offline vs a native OfflineAudioContext (seed ${seed}; RINGLET_SEED=${seed} repeats it): ${JSON.stringify(id)}`,
+            );
+            judgeRealtime(r.realtime, transport);
+            assert(r.realtime.readmePeak > 0.05, `the README's lines played at peak ${r.realtime.readmePeak}`);
+            assert(
+              r.realtime.readmeTonePeak > 0.05 && r.realtime.readmeToneDisposed,
+              `the README's ringlet/tone lines: peak ${r.realtime.readmeTonePeak}, disposed ${r.realtime.readmeToneDisposed}`,
+            );
+            assert(
+              r.refusal?.name === 'TypeError' && /Tone\.js Context/.test(r.refusal.message),
+              `a Tone-shaped object without a usable rawContext: ${JSON.stringify(r.refusal)}`,
+            );
+          },
+        );
+        await check(
+          `${tag} in a standardized-audio-context graph (no Tone.js) on ${label}: its nodes into and out of a ringlet effect and a source node, offline and realtime`,
+          async () => {
+            needs(libsBuilt, 'the Tone.js and standardized-audio-context build');
+            const r = await runLibsPage(browser, isolate, 'sac.html', 0);
+            judgeLibraryRender(r.offline, transport);
+            assert(
+              r.offline.isLibraryNode === true,
+              `not the library's AudioWorkletNode: ${JSON.stringify(r.offline)}`,
+            );
+            judgeRealtime(r.realtime, transport);
+            const { noClass, badClass, notAContext } = r.refusals;
+            assert(
+              noClass?.name === 'TypeError' && /options\.AudioWorkletNode/.test(noClass.message),
+              `a sac context without options.AudioWorkletNode: ${JSON.stringify(noClass)}`,
+            );
+            assert(
+              badClass?.name === 'TypeError' && /options\.AudioWorkletNode must be/.test(badClass.message),
+              `options.AudioWorkletNode a string: ${JSON.stringify(badClass)}`,
+            );
+            assert(
+              notAContext?.name === 'TypeError' && /got Object/.test(notAContext.message),
+              `a plain object: ${JSON.stringify(notAContext)}`,
+            );
           },
         );
       }

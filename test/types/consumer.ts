@@ -59,3 +59,29 @@ defineTasks({
     return withTransfer(out, [out.buffer]);
   },
 });
+
+// Contexts of the libraries that wrap Web Audio, by shape (neither library is
+// installed here): a Tone.js Context, and a standardized-audio-context one
+// with its AudioWorkletNode class.
+declare const toneContext: {
+  rawContext: object;
+  createAudioWorkletNode(name: string, options?: Partial<AudioWorkletNodeOptions>): { port: MessagePort };
+  sampleRate: number;
+};
+declare const sacContext: {
+  audioWorklet: { addModule(moduleURL: string, options?: WorkletOptions): Promise<void> } | undefined;
+  sampleRate: number;
+  state: 'suspended' | 'running' | 'closed';
+};
+declare class SacAudioWorkletNode<T extends object> {
+  constructor(context: T, name: string, options?: Partial<AudioWorkletNodeOptions>);
+  readonly port: MessagePort;
+}
+
+export async function inLibraries(): Promise<number> {
+  const fromTone = await RingletNode.create(toneContext, { mode: 'effect' });
+  const fromSac = await RingletNode.create(sacContext, { mode: 'source', AudioWorkletNode: SacAudioWorkletNode });
+  // @ts-expect-error AudioWorkletNode must be a class
+  await RingletNode.create(sacContext, { AudioWorkletNode: 'AudioWorkletNode' });
+  return fromTone.meters().peak.length + fromSac.writer.availableWrite;
+}

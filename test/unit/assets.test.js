@@ -162,7 +162,9 @@ describe('loadRinglet', () => {
   test('reports bad arguments as a rejected promise, never a synchronous throw', async () => {
     const bad = loadRinglet(/** @type {any} */ ({}));
     expect(bad).toBeInstanceOf(Promise);
-    await expect(bad).rejects.toThrow(/context must be an AudioContext/);
+    await expect(bad).rejects.toThrow(
+      /context must be a native AudioContext or OfflineAudioContext, a standardized-audio-context/,
+    );
   });
 });
 
