@@ -425,20 +425,21 @@ test('a hung task times out with TimeoutError, its worker is replaced, and the p
 });
 
 test('the timeout clock starts when a task starts, not while it waits in the queue', async () => {
-  // One worker, timeout 1000 ms, three 600 ms tasks queued at once: the last
-  // waits ~1200 ms. Each task's own run time is well inside its timeout, and
-  // each earlier task's timer must not touch the next task.
+  // One worker, timeout 2000 ms, ten 300 ms tasks queued at once: the last
+  // waits ~2700 ms, so a clock that started in the queue would time out the
+  // last three. Each task's own run (300 ms) is far inside its timeout, with
+  // 1.7 s to spare for a loaded machine.
   const r = await b.page.evaluate(async (url) => {
     const { WorkerPool } = globalThis.ringlet;
-    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 1000 });
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 2000 });
     const t0 = performance.now();
-    const results = await Promise.all([1, 2, 3].map(() => outcome(pool.run('sleep', 600))));
+    const results = await Promise.all(Array.from({ length: 10 }, () => outcome(pool.run('sleep', 300))));
     const elapsed = performance.now() - t0;
     pool.terminate();
     return { results: results.map((x) => (x.ok ? x.value : x.code)), elapsed };
   }, TASKS);
-  expect(r.results).toEqual([600, 600, 600]);
-  expect(r.elapsed).toBeGreaterThan(1700); // they really queued behind each other
+  expect(r.results).toEqual(Array(10).fill(300));
+  expect(r.elapsed).toBeGreaterThan(2700); // they really queued behind each other
 });
 
 test('a task that throws rejects with its message and stack, and its worker stays', async () => {
