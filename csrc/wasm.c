@@ -75,10 +75,10 @@ uint32_t rl_wasm_layout(uint32_t which) {
         RL_METER_OFFSET_RMS,
         RL_METER_OFFSET_CLIPS,
         RL_METER_CHANNEL_BYTES,
-        RL_CAPTURE_OFFSET_WRITE_INDEX,
-        RL_CAPTURE_OFFSET_CAPACITY,
-        RL_CAPTURE_OFFSET_DATA,
-        RL_CAPTURE_DEFAULT_CAPACITY,
+        RL_TIMEBUF_OFFSET_WRITE_INDEX,
+        RL_TIMEBUF_OFFSET_CAPACITY,
+        RL_TIMEBUF_OFFSET_DATA,
+        RL_TIMEBUF_DEFAULT_CAPACITY,
         RL_SPECTRUM_MIN_FFT_SIZE,
         RL_SPECTRUM_MAX_FFT_SIZE,
         RL_EQ_DEFAULT_BANDS,
@@ -193,9 +193,9 @@ uint32_t rl_wasm_node_meters(void) {
     return (uint32_t)(uintptr_t)rl_node_meters(rl_wasm_node());
 }
 
-RL_EXPORT(rl_node_capture)
-uint32_t rl_wasm_node_capture(void) {
-    return (uint32_t)(uintptr_t)rl_node_capture(rl_wasm_node());
+RL_EXPORT(rl_node_timebuf)
+uint32_t rl_wasm_node_timebuf(void) {
+    return (uint32_t)(uintptr_t)rl_node_timebuf(rl_wasm_node());
 }
 
 RL_EXPORT(rl_node_uninit)

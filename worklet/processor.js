@@ -96,8 +96,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.portParams = null;
     /** @type {Float32Array | null} */ this.meterFloats = null;
     /** @type {Uint32Array | null} */ this.meterInts = null;
-    /** @type {Uint32Array | null} */ this.captureHeader = null;
-    /** @type {Float32Array | null} */ this.captureData = null;
+    /** @type {Uint32Array | null} */ this.timebufHeader = null;
+    /** @type {Float32Array | null} */ this.timebufData = null;
     this.mode = this.options.mode;
     this.channels = this.options.channels;
     this.host = {
@@ -148,12 +148,12 @@ class RingletProcessor extends AudioWorkletProcessor {
         const meters = core.rl_node_meters();
         this.meterFloats = new Float32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
         this.meterInts = new Uint32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
-        const capture = core.rl_node_capture();
-        this.captureHeader = new Uint32Array(buffer, capture, 2);
-        this.captureData = new Float32Array(
+        const timebuf = core.rl_node_timebuf();
+        this.timebufHeader = new Uint32Array(buffer, timebuf, 2);
+        this.timebufData = new Float32Array(
           buffer,
-          capture + LAYOUT.CAPTURE_OFFSET_DATA,
-          this.captureHeader[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2],
+          timebuf + LAYOUT.TIMEBUF_OFFSET_DATA,
+          this.timebufHeader[LAYOUT.TIMEBUF_OFFSET_CAPACITY >> 2],
         );
       }
       this.panicNote = null;
@@ -167,7 +167,7 @@ class RingletProcessor extends AudioWorkletProcessor {
         stats: core.rl_node_stats(),
         params: core.rl_node_params(),
         meters: core.rl_node_meters(),
-        capture: core.rl_node_capture(),
+        timebuf: core.rl_node_timebuf(),
       });
     } catch (error) {
       this.core = null;
@@ -231,11 +231,11 @@ class RingletProcessor extends AudioWorkletProcessor {
    * @param {number} size
    */
   timeSnapshot(size) {
-    const header = /** @type {Uint32Array} */ (this.captureHeader);
-    const data = /** @type {Float32Array} */ (this.captureData);
+    const header = /** @type {Uint32Array} */ (this.timebufHeader);
+    const data = /** @type {Float32Array} */ (this.timebufData);
     const capacity = data.length;
     const n = Math.min(Math.max(size | 0, 0), capacity);
-    const end = header[LAYOUT.CAPTURE_OFFSET_WRITE_INDEX >> 2] >>> 0;
+    const end = header[LAYOUT.TIMEBUF_OFFSET_WRITE_INDEX >> 2] >>> 0;
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = data[(end - n + i) & (capacity - 1)];
     return { writeIndex: end, data: out };

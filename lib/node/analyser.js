@@ -28,16 +28,16 @@ const MIN_FFT = LAYOUT.SPECTRUM_MIN_FFT_SIZE;
  */
 
 /**
- * A time source over the node's shared capture buffer (RL_CAPTURE_OFFSET_*).
+ * A time source over the node's shared time buffer (RL_TIMEBUF_OFFSET_*).
  * @param {ArrayBufferLike} buffer
  * @param {number} offset
  * @returns {TimeSource}
  */
 export function sharedTimeSource(buffer, offset) {
   const header = new Uint32Array(buffer, offset, 2);
-  const capacity = header[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2];
-  const data = new Float32Array(buffer, offset + LAYOUT.CAPTURE_OFFSET_DATA, capacity);
-  const writeIndex = () => Atomics.load(header, LAYOUT.CAPTURE_OFFSET_WRITE_INDEX >> 2) >>> 0;
+  const capacity = header[LAYOUT.TIMEBUF_OFFSET_CAPACITY >> 2];
+  const data = new Float32Array(buffer, offset + LAYOUT.TIMEBUF_OFFSET_DATA, capacity);
+  const writeIndex = () => Atomics.load(header, LAYOUT.TIMEBUF_OFFSET_WRITE_INDEX >> 2) >>> 0;
   return {
     writeIndex,
     latest(out, count) {

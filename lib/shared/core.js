@@ -87,7 +87,7 @@ export function privateMemoryBinary(source) {
  * @property {() => number} rl_node_params
  * @property {() => number} rl_node_gain_values
  * @property {() => number} rl_node_meters
- * @property {() => number} rl_node_capture
+ * @property {() => number} rl_node_timebuf
  * @property {(fftSize: number) => number} rl_spectrum_heap_size
  * @property {(address: number, fftSize: number, bytes: number) => number} rl_spectrum_init
  * @property {(spectrum: number, time: number, smoothing: number, out: number) => number} rl_spectrum_float

@@ -187,7 +187,7 @@ export async function makeCoreNode(module, variant) {
     outL: new Float32Array(buffer, x.rl_node_output(0), FRAMES),
     outR: new Float32Array(buffer, x.rl_node_output(1), FRAMES),
     gainView: new Float32Array(buffer, x.rl_node_gain_values(), FRAMES),
-    captureIndex: new Uint32Array(buffer, x.rl_node_capture(), 1),
+    timebufIndex: new Uint32Array(buffer, x.rl_node_timebuf(), 1),
   };
 }
 
