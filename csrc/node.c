@@ -532,7 +532,7 @@ rl_result rl_node_process_audio_params(rl_node* node, uint32_t frames, uint32_t 
 #endif
     /* Settings take effect on a quantum boundary; at most one queue's worth
      * per quantum keeps the loop bounded. */
-    for (i = 0; i < RL_PARAMS_CAPACITY && rl_params_pop(n->params, &message); ++i) {
+    for (i = 0; i < RL_PARAMS_CAPACITY && rl_params_pop(n->params, &message) == RL_OK; ++i) {
         rl_node_apply(n, &message);
     }
     for (c = 0; c < n->channels; ++c) {

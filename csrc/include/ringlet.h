@@ -40,7 +40,11 @@ typedef enum rl_result {
     /** The ring has been closed; a read returns this once it is also empty. */
     RL_CLOSED = -3,
     /** The memory block does not hold an initialised ring or node. */
-    RL_INVALID_STATE = -4
+    RL_INVALID_STATE = -4,
+    /** The parameter queue holds RL_PARAMS_CAPACITY messages: nothing was added. */
+    RL_QUEUE_FULL = -5,
+    /** The parameter queue holds no message: nothing was taken. */
+    RL_QUEUE_EMPTY = -6
 } rl_result;
 
 /** A static, human-readable description of a result code. Any thread. */
@@ -226,11 +230,25 @@ typedef struct rl_params rl_params; /* lives at the start of its RL_PARAMS_BYTES
 /** Initialises an empty queue in a 64-byte aligned block of RL_PARAMS_BYTES. */
 rl_result rl_params_init(void* heap, size_t heap_size, rl_params** params);
 
-/** Producer side (one thread). Wait-free. RL_OUT_OF_MEMORY when full. */
+/**
+ * Appends a copy of `message`. Producer side (one thread). Wait-free.
+ * @param params the queue, from rl_params_init or rl_node_params
+ * @param message the message to copy in
+ * @retval RL_OK the message is queued
+ * @retval RL_QUEUE_FULL RL_PARAMS_CAPACITY messages wait; the queue is unchanged
+ * @retval RL_INVALID_ARGS `params` or `message` is NULL
+ */
 rl_result rl_params_push(rl_params* params, const rl_param_message* message);
 
-/** Consumer side (the audio thread). Wait-free. Returns 1 and fills *message, or 0 when empty. */
-int rl_params_pop(rl_params* params, rl_param_message* message);
+/**
+ * Takes the oldest message. Consumer side (the audio thread). Wait-free.
+ * @param params the queue, from rl_params_init or rl_node_params
+ * @param message receives the message; untouched unless RL_OK
+ * @retval RL_OK `*message` holds the oldest message, now off the queue
+ * @retval RL_QUEUE_EMPTY no message waits; the queue is unchanged
+ * @retval RL_INVALID_ARGS `params` or `message` is NULL
+ */
+rl_result rl_params_pop(rl_params* params, rl_param_message* message);
 
 /** Counts a message the consumer refused (bad values). Consumer side. */
 void rl_params_count_rejected(rl_params* params);

@@ -615,14 +615,14 @@ static void op_param(node_state* s, fuzz_input* in) {
         m.values[k] = param_value(in);
     }
     res = rl_params_push(s->params, &m);
-    if (res == RL_OUT_OF_MEMORY && !s->node_owns_queue) {
+    if (res == RL_QUEUE_FULL && !s->node_owns_queue) {
         /* Nobody else drains the harness's queue. */
         rl_param_message out;
-        while (rl_params_pop(s->params, &out)) {
+        while (rl_params_pop(s->params, &out) == RL_OK) {
         }
         res = rl_params_push(s->params, &m);
     }
-    FUZZ_CHECK(res == RL_OK || res == RL_OUT_OF_MEMORY, "push returned %d", (int)res);
+    FUZZ_CHECK(res == RL_OK || res == RL_QUEUE_FULL, "push returned %d", (int)res);
     if (!s->node_owns_queue) {
         fuzz_block_check(&s->queue, "parameter push");
     }

@@ -12,7 +12,15 @@ export const WASM_PATH = fileURLToPath(new URL('../../build/wasm/ringlet.wasm', 
 export const PACKAGE_JSON_PATH = fileURLToPath(new URL('../../package.json', import.meta.url));
 
 /** rl_result codes (csrc/include/ringlet.h). */
-export const RL = Object.freeze({ OK: 0, INVALID_ARGS: -1, OUT_OF_MEMORY: -2, CLOSED: -3, INVALID_STATE: -4 });
+export const RL = Object.freeze({
+  OK: 0,
+  INVALID_ARGS: -1,
+  OUT_OF_MEMORY: -2,
+  CLOSED: -3,
+  INVALID_STATE: -4,
+  QUEUE_FULL: -5,
+  QUEUE_EMPTY: -6,
+});
 
 let cachedModule = null;
 
