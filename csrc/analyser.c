@@ -438,18 +438,47 @@ static void rl_spectrum_analyse(rl_spectrum* s, const float* time_samples, doubl
     }
 }
 
-rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_samples,
-                                      double smoothing, float* out_db) {
-    const float* smooth;
-    uint32_t k;
-    if (!rl_spectrum_usable(spectrum) || time_samples == NULL || out_db == NULL ||
+/* The smoothed magnitudes after one analysis, or NULL (nothing done) for
+ * the arguments every analysis refuses. */
+static const float* rl_spectrum_run(rl_spectrum* spectrum, const float* time_samples,
+                                    double smoothing, const void* out) {
+    if (!rl_spectrum_usable(spectrum) || time_samples == NULL || out == NULL ||
         !(smoothing >= 0.0 && smoothing <= 1.0)) {
-        return RL_INVALID_ARGS;
+        return NULL;
     }
     rl_spectrum_analyse(spectrum, time_samples, smoothing);
-    smooth = rl_spectrum_smooth(spectrum);
+    return rl_spectrum_smooth(spectrum);
+}
+
+rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_samples,
+                                      double smoothing, float* out_db) {
+    const float* smooth = rl_spectrum_run(spectrum, time_samples, smoothing, out_db);
+    uint32_t k;
+    if (smooth == NULL) {
+        return RL_INVALID_ARGS;
+    }
     for (k = 0; k < spectrum->n / 2u; ++k) {
         out_db[k] = (float)(20.0 * rl_log10((double)smooth[k]));
+    }
+    return RL_OK;
+}
+
+/* Optimised for size: its loop is nothing next to the FFT it follows. */
+#if defined(__clang__)
+#define RL_SPECTRUM_SMALL __attribute__((minsize))
+#else
+#define RL_SPECTRUM_SMALL
+#endif
+
+RL_SPECTRUM_SMALL rl_result rl_spectrum_add_power(rl_spectrum* spectrum, const float* time_samples,
+                                                  double* power_sum) {
+    const float* magnitude = rl_spectrum_run(spectrum, time_samples, 0.0, power_sum);
+    uint32_t k;
+    if (magnitude == NULL) {
+        return RL_INVALID_ARGS;
+    }
+    for (k = 0; k < spectrum->n / 2u; ++k) {
+        power_sum[k] += (double)magnitude[k] * (double)magnitude[k];
     }
     return RL_OK;
 }
@@ -459,13 +488,13 @@ rl_result rl_spectrum_byte_frequency(rl_spectrum* spectrum, const float* time_sa
     const float* smooth;
     double range;
     uint32_t k;
-    if (!rl_spectrum_usable(spectrum) || time_samples == NULL || out == NULL ||
-        !(smoothing >= 0.0 && smoothing <= 1.0) || !isfinite(min_db) || !isfinite(max_db) ||
-        !(min_db < max_db)) {
+    if (!isfinite(min_db) || !isfinite(max_db) || !(min_db < max_db)) {
         return RL_INVALID_ARGS;
     }
-    rl_spectrum_analyse(spectrum, time_samples, smoothing);
-    smooth = rl_spectrum_smooth(spectrum);
+    smooth = rl_spectrum_run(spectrum, time_samples, smoothing, out);
+    if (smooth == NULL) {
+        return RL_INVALID_ARGS;
+    }
     range = 1.0 / (max_db - min_db);
     for (k = 0; k < spectrum->n / 2u; ++k) {
         /* dB as the float path would report it, then Chromium's scaling. */

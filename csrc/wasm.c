@@ -394,7 +394,6 @@ void rlw_test_arm_trap(void) {
  * For an instance on a Worker's private memory: a loudness meter at
  * `address`, fed planar audio whose `channels` plane addresses are stored at
  * `planes`, and the averaged power spectrum. */
-#include "dsp_internal.h"
 
 RLW_EXPORT(rlw_loudness_heap_size)
 uint32_t rlw_loudness_heap_size(uint32_t channels, double sample_rate) {
@@ -431,23 +430,11 @@ double rlw_loudness_mean_square(uint32_t address) {
     return rl_loudness_mean_square((const rl_loudness*)(uintptr_t)address);
 }
 
-/* Adds one frame's power spectrum, |X[k]|^2 / N^2 with the analyser's
- * Blackman window and no smoothing, to the fft_size/2 doubles at `sum`;
- * `db` is fft_size/2 floats of scratch. */
+/* rl_spectrum_add_power: one frame's power spectrum added to the
+ * fft_size/2 doubles at `sum`. */
 RLW_EXPORT(rlw_spectrum_add_power)
-int rlw_spectrum_add_power(uint32_t spectrum, uint32_t time, uint32_t fft_size, uint32_t db,
-                           uint32_t sum) {
-    float* out = (float*)(uintptr_t)db;
-    double* acc = (double*)(uintptr_t)sum;
-    uint32_t k;
-    rl_result r = rl_spectrum_float_frequency((rl_spectrum*)(uintptr_t)spectrum,
-                                              (const float*)(uintptr_t)time, 0.0, out);
-    if (r != RL_OK) {
-        return (int)r;
-    }
-    for (k = 0; k < fft_size / 2u; ++k) {
-        acc[k] += rl_pow(10.0, (double)out[k] / 10.0);
-    }
-    return (int)RL_OK;
+int rlw_spectrum_add_power(uint32_t spectrum, uint32_t time, uint32_t sum) {
+    return (int)rl_spectrum_add_power((rl_spectrum*)(uintptr_t)spectrum,
+                                      (const float*)(uintptr_t)time, (double*)(uintptr_t)sum);
 }
 /* ---- end of offline analysis ---------------------------------------------- */

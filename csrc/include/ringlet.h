@@ -804,6 +804,14 @@ rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_s
                                       double smoothing, float* out_db);
 
 /**
+ * power_sum[k] += (|X[k]| / N)^2 for the fft_size/2 bins: one frame's power
+ * spectrum, with no smoothing (the state is left as smoothing 0 leaves it),
+ * added to a running sum for an averaged spectrum (offline analysis).
+ */
+rl_result rl_spectrum_add_power(rl_spectrum* spectrum, const float* time_samples,
+                                double* power_sum);
+
+/**
  * out[k] = floor(255 / (max_db - min_db) * (dB[k] - min_db)) clamped to
  * 0 .. 255. RL_INVALID_ARGS unless min_db < max_db (both finite).
  */

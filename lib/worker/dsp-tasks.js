@@ -35,7 +35,7 @@ import { withTransfer, workerState } from './runtime.js';
  * @property {(address: number) => number} rlw_loudness_integrated
  * @property {(address: number) => number} rlw_loudness_sample_peak
  * @property {(address: number) => number} rlw_loudness_mean_square
- * @property {(spectrum: number, time: number, fftSize: number, db: number, sum: number) => number} rlw_spectrum_add_power
+ * @property {(spectrum: number, time: number, sum: number) => number} rlw_spectrum_add_power
  */
 
 /**
@@ -525,8 +525,7 @@ export async function analyzeTask(payload, context) {
     const planes = align(spectrum + spectrumBytes);
     const scratch = align(planes + 4 * count);
     const time = align(scratch + 4 * ANALYZE_CHUNK * count);
-    const db = align(time + 4 * fftSize);
-    const sum = align(db + 2 * fftSize);
+    const sum = align(time + 4 * fftSize);
     reserve(core, sum + 4 * fftSize - core.base, where);
     const buffer = core.memory.buffer;
     let result = x.rlw_loudness_init(loud, count, sampleRate, loudBytes);
@@ -568,7 +567,7 @@ export async function analyzeTask(payload, context) {
         const part = channels[c].subarray(at, Math.min(at + fftSize, frames));
         timeView.set(part);
         if (part.length < fftSize) timeView.fill(0, part.length);
-        result = x.rlw_spectrum_add_power(spectrum, time, fftSize, db, sum);
+        result = x.rlw_spectrum_add_power(spectrum, time, sum);
         if (result !== 0) throw new Error(`${where}: spectrum failed: ${resultString(x, core.memory, result)}`);
         progress(hop);
       }

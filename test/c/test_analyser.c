@@ -491,6 +491,55 @@ static void test_timebuf_to_spectrum(void) {
     free(sm);
 }
 
+/* rl_spectrum_add_power adds each bin's (|X[k]| / N)^2 to the sum: the
+ * float path's magnitudes squared, whatever smoothing state came before. */
+static void test_add_power(void) {
+    const uint32_t n = 2048;
+    void* sm;
+    rl_spectrum* s = make_spectrum(n, &sm);
+    float* t = (float*)malloc(n * sizeof(float));
+    float* u = (float*)malloc(n * sizeof(float));
+    float* db = (float*)malloc(n / 2 * sizeof(float));
+    double* sum = (double*)malloc(n / 2 * sizeof(double));
+    double worst = 0.0;
+    uint32_t i;
+    for (i = 0; i < n; ++i) {
+        t[i] = 0.25f * frand();
+        u[i] = frand();
+    }
+    for (i = 0; i < n / 2; ++i) {
+        sum[i] = 0.0;
+    }
+    /* A smoothed call first: add_power must not blend its state in. */
+    CHECK_EQ(rl_spectrum_float_frequency(s, u, 0.9, db), RL_OK);
+    CHECK_EQ(rl_spectrum_add_power(s, t, sum), RL_OK);
+    CHECK_EQ(rl_spectrum_float_frequency(s, t, 0.0, db), RL_OK);
+    for (i = 0; i < n / 2; ++i) {
+        double want = pow(10.0, db[i] / 10.0);
+        double err = fabs(sum[i] - want) / (want > 1e-30 ? want : 1e-30);
+        worst = err > worst ? err : worst;
+    }
+    CHECK(worst < 1e-5);
+    /* A sine of amplitude 0.5 on bin 100: magnitude 0.21 * 0.5 there. */
+    for (i = 0; i < n; ++i) {
+        t[i] = (float)(0.5 * sin(2.0 * PI * 100.0 * i / n));
+    }
+    for (i = 0; i < n / 2; ++i) {
+        sum[i] = 0.0;
+    }
+    CHECK_EQ(rl_spectrum_add_power(s, t, sum), RL_OK);
+    CHECK_EQ(rl_spectrum_add_power(s, t, sum), RL_OK);
+    CHECK_NEAR(sum[100], 2.0 * (0.21 * 0.5) * (0.21 * 0.5), 1e-6);
+    CHECK_EQ(rl_spectrum_add_power(NULL, t, sum), RL_INVALID_ARGS);
+    CHECK_EQ(rl_spectrum_add_power(s, NULL, sum), RL_INVALID_ARGS);
+    CHECK_EQ(rl_spectrum_add_power(s, t, NULL), RL_INVALID_ARGS);
+    free(t);
+    free(u);
+    free(db);
+    free(sum);
+    free(sm);
+}
+
 int main(void) {
     test_fft_against_dft();
     test_window();
@@ -501,6 +550,7 @@ int main(void) {
     test_downmix();
     test_timebuf_wrap();
     test_timebuf_to_spectrum();
+    test_add_power();
     if (g_failed != 0) {
         printf("test_analyser: %llu of %llu checks FAILED\n", g_failed, g_checks);
         return 1;
