@@ -1,90 +1,90 @@
-/* AnalyserNode in two halves: the audio thread's time buffer (capture), and
+/* AnalyserNode in two halves: the audio thread's time buffer (timebuf), and
  * the windowed FFT with smoothing that another thread runs (spectrum). */
 #include "dsp_internal.h"
 #include "internal.h"
 
 /* ------------------------------------------------------------------------ */
-/* Capture                                                                  */
+/* Time buffer                                                              */
 /* ------------------------------------------------------------------------ */
 
-#define RL_CAPTURE_MAGIC 0x50434C52u /* "RLCP" */
+#define RL_TIMEBUF_MAGIC 0x42544C52u /* "RLTB" */
 /* A reader whose copy was overwritten retries this many times in all. */
-#define RL_CAPTURE_READ_ATTEMPTS 4
+#define RL_TIMEBUF_READ_ATTEMPTS 4
 
-struct rl_capture {
+struct rl_timebuf {
     rl_atomic_u32 write_index;
     uint32_t capacity;
     uint32_t magic;
     unsigned char pad[52];
 };
 
-_Static_assert(offsetof(struct rl_capture, write_index) == RL_CAPTURE_OFFSET_WRITE_INDEX, "layout");
-_Static_assert(offsetof(struct rl_capture, capacity) == RL_CAPTURE_OFFSET_CAPACITY, "layout");
-_Static_assert(sizeof(struct rl_capture) == RL_CAPTURE_OFFSET_DATA, "layout");
+_Static_assert(offsetof(struct rl_timebuf, write_index) == RL_TIMEBUF_OFFSET_WRITE_INDEX, "layout");
+_Static_assert(offsetof(struct rl_timebuf, capacity) == RL_TIMEBUF_OFFSET_CAPACITY, "layout");
+_Static_assert(sizeof(struct rl_timebuf) == RL_TIMEBUF_OFFSET_DATA, "layout");
 
 static int rl_pow2(uint32_t x) {
     return x != 0 && (x & (x - 1u)) == 0;
 }
 
-rl_capture_config rl_capture_config_init(uint32_t capacity_frames) {
-    rl_capture_config c;
+rl_timebuf_config rl_timebuf_config_init(uint32_t capacity_frames) {
+    rl_timebuf_config c;
     c.capacity_frames = capacity_frames;
     return c;
 }
 
-rl_result rl_capture_get_heap_size(const rl_capture_config* config, size_t* heap_size) {
+rl_result rl_timebuf_get_heap_size(const rl_timebuf_config* config, size_t* heap_size) {
     if (heap_size == NULL) {
         return RL_INVALID_ARGS;
     }
     *heap_size = 0;
     if (config == NULL || !rl_pow2(config->capacity_frames) ||
-        config->capacity_frames < RL_CAPTURE_MIN_CAPACITY ||
-        config->capacity_frames > RL_CAPTURE_MAX_CAPACITY) {
+        config->capacity_frames < RL_TIMEBUF_MIN_CAPACITY ||
+        config->capacity_frames > RL_TIMEBUF_MAX_CAPACITY) {
         return RL_INVALID_ARGS;
     }
-    *heap_size = RL_CAPTURE_OFFSET_DATA + (size_t)config->capacity_frames * sizeof(float);
+    *heap_size = RL_TIMEBUF_OFFSET_DATA + (size_t)config->capacity_frames * sizeof(float);
     return RL_OK;
 }
 
-rl_result rl_capture_init_preallocated(const rl_capture_config* config, void* heap,
-                                       size_t heap_size, rl_capture** capture) {
+rl_result rl_timebuf_init_preallocated(const rl_timebuf_config* config, void* heap,
+                                       size_t heap_size, rl_timebuf** timebuf) {
     size_t need = 0;
-    rl_capture* k;
-    if (capture == NULL) {
+    rl_timebuf* k;
+    if (timebuf == NULL) {
         return RL_INVALID_ARGS;
     }
-    *capture = NULL;
-    if (!rl_dsp_aligned(heap) || rl_capture_get_heap_size(config, &need) != RL_OK) {
+    *timebuf = NULL;
+    if (!rl_dsp_aligned(heap) || rl_timebuf_get_heap_size(config, &need) != RL_OK) {
         return RL_INVALID_ARGS;
     }
     if (heap_size < need) {
         return RL_OUT_OF_MEMORY;
     }
     memset(heap, 0, need);
-    k = (rl_capture*)heap;
+    k = (rl_timebuf*)heap;
     k->capacity = config->capacity_frames;
     atomic_store_explicit(&k->write_index, 0u, memory_order_relaxed);
-    k->magic = RL_CAPTURE_MAGIC;
-    *capture = k;
+    k->magic = RL_TIMEBUF_MAGIC;
+    *timebuf = k;
     return RL_OK;
 }
 
-void rl_capture_uninit(rl_capture* capture) {
-    if (capture != NULL && capture->magic == RL_CAPTURE_MAGIC) {
-        capture->magic = 0;
+void rl_timebuf_uninit(rl_timebuf* timebuf) {
+    if (timebuf != NULL && timebuf->magic == RL_TIMEBUF_MAGIC) {
+        timebuf->magic = 0;
     }
 }
 
-static int rl_capture_usable(const rl_capture* k) {
-    return k != NULL && k->magic == RL_CAPTURE_MAGIC;
+static int rl_timebuf_usable(const rl_timebuf* k) {
+    return k != NULL && k->magic == RL_TIMEBUF_MAGIC;
 }
 
-static float* rl_capture_data(const rl_capture* k) {
-    return (float*)((unsigned char*)(uintptr_t)k + RL_CAPTURE_OFFSET_DATA);
+static float* rl_timebuf_data(const rl_timebuf* k) {
+    return (float*)((unsigned char*)(uintptr_t)k + RL_TIMEBUF_OFFSET_DATA);
 }
 
 /* Writes the down-mix of frames [from, to) to slots starting at `slot`. */
-static void rl_capture_mix(float* dst, const float* const* planar, uint32_t channels, uint32_t from,
+static void rl_timebuf_mix(float* dst, const float* const* planar, uint32_t channels, uint32_t from,
                            uint32_t to) {
     uint32_t bad = 0;
     uint32_t i;
@@ -112,50 +112,50 @@ static void rl_capture_mix(float* dst, const float* const* planar, uint32_t chan
     (void)rl_dsp_sanitize(dst, to - from);
 }
 
-rl_result rl_capture_process(rl_capture* capture, const float* const* planar, uint32_t channels,
+rl_result rl_timebuf_process(rl_timebuf* timebuf, const float* const* planar, uint32_t channels,
                              uint32_t frames) {
     uint32_t w;
     uint32_t slot;
     uint32_t first;
     float* data;
-    if (!rl_capture_usable(capture) ||
+    if (!rl_timebuf_usable(timebuf) ||
         !rl_dsp_const_buffers_valid(planar, channels, frames, RL_DSP_MAX_CHANNELS)) {
         return RL_INVALID_ARGS;
     }
-    data = rl_capture_data(capture);
-    w = atomic_load_explicit(&capture->write_index, memory_order_relaxed);
-    slot = w & (capture->capacity - 1u);
-    first = capture->capacity - slot;
+    data = rl_timebuf_data(timebuf);
+    w = atomic_load_explicit(&timebuf->write_index, memory_order_relaxed);
+    slot = w & (timebuf->capacity - 1u);
+    first = timebuf->capacity - slot;
     first = first < frames ? first : frames;
-    rl_capture_mix(data + slot, planar, channels, 0, first);
-    rl_capture_mix(data, planar, channels, first, frames);
-    atomic_store_explicit(&capture->write_index, w + frames, memory_order_release);
+    rl_timebuf_mix(data + slot, planar, channels, 0, first);
+    rl_timebuf_mix(data, planar, channels, first, frames);
+    atomic_store_explicit(&timebuf->write_index, w + frames, memory_order_release);
     return RL_OK;
 }
 
-uint32_t rl_capture_write_index(const rl_capture* capture) {
-    if (!rl_capture_usable(capture)) {
+uint32_t rl_timebuf_write_index(const rl_timebuf* timebuf) {
+    if (!rl_timebuf_usable(timebuf)) {
         return 0;
     }
-    return atomic_load_explicit(&((rl_capture*)(uintptr_t)capture)->write_index,
+    return atomic_load_explicit(&((rl_timebuf*)(uintptr_t)timebuf)->write_index,
                                 memory_order_acquire);
 }
 
-rl_result rl_capture_read_latest(const rl_capture* capture, float* out, uint32_t count) {
-    rl_capture* k = (rl_capture*)(uintptr_t)capture;
+rl_result rl_timebuf_read_latest(const rl_timebuf* timebuf, float* out, uint32_t count) {
+    rl_timebuf* k = (rl_timebuf*)(uintptr_t)timebuf;
     const float* data;
     uint32_t mask;
     int attempt;
-    if (!rl_capture_usable(capture) || out == NULL || count == 0 ||
-        count > capture->capacity / 2u) {
+    if (!rl_timebuf_usable(timebuf) || out == NULL || count == 0 ||
+        count > timebuf->capacity / 2u) {
         return RL_INVALID_ARGS;
     }
-    data = rl_capture_data(capture);
-    mask = capture->capacity - 1u;
-    for (attempt = 0; attempt < RL_CAPTURE_READ_ATTEMPTS; ++attempt) {
+    data = rl_timebuf_data(timebuf);
+    mask = timebuf->capacity - 1u;
+    for (attempt = 0; attempt < RL_TIMEBUF_READ_ATTEMPTS; ++attempt) {
         uint32_t w1 = atomic_load_explicit(&k->write_index, memory_order_acquire);
         uint32_t start = (w1 - count) & mask;
-        uint32_t first = capture->capacity - start;
+        uint32_t first = timebuf->capacity - start;
         uint32_t w2;
         first = first < count ? first : count;
         memcpy(out, data + start, (size_t)first * sizeof(float));
@@ -167,7 +167,7 @@ rl_result rl_capture_read_latest(const rl_capture* capture, float* out, uint32_t
          * a sequentially consistent store per sample in wasm. */
         atomic_thread_fence(memory_order_acquire);
         w2 = atomic_load_explicit(&k->write_index, memory_order_relaxed);
-        if (w2 - w1 <= capture->capacity - count) {
+        if (w2 - w1 <= timebuf->capacity - count) {
             break;
         }
     }
@@ -438,18 +438,47 @@ static void rl_spectrum_analyse(rl_spectrum* s, const float* time_samples, doubl
     }
 }
 
-rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_samples,
-                                      double smoothing, float* out_db) {
-    const float* smooth;
-    uint32_t k;
-    if (!rl_spectrum_usable(spectrum) || time_samples == NULL || out_db == NULL ||
+/* The smoothed magnitudes after one analysis, or NULL (nothing done) for
+ * the arguments every analysis refuses. */
+static const float* rl_spectrum_run(rl_spectrum* spectrum, const float* time_samples,
+                                    double smoothing, const void* out) {
+    if (!rl_spectrum_usable(spectrum) || time_samples == NULL || out == NULL ||
         !(smoothing >= 0.0 && smoothing <= 1.0)) {
-        return RL_INVALID_ARGS;
+        return NULL;
     }
     rl_spectrum_analyse(spectrum, time_samples, smoothing);
-    smooth = rl_spectrum_smooth(spectrum);
+    return rl_spectrum_smooth(spectrum);
+}
+
+rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_samples,
+                                      double smoothing, float* out_db) {
+    const float* smooth = rl_spectrum_run(spectrum, time_samples, smoothing, out_db);
+    uint32_t k;
+    if (smooth == NULL) {
+        return RL_INVALID_ARGS;
+    }
     for (k = 0; k < spectrum->n / 2u; ++k) {
         out_db[k] = (float)(20.0 * rl_log10((double)smooth[k]));
+    }
+    return RL_OK;
+}
+
+/* Optimised for size: its loop is nothing next to the FFT it follows. */
+#if defined(__clang__)
+#define RL_SPECTRUM_SMALL __attribute__((minsize))
+#else
+#define RL_SPECTRUM_SMALL
+#endif
+
+RL_SPECTRUM_SMALL rl_result rl_spectrum_add_power(rl_spectrum* spectrum, const float* time_samples,
+                                                  double* power_sum) {
+    const float* magnitude = rl_spectrum_run(spectrum, time_samples, 0.0, power_sum);
+    uint32_t k;
+    if (magnitude == NULL) {
+        return RL_INVALID_ARGS;
+    }
+    for (k = 0; k < spectrum->n / 2u; ++k) {
+        power_sum[k] += (double)magnitude[k] * (double)magnitude[k];
     }
     return RL_OK;
 }
@@ -459,13 +488,13 @@ rl_result rl_spectrum_byte_frequency(rl_spectrum* spectrum, const float* time_sa
     const float* smooth;
     double range;
     uint32_t k;
-    if (!rl_spectrum_usable(spectrum) || time_samples == NULL || out == NULL ||
-        !(smoothing >= 0.0 && smoothing <= 1.0) || !isfinite(min_db) || !isfinite(max_db) ||
-        !(min_db < max_db)) {
+    if (!isfinite(min_db) || !isfinite(max_db) || !(min_db < max_db)) {
         return RL_INVALID_ARGS;
     }
-    rl_spectrum_analyse(spectrum, time_samples, smoothing);
-    smooth = rl_spectrum_smooth(spectrum);
+    smooth = rl_spectrum_run(spectrum, time_samples, smoothing, out);
+    if (smooth == NULL) {
+        return RL_INVALID_ARGS;
+    }
     range = 1.0 / (max_db - min_db);
     for (k = 0; k < spectrum->n / 2u; ++k) {
         /* dB as the float path would report it, then Chromium's scaling. */

@@ -31,7 +31,7 @@ struct rl_node {
     rl_eq* eq;
     rl_limiter* limiter;
     rl_meter* meter;
-    rl_capture* capture;
+    rl_timebuf* timebuf;
     rl_generator* generator;
     rl_resampler* resampler; /* NULL unless input_rate differs or varispeed */
     float* rate_values;      /* NULL unless varispeed */
@@ -85,7 +85,7 @@ typedef struct rl_node_plan {
     rl_eq_config ec;
     rl_limiter_config lc;
     rl_meter_config mc;
-    rl_capture_config cc;
+    rl_timebuf_config tc;
     rl_generator_config nc;
     rl_resampler_config sc;
     int resampled;
@@ -95,7 +95,7 @@ typedef struct rl_node_plan {
     size_t eq;
     size_t limiter;
     size_t meter;
-    size_t capture;
+    size_t timebuf;
     size_t generator;
     size_t resampler;
     size_t rate_values;
@@ -132,14 +132,14 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
     plan->ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
     plan->lc = rl_limiter_config_init(config->sample_rate);
     plan->mc = rl_meter_config_init(config->channels, config->sample_rate);
-    plan->cc = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
+    plan->tc = rl_timebuf_config_init(RL_TIMEBUF_DEFAULT_CAPACITY);
     plan->nc = rl_generator_config_init(config->sample_rate);
     if (rl_ring_get_heap_size(&plan->rc, &plan->ring_bytes) != RL_OK ||
         rl_gain_get_heap_size(&plan->gc, &sizes[0]) != RL_OK ||
         rl_eq_get_heap_size(&plan->ec, &sizes[1]) != RL_OK ||
         rl_limiter_get_heap_size(&plan->lc, &sizes[2]) != RL_OK ||
         rl_meter_get_heap_size(&plan->mc, &sizes[3]) != RL_OK ||
-        rl_capture_get_heap_size(&plan->cc, &sizes[4]) != RL_OK ||
+        rl_timebuf_get_heap_size(&plan->tc, &sizes[4]) != RL_OK ||
         rl_generator_get_heap_size(&plan->nc, &sizes[5]) != RL_OK) {
         return 0;
     }
@@ -156,7 +156,7 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
     at += rl_align64(sizes[2]);
     plan->meter = at;
     at += rl_align64(sizes[3]);
-    plan->capture = at;
+    plan->timebuf = at;
     at += rl_align64(sizes[4]);
     plan->generator = at;
     at += rl_align64(sizes[5]);
@@ -226,10 +226,10 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
             RL_OK ||
         (r = rl_limiter_init_preallocated(&plan.lc, base + plan.limiter, plan.meter - plan.limiter,
                                           &n->limiter)) != RL_OK ||
-        (r = rl_meter_init_preallocated(&plan.mc, base + plan.meter, plan.capture - plan.meter,
+        (r = rl_meter_init_preallocated(&plan.mc, base + plan.meter, plan.timebuf - plan.meter,
                                         &n->meter)) != RL_OK ||
-        (r = rl_capture_init_preallocated(&plan.cc, base + plan.capture,
-                                          plan.generator - plan.capture, &n->capture)) != RL_OK ||
+        (r = rl_timebuf_init_preallocated(&plan.tc, base + plan.timebuf,
+                                          plan.generator - plan.timebuf, &n->timebuf)) != RL_OK ||
         (r = rl_generator_init_preallocated(&plan.nc, base + plan.generator,
                                             plan.resampler - plan.generator, &n->generator)) !=
             RL_OK ||
@@ -298,8 +298,8 @@ const void* rl_node_meters(rl_node* node) {
     return node == NULL ? NULL : rl_meter_readout(node->meter);
 }
 
-const void* rl_node_capture(rl_node* node) {
-    return node == NULL ? NULL : (const void*)node->capture;
+const void* rl_node_timebuf(rl_node* node) {
+    return node == NULL ? NULL : (const void*)node->timebuf;
 }
 
 static void rl_node_count(struct rl_node* n, uint32_t frames, uint32_t silent) {
@@ -532,7 +532,7 @@ rl_result rl_node_process_audio_params(rl_node* node, uint32_t frames, uint32_t 
 #endif
     /* Settings take effect on a quantum boundary; at most one queue's worth
      * per quantum keeps the loop bounded. */
-    for (i = 0; i < RL_PARAMS_CAPACITY && rl_params_pop(n->params, &message); ++i) {
+    for (i = 0; i < RL_PARAMS_CAPACITY && rl_params_pop(n->params, &message) == RL_OK; ++i) {
         rl_node_apply(n, &message);
     }
     for (c = 0; c < n->channels; ++c) {
@@ -573,7 +573,7 @@ rl_result rl_node_process_audio_params(rl_node* node, uint32_t frames, uint32_t 
     if (!n->meter_bypass) {
         rl_meter_process(n->meter, (const float* const*)out, n->channels, frames);
     }
-    rl_capture_process(n->capture, (const float* const*)out, n->channels, frames);
+    rl_timebuf_process(n->timebuf, (const float* const*)out, n->channels, frames);
     if (n->mode == RL_MODE_CAPTURE) {
         result = rl_ring_write_planar(rl_node_ring(n), (const float* const*)out, frames, &moved);
         if (result == RL_CLOSED) {

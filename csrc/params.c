@@ -49,27 +49,27 @@ rl_result rl_params_push(rl_params* params, const rl_param_message* message) {
     w = atomic_load_explicit(&params->write_index, memory_order_relaxed);
     r = atomic_load_explicit(&params->read_index, memory_order_acquire);
     if (w - r >= RL_PARAMS_CAPACITY) {
-        return RL_OUT_OF_MEMORY;
+        return RL_QUEUE_FULL;
     }
     params->messages[w & (RL_PARAMS_CAPACITY - 1u)] = *message;
     atomic_store_explicit(&params->write_index, w + 1u, memory_order_release);
     return RL_OK;
 }
 
-int rl_params_pop(rl_params* params, rl_param_message* message) {
+rl_result rl_params_pop(rl_params* params, rl_param_message* message) {
     uint32_t r;
     uint32_t w;
     if (params == NULL || message == NULL) {
-        return 0;
+        return RL_INVALID_ARGS;
     }
     r = atomic_load_explicit(&params->read_index, memory_order_relaxed);
     w = atomic_load_explicit(&params->write_index, memory_order_acquire);
     if (w == r) {
-        return 0;
+        return RL_QUEUE_EMPTY;
     }
     *message = params->messages[r & (RL_PARAMS_CAPACITY - 1u)];
     atomic_store_explicit(&params->read_index, r + 1u, memory_order_release);
-    return 1;
+    return RL_OK;
 }
 
 void rl_params_count_rejected(rl_params* params) {

@@ -21,6 +21,10 @@ const char* rl_result_string(rl_result result) {
         return "ring closed";
     case RL_INVALID_STATE:
         return "memory does not hold an initialised ring or node";
+    case RL_QUEUE_FULL:
+        return "queue full";
+    case RL_QUEUE_EMPTY:
+        return "queue empty";
     }
     return "unknown result";
 }

@@ -157,10 +157,10 @@ function ringSection(ring) {
   const rows = [
     [
       'ringletPlanar',
-      '(a) ringlet: `RingWriter.tryWrite(interleaved)` + wasm `rl_ring_read_planar` (what the worklet does)',
+      '(a) ringlet: `RingWriter.tryWrite(interleaved)` + wasm `rlw_ring_read_planar` (what the worklet does)',
     ],
-    ['ringletInterleaved', '(a, reference) ringlet: `tryWrite(interleaved)` + wasm `rl_ring_read` (interleaved)'],
-    ['ringletPlanarInput', '(d) ringlet: `tryWrite([left, right])` + wasm `rl_ring_read_planar`'],
+    ['ringletInterleaved', '(a, reference) ringlet: `tryWrite(interleaved)` + wasm `rlw_ring_read` (interleaved)'],
+    ['ringletPlanarInput', '(d) ringlet: `tryWrite([left, right])` + wasm `rlw_ring_read_planar`'],
     ['ringbuf', '(b) ringbuf.js 0.4: `AudioWriter.enqueue` + `AudioReader.dequeue` (interleaved)'],
     ['ringbufDeinterleave', '(b, reference) ringbuf.js 0.4: `enqueue` + `dequeue` + `deinterleave()` to planar'],
     ['raw', '(c) raw: `set()` into a SharedArrayBuffer view + `set()` out to a private array'],
@@ -345,8 +345,8 @@ function chainSection(chainRun, browserRun) {
       `How: natively (test/bench/chain.native.c, ${cfg.native ? cfg.native.compiler : 'not built'}, ` +
         `${!cfg.native || cfg.native.build === 'cmake' ? 'built by CMake in Release, i.e. -O3 -DNDEBUG' : 'compiled directly with clang -O3 -DNDEBUG because the CMake build failed (see the note below)'}, ` +
         'default x86-64 target, no -march) and in wasm under Node (build/wasm/ringlet.wasm on a shared memory sized as lib/node/node.js ' +
-        'sizes it, `rl_node_init`, settings through the parameter queue) each quantum does what a host must: copy the ' +
-        "quantum's input into `rl_node_input(c)`, give the gain value, call `rl_node_process(128, 1)` " +
+        'sizes it, `rlw_init`, settings through the parameter queue) each quantum does what a host must: copy the ' +
+        "quantum's input into `rlw_input(c)`, give the gain value, call `rlw_process(128, 1)` " +
         '(`rl_node_process_gain` natively). The "worklet" row runs worklet/processor.js\'s `process()` itself (Node ' +
         'AudioWorkletGlobalScope shim): what the worklet does per quantum, JS copies in and out included. ' +
         `${cfg.rounds} rounds alternate the native binary and Node; in each, ${cfg.trialsPerRound} trials per variant ` +

@@ -1,7 +1,7 @@
 // Generates lib/shared/constants.generated.js, the JavaScript side of the
 // constants C and JavaScript share, from their one source:
 // csrc/include/ringlet.h (values, enums), csrc/wasm.c (which constants make
-// up LAYOUT, in rl_layout's order) and CMakeLists.txt (the wasm's maximum
+// up LAYOUT, in rlw_layout's order) and CMakeLists.txt (the wasm's maximum
 // memory). The file is git-ignored; `npm run build` and `npm run typecheck`
 // write it. test/unit/layout.test.js proves it current and equal to the
 // wasm's own table.
@@ -53,12 +53,10 @@ function enumMembers(header, name) {
   return [...body.matchAll(/\b(RL_[A-Z0-9_]+)\s*=\s*(\d+)/g)].map((x) => [x[1], Number(x[2])]);
 }
 
-/** The RL_ names of rl_wasm_layout's table, in index order. */
+/** The RL_ names of rlw_layout's table, in index order. */
 function layoutNames(wasmC) {
-  const m = /uint32_t rl_wasm_layout\(uint32_t which\) \{\s*static const uint32_t values\[\] = \{([\s\S]*?)\};/.exec(
-    wasmC,
-  );
-  if (!m) throw new Error('csrc/wasm.c: rl_wasm_layout table not found');
+  const m = /uint32_t rlw_layout\(uint32_t which\) \{\s*static const uint32_t values\[\] = \{([\s\S]*?)\};/.exec(wasmC);
+  if (!m) throw new Error('csrc/wasm.c: rlw_layout table not found');
   return [...m[1].matchAll(/\b(RL_[A-Z0-9_]+)\b/g)].map((x) => x[1]);
 }
 
@@ -100,7 +98,7 @@ export function generate() {
     '// csrc/wasm.c and CMakeLists.txt. Do not edit: change the C side, then',
     '// npm run build. Git-ignored; any thread may import it.',
     '',
-    "/** The shared-memory layout, in rl_layout's order (csrc/wasm.c). */",
+    "/** The shared-memory layout, in rlw_layout's order (csrc/wasm.c). */",
     'export const LAYOUT = Object.freeze({',
     ...layout,
     '});',

@@ -157,7 +157,7 @@ export interface RenderTaskPayload extends PlanarAudio {
   /**
    * Test builds only: forces a real trap (rl_panic) inside the node's
    * processing after this many quanta, when the wasm exports
-   * rl_test_arm_trap. Release builds do not, and ignore it.
+   * rlw_test_arm_trap. Release builds do not, and ignore it.
    */
   testTrapAfterQuanta?: number;
 }

@@ -96,8 +96,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.portParams = null;
     /** @type {Float32Array | null} */ this.meterFloats = null;
     /** @type {Uint32Array | null} */ this.meterInts = null;
-    /** @type {Uint32Array | null} */ this.captureHeader = null;
-    /** @type {Float32Array | null} */ this.captureData = null;
+    /** @type {Uint32Array | null} */ this.timebufHeader = null;
+    /** @type {Float32Array | null} */ this.timebufData = null;
     this.mode = this.options.mode;
     this.channels = this.options.channels;
     this.host = {
@@ -131,29 +131,29 @@ class RingletProcessor extends AudioWorkletProcessor {
       const o = this.options;
       const memory = this.memory;
       const core = instantiateCore(o.module, memory, this.host);
-      const result = core.rl_node_init(o.mode, o.channels, o.capacityFrames, o.sampleRate, o.heapBytes);
+      const result = core.rlw_init(o.mode, o.channels, o.capacityFrames, o.sampleRate, o.heapBytes);
       if (result !== 0) {
-        throw new Error(`rl_node_init failed: ${resultString(core, memory, result)}`);
+        throw new Error(`rlw_init failed: ${resultString(core, memory, result)}`);
       }
       this.core = core;
       if (o.transport === 'message') {
         const buffer = memory.buffer;
-        const ring = core.rl_node_ring();
-        const stats = core.rl_node_stats();
+        const ring = core.rlw_ring();
+        const stats = core.rlw_stats();
         this.portRing = o.mode === MODE_SOURCE || o.mode === MODE_CAPTURE ? ringFrames(buffer, ring) : null;
         this.ringHeader = new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2);
         this.statsView = new Uint32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
         this.framesView = new BigUint64Array(buffer, stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
-        this.portParams = new ParamQueue(buffer, core.rl_node_params());
-        const meters = core.rl_node_meters();
+        this.portParams = new ParamQueue(buffer, core.rlw_params());
+        const meters = core.rlw_meters();
         this.meterFloats = new Float32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
         this.meterInts = new Uint32Array(buffer, meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
-        const capture = core.rl_node_capture();
-        this.captureHeader = new Uint32Array(buffer, capture, 2);
-        this.captureData = new Float32Array(
+        const timebuf = core.rlw_timebuf();
+        this.timebufHeader = new Uint32Array(buffer, timebuf, 2);
+        this.timebufData = new Float32Array(
           buffer,
-          capture + LAYOUT.CAPTURE_OFFSET_DATA,
-          this.captureHeader[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2],
+          timebuf + LAYOUT.TIMEBUF_OFFSET_DATA,
+          this.timebufHeader[LAYOUT.TIMEBUF_OFFSET_CAPACITY >> 2],
         );
       }
       this.panicNote = null;
@@ -163,11 +163,11 @@ class RingletProcessor extends AudioWorkletProcessor {
         type: 'ready',
         id,
         epoch: this.epoch,
-        ring: core.rl_node_ring(),
-        stats: core.rl_node_stats(),
-        params: core.rl_node_params(),
-        meters: core.rl_node_meters(),
-        capture: core.rl_node_capture(),
+        ring: core.rlw_ring(),
+        stats: core.rlw_stats(),
+        params: core.rlw_params(),
+        meters: core.rlw_meters(),
+        timebuf: core.rlw_timebuf(),
       });
     } catch (error) {
       this.core = null;
@@ -184,10 +184,10 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.inViews = [];
     this.outViews = [];
     for (let c = 0; c < this.channels; c++) {
-      this.inViews.push(new Float32Array(buffer, core.rl_node_input(c), frames));
-      this.outViews.push(new Float32Array(buffer, core.rl_node_output(c), frames));
+      this.inViews.push(new Float32Array(buffer, core.rlw_input(c), frames));
+      this.outViews.push(new Float32Array(buffer, core.rlw_output(c), frames));
     }
-    this.gainView = new Float32Array(buffer, core.rl_node_gain_values(), frames);
+    this.gainView = new Float32Array(buffer, core.rlw_gain_values(), frames);
     this.quantum = frames;
   }
 
@@ -231,11 +231,11 @@ class RingletProcessor extends AudioWorkletProcessor {
    * @param {number} size
    */
   timeSnapshot(size) {
-    const header = /** @type {Uint32Array} */ (this.captureHeader);
-    const data = /** @type {Float32Array} */ (this.captureData);
+    const header = /** @type {Uint32Array} */ (this.timebufHeader);
+    const data = /** @type {Float32Array} */ (this.timebufData);
     const capacity = data.length;
     const n = Math.min(Math.max(size | 0, 0), capacity);
-    const end = header[LAYOUT.CAPTURE_OFFSET_WRITE_INDEX >> 2] >>> 0;
+    const end = header[LAYOUT.TIMEBUF_OFFSET_WRITE_INDEX >> 2] >>> 0;
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = data[(end - n + i) & (capacity - 1)];
     return { writeIndex: end, data: out };
@@ -297,7 +297,7 @@ class RingletProcessor extends AudioWorkletProcessor {
         break;
       case 'dispose':
         this.alive = false;
-        this.core?.rl_node_uninit();
+        this.core?.rlw_uninit();
         this.core = null;
         break;
       case 'reset':
@@ -319,8 +319,8 @@ class RingletProcessor extends AudioWorkletProcessor {
         break;
       case 'test:trap':
         // Present only in wasm built with RL_TEST_HOOKS: arms a trap inside
-        // the next rl_node_process. A release build ignores the message.
-        this.core?.rl_test_arm_trap?.();
+        // the next rlw_process. A release build ignores the message.
+        this.core?.rlw_test_arm_trap?.();
         break;
     }
   }
@@ -394,8 +394,8 @@ class RingletProcessor extends AudioWorkletProcessor {
       if (gainCount > 1 && isConstant(gain)) gainCount = 1;
       if (gainCount === 1) this.gainView[0] = gain[0];
       else if (gainCount > 0) this.gainView.set(gain);
-      const result = core.rl_node_process(frames, gainCount);
-      if (result !== 0) throw new Error(`rl_node_process failed: ${resultString(core, this.memory, result)}`);
+      const result = core.rlw_process(frames, gainCount);
+      if (result !== 0) throw new Error(`rlw_process failed: ${resultString(core, this.memory, result)}`);
       for (let c = 0; c < channels; c++) out[c].set(this.outViews[c]);
     } catch (error) {
       this.fail(error, 'process');

@@ -40,7 +40,11 @@ typedef enum rl_result {
     /** The ring has been closed; a read returns this once it is also empty. */
     RL_CLOSED = -3,
     /** The memory block does not hold an initialised ring or node. */
-    RL_INVALID_STATE = -4
+    RL_INVALID_STATE = -4,
+    /** The parameter queue holds RL_PARAMS_CAPACITY messages: nothing was added. */
+    RL_QUEUE_FULL = -5,
+    /** The parameter queue holds no message: nothing was taken. */
+    RL_QUEUE_EMPTY = -6
 } rl_result;
 
 /** A static, human-readable description of a result code. Any thread. */
@@ -226,11 +230,25 @@ typedef struct rl_params rl_params; /* lives at the start of its RL_PARAMS_BYTES
 /** Initialises an empty queue in a 64-byte aligned block of RL_PARAMS_BYTES. */
 rl_result rl_params_init(void* heap, size_t heap_size, rl_params** params);
 
-/** Producer side (one thread). Wait-free. RL_OUT_OF_MEMORY when full. */
+/**
+ * Appends a copy of `message`. Producer side (one thread). Wait-free.
+ * @param params the queue, from rl_params_init or rl_node_params
+ * @param message the message to copy in
+ * @retval RL_OK the message is queued
+ * @retval RL_QUEUE_FULL RL_PARAMS_CAPACITY messages wait; the queue is unchanged
+ * @retval RL_INVALID_ARGS `params` or `message` is NULL
+ */
 rl_result rl_params_push(rl_params* params, const rl_param_message* message);
 
-/** Consumer side (the audio thread). Wait-free. Returns 1 and fills *message, or 0 when empty. */
-int rl_params_pop(rl_params* params, rl_param_message* message);
+/**
+ * Takes the oldest message. Consumer side (the audio thread). Wait-free.
+ * @param params the queue, from rl_params_init or rl_node_params
+ * @param message receives the message; untouched unless RL_OK
+ * @retval RL_OK `*message` holds the oldest message, now off the queue
+ * @retval RL_QUEUE_EMPTY no message waits; the queue is unchanged
+ * @retval RL_INVALID_ARGS `params` or `message` is NULL
+ */
+rl_result rl_params_pop(rl_params* params, rl_param_message* message);
 
 /** Counts a message the consumer refused (bad values). Consumer side. */
 void rl_params_count_rejected(rl_params* params);
@@ -381,15 +399,15 @@ float* rl_node_playback_rate_values(rl_node* node);
 const rl_resampler* rl_node_resampler(rl_node* node);
 /** The meter readout (RL_METER_OFFSET_* per channel), readable from any thread. */
 const void* rl_node_meters(rl_node* node);
-/** The analyser's time buffer (RL_CAPTURE_OFFSET_*), readable from any thread. */
-const void* rl_node_capture(rl_node* node);
+/** The analyser's time buffer (RL_TIMEBUF_OFFSET_*), readable from any thread. */
+const void* rl_node_timebuf(rl_node* node);
 
 /* ======================================================================== */
 /* DSP modules                                                              */
 /* ======================================================================== */
 /*
  * Building blocks the node chains inside a render quantum: EQ, gain, limiter,
- * meters, analyser capture and generator, plus the analyser's spectrum, which
+ * meters, analyser time buffer and generator, plus the analyser's spectrum, which
  * runs on another thread. Each follows the lifecycle above (config ->
  * get_heap_size -> init_preallocated -> process -> uninit) over a 64-byte
  * aligned caller block, so it can sit inside the node's memory.
@@ -698,44 +716,44 @@ uint32_t rl_meter_clips(const rl_meter* meter, uint32_t channel);
 
 /** Default storage: twice AnalyserNode's largest fftSize, so that a reader
  *  copying the latest 32768 samples has 32768 samples of slack. */
-#define RL_CAPTURE_DEFAULT_CAPACITY 65536u
-#define RL_CAPTURE_MIN_CAPACITY 256u
-#define RL_CAPTURE_MAX_CAPACITY 1048576u
+#define RL_TIMEBUF_DEFAULT_CAPACITY 65536u
+#define RL_TIMEBUF_MIN_CAPACITY 256u
+#define RL_TIMEBUF_MAX_CAPACITY 1048576u
 
 /*
- * Capture layout, byte offsets from rl_capture's start. The write index is a
+ * Time buffer layout, byte offsets from rl_timebuf's start. The write index is a
  * free-running count of mono samples written (wraps at 2^32); sample k lives
  * at slot k & (capacity - 1). The writer stores samples, then publishes the
  * index with a release store; a reader loads the index (acquire), copies,
  * and loads it again: if it moved by more than capacity - count, the copy
  * may be torn and should be retried.
  */
-#define RL_CAPTURE_OFFSET_WRITE_INDEX 0u /* uint32 */
-#define RL_CAPTURE_OFFSET_CAPACITY 4u    /* uint32, power of two */
-#define RL_CAPTURE_OFFSET_DATA 64u       /* float32[capacity] */
+#define RL_TIMEBUF_OFFSET_WRITE_INDEX 0u /* uint32 */
+#define RL_TIMEBUF_OFFSET_CAPACITY 4u    /* uint32, power of two */
+#define RL_TIMEBUF_OFFSET_DATA 64u       /* float32[capacity] */
 
-typedef struct rl_capture rl_capture;
+typedef struct rl_timebuf rl_timebuf;
 
-typedef struct rl_capture_config {
-    uint32_t capacity_frames; /* power of two, RL_CAPTURE_MIN .. MAX_CAPACITY */
-} rl_capture_config;
+typedef struct rl_timebuf_config {
+    uint32_t capacity_frames; /* power of two, RL_TIMEBUF_MIN .. MAX_CAPACITY */
+} rl_timebuf_config;
 
-rl_capture_config rl_capture_config_init(uint32_t capacity_frames);
-rl_result rl_capture_get_heap_size(const rl_capture_config* config, size_t* heap_size);
-rl_result rl_capture_init_preallocated(const rl_capture_config* config, void* heap,
-                                       size_t heap_size, rl_capture** capture);
-void rl_capture_uninit(rl_capture* capture);
+rl_timebuf_config rl_timebuf_config_init(uint32_t capacity_frames);
+rl_result rl_timebuf_get_heap_size(const rl_timebuf_config* config, size_t* heap_size);
+rl_result rl_timebuf_init_preallocated(const rl_timebuf_config* config, void* heap,
+                                       size_t heap_size, rl_timebuf** timebuf);
+void rl_timebuf_uninit(rl_timebuf* timebuf);
 
 /**
  * Appends the mono down-mix as AnalyserNode makes it ("speakers"): one
  * channel as is, two as 0.5 * (L + R), more as their average. Does not
  * modify the input. Audio thread, realtime-safe.
  */
-rl_result rl_capture_process(rl_capture* capture, const float* const* planar, uint32_t channels,
+rl_result rl_timebuf_process(rl_timebuf* timebuf, const float* const* planar, uint32_t channels,
                              uint32_t frames);
 
 /** Samples written so far (wraps). Any thread. */
-uint32_t rl_capture_write_index(const rl_capture* capture);
+uint32_t rl_timebuf_write_index(const rl_timebuf* timebuf);
 
 /**
  * Any thread, wait-free. Copies the latest `count` samples (1 ..
@@ -743,7 +761,7 @@ uint32_t rl_capture_write_index(const rl_capture* capture);
  * AnalyserNode's initial buffer. Retries a torn copy a few times and then
  * keeps the last attempt (a reader stalled for ~capacity/2 samples).
  */
-rl_result rl_capture_read_latest(const rl_capture* capture, float* out, uint32_t count);
+rl_result rl_timebuf_read_latest(const rl_timebuf* timebuf, float* out, uint32_t count);
 
 /* ------------------------------------------------------------------------ */
 /* Analyser, analysis half: AnalyserNode's spectrum, on any one thread      */
@@ -784,6 +802,14 @@ void rl_spectrum_reset(rl_spectrum* spectrum);
 /** out_db[k] = 20 log10(X^[k]); -inf where X^[k] is 0, as Chromium. */
 rl_result rl_spectrum_float_frequency(rl_spectrum* spectrum, const float* time_samples,
                                       double smoothing, float* out_db);
+
+/**
+ * power_sum[k] += (|X[k]| / N)^2 for the fft_size/2 bins: one frame's power
+ * spectrum, with no smoothing (the state is left as smoothing 0 leaves it),
+ * added to a running sum for an averaged spectrum (offline analysis).
+ */
+rl_result rl_spectrum_add_power(rl_spectrum* spectrum, const float* time_samples,
+                                double* power_sum);
 
 /**
  * out[k] = floor(255 / (max_db - min_db) * (dB[k] - min_db)) clamped to

@@ -28,16 +28,16 @@ const MIN_FFT = LAYOUT.SPECTRUM_MIN_FFT_SIZE;
  */
 
 /**
- * A time source over the node's shared capture buffer (RL_CAPTURE_OFFSET_*).
+ * A time source over the node's shared time buffer (RL_TIMEBUF_OFFSET_*).
  * @param {ArrayBufferLike} buffer
  * @param {number} offset
  * @returns {TimeSource}
  */
 export function sharedTimeSource(buffer, offset) {
   const header = new Uint32Array(buffer, offset, 2);
-  const capacity = header[LAYOUT.CAPTURE_OFFSET_CAPACITY >> 2];
-  const data = new Float32Array(buffer, offset + LAYOUT.CAPTURE_OFFSET_DATA, capacity);
-  const writeIndex = () => Atomics.load(header, LAYOUT.CAPTURE_OFFSET_WRITE_INDEX >> 2) >>> 0;
+  const capacity = header[LAYOUT.TIMEBUF_OFFSET_CAPACITY >> 2];
+  const data = new Float32Array(buffer, offset + LAYOUT.TIMEBUF_OFFSET_DATA, capacity);
+  const writeIndex = () => Atomics.load(header, LAYOUT.TIMEBUF_OFFSET_WRITE_INDEX >> 2) >>> 0;
   return {
     writeIndex,
     latest(out, count) {
@@ -199,8 +199,8 @@ export class Analyser {
     }
     const engine = e;
     if (engine.size !== this.size) {
-      const r = engine.core.call(where, (x) => x.rl_spectrum_init(engine.spectrum, this.size, engine.bytes));
-      if (r !== 0) throw new Error(`rl_spectrum_init(${this.size}) failed with rl_result ${r}`);
+      const r = engine.core.call(where, (x) => x.rlw_spectrum_init(engine.spectrum, this.size, engine.bytes));
+      if (r !== 0) throw new Error(`rlw_spectrum_init(${this.size}) failed with rl_result ${r}`);
       engine.size = this.size;
       this.cachedAt = -1;
     }
@@ -208,7 +208,7 @@ export class Analyser {
     if (at !== this.cachedAt || this.size !== this.cachedSize) {
       const time = new Float32Array(engine.memory.buffer, engine.time, this.size);
       this.source.latest(time, this.size);
-      engine.core.call(where, (x) => x.rl_spectrum_float(engine.spectrum, engine.time, this.smoothing, engine.out));
+      engine.core.call(where, (x) => x.rlw_spectrum_float(engine.spectrum, engine.time, this.smoothing, engine.out));
       this.cachedAt = at;
       this.cachedSize = this.size;
     }
@@ -227,8 +227,8 @@ export class Analyser {
     const probeMemory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: this.shared });
     const probe = GuardedCore.create(this.module, probeMemory, where);
     const { spectrum, bytes } = probe.call(where, (x) => ({
-      spectrum: (x.rl_heap_base() + 63) & ~63,
-      bytes: (x.rl_spectrum_heap_size(MAX_FFT) + 63) & ~63,
+      spectrum: x.rlw_heap_base(), // 64-byte aligned
+      bytes: (x.rlw_spectrum_heap_size(MAX_FFT) + 63) & ~63,
     }));
     const time = spectrum + bytes;
     const out = time + MAX_FFT * 4;

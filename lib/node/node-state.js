@@ -52,7 +52,7 @@ import { TimerSet } from '../shared/util.js';
 
 /**
  * Offsets the processor reports once the core is initialised.
- * @typedef {{ ring: number, stats: number, params: number, meters: number, capture: number }} Ready
+ * @typedef {{ ring: number, stats: number, params: number, meters: number, timebuf: number }} Ready
  */
 
 /**
@@ -86,7 +86,7 @@ export function sharedState(o, memory, port, ready, module, sampleRate) {
     eq: new Eq(params, sampleRate),
     limiter: new Limiter(params),
     generator: new Generator(params, sampleRate),
-    analyser: new Analyser(module, true, sharedTimeSource(buffer, ready.capture)),
+    analyser: new Analyser(module, true, sharedTimeSource(buffer, ready.timebuf)),
     readMeters: () => {
       /** @type {Meters} */
       const m = { peak: [], rms: [], clips: [] };

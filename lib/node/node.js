@@ -522,7 +522,7 @@ function waitForReady(port, timeoutMs) {
       clearTimeout(timer);
       port.onmessage = null;
       if (m?.type === 'ready') {
-        resolve({ ring: m.ring, stats: m.stats, params: m.params, meters: m.meters, capture: m.capture });
+        resolve({ ring: m.ring, stats: m.stats, params: m.params, meters: m.meters, timebuf: m.timebuf });
       } else {
         reject(
           new RingletError(

@@ -33,7 +33,7 @@ export class RingletWasm {
     /** @readonly */ this.module = module;
     /** @readonly */ this.shared = shared;
     /** @private */ this.core = probe;
-    /** @readonly */ this.heapBase = this.ask('loadRinglet', (x) => x.rl_heap_base());
+    /** @readonly */ this.heapBase = this.ask('loadRinglet', (x) => x.rlw_heap_base());
   }
 
   /** The probe's exports: a fresh instance's once the last one trapped. */
@@ -50,9 +50,7 @@ export class RingletWasm {
    * @throws {RingletError} 'WASM_TRAP' if the core traps (recorded; the next call uses a fresh probe)
    */
   nodeHeapBytes(mode, channels, capacityFrames, sampleRate) {
-    return this.ask('RingletNode.create', (x) =>
-      x.rl_node_heap_size(MODES[mode], channels, capacityFrames, sampleRate),
-    );
+    return this.ask('RingletNode.create', (x) => x.rlw_heap_size(MODES[mode], channels, capacityFrames, sampleRate));
   }
 
   /**
@@ -63,9 +61,9 @@ export class RingletWasm {
     return Math.max(2, Math.ceil((this.heapBase + heapBytes) / PAGE_BYTES));
   }
 
-  /** @param {number} which index into rl_layout's table */
+  /** @param {number} which index into rlw_layout's table */
   layout(which) {
-    return this.ask('RingletWasm.layout', (x) => x.rl_layout(which)) >>> 0;
+    return this.ask('RingletWasm.layout', (x) => x.rlw_layout(which)) >>> 0;
   }
 
   /**

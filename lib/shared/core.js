@@ -73,36 +73,36 @@ export function privateMemoryBinary(source) {
  * The functions ringlet.wasm exports (csrc/wasm.c).
  * @typedef {object} CoreExports
  * @property {() => void} _initialize
- * @property {() => number} rl_version
- * @property {(result: number) => number} rl_result_string
- * @property {() => number} rl_heap_base
- * @property {(which: number) => number} rl_layout
- * @property {(mode: number, channels: number, capacity: number, sampleRate: number) => number} rl_node_heap_size
- * @property {(mode: number, channels: number, capacity: number, sampleRate: number, bytes: number) => number} rl_node_init
- * @property {(channel: number) => number} rl_node_input
- * @property {(channel: number) => number} rl_node_output
- * @property {() => number} rl_node_ring
- * @property {() => number} rl_node_stats
- * @property {(frames: number, gainValueCount: number) => number} rl_node_process
- * @property {() => number} rl_node_params
- * @property {() => number} rl_node_gain_values
- * @property {() => number} rl_node_meters
- * @property {() => number} rl_node_capture
- * @property {(fftSize: number) => number} rl_spectrum_heap_size
- * @property {(address: number, fftSize: number, bytes: number) => number} rl_spectrum_init
- * @property {(spectrum: number, time: number, smoothing: number, out: number) => number} rl_spectrum_float
- * @property {(spectrum: number, time: number, smoothing: number, minDb: number, maxDb: number, out: number) => number} rl_spectrum_byte
- * @property {(spectrum: number) => void} rl_spectrum_reset
- * @property {() => void} rl_node_uninit
- * @property {(channels: number, capacity: number) => number} rl_ring_heap_size
- * @property {(address: number, channels: number, capacity: number, bytes: number) => number} rl_ring_init
- * @property {(ring: number, dst: number, frames: number) => number} rl_ring_read
- * @property {(ring: number, src: number, frames: number) => number} rl_ring_write
- * @property {(ring: number, planes: number, frames: number) => number} rl_ring_read_planar
- * @property {(ring: number, planes: number, frames: number) => number} rl_ring_write_planar
- * @property {(ring: number) => number} rl_ring_available_read
- * @property {(ring: number) => void} rl_ring_close
- * @property {(() => void) | undefined} rl_test_arm_trap only in builds with RL_TEST_HOOKS
+ * @property {() => number} rlw_version
+ * @property {(result: number) => number} rlw_result_string
+ * @property {() => number} rlw_heap_base
+ * @property {(which: number) => number} rlw_layout
+ * @property {(mode: number, channels: number, capacity: number, sampleRate: number) => number} rlw_heap_size
+ * @property {(mode: number, channels: number, capacity: number, sampleRate: number, bytes: number) => number} rlw_init
+ * @property {(channel: number) => number} rlw_input
+ * @property {(channel: number) => number} rlw_output
+ * @property {() => number} rlw_ring
+ * @property {() => number} rlw_stats
+ * @property {(frames: number, gainValueCount: number) => number} rlw_process
+ * @property {() => number} rlw_params
+ * @property {() => number} rlw_gain_values
+ * @property {() => number} rlw_meters
+ * @property {() => number} rlw_timebuf
+ * @property {(fftSize: number) => number} rlw_spectrum_heap_size
+ * @property {(address: number, fftSize: number, bytes: number) => number} rlw_spectrum_init
+ * @property {(spectrum: number, time: number, smoothing: number, out: number) => number} rlw_spectrum_float
+ * @property {(spectrum: number, time: number, smoothing: number, minDb: number, maxDb: number, out: number) => number} rlw_spectrum_byte
+ * @property {(spectrum: number) => void} rlw_spectrum_reset
+ * @property {() => void} rlw_uninit
+ * @property {(channels: number, capacity: number) => number} rlw_ring_heap_size
+ * @property {(address: number, channels: number, capacity: number, bytes: number) => number} rlw_ring_init
+ * @property {(ring: number, dst: number, frames: number) => number} rlw_ring_read
+ * @property {(ring: number, src: number, frames: number) => number} rlw_ring_write
+ * @property {(ring: number, planes: number, frames: number) => number} rlw_ring_read_planar
+ * @property {(ring: number, planes: number, frames: number) => number} rlw_ring_write_planar
+ * @property {(ring: number) => number} rlw_ring_available_read
+ * @property {(ring: number) => void} rlw_ring_close
+ * @property {(() => void) | undefined} rlw_test_arm_trap only in builds with RL_TEST_HOOKS
  */
 
 /** Bytes in one WebAssembly page. */
@@ -170,7 +170,7 @@ export function instantiateCore(module, memory, host) {
 export function checkCore(instance, memory) {
   const x = /** @type {CoreExports} */ (/** @type {unknown} */ (instance.exports));
   x._initialize();
-  const wasmVersion = readCString(memory, x.rl_version());
+  const wasmVersion = readCString(memory, x.rlw_version());
   if (wasmVersion !== VERSION) {
     throw new RingletError(
       'VERSION_MISMATCH',
@@ -187,5 +187,5 @@ export function checkCore(instance, memory) {
  * @param {number} result
  */
 export function resultString(x, memory, result) {
-  return `${readCString(memory, x.rl_result_string(result))} (rl_result ${result})`;
+  return `${readCString(memory, x.rlw_result_string(result))} (rl_result ${result})`;
 }

@@ -29,13 +29,13 @@ import { withTransfer, workerState } from './runtime.js';
 /**
  * The analysis exports of csrc/wasm.c ('analyze').
  * @typedef {object} AnalysisExports
- * @property {(channels: number, sampleRate: number) => number} rl_loudness_heap_size
- * @property {(address: number, channels: number, sampleRate: number, bytes: number) => number} rl_loudness_init
- * @property {(address: number, planes: number, channels: number, frames: number) => number} rl_loudness_process
- * @property {(address: number) => number} rl_loudness_integrated
- * @property {(address: number) => number} rl_loudness_sample_peak
- * @property {(address: number) => number} rl_loudness_mean_square
- * @property {(spectrum: number, time: number, fftSize: number, db: number, sum: number) => number} rl_spectrum_add_power
+ * @property {(channels: number, sampleRate: number) => number} rlw_loudness_heap_size
+ * @property {(address: number, channels: number, sampleRate: number, bytes: number) => number} rlw_loudness_init
+ * @property {(address: number, planes: number, channels: number, frames: number) => number} rlw_loudness_process
+ * @property {(address: number) => number} rlw_loudness_integrated
+ * @property {(address: number) => number} rlw_loudness_sample_peak
+ * @property {(address: number) => number} rlw_loudness_mean_square
+ * @property {(spectrum: number, time: number, sum: number) => number} rlw_spectrum_add_power
  */
 
 /**
@@ -43,7 +43,7 @@ import { withTransfer, workerState } from './runtime.js';
  * @property {string} url
  * @property {CoreExports & AnalysisExports} x
  * @property {WebAssembly.Memory} memory private; grows, never shrinks
- * @property {number} base rl_heap_base(): where the node (or the analysis) lives
+ * @property {number} base rlw_heap_base(): where the node (or the analysis) lives
  * @property {{ code: number, message: string } | null} panic what rl_panic said just before a trap
  */
 
@@ -171,7 +171,7 @@ function loadCore(url) {
         url,
         x,
         memory,
-        base: x.rl_heap_base(),
+        base: x.rlw_heap_base(),
         get panic() {
           return note;
         },
@@ -285,7 +285,7 @@ function receiveState(port, where) {
  * Refuses a state this core cannot continue from. The bytes hold absolute
  * addresses (pointers from the node into its own block), so they are only
  * valid at the address they were taken from: every instance of one module
- * puts its node at rl_heap_base() rounded to 64, and this checks it.
+ * puts its node at rlw_heap_base() (64-byte aligned), and this checks it.
  * @param {RenderState} state
  * @param {WorkerCore} core
  * @param {number} heapBytes
@@ -353,18 +353,18 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
   const { x } = core;
   const channels = planes.length;
   const total = planes[0].length;
-  const heapBytes = x.rl_node_heap_size(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate);
+  const heapBytes = x.rlw_heap_size(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate);
   if (heapBytes === 0) throw new RangeError(`render: the core refused ${channels} channels at ${sampleRate} Hz`);
   reserve(core, heapBytes, 'render');
   if (state !== null) {
     checkState(state, core, heapBytes, channels, sampleRate);
     new Uint8Array(core.memory.buffer, core.base, heapBytes).set(new Uint8Array(state.bytes));
   } else {
-    const result = x.rl_node_init(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate, heapBytes);
-    if (result !== 0) throw new Error(`render: rl_node_init failed: ${resultString(x, core.memory, result)}`);
+    const result = x.rlw_init(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate, heapBytes);
+    if (result !== 0) throw new Error(`render: rlw_init failed: ${resultString(x, core.memory, result)}`);
     // The settings go through the node's own parameter queue, exactly as a
     // node's setters send them, and apply at the start of the first quantum.
-    const queue = new ParamQueue(core.memory.buffer, x.rl_node_params());
+    const queue = new ParamQueue(core.memory.buffer, x.rlw_params());
     for (const m of /** @type {{ messages: ChainMessage[] }} */ (chain).messages)
       queue.send(m.kind, m.index, m.arg, m.values);
     const backlog = queue.backlog;
@@ -375,8 +375,8 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
   /** @type {Float32Array[]} */ const ins = [];
   /** @type {Float32Array[]} */ const outs = [];
   for (let c = 0; c < channels; c++) {
-    ins.push(new Float32Array(buffer, x.rl_node_input(c), QUANTUM));
-    outs.push(new Float32Array(buffer, x.rl_node_output(c), QUANTUM));
+    ins.push(new Float32Array(buffer, x.rlw_input(c), QUANTUM));
+    outs.push(new Float32Array(buffer, x.rlw_output(c), QUANTUM));
   }
   if (state === null) {
     // One quantum of silence with the gain as a-rate values settles the gain
@@ -384,13 +384,13 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
     // node.gain.setValueAtTime(gain, 0) does on a node) instead of ramping
     // from 1. From silence, the EQ and limiter stay at rest, so the audio is
     // otherwise what a fresh node makes of it.
-    const gainValues = new Float32Array(buffer, x.rl_node_gain_values(), QUANTUM);
+    const gainValues = new Float32Array(buffer, x.rlw_gain_values(), QUANTUM);
     gainValues.fill(/** @type {{ gain: number }} */ (chain).gain);
     for (let c = 0; c < channels; c++) ins[c].fill(0);
-    const result = x.rl_node_process(QUANTUM, QUANTUM);
-    if (result !== 0) throw new Error(`render: rl_node_process failed: ${resultString(x, core.memory, result)}`);
+    const result = x.rlw_process(QUANTUM, QUANTUM);
+    if (result !== 0) throw new Error(`render: rlw_process failed: ${resultString(x, core.memory, result)}`);
   }
-  const armTrap = trapAfter !== undefined && typeof x.rl_test_arm_trap === 'function' ? x.rl_test_arm_trap : null;
+  const armTrap = trapAfter !== undefined && typeof x.rlw_test_arm_trap === 'function' ? x.rlw_test_arm_trap : null;
   const quanta = Math.ceil(total / QUANTUM);
   const every = Math.max(PROGRESS_MIN_QUANTA, Math.ceil(quanta / PROGRESS_REPORTS));
   for (let q = 0; q < quanta; q++) {
@@ -399,8 +399,8 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
     for (let c = 0; c < channels; c++) ins[c].set(planes[c].subarray(at, at + n));
     if (armTrap !== null && q === trapAfter) armTrap();
     // No gain values: the node holds the gain it settled on (or restored).
-    const result = x.rl_node_process(n, 0);
-    if (result !== 0) throw new Error(`render: rl_node_process failed: ${resultString(x, core.memory, result)}`);
+    const result = x.rlw_process(n, 0);
+    if (result !== 0) throw new Error(`render: rlw_process failed: ${resultString(x, core.memory, result)}`);
     for (let c = 0; c < channels; c++) planes[c].set(n === QUANTUM ? outs[c] : outs[c].subarray(0, n), at);
     if ((q + 1) % every === 0 && q + 1 < quanta) context.progress((at + n) / total);
   }
@@ -533,8 +533,8 @@ export async function analyzeTask(payload, context) {
     core = await loadCore(url);
     const { x } = core;
     const count = channels.length;
-    const loudBytes = x.rl_loudness_heap_size(count, sampleRate);
-    const spectrumBytes = x.rl_spectrum_heap_size(fftSize);
+    const loudBytes = x.rlw_loudness_heap_size(count, sampleRate);
+    const spectrumBytes = x.rlw_spectrum_heap_size(fftSize);
     if (loudBytes === 0 || spectrumBytes === 0)
       throw new RangeError(`${where}: the core refused ${count} channels at ${sampleRate} Hz`);
     const align = (/** @type {number} */ n) => (n + 63) & ~63;
@@ -543,12 +543,11 @@ export async function analyzeTask(payload, context) {
     const planes = align(spectrum + spectrumBytes);
     const scratch = align(planes + 4 * count);
     const time = align(scratch + 4 * ANALYZE_CHUNK * count);
-    const db = align(time + 4 * fftSize);
-    const sum = align(db + 2 * fftSize);
+    const sum = align(time + 4 * fftSize);
     reserve(core, sum + 4 * fftSize - core.base, where);
     const buffer = core.memory.buffer;
-    let result = x.rl_loudness_init(loud, count, sampleRate, loudBytes);
-    if (result === 0) result = x.rl_spectrum_init(spectrum, fftSize, spectrumBytes);
+    let result = x.rlw_loudness_init(loud, count, sampleRate, loudBytes);
+    if (result === 0) result = x.rlw_spectrum_init(spectrum, fftSize, spectrumBytes);
     if (result !== 0) throw new Error(`${where}: init failed: ${resultString(x, core.memory, result)}`);
     const planeAddresses = new Uint32Array(buffer, planes, count);
     /** @type {Float32Array[]} */ const work = [];
@@ -575,9 +574,9 @@ export async function analyzeTask(payload, context) {
     for (let at = 0; at < frames; at += ANALYZE_CHUNK) {
       const n = Math.min(ANALYZE_CHUNK, frames - at);
       for (let c = 0; c < count; c++) work[c].set(channels[c].subarray(at, at + n));
-      result = x.rl_loudness_process(loud, planes, count, n);
+      result = x.rlw_loudness_process(loud, planes, count, n);
       if (result !== 0)
-        throw new Error(`${where}: rl_loudness_process failed: ${resultString(x, core.memory, result)}`);
+        throw new Error(`${where}: rlw_loudness_process failed: ${resultString(x, core.memory, result)}`);
       progress(n);
     }
     for (let c = 0; c < count; c++) {
@@ -586,7 +585,7 @@ export async function analyzeTask(payload, context) {
         const part = channels[c].subarray(at, Math.min(at + fftSize, frames));
         timeView.set(part);
         if (part.length < fftSize) timeView.fill(0, part.length);
-        result = x.rl_spectrum_add_power(spectrum, time, fftSize, db, sum);
+        result = x.rlw_spectrum_add_power(spectrum, time, sum);
         if (result !== 0) throw new Error(`${where}: spectrum failed: ${resultString(x, core.memory, result)}`);
         progress(hop);
       }
@@ -597,9 +596,9 @@ export async function analyzeTask(payload, context) {
       averaged[k] = frameCount === 0 ? -Infinity : 10 * Math.log10(sums[k] / frameCount);
     }
     const out = {
-      peakDb: 20 * Math.log10(x.rl_loudness_sample_peak(loud)),
-      rmsDb: 10 * Math.log10(x.rl_loudness_mean_square(loud)),
-      lufs: x.rl_loudness_integrated(loud),
+      peakDb: 20 * Math.log10(x.rlw_loudness_sample_peak(loud)),
+      rmsDb: 10 * Math.log10(x.rlw_loudness_mean_square(loud)),
+      lufs: x.rlw_loudness_integrated(loud),
       spectrum: averaged,
       fftSize,
       sampleRate,

@@ -160,8 +160,8 @@ export function quantumViews(signal) {
 
 /**
  * An effect node on its own shared memory, sized and initialised the way
- * lib/node/node.js and the worklet do it (rl_heap_base + rl_node_heap_size, then
- * rl_node_init), with the variant's settings queued.
+ * lib/node/node.js and the worklet do it (rlw_heap_base + rlw_heap_size, then
+ * rlw_init), with the variant's settings queued.
  * @param {WebAssembly.Module} module
  * @param {ChainVariant} variant
  */
@@ -172,28 +172,28 @@ export async function makeCoreNode(module, variant) {
   const pages = wasm.pagesFor(heapBytes);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const x = instantiateCore(module, memory);
-  const rc = x.rl_node_init(1, CHANNELS, CAPACITY_FRAMES, SAMPLE_RATE, heapBytes);
-  if (rc !== 0) throw new Error(`rl_node_init failed: ${rc}`);
+  const rc = x.rlw_init(1, CHANNELS, CAPACITY_FRAMES, SAMPLE_RATE, heapBytes);
+  if (rc !== 0) throw new Error(`rlw_init failed: ${rc}`);
   const buffer = memory.buffer;
-  const params = new ParamQueue(buffer, x.rl_node_params());
+  const params = new ParamQueue(buffer, x.rlw_params());
   sendSettings(params, variant);
   return {
     x,
     memory,
     heapBytes,
     params,
-    inL: new Float32Array(buffer, x.rl_node_input(0), FRAMES),
-    inR: new Float32Array(buffer, x.rl_node_input(1), FRAMES),
-    outL: new Float32Array(buffer, x.rl_node_output(0), FRAMES),
-    outR: new Float32Array(buffer, x.rl_node_output(1), FRAMES),
-    gainView: new Float32Array(buffer, x.rl_node_gain_values(), FRAMES),
-    captureIndex: new Uint32Array(buffer, x.rl_node_capture(), 1),
+    inL: new Float32Array(buffer, x.rlw_input(0), FRAMES),
+    inR: new Float32Array(buffer, x.rlw_input(1), FRAMES),
+    outL: new Float32Array(buffer, x.rlw_output(0), FRAMES),
+    outR: new Float32Array(buffer, x.rlw_output(1), FRAMES),
+    gainView: new Float32Array(buffer, x.rlw_gain_values(), FRAMES),
+    timebufIndex: new Uint32Array(buffer, x.rlw_timebuf(), 1),
   };
 }
 
 /**
  * The core's loop, what a host must do per quantum: copy the quantum's input
- * into the node's input planes, give the gain value, run rl_node_process.
+ * into the node's input planes, give the gain value, run rlw_process.
  * Returns `run(n)`: n quanta onward from where the last call stopped, and
  * the OR of the result codes (0 when all succeeded).
  * @param {Awaited<ReturnType<typeof makeCoreNode>>} node
@@ -202,7 +202,7 @@ export async function makeCoreNode(module, variant) {
  */
 export function coreLoop(node, views, gain) {
   const { inL, inR, gainView } = node;
-  const process = node.x.rl_node_process;
+  const process = node.x.rlw_process;
   const { left, right } = views;
   const loop = left.length;
   let q = 0;
@@ -254,14 +254,14 @@ export async function chainChecks(module, views) {
   const runA = coreLoop(a, views, GAIN);
   const runB = coreLoop(b, views, GAIN);
   // One loop to settle the gain ramp and the filters, then one measured.
-  if (runA(QUANTA_PER_LOOP) !== 0 || runB(QUANTA_PER_LOOP) !== 0) throw new Error('rl_node_process failed');
+  if (runA(QUANTA_PER_LOOP) !== 0 || runB(QUANTA_PER_LOOP) !== 0) throw new Error('rlw_process failed');
   let changed = 0;
   let over = 0;
   let sumSquares = 0;
   let peak = 0;
   let finite = true;
   for (let q = 0; q < QUANTA_PER_LOOP; q++) {
-    if (runA(1) !== 0 || runB(1) !== 0) throw new Error('rl_node_process failed');
+    if (runA(1) !== 0 || runB(1) !== 0) throw new Error('rlw_process failed');
     let differs = false;
     let peakPre = 0;
     for (const [y, z] of [

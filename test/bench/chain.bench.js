@@ -18,10 +18,10 @@
 //
 // Native: test/bench/chain.native.c, built here with CMake (clang, Release,
 // i.e. -O3) into build/bench, target chain_native. wasm: build/wasm/ringlet.wasm
-// on a shared memory sized as lib/node/node.js sizes it, rl_node_init, settings
+// on a shared memory sized as lib/node/node.js sizes it, rlw_init, settings
 // through the parameter queue (lib/shared/params.js), then per quantum what a host
-// must do: copy the input into rl_node_input(c), set the gain value, call
-// rl_node_process(128, 1). The same loop natively uses memcpy. A second wasm
+// must do: copy the input into rlw_input(c), set the gain value, call
+// rlw_process(128, 1). The same loop natively uses memcpy. A second wasm
 // figure runs worklet/processor.js's process() in a Node
 // AudioWorkletGlobalScope shim: what the worklet does per quantum (JS copies
 // in and out around the core).

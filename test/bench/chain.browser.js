@@ -21,7 +21,7 @@
 // dB), or EQ and limiter bypassed.
 //
 // 1. Direct: the core loop of chain.bench.js (copy input, gain value,
-//    rl_node_process) on the page's main thread, timed with performance.now():
+//    rlw_process) on the page's main thread, timed with performance.now():
 //    the engine's JIT running the wasm, outside the audio thread.
 // 2. Audio thread: AudioWorkletGlobalScope has no performance.now(), so the
 //    cost there is estimated from render times. 60 s of stereo at 48 kHz
@@ -86,7 +86,7 @@ async function directInPage({ trials }) {
     const t0 = performance.now();
     const r = v.run(n);
     const t1 = performance.now();
-    if (r !== 0) throw new Error(`${v.key}: rl_node_process failed (${r})`);
+    if (r !== 0) throw new Error(`${v.key}: rlw_process failed (${r})`);
     return ((t1 - t0) * 1e6) / n;
   };
   for (let k = 0; k < 4; k++) for (const v of variants) timed(v, quanta / 2);

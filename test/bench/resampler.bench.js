@@ -6,7 +6,7 @@
 //
 // Cost: test/bench/resampler.native.c (built here with CMake, clang, Release,
 // into build/bench, target resampler_native) and the same loops in wasm
-// (build/wasm/ringlet.wasm): the standalone resampler (rl_resampler_process
+// (build/wasm/ringlet.wasm): the standalone resampler (rlw_resampler_process
 // on a looped stereo signal) at 44.1 -> 48 kHz, 48 -> 44.1 kHz, speeds 0.7
 // and 1.5 at 48 kHz and 96 -> 48 kHz; and a source node with the default
 // chain working (gain 0.9, 8 active peaking bands, limiter, meters, analyser
@@ -158,7 +158,7 @@ const module = new WebAssembly.Module(readFileSync(WASM_PATH));
 /** An instance on a fresh shared memory of `bytes` beyond the heap base. */
 function core(bytes) {
   const probe = instantiateCore(module, new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
-  const base = probe.rl_heap_base();
+  const base = probe.rlw_heap_base();
   const pages = Math.ceil((base + bytes) / PAGE_BYTES) + 1;
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   return { x: instantiateCore(module, memory), memory, base, probe };
@@ -189,7 +189,7 @@ function benchSignal() {
 /** One variant's loop in wasm: returns run(n) -> 0 if every call succeeded. */
 function wasmVariant(v, signal) {
   if (v.kind === 'resampler') {
-    const size = core(0).probe.rl_resampler_heap_size(CHANNELS, v.inRate, v.outRate, 4);
+    const size = core(0).probe.rlw_resampler_heap_size(CHANNELS, v.inRate, v.outRate, 4);
     const { x, memory, base } = core(align(size) + CHANNELS * (SIGNAL + FRAMES) * 4 + 4096);
     const rs = align(base);
     const inAt = rs + align(size);
@@ -200,8 +200,8 @@ function wasmVariant(v, signal) {
     const u32 = new Uint32Array(memory.buffer);
     signal.forEach((s, c) => f32.set(s, (inAt >> 2) + c * SIGNAL));
     for (let c = 0; c < CHANNELS; c++) u32[(table >> 2) + CHANNELS + c] = outAt + c * FRAMES * 4;
-    if (x.rl_resampler_init(rs, CHANNELS, v.inRate, v.outRate, 4, size) !== 0) throw new Error('rl_resampler_init');
-    if (x.rl_resampler_reset(rs, 0, v.speed) !== 0) throw new Error('rl_resampler_reset');
+    if (x.rlw_resampler_init(rs, CHANNELS, v.inRate, v.outRate, 4, size) !== 0) throw new Error('rlw_resampler_init');
+    if (x.rlw_resampler_reset(rs, 0, v.speed) !== 0) throw new Error('rlw_resampler_reset');
     let at = 0;
     return (n) => {
       let failed = 0;
@@ -209,37 +209,37 @@ function wasmVariant(v, signal) {
         // The input from `at`, wrapping early (the discontinuity costs nothing).
         if (SIGNAL - at < 8192) at = 0;
         for (let c = 0; c < CHANNELS; c++) u32[(table >> 2) + c] = inAt + (c * SIGNAL + at) * 4;
-        failed |= x.rl_resampler_process(rs, table, SIGNAL - at, table + CHANNELS * 4, FRAMES, 0, 0, counts);
+        failed |= x.rlw_resampler_process(rs, table, SIGNAL - at, table + CHANNELS * 4, FRAMES, 0, 0, counts);
         at += u32[counts >> 2];
         failed |= u32[(counts >> 2) + 1] !== FRAMES ? 1 : 0;
       }
       return failed;
     };
   }
-  const size = core(0).probe.rl_node_heap_size_rate(0, CHANNELS, 8192, v.outRate, v.inRate, 0);
+  const size = core(0).probe.rlw_heap_size_rate(0, CHANNELS, 8192, v.outRate, v.inRate, 0);
   const { x, memory } = core(align(size) + CHANNELS * SIGNAL * 4 + 4096);
-  if (x.rl_node_init_rate(0, CHANNELS, 8192, v.outRate, v.inRate, 0, size) !== 0) throw new Error('rl_node_init_rate');
-  const inAt = align(x.rl_heap_base() + size);
+  if (x.rlw_init_rate(0, CHANNELS, 8192, v.outRate, v.inRate, 0, size) !== 0) throw new Error('rlw_init_rate');
+  const inAt = align(x.rlw_heap_base() + size);
   const table = inAt + CHANNELS * SIGNAL * 4;
   const f32 = new Float32Array(memory.buffer);
   const u32 = new Uint32Array(memory.buffer);
   signal.forEach((s, c) => f32.set(s, (inAt >> 2) + c * SIGNAL));
-  const params = new ParamQueue(memory.buffer, x.rl_node_params());
+  const params = new ParamQueue(memory.buffer, x.rlw_params());
   ACTIVE_BANDS.forEach((b, k) => params.send(PARAM.EQ_BAND, k, PEAKING, [b.frequency, b.q, b.gainDb]));
-  const ring = x.rl_node_ring();
-  const gain = new Float32Array(memory.buffer, x.rl_node_gain_values(), 1);
+  const ring = x.rlw_ring();
+  const gain = new Float32Array(memory.buffer, x.rlw_gain_values(), 1);
   const want = Math.ceil((FRAMES * v.inRate) / v.outRate) + 1;
   let at = 0;
   return (n) => {
     let failed = 0;
     for (let q = 0; q < n; q++) {
       if (want > SIGNAL - at) at = 0;
-      if (x.rl_ring_available_read(ring) < 8192 - want) {
+      if (x.rlw_ring_available_read(ring) < 8192 - want) {
         for (let c = 0; c < CHANNELS; c++) u32[(table >> 2) + c] = inAt + (c * SIGNAL + at) * 4;
-        at += x.rl_ring_write_planar(ring, table, want);
+        at += x.rlw_ring_write_planar(ring, table, want);
       }
       gain[0] = 0.9;
-      failed |= x.rl_node_process(FRAMES, 1);
+      failed |= x.rlw_process(FRAMES, 1);
     }
     return failed;
   };
@@ -269,7 +269,7 @@ function runWasm(loops) {
 
 /** ringlet's core in wasm, aligned start, the input ended at its end. */
 async function ringletConvert(input, inRate, outRate) {
-  const size = core(0).probe.rl_resampler_heap_size(1, inRate, outRate, 4);
+  const size = core(0).probe.rlw_resampler_heap_size(1, inRate, outRate, 4);
   const outFrames = Math.ceil((input.length * outRate) / inRate) + 1024;
   const { x, memory, base } = core(align(size) + (input.length + outFrames) * 4 + 4096);
   const rs = align(base);
@@ -280,15 +280,15 @@ async function ringletConvert(input, inRate, outRate) {
   const f32 = new Float32Array(memory.buffer);
   const u32 = new Uint32Array(memory.buffer);
   f32.set(input, inAt >> 2);
-  if (x.rl_resampler_init(rs, 1, inRate, outRate, 4, size) !== 0) throw new Error('rl_resampler_init');
-  if (x.rl_resampler_reset(rs, 1, 1) !== 0) throw new Error('rl_resampler_reset');
+  if (x.rlw_resampler_init(rs, 1, inRate, outRate, 4, size) !== 0) throw new Error('rlw_resampler_init');
+  if (x.rlw_resampler_reset(rs, 1, 1) !== 0) throw new Error('rlw_resampler_reset');
   let used = 0;
   let made = 0;
   const want = Math.round((input.length * outRate) / inRate);
   while (made < want) {
     u32[table >> 2] = inAt + used * 4;
     u32[(table >> 2) + 1] = outAt + made * 4;
-    const r = x.rl_resampler_process(
+    const r = x.rlw_resampler_process(
       rs,
       table,
       input.length - used,
@@ -300,7 +300,7 @@ async function ringletConvert(input, inRate, outRate) {
     );
     used += u32[counts >> 2];
     made += u32[(counts >> 2) + 1];
-    if (used === input.length) x.rl_resampler_end_input(rs);
+    if (used === input.length) x.rlw_resampler_end_input(rs);
     if (r !== 0) break;
   }
   return f32.slice(outAt >> 2, (outAt >> 2) + made);

@@ -90,6 +90,7 @@ static void fail(const char* what, rl_result r) {
 static void push(rl_node* node, uint32_t kind, uint32_t index, uint32_t arg, double v0, double v1,
                  double v2) {
     rl_param_message m;
+    rl_result r;
     memset(&m, 0, sizeof m);
     m.kind = kind;
     m.index = index;
@@ -97,8 +98,9 @@ static void push(rl_node* node, uint32_t kind, uint32_t index, uint32_t arg, dou
     m.values[0] = (float)v0;
     m.values[1] = (float)v1;
     m.values[2] = (float)v2;
-    if (rl_params_push(rl_node_params(node), &m) != RL_OK) {
-        fail("the parameter queue is full", RL_OUT_OF_MEMORY);
+    r = rl_params_push(rl_node_params(node), &m);
+    if (r != RL_OK) {
+        fail("parameter push", r);
     }
 }
 

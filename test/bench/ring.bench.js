@@ -77,9 +77,9 @@ async function ringletSetup(tag) {
   // Size the memory the way lib/node/wasm.js does: a probe instance on a small
   // private memory answers the sizing questions.
   const probe = instantiateCore(module, new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
-  const base = probe.rl_heap_base();
-  const ringBytes = probe.rl_ring_heap_size(CHANNELS, CAPACITY_FRAMES);
-  if (ringBytes === 0) throw new Error('rl_ring_heap_size refused the configuration');
+  const base = probe.rlw_heap_base();
+  const ringBytes = probe.rlw_ring_heap_size(CHANNELS, CAPACITY_FRAMES);
+  if (ringBytes === 0) throw new Error('rlw_ring_heap_size refused the configuration');
   const planesPtr = (base + ringBytes + 15) & ~15;
   const planeL = planesPtr + 16;
   const planeR = planeL + FRAMES * 4;
@@ -88,9 +88,9 @@ async function ringletSetup(tag) {
   const pages = Math.max(2, Math.ceil(end / PAGE_BYTES));
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const x = instantiateCore(module, memory);
-  if (x.rl_heap_base() !== base) throw new Error('heap base differs between instances');
-  const rc = x.rl_ring_init(base, CHANNELS, CAPACITY_FRAMES, ringBytes);
-  if (rc !== 0) throw new Error(`rl_ring_init failed: ${rc}`);
+  if (x.rlw_heap_base() !== base) throw new Error('heap base differs between instances');
+  const rc = x.rlw_ring_init(base, CHANNELS, CAPACITY_FRAMES, ringBytes);
+  if (rc !== 0) throw new Error(`rlw_ring_init failed: ${rc}`);
   const u32 = new Uint32Array(memory.buffer);
   u32[planesPtr >> 2] = planeL;
   u32[(planesPtr >> 2) + 1] = planeR;
@@ -126,14 +126,14 @@ async function makeVariants() {
   /** @type {Variant[]} */
   const variants = [];
 
-  // (a) ringlet: JS tryWrite(interleaved), wasm rl_ring_read_planar (what the worklet does).
+  // (a) ringlet: JS tryWrite(interleaved), wasm rlw_ring_read_planar (what the worklet does).
   {
     const s = await ringletSetup('a');
     const { writer, ring, planesPtr } = s;
-    const readPlanar = s.x.rl_ring_read_planar;
+    const readPlanar = s.x.rlw_ring_read_planar;
     variants.push({
       key: 'ringletPlanar',
-      label: 'ringlet: tryWrite(interleaved) + wasm rl_ring_read_planar',
+      label: 'ringlet: tryWrite(interleaved) + wasm rlw_ring_read_planar',
       perQuantum: 2 * FRAMES,
       run(n) {
         let moved = 0;
@@ -147,14 +147,14 @@ async function makeVariants() {
     });
   }
 
-  // (a') ringlet, wasm reading interleaved (rl_ring_read), for reference.
+  // (a') ringlet, wasm reading interleaved (rlw_ring_read), for reference.
   {
     const s = await ringletSetup('a2');
     const { writer, ring, interleavedOut } = s;
-    const read = s.x.rl_ring_read;
+    const read = s.x.rlw_ring_read;
     variants.push({
       key: 'ringletInterleaved',
-      label: 'ringlet: tryWrite(interleaved) + wasm rl_ring_read (interleaved)',
+      label: 'ringlet: tryWrite(interleaved) + wasm rlw_ring_read (interleaved)',
       perQuantum: 2 * FRAMES,
       run(n) {
         let moved = 0;
@@ -172,10 +172,10 @@ async function makeVariants() {
   {
     const s = await ringletSetup('d');
     const { writer, ring, planesPtr } = s;
-    const readPlanar = s.x.rl_ring_read_planar;
+    const readPlanar = s.x.rlw_ring_read_planar;
     variants.push({
       key: 'ringletPlanarInput',
-      label: 'ringlet: tryWrite([left, right]) + wasm rl_ring_read_planar',
+      label: 'ringlet: tryWrite([left, right]) + wasm rlw_ring_read_planar',
       perQuantum: 2 * FRAMES,
       run(n) {
         let moved = 0;

@@ -2,7 +2,7 @@
 // Chromium with the test-hooks wasm: a trap in the analyser's FFT or in the
 // sizing probe is recorded once in the panic history, reaches the caller as
 // RingletError 'WASM_TRAP', and the trapped instance is never used again.
-// The hooks build's rl_test_arm_trap is called on the one instance under
+// The hooks build's rlw_test_arm_trap is called on the one instance under
 // test, which only a test reaches (the analyser's engine, the load's probe).
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { openBrowser, test } from './harness.js';
@@ -48,7 +48,7 @@ for (const transport of ['shared', 'message']) {
         const first = new Float32Array(a.frequencyBinCount);
         a.getFloatFrequencyData(first);
         const engine = a.engine;
-        engine.x.rl_test_arm_trap();
+        engine.x.rlw_test_arm_trap();
         // A size change drops the cached spectrum, so the next call runs the FFT.
         a.fftSize = 2048;
         a.fftSize = 1024;
@@ -74,10 +74,10 @@ for (const transport of ['shared', 'message']) {
       { wasmUrl: HOOKS_WASM, transport },
     );
     expect(r.thrown).toMatchObject({ name: 'RingletError', code: 'WASM_TRAP' });
-    expect(r.thrown.message).toMatch(/rl_spectrum_float/);
+    expect(r.thrown.message).toMatch(/rlw_spectrum_float/);
     expect(r.recorded).toBe(1);
     expect(r.record).toMatchObject({ source: 'main', code: 'CORE_PANIC' });
-    expect(r.record.message).toMatch(/forced trap inside rl_spectrum_float/);
+    expect(r.record.message).toMatch(/forced trap inside rlw_spectrum_float/);
     expect(r.fresh).toBe(true);
     // The fresh instance analyses the same audio the same way: 1500 Hz in bin 32 of 512.
     expect(r.peaks).toEqual([32, 32]);
@@ -90,7 +90,7 @@ test('a trap in the sizing probe is recorded, create() rejects with WASM_TRAP, a
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 128, sampleRate: 48000 });
     const wasm = await loadRinglet(ctx, { wasmUrl });
     const probe = wasm.probe;
-    probe.rl_test_arm_trap();
+    probe.rlw_test_arm_trap();
     const before = getPanicStats();
     const failed = await RingletNode.create(ctx, { channels: 1, wasmUrl }).then(
       () => null,
@@ -108,7 +108,7 @@ test('a trap in the sizing probe is recorded, create() rejects with WASM_TRAP, a
     };
   }, HOOKS_WASM);
   expect(r.failed).toMatchObject({ name: 'RingletError', code: 'WASM_TRAP' });
-  expect(r.failed.message).toMatch(/rl_node_heap_size/);
+  expect(r.failed.message).toMatch(/rlw_heap_size/);
   expect(r.recorded).toBe(1);
   expect(r.record).toMatchObject({ source: 'main', code: 'CORE_PANIC' });
   expect(r.fresh).toBe(true);

@@ -1,7 +1,7 @@
 /*
  * Tests for the analyser (csrc/analyser.c): the real FFT against a naive DFT,
  * the Blackman window, AnalyserNode's float and byte frequency data and its
- * smoothing, the byte time-domain data, and the capture buffer's down-mix,
+ * smoothing, the byte time-domain data, and the time buffer's down-mix,
  * wrap and latest-samples read.
  *
  * Self-contained: a tiny check macro, no framework. Every failing check prints
@@ -51,13 +51,13 @@ static rl_spectrum* make_spectrum(uint32_t n, void** mem) {
     return s;
 }
 
-static rl_capture* make_capture(uint32_t capacity, void** mem) {
-    rl_capture_config cfg = rl_capture_config_init(capacity);
+static rl_timebuf* make_timebuf(uint32_t capacity, void** mem) {
+    rl_timebuf_config cfg = rl_timebuf_config_init(capacity);
     size_t size = 0;
-    rl_capture* c = NULL;
-    CHECK_EQ(rl_capture_get_heap_size(&cfg, &size), RL_OK);
+    rl_timebuf* c = NULL;
+    CHECK_EQ(rl_timebuf_get_heap_size(&cfg, &size), RL_OK);
     *mem = alloc64(size);
-    if (!CHECK_EQ(rl_capture_init_preallocated(&cfg, *mem, size, &c), RL_OK)) {
+    if (!CHECK_EQ(rl_timebuf_init_preallocated(&cfg, *mem, size, &c), RL_OK)) {
         exit(2);
     }
     return c;
@@ -328,7 +328,7 @@ static void test_spectrum_config(void) {
 }
 
 /* ------------------------------------------------------------------------ */
-/* Capture                                                                  */
+/* Time buffer                                                              */
 /* ------------------------------------------------------------------------ */
 
 static void test_downmix(void) {
@@ -346,11 +346,11 @@ static void test_downmix(void) {
     }
     for (channels = 1; channels <= 5; ++channels) {
         void* mem;
-        rl_capture* c = make_capture(256, &mem);
+        rl_timebuf* c = make_timebuf(256, &mem);
         int ok = 1;
-        CHECK_EQ(rl_capture_process(c, p, channels, 64), RL_OK);
-        CHECK_EQ(rl_capture_write_index(c), 64);
-        CHECK_EQ(rl_capture_read_latest(c, got, 64), RL_OK);
+        CHECK_EQ(rl_timebuf_process(c, p, channels, 64), RL_OK);
+        CHECK_EQ(rl_timebuf_write_index(c), 64);
+        CHECK_EQ(rl_timebuf_read_latest(c, got, 64), RL_OK);
         for (i = 0; i < 64; ++i) {
             float want;
             if (channels == 1) {
@@ -372,9 +372,9 @@ static void test_downmix(void) {
     }
 }
 
-static void test_capture_wrap(void) {
+static void test_timebuf_wrap(void) {
     void* mem;
-    rl_capture* c = make_capture(256, &mem);
+    rl_timebuf* c = make_timebuf(256, &mem);
     float buf[300];
     float got[128];
     const float* p[1] = {buf};
@@ -385,8 +385,8 @@ static void test_capture_wrap(void) {
     for (i = 0; i < 10; ++i) {
         buf[i] = (float)(i + 1);
     }
-    CHECK_EQ(rl_capture_process(c, p, 1, 10), RL_OK);
-    CHECK_EQ(rl_capture_read_latest(c, got, 100), RL_OK);
+    CHECK_EQ(rl_timebuf_process(c, p, 1, 10), RL_OK);
+    CHECK_EQ(rl_timebuf_read_latest(c, got, 100), RL_OK);
     for (i = 0; i < 90; ++i) {
         CHECK(got[i] == 0.0f);
     }
@@ -401,10 +401,10 @@ static void test_capture_wrap(void) {
         for (i = 0; i < chunk; ++i) {
             buf[i] = (float)(written + (uint32_t)i + 1u);
         }
-        CHECK_EQ(rl_capture_process(c, p, 1, chunk), RL_OK);
+        CHECK_EQ(rl_timebuf_process(c, p, 1, chunk), RL_OK);
         written += chunk;
-        CHECK_EQ(rl_capture_write_index(c), written);
-        CHECK_EQ(rl_capture_read_latest(c, got, 128), RL_OK);
+        CHECK_EQ(rl_timebuf_write_index(c), written);
+        CHECK_EQ(rl_timebuf_read_latest(c, got, 128), RL_OK);
         for (i = 0; i < 128; ++i) {
             /* Sample k holds k + 1; slots never written read as 0. */
             long v = (long)written - 127 + (long)i;
@@ -415,8 +415,8 @@ static void test_capture_wrap(void) {
     /* Non-finite input is stored as 0. */
     buf[0] = NAN;
     buf[1] = -INFINITY;
-    CHECK_EQ(rl_capture_process(c, p, 1, 2), RL_OK);
-    CHECK_EQ(rl_capture_read_latest(c, got, 2), RL_OK);
+    CHECK_EQ(rl_timebuf_process(c, p, 1, 2), RL_OK);
+    CHECK_EQ(rl_timebuf_read_latest(c, got, 2), RL_OK);
     CHECK(got[0] == 0.0f && got[1] == 0.0f);
     /* The layout JavaScript reads. */
     {
@@ -424,42 +424,42 @@ static void test_capture_wrap(void) {
         uint32_t w;
         uint32_t cap;
         float last;
-        memcpy(&w, base + RL_CAPTURE_OFFSET_WRITE_INDEX, 4);
-        memcpy(&cap, base + RL_CAPTURE_OFFSET_CAPACITY, 4);
-        memcpy(&last, base + RL_CAPTURE_OFFSET_DATA + ((w - 1u) & (cap - 1u)) * 4u, 4);
+        memcpy(&w, base + RL_TIMEBUF_OFFSET_WRITE_INDEX, 4);
+        memcpy(&cap, base + RL_TIMEBUF_OFFSET_CAPACITY, 4);
+        memcpy(&last, base + RL_TIMEBUF_OFFSET_DATA + ((w - 1u) & (cap - 1u)) * 4u, 4);
         CHECK_EQ(w, written + 2u);
         CHECK_EQ(cap, 256);
         CHECK(last == 0.0f);
     }
     /* Validation. */
-    CHECK_EQ(rl_capture_read_latest(c, got, 129), RL_INVALID_ARGS);
-    CHECK_EQ(rl_capture_read_latest(c, got, 0), RL_INVALID_ARGS);
-    CHECK_EQ(rl_capture_read_latest(c, NULL, 10), RL_INVALID_ARGS);
-    CHECK_EQ(rl_capture_process(c, p, 0, 10), RL_INVALID_ARGS);
-    CHECK_EQ(rl_capture_process(c, p, 1, 0), RL_INVALID_ARGS);
-    CHECK_EQ(rl_capture_process(c, p, 1, 1025), RL_INVALID_ARGS);
-    CHECK_EQ(rl_capture_write_index(c), written + 2u);
+    CHECK_EQ(rl_timebuf_read_latest(c, got, 129), RL_INVALID_ARGS);
+    CHECK_EQ(rl_timebuf_read_latest(c, got, 0), RL_INVALID_ARGS);
+    CHECK_EQ(rl_timebuf_read_latest(c, NULL, 10), RL_INVALID_ARGS);
+    CHECK_EQ(rl_timebuf_process(c, p, 0, 10), RL_INVALID_ARGS);
+    CHECK_EQ(rl_timebuf_process(c, p, 1, 0), RL_INVALID_ARGS);
+    CHECK_EQ(rl_timebuf_process(c, p, 1, 1025), RL_INVALID_ARGS);
+    CHECK_EQ(rl_timebuf_write_index(c), written + 2u);
     {
-        rl_capture_config cfg = rl_capture_config_init(100);
+        rl_timebuf_config cfg = rl_timebuf_config_init(100);
         size_t size = 0;
-        CHECK_EQ(rl_capture_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
-        cfg = rl_capture_config_init(128);
-        CHECK_EQ(rl_capture_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
-        cfg = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
-        CHECK_EQ(rl_capture_get_heap_size(&cfg, &size), RL_OK);
-        CHECK_EQ(size, 64u + 4u * RL_CAPTURE_DEFAULT_CAPACITY);
+        CHECK_EQ(rl_timebuf_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
+        cfg = rl_timebuf_config_init(128);
+        CHECK_EQ(rl_timebuf_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
+        cfg = rl_timebuf_config_init(RL_TIMEBUF_DEFAULT_CAPACITY);
+        CHECK_EQ(rl_timebuf_get_heap_size(&cfg, &size), RL_OK);
+        CHECK_EQ(size, 64u + 4u * RL_TIMEBUF_DEFAULT_CAPACITY);
     }
-    rl_capture_uninit(c);
-    CHECK_EQ(rl_capture_process(c, p, 1, 2), RL_INVALID_ARGS);
+    rl_timebuf_uninit(c);
+    CHECK_EQ(rl_timebuf_process(c, p, 1, 2), RL_INVALID_ARGS);
     free(mem);
 }
 
-/* The whole path: a stereo tone through the capture, the latest fft_size
+/* The whole path: a stereo tone through the time buffer, the latest fft_size
  * samples out, and the spectrum shows the tone at its bin. */
-static void test_capture_to_spectrum(void) {
+static void test_timebuf_to_spectrum(void) {
     void* cm;
     void* sm;
-    rl_capture* c = make_capture(RL_CAPTURE_DEFAULT_CAPACITY, &cm);
+    rl_timebuf* c = make_timebuf(RL_TIMEBUF_DEFAULT_CAPACITY, &cm);
     rl_spectrum* s = make_spectrum(RL_SPECTRUM_MAX_FFT_SIZE, &sm);
     float* l = (float*)malloc(128 * sizeof(float));
     float* r = (float*)malloc(128 * sizeof(float));
@@ -477,9 +477,9 @@ static void test_capture_to_spectrum(void) {
             l[i] = (float)(0.5 * sin(ph));
             r[i] = (float)(0.3 * sin(ph));
         }
-        CHECK_EQ(rl_capture_process(c, p, 2, 128), RL_OK);
+        CHECK_EQ(rl_timebuf_process(c, p, 2, 128), RL_OK);
     }
-    CHECK_EQ(rl_capture_read_latest(c, t, RL_SPECTRUM_MAX_FFT_SIZE), RL_OK);
+    CHECK_EQ(rl_timebuf_read_latest(c, t, RL_SPECTRUM_MAX_FFT_SIZE), RL_OK);
     CHECK_EQ(rl_spectrum_float_frequency(s, t, 0.0, out), RL_OK);
     CHECK_NEAR(out[1000], 20.0 * log10(0.21 * 0.4), 0.001);
     (void)fs;
@@ -491,6 +491,55 @@ static void test_capture_to_spectrum(void) {
     free(sm);
 }
 
+/* rl_spectrum_add_power adds each bin's (|X[k]| / N)^2 to the sum: the
+ * float path's magnitudes squared, whatever smoothing state came before. */
+static void test_add_power(void) {
+    const uint32_t n = 2048;
+    void* sm;
+    rl_spectrum* s = make_spectrum(n, &sm);
+    float* t = (float*)malloc(n * sizeof(float));
+    float* u = (float*)malloc(n * sizeof(float));
+    float* db = (float*)malloc(n / 2 * sizeof(float));
+    double* sum = (double*)malloc(n / 2 * sizeof(double));
+    double worst = 0.0;
+    uint32_t i;
+    for (i = 0; i < n; ++i) {
+        t[i] = 0.25f * frand();
+        u[i] = frand();
+    }
+    for (i = 0; i < n / 2; ++i) {
+        sum[i] = 0.0;
+    }
+    /* A smoothed call first: add_power must not blend its state in. */
+    CHECK_EQ(rl_spectrum_float_frequency(s, u, 0.9, db), RL_OK);
+    CHECK_EQ(rl_spectrum_add_power(s, t, sum), RL_OK);
+    CHECK_EQ(rl_spectrum_float_frequency(s, t, 0.0, db), RL_OK);
+    for (i = 0; i < n / 2; ++i) {
+        double want = pow(10.0, db[i] / 10.0);
+        double err = fabs(sum[i] - want) / (want > 1e-30 ? want : 1e-30);
+        worst = err > worst ? err : worst;
+    }
+    CHECK(worst < 1e-5);
+    /* A sine of amplitude 0.5 on bin 100: magnitude 0.21 * 0.5 there. */
+    for (i = 0; i < n; ++i) {
+        t[i] = (float)(0.5 * sin(2.0 * PI * 100.0 * i / n));
+    }
+    for (i = 0; i < n / 2; ++i) {
+        sum[i] = 0.0;
+    }
+    CHECK_EQ(rl_spectrum_add_power(s, t, sum), RL_OK);
+    CHECK_EQ(rl_spectrum_add_power(s, t, sum), RL_OK);
+    CHECK_NEAR(sum[100], 2.0 * (0.21 * 0.5) * (0.21 * 0.5), 1e-6);
+    CHECK_EQ(rl_spectrum_add_power(NULL, t, sum), RL_INVALID_ARGS);
+    CHECK_EQ(rl_spectrum_add_power(s, NULL, sum), RL_INVALID_ARGS);
+    CHECK_EQ(rl_spectrum_add_power(s, t, NULL), RL_INVALID_ARGS);
+    free(t);
+    free(u);
+    free(db);
+    free(sum);
+    free(sm);
+}
+
 int main(void) {
     test_fft_against_dft();
     test_window();
@@ -499,8 +548,9 @@ int main(void) {
     test_byte_time_domain();
     test_spectrum_config();
     test_downmix();
-    test_capture_wrap();
-    test_capture_to_spectrum();
+    test_timebuf_wrap();
+    test_timebuf_to_spectrum();
+    test_add_power();
     if (g_failed != 0) {
         printf("test_analyser: %llu of %llu checks FAILED\n", g_failed, g_checks);
         return 1;

@@ -541,10 +541,10 @@ static void test_chain_safety(void) {
     void* met_mem;
     void* cap_mem;
     rl_eq_config ec = rl_eq_config_init(2, FS, 4);
-    rl_capture_config cc = rl_capture_config_init(4096);
+    rl_timebuf_config cc = rl_timebuf_config_init(4096);
     size_t size = 0;
     rl_eq* eq = NULL;
-    rl_capture* cap = NULL;
+    rl_timebuf* cap = NULL;
     rl_gain* gain = make_gain(1.0f, &gain_mem);
     rl_limiter* lim = make_limiter(&lim_mem);
     rl_meter* met = make_meter(2, &met_mem);
@@ -563,9 +563,9 @@ static void test_chain_safety(void) {
     CHECK_EQ(rl_eq_get_heap_size(&ec, &size), RL_OK);
     eq_mem = alloc64(size);
     CHECK_EQ(rl_eq_init_preallocated(&ec, eq_mem, size, &eq), RL_OK);
-    CHECK_EQ(rl_capture_get_heap_size(&cc, &size), RL_OK);
+    CHECK_EQ(rl_timebuf_get_heap_size(&cc, &size), RL_OK);
     cap_mem = alloc64(size);
-    CHECK_EQ(rl_capture_init_preallocated(&cc, cap_mem, size, &cap), RL_OK);
+    CHECK_EQ(rl_timebuf_init_preallocated(&cc, cap_mem, size, &cap), RL_OK);
     CHECK_EQ(rl_eq_set_band(eq, 0, &boost), RL_OK);
     CHECK_EQ(rl_eq_set_band(eq, 1, &lp), RL_OK);
     for (q = 0; q < 200; ++q) {
@@ -611,7 +611,7 @@ static void test_chain_safety(void) {
         }
         CHECK_EQ(rl_meter_process(met, (const float* const*)p, 2, QF), RL_OK);
         ok &= isfinite(rl_meter_peak(met, 0)) && isfinite(rl_meter_rms(met, 1));
-        CHECK_EQ(rl_capture_process(cap, (const float* const*)p, 2, QF), RL_OK);
+        CHECK_EQ(rl_timebuf_process(cap, (const float* const*)p, 2, QF), RL_OK);
     }
     CHECK(ok);
     /* Finite is not enough: all zeros is finite too. The chain still plays
@@ -621,7 +621,7 @@ static void test_chain_safety(void) {
     CHECK(live >= 150);
     CHECK(rl_meter_peak(met, 0) > 0.5f && rl_meter_peak(met, 1) > 0.5f);
     CHECK(rl_meter_rms(met, 0) > 0.25f && rl_meter_rms(met, 1) > 0.25f);
-    CHECK_EQ(rl_capture_read_latest(cap, latest, 1024), RL_OK);
+    CHECK_EQ(rl_timebuf_read_latest(cap, latest, 1024), RL_OK);
     CHECK(clean(latest, 1024));
     {
         double e = 0.0;
@@ -649,7 +649,7 @@ static void test_chain_safety(void) {
     rl_gain_uninit(gain);
     rl_limiter_uninit(lim);
     rl_meter_uninit(met);
-    rl_capture_uninit(cap);
+    rl_timebuf_uninit(cap);
     free(eq_mem);
     free(gain_mem);
     free(lim_mem);
@@ -688,7 +688,7 @@ typedef enum bench_kind {
     B_GAIN_ARATE,
     B_LIMITER,
     B_METER,
-    B_CAPTURE,
+    B_TIMEBUF,
     B_GENERATOR
 } bench_kind;
 
@@ -697,7 +697,7 @@ typedef struct bench_ctx {
     rl_gain* gain;
     rl_limiter* lim;
     rl_meter* met;
-    rl_capture* cap;
+    rl_timebuf* cap;
     rl_generator* gen;
     float values[QF];
     int toggle;
@@ -740,8 +740,8 @@ static double bench(bench_kind kind, bench_ctx* c, long quanta) {
         case B_METER:
             (void)rl_meter_process(c->met, (const float* const*)p, 2, QF);
             break;
-        case B_CAPTURE:
-            (void)rl_capture_process(c->cap, (const float* const*)p, 2, QF);
+        case B_TIMEBUF:
+            (void)rl_timebuf_process(c->cap, (const float* const*)p, 2, QF);
             break;
         case B_GENERATOR:
             (void)rl_generator_process(c->gen, p, 2, QF);
@@ -774,10 +774,10 @@ static void report_costs(void) {
     c.lim = make_limiter(&mems[2]);
     c.met = make_meter(2, &mems[3]);
     {
-        rl_capture_config cfg = rl_capture_config_init(RL_CAPTURE_DEFAULT_CAPACITY);
-        rl_capture_get_heap_size(&cfg, &size);
+        rl_timebuf_config cfg = rl_timebuf_config_init(RL_TIMEBUF_DEFAULT_CAPACITY);
+        rl_timebuf_get_heap_size(&cfg, &size);
         mems[4] = alloc64(size);
-        rl_capture_init_preallocated(&cfg, mems[4], size, &c.cap);
+        rl_timebuf_init_preallocated(&cfg, mems[4], size, &c.cap);
     }
     {
         rl_generator_config cfg = rl_generator_config_init(FS);
@@ -801,7 +801,7 @@ static void report_costs(void) {
     printf("  gain, a-rate               %8.0f ns\n", bench(B_GAIN_ARATE, &c, quanta));
     printf("  limiter, limiting          %8.0f ns\n", bench(B_LIMITER, &c, quanta));
     printf("  meter                      %8.0f ns\n", bench(B_METER, &c, quanta));
-    printf("  analyser capture           %8.0f ns\n", bench(B_CAPTURE, &c, quanta));
+    printf("  analyser time buffer       %8.0f ns\n", bench(B_TIMEBUF, &c, quanta));
     rl_generator_start(c.gen);
     printf("  generator, sine            %8.0f ns\n", bench(B_GENERATOR, &c, quanta));
     rl_generator_set_waveform(c.gen, RL_WAVEFORM_SAWTOOTH);

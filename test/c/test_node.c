@@ -623,6 +623,39 @@ static void test_process_args_and_uninit(void) {
     free(mem);
 }
 
+/* The parameter queue on its own: full and empty say so, and change nothing. */
+static void test_params_queue(void) {
+    void* mem = aligned_alloc(64, RL_PARAMS_BYTES);
+    rl_params* q = NULL;
+    rl_param_message m;
+    rl_param_message out;
+    uint32_t i;
+    memset(&m, 0, sizeof m);
+    CHECK_EQ(rl_params_init(mem, RL_PARAMS_BYTES, &q), RL_OK);
+    memset(&out, 0xEE, sizeof out);
+    CHECK_EQ(rl_params_pop(q, &out), RL_QUEUE_EMPTY);
+    CHECK_EQ(out.kind, 0xEEEEEEEEu);
+    for (i = 0; i < RL_PARAMS_CAPACITY; ++i) {
+        m.index = i;
+        CHECK_EQ(rl_params_push(q, &m), RL_OK);
+    }
+    m.index = RL_PARAMS_CAPACITY;
+    CHECK_EQ(rl_params_push(q, &m), RL_QUEUE_FULL);
+    for (i = 0; i < RL_PARAMS_CAPACITY; ++i) {
+        CHECK_EQ(rl_params_pop(q, &out), RL_OK);
+        CHECK_EQ(out.index, i);
+    }
+    CHECK_EQ(rl_params_pop(q, &out), RL_QUEUE_EMPTY);
+    CHECK_EQ(out.index, RL_PARAMS_CAPACITY - 1u);
+    CHECK_EQ(rl_params_push(NULL, &m), RL_INVALID_ARGS);
+    CHECK_EQ(rl_params_push(q, NULL), RL_INVALID_ARGS);
+    CHECK_EQ(rl_params_pop(NULL, &out), RL_INVALID_ARGS);
+    CHECK_EQ(rl_params_pop(q, NULL), RL_INVALID_ARGS);
+    CHECK(strcmp(rl_result_string(RL_QUEUE_FULL), "queue full") == 0);
+    CHECK(strcmp(rl_result_string(RL_QUEUE_EMPTY), "queue empty") == 0);
+    free(mem);
+}
+
 int main(void) {
     test_heap_size();
     test_init();
@@ -632,6 +665,7 @@ int main(void) {
     test_effect();
     test_capture();
     test_process_args_and_uninit();
+    test_params_queue();
     if (g_failed != 0) {
         printf("test_node: %llu of %llu checks FAILED\n", g_failed, g_checks);
         return 1;

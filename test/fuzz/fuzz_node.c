@@ -177,8 +177,8 @@ typedef struct span {
 
 static void check_layout(node_state* s) {
     span spans[2u * RL_RING_MAX_CHANNELS + 6u];
-    const unsigned char* capture = (const unsigned char*)rl_node_capture(s->node);
-    uint32_t capture_capacity = 0;
+    const unsigned char* timebuf = (const unsigned char*)rl_node_timebuf(s->node);
+    uint32_t timebuf_capacity = 0;
     uint32_t n = 0;
     uint32_t c;
     uint32_t i;
@@ -222,11 +222,11 @@ static void check_layout(node_state* s) {
     spans[n].size = (size_t)s->channels * RL_METER_CHANNEL_BYTES;
     spans[n].what = "meter readout";
     spans[n++].index = 0;
-    FUZZ_CHECK(capture >= lo && capture + RL_CAPTURE_OFFSET_DATA <= hi,
+    FUZZ_CHECK(timebuf >= lo && timebuf + RL_TIMEBUF_OFFSET_DATA <= hi,
                "analyser buffer header is outside the node's block");
-    memcpy(&capture_capacity, capture + RL_CAPTURE_OFFSET_CAPACITY, sizeof capture_capacity);
-    spans[n].start = capture;
-    spans[n].size = RL_CAPTURE_OFFSET_DATA + (size_t)capture_capacity * sizeof(float);
+    memcpy(&timebuf_capacity, timebuf + RL_TIMEBUF_OFFSET_CAPACITY, sizeof timebuf_capacity);
+    spans[n].start = timebuf;
+    spans[n].size = RL_TIMEBUF_OFFSET_DATA + (size_t)timebuf_capacity * sizeof(float);
     spans[n].what = "analyser buffer";
     spans[n++].index = 0;
     for (i = 0; i < n; ++i) {
@@ -376,7 +376,7 @@ static void check_readouts(node_state* s, uint32_t frames) {
                    fuzz_bits_float(peak), fuzz_bits_float(rms));
     }
     FUZZ_CHECK_EQ(
-        rl_capture_read_latest((const rl_capture*)rl_node_capture(s->node), latest, frames), RL_OK,
+        rl_timebuf_read_latest((const rl_timebuf*)rl_node_timebuf(s->node), latest, frames), RL_OK,
         "analyser read_latest");
     bad = fuzz_first_nonfinite(latest, frames, 1);
     FUZZ_CHECK(bad == frames, "%s node: analyser sample %zu of the latest %u is 0x%08x",
@@ -615,14 +615,14 @@ static void op_param(node_state* s, fuzz_input* in) {
         m.values[k] = param_value(in);
     }
     res = rl_params_push(s->params, &m);
-    if (res == RL_OUT_OF_MEMORY && !s->node_owns_queue) {
+    if (res == RL_QUEUE_FULL && !s->node_owns_queue) {
         /* Nobody else drains the harness's queue. */
         rl_param_message out;
-        while (rl_params_pop(s->params, &out)) {
+        while (rl_params_pop(s->params, &out) == RL_OK) {
         }
         res = rl_params_push(s->params, &m);
     }
-    FUZZ_CHECK(res == RL_OK || res == RL_OUT_OF_MEMORY, "push returned %d", (int)res);
+    FUZZ_CHECK(res == RL_OK || res == RL_QUEUE_FULL, "push returned %d", (int)res);
     if (!s->node_owns_queue) {
         fuzz_block_check(&s->queue, "parameter push");
     }

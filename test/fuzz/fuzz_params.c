@@ -3,8 +3,8 @@
  * parameter queue and checks every step against a model FIFO of
  * RL_PARAMS_CAPACITY messages.
  *
- * Checks: a push onto a full queue returns RL_OUT_OF_MEMORY and leaves every
- * byte of the queue as it was; a pop of an empty queue returns 0 and changes
+ * Checks: a push onto a full queue returns RL_QUEUE_FULL and leaves every
+ * byte of the queue as it was; a pop of an empty queue returns RL_QUEUE_EMPTY and changes
  * nothing; pops return the pushed messages in order, byte for byte (NaN
  * payloads and the reserved word included); the rejected counter counts; the
  * raw indices and counter at their RL_PARAMS_OFFSET_* match the model after
@@ -80,7 +80,7 @@ static void op_push(params_state* s, fuzz_input* in) {
     }
     res = rl_params_push(s->params, &m);
     if (full) {
-        FUZZ_CHECK_EQ(res, RL_OUT_OF_MEMORY, "push onto a full queue");
+        FUZZ_CHECK_EQ(res, RL_QUEUE_FULL, "push onto a full queue");
         FUZZ_CHECK(memcmp(before, s->block.heap, RL_PARAMS_BYTES) == 0,
                    "push onto a full queue changed the queue");
         return;
@@ -94,17 +94,17 @@ static void op_push(params_state* s, fuzz_input* in) {
 static int op_pop(params_state* s) {
     static unsigned char before[RL_PARAMS_BYTES];
     rl_param_message m;
-    int got;
+    rl_result got;
     memset(&m, 0xEE, sizeof m);
     if (s->w == s->r) {
         memcpy(before, s->block.heap, RL_PARAMS_BYTES);
-        FUZZ_CHECK_EQ(rl_params_pop(s->params, &m), 0, "pop of an empty queue");
+        FUZZ_CHECK_EQ(rl_params_pop(s->params, &m), RL_QUEUE_EMPTY, "pop of an empty queue");
         FUZZ_CHECK(memcmp(before, s->block.heap, RL_PARAMS_BYTES) == 0,
                    "pop of an empty queue changed the queue");
         return 0;
     }
     got = rl_params_pop(s->params, &m);
-    FUZZ_CHECK_EQ(got, 1, "pop");
+    FUZZ_CHECK_EQ(got, RL_OK, "pop");
     if (memcmp(&m, &s->model[s->r % RL_PARAMS_CAPACITY], sizeof m) != 0) {
         const uint32_t* a = (const uint32_t*)(const void*)&m;
         const uint32_t* b = (const uint32_t*)(const void*)&s->model[s->r % RL_PARAMS_CAPACITY];
@@ -190,8 +190,8 @@ static void op_null_args(params_state* s, fuzz_input* in) {
         FUZZ_CHECK_EQ(rl_params_push(s->params, NULL), RL_INVALID_ARGS, "push, NULL message");
         break;
     case 1:
-        FUZZ_CHECK_EQ(rl_params_pop(NULL, &m), 0, "pop, NULL queue");
-        FUZZ_CHECK_EQ(rl_params_pop(s->params, NULL), 0, "pop, NULL message");
+        FUZZ_CHECK_EQ(rl_params_pop(NULL, &m), RL_INVALID_ARGS, "pop, NULL queue");
+        FUZZ_CHECK_EQ(rl_params_pop(s->params, NULL), RL_INVALID_ARGS, "pop, NULL message");
         break;
     default:
         rl_params_count_rejected(NULL);

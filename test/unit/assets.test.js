@@ -84,7 +84,7 @@ describe('privateMemoryBinary', () => {
     expect(bytes).toEqual(before); // the input is not touched
     const own = new WebAssembly.Memory({ initial: 4, maximum: 4 });
     const x = instantiateCore(local, own);
-    expect(x.rl_node_heap_size(0, 2, 4096, 48000)).toBeGreaterThan(0);
+    expect(x.rlw_heap_size(0, 2, 4096, 48000)).toBeGreaterThan(0);
     expect(() => instantiateCore(shared, new WebAssembly.Memory({ initial: 4, maximum: 4 }))).toThrow(
       WebAssembly.LinkError,
     );

@@ -12,7 +12,15 @@ export const WASM_PATH = fileURLToPath(new URL('../../build/wasm/ringlet.wasm', 
 export const PACKAGE_JSON_PATH = fileURLToPath(new URL('../../package.json', import.meta.url));
 
 /** rl_result codes (csrc/include/ringlet.h). */
-export const RL = Object.freeze({ OK: 0, INVALID_ARGS: -1, OUT_OF_MEMORY: -2, CLOSED: -3, INVALID_STATE: -4 });
+export const RL = Object.freeze({
+  OK: 0,
+  INVALID_ARGS: -1,
+  OUT_OF_MEMORY: -2,
+  CLOSED: -3,
+  INVALID_STATE: -4,
+  QUEUE_FULL: -5,
+  QUEUE_EMPTY: -6,
+});
 
 let cachedModule = null;
 
@@ -34,7 +42,7 @@ const align = (n, a) => Math.ceil(n / a) * a;
 
 /**
  * A shared memory with the core instantiated on it and a ring initialised by
- * rl_ring_init at rl_heap_base(). `scratchBytes` of zeroed space follow the
+ * rlw_ring_init at rlw_heap_base(). `scratchBytes` of zeroed space follow the
  * ring (16-byte aligned; the first 64-byte line after it is left untouched).
  * @param {{ channels: number, capacity: number, scratchBytes?: number, extraPages?: number }} o
  */
@@ -43,17 +51,17 @@ export function makeCoreRing({ channels, capacity, scratchBytes = 0, extraPages 
   // A throw-away instance on a small memory only to learn the heap base and sizes.
   const probeMemory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
   const probe = instantiateCore(module, probeMemory);
-  const base = probe.rl_heap_base();
-  const bytes = probe.rl_ring_heap_size(channels, capacity);
+  const base = probe.rlw_heap_base();
+  const bytes = probe.rlw_ring_heap_size(channels, capacity);
   if (bytes === 0) throw new Error(`the core refused channels ${channels} capacity ${capacity}`);
   const scratch = align(base + bytes + 64, 64);
   const end = scratch + align(scratchBytes, 16);
   const pages = Math.max(2, Math.ceil(end / PAGE_BYTES)) + extraPages;
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const x = instantiateCore(module, memory);
-  if (x.rl_heap_base() !== base) throw new Error('heap base differs between instances');
-  const rc = x.rl_ring_init(base, channels, capacity, bytes);
-  if (rc !== RL.OK) throw new Error(`rl_ring_init returned ${rc}`);
+  if (x.rlw_heap_base() !== base) throw new Error('heap base differs between instances');
+  const rc = x.rlw_ring_init(base, channels, capacity, bytes);
+  if (rc !== RL.OK) throw new Error(`rlw_ring_init returned ${rc}`);
   return { memory, x, base, bytes, scratch, scratchBytes: memory.buffer.byteLength - scratch, channels, capacity };
 }
 

@@ -1,6 +1,6 @@
 // C <-> JS parity: lib/shared/constants.generated.js (what lib/shared/layout.js
 // exports) is generated from csrc/include/ringlet.h at build time; it must be
-// current, and equal what the wasm itself says (rl_layout exports the
+// current, and equal what the wasm itself says (rlw_layout exports the
 // header's constants by index, a node's first word is its magic, the memory
 // import's maximum is MAX_PAGES), the three version
 // strings must agree, and a ring initialised by the C core must be readable
@@ -30,21 +30,21 @@ function coreOnFreshMemory() {
 describe('layout table', () => {
   const { x } = coreOnFreshMemory();
 
-  // rl_layout(i) in csrc/wasm.c follows LAYOUT's declaration order.
+  // rlw_layout(i) in csrc/wasm.c follows LAYOUT's declaration order.
   const LAYOUT_ORDER = Object.keys(LAYOUT);
 
-  test.each(LAYOUT_ORDER.map((key, i) => [i, key]))('rl_layout(%i) equals LAYOUT.%s', (i, key) => {
-    expect(x.rl_layout(i) >>> 0).toBe(LAYOUT[key]);
+  test.each(LAYOUT_ORDER.map((key, i) => [i, key]))('rlw_layout(%i) equals LAYOUT.%s', (i, key) => {
+    expect(x.rlw_layout(i) >>> 0).toBe(LAYOUT[key]);
   });
 
-  test('rl_layout(LAYOUT_ORDER.length) is the 0xFFFFFFFF terminator, so both tables have the same length', () => {
-    expect(x.rl_layout(LAYOUT_ORDER.length) >>> 0).toBe(0xffffffff);
+  test('rlw_layout(LAYOUT_ORDER.length) is the 0xFFFFFFFF terminator, so both tables have the same length', () => {
+    expect(x.rlw_layout(LAYOUT_ORDER.length) >>> 0).toBe(0xffffffff);
     // ...and the last real entry is not the terminator.
-    expect(x.rl_layout(LAYOUT_ORDER.length - 1) >>> 0).not.toBe(0xffffffff);
+    expect(x.rlw_layout(LAYOUT_ORDER.length - 1) >>> 0).not.toBe(0xffffffff);
   });
 
   test('derived facts agree: header size, data offset, indices on their own 64-byte lines', () => {
-    expect(x.rl_ring_heap_size(3, 512)).toBe(LAYOUT.RING_HEADER_BYTES + 512 * 3 * 4);
+    expect(x.rlw_ring_heap_size(3, 512)).toBe(LAYOUT.RING_HEADER_BYTES + 512 * 3 * 4);
     expect(LAYOUT.RING_OFFSET_DATA).toBeLessThan(LAYOUT.RING_OFFSET_WRITE_INDEX); // the field, not the storage
     expect(LAYOUT.RING_OFFSET_WRITE_INDEX % 64).toBe(0);
     expect(LAYOUT.RING_OFFSET_READ_INDEX % 64).toBe(0);
@@ -53,17 +53,17 @@ describe('layout table', () => {
   });
 
   test('the core refuses the configurations LAYOUT says are out of range', () => {
-    expect(x.rl_ring_heap_size(LAYOUT.RING_MIN_CHANNELS - 1, 256)).toBe(0);
-    expect(x.rl_ring_heap_size(LAYOUT.RING_MAX_CHANNELS + 1, 256)).toBe(0);
-    expect(x.rl_ring_heap_size(2, LAYOUT.RING_MIN_CAPACITY / 2)).toBe(0);
-    expect(x.rl_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY * 2)).toBe(0);
-    expect(x.rl_ring_heap_size(2, 1000)).toBe(0);
+    expect(x.rlw_ring_heap_size(LAYOUT.RING_MIN_CHANNELS - 1, 256)).toBe(0);
+    expect(x.rlw_ring_heap_size(LAYOUT.RING_MAX_CHANNELS + 1, 256)).toBe(0);
+    expect(x.rlw_ring_heap_size(2, LAYOUT.RING_MIN_CAPACITY / 2)).toBe(0);
+    expect(x.rlw_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY * 2)).toBe(0);
+    expect(x.rlw_ring_heap_size(2, 1000)).toBe(0);
     const maxFramesAt32 = LAYOUT.RING_MAX_DATA_BYTES / (4 * LAYOUT.RING_MAX_CHANNELS);
-    expect(x.rl_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32)).toBe(
+    expect(x.rlw_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32)).toBe(
       LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_DATA_BYTES,
     );
-    expect(x.rl_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32 * 2)).toBe(0);
-    expect(x.rl_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY)).toBe(
+    expect(x.rlw_ring_heap_size(LAYOUT.RING_MAX_CHANNELS, maxFramesAt32 * 2)).toBe(0);
+    expect(x.rlw_ring_heap_size(1, LAYOUT.RING_MAX_CAPACITY)).toBe(
       LAYOUT.RING_HEADER_BYTES + LAYOUT.RING_MAX_CAPACITY * 4,
     );
   });
@@ -74,16 +74,16 @@ describe('generated constants', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(generate());
   });
 
-  test('NODE_MAGIC is the first word of a node rl_node_init built', () => {
+  test('NODE_MAGIC is the first word of a node rlw_init built', () => {
     const probe = coreOnFreshMemory().x;
-    const bytes = probe.rl_node_heap_size(MODES.effect, 2, 256, 48000);
+    const bytes = probe.rlw_heap_size(MODES.effect, 2, 256, 48000);
     expect(bytes).toBeGreaterThan(0);
-    const pages = Math.ceil((probe.rl_heap_base() + bytes) / core.PAGE_BYTES);
+    const pages = Math.ceil((probe.rlw_heap_base() + bytes) / core.PAGE_BYTES);
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
     const x = instantiateCore(wasmModule(), memory);
-    expect(new Uint32Array(memory.buffer, x.rl_heap_base(), 1)[0]).not.toBe(NODE_MAGIC);
-    expect(x.rl_node_init(MODES.effect, 2, 256, 48000, bytes)).toBe(RL.OK);
-    expect(new Uint32Array(memory.buffer, x.rl_heap_base(), 1)[0]).toBe(NODE_MAGIC);
+    expect(new Uint32Array(memory.buffer, x.rlw_heap_base(), 1)[0]).not.toBe(NODE_MAGIC);
+    expect(x.rlw_init(MODES.effect, 2, 256, 48000, bytes)).toBe(RL.OK);
+    expect(new Uint32Array(memory.buffer, x.rlw_heap_base(), 1)[0]).toBe(NODE_MAGIC);
   });
 
   test("MAX_PAGES is the maximum of the wasm's memory import", () => {
@@ -101,8 +101,8 @@ describe('version', () => {
 
   test('the wasm embeds the same version string', () => {
     const { memory, x } = coreOnFreshMemory();
-    expect(readCString(memory, x.rl_version())).toBe(pkg.version);
-    expect(readCString(memory, x.rl_version())).toBe(VERSION);
+    expect(readCString(memory, x.rlw_version())).toBe(pkg.version);
+    expect(readCString(memory, x.rlw_version())).toBe(VERSION);
   });
 
   test('checkCore accepts the real core and rejects a core whose version string differs (VERSION_MISMATCH)', () => {
@@ -111,7 +111,7 @@ describe('version', () => {
     // can be patched in memory before checkCore reads it.
     const memory = new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true });
     const instance = new WebAssembly.Instance(module, importsFor(memory));
-    const address = instance.exports.rl_version();
+    const address = instance.exports.rlw_version();
     expect(readCString(memory, address)).toBe(VERSION);
     const bytes = new Uint8Array(memory.buffer);
     bytes[address] = '9'.charCodeAt(0); // "0.1.0" -> "9.1.0"
@@ -135,7 +135,7 @@ describe('version', () => {
     // Restoring the byte makes the same instance pass.
     bytes[address] = VERSION.charCodeAt(0);
     const x = checkCore(instance, memory);
-    expect(typeof x.rl_ring_read).toBe('function');
+    expect(typeof x.rlw_ring_read).toBe('function');
   });
 });
 
@@ -176,13 +176,13 @@ describe('a ring initialised by the C core', () => {
     const w = new RingWriter(a.memory.buffer, a.base);
     expect(w.tryWrite(new Float32Array([1, 2, 3, 4]))).toBe(2);
     w.close();
-    expect(a.x.rl_ring_read(a.base, a.scratch, 8)).toBe(2);
-    expect(a.x.rl_ring_read(a.base, a.scratch, 8)).toBe(RL.CLOSED);
+    expect(a.x.rlw_ring_read(a.base, a.scratch, 8)).toBe(2);
+    expect(a.x.rlw_ring_read(a.base, a.scratch, 8)).toBe(RL.CLOSED);
 
     const b = makeCoreRing({ channels: 2, capacity: 256 });
     const r = new RingReader(b.memory.buffer, b.base);
     expect(r.closed).toBe(false);
-    b.x.rl_ring_close(b.base);
+    b.x.rlw_ring_close(b.base);
     expect(r.closed).toBe(true);
     expect(r.tryRead(new Float32Array(4))).toEqual({ status: 'closed', frames: 0 });
   });
@@ -197,7 +197,7 @@ describe('a ring initialised by the C core', () => {
     [3, 512, 0xffffff80],
     [8, 256, 0xfffffff0],
   ])(
-    'frames written by RingWriter come out of rl_ring_read / rl_ring_read_planar exactly (ch %i, cap %i, start index %i)',
+    'frames written by RingWriter come out of rlw_ring_read / rlw_ring_read_planar exactly (ch %i, cap %i, start index %i)',
     (channels, capacity, start) => {
       const { memory, x, base, scratch } = makeCoreRing({
         channels,
@@ -227,12 +227,12 @@ describe('a ring initialised by the C core', () => {
           expected = src;
         }
         expect(writer.tryWrite(src)).toBe(frames);
-        expect(x.rl_ring_available_read(base)).toBe(frames);
+        expect(x.rlw_ring_available_read(base)).toBe(frames);
         if (round % 2 === 0) {
-          expect(x.rl_ring_read(base, scratch, capacity)).toBe(frames);
+          expect(x.rlw_ring_read(base, scratch, capacity)).toBe(frames);
           expect(dst.subarray(0, frames * channels)).toEqual(expected);
         } else {
-          expect(x.rl_ring_read_planar(base, planesTable, capacity)).toBe(frames);
+          expect(x.rlw_ring_read_planar(base, planesTable, capacity)).toBe(frames);
           for (let c = 0; c < channels; c++) {
             const plane = new Float32Array(memory.buffer, planes[c], frames);
             for (let f = 0; f < frames; f++) {
@@ -256,7 +256,7 @@ describe('a ring initialised by the C core', () => {
     [2, 1024, 0xffffff00],
     [5, 256, 0xffffffff],
   ])(
-    'frames written by rl_ring_write come out of RingReader.tryRead exactly (ch %i, cap %i, start index %i)',
+    'frames written by rlw_ring_write come out of RingReader.tryRead exactly (ch %i, cap %i, start index %i)',
     (channels, capacity, start) => {
       const { memory, x, base, scratch } = makeCoreRing({ channels, capacity, scratchBytes: 4 * capacity * channels });
       setIndices(memory.buffer, base, start);
@@ -268,7 +268,7 @@ describe('a ring initialised by the C core', () => {
         const frames = 1 + Math.floor(next() * (capacity - 1));
         fill(src.subarray(0, frames * channels), next);
         const expected = src.slice(0, frames * channels);
-        expect(x.rl_ring_write(base, scratch, frames)).toBe(frames);
+        expect(x.rlw_ring_write(base, scratch, frames)).toBe(frames);
         expect(reader.availableRead).toBe(frames);
         expect(reader.availableWrite).toBe(capacity - frames);
         if (round % 2 === 0) {
@@ -296,9 +296,9 @@ describe('a ring initialised by the C core', () => {
   test('the C side counts underruns and overruns; the JS ends report them', () => {
     const { memory, x, base, scratch } = makeCoreRing({ channels: 1, capacity: 256, scratchBytes: 4096 });
     const reader = new RingReader(memory.buffer, base);
-    expect(x.rl_ring_write(base, scratch, 300)).toBe(256); // short write: one overrun
+    expect(x.rlw_ring_write(base, scratch, 300)).toBe(256); // short write: one overrun
     expect(reader.overruns).toBe(1);
-    expect(x.rl_ring_read(base, scratch, 300)).toBe(256); // short read of an open ring: one underrun
+    expect(x.rlw_ring_read(base, scratch, 300)).toBe(256); // short read of an open ring: one underrun
     expect(reader.underruns).toBe(1);
   });
 });

@@ -21,15 +21,15 @@ import { RL, wasmModule } from './helpers.js';
 
 const QUANTUM = 128;
 
-/** An effect node at rl_heap_base() and a ParamQueue on its queue. */
+/** An effect node at rlw_heap_base() and a ParamQueue on its queue. */
 function nodeWithQueue() {
   const probe = instantiateCore(wasmModule(), new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
-  const bytes = probe.rl_node_heap_size(MODE_EFFECT, 2, 256, 48000);
-  const pages = Math.ceil((probe.rl_heap_base() + bytes) / PAGE_BYTES);
+  const bytes = probe.rlw_heap_size(MODE_EFFECT, 2, 256, 48000);
+  const pages = Math.ceil((probe.rlw_heap_base() + bytes) / PAGE_BYTES);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const x = instantiateCore(wasmModule(), memory);
-  expect(x.rl_node_init(MODE_EFFECT, 2, 256, 48000, bytes)).toBe(RL.OK);
-  const offset = x.rl_node_params();
+  expect(x.rlw_init(MODE_EFFECT, 2, 256, 48000, bytes)).toBe(RL.OK);
+  const offset = x.rlw_params();
   const queue = new ParamQueue(memory.buffer, offset);
   const i32 = new Int32Array(memory.buffer, offset, LAYOUT.PARAMS_BYTES >> 2);
   return {
@@ -39,7 +39,7 @@ function nodeWithQueue() {
     offset,
     writeIndex: () => Atomics.load(i32, LAYOUT.PARAMS_OFFSET_WRITE_INDEX >> 2) >>> 0,
     readIndex: () => Atomics.load(i32, LAYOUT.PARAMS_OFFSET_READ_INDEX >> 2) >>> 0,
-    process: () => expect(x.rl_node_process(QUANTUM, 0)).toBe(RL.OK),
+    process: () => expect(x.rlw_process(QUANTUM, 0)).toBe(RL.OK),
   };
 }
 

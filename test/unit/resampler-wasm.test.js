@@ -2,8 +2,8 @@
 // against the native build of the same sources (SSE), bit for bit: the
 // standalone exports (rl_resampler_*) over constant and per-frame speeds, all
 // three starts, random call sizes and the end of the input, and a resampling
-// source node through the new node exports (rl_node_init_rate,
-// rl_node_process_rate, rl_node_playback_rate_values). Both builds do the
+// source node through the new node exports (rlw_init_rate,
+// rlw_process_rate, rlw_playback_rate_values). Both builds do the
 // same IEEE operations in the same order (no FMA on either target, no libm
 // in the core), so they must agree exactly.
 //
@@ -115,7 +115,7 @@ function runNative(s) {
 /** A fresh instance on a memory of `bytes` beyond the heap base. */
 function core(bytes) {
   const probe = instantiateCore(wasmModule(), new WebAssembly.Memory({ initial: 2, maximum: 2, shared: true }));
-  const base = probe.rl_heap_base();
+  const base = probe.rlw_heap_base();
   const pages = Math.ceil((base + bytes) / PAGE_BYTES) + 1;
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   const x = instantiateCore(wasmModule(), memory);
@@ -129,7 +129,7 @@ function runWasm(s) {
   const align = (n) => Math.ceil(n / 64) * 64;
   if (s.kind === 'resampler') {
     const probe = core(0).x;
-    const size = probe.rl_resampler_heap_size(s.channels, s.inRate, s.outRate, 4);
+    const size = probe.rlw_resampler_heap_size(s.channels, s.inRate, s.outRate, 4);
     expect(size).toBeGreaterThan(0);
     const planes = s.channels * (nin + total + 1024) * 4;
     const { x, memory, base } = core(align(size) + planes + total * 4 + 4096);
@@ -141,8 +141,8 @@ function runWasm(s) {
     const counts = tables + 2 * s.channels * 4;
     const f32 = new Float32Array(memory.buffer);
     const u32 = new Uint32Array(memory.buffer);
-    expect(x.rl_resampler_init(rs, s.channels, s.inRate, s.outRate, 4, size)).toBe(RL.OK);
-    expect(x.rl_resampler_reset(rs, s.start ?? 0, 0)).toBe(RL.OK);
+    expect(x.rlw_resampler_init(rs, s.channels, s.inRate, s.outRate, 4, size)).toBe(RL.OK);
+    expect(x.rlw_resampler_reset(rs, s.start ?? 0, 0)).toBe(RL.OK);
     s.input.forEach((v, c) => f32.set(v, (inAt >> 2) + c * nin));
     f32.set(s.speeds, speedAt >> 2);
     let used = 0;
@@ -154,7 +154,7 @@ function runWasm(s) {
         u32[(tables >> 2) + c] = inAt + (c * nin + used) * 4;
         u32[(tables >> 2) + s.channels + c] = outAt + (c * (total + 1024) + made) * 4;
       }
-      const r = x.rl_resampler_process(
+      const r = x.rlw_resampler_process(
         rs,
         tables,
         nin - used,
@@ -168,7 +168,7 @@ function runWasm(s) {
       made += u32[(counts >> 2) + 1];
       if (r === RL.CLOSED) break;
       expect(r).toBe(RL.OK);
-      if (s.end && used === nin) x.rl_resampler_end_input(rs);
+      if (s.end && used === nin) x.rlw_resampler_end_input(rs);
     }
     return {
       made,
@@ -179,33 +179,33 @@ function runWasm(s) {
   }
   // A source node at the heap base, fed through its ring.
   const probe = core(0).x;
-  const size = probe.rl_node_heap_size_rate(0, s.channels, 8192, s.outRate, s.inRate, s.varispeed ?? 0);
+  const size = probe.rlw_heap_size_rate(0, s.channels, 8192, s.outRate, s.inRate, s.varispeed ?? 0);
   expect(size).toBeGreaterThan(0);
   const { x, memory, base } = core(align(size) + s.channels * nin * 4 + 4096);
-  expect(x.rl_node_init_rate(0, s.channels, 8192, s.outRate, s.inRate, s.varispeed ?? 0, size)).toBe(RL.OK);
-  const inAt = align(x.rl_heap_base() + size);
+  expect(x.rlw_init_rate(0, s.channels, 8192, s.outRate, s.inRate, s.varispeed ?? 0, size)).toBe(RL.OK);
+  const inAt = align(x.rlw_heap_base() + size);
   const table = inAt + s.channels * nin * 4;
   const f32 = new Float32Array(memory.buffer);
   const u32 = new Uint32Array(memory.buffer);
   s.input.forEach((v, c) => f32.set(v, (inAt >> 2) + c * nin));
-  const ring = x.rl_node_ring();
-  const rates = s.varispeed ? new Float32Array(memory.buffer, x.rl_node_playback_rate_values(), 128) : null;
-  if (!s.varispeed) expect(x.rl_node_playback_rate_values()).toBe(0);
+  const ring = x.rlw_ring();
+  const rates = s.varispeed ? new Float32Array(memory.buffer, x.rlw_playback_rate_values(), 128) : null;
+  if (!s.varispeed) expect(x.rlw_playback_rate_values()).toBe(0);
   const out = Array.from({ length: s.channels }, () => new Float32Array(total));
   let fed = 0;
   let made = 0;
   for (const call of s.calls) {
     if (made + 128 > total) break;
     for (let c = 0; c < s.channels; c++) u32[(table >> 2) + c] = inAt + (c * nin + fed) * 4;
-    const n = x.rl_ring_write_planar(ring, table, Math.min(call, nin - fed));
+    const n = x.rlw_ring_write_planar(ring, table, Math.min(call, nin - fed));
     expect(n).toBeGreaterThanOrEqual(0);
     fed += n;
     if (rates) rates.set(s.speeds.subarray(made, made + (s.perFrame ? 128 : 1)));
-    expect(x.rl_node_process_rate(128, 0, s.varispeed ? (s.perFrame ? 128 : 1) : 0)).toBe(RL.OK);
-    for (let c = 0; c < s.channels; c++) out[c].set(new Float32Array(memory.buffer, x.rl_node_output(c), 128), made);
+    expect(x.rlw_process_rate(128, 0, s.varispeed ? (s.perFrame ? 128 : 1) : 0)).toBe(RL.OK);
+    for (let c = 0; c < s.channels; c++) out[c].set(new Float32Array(memory.buffer, x.rlw_output(c), 128), made);
     made += 128;
   }
-  expect(base).toBe(x.rl_heap_base());
+  expect(base).toBe(x.rlw_heap_base());
   return { made, out };
 }
 
@@ -348,20 +348,20 @@ describe('resampler: wasm against native, bit for bit', () => {
 describe('resampler: wasm exports refuse bad arguments', () => {
   test('heap size 0 and rl_result codes for bad configurations and calls', () => {
     const { x, base } = core(1 << 20);
-    expect(x.rl_resampler_heap_size(0, 44100, 48000, 4)).toBe(0);
-    expect(x.rl_resampler_heap_size(2, 7000, 48000, 4)).toBe(0);
-    expect(x.rl_resampler_heap_size(2, 44100, 48000, 5)).toBe(0);
-    expect(x.rl_node_heap_size_rate(1, 2, 1024, 48000, 44100, 0)).toBe(0); // an effect node cannot resample
+    expect(x.rlw_resampler_heap_size(0, 44100, 48000, 4)).toBe(0);
+    expect(x.rlw_resampler_heap_size(2, 7000, 48000, 4)).toBe(0);
+    expect(x.rlw_resampler_heap_size(2, 44100, 48000, 5)).toBe(0);
+    expect(x.rlw_heap_size_rate(1, 2, 1024, 48000, 44100, 0)).toBe(0); // an effect node cannot resample
     const rs = Math.ceil(base / 64) * 64;
-    const size = x.rl_resampler_heap_size(1, 44100, 48000, 4);
-    expect(x.rl_resampler_init(rs, 1, 44100, 48000, 4, size - 1)).toBe(RL.OUT_OF_MEMORY);
-    expect(x.rl_resampler_init(rs + 8, 1, 44100, 48000, 4, size)).toBe(RL.INVALID_ARGS);
-    expect(x.rl_resampler_init(rs, 1, 44100, 48000, 4, size)).toBe(RL.OK);
-    expect(x.rl_resampler_reset(rs, START.direct, 0)).toBe(RL.INVALID_ARGS); // unequal rates
-    expect(x.rl_resampler_reset(rs, START.silent, 9)).toBe(RL.INVALID_ARGS);
-    expect(x.rl_resampler_latency(rs)).toBeCloseTo(96 / 0.91875, 9);
-    expect(x.rl_resampler_lookahead(rs)).toBe(96);
-    expect(x.rl_resampler_position(rs)).toBe(-96);
-    expect(x.rl_resampler_end_input(rs)).toBe(RL.OK);
+    const size = x.rlw_resampler_heap_size(1, 44100, 48000, 4);
+    expect(x.rlw_resampler_init(rs, 1, 44100, 48000, 4, size - 1)).toBe(RL.OUT_OF_MEMORY);
+    expect(x.rlw_resampler_init(rs + 8, 1, 44100, 48000, 4, size)).toBe(RL.INVALID_ARGS);
+    expect(x.rlw_resampler_init(rs, 1, 44100, 48000, 4, size)).toBe(RL.OK);
+    expect(x.rlw_resampler_reset(rs, START.direct, 0)).toBe(RL.INVALID_ARGS); // unequal rates
+    expect(x.rlw_resampler_reset(rs, START.silent, 9)).toBe(RL.INVALID_ARGS);
+    expect(x.rlw_resampler_latency(rs)).toBeCloseTo(96 / 0.91875, 9);
+    expect(x.rlw_resampler_lookahead(rs)).toBe(96);
+    expect(x.rlw_resampler_position(rs)).toBe(-96);
+    expect(x.rlw_resampler_end_input(rs)).toBe(RL.OK);
   });
 });

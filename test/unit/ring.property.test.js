@@ -1,6 +1,6 @@
 // Property tests of RingWriter / RingReader against a plain FIFO model, plus
 // close semantics and the argument-validation matrix. Rings are initialised by
-// the C core (rl_ring_init) and cross-checked with rl_ring_available_read.
+// the C core (rlw_ring_init) and cross-checked with rlw_ring_available_read.
 //
 // Reproduce a failure: RINGLET_FC_SEED=<seed printed in the test name or by
 // fast-check> npm run test:unit -- test/unit/ring.property.test.js
@@ -60,8 +60,8 @@ const scenarioArb = (cap) =>
  */
 function runScenario(ch, cap, scenario, stats) {
   const { memory, x, base } = core;
-  const bytes = x.rl_ring_heap_size(ch, cap);
-  check(x.rl_ring_init(base, ch, cap, bytes) === RL.OK, () => 'rl_ring_init failed');
+  const bytes = x.rlw_ring_heap_size(ch, cap);
+  check(x.rlw_ring_init(base, ch, cap, bytes) === RL.OK, () => 'rlw_ring_init failed');
   setIndices(memory.buffer, base, scenario.start);
   const writer = new RingWriter(memory.buffer, base);
   const reader = new RingReader(memory.buffer, base);
@@ -156,8 +156,8 @@ function runScenario(ch, cap, scenario, stats) {
         `${where(k, cmd)}: availableWrite writer ${writer.availableWrite} reader ${reader.availableWrite}, model ${cap - now}`,
     );
     check(
-      x.rl_ring_available_read(base) === now,
-      () => `${where(k, cmd)}: the core sees ${x.rl_ring_available_read(base)} frames, model ${now}`,
+      x.rlw_ring_available_read(base) === now,
+      () => `${where(k, cmd)}: the core sees ${x.rlw_ring_available_read(base)} frames, model ${now}`,
     );
     const [w, r] = indices(memory.buffer, base);
     check(
@@ -266,17 +266,17 @@ describe('close', () => {
     expect([writer.closed, reader.closed]).toEqual([true, true]);
     expect(() => writer.tryWrite(new Float32Array(2))).toThrow(expect.objectContaining({ code: 'CLOSED' }));
     // The 4 frames written before the close: 2 to the core, 2 to the JS reader, then closed for both.
-    expect(x.rl_ring_read(base, scratch, 2)).toBe(2);
+    expect(x.rlw_ring_read(base, scratch, 2)).toBe(2);
     const dst = new Float32Array(8);
     expect(reader.tryRead(dst)).toEqual({ status: 'ready', frames: 2 });
     expect([...dst.subarray(0, 4)]).toEqual([5, 6, 7, 8]);
     expect(reader.tryRead(dst)).toEqual({ status: 'closed', frames: 0 });
-    expect(x.rl_ring_read(base, scratch, 2)).toBe(RL.CLOSED);
+    expect(x.rlw_ring_read(base, scratch, 2)).toBe(RL.CLOSED);
   });
 
-  test('a close by the core (rl_ring_close) makes tryWrite throw CLOSED and write() resolve closed', async () => {
+  test('a close by the core (rlw_ring_close) makes tryWrite throw CLOSED and write() resolve closed', async () => {
     const { x, base, writer } = smallRing(0);
-    x.rl_ring_close(base);
+    x.rlw_ring_close(base);
     expect(() => writer.tryWrite(new Float32Array(2))).toThrow(RingletError);
     await expect(writer.write(new Float32Array(2))).resolves.toEqual({ status: 'closed', frames: 0 });
     expect(writer.availableRead).toBe(0);

@@ -1,7 +1,7 @@
 // Waiting: RingWriter.write / RingReader.read (async, never block),
 // and writeSync / readSync (Atomics.wait) on Node's main thread and in a
 // worker_threads Worker. The other end of the ring is the wasm core on this
-// thread (rl_ring_read / rl_ring_write / rl_ring_close), driven from timers,
+// thread (rlw_ring_read / rlw_ring_write / rlw_ring_close), driven from timers,
 // so the core's memory.atomic.notify must wake the JavaScript waiter.
 //
 // Only status and frame counts are asserted, never elapsed time. A wait that
@@ -48,15 +48,15 @@ function ring() {
   const scratch = new Float32Array(r.memory.buffer, r.scratch, CH * CAP * 4);
   /** Reads up to n frames with the core; returns them (copied) or the negative rl_result. */
   const coreRead = (n) => {
-    const got = r.x.rl_ring_read(r.base, r.scratch, n);
+    const got = r.x.rlw_ring_read(r.base, r.scratch, n);
     return got < 0 ? got : scratch.slice(0, got * CH);
   };
   /** Writes `data` with the core; returns frames moved or the negative rl_result. */
   const coreWrite = (data) => {
     scratch.set(data);
-    return r.x.rl_ring_write(r.base, r.scratch, data.length / CH);
+    return r.x.rlw_ring_write(r.base, r.scratch, data.length / CH);
   };
-  const coreClose = () => r.x.rl_ring_close(r.base);
+  const coreClose = () => r.x.rlw_ring_close(r.base);
   return { ...r, writer, reader, coreRead, coreWrite, coreClose };
 }
 
@@ -88,7 +88,7 @@ describe('RingWriter.write()', () => {
     expect(drain(t)).toEqual([...frames(0, CAP)]);
   });
 
-  test('resolves ready once the wasm consumer (rl_ring_read on a timer) frees enough space', async () => {
+  test('resolves ready once the wasm consumer (rlw_ring_read on a timer) frees enough space', async () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP))).toBe(CAP);
     const consumed = [];
@@ -100,7 +100,7 @@ describe('RingWriter.write()', () => {
     try {
       result = await guard(
         t.writer.write(frames(CAP, 300), { timeoutMs: WAIT_MS }),
-        'write() waiting for rl_ring_read',
+        'write() waiting for rlw_ring_read',
       );
     } finally {
       clearInterval(timer);
@@ -109,13 +109,13 @@ describe('RingWriter.write()', () => {
     expect([...consumed, ...drain(t)]).toEqual([...frames(0, CAP + 300)]);
   });
 
-  test('a single rl_ring_read from a timeout wakes it (one wake, no polling consumer)', async () => {
+  test('a single rlw_ring_read from a timeout wakes it (one wake, no polling consumer)', async () => {
     const t = ring();
     expect(t.writer.tryWrite(frames(0, CAP))).toBe(CAP);
     setTimeout(() => t.coreRead(CAP), 20);
     const result = await guard(
       t.writer.write(frames(CAP, 40), { timeoutMs: WAIT_MS }),
-      'write() waiting for one rl_ring_read',
+      'write() waiting for one rlw_ring_read',
     );
     expect(result).toEqual({ status: 'ready', frames: 40 });
     expect(drain(t)).toEqual([...frames(CAP, 40)]);
@@ -140,7 +140,7 @@ describe('RingWriter.write()', () => {
   });
 
   test.each([
-    ['the core (rl_ring_close)', (t) => t.coreClose()],
+    ['the core (rlw_ring_close)', (t) => t.coreClose()],
     ['RingReader.close()', (t) => t.reader.close()],
   ])('resolves closed, with the frames written before, when %s closes the ring mid-wait', async (_label, close) => {
     const t = ring();
@@ -182,11 +182,11 @@ describe('RingReader.read()', () => {
     expect(dst.every((v) => v === 7)).toBe(true);
   });
 
-  test('resolves ready after the core writes (rl_ring_write from a timer)', async () => {
+  test('resolves ready after the core writes (rlw_ring_write from a timer)', async () => {
     const t = ring();
     const dst = new Float32Array(CH * 100).fill(NaN);
     setTimeout(() => expect(t.coreWrite(frames(0, 40))).toBe(40), 20);
-    const result = await guard(t.reader.read(dst, { timeoutMs: WAIT_MS }), 'read() waiting for rl_ring_write');
+    const result = await guard(t.reader.read(dst, { timeoutMs: WAIT_MS }), 'read() waiting for rlw_ring_write');
     expect(result).toEqual({ status: 'ready', frames: 40 });
     expect(dst.subarray(0, 40 * CH)).toEqual(frames(0, 40));
     expect(dst.subarray(40 * CH).every(Number.isNaN)).toBe(true);
@@ -203,7 +203,7 @@ describe('RingReader.read()', () => {
   });
 
   test.each([
-    ['the core (rl_ring_close)', (t) => t.coreClose()],
+    ['the core (rlw_ring_close)', (t) => t.coreClose()],
     ['RingWriter.close()', (t) => t.writer.close()],
   ])(
     'resolves closed when %s closes the ring mid-wait; data written before the close is read first',
@@ -326,7 +326,7 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
     expect(r).toMatchObject({ status: 'timeout', frames: 0, untouched: true });
   });
 
-  test('readSync blocked in Atomics.wait is woken by the core writing (rl_ring_write)', async () => {
+  test('readSync blocked in Atomics.wait is woken by the core writing (rlw_ring_write)', async () => {
     const r = await step({ op: 'readSync', frames: 100, timeoutMs: WAIT_MS }, () =>
       setTimeout(() => t.coreWrite(frames(0, 40)), 20),
     );
@@ -353,7 +353,7 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
     expect(drain(t)).toEqual([...frames(30, CAP)]);
   });
 
-  test('writeSync blocked in Atomics.wait is woken by the core reading (rl_ring_read) and writes everything', async () => {
+  test('writeSync blocked in Atomics.wait is woken by the core reading (rlw_ring_read) and writes everything', async () => {
     expect(t.coreWrite(frames(0, CAP))).toBe(CAP);
     const consumed = [];
     let timer;
@@ -378,7 +378,7 @@ describe('writeSync / readSync in a worker_threads Worker', () => {
       status: 'closed',
       frames: 0,
     });
-    expect(t.x.rl_ring_read(t.base, t.scratch, 10)).toBe(RL.CLOSED);
+    expect(t.x.rlw_ring_read(t.base, t.scratch, 10)).toBe(RL.CLOSED);
   });
 });
 

@@ -1,8 +1,8 @@
 // Two threads, one ring: a worker_threads Worker produces 10^7 frames of a
 // numbered sequence with RingWriter (tryWrite and writeSync, interleaved and
 // planar, random chunk sizes), while this thread consumes them with the wasm
-// core (rl_ring_read into wasm scratch, random chunk sizes), checking order
-// with no loss or duplication, until rl_ring_read returns RL_CLOSED.
+// core (rlw_ring_read into wasm scratch, random chunk sizes), checking order
+// with no loss or duplication, until rlw_ring_read returns RL_CLOSED.
 //
 // Reproduce a failure: RINGLET_TWO_THREAD_SEED=<seed in the test name> npm run test:unit
 import { expect, test } from '@jest/globals';
@@ -78,9 +78,9 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
     for (;;) {
       const r = next();
       const want = r < 0.1 ? randInt(next, 1, 8) : r < 0.85 ? randInt(next, 1, 2048) : randInt(next, 2048, MAX_READ);
-      const n = x.rl_ring_read(base, scratch, want);
+      const n = x.rlw_ring_read(base, scratch, want);
       if (n === RL.CLOSED) break;
-      if (n < 0) fail(`rl_ring_read returned ${n} at seq ${seq}`);
+      if (n < 0) fail(`rlw_ring_read returned ${n} at seq ${seq}`);
       reads++;
       if (n === 0) {
         emptyReads++;
@@ -124,7 +124,7 @@ test(`10^7 frames from a Worker's RingWriter to the wasm consumer, in order, no 
     if (!doneMessage) fail('the ring closed but the producer did not report done');
     expect(seq).toBe(TOTAL);
     expect(doneMessage.seq).toBe(TOTAL);
-    expect(x.rl_ring_read(base, scratch, 16)).toBe(RL.CLOSED);
+    expect(x.rlw_ring_read(base, scratch, 16)).toBe(RL.CLOSED);
     const s = doneMessage.stats;
     // Every path ran: both write methods, both layouts, a full ring and an empty one.
     expect(s.tryWrite).toBeGreaterThan(0);

@@ -19,7 +19,7 @@ function rng(seed) {
 }
 
 for (const channels of [1, 2, 3, 8]) {
-  test(`channels ${channels}: rl_ring_write_planar then rl_ring_read_planar equal the model (seed ${SEED})`, () => {
+  test(`channels ${channels}: rlw_ring_write_planar then rlw_ring_read_planar equal the model (seed ${SEED})`, () => {
     const capacity = 256;
     const maxChunk = 300;
     const ring = makeCoreRing({ channels, capacity, scratchBytes: 2 * channels * (maxChunk * 4 + 64) + 1024 });
@@ -50,14 +50,14 @@ for (const channels of [1, 2, 3, 8]) {
           for (let i = 0; i < size; i++) f32[(inPlanes[c] >> 2) + i] = next + i + c * 1e6;
         }
         const free = capacity - model[0].length;
-        const n = x.rl_ring_write_planar(base, inTable, size);
+        const n = x.rlw_ring_write_planar(base, inTable, size);
         expect(n).toBe(Math.min(size, free));
         for (let c = 0; c < channels; c++) {
           for (let i = 0; i < n; i++) model[c].push(next + i + c * 1e6);
         }
         next += n;
       } else {
-        const n = x.rl_ring_read_planar(base, outTable, size);
+        const n = x.rlw_ring_read_planar(base, outTable, size);
         expect(n).toBe(Math.min(size, model[0].length));
         for (let c = 0; c < channels; c++) {
           const want = model[c].splice(0, n);
