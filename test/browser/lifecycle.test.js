@@ -286,9 +286,9 @@ test('a create() that fails after building the node stops its processor (timeout
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     /** Frames the captured processor's core ran, twice, 300 ms apart; null when it does not answer. */
     const progress = async (port) => {
-      const a = await ask(port, { type: 'poll' }, 1000);
+      const a = await ask(port, { type: 'poll' }, 5000);
       await sleep(300);
-      const b2 = await ask(port, { type: 'poll' }, 1000);
+      const b2 = await ask(port, { type: 'poll' }, 5000);
       return a && b2 ? b2.snapshot.framesProcessed - a.snapshot.framesProcessed : null;
     };
     const out = {};
@@ -301,9 +301,10 @@ test('a create() that fails after building the node stops its processor (timeout
     );
     capture.restore();
     const timedOut = capture.nodes[0];
-    await sleep(200); // the processor starts after create() gave up
+    // The processor starts after create() gave up; on a loaded machine its
+    // first reply can take seconds, so wait for it before measuring.
+    out.timeoutStatus = await ask(timedOut.port, { type: 'status' }, 15000);
     out.timeoutProgress = await progress(timedOut.port);
-    out.timeoutStatus = await ask(timedOut.port, { type: 'status' }, 1000);
 
     // 2. The core refuses to start (a heap too small for the node).
     capture = captureNodes((options) => ({
@@ -315,11 +316,11 @@ test('a create() that fails after building the node stops its processor (timeout
       (e) => e.code,
     );
     capture.restore();
-    out.initStatus = await ask(capture.nodes[0].port, { type: 'status' }, 1000);
+    out.initStatus = await ask(capture.nodes[0].port, { type: 'status' }, 15000);
 
-    const c0 = await ask(control.port, { type: 'poll' }, 1000);
+    const c0 = await ask(control.port, { type: 'poll' }, 5000);
     await sleep(300);
-    const c1 = await ask(control.port, { type: 'poll' }, 1000);
+    const c1 = await ask(control.port, { type: 'poll' }, 5000);
     out.controlProgress = c1.snapshot.framesProcessed - c0.snapshot.framesProcessed;
     control.dispose();
     await ctx.close();
