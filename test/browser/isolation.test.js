@@ -207,11 +207,25 @@ function tell(page, message) {
 const stats = (page) => /** @type {Promise<Record<string, any>>} */ (tell(page, { type: 'GET_STATS' }));
 
 /**
+ * The service worker's counters once no cache store is under way. GET_STATS
+ * waits up to a second for the stores in progress; on a loaded machine 500
+ * serial cache writes take longer, so ask again until none is pending (at
+ * most 60 s: the counts then judge what was stored, not how fast).
+ * @param {import('./page.js').Page} page
+ */
+async function settledStats(page) {
+  const deadline = Date.now() + 60000;
+  let s = await stats(page);
+  while (s.pendingStores > 0 && Date.now() < deadline) s = await stats(page);
+  return s;
+}
+
+/**
  * The service worker's cache entries, as path + query, in the Cache API's order.
  * @param {import('./page.js').Page} page
  */
 async function cacheKeys(page) {
-  const { cacheName } = await stats(page);
+  const { cacheName } = await settledStats(page);
   return page.evaluate(async (name) => {
     const keys = await (await caches.open(name)).keys();
     return keys.map((k) => {
@@ -391,13 +405,13 @@ describe('service worker at the site root, COEP require-corp', () => {
     expect(names).toContain('another-app-v1');
     expect(names).not.toContain('ringlet-coi-0.0.1');
     expect(names).not.toContain('ringlet-coi-0.0.1@http://127.0.0.1/');
-    const { cacheName, version } = await stats(b.page);
+    const { cacheName, version } = await settledStats(b.page);
     expect(version).toBe(VERSION);
     expect(cacheName).toBe(`ringlet-coi-${VERSION}@${b.server.url}/`);
   });
 
   test('a cross-origin no-cors script passes through with its bytes and headers untouched, counted but neither rebuilt nor cached', async () => {
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     const from = b.responses?.length ?? 0;
     const loaded = await b.page.evaluate(
       (src) =>
@@ -411,7 +425,7 @@ describe('service worker at the site root, COEP require-corp', () => {
       `${other.url}/xo.js?n=1`,
     );
     expect(loaded).toBe(`${TOKEN}?n=1`);
-    const after = await stats(b.page);
+    const after = await settledStats(b.page);
     expect(after.requests - before.requests).toBe(1);
     expect(after.passedThrough - before.passedThrough).toBe(1);
     expect(after.rebuilt - before.rebuilt).toBe(0);
@@ -449,7 +463,7 @@ describe('service worker at the site root, COEP require-corp', () => {
   });
 
   test('an opaque response (same-origin URL redirected to another origin) is returned untouched, never rebuilt', async () => {
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     const loaded = await b.page.evaluate(
       (src) =>
         new Promise((resolve) => {
@@ -464,14 +478,14 @@ describe('service worker at the site root, COEP require-corp', () => {
     );
     // A rebuilt opaque response would have an empty body: the global would be unset.
     expect(loaded).toBe(`${TOKEN}?via=redirect`);
-    const after = await stats(b.page);
+    const after = await settledStats(b.page);
     expect(after.passedThrough - before.passedThrough).toBe(1);
     expect(after.rebuilt - before.rebuilt).toBe(0);
     expect(after.redirected - before.redirected).toBe(0);
   });
 
   test('a same-origin redirect ends at its real URL, with the headers, and only the final URL is cached', async () => {
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     const r = await b.page.evaluate(async (url) => {
       const res = await fetch(url);
       return {
@@ -490,7 +504,7 @@ describe('service worker at the site root, COEP require-corp', () => {
       corp: 'same-site',
       body: readFileSync(join(ROOT, DIR, 'asset.js'), 'utf8'),
     });
-    const after = await stats(b.page);
+    const after = await settledStats(b.page);
     expect(after.redirected - before.redirected).toBe(1);
     const keys = await cacheKeys(b.page);
     expect(keys).toContain(`${DIR}asset.js?n=redirected`);
@@ -505,11 +519,12 @@ describe('service worker at the site root, COEP require-corp', () => {
 
   test('the cache holds at most 100 entries after 500 distinct asset requests', async () => {
     expect(await tell(b.page, { type: 'CLEAR_CACHE' })).toHaveProperty('cleared');
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     const urls = Array.from({ length: 500 }, (_, i) => `${DIR}asset.js?n=${i + 1}`);
     const results = await fetchAll(b.page, urls, 20);
     expect(results.filter((x) => x.status !== 200 || x.corp !== 'same-site')).toEqual([]);
-    const after = await stats(b.page);
+    const after = await settledStats(b.page);
+    expect(after.pendingStores).toBe(0);
     expect(after.cacheStores - before.cacheStores).toBe(500);
     expect(after.evictions - before.evictions).toBe(400);
     expect(after.cacheEntries).toBe(100);
@@ -531,14 +546,14 @@ describe('service worker at the site root, COEP require-corp', () => {
       b.page,
       Array.from({ length: 100 }, (_, i) => url(i + 1)),
     );
-    expect((await stats(b.page)).cacheEntries).toBe(100);
+    expect((await settledStats(b.page)).cacheEntries).toBe(100);
 
     // Use entry 1 again, then add one more: 2, the least recently used, goes.
     await fetchAll(b.page, [url(1), url(101)]);
     expect(await has([1, 2, 3, 101])).toEqual([true, false, true, true]);
 
     // Offline: entry 3 comes from the cache (a hit that makes it most recent); 2 is a miss.
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     state.offline = true;
     let offline;
     try {
@@ -552,7 +567,7 @@ describe('service worker at the site root, COEP require-corp', () => {
       corp: 'same-site',
     });
     expect(offline[1].status).toBe(-1);
-    const afterOffline = await stats(b.page);
+    const afterOffline = await settledStats(b.page);
     expect(afterOffline.cacheHits - before.cacheHits).toBe(1);
     expect(afterOffline.cacheMisses - before.cacheMisses).toBe(1);
     await fetchAll(b.page, [url(102)]);
@@ -565,17 +580,17 @@ describe('service worker at the site root, COEP require-corp', () => {
       const cdp = await b.cdp();
       await cdp.send('ServiceWorker.enable');
       await cdp.send('ServiceWorker.stopAllWorkers');
-      const restarted = await stats(b.page);
+      const restarted = await settledStats(b.page);
       expect(restarted.requests).toBeLessThan(afterOffline.requests); // counters restarted from zero
     }
     await fetchAll(b.page, [url(103)]);
     // Order now: 5..100, 1, 101, 3, 102, 103. Entries 1 and 3 were used after 5.
     expect(await has([1, 3, 5, 6, 103])).toEqual([true, true, false, true, true]);
-    expect((await stats(b.page)).cacheEntries).toBe(100);
+    expect((await settledStats(b.page)).cacheEntries).toBe(100);
   });
 
   test('error responses pass through untouched and are never cached; a cached entry survives a later 500', async () => {
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     const r = await b.page.evaluate(async (dir) => {
       const out = [];
       for (const u of [`${dir}missing.js`, `${dir}status.js?code=500`, `${dir}status.js?code=404`]) {
@@ -594,7 +609,7 @@ describe('service worker at the site root, COEP require-corp', () => {
       { status: 500, statusText: 'Ringlet Test Status', corp: null, body: '// status 500\n' },
       { status: 404, statusText: 'Ringlet Test Status', corp: null, body: '// status 404\n' },
     ]);
-    const after = await stats(b.page);
+    const after = await settledStats(b.page);
     expect(after.cacheStores - before.cacheStores).toBe(0);
     expect(after.rebuilt - before.rebuilt).toBe(0);
     expect(after.passedThrough - before.passedThrough).toBe(3);
@@ -618,7 +633,7 @@ describe('service worker at the site root, COEP require-corp', () => {
 
   test('a cacheable response whose body stalls holds up no other cache operation: stats and offline hits still answer', async () => {
     await fetchAll(b.page, [`${DIR}asset.js?stall=cached`]);
-    const before = await stats(b.page);
+    const before = await settledStats(b.page);
     // The page gets the headers and stops reading; the server holds back the rest of the body.
     await b.page.evaluate((u) => {
       globalThis.stalledFetch = new AbortController();
@@ -642,7 +657,7 @@ describe('service worker at the site root, COEP require-corp', () => {
       await b.page.evaluate(() => globalThis.stalledFetch.abort());
     }
     // The body completed, so it is stored now, whole.
-    const after = await stats(b.page);
+    const after = await settledStats(b.page);
     expect(after.pendingStores).toBe(0);
     expect(after.cacheStores).toBe(before.cacheStores + 1);
     const cached = await b.page.evaluate(async ({ name, u }) => (await (await caches.open(name)).match(u))?.text(), {
