@@ -128,13 +128,16 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
         }
     }
     plan->rc = rl_ring_config_init(config->channels, config->capacity_frames);
+    plan->ring_bytes = 0;
     plan->gc = rl_gain_config_init(config->sample_rate);
     plan->ec = rl_eq_config_init(config->channels, config->sample_rate, RL_EQ_DEFAULT_BANDS);
     plan->lc = rl_limiter_config_init(config->sample_rate);
     plan->mc = rl_meter_config_init(config->channels, config->sample_rate);
     plan->tc = rl_timebuf_config_init(RL_TIMEBUF_DEFAULT_CAPACITY);
     plan->nc = rl_generator_config_init(config->sample_rate);
-    if (rl_ring_get_heap_size(&plan->rc, &plan->ring_bytes) != RL_OK ||
+    /* An effect node moves its inputs to its outputs: it has no ring. */
+    if ((config->mode != RL_MODE_EFFECT &&
+         rl_ring_get_heap_size(&plan->rc, &plan->ring_bytes) != RL_OK) ||
         rl_gain_get_heap_size(&plan->gc, &sizes[0]) != RL_OK ||
         rl_eq_get_heap_size(&plan->ec, &sizes[1]) != RL_OK ||
         rl_limiter_get_heap_size(&plan->lc, &sizes[2]) != RL_OK ||
@@ -210,7 +213,7 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     n->sample_rate = config->sample_rate;
     n->in_offset = (uint32_t)plan.in;
     n->out_offset = (uint32_t)plan.out;
-    n->ring_offset = (uint32_t)plan.ring;
+    n->ring_offset = plan.ring_bytes != 0 ? (uint32_t)plan.ring : 0u;
     n->ring_bytes = (uint32_t)plan.ring_bytes;
     n->gain_values = (float*)(void*)(base + plan.gain_values);
     n->gain_hold = 1.0f;
@@ -236,8 +239,9 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
         (plan.resampled && (r = rl_resampler_init_preallocated(&plan.sc, base + plan.resampler,
                                                                plan.rate_values - plan.resampler,
                                                                &n->resampler)) != RL_OK) ||
-        (r = rl_ring_init_preallocated(&plan.rc, base + plan.ring, plan.ring_bytes, &ring)) !=
-            RL_OK) {
+        (plan.ring_bytes != 0 &&
+         (r = rl_ring_init_preallocated(&plan.rc, base + plan.ring, plan.ring_bytes, &ring)) !=
+             RL_OK)) {
         return r;
     }
     n->generator_fade_frames = (uint32_t)ceil(RL_GENERATOR_FADE_MS * config->sample_rate / 1000.0);
@@ -251,7 +255,9 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
 
 void rl_node_uninit(rl_node* node) {
     if (node != NULL && node->magic == RL_NODE_MAGIC) {
-        rl_ring_uninit(rl_node_ring(node));
+        if (node->ring_offset != 0) {
+            rl_ring_uninit(rl_node_ring(node));
+        }
         node->magic = 0;
     }
 }
@@ -271,7 +277,9 @@ float* rl_node_output(rl_node* node, uint32_t channel) {
 }
 
 rl_ring* rl_node_ring(rl_node* node) {
-    return node == NULL ? NULL : (rl_ring*)((unsigned char*)node + node->ring_offset);
+    return node == NULL || node->ring_offset == 0
+               ? NULL
+               : (rl_ring*)((unsigned char*)node + node->ring_offset);
 }
 
 void* rl_node_stats(rl_node* node) {

@@ -43,7 +43,8 @@
 // rest of the file as it was; the section says when and on which commit it
 // was measured. `--only engines` does the same for the per-engine benches
 // (RL_CHAIN_BROWSER_ROUNDS and RL_CHAIN_BROWSER_SECONDS shorten the chain
-// bench; the section names the knobs it ran with).
+// bench; the section names the knobs it ran with), and `--only sizes` for the
+// package sizes.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -1220,36 +1221,43 @@ async function onlyResampler() {
   const stamp =
     `This section alone was refreshed by \`node scripts/bench.mjs --only resampler\` on ${m.date}, commit ${m.commit}, ` +
     `core built ${core.built}${core.newer.length > 0 ? ` (**stale**: ${core.newer.join(', ')} changed since)` : ''}, on the machine above.`;
-  const section = resamplerSection(resampler, resamplerBrowser, stamp).join('\n');
-  let text = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '# Benchmarks\n\n';
-  const at = text.indexOf(RESAMPLER_HEADING);
-  if (at !== -1) {
-    const next = text.indexOf('\n## ', at + RESAMPLER_HEADING.length);
-    const manual = text.indexOf(MANUAL_OPEN, at);
-    const end = [next === -1 ? text.length : next + 1, manual === -1 ? text.length : manual].reduce((a, b2) =>
-      Math.min(a, b2),
-    );
-    text = `${text.slice(0, at)}${section}\n\n${text.slice(end)}`;
-  } else {
-    // Where a full run puts it: after the chain's sections.
-    const where =
-      ['## Transports', '## Package sizes', MANUAL_OPEN].map((h) => text.indexOf(h)).find((i) => i !== -1) ?? -1;
-    text =
-      where === -1 ? `${text.trimEnd()}\n\n${section}\n` : `${text.slice(0, where)}${section}\n\n${text.slice(where)}`;
-  }
-  writeFileSync(OUT, text);
+  // Where a full run puts it: after the chain's sections.
+  replaceSection(RESAMPLER_HEADING, resamplerSection(resampler, resamplerBrowser, stamp).join('\n'), [
+    '## Transports',
+    '## Package sizes',
+    MANUAL_OPEN,
+  ]);
   console.log(`\nbench: wrote the resampler section of ${OUT}`);
   if (resampler.code !== 0 || resamplerBrowser.code !== 0) process.exitCode = 1;
+}
+
+/** Replaces the package-size section of BENCHMARKS.md (a build, then scripts/sizes.mjs). */
+async function onlySizes() {
+  ensureBuilt();
+  const sizes = await runOptional(['scripts/sizes.mjs']);
+  const m = machine();
+  const lines = sizesSection(sizes);
+  lines.splice(
+    2,
+    0,
+    `This section alone was refreshed by \`node scripts/bench.mjs --only sizes\` on ${m.date}, commit ${m.commit}.`,
+    '',
+  );
+  replaceSection('## Package sizes', lines.join('\n'), [MANUAL_OPEN]);
+  console.log(`\nbench: wrote the package-size section of ${OUT}`);
+  if (sizes.code !== 0) process.exitCode = 1;
 }
 
 async function main() {
   const only = process.argv.indexOf('--only');
   if (only !== -1) {
     const what = process.argv[only + 1];
-    if (what !== 'resampler' && what !== 'engines') {
-      throw new RangeError(`--only takes 'resampler' or 'engines'; got ${what ?? 'nothing'}`);
+    /** @type {Record<string, () => Promise<void>>} */
+    const runs = { resampler: onlyResampler, engines: onlyEngines, sizes: onlySizes };
+    if (!Object.hasOwn(runs, what ?? '')) {
+      throw new RangeError(`--only takes 'resampler', 'engines' or 'sizes'; got ${what ?? 'nothing'}`);
     }
-    await (what === 'resampler' ? onlyResampler() : onlyEngines());
+    await runs[/** @type {string} */ (what)]();
     return;
   }
   ensureBuilt();

@@ -344,7 +344,10 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
   mode?: M;
   /** 1 .. 32, default 2. */
   channels?: number;
-  /** Ring size in frames: a power of two, 256 .. 2^24, default 8192; capacity x channels x 4 <= 64 MiB. */
+  /**
+   * Ring size in frames: a power of two, 256 .. 2^24, default 8192; capacity x channels x 4 <= 64 MiB.
+   * An effect node has no ring: the value is checked, and takes no memory.
+   */
   capacityFrames?: number;
   /**
    * How long create() waits for the processor to start, once loading is done
@@ -482,11 +485,11 @@ export interface NodeStats {
   underruns: number;
   /** Quanta a capture node could not store whole in its ring. */
   overruns: number;
-  /** Frames in the ring. */
+  /** Frames in the ring (an effect node has no ring: 0, as are the ring's other counts). */
   availableRead: number;
   /** Free frames in the ring. */
   availableWrite: number;
-  /** The ring's size in frames. */
+  /** The ring's size in frames; 0 for an effect node. */
   capacityFrames: number;
   /** The ring's channels. */
   channels: number;

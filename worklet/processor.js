@@ -140,8 +140,12 @@ class RingletProcessor extends AudioWorkletProcessor {
         const buffer = memory.buffer;
         const ring = core.rlw_ring();
         const stats = core.rlw_stats();
-        this.portRing = o.mode === MODE_SOURCE || o.mode === MODE_CAPTURE ? ringFrames(buffer, ring) : null;
-        this.ringHeader = new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2);
+        // An effect node has no ring (address 0): its snapshots read a header of zeros.
+        this.portRing = ring !== 0 ? ringFrames(buffer, ring) : null;
+        this.ringHeader =
+          ring !== 0
+            ? new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2)
+            : new Int32Array(LAYOUT.RING_HEADER_BYTES >> 2);
         this.statsView = new Uint32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
         this.framesView = new BigUint64Array(buffer, stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
         this.portParams = new ParamQueue(buffer, core.rlw_params());

@@ -260,7 +260,7 @@ void rl_params_count_rejected(rl_params* params);
 typedef enum rl_mode {
     /** Ring -> outputs. The ring is written by JavaScript on another thread. */
     RL_MODE_SOURCE = 0,
-    /** Inputs -> outputs. The node has a ring only for API symmetry (unused). */
+    /** Inputs -> outputs. The node has no ring: capacity_frames is ignored. */
     RL_MODE_EFFECT = 1,
     /** Inputs -> ring and outputs. The ring is read on another thread. */
     RL_MODE_CAPTURE = 2
@@ -299,7 +299,7 @@ typedef struct rl_resampler rl_resampler; /* see "Resampler" below */
 typedef struct rl_node_config {
     rl_mode mode;
     uint32_t channels;        /* 1 .. 32 */
-    uint32_t capacity_frames; /* ring capacity, power of two, 256 .. 2^24 */
+    uint32_t capacity_frames; /* ring capacity, power of two, 256 .. 2^24; effect nodes: ignored */
     double sample_rate;       /* the context's; rl_node_config_init sets 48000 */
     /** Source nodes: the rate of the ring's frames, or 0 (the default) for
      *  sample_rate. Other modes: 0 or sample_rate. A rate other than
@@ -330,6 +330,7 @@ void rl_node_uninit(rl_node* node);
 float* rl_node_input(rl_node* node, uint32_t channel);
 float* rl_node_output(rl_node* node, uint32_t channel);
 
+/** The node's ring: NULL for an effect node, which has none. */
 rl_ring* rl_node_ring(rl_node* node);
 /** The statistics block, laid out as RL_STATS_OFFSET_*. */
 void* rl_node_stats(rl_node* node);

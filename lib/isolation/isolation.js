@@ -22,7 +22,7 @@ const COEP_VALUES = /** @type {const} */ (['require-corp', 'credentialless']);
 const CORP_VALUES = /** @type {const} */ (['same-site', 'same-origin', 'cross-origin']);
 const DEFAULT_TIMEOUT_MS = 10000;
 /** sessionStorage key prefix; the page's path follows, so one failing page does not block the others. */
-export const RELOAD_GUARD_PREFIX = 'ringlet:coi-reloaded:';
+const RELOAD_GUARD_PREFIX = 'ringlet:coi-reloaded:';
 /**
  * A guard counts only for the load that our reload started: a reload whose
  * navigation began within this long after the guard was written. Clearing the
@@ -34,7 +34,7 @@ export const RELOAD_GUARD_PREFIX = 'ringlet:coi-reloaded:';
 const RELOAD_WINDOW_MS = 10000;
 
 /** The service worker beside the bundled entry: dist/coi-serviceworker.js. */
-export function defaultServiceWorkerUrl() {
+function defaultServiceWorkerUrl() {
   return new URL('./coi-serviceworker.js', import.meta.url).href;
 }
 
@@ -69,7 +69,7 @@ function checkUrl(value, name) {
  * Validates the options and fills in defaults. Touches no browser global.
  * @param {unknown} options
  */
-export function checkIsolationOptions(options) {
+function checkIsolationOptions(options) {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') {
     throw new TypeError(`${WHERE}: options must be an object; got ${describe(options)}`);

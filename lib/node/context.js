@@ -29,7 +29,7 @@ export function isMainThread() {
 }
 
 /** @param {string} where */
-export function assertMainThread(where) {
+function assertMainThread(where) {
   if (!isMainThread()) {
     throw new RingletError(
       'NOT_MAIN_THREAD',

@@ -92,7 +92,7 @@ export function defaultWasmBytes() {
  * True where shared memory exists: a cross-origin isolated page (or a
  * runtime without the isolation concept, such as Node).
  */
-export function canShareMemory() {
+function canShareMemory() {
   return typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated !== false;
 }
 

@@ -55,6 +55,18 @@ import { TimerSet } from '../shared/util.js';
  * @typedef {{ ring: number, stats: number, params: number, meters: number, timebuf: number }} Ready
  */
 
+/** What an effect node, which has no ring, reports for one. */
+const NO_RING = Object.freeze({
+  underruns: 0,
+  overruns: 0,
+  availableRead: 0,
+  availableWrite: 0,
+  capacityFrames: 0,
+  closed: false,
+  close() {},
+  end: { pending: false },
+});
+
 /**
  * Node state on the 'shared' transport: the endpoints, counters, meters,
  * settings queue and analyser's time buffer are views onto the node's shared
@@ -71,7 +83,7 @@ export function sharedState(o, memory, port, ready, module, sampleRate) {
   const buffer = /** @type {SharedArrayBuffer} */ (/** @type {unknown} */ (memory.buffer));
   const writer = o.mode === 'source' ? new RingWriter(buffer, ready.ring) : null;
   const reader = o.mode === 'capture' ? new RingReader(buffer, ready.ring) : null;
-  const ring = writer ?? reader ?? new RingReader(buffer, ready.ring);
+  const ring = writer ?? reader ?? NO_RING;
   const frames = new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
   const stats = new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2);
   const timers = new TimerSet();
@@ -166,6 +178,7 @@ export function messageState(o, port, module, sampleRate) {
       link.poll(SNAPSHOT_INTERVAL_MS);
       const snap = link.snapshot;
       const fill = (snap.writeIndex - snap.readIndex) >>> 0;
+      const capacity = o.mode === 'effect' ? 0 : o.capacityFrames; // an effect node has no ring
       return {
         framesProcessed: snap.framesProcessed,
         quanta: snap.quanta,
@@ -173,8 +186,8 @@ export function messageState(o, port, module, sampleRate) {
         underruns: snap.underruns,
         overruns: snap.overruns,
         availableRead: fill,
-        availableWrite: o.capacityFrames - fill,
-        capacityFrames: o.capacityFrames,
+        availableWrite: capacity - fill,
+        capacityFrames: capacity,
         channels: o.channels,
         closed: snap.closed,
       };

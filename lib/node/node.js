@@ -24,8 +24,8 @@ import { nodeTarget } from './wrapped.js';
 /** @typedef {import('./node-state.js').NodeState} NodeState */
 /** @typedef {import('./node-state.js').Ready} Ready */
 
-export const DEFAULT_CAPACITY_FRAMES = 8192;
-export const DEFAULT_CHANNELS = 2;
+const DEFAULT_CAPACITY_FRAMES = 8192;
+const DEFAULT_CHANNELS = 2;
 const DEFAULT_READY_TIMEOUT_MS = 5000;
 
 /** Request ids of resets, page-wide (a reply names the reset it answers). */

@@ -10,8 +10,8 @@
 /** @typedef {import('../../types/index.js').PanicReport} PanicReport */
 /** @typedef {import('../../types/index.js').PanicStats} PanicStats */
 
-export const PANIC_HISTORY_LIMIT = 100;
-export const PANIC_TEXT_LIMIT = 4096;
+const PANIC_HISTORY_LIMIT = 100;
+const PANIC_TEXT_LIMIT = 4096;
 
 /** @type {{ total: number, recovered: number, bySource: Record<PanicSource, number> }} */
 const counts = { total: 0, recovered: 0, bySource: { worklet: 0, worker: 0, main: 0 } };

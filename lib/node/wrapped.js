@@ -33,7 +33,7 @@ const ACCEPTED =
  * True for a context made by this page's Web Audio (not a library's wrapper).
  * @param {unknown} value
  */
-export function isNativeContext(value) {
+function isNativeContext(value) {
   const Native = globalThis.BaseAudioContext;
   return typeof Native === 'function' && value instanceof Native;
 }
@@ -44,7 +44,7 @@ export function isNativeContext(value) {
  * @param {unknown} value
  * @returns {value is { rawContext: BaseAudioContext, createAudioWorkletNode: (name: string, options: AudioWorkletNodeOptions) => AudioWorkletNode }}
  */
-export function isToneContext(value) {
+function isToneContext(value) {
   const v = /** @type {{ rawContext?: unknown, createAudioWorkletNode?: unknown } | null} */ (value);
   return (
     v !== null &&

@@ -10,9 +10,9 @@ import { checkInteger, describe } from '../shared/util.js';
 /** @typedef {import('../../types/pool.js').BufferPoolStats} BufferPoolStats */
 
 /** The longest buffer: 2^28 floats, 1 GiB. */
-export const MAX_BUFFER_LENGTH = 2 ** 28;
+const MAX_BUFFER_LENGTH = 2 ** 28;
 /** The largest bound on pooled buffers. */
-export const MAX_POOLED_BUFFERS = 4096;
+const MAX_POOLED_BUFFERS = 4096;
 export const DEFAULT_MAX_BUFFERS = 32;
 
 export class BufferPool {

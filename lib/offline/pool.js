@@ -70,14 +70,14 @@ import { pageWasmBytes, pageWasmUrl, resolveWorkerUrl } from './worker-url.js';
 /** @typedef {import('../../types/pool.js').RunOptions} RunOptions */
 /** @typedef {ReturnType<typeof setTimeout>} TimerId */
 
-export const MAX_WORKERS = 64;
-export const MAX_QUEUE = 2 ** 24;
-export const DEFAULT_TASK_TIMEOUT_MS = 60000;
-export const DEFAULT_MAX_QUEUE = 1000;
-export const DEFAULT_SWEEP_INTERVAL_MS = 5000;
-export const DEFAULT_START_TIMEOUT_MS = 10000;
-export const DEFAULT_MAX_START_FAILURES = 3;
-export const DEFAULT_MAX_CRASHES = 3;
+const MAX_WORKERS = 64;
+const MAX_QUEUE = 2 ** 24;
+const DEFAULT_TASK_TIMEOUT_MS = 60000;
+const DEFAULT_MAX_QUEUE = 1000;
+const DEFAULT_SWEEP_INTERVAL_MS = 5000;
+const DEFAULT_START_TIMEOUT_MS = 10000;
+const DEFAULT_MAX_START_FAILURES = 3;
+const DEFAULT_MAX_CRASHES = 3;
 
 /**
  * @typedef {object} Task
@@ -153,7 +153,7 @@ function intOption(options, name, min, max, fallback) {
 }
 
 /** hardwareConcurrency - 1, clamped to 1 .. 16. */
-export function defaultMaxWorkers() {
+function defaultMaxWorkers() {
   const cores = globalThis.navigator?.hardwareConcurrency;
   const n = typeof cores === 'number' && Number.isFinite(cores) ? cores - 1 : 1;
   return Math.min(16, Math.max(1, Math.floor(n)));

@@ -36,12 +36,12 @@ import { checkInteger, describe } from '../shared/util.js';
 /** @typedef {import('../../types/render.js').RenderSegmentInfo} RenderSegmentInfo */
 
 export const QUANTUM = RENDER_QUANTUM;
-export const DEFAULT_SEGMENT_FRAMES = 131072;
-export const MAX_SEGMENT_FRAMES = 2 ** 24;
-export const DEFAULT_PIPELINE = 2;
-export const MAX_PIPELINE = 64;
+const DEFAULT_SEGMENT_FRAMES = 131072;
+const MAX_SEGMENT_FRAMES = 2 ** 24;
+const DEFAULT_PIPELINE = 2;
+const MAX_PIPELINE = 64;
 /** Idle workers of the default pool exit after this long, so it holds nothing while unused. */
-export const DEFAULT_POOL_IDLE_MS = 30000;
+const DEFAULT_POOL_IDLE_MS = 30000;
 
 /** @type {WorkerPool | null} */
 let defaultPool = null;

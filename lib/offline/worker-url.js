@@ -9,7 +9,7 @@ import { allowScriptUrl } from '../shared/policy.js';
 import { describe } from '../shared/util.js';
 
 /** Where the bundled package keeps the worker module: beside dist/ringlet.js. */
-export function defaultWorkerUrl() {
+function defaultWorkerUrl() {
   return new URL('./ringlet-worker.js', import.meta.url).href;
 }
 

@@ -43,7 +43,7 @@ import { describe } from './util.js';
 /** @typedef {import('../../types/index.js').GeneratorType} GeneratorType */
 
 /** rl_biquad_type order, which is Web Audio's BiquadFilterType order. */
-export const BIQUAD_TYPES = /** @type {const} */ ([
+const BIQUAD_TYPES = /** @type {const} */ ([
   'lowpass',
   'highpass',
   'bandpass',
@@ -55,7 +55,7 @@ export const BIQUAD_TYPES = /** @type {const} */ ([
 ]);
 
 /** rl_generator_type order. */
-export const GENERATOR_TYPES = /** @type {const} */ ([
+const GENERATOR_TYPES = /** @type {const} */ ([
   'sine',
   'square',
   'sawtooth',
@@ -65,9 +65,9 @@ export const GENERATOR_TYPES = /** @type {const} */ ([
   'sweep',
 ]);
 
-export const EQ_BANDS = EQ_DEFAULT_BANDS;
-export const EQ_GAIN_DB = { min: EQ_MIN_GAIN_DB, max: EQ_MAX_GAIN_DB };
-export const LIMITER_RANGES = {
+const EQ_BANDS = EQ_DEFAULT_BANDS;
+const EQ_GAIN_DB = { min: EQ_MIN_GAIN_DB, max: EQ_MAX_GAIN_DB };
+const LIMITER_RANGES = {
   ceilingDb: { min: LIMITER_MIN_CEILING_DB, max: LIMITER_MAX_CEILING_DB, default: LIMITER_DEFAULT_CEILING_DB },
   attackMs: { min: LIMITER_MIN_ATTACK_MS, max: LIMITER_MAX_ATTACK_MS, default: LIMITER_DEFAULT_ATTACK_MS },
   releaseMs: { min: LIMITER_MIN_RELEASE_MS, max: LIMITER_MAX_RELEASE_MS, default: LIMITER_DEFAULT_RELEASE_MS },
@@ -120,7 +120,7 @@ function checkObject(value, where) {
  * @param {number} index
  * @returns {EqBand}
  */
-export function defaultEqBand(index) {
+function defaultEqBand(index) {
   return Object.freeze({ type: 'peaking', frequency: 60 * 2 ** index, q: Math.SQRT2, gainDb: 0 });
 }
 
@@ -134,7 +134,7 @@ export function defaultEqBand(index) {
  * @param {string} where
  * @returns {EqBand}
  */
-export function checkEqBand(band, current, sampleRate, where) {
+function checkEqBand(band, current, sampleRate, where) {
   const b = checkObject(band, where);
   const type = orCurrent(b.type, current.type);
   if (typeof type !== 'string' || !BIQUAD_TYPES.includes(/** @type {BiquadType} */ (type))) {
@@ -161,7 +161,7 @@ export function checkEqBand(band, current, sampleRate, where) {
  * @param {string} where
  * @returns {LimiterSettings}
  */
-export function checkLimiterSettings(settings, current, where) {
+function checkLimiterSettings(settings, current, where) {
   const s = checkObject(settings, where);
   /** @param {keyof typeof LIMITER_RANGES} key */
   const field = (key) =>
@@ -170,14 +170,14 @@ export function checkLimiterSettings(settings, current, where) {
 }
 
 /** The limiter's settings on a fresh node. @type {LimiterSettings} */
-export const DEFAULT_LIMITER = Object.freeze({
+const DEFAULT_LIMITER = Object.freeze({
   ceilingDb: LIMITER_RANGES.ceilingDb.default,
   attackMs: LIMITER_RANGES.attackMs.default,
   releaseMs: LIMITER_RANGES.releaseMs.default,
 });
 
 /** The range of an offline render's `gain`: the gain AudioParam's. */
-export const GAIN_RANGE = { min: -1e6, max: 1e6 };
+const GAIN_RANGE = { min: -1e6, max: 1e6 };
 
 /**
  * @param {unknown} value

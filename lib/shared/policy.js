@@ -246,4 +246,4 @@ export function watchViolations() {
 }
 
 /** How long a failed load waits for the violation event that explains it. */
-export const VIOLATION_WAIT_MS = 250;
+const VIOLATION_WAIT_MS = 250;

@@ -130,6 +130,14 @@ test('an effect node passes its input through exactly', async () => {
   expect(r.writer).toBeNull();
   expect(r.reader).toBeNull();
   expect(r.stats.framesProcessed).toBe(8192);
+  // An effect node has no ring.
+  expect(r.stats).toMatchObject({
+    capacityFrames: 0,
+    availableRead: 0,
+    availableWrite: 0,
+    underruns: 0,
+    closed: false,
+  });
 });
 
 test.needs(['sharedArrayBuffer'], 'the shared ring (message-transport.node.test.js runs the same over the port)');

@@ -83,6 +83,9 @@ static node_stats read_stats(rl_node* node) {
 
 /* Raw ring indices, read the way the other thread reads them. */
 static uint32_t ring_u32(const rl_ring* ring, size_t offset) {
+    if (ring == NULL) {
+        return 0; /* an effect node has no ring */
+    }
     return atomic_load((_Atomic uint32_t*)(void*)((unsigned char*)(void*)(uintptr_t)ring + offset));
 }
 
@@ -200,10 +203,12 @@ static void check_layout(node_state* s) {
         spans[n].what = "output plane";
         spans[n++].index = c;
     }
-    spans[n].start = (const unsigned char*)s->ring;
-    spans[n].size = s->ring_size;
-    spans[n].what = "ring";
-    spans[n++].index = 0;
+    if (s->ring != NULL) {
+        spans[n].start = (const unsigned char*)s->ring;
+        spans[n].size = s->ring_size;
+        spans[n].what = "ring";
+        spans[n++].index = 0;
+    }
     spans[n].start = (const unsigned char*)rl_node_stats(s->node);
     spans[n].size = RL_STATS_BYTES;
     spans[n].what = "stats";
@@ -243,6 +248,9 @@ static void check_layout(node_state* s) {
                        spans[j].index);
         }
     }
+    if (s->ring == NULL) {
+        return;
+    }
     FUZZ_CHECK_EQ(rl_ring_attach(s->ring, s->ring_size, &attached), RL_OK, "attach node ring");
     FUZZ_CHECK_EQ(rl_ring_channels(s->ring), s->channels, "node ring channels");
     FUZZ_CHECK_EQ(rl_ring_capacity(s->ring), s->capacity, "node ring capacity");
@@ -258,6 +266,8 @@ static void node_adopt(node_state* s, rl_node* node) {
     FUZZ_CHECK(node == (rl_node*)(void*)s->block.heap, "node is not at the start of its block");
     s->node = node;
     s->ring = rl_node_ring(node);
+    FUZZ_CHECK((s->ring == NULL) == (s->mode == RL_MODE_EFFECT),
+               "a source or capture node has a ring, an effect node none");
     s->live = 1;
     s->closed = 0;
     s->fed_nonfinite = 0;
@@ -638,8 +648,10 @@ static void op_uninit(node_state* s, fuzz_input* in) {
     s->live = 0;
     fuzz_block_check(&s->block, "uninit");
     FUZZ_CHECK_EQ(rl_node_process(s->node, 128), RL_INVALID_ARGS, "process after uninit");
-    FUZZ_CHECK_EQ(rl_ring_attach(s->ring, s->ring_size, &attached), RL_INVALID_STATE,
-                  "attach to the ring of an uninit node");
+    if (s->ring != NULL) {
+        FUZZ_CHECK_EQ(rl_ring_attach(s->ring, s->ring_size, &attached), RL_INVALID_STATE,
+                      "attach to the ring of an uninit node");
+    }
     if (variant & 2u) {
         node_init(s);
     }
@@ -676,7 +688,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     s.channels = 1u + fuzz_u8(&in) % RL_RING_MAX_CHANNELS;
     s.capacity = RL_RING_MIN_CAPACITY << (fuzz_u8(&in) % 5u);
     rate = valid_rates[fuzz_u8(&in) % FUZZ_COUNT(valid_rates)];
-    s.ring_size = RL_RING_HEADER_BYTES + (size_t)s.capacity * s.channels * 4u;
+    s.ring_size =
+        s.mode == RL_MODE_EFFECT ? 0u : RL_RING_HEADER_BYTES + (size_t)s.capacity * s.channels * 4u;
     s.salt = fuzz_u32(&in);
     s.cfg = rl_node_config_init((rl_mode)s.mode, s.channels, s.capacity);
     s.cfg.sample_rate = rate;
@@ -712,10 +725,10 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         case 4:
         case 5:
             name = "ring";
-            if (s.live && s.mode != RL_MODE_CAPTURE) {
+            if (s.live && s.mode == RL_MODE_SOURCE) {
                 op_ring_write(&s, &in);
             }
-            if (s.live && s.mode != RL_MODE_SOURCE && (op & 0x10u)) {
+            if (s.live && s.mode == RL_MODE_CAPTURE && (op & 0x10u)) {
                 op_ring_read(&s, &in);
             }
             break;
@@ -741,7 +754,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 }
             } else {
                 name = "close";
-                if (s.live && (op & 0x10u)) {
+                if (s.live && s.ring != NULL && (op & 0x10u)) {
                     rl_ring_close(s.ring);
                     s.closed = 1;
                 }

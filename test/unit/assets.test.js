@@ -271,11 +271,10 @@ describe('dist/ringlet-worklet.js', () => {
    * Evaluates the built worklet in a scope of its own, as an AudioWorklet
    * would, and constructs its processor for the message transport, where the
    * worklet's own JS moves frames between port messages and the ring.
-   * @param {'source' | 'capture'} mode
+   * @param {'source' | 'effect' | 'capture'} mode
    */
-  async function processorFor(mode) {
+  async function processorFor(mode, capacityFrames = 256) {
     const channels = 2;
-    const capacityFrames = 256;
     const wasm = await compileRinglet(
       new Uint8Array(readFileSync(new URL('../../dist/ringlet.wasm', import.meta.url))),
       {
@@ -336,7 +335,7 @@ describe('dist/ringlet-worklet.js', () => {
       expect(posted).toEqual([]); // no panic
       return out.map((x) => Float32Array.from(x));
     };
-    return { send, quantum, registered };
+    return { send, quantum, registered, heapBytes };
   }
 
   // Frame i, channel c: unique, exact in float32 and below the limiter's ceiling.
@@ -349,6 +348,30 @@ describe('dist/ringlet-worklet.js', () => {
     expect(code()).not.toMatch(/class (RingWriter|RingReader|RingEnd)\b/);
     const { registered } = await processorFor('source');
     expect(Object.keys(registered)).toEqual([PROCESSOR_NAME]);
+  });
+
+  test('an effect node has no ring: its memory does not grow with capacityFrames, and it still answers polls', async () => {
+    const small = await processorFor('effect', 256);
+    const large = await processorFor('effect', 1 << 20);
+    const source = await processorFor('source', 256);
+    expect(large.heapBytes).toBe(small.heapBytes);
+    // A source's ring of 256 stereo frames is 2 KiB of samples on its own.
+    expect(source.heapBytes - small.heapBytes).toBeGreaterThanOrEqual(256 * 2 * 4);
+    const input = [0, 1].map((c) => Float32Array.from({ length: 128 }, (_, i) => value(i, c)));
+    const out = large.quantum(input);
+    expect(out.map((x) => [...x])).toEqual(input.map((x) => [...x]));
+    expect(large.send({ type: 'poll', id: 1 }).snapshot).toMatchObject({
+      writeIndex: 0,
+      readIndex: 0,
+      underruns: 0,
+      overruns: 0,
+      closed: false,
+      framesProcessed: 128,
+    });
+    // A write or read meant for a ring moves nothing and still gets its one reply.
+    expect(large.send({ type: 'write', data: interleaved(0, 16), frames: 16 }).snapshot).toMatchObject({
+      writeIndex: 0,
+    });
   });
 
   test('a source moves port writes through its ring to the output, across the ring wrap, in order', async () => {
