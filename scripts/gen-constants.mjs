@@ -141,6 +141,13 @@ export function generate() {
     scalar('LIMITER_MAX_RELEASE_MS', 'RL_LIMITER_MAX_RELEASE_MS', 'limiter release, longest'),
     scalar('LIMITER_DEFAULT_RELEASE_MS', 'RL_LIMITER_DEFAULT_RELEASE_MS', 'limiter release, default'),
     '',
+    "// The resampler's ranges: a source node's ring rate and its playbackRate.",
+    scalar('RESAMPLER_MIN_RATE', 'RL_RESAMPLER_MIN_RATE', 'lowest rate either side of the resampler, Hz'),
+    scalar('RESAMPLER_MAX_RATE', 'RL_RESAMPLER_MAX_RATE', 'highest rate either side of the resampler, Hz'),
+    scalar('RESAMPLER_MIN_SPEED', 'RL_RESAMPLER_MIN_SPEED', 'lowest playback rate'),
+    scalar('RESAMPLER_MAX_SPEED', 'RL_RESAMPLER_MAX_SPEED', 'highest playback rate'),
+    scalar('RESAMPLER_TAPS', 'RL_RESAMPLER_TAPS', "the resampler's filter length, in samples of the lower rate"),
+    '',
   ];
   return lines.join('\n');
 }

@@ -350,6 +350,28 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
    */
   capacityFrames?: number;
   /**
+   * Source nodes only: the rate, in Hz, of the frames the producer writes
+   * into the ring, 8000 .. 384000 (RL_RESAMPLER_MIN_RATE ..
+   * RL_RESAMPLER_MAX_RATE); default the context's. A rate other than the
+   * context's puts the core's band-limited resampler between the ring and
+   * the chain, on the audio thread: the ring then drains at this rate (times
+   * playbackRate), and the node plays at the context's. That needs the
+   * context's own rate in the same range. The resampler adds about 230 KiB
+   * to a stereo node's memory and `stats().latencyFrames` of delay (about
+   * 105 frames at 44.1 -> 48 kHz). Refused (TypeError) for other modes;
+   * a value outside the range is a RangeError.
+   */
+  sampleRate?: M extends 'source' ? number : never;
+  /**
+   * Source nodes only: whether `node.playbackRate` is live. Default true
+   * when `sampleRate` differs from the context's (the resampler is there
+   * already; playbackRate costs 4 KiB more), false otherwise: a node at the
+   * context's rate needs the resampler for it (about 230 KiB more memory,
+   * stereo), though it copies its ring straight through, bit for bit and
+   * with no latency, until the first playbackRate other than 1.
+   */
+  varispeed?: M extends 'source' ? boolean : never;
+  /**
    * How long create() waits for the processor to start, once loading is done
    * (loading has its own loadTimeoutMs); default 5000. If create() fails after
    * the node was built (this timeout, a core that fails to start), the
@@ -495,6 +517,19 @@ export interface NodeStats {
   channels: number;
   /** True once the ring was closed. */
   closed: boolean;
+  /**
+   * A resampling source node: output frames (at the context's rate) between
+   * a frame leaving the ring and being heard, at the current playback rate.
+   * 0 while nothing is resampled (no resampler, or a varispeed node at rate
+   * 1 that still copies its ring straight through).
+   */
+  latencyFrames: number;
+  /**
+   * A resampling source node: ring frames the resampler has read and not
+   * yet played, so the frame being heard is the ring's read count minus
+   * this. 0 while nothing is resampled.
+   */
+  lookaheadFrames: number;
 }
 
 /**
@@ -624,6 +659,36 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
   readonly mode: M;
   /** Channels of the ring and of the node's output. */
   readonly channels: number;
+  /**
+   * The rate of the frames in the ring, Hz: a source node's `sampleRate`
+   * option, else the context's. The core converts it to the context's rate.
+   */
+  readonly sampleRate: number;
+  /** True when `playbackRate` is live: a source node created with varispeed (or resampling by default). */
+  readonly varispeed: boolean;
+  /**
+   * The playback rate, an a-rate AudioParam, 0.25 .. 4, default 1, with
+   * AudioBufferSourceNode.playbackRate's meaning (2 plays twice as fast, an
+   * octave up; the ring drains twice as fast). Automate it like any
+   * AudioParam, from the main thread: the processor copies its values into
+   * the core's preallocated memory each quantum (nothing allocated, nothing
+   * posted), a constant value is reached by a 5 ms ramp and an automation is
+   * followed frame by frame, so changes never click. null unless
+   * `varispeed`.
+   */
+  readonly playbackRate: M extends 'source' ? AudioParam | null : null;
+  /**
+   * The resampler forgets the frames it has read from the ring and not yet
+   * played, and starts again from the ring's next frame: call it after a
+   * seek or between two streams, so no filter tail of the old audio reaches
+   * the new. Applies at the start of the next quantum, like a setting (on
+   * 'message', once it has crossed the port: `await node.flush()` before
+   * an offline render). Keeps the ring, the counters and the playback rate;
+   * reset() restarts everything. Ignored once disposed. Main thread; no wait.
+   * @throws TypeError when the node has no resampler (a source node at the
+   * context's rate without varispeed, or another mode).
+   */
+  resetResampler(): void;
   /** 'running' until the core fails ('panicked', silent until reset()) or dispose() ('disposed'). */
   readonly state: 'running' | 'panicked' | 'disposed';
   /** How audio reaches the worklet, as resolved at create(). */

@@ -16,7 +16,12 @@
  * ring from replies about the new one.
  */
 import { instantiateCore, resultString } from '../lib/shared/core.js';
-import { MODE_CAPTURE, MODE_SOURCE } from '../lib/shared/constants.generated.js';
+import {
+  MODE_CAPTURE,
+  MODE_SOURCE,
+  RESAMPLER_MAX_SPEED,
+  RESAMPLER_MIN_SPEED,
+} from '../lib/shared/constants.generated.js';
 import { LAYOUT } from '../lib/shared/layout.js';
 import { ParamQueue } from '../lib/shared/params.js';
 import { closeRing, pullFrames, pushFrames, ringClosed, ringFrames } from '../lib/shared/ring.js';
@@ -35,6 +40,8 @@ import { PROCESSOR_NAME } from '../lib/shared/version.js';
  * @property {number} capacityFrames
  * @property {number} heapBytes
  * @property {number} sampleRate the context's, which the main thread sized the node for
+ * @property {number} [inputRate] a source node's ring rate, when it differs from sampleRate (0 or absent: the same)
+ * @property {boolean} [varispeed] whether the node takes the playbackRate AudioParam's values
  */
 
 /**
@@ -53,9 +60,23 @@ function silence(out) {
 }
 
 class RingletProcessor extends AudioWorkletProcessor {
-  /** The node's AudioParams: `gain` (a-rate), applied by the core's gain stage. */
+  /**
+   * The node's AudioParams: `gain` (a-rate), applied by the core's gain
+   * stage, and `playbackRate` (a-rate, AudioBufferSourceNode's range and
+   * meaning), which only a node created with varispeed hands to the core;
+   * every other node leaves it alone.
+   */
   static get parameterDescriptors() {
-    return [{ name: 'gain', defaultValue: 1, minValue: -1e6, maxValue: 1e6, automationRate: 'a-rate' }];
+    return [
+      { name: 'gain', defaultValue: 1, minValue: -1e6, maxValue: 1e6, automationRate: 'a-rate' },
+      {
+        name: 'playbackRate',
+        defaultValue: 1,
+        minValue: RESAMPLER_MIN_SPEED,
+        maxValue: RESAMPLER_MAX_SPEED,
+        automationRate: 'a-rate',
+      },
+    ];
   }
 
   /** @param {{ processorOptions: ProcessorOptions }} options */
@@ -74,6 +95,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     /** @type {Float32Array[]} */ this.outViews = [];
     /** The core's buffer for the gain AudioParam's values. @type {Float32Array} */
     this.gainView = new Float32Array(0);
+    /** The core's buffer for the playbackRate AudioParam's values; null without varispeed. @type {Float32Array | null} */
+    this.rateView = null;
     /** What rl_panic said just before the core trapped, if it did. */
     /** @type {{ code: number, message: string } | null} */ this.panicNote = null;
     this.options = options.processorOptions;
@@ -91,6 +114,8 @@ class RingletProcessor extends AudioWorkletProcessor {
     this.portRing = null;
     /** @type {Int32Array | null} */ this.ringHeader = null;
     /** @type {Uint32Array | null} */ this.statsView = null;
+    /** The same block as floats: the resampler's latency and lookahead. @type {Float32Array | null} */
+    this.statFloats = null;
     /** @type {BigUint64Array | null} */ this.framesView = null;
     /** Message transport: settings arrive as messages and go into the core's queue here. @type {ParamQueue | null} */
     this.portParams = null;
@@ -131,9 +156,17 @@ class RingletProcessor extends AudioWorkletProcessor {
       const o = this.options;
       const memory = this.memory;
       const core = instantiateCore(o.module, memory, this.host);
-      const result = core.rlw_init(o.mode, o.channels, o.capacityFrames, o.sampleRate, o.heapBytes);
+      const result = core.rlw_init_rate(
+        o.mode,
+        o.channels,
+        o.capacityFrames,
+        o.sampleRate,
+        o.inputRate ?? 0,
+        o.varispeed ? 1 : 0,
+        o.heapBytes,
+      );
       if (result !== 0) {
-        throw new Error(`rlw_init failed: ${resultString(core, memory, result)}`);
+        throw new Error(`rlw_init_rate failed: ${resultString(core, memory, result)}`);
       }
       this.core = core;
       if (o.transport === 'message') {
@@ -147,6 +180,7 @@ class RingletProcessor extends AudioWorkletProcessor {
             ? new Int32Array(buffer, ring, LAYOUT.RING_HEADER_BYTES >> 2)
             : new Int32Array(LAYOUT.RING_HEADER_BYTES >> 2);
         this.statsView = new Uint32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
+        this.statFloats = new Float32Array(buffer, stats, LAYOUT.STATS_BYTES >> 2);
         this.framesView = new BigUint64Array(buffer, stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
         this.portParams = new ParamQueue(buffer, core.rlw_params());
         const meters = core.rlw_meters();
@@ -192,6 +226,8 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.outViews.push(new Float32Array(buffer, core.rlw_output(c), frames));
     }
     this.gainView = new Float32Array(buffer, core.rlw_gain_values(), frames);
+    const rates = core.rlw_playback_rate_values();
+    this.rateView = rates === 0 ? null : new Float32Array(buffer, rates, frames);
     this.quantum = frames;
   }
 
@@ -201,6 +237,7 @@ class RingletProcessor extends AudioWorkletProcessor {
   snapshot() {
     const h = /** @type {Int32Array} */ (this.ringHeader);
     const st = /** @type {Uint32Array} */ (this.statsView);
+    const sf = /** @type {Float32Array} */ (this.statFloats);
     return {
       writeIndex: h[LAYOUT.RING_OFFSET_WRITE_INDEX >> 2] >>> 0,
       readIndex: h[LAYOUT.RING_OFFSET_READ_INDEX >> 2] >>> 0,
@@ -210,6 +247,8 @@ class RingletProcessor extends AudioWorkletProcessor {
       framesProcessed: Number(/** @type {BigUint64Array} */ (this.framesView)[0]),
       quanta: st[LAYOUT.STATS_OFFSET_QUANTA >> 2],
       silentFrames: st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2],
+      latencyFrames: sf[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2],
+      lookaheadFrames: sf[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2],
       paramBacklog: this.portParams?.backlog ?? 0,
       meters: this.meterSnapshot(),
     };
@@ -398,8 +437,21 @@ class RingletProcessor extends AudioWorkletProcessor {
       if (gainCount > 1 && isConstant(gain)) gainCount = 1;
       if (gainCount === 1) this.gainView[0] = gain[0];
       else if (gainCount > 0) this.gainView.set(gain);
-      const result = core.rlw_process(frames, gainCount);
-      if (result !== 0) throw new Error(`rlw_process failed: ${resultString(core, this.memory, result)}`);
+      // The playbackRate AudioParam, the same way, for a node with varispeed:
+      // the core ramps a constant over 5 ms and follows an automation's
+      // values frame by frame. A node without it gets none (the core would
+      // refuse them).
+      let rateCount = 0;
+      const rateView = this.rateView;
+      if (rateView !== null) {
+        const rate = parameters.playbackRate;
+        rateCount = rate === undefined ? 0 : rate.length;
+        if (rateCount > 1 && isConstant(rate)) rateCount = 1;
+        if (rateCount === 1) rateView[0] = rate[0];
+        else if (rateCount > 0) rateView.set(rate);
+      }
+      const result = core.rlw_process_rate(frames, gainCount, rateCount);
+      if (result !== 0) throw new Error(`rlw_process_rate failed: ${resultString(core, this.memory, result)}`);
       for (let c = 0; c < channels; c++) out[c].set(this.outViews[c]);
     } catch (error) {
       this.fail(error, 'process');

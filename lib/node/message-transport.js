@@ -31,6 +31,8 @@ import { timeoutOption } from '../shared/util.js';
  * @property {number} framesProcessed
  * @property {number} quanta
  * @property {number} silentFrames
+ * @property {number} [latencyFrames] the resampler's latency, context frames (RL_STATS_OFFSET_LATENCY_FRAMES)
+ * @property {number} [lookaheadFrames] ring frames the resampler holds (RL_STATS_OFFSET_LOOKAHEAD_FRAMES)
  * @property {number} [paramBacklog] settings waiting in the worklet for space in the core's queue
  * @property {{ peak: number[], rms: number[], clips: number[] }} [meters]
  */

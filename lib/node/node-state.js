@@ -21,6 +21,9 @@ import { TimerSet } from '../shared/util.js';
  * @typedef {object} NodeState
  * @property {NodeMode} mode
  * @property {number} channels
+ * @property {number} ringRate the rate of the ring's frames, Hz
+ * @property {boolean} varispeed whether the node takes playbackRate values
+ * @property {boolean} resampler whether the core has a resampler between the ring and the chain
  * @property {'shared' | 'message'} transport
  * @property {RingWriter | MessageWriter | null} writer
  * @property {RingReader | MessageReader | null} reader
@@ -68,10 +71,15 @@ const NO_RING = Object.freeze({
 });
 
 /**
+ * What a node was created as.
+ * @typedef {{ mode: NodeMode, channels: number, capacityFrames: number, ringRate: number, varispeed: boolean, resampler: boolean }} NodeShape
+ */
+
+/**
  * Node state on the 'shared' transport: the endpoints, counters, meters,
  * settings queue and analyser's time buffer are views onto the node's shared
  * memory.
- * @param {{ mode: NodeMode, channels: number }} o
+ * @param {NodeShape} o
  * @param {WebAssembly.Memory} memory
  * @param {MessagePort} port
  * @param {Ready} ready
@@ -86,6 +94,7 @@ export function sharedState(o, memory, port, ready, module, sampleRate) {
   const ring = writer ?? reader ?? NO_RING;
   const frames = new BigUint64Array(buffer, ready.stats + LAYOUT.STATS_OFFSET_FRAMES_PROCESSED, 1);
   const stats = new Uint32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2);
+  const statFloats = new Float32Array(buffer, ready.stats, LAYOUT.STATS_BYTES >> 2);
   const timers = new TimerSet();
   const params = new ParamQueue(buffer, ready.params, timers);
   const meterFloats = new Float32Array(buffer, ready.meters, (o.channels * LAYOUT.METER_CHANNEL_BYTES) >> 2);
@@ -94,6 +103,9 @@ export function sharedState(o, memory, port, ready, module, sampleRate) {
   return {
     mode: o.mode,
     channels: o.channels,
+    ringRate: o.ringRate,
+    varispeed: o.varispeed,
+    resampler: o.resampler,
     transport: 'shared',
     eq: new Eq(params, sampleRate),
     limiter: new Limiter(params),
@@ -124,6 +136,9 @@ export function sharedState(o, memory, port, ready, module, sampleRate) {
       capacityFrames: ring.capacityFrames,
       channels: o.channels,
       closed: ring.closed,
+      // Aligned 4-byte reads do not tear; the core stores each value whole.
+      latencyFrames: statFloats[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2],
+      lookaheadFrames: statFloats[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2],
     }),
     closeRing: () => ring.close(),
     // RingEnd keeps the flag for its BUSY check; the node only reads it.
@@ -144,7 +159,7 @@ const SNAPSHOT_INTERVAL_MS = 16;
 /**
  * Node state on the 'message' transport: endpoints and settings that travel
  * over the port, and counters and meters from the worklet's last snapshot.
- * @param {{ mode: NodeMode, channels: number, capacityFrames: number }} o
+ * @param {NodeShape} o
  * @param {MessagePort} port
  * @param {WebAssembly.Module} module
  * @param {number} sampleRate
@@ -158,6 +173,9 @@ export function messageState(o, port, module, sampleRate) {
   return {
     mode: o.mode,
     channels: o.channels,
+    ringRate: o.ringRate,
+    varispeed: o.varispeed,
+    resampler: o.resampler,
     transport: 'message',
     writer,
     reader,
@@ -190,6 +208,8 @@ export function messageState(o, port, module, sampleRate) {
         capacityFrames: capacity,
         channels: o.channels,
         closed: snap.closed,
+        latencyFrames: snap.latencyFrames ?? 0,
+        lookaheadFrames: snap.lookaheadFrames ?? 0,
       };
     },
     closeRing: () => {

@@ -5,7 +5,8 @@
  * module in a Worker or in Node (where AudioWorkletNode does not exist) works.
  */
 import { RingletError } from '../shared/errors.js';
-import { LAYOUT, MODES } from '../shared/layout.js';
+import { LAYOUT, MODES, PARAM } from '../shared/layout.js';
+import { RESAMPLER_MAX_RATE, RESAMPLER_MIN_RATE } from '../shared/constants.generated.js';
 import { DEFAULT_LOAD_TIMEOUT_MS, checkContext, loadRinglet, resolveTransport } from './load.js';
 import { MessageReader, MessageWriter } from './message-transport.js';
 import { messageState, sharedState } from './node-state.js';
@@ -83,6 +84,7 @@ export function checkNodeOptions(options) {
   );
   const loadTimeoutMs = checkTimeout(o.loadTimeoutMs, 'RingletNode.create', DEFAULT_LOAD_TIMEOUT_MS, 'loadTimeoutMs');
   const transport = resolveTransport(o.transport, 'RingletNode.create');
+  const { sampleRate, varispeed } = checkRateOptions(o, mode);
   return {
     mode: /** @type {NodeMode} */ (mode),
     channels,
@@ -90,10 +92,70 @@ export function checkNodeOptions(options) {
     readyTimeoutMs,
     loadTimeoutMs,
     transport,
+    sampleRate,
+    varispeed,
     AudioWorkletNode: o.AudioWorkletNode,
     wasmUrl: o.wasmUrl,
     workletUrl: o.workletUrl,
   };
+}
+
+/**
+ * A source node's `sampleRate` (the rate of its ring's frames; undefined:
+ * the context's) and `varispeed` (undefined: decided once the context's
+ * rate is known). Other modes take neither. Throws without side effects.
+ * @param {RingletNodeOptions} o
+ * @param {string} mode
+ * @returns {{ sampleRate: number | undefined, varispeed: boolean | undefined }}
+ */
+function checkRateOptions(o, mode) {
+  const where = 'RingletNode.create';
+  const range = `a number of Hz from ${RESAMPLER_MIN_RATE} to ${RESAMPLER_MAX_RATE}`;
+  if (o.sampleRate !== undefined) {
+    if (typeof o.sampleRate !== 'number') {
+      throw new TypeError(`${where}: sampleRate must be ${range}; got ${describe(o.sampleRate)}`);
+    }
+    if (!(o.sampleRate >= RESAMPLER_MIN_RATE && o.sampleRate <= RESAMPLER_MAX_RATE)) {
+      throw new RangeError(`${where}: sampleRate must be ${range}; got ${o.sampleRate}`);
+    }
+  }
+  if (o.varispeed !== undefined && typeof o.varispeed !== 'boolean') {
+    throw new TypeError(`${where}: varispeed must be true or false; got ${describe(o.varispeed)}`);
+  }
+  if (mode !== 'source' && (o.sampleRate !== undefined || o.varispeed !== undefined)) {
+    const name = o.sampleRate !== undefined ? 'sampleRate' : 'varispeed';
+    throw new TypeError(
+      `${where}: ${name} is an option of source nodes only (their ring's frames are resampled); mode is '${mode}'`,
+    );
+  }
+  return { sampleRate: o.sampleRate, varispeed: o.varispeed };
+}
+
+/**
+ * What a source node's ring rate and varispeed come to in `context`: the
+ * ring's rate, whether the node takes playbackRate values, and the core's
+ * input_rate (0: the context's). Throws RangeError, before anything is
+ * built, when the node must resample and the context's rate is outside the
+ * resampler's range.
+ * @param {{ sampleRate: number | undefined, varispeed: boolean | undefined }} o
+ * @param {number} contextRate
+ */
+function resolveRates(o, contextRate) {
+  const ringRate = o.sampleRate ?? contextRate;
+  // A node that resamples anyway gets playbackRate for its plane of values
+  // (4 KiB); one at the context's rate only when asked, as the resampler
+  // costs it about 230 KiB of heap (stereo).
+  const varispeed = o.varispeed ?? ringRate !== contextRate;
+  if (
+    (ringRate !== contextRate || varispeed) &&
+    !(contextRate >= RESAMPLER_MIN_RATE && contextRate <= RESAMPLER_MAX_RATE)
+  ) {
+    const what = varispeed ? 'varispeed' : `sampleRate ${ringRate}`;
+    throw new RangeError(
+      `RingletNode.create: ${what} needs the context's sampleRate from ${RESAMPLER_MIN_RATE} to ${RESAMPLER_MAX_RATE} Hz (the resampler's range); the context runs at ${contextRate}`,
+    );
+  }
+  return { ringRate, varispeed, inputRate: ringRate === contextRate ? 0 : ringRate };
 }
 
 /**
@@ -189,16 +251,24 @@ export class RingletNode extends EventTarget {
     const Base = adoptBase();
     const target = nodeTarget(given, o.AudioWorkletNode, 'RingletNode.create');
     const context = target.context;
+    const rates = resolveRates(o, context.sampleRate);
     const wasm = await loadRinglet(context, {
       transport: o.transport,
       wasmUrl: o.wasmUrl,
       workletUrl: o.workletUrl,
       loadTimeoutMs: o.loadTimeoutMs,
     });
-    const heapBytes = wasm.nodeHeapBytes(o.mode, o.channels, o.capacityFrames, context.sampleRate);
+    const heapBytes = wasm.nodeHeapBytes(
+      o.mode,
+      o.channels,
+      o.capacityFrames,
+      context.sampleRate,
+      rates.inputRate,
+      rates.varispeed,
+    );
     if (heapBytes === 0) {
       throw new RangeError(
-        `RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}`,
+        `RingletNode.create: the core refused mode ${o.mode}, channels ${o.channels}, capacityFrames ${o.capacityFrames}, sampleRate ${rates.ringRate} in a ${context.sampleRate} Hz context${rates.varispeed ? ' with varispeed' : ''}`,
       );
     }
     const pages = wasm.pagesFor(heapBytes);
@@ -222,6 +292,8 @@ export class RingletNode extends EventTarget {
         capacityFrames: o.capacityFrames,
         heapBytes,
         sampleRate: context.sampleRate,
+        inputRate: rates.inputRate,
+        varispeed: rates.varispeed,
       },
     };
     /** @type {RingletNode} */
@@ -242,9 +314,15 @@ export class RingletNode extends EventTarget {
     let state;
     try {
       const ready = await waitForReady(port, o.readyTimeoutMs);
+      const shape = {
+        ...o,
+        ringRate: rates.ringRate,
+        varispeed: rates.varispeed,
+        resampler: rates.inputRate !== 0 || rates.varispeed,
+      };
       state = memory
-        ? sharedState(o, memory, port, ready, wasm.module, context.sampleRate)
-        : messageState(o, port, wasm.module, context.sampleRate);
+        ? sharedState(shape, memory, port, ready, wasm.module, context.sampleRate)
+        : messageState(shape, port, wasm.module, context.sampleRate);
     } catch (error) {
       // No one will ever reach this node: stop its processor (process()
       // returns false from then on, so the engine may collect it).
@@ -268,6 +346,20 @@ export class RingletNode extends EventTarget {
   /** Channels of the ring and of the node's output. */
   get channels() {
     return stateOf(this).channels;
+  }
+
+  /**
+   * The rate of the frames in the ring, in Hz: a source node's `sampleRate`
+   * option (the core converts them to the context's rate), else the
+   * context's.
+   */
+  get sampleRate() {
+    return stateOf(this).ringRate;
+  }
+
+  /** True when the node takes playbackRate (a source node created with varispeed, or resampling). */
+  get varispeed() {
+    return stateOf(this).varispeed;
   }
 
   /** 'running' until the core fails ('panicked') or the node is disposed ('disposed'). */
@@ -308,6 +400,39 @@ export class RingletNode extends EventTarget {
   get gain() {
     const self = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this));
     return /** @type {AudioParam} */ (self.parameters.get('gain'));
+  }
+
+  /**
+   * The playback rate, an a-rate AudioParam from 0.25 to 4 (default 1) with
+   * AudioBufferSourceNode.playbackRate's meaning; null unless the node has
+   * varispeed.
+   * @returns {AudioParam | null}
+   */
+  get playbackRate() {
+    if (!stateOf(this).varispeed) return null;
+    const self = /** @type {AudioWorkletNode} */ (/** @type {unknown} */ (this));
+    return /** @type {AudioParam} */ (self.parameters.get('playbackRate'));
+  }
+
+  /**
+   * A source node's resampler forgets the frames it has taken from the ring
+   * and not yet played, and starts again from the ring's next frame (after
+   * a seek, or between two streams): no filter tail of the old audio rings
+   * into the new. Applied at the start of the next quantum, like a setting
+   * (on 'message', once it has crossed the port). The ring, the counters and
+   * the playback rate are kept; reset() restarts everything. Ignored once
+   * disposed. Main thread; no wait.
+   * @throws {TypeError} when the node has no resampler (sampleRate equal to the context's and no varispeed)
+   */
+  resetResampler() {
+    const s = stateOf(this);
+    if (!s.resampler) {
+      throw new TypeError(
+        "RingletNode.resetResampler: this node has no resampler; create a source node with a sampleRate other than the context's, or with varispeed: true",
+      );
+    }
+    if (s.state === 'disposed') return;
+    (s.params ?? s.link)?.send(PARAM.RESAMPLER_RESET, 0, 0);
   }
 
   /** The 8-band parametric EQ. */

@@ -46,11 +46,18 @@ export class RingletWasm {
    * @param {NodeMode} mode
    * @param {number} channels
    * @param {number} capacityFrames
-   * @param {number} sampleRate
+   * @param {number} sampleRate the context's
+   * @param {number} [inputRate] the rate of the ring's frames (source nodes); 0, the default, for sampleRate
+   * @param {boolean} [varispeed] whether the node takes playbackRate values (source nodes)
    * @throws {RingletError} 'WASM_TRAP' if the core traps (recorded; the next call uses a fresh probe)
    */
-  nodeHeapBytes(mode, channels, capacityFrames, sampleRate) {
-    return this.ask('RingletNode.create', (x) => x.rlw_heap_size(MODES[mode], channels, capacityFrames, sampleRate));
+  nodeHeapBytes(mode, channels, capacityFrames, sampleRate, inputRate = 0, varispeed = false) {
+    if (inputRate === 0 && !varispeed) {
+      return this.ask('RingletNode.create', (x) => x.rlw_heap_size(MODES[mode], channels, capacityFrames, sampleRate));
+    }
+    return this.ask('RingletNode.create', (x) =>
+      x.rlw_heap_size_rate(MODES[mode], channels, capacityFrames, sampleRate, inputRate, varispeed ? 1 : 0),
+    );
   }
 
   /**

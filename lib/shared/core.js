@@ -79,11 +79,15 @@ export function privateMemoryBinary(source) {
  * @property {(which: number) => number} rlw_layout
  * @property {(mode: number, channels: number, capacity: number, sampleRate: number) => number} rlw_heap_size
  * @property {(mode: number, channels: number, capacity: number, sampleRate: number, bytes: number) => number} rlw_init
+ * @property {(mode: number, channels: number, capacity: number, sampleRate: number, inputRate: number, varispeed: number) => number} rlw_heap_size_rate
+ * @property {(mode: number, channels: number, capacity: number, sampleRate: number, inputRate: number, varispeed: number, bytes: number) => number} rlw_init_rate
  * @property {(channel: number) => number} rlw_input
  * @property {(channel: number) => number} rlw_output
  * @property {() => number} rlw_ring
  * @property {() => number} rlw_stats
  * @property {(frames: number, gainValueCount: number) => number} rlw_process
+ * @property {(frames: number, gainValueCount: number, playbackRateValueCount: number) => number} rlw_process_rate
+ * @property {() => number} rlw_playback_rate_values 0 unless the node was initialised with varispeed
  * @property {() => number} rlw_params
  * @property {() => number} rlw_gain_values
  * @property {() => number} rlw_meters

@@ -31,6 +31,8 @@
 //   RL_GC_WARMUP [20000]   warm-up quanta per loop
 //   RL_BENCH_WASM [build/wasm/ringlet.wasm] the core to load, e.g. a candidate
 //     build to compare against the committed one
+//   RL_GC_ONLY [all]       comma-separated loop keys to run (the controls
+//     always run), e.g. source-resampling for test/unit/gc.test.js
 import { readFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { MessageChannel } from 'node:worker_threads';
@@ -43,6 +45,12 @@ const FRAMES = 128;
 const CHANNELS = 2;
 const CAPACITY_FRAMES = 8192;
 const QUANTA = intEnv('RL_GC_QUANTA', 100000);
+const ONLY = (process.env.RL_GC_ONLY ?? '')
+  .split(',')
+  .map((k) => k.trim())
+  .filter(Boolean);
+/** @param {string} key */
+const runs = (key) => ONLY.length === 0 || ONLY.includes(key);
 const WARMUP = intEnv('RL_GC_WARMUP', 20000);
 /** Heap growth per quantum at or above this means at least one object per quantum survived. */
 const MIN_OBJECT_BYTES = 16;
@@ -103,9 +111,10 @@ const wasm = await compileRinglet(module);
 /**
  * A processor in its own memory, built like RingletNode.create builds one.
  * @param {'source' | 'effect' | 'capture'} mode
+ * @param {{ inputRate?: number, varispeed?: boolean }} [rates] a source node's ring rate (0: the context's) and varispeed
  */
-async function makeNode(mode) {
-  const heapBytes = wasm.nodeHeapBytes(mode, CHANNELS, CAPACITY_FRAMES, SAMPLE_RATE);
+async function makeNode(mode, { inputRate = 0, varispeed = false } = {}) {
+  const heapBytes = wasm.nodeHeapBytes(mode, CHANNELS, CAPACITY_FRAMES, SAMPLE_RATE, inputRate, varispeed);
   if (heapBytes === 0) throw new Error(`the core refused ${mode}/${CHANNELS}/${CAPACITY_FRAMES}`);
   const pages = wasm.pagesFor(heapBytes);
   const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
@@ -136,6 +145,8 @@ async function makeNode(mode) {
       capacityFrames: CAPACITY_FRAMES,
       heapBytes,
       sampleRate: SAMPLE_RATE,
+      inputRate,
+      varispeed,
     },
   });
   const msg = /** @type {{ ring: number, stats: number }} */ (await ready);
@@ -326,7 +337,7 @@ async function main() {
   void sink;
 
   // Source: RingWriter.tryWrite feeds the ring from this thread, then process().
-  {
+  if (runs('source')) {
     const node = await makeNode('source');
     const writer = new RingWriter(node.memory.buffer, node.ring);
     const proc = node.proc;
@@ -353,8 +364,55 @@ async function main() {
     node.close();
   }
 
+  // Source resampling: a 44.1 kHz ring into the 48 kHz context, with the
+  // playbackRate AudioParam automated a-rate (a new value every frame, as
+  // an engine hands a ramp over), computed into one preallocated array.
+  if (runs('source-resampling')) {
+    const node = await makeNode('source', { inputRate: 44100, varispeed: true });
+    const writer = new RingWriter(node.memory.buffer, node.ring);
+    const proc = node.proc;
+    const rates = new Float32Array(FRAMES);
+    const parameters = { gain: PARAMETERS.gain, playbackRate: rates };
+    let phase = 0;
+    // Full before it starts, so the slow-down's surplus and the speed-up's
+    // deficit stay inside the ring.
+    while (writer.tryWrite(interleaved) > 0);
+    const loop = (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        // 0.8 .. 1.2, a period of 2000 quanta: on average the ring drains
+        // 117.6 frames a quantum and is offered 128, so it stays nearly full.
+        for (let j = 0; j < FRAMES; j++) rates[j] = 1 + 0.2 * Math.sin((phase + j / FRAMES) * 0.00314159);
+        phase += 1;
+        writer.tryWrite(interleaved);
+        if (proc.process(noInputs, outputs, parameters)) s += FRAMES;
+      }
+      return s;
+    };
+    clearOutputs();
+    const r = await measure(
+      'source-resampling',
+      'source, 44.1 kHz ring -> 48 kHz, playbackRate a-rate: tryWrite + process()',
+      loop,
+      QUANTA,
+    );
+    if (r.checksum !== FRAMES * QUANTA) problems.push(`source-resampling: checksum ${r.checksum}`);
+    let energy = 0;
+    for (const o of outputs[0]) for (const v of o) energy += Number.isFinite(v) ? v * v : NaN;
+    if (!(energy > 1)) problems.push(`source-resampling: the outputs hold no signal (energy ${energy})`);
+    if (writer.underruns !== 0) problems.push(`source-resampling: ${writer.underruns} underruns`);
+    const latency = new Float32Array(node.memory.buffer, node.stats.byteOffset, LAYOUT.STATS_BYTES >> 2)[
+      LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2
+    ];
+    if (!(latency > 0)) problems.push(`source-resampling: the core reports latency ${latency}: it is not resampling`);
+    r.underruns = writer.underruns;
+    checkNode(node, problems);
+    results.push(r);
+    node.close();
+  }
+
   // Effect: inputs -> core -> outputs.
-  {
+  if (runs('effect')) {
     const node = await makeNode('effect');
     const proc = node.proc;
     const loop = (n) => {
@@ -374,7 +432,7 @@ async function main() {
   // Capture, process() alone. A consumer on another thread would drain the
   // ring; here one Atomics.store per quantum advances the read index instead
   // (allocation-free), so the ring never fills and every write is a full one.
-  {
+  if (runs('capture-process')) {
     const node = await makeNode('capture');
     const proc = node.proc;
     const i32 = new Int32Array(node.memory.buffer, node.ring, LAYOUT.RING_HEADER_BYTES >> 2);
@@ -407,7 +465,7 @@ async function main() {
 
   // Capture with RingReader.tryRead draining on the same thread: process()
   // plus the reader, whose 'ready' result is a new object per call.
-  {
+  if (runs('capture-reader')) {
     const node = await makeNode('capture');
     const proc = node.proc;
     const reader = new RingReader(node.memory.buffer, node.ring);
@@ -448,8 +506,9 @@ async function main() {
     problems.push('the empty loop looks like it allocates: heap readings are too noisy to judge');
   const target = { gcEvents: 0, heapBytesPerQuantumBelow: MIN_OBJECT_BYTES };
   /** Loops that must not allocate: the worklet's process() (and the allocation-free writer). */
-  for (const k of ['source', 'effect', 'capture-process']) {
+  for (const k of ['source', 'source-resampling', 'effect', 'capture-process']) {
     const r = byKey[k];
+    if (r === undefined) continue;
     r.target = target;
     r.gcTargetMet = r.gcEvents === 0;
     r.met = observerWorks && smallDetected && !allocates(r);

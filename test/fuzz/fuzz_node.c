@@ -5,12 +5,16 @@
  * First it probes configs (valid and invalid modes, channels, capacities,
  * sample rates): get_heap_size must agree with the header's rules, refused
  * inits must return their code and leave the block untouched. Then it
- * initialises a node (sample rate 3 kHz .. 768 kHz) in a block pre-filled with
- * garbage and checks its layout: input and output planes, ring, statistics,
- * parameter queue, gain values, meter readout and analyser buffer lie inside
- * the block and do not overlap. Then it runs a program of process calls with
+ * initialises a node (sample rate 3 kHz .. 768 kHz; a source node may read its
+ * ring at another rate, take playback rates (varispeed), or both, which puts
+ * a resampler in it) in a block pre-filled with garbage and checks its layout: input and output
+ * planes, ring, statistics, parameter queue, gain values, meter readout and analyser buffer lie
+ * inside the block and do not overlap. Then it runs a program of process calls with
  * 0..RL_MAX_QUANTUM_FRAMES + 10 frames and 0, 1, `frames` or a wrong number of
- * gain values (invalid calls must return RL_INVALID_ARGS and change nothing)
+ * gain values, and on a node with varispeed 0, 1, `frames` or a wrong number
+ * of playback rates (any count on a node without it is refused), holding
+ * NaN, infinities and values far outside 0.25 .. 4
+ * (invalid calls must return RL_INVALID_ARGS and change nothing)
  * on inputs and gain values holding NaN, infinities, subnormals and extremes;
  * ring writes (source) and reads (capture) from the other side; pushes of
  * arbitrary RL_PARAM_* messages; close; uninit and reinit.
@@ -58,6 +62,7 @@ typedef struct node_state {
     uint32_t mode;
     uint32_t channels;
     uint32_t capacity;
+    int resampler; /* input_rate differs or varispeed: the ring is read at another pace */
     size_t size;
     size_t ring_size;
     int closed;
@@ -179,7 +184,7 @@ typedef struct span {
 } span;
 
 static void check_layout(node_state* s) {
-    span spans[2u * RL_RING_MAX_CHANNELS + 6u];
+    span spans[2u * RL_RING_MAX_CHANNELS + 7u];
     const unsigned char* timebuf = (const unsigned char*)rl_node_timebuf(s->node);
     uint32_t timebuf_capacity = 0;
     uint32_t n = 0;
@@ -223,6 +228,19 @@ static void check_layout(node_state* s) {
     spans[n].size = FUZZ_NODE_PLANE_BYTES;
     spans[n].what = "gain values";
     spans[n++].index = 0;
+    if (s->cfg.varispeed) {
+        spans[n].start = (const unsigned char*)rl_node_playback_rate_values(s->node);
+        spans[n].size = FUZZ_NODE_PLANE_BYTES;
+        spans[n].what = "playback rate values";
+        spans[n++].index = 0;
+    } else {
+        FUZZ_CHECK(rl_node_playback_rate_values(s->node) == NULL,
+                   "playback rate values without varispeed");
+    }
+    FUZZ_CHECK((rl_node_resampler(s->node) != NULL) == s->resampler,
+               "resampler %s, input rate %g, context %g, varispeed %u",
+               rl_node_resampler(s->node) != NULL ? "present" : "absent", s->cfg.input_rate,
+               s->cfg.sample_rate, s->cfg.varispeed);
     spans[n].start = (const unsigned char*)rl_node_meters(s->node);
     spans[n].size = (size_t)s->channels * RL_METER_CHANNEL_BYTES;
     spans[n].what = "meter readout";
@@ -309,6 +327,8 @@ typedef struct node_cache {
     uint32_t channels;
     uint32_t capacity;
     double rate;
+    double input_rate;
+    uint32_t varispeed;
     unsigned char fill;
     fuzz_block block;
     unsigned char* image; /* block.total bytes from block.base */
@@ -319,7 +339,9 @@ static node_cache g_cache;
 static int cache_matches(const node_state* s, unsigned char fill) {
     return g_cache.image != NULL && g_cache.mode == s->mode && g_cache.channels == s->channels &&
            g_cache.capacity == s->capacity &&
-           memcmp(&g_cache.rate, &s->cfg.sample_rate, sizeof(double)) == 0 && g_cache.fill == fill;
+           memcmp(&g_cache.rate, &s->cfg.sample_rate, sizeof(double)) == 0 &&
+           memcmp(&g_cache.input_rate, &s->cfg.input_rate, sizeof(double)) == 0 &&
+           g_cache.varispeed == s->cfg.varispeed && g_cache.fill == fill;
 }
 
 static void cache_store(const node_state* s, unsigned char fill) {
@@ -331,6 +353,8 @@ static void cache_store(const node_state* s, unsigned char fill) {
     g_cache.channels = s->channels;
     g_cache.capacity = s->capacity;
     g_cache.rate = s->cfg.sample_rate;
+    g_cache.input_rate = s->cfg.input_rate;
+    g_cache.varispeed = s->cfg.varispeed;
     g_cache.fill = fill;
     g_cache.block = s->block;
     g_cache.image = (unsigned char*)malloc(s->block.total);
@@ -399,6 +423,8 @@ static void op_process(node_state* s, fuzz_input* in) {
     int valid;
     int with_gain;
     uint32_t gain_count = 0;
+    uint32_t rate_count = 0;
+    uint8_t shape;
     node_stats before;
     node_stats after;
     uint32_t w0;
@@ -418,8 +444,24 @@ static void op_process(node_state* s, fuzz_input* in) {
         return;
     }
     /* Mostly plain process; else with 0, 1, `frames` or a wrong number of
-     * gain values (the gain AudioParam's). */
-    switch (fuzz_u8(in) % 8u) {
+     * gain values (the gain AudioParam's). The byte's high bits pick the
+     * playback rates' count the same way (the playbackRate AudioParam's). */
+    shape = fuzz_u8(in);
+    switch ((shape >> 3) % 4u) {
+    case 1:
+        rate_count = 1;
+        break;
+    case 2:
+        rate_count = frames;
+        break;
+    case 3:
+        rate_count = 2u + fuzz_u16(in) % (RL_MAX_QUANTUM_FRAMES + 10u);
+        rate_count += rate_count == frames ? 1u : 0u;
+        break;
+    default:
+        break;
+    }
+    switch (shape % 8u) {
     case 4:
         with_gain = 1;
         break;
@@ -440,9 +482,25 @@ static void op_process(node_state* s, fuzz_input* in) {
         with_gain = 0;
         break;
     }
-    valid = frames_valid && (gain_count <= 1u || gain_count == frames);
+    valid = frames_valid && (gain_count <= 1u || gain_count == frames) &&
+            (rate_count == 0 || (s->cfg.varispeed && (rate_count == 1u || rate_count == frames)));
     if (gain_count > 0 && gain_count <= RL_MAX_QUANTUM_FRAMES) {
         fuzz_fill_signal(rl_node_gain_values(s->node), gain_count, in, s->salt++);
+    }
+    if (rate_count > 0 && rate_count <= RL_MAX_QUANTUM_FRAMES && s->cfg.varispeed) {
+        float* rates = rl_node_playback_rate_values(s->node);
+        uint32_t k;
+        fuzz_fill_signal(rates, rate_count, in, s->salt++);
+        /* Mostly plausible speeds around 0.25 .. 4, with the signal's
+         * hostile values (NaN, infinities, extremes) where they came out. */
+        if (shape & 0x80u) {
+            for (k = 0; k < rate_count; ++k) {
+                rates[k] =
+                    fuzz_finite(rates[k])
+                        ? 0.25f + 3.75f * (rates[k] * rates[k] > 1.0f ? 1.0f : rates[k] * rates[k])
+                        : rates[k];
+            }
+        }
     }
     if (valid) {
         fill_inputs(s, in, frames);
@@ -461,8 +519,9 @@ static void op_process(node_state* s, fuzz_input* in) {
               params_u32(s->params, RL_PARAMS_OFFSET_READ_INDEX);
     rejected0 = params_u32(s->params, RL_PARAMS_OFFSET_REJECTED);
 
-    res = with_gain ? rl_node_process_gain(s->node, frames, gain_count)
-                    : rl_node_process(s->node, frames);
+    res = rate_count > 0 ? rl_node_process_audio_params(s->node, frames, gain_count, rate_count)
+          : with_gain    ? rl_node_process_gain(s->node, frames, gain_count)
+                         : rl_node_process(s->node, frames);
 
     after = read_stats(s->node);
     w1 = ring_u32(s->ring, RL_RING_OFFSET_WRITE_INDEX);
@@ -503,7 +562,9 @@ static void op_process(node_state* s, fuzz_input* in) {
     FUZZ_CHECK(rl_ring_overruns(s->ring) - over0 <= 1u, "more than one overrun per quantum");
     if (s->mode == RL_MODE_SOURCE) {
         FUZZ_CHECK(w1 == w0, "a source node moved its ring's write index");
-        FUZZ_CHECK(r1 - r0 <= frames && r1 - r0 <= w0 - r0,
+        /* A resampler reads at its own pace (up to 4 x 48 input frames per
+         * output frame), never more than the ring holds. */
+        FUZZ_CHECK((s->resampler || r1 - r0 <= frames) && r1 - r0 <= w0 - r0,
                    "a source node consumed %u frames (%u asked, %u in the ring)", r1 - r0, frames,
                    w0 - r0);
     } else if (s->mode == RL_MODE_CAPTURE) {
@@ -677,6 +738,7 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     size_t shortfall;
     unsigned char fill;
     double rate;
+    uint8_t mode_byte;
     if ((probes & 0xF0u) == 0xF0u) {
         uint32_t k;
         for (k = 0; k <= (probes & 3u); ++k) {
@@ -684,7 +746,8 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
     }
     memset(&s, 0, sizeof s);
-    s.mode = fuzz_u8(&in) % 3u;
+    mode_byte = fuzz_u8(&in);
+    s.mode = mode_byte % 3u;
     s.channels = 1u + fuzz_u8(&in) % RL_RING_MAX_CHANNELS;
     s.capacity = RL_RING_MIN_CAPACITY << (fuzz_u8(&in) % 5u);
     rate = valid_rates[fuzz_u8(&in) % FUZZ_COUNT(valid_rates)];
@@ -693,6 +756,28 @@ int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     s.salt = fuzz_u32(&in);
     s.cfg = rl_node_config_init((rl_mode)s.mode, s.channels, s.capacity);
     s.cfg.sample_rate = rate;
+    /* The mode byte's high bits: a ring at another rate (the next byte picks
+     * it), varispeed, or both. Other modes, and rates outside the
+     * resampler's range, must be refused; the node is then made without. */
+    if ((mode_byte / 3u) & 1u) {
+        s.cfg.input_rate = valid_rates[fuzz_u8(&in) % FUZZ_COUNT(valid_rates)];
+    }
+    s.cfg.varispeed = ((mode_byte / 3u) & 2u) ? 1u : 0u;
+    s.resampler = s.cfg.varispeed != 0 || (s.cfg.input_rate != 0.0 && s.cfg.input_rate != rate);
+    if (s.resampler) {
+        int in_range = s.mode == RL_MODE_SOURCE && rate >= RL_RESAMPLER_MIN_RATE &&
+                       rate <= RL_RESAMPLER_MAX_RATE &&
+                       (s.cfg.input_rate == 0.0 || (s.cfg.input_rate >= RL_RESAMPLER_MIN_RATE &&
+                                                    s.cfg.input_rate <= RL_RESAMPLER_MAX_RATE));
+        if (!in_range) {
+            FUZZ_CHECK_EQ(rl_node_get_heap_size(&s.cfg, &s.size), RL_INVALID_ARGS,
+                          "node get_heap_size, a resampler out of range or mode");
+            FUZZ_CHECK_EQ(s.size, 0, "node heap size, a resampler out of range or mode");
+            s.cfg.input_rate = 0.0;
+            s.cfg.varispeed = 0;
+            s.resampler = 0;
+        }
+    }
     FUZZ_CHECK_EQ(rl_node_get_heap_size(&s.cfg, &s.size), RL_OK, "node get_heap_size");
     /* Garbage, e.g. 0xFF = NaN: init must not rely on zeroed memory. */
     fill = fuzz_u8(&in);

@@ -66,6 +66,17 @@ export async function nodes(): Promise<void> {
   expectType<Equal<typeof source.transport, 'shared' | 'message'>>(true);
   expectType<Equal<ReturnType<typeof source.stats>, NodeStats>>(true);
   expectType<Equal<ReturnType<typeof source.meters>['peak'], number[]>>(true);
+  // A source node at another rate, with varispeed.
+  const resampled = await RingletNode.create(ctx, { mode: 'source', sampleRate: 44100, varispeed: true });
+  expectType<Equal<typeof resampled.playbackRate, AudioParam | null>>(true);
+  expectType<Equal<typeof effect.playbackRate, null>>(true);
+  expectType<Equal<typeof resampled.sampleRate, number>>(true);
+  expectType<Equal<ReturnType<typeof resampled.stats>['latencyFrames'], number>>(true);
+  resampled.resetResampler();
+  // @ts-expect-error sampleRate is a source node's option
+  await RingletNode.create(ctx, { mode: 'effect', sampleRate: 44100 });
+  // @ts-expect-error varispeed is a boolean
+  await RingletNode.create(ctx, { varispeed: 1 });
   source.addEventListener('panic', (event) => {
     expectType<Equal<typeof event.detail, ringlet.PanicReport>>(true);
   });
