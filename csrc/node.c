@@ -135,9 +135,11 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
     plan->mc = rl_meter_config_init(config->channels, config->sample_rate);
     plan->tc = rl_timebuf_config_init(RL_TIMEBUF_DEFAULT_CAPACITY);
     plan->nc = rl_generator_config_init(config->sample_rate);
-    /* An effect node moves its inputs to its outputs: it has no ring. */
-    if ((config->mode != RL_MODE_EFFECT &&
-         rl_ring_get_heap_size(&plan->rc, &plan->ring_bytes) != RL_OK) ||
+    /* An effect node moves its inputs to its outputs: it has no ring, and
+     * checks its channel count itself. */
+    if ((config->mode == RL_MODE_EFFECT
+             ? config->channels == 0u || config->channels > RL_RING_MAX_CHANNELS
+             : rl_ring_get_heap_size(&plan->rc, &plan->ring_bytes) != RL_OK) ||
         rl_gain_get_heap_size(&plan->gc, &sizes[0]) != RL_OK ||
         rl_eq_get_heap_size(&plan->ec, &sizes[1]) != RL_OK ||
         rl_limiter_get_heap_size(&plan->lc, &sizes[2]) != RL_OK ||

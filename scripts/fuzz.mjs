@@ -188,7 +188,7 @@ function runTarget(opts, target, seconds) {
       `-artifact_prefix=${crashes}/`,
       ...dirs,
     ],
-    { stdio: ['ignore', fd, fd], timeout: (seconds + 60) * 1000, killSignal: 'SIGKILL' },
+    { stdio: ['ignore', fd, fd], timeout: Math.ceil((seconds + 60) * 1000), killSignal: 'SIGKILL' },
   );
   closeSync(fd);
   const elapsed = (Date.now() - started) / 1000;

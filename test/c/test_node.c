@@ -199,6 +199,10 @@ static void test_heap_size(void) {
     cfg = rl_node_config_init(RL_MODE_EFFECT, 2, 1u << 24);
     CHECK_EQ(rl_node_get_heap_size(&cfg, &ring), RL_OK);
     CHECK_EQ(ring, size);
+    cfg = rl_node_config_init(RL_MODE_EFFECT, 0, 256);
+    CHECK_EQ(rl_node_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
+    cfg = rl_node_config_init(RL_MODE_EFFECT, 33, 256);
+    CHECK_EQ(rl_node_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
     cfg = rl_node_config_init(RL_MODE_CAPTURE, 2, 1u << 25);
     CHECK_EQ(rl_node_get_heap_size(&cfg, &size), RL_INVALID_ARGS);
     cfg = rl_node_config_init(RL_MODE_CAPTURE, 2, 1u << 24); /* 128 MiB of storage */

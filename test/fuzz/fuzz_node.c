@@ -102,8 +102,12 @@ static uint32_t params_u32(const rl_params* params, size_t offset) {
 
 static int node_config_valid(uint32_t mode, uint32_t channels, uint32_t capacity, double rate) {
     /* NaN fails both comparisons. */
-    return mode <= (uint32_t)RL_MODE_CAPTURE && fuzz_ring_config_valid(channels, capacity) &&
-           rate >= RL_DSP_MIN_SAMPLE_RATE && rate <= RL_DSP_MAX_SAMPLE_RATE;
+    /* An effect node has no ring: any capacity will do. */
+    int shape = mode == (uint32_t)RL_MODE_EFFECT
+                    ? channels >= 1u && channels <= RL_RING_MAX_CHANNELS
+                    : fuzz_ring_config_valid(channels, capacity);
+    return mode <= (uint32_t)RL_MODE_CAPTURE && shape && rate >= RL_DSP_MIN_SAMPLE_RATE &&
+           rate <= RL_DSP_MAX_SAMPLE_RATE;
 }
 
 static const double valid_rates[] = {48000.0, 44100.0, 3000.0,   8000.0,
@@ -153,7 +157,9 @@ static void probe_config(fuzz_input* in) {
         FUZZ_CHECK_EQ(size, 0, "node heap size of an invalid config");
         expect_refused(&cfg, &b, fill, b.heap, b.size, RL_INVALID_ARGS, "node init, invalid");
     } else {
-        size_t ring = RL_RING_HEADER_BYTES + (size_t)capacity * channels * 4u;
+        size_t ring = mode == (uint32_t)RL_MODE_EFFECT
+                          ? 0u
+                          : RL_RING_HEADER_BYTES + (size_t)capacity * channels * 4u;
         FUZZ_CHECK_EQ(res, RL_OK, "node get_heap_size of a valid config");
         FUZZ_CHECK(size >= ring + 2u * channels * FUZZ_NODE_PLANE_BYTES + RL_STATS_BYTES,
                    "node heap size %zu too small for %u channels, capacity %u", size, channels,
