@@ -241,10 +241,10 @@ export async function renderOffline(input, chain, options = {}) {
 
 /**
  * Runs the segments, at most `o.pipeline` at a time, each taking its state
- * from the one before. Its steps: submit (a segment's input and state ports
- * to a worker), segmentDone (its output to the sink, then onSegment in
- * segment order, each followed by the next submit), report (progress) and
- * fail (the one way a render ends early).
+ * from the one before. Its steps: submit (segmentTask: a segment's input and
+ * state ports to a worker), segmentDone (its output to the sink, then
+ * onSegment in segment order, each followed by the next submit), progress
+ * (progressMeter) and fail (the one way a render ends early).
  * @param {WorkerPool} pool
  * @param {Source} source
  * @param {ReturnType<typeof makeSink>} sink
@@ -253,7 +253,7 @@ export async function renderOffline(input, chain, options = {}) {
  * @returns {Promise<AudioBuffer | PlanarAudio>}
  */
 function pipeline(pool, source, sink, chain, o) {
-  const { frames, channels, sampleRate } = source;
+  const { frames, channels } = source;
   const size = o.segmentFrames;
   const count = Math.ceil(frames / size);
   // Segment buffers go to the workers by transfer and come back the same
@@ -261,15 +261,13 @@ function pipeline(pool, source, sink, chain, o) {
   const buffers = new BufferPool({ length: Math.min(size, frames), maxBuffers: channels * (o.pipeline + 1) });
   // One controller cancels every segment: the caller's signal, or the first failure.
   const cancel = new AbortController();
+  const progress = progressMeter(count, frames, o.onProgress);
   /** @type {MessagePort | null} the port the next segment receives its state on */
   let nextStateIn = null;
   /** @type {Promise<unknown> | undefined} the previous segment's task, which the next one waits for */
   let previous;
   /** @type {Set<Promise<unknown>>} */
   const inFlight = new Set();
-  /** Frames finished per segment, for progress. @type {Float64Array} */
-  const progressed = new Float64Array(count);
-  let reported = 0;
   let finished = 0;
   /** @type {(RenderSegmentInfo | undefined)[]} */
   const done = new Array(count);
@@ -278,18 +276,6 @@ function pipeline(pool, source, sink, chain, o) {
   /** @type {unknown} */
   let failure;
   let failed = false;
-
-  /** onProgress with the fraction done, when it grew (1 is reported once, at the end). */
-  const report = () => {
-    if (o.onProgress === undefined) return;
-    let doneFrames = 0;
-    for (let k = 0; k < count; k++) doneFrames += progressed[k];
-    const value = Math.min(1, doneFrames / frames);
-    if (value > reported && value < 1) {
-      reported = value;
-      notify(o.onProgress, value);
-    }
-  };
 
   return new Promise((resolve, reject) => {
     const onAbort = () =>
@@ -323,7 +309,36 @@ function pipeline(pool, source, sink, chain, o) {
     /** Submits the next segment; false (having failed the render) if that threw. */
     const submitNext = () => {
       try {
-        submit();
+        const k = submitted++;
+        const at = k * size;
+        const n = Math.min(size, frames - at);
+        const segment = segmentTask(source, buffers, at, n, nextStateIn, k + 1 < count, chain, o.wasmUrl);
+        nextStateIn = segment.nextStateIn;
+        const task = pool.run('render', segment.payload, {
+          transfer: segment.transfer,
+          signal: cancel.signal,
+          timeoutMs: o.timeoutMs,
+          // Its clock starts when the segment it takes the state from has ended.
+          waitsFor: previous,
+          onProgress: (value) => {
+            if (typeof value === 'number' && value > 0 && value <= 1) {
+              progress.grow(k, value * n);
+              progress.report();
+            }
+          },
+        });
+        previous = task;
+        inFlight.add(task);
+        task.then(
+          (value) => {
+            inFlight.delete(task);
+            if (!failed) segmentDone(k, at, n, /** @type {RenderTaskResult} */ (value));
+          },
+          (error) => {
+            inFlight.delete(task);
+            fail(error);
+          },
+        );
         return true;
       } catch (error) {
         fail(error);
@@ -331,106 +346,132 @@ function pipeline(pool, source, sink, chain, o) {
       }
     };
 
-    const submit = () => {
-      const k = submitted++;
-      const at = k * size;
-      const n = Math.min(size, frames - at);
-      /** @type {Float32Array[]} */
-      const planes = [];
+    /**
+     * Segment k is back: its output goes to the sink, and the finished
+     * segments are taken in order; the last one resolves the render.
+     * @param {number} k
+     * @param {number} at
+     * @param {number} n
+     * @param {RenderTaskResult} r
+     */
+    const segmentDone = (k, at, n, r) => {
       for (let c = 0; c < channels; c++) {
-        // BufferPool's arrays are plain (non-shared) ArrayBuffers.
-        const full = /** @type {Float32Array<ArrayBuffer>} */ (buffers.acquire());
-        const whole = buffers.length === n ? full : full.subarray(0, n);
-        source.read(c, whole, at);
-        planes.push(whole);
+        sink.write(c, r.channels[c], at);
+        // Whole buffers only: the last segment's may be a shorter view.
+        buffers.release(new Float32Array(r.channels[c].buffer));
       }
-      /** @type {Record<string, unknown>} */
-      const payload = { channels: planes, sampleRate };
-      /** @type {Transferable[]} */
-      const transfer = planes.map((p) => p.buffer);
-      if (o.wasmUrl !== undefined) payload.wasmUrl = o.wasmUrl;
-      if (nextStateIn === null) payload.chain = chain;
-      else {
-        payload.stateIn = nextStateIn;
-        transfer.push(nextStateIn);
-      }
-      nextStateIn = null;
-      if (k + 1 < count) {
-        const channel = new MessageChannel();
-        payload.stateOut = channel.port1;
-        transfer.push(channel.port1);
-        nextStateIn = channel.port2;
-      }
-      const task = pool.run('render', payload, {
-        transfer,
-        signal: cancel.signal,
-        timeoutMs: o.timeoutMs,
-        // Its clock starts when the segment it takes the state from has ended.
-        waitsFor: previous,
-        onProgress: (value) => {
-          if (typeof value === 'number' && value > 0 && value <= 1) {
-            progressed[k] = Math.max(progressed[k], value * n);
-            report();
-          }
-        },
-      });
-      previous = task;
-      inFlight.add(task);
-      /**
-       * Segment k is back: its output goes to the sink, and the finished
-       * segments are taken in order; the last one resolves the render.
-       * @param {unknown} value
-       */
-      const segmentDone = (value) => {
-        inFlight.delete(task);
-        if (failed) return;
-        const r = /** @type {RenderTaskResult} */ (value);
-        for (let c = 0; c < channels; c++) {
-          sink.write(c, r.channels[c], at);
-          // Whole buffers only: the last segment's may be a shorter view.
-          buffers.release(new Float32Array(r.channels[c].buffer));
-        }
-        progressed[k] = n;
-        finished += 1;
-        done[k] = {
-          index: k,
-          startFrame: at,
-          frames: n,
-          worker: r.worker,
-          heapBase: r.heapBase,
-          restored: r.restored,
-          stateBytes: r.stateBytes,
-        };
-        // Results can arrive out of order (k + 1's may reach this thread
-        // before k's). They are taken in segment order: onSegment hears
-        // them in order, and segment k + pipeline is handed out when k is
-        // done, so it goes to k's worker (the pool reuses the worker that
-        // went idle last) and consecutive segments rotate over the workers.
-        let next = done[told];
-        while (next !== undefined) {
-          notify(o.onSegment, next);
-          told += 1;
-          // onSegment may have cancelled the render.
-          if (failed) return;
-          if (submitted < count && !submitNext()) return;
-          next = told < count ? done[told] : undefined;
-        }
-        if (finished === count) {
-          cleanup();
-          notify(o.onProgress, 1);
-          resolve(sink.result());
-          return;
-        }
-        report();
+      progress.grow(k, n);
+      finished += 1;
+      done[k] = {
+        index: k,
+        startFrame: at,
+        frames: n,
+        worker: r.worker,
+        heapBase: r.heapBase,
+        restored: r.restored,
+        stateBytes: r.stateBytes,
       };
-      task.then(segmentDone, (error) => {
-        inFlight.delete(task);
-        fail(error);
-      });
+      // Results can arrive out of order (k + 1's may reach this thread
+      // before k's). They are taken in segment order: onSegment hears
+      // them in order, and segment k + pipeline is handed out when k is
+      // done, so it goes to k's worker (the pool reuses the worker that
+      // went idle last) and consecutive segments rotate over the workers.
+      let next = done[told];
+      while (next !== undefined) {
+        notify(o.onSegment, next);
+        told += 1;
+        // onSegment may have cancelled the render.
+        if (failed) return;
+        if (submitted < count && !submitNext()) return;
+        next = told < count ? done[told] : undefined;
+      }
+      if (finished === count) {
+        cleanup();
+        notify(o.onProgress, 1);
+        resolve(sink.result());
+        return;
+      }
+      progress.report();
     };
 
     while (submitted < Math.min(count, o.pipeline)) {
       if (!submitNext()) break;
     }
   });
+}
+
+/**
+ * A render task's payload for the segment of `n` frames at `at`: its input
+ * planes, read into pooled buffers, and its state ports. It takes the chain
+ * (the first segment) or `stateIn`, the previous segment's state; unless it
+ * is the last (`more` false) it hands its own on over a new channel, whose
+ * receiving end is returned as `nextStateIn`.
+ * @param {Source} source
+ * @param {BufferPool} buffers
+ * @param {number} at
+ * @param {number} n
+ * @param {MessagePort | null} stateIn
+ * @param {boolean} more
+ * @param {import('../../types/render.js').RenderChain | undefined} chain
+ * @param {string | URL | undefined} wasmUrl
+ */
+function segmentTask(source, buffers, at, n, stateIn, more, chain, wasmUrl) {
+  /** @type {Float32Array[]} */
+  const planes = [];
+  for (let c = 0; c < source.channels; c++) {
+    // BufferPool's arrays are plain (non-shared) ArrayBuffers.
+    const full = /** @type {Float32Array<ArrayBuffer>} */ (buffers.acquire());
+    const whole = buffers.length === n ? full : full.subarray(0, n);
+    source.read(c, whole, at);
+    planes.push(whole);
+  }
+  /** @type {Record<string, unknown>} */
+  const payload = { channels: planes, sampleRate: source.sampleRate };
+  /** @type {Transferable[]} */
+  const transfer = planes.map((p) => p.buffer);
+  if (wasmUrl !== undefined) payload.wasmUrl = wasmUrl;
+  if (stateIn === null) payload.chain = chain;
+  else {
+    payload.stateIn = stateIn;
+    transfer.push(stateIn);
+  }
+  /** @type {MessagePort | null} */
+  let nextStateIn = null;
+  if (more) {
+    const channel = new MessageChannel();
+    payload.stateOut = channel.port1;
+    transfer.push(channel.port1);
+    nextStateIn = channel.port2;
+  }
+  return { payload, transfer, nextStateIn };
+}
+
+/**
+ * Progress over `count` segments of a `frames`-frame render: `grow(k, f)`
+ * records that segment k has at least f frames done; `report()` calls
+ * onProgress with the fraction done when it grew (short of 1, which the
+ * render reports once, at its end).
+ * @param {number} count
+ * @param {number} frames
+ * @param {((value: number) => void) | undefined} onProgress
+ */
+function progressMeter(count, frames, onProgress) {
+  const progressed = new Float64Array(count);
+  let reported = 0;
+  return {
+    /** @param {number} k @param {number} f */
+    grow(k, f) {
+      progressed[k] = Math.max(progressed[k], f);
+    },
+    report() {
+      if (onProgress === undefined) return;
+      let doneFrames = 0;
+      for (let i = 0; i < count; i++) doneFrames += progressed[i];
+      const value = Math.min(1, doneFrames / frames);
+      if (value > reported && value < 1) {
+        reported = value;
+        notify(onProgress, value);
+      }
+    },
+  };
 }
