@@ -11,7 +11,7 @@ import {
   trustedScriptUrl,
   watchViolations,
 } from '../shared/policy.js';
-import { checkTimeout, describe } from '../shared/util.js';
+import { checkTimeout, describe, within } from '../shared/util.js';
 
 /** @typedef {import('../../types/isolation.js').IsolationOptions} IsolationOptions */
 /** @typedef {import('../../types/isolation.js').IsolationResult} IsolationResult */
@@ -294,7 +294,11 @@ async function isolate(o) {
     if (o.scope !== undefined) registerOptions.scope = o.scope;
     allowScriptUrl(scriptUrl);
     // register() stays pending as long as the server does not answer for the script.
-    const registered = await bounded(registerUnderPolicy(container, scriptUrl, registerOptions), o.timeoutMs);
+    const registered = await within(
+      registerUnderPolicy(container, scriptUrl, registerOptions),
+      o.timeoutMs,
+      () => null,
+    );
     if (registered === null) {
       return failed(
         'register-timeout',
@@ -386,37 +390,13 @@ async function sentCoep(worker, ms) {
   });
   try {
     worker.postMessage({ type: 'GET_NAVIGATION', url: location.href }, [channel.port2]);
-    const data = /** @type {{ coep?: unknown } | null} */ (await bounded(reply, ms));
+    const data = /** @type {{ coep?: unknown } | null} */ (await within(reply, ms, () => null));
     return data !== null && typeof data === 'object' && typeof data.coep === 'string' ? data.coep : null;
   } catch {
     return null;
   } finally {
     channel.port1.close();
   }
-}
-
-/**
- * `promise`'s value, or null if it has not settled within `ms`. The timer is
- * cleared whichever comes first; a later settlement is ignored.
- * @template T
- * @param {Promise<T>} promise
- * @param {number} ms
- * @returns {Promise<T | null>}
- */
-function bounded(promise, ms) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => resolve(null), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (/** @type {unknown} */ error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
 }
 
 /**

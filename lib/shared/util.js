@@ -125,8 +125,30 @@ export class TimerSet {
  * @returns {Promise<T>}
  */
 export function withTimeout(promise, ms, message) {
+  return within(promise, ms, () => {
+    throw new RingletError('TIMEOUT', message());
+  });
+}
+
+/**
+ * Settles as `promise` does, or after `ms` with what `late()` returns (or
+ * throws), whichever comes first; the timer is cleared either way and a
+ * later settlement is ignored.
+ * @template T, L
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @param {() => L} late
+ * @returns {Promise<T | L>}
+ */
+export function within(promise, ms, late) {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new RingletError('TIMEOUT', message())), ms);
+    const timer = setTimeout(() => {
+      try {
+        resolve(late());
+      } catch (error) {
+        reject(error);
+      }
+    }, ms);
     promise.then(
       (value) => {
         clearTimeout(timer);

@@ -76,16 +76,8 @@ test('the analyser with smoothing 0 matches AnalyserNode within 0.1 dB on every 
     const { RingletNode } = await import('/dist/ringlet.js');
     const sampleRate = 48000;
     const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: sampleRate, sampleRate });
-    const buffer = ctx.createBuffer(1, sampleRate, sampleRate);
-    const d = buffer.getChannelData(0);
-    let seed = 7;
-    for (let i = 0; i < d.length; i++) {
-      seed = (seed * 1664525 + 1013904223) >>> 0;
-      d[i] =
-        0.3 * Math.sin((2 * Math.PI * 1000 * i) / sampleRate) +
-        0.1 * Math.sin((2 * Math.PI * 3170 * i) / sampleRate) +
-        0.01 * (seed / 2 ** 32 - 0.5);
-    }
+    const { analyserSignal } = await import('/test/browser/fixtures/signals.js');
+    const buffer = analyserSignal(ctx, sampleRate);
     const src = new AudioBufferSourceNode(ctx, { buffer });
     const node = await RingletNode.create(ctx, { mode: 'effect', channels: 1 });
     const reference = new AnalyserNode(ctx, { fftSize: 2048, smoothingTimeConstant: 0 });

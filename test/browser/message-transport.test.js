@@ -157,22 +157,11 @@ test('a closed reader drains what is left, then reports closed (as on the shared
 
 test('reads and writes on a worklet that does not answer (rendering thread held) arm one timer at a time and leave nothing behind', async () => {
   const r = await b.page.evaluate(async () => {
-    const { RingletNode } = await import('/dist/ringlet.js');
+    const { captureAndSource } = await import('/test/browser/fixtures/message-nodes.js');
     const { trackTimers } = await import('/test/browser/fixtures/trackers.js');
     const { holdRenderingThread } = await import('/test/browser/fixtures/hold.js');
     const ctx = new AudioContext();
-    const capture = await RingletNode.create(ctx, {
-      mode: 'capture',
-      channels: 1,
-      capacityFrames: 4096,
-      transport: 'message',
-    });
-    const source = await RingletNode.create(ctx, {
-      mode: 'source',
-      channels: 1,
-      capacityFrames: 4096,
-      transport: 'message',
-    });
+    const { capture, source } = await captureAndSource(ctx);
     // Far longer than the waits below (checked: heldThroughout): the processors cannot answer any of them.
     // Suspended first: the held thread then starves no audio output, and a
     // suspended context's processors otherwise answer the port at once.
@@ -221,28 +210,12 @@ test('reads and writes on a worklet that does not answer (rendering thread held)
 
 test('on a closed context, waiting reads and writes end with closed long before their timeout, and leave nothing behind', async () => {
   const r = await b.page.evaluate(async () => {
-    const { RingletNode } = await import('/dist/ringlet.js');
+    const { captureAndSource, drainCaptured } = await import('/test/browser/fixtures/message-nodes.js');
     const ctx = new AudioContext();
-    const capture = await RingletNode.create(ctx, {
-      mode: 'capture',
-      channels: 1,
-      capacityFrames: 4096,
-      transport: 'message',
-    });
-    const source = await RingletNode.create(ctx, {
-      mode: 'source',
-      channels: 1,
-      capacityFrames: 4096,
-      transport: 'message',
-    });
-    // Suspended, nothing more is captured; what was, is read first (bounded),
-    // until a fresh snapshot says the worklet holds nothing more.
+    const { capture, source } = await captureAndSource(ctx);
+    // Suspended, nothing more is captured; what was, is read first.
     await Promise.race([ctx.suspend(), new Promise((resolve) => setTimeout(resolve, 5000))]);
-    for (let i = 0; i < 100; i++) {
-      await capture.flush();
-      if (capture.reader.availableRead === 0) break;
-      await capture.reader.read(new Float32Array(4096), { timeoutMs: 1000 });
-    }
+    await drainCaptured(capture);
     // Timeouts far beyond the test's bounds: only the close can end these waits.
     const reading = capture.reader.read(new Float32Array(512), { timeoutMs: 600000 });
     const writing = source.writer.write(new Float32Array(8192), { timeoutMs: 600000 });
@@ -268,13 +241,9 @@ test('a reader on a suspended context asks the worklet at most once per poll int
       transport: 'message',
     });
     await ctx.suspend();
-    // What was captured before the suspend comes first (bounded), until a
-    // fresh snapshot says the worklet holds nothing more.
-    for (let i = 0; i < 100; i++) {
-      await node.flush();
-      if (node.reader.availableRead === 0) break;
-      await node.reader.read(new Float32Array(4096), { timeoutMs: 1000 });
-    }
+    // What was captured before the suspend comes first.
+    const { drainCaptured } = await import('/test/browser/fixtures/message-nodes.js');
+    await drainCaptured(node);
     let posted = 0;
     const post = node.port.postMessage;
     node.port.postMessage = function (...args) {
