@@ -171,7 +171,7 @@ export async function openBrowser({
     async cdp() {
       if (engine.family !== 'chromium')
         throw new Error(`cdp(): DevTools protocol is Chromium's; this is ${engine.label}`);
-      const raw = /** @type {import('playwright-core').Page} */ (page.raw);
+      const raw = /** @type {import('playwright-core').Page} */ (b.page.raw);
       cdpSession ??= await raw.context().newCDPSession(raw);
       return cdpSession;
     },
@@ -192,7 +192,7 @@ export async function openBrowser({
         return listeners.filter((l) => !types || types.includes(l.type)).length;
       }
       if (!countListeners) throw new Error('listenerCount: open the browser with { countListeners: true }');
-      return page.evaluate(
+      return b.page.evaluate(
         ({ expression: e, types: t }) => /** @type {any} */ (globalThis).__ringletListeners((0, eval)(e), t),
         { expression, types },
       );
@@ -212,18 +212,68 @@ export async function openBrowser({
       return (await cdp.send('Runtime.getHeapUsage')).usedSize;
     },
     /** The engine's name and version, as its driver reports them (e.g. 'Firefox 153.8.0'). */
-    version: () => driver.version(),
+    version: () => b.driver.version(),
+    /** Whether the page still answers within 10 s (a page that crashed takes WebKit's session with it). */
+    async alive() {
+      let timer;
+      const late = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer within 10 s')), 10000);
+      });
+      try {
+        return (await Promise.race([b.page.evaluate(() => 1), late])) === 1;
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    /**
+     * Replaces a browser whose page crashed: a new session of the same
+     * engine on the same server, its first page at blank.html.
+     */
+    async reopen() {
+      cdpSession = null;
+      await b.driver.close().catch(() => {});
+      const next = await launchEngine(engine, { fakeMedia, countListeners, chromiumArgs });
+      session = next;
+      b.driver = next.driver;
+      b.browser = next.driver.raw;
+      b.errors = next.errors;
+      b.newPage = () => next.newPage();
+      b.page = await next.firstPage();
+      await b.page.goto(`${server.url}/test/browser/blank.html`);
+    },
     async close() {
+      opened.delete(b);
       try {
         if (cdpSession) await cdpSession.detach().catch(() => {});
-        await driver.close();
+        await b.driver.close();
       } finally {
         await server.close();
         await stopDaemons(daemons);
       }
     },
   };
+  opened.add(b);
   return b;
+}
+
+/** The browsers this test file has open (openBrowser), for crash recovery in test(). */
+/** @type {Set<Awaited<ReturnType<typeof openBrowser>>>} */
+const opened = new Set();
+
+/**
+ * The open browser whose page crashed, if `error` is a driver's report of a
+ * lost page or session (not an assertion) and one of them no longer answers.
+ * @param {unknown} error
+ */
+async function crashedBrowser(error) {
+  const e = /** @type {{ name?: unknown, message?: unknown } | null} */ (error);
+  const text = `${String(e?.name ?? '')}: ${String(e?.message ?? '')}`;
+  if (!/crash|session deleted|no such session|Could not parse script result|Target closed|Session closed/i.test(text))
+    return null;
+  for (const b of opened) if (!(await b.alive())) return b;
+  return null;
 }
 
 /**
@@ -257,7 +307,30 @@ export function test(name, fn, timeout) {
   needs = null;
   if (need && !meets(need.engines))
     return jestTest.skip(named(`${name} (needs ${need.engines.join(' or ')}: ${need.why})`), fn, timeout);
-  return jestTest(named(name), fn, timeout);
+  return jestTest(named(name), () => rerunAfterCrash(name, fn), timeout);
+}
+
+/**
+ * Runs a test; if the browser's page crashed under it (the engine's own
+ * fault: WebKitGTK 2.50's audio thread can segfault as a realtime context
+ * closes, WebKit bug 304132, fixed upstream in December 2025), the browser
+ * is replaced and the test runs once more, with a warning naming the crash.
+ * Any other failure, or a second crash, fails the test as it is.
+ * @param {string} name
+ * @param {() => unknown} fn
+ */
+async function rerunAfterCrash(name, fn) {
+  try {
+    return await fn();
+  } catch (error) {
+    const crashed = await crashedBrowser(error);
+    if (!crashed) throw error;
+    console.warn(
+      `[${engine.id}] ${name}: the browser's page crashed (${String(/** @type {Error} */ (error).message ?? error).split('\n')[0]}); the test runs once more in a new browser`,
+    );
+    await crashed.reopen();
+    return await fn();
+  }
 }
 /**
  * @param {readonly any[]} table
