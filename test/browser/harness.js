@@ -313,7 +313,7 @@ export function test(name, fn, timeout) {
 /**
  * Runs a test; if the browser's page crashed under it (the engine's own
  * fault: WebKitGTK 2.50's audio thread can segfault as a realtime context
- * closes, WebKit bug 304132, fixed upstream in December 2025), the browser
+ * closes, see the README's Safari and WebKit section), the browser
  * is replaced and the test runs once more, with a warning naming the crash.
  * Any other failure, or a second crash, fails the test as it is.
  * @param {string} name
