@@ -18,6 +18,11 @@
  * leaves the other workers free for other work: independent renders run in
  * parallel across the pool.
  *
+ * With options.sampleRate the workers convert the chain's output to that
+ * rate with the core's resampler, whose state travels in the same handoff;
+ * a segment's output then has a length and a place of its own, which its
+ * task reports, and the whole output is convertedFrames() long.
+ *
  * Each segment's task waits for the previous segment's (run()'s waitsFor),
  * so its timeout counts from when it can work, not while it waits for the
  * state: a timeoutMs that fits one segment fits every pipeline depth.
