@@ -1011,9 +1011,11 @@ rl_result rl_loudness_k_weighting(double sample_rate, rl_biquad_coeffs* shelf,
 /*
  * Band-limited sample-rate conversion with varispeed: a source node's ring
  * holds frames at the producer's rate, and this converts them to the
- * context's rate on the audio thread; renderOffline can use it for its
- * output. Any input rate to any output rate (RL_RESAMPLER_MIN_RATE ..
- * RL_RESAMPLER_MAX_RATE both ways), times a speed of 0.25 .. 4 that may
+ * context's rate on the audio thread; renderOffline's workers run a
+ * standalone one after the chain (RL_RESAMPLER_START_ALIGNED, the tail
+ * played with rl_resampler_end_input) to deliver another rate. Any input
+ * rate to any output rate (RL_RESAMPLER_MIN_RATE .. RL_RESAMPLER_MAX_RATE
+ * both ways), times a speed of 0.25 .. 4 that may
  * change per call or per frame (AudioBufferSourceNode.playbackRate's
  * meaning: 2 plays twice as fast, an octave up).
  *

@@ -18,11 +18,16 @@
  * leaves the other workers free for other work: independent renders run in
  * parallel across the pool.
  *
+ * With options.sampleRate the workers convert the chain's output to that
+ * rate with the core's resampler, whose state travels in the same handoff;
+ * a segment's output then has a length and a place of its own, which its
+ * task reports, and the whole output is convertedFrames() long.
+ *
  * Each segment's task waits for the previous segment's (run()'s waitsFor),
  * so its timeout counts from when it can work, not while it waits for the
  * state: a timeoutMs that fits one segment fits every pipeline depth.
  */
-import { checkPlanarAudio } from '../shared/audio-data.js';
+import { checkOutputRate, checkPlanarAudio, convertedFrames } from '../shared/audio-data.js';
 import { BufferPool } from './buffer-pool.js';
 import { checkChain } from '../shared/dsp.js';
 import { AbortError } from './pool-errors.js';
@@ -128,6 +133,8 @@ function checkOptions(options) {
   return {
     pool: o.pool,
     signal: o.signal,
+    // Checked against the input's rate once that is known (checkOutputRate).
+    sampleRate: /** @type {unknown} */ (o.sampleRate),
     onProgress: /** @type {((value: number) => void) | undefined} */ (optionalFunction(o.onProgress, 'onProgress')),
     onSegment: /** @type {((info: RenderSegmentInfo) => void) | undefined} */ (
       optionalFunction(o.onSegment, 'onSegment')
@@ -182,31 +189,38 @@ function checkInput(input) {
 }
 
 /**
- * Where the output goes: an AudioBuffer when the input was one (and the
- * constructor exists here), else one Float32Array per channel.
+ * Where the output goes: `frames` frames at `sampleRate` (the input's, or
+ * the rate it is converted to), in an AudioBuffer when the input was one
+ * (and the constructor exists here), else one Float32Array per channel.
  * @param {Source} source
+ * @param {number} sampleRate
+ * @param {number} frames
  */
-function makeSink(source) {
+function makeSink(source, sampleRate, frames) {
   const AudioBufferCtor = globalThis.AudioBuffer;
   if (source.audioBuffer !== null && typeof AudioBufferCtor === 'function') {
     const buffer = new AudioBufferCtor({
       numberOfChannels: source.channels,
-      length: Math.max(1, source.frames),
-      sampleRate: source.sampleRate,
+      length: Math.max(1, frames),
+      sampleRate,
     });
     return {
+      frames,
+      sampleRate,
       write: (/** @type {number} */ c, /** @type {Float32Array} */ data, /** @type {number} */ at) =>
         buffer.copyToChannel(/** @type {Float32Array<ArrayBuffer>} */ (data), c, at),
       /** @returns {AudioBuffer | PlanarAudio} */
       result: () => buffer,
     };
   }
-  const planes = Array.from({ length: source.channels }, () => new Float32Array(source.frames));
+  const planes = Array.from({ length: source.channels }, () => new Float32Array(frames));
   return {
+    frames,
+    sampleRate,
     write: (/** @type {number} */ c, /** @type {Float32Array} */ data, /** @type {number} */ at) =>
       planes[c].set(data, at),
     /** @returns {AudioBuffer | PlanarAudio} */
-    result: () => ({ channels: planes, sampleRate: source.sampleRate }),
+    result: () => ({ channels: planes, sampleRate }),
   };
 }
 
@@ -224,13 +238,14 @@ export async function renderOffline(input, chain, options = {}) {
   // Validated here too, so bad settings reject with the caller's own
   // TypeError or RangeError before any worker is involved.
   checkChain(chain, source.sampleRate, 'renderOffline');
+  const outputRate = checkOutputRate(o.sampleRate, source.sampleRate, 'renderOffline', 'options.sampleRate');
   if (o.signal?.aborted) {
     throw new AbortError('renderOffline: not started: its signal was already aborted', {
       cause: o.signal.reason,
       task: 'render',
     });
   }
-  const sink = makeSink(source);
+  const sink = makeSink(source, outputRate, convertedFrames(source.frames, source.sampleRate, outputRate));
   if (source.frames === 0) {
     notify(o.onProgress, 1);
     return sink.result();
@@ -254,6 +269,7 @@ export async function renderOffline(input, chain, options = {}) {
  */
 function pipeline(pool, source, sink, chain, o) {
   const { frames, channels } = source;
+  const converting = sink.sampleRate !== source.sampleRate;
   const size = o.segmentFrames;
   const count = Math.ceil(frames / size);
   // Segment buffers go to the workers by transfer and come back the same
@@ -312,7 +328,17 @@ function pipeline(pool, source, sink, chain, o) {
         const k = submitted++;
         const at = k * size;
         const n = Math.min(size, frames - at);
-        const segment = segmentTask(source, buffers, at, n, nextStateIn, k + 1 < count, chain, o.wasmUrl);
+        const segment = segmentTask(
+          source,
+          sink.sampleRate,
+          buffers,
+          at,
+          n,
+          nextStateIn,
+          k + 1 < count,
+          chain,
+          o.wasmUrl,
+        );
         nextStateIn = segment.nextStateIn;
         const task = pool.run('render', segment.payload, {
           transfer: segment.transfer,
@@ -355,10 +381,24 @@ function pipeline(pool, source, sink, chain, o) {
      * @param {RenderTaskResult} r
      */
     const segmentDone = (k, at, n, r) => {
+      const made = r.channels[0].length;
+      // At another rate a segment's output has a length and place of its
+      // own (the resampler's fractional position and lookahead), which the
+      // worker reports; the last one's ends exactly where the sink does.
+      const outputAt = converting ? r.outputStart : at;
+      if (outputAt + made > sink.frames || (k === count - 1 && outputAt + made !== sink.frames)) {
+        fail(
+          new Error(
+            `renderOffline: segment ${k} returned output frames ${outputAt} .. ${outputAt + made} of ${sink.frames}`,
+          ),
+        );
+        return;
+      }
       for (let c = 0; c < channels; c++) {
-        sink.write(c, r.channels[c], at);
+        sink.write(c, r.channels[c], outputAt);
         // Whole buffers only: the last segment's may be a shorter view.
-        buffers.release(new Float32Array(r.channels[c].buffer));
+        // Converted output is the worker's own, of another length: dropped.
+        if (!converting) buffers.release(new Float32Array(r.channels[c].buffer));
       }
       progress.grow(k, n);
       finished += 1;
@@ -366,6 +406,8 @@ function pipeline(pool, source, sink, chain, o) {
         index: k,
         startFrame: at,
         frames: n,
+        outputStartFrame: outputAt,
+        outputFrames: made,
         worker: r.worker,
         heapBase: r.heapBase,
         restored: r.restored,
@@ -402,11 +444,13 @@ function pipeline(pool, source, sink, chain, o) {
 
 /**
  * A render task's payload for the segment of `n` frames at `at`: its input
- * planes, read into pooled buffers, and its state ports. It takes the chain
+ * planes, read into pooled buffers, the output rate when it differs from
+ * the input's, and its state ports. It takes the chain
  * (the first segment) or `stateIn`, the previous segment's state; unless it
  * is the last (`more` false) it hands its own on over a new channel, whose
  * receiving end is returned as `nextStateIn`.
  * @param {Source} source
+ * @param {number} outputRate
  * @param {BufferPool} buffers
  * @param {number} at
  * @param {number} n
@@ -415,7 +459,7 @@ function pipeline(pool, source, sink, chain, o) {
  * @param {import('../../types/render.js').RenderChain | undefined} chain
  * @param {string | URL | undefined} wasmUrl
  */
-function segmentTask(source, buffers, at, n, stateIn, more, chain, wasmUrl) {
+function segmentTask(source, outputRate, buffers, at, n, stateIn, more, chain, wasmUrl) {
   /** @type {Float32Array[]} */
   const planes = [];
   for (let c = 0; c < source.channels; c++) {
@@ -427,6 +471,7 @@ function segmentTask(source, buffers, at, n, stateIn, more, chain, wasmUrl) {
   }
   /** @type {Record<string, unknown>} */
   const payload = { channels: planes, sampleRate: source.sampleRate };
+  if (outputRate !== source.sampleRate) payload.outputRate = outputRate;
   /** @type {Transferable[]} */
   const transfer = planes.map((p) => p.buffer);
   if (wasmUrl !== undefined) payload.wasmUrl = wasmUrl;

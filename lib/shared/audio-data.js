@@ -1,4 +1,5 @@
 /** Checking the shape of audio handed to a ring end. Internal; any thread. */
+import { RESAMPLER_MAX_RATE, RESAMPLER_MIN_RATE } from './constants.generated.js';
 import { describe } from './util.js';
 
 /**
@@ -79,4 +80,46 @@ export function checkPlanarAudio(channels, sampleRate, who, minRate = 3000) {
     throw new RangeError(`${who}.sampleRate must be a finite number in [${minRate}, 768000]; got ${sampleRate}`);
   }
   return /** @type {Float32Array} */ (channels[0]).length;
+}
+
+/**
+ * An output rate for offline conversion (renderOffline's options.sampleRate,
+ * the 'render' task's outputRate): undefined is `inputRate` (no
+ * conversion); otherwise a number equal to `inputRate`, or, to convert, one
+ * in RESAMPLER_MIN_RATE .. RESAMPLER_MAX_RATE with `inputRate` in that range
+ * too. Throws TypeError or RangeError naming `name` and the range, prefixed
+ * with `who`.
+ * @param {unknown} value
+ * @param {number} inputRate an already checked rate
+ * @param {string} who e.g. "renderOffline"
+ * @param {string} name e.g. "options.sampleRate"
+ * @returns {number}
+ */
+export function checkOutputRate(value, inputRate, who, name) {
+  if (value === undefined) return inputRate;
+  const range = `a number of Hz from ${RESAMPLER_MIN_RATE} to ${RESAMPLER_MAX_RATE} (the resampler's range), or the input's own rate`;
+  if (typeof value !== 'number') throw new TypeError(`${who}: ${name} must be ${range}; got ${describe(value)}`);
+  if (value === inputRate) return value;
+  if (!(value >= RESAMPLER_MIN_RATE && value <= RESAMPLER_MAX_RATE)) {
+    throw new RangeError(`${who}: ${name} must be ${range}; got ${value}`);
+  }
+  if (!(inputRate >= RESAMPLER_MIN_RATE && inputRate <= RESAMPLER_MAX_RATE)) {
+    throw new RangeError(
+      `${who}: ${name} ${value} needs the input's sampleRate from ${RESAMPLER_MIN_RATE} to ${RESAMPLER_MAX_RATE} Hz (the resampler's range); the input runs at ${inputRate}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The length of `frames` input frames converted from `inputRate` to
+ * `outputRate`: ceil(frames * outputRate / inputRate), the output frames
+ * whose instants (j / outputRate) fall within the input's duration
+ * (frames / inputRate). Equal rates give `frames`.
+ * @param {number} frames
+ * @param {number} inputRate
+ * @param {number} outputRate
+ */
+export function convertedFrames(frames, inputRate, outputRate) {
+  return inputRate === outputRate ? frames : Math.ceil((frames * outputRate) / inputRate);
 }

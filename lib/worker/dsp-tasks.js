@@ -3,11 +3,18 @@
  * planar audio, its state handed from one segment to the next) and
  * 'analyze' (loudness, peak, RMS, spectrum). Worker thread only.
  */
-import { checkPlanarAudio } from '../shared/audio-data.js';
+import { checkOutputRate, checkPlanarAudio, convertedFrames } from '../shared/audio-data.js';
 import { PAGE_BYTES, instantiateCore, privateMemoryBinary, resultString } from '../shared/core.js';
 import { checkChain } from '../shared/dsp.js';
 import { ParamQueue } from '../shared/params.js';
-import { MAX_PAGES, MODE_EFFECT, NODE_MAGIC, RENDER_QUANTUM as QUANTUM } from '../shared/constants.generated.js';
+import {
+  MAX_PAGES,
+  MODE_EFFECT,
+  NODE_MAGIC,
+  RENDER_QUANTUM as QUANTUM,
+  RESAMPLER_START,
+  RESULT,
+} from '../shared/constants.generated.js';
 import { blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
 import { describe } from '../shared/util.js';
 import { VERSION } from '../shared/version.js';
@@ -39,9 +46,19 @@ import { withTransfer, workerState } from './runtime.js';
  */
 
 /**
+ * The standalone resampler's exports of csrc/wasm.c ('render' at another rate).
+ * @typedef {object} ResamplerExports
+ * @property {(channels: number, inputRate: number, outputRate: number, maxSpeed: number) => number} rlw_resampler_heap_size
+ * @property {(address: number, channels: number, inputRate: number, outputRate: number, maxSpeed: number, bytes: number) => number} rlw_resampler_init
+ * @property {(address: number, start: number, speed: number) => number} rlw_resampler_reset
+ * @property {(address: number, inPlanes: number, inFrames: number, outPlanes: number, outFrames: number, speeds: number, speedCount: number, counts: number) => number} rlw_resampler_process
+ * @property {(address: number) => number} rlw_resampler_end_input
+ */
+
+/**
  * @typedef {object} WorkerCore
  * @property {string} url
- * @property {CoreExports & AnalysisExports} x
+ * @property {CoreExports & AnalysisExports & ResamplerExports} x
  * @property {WebAssembly.Memory} memory private; grows, never shrinks
  * @property {number} base rlw_heap_base(): where the node (or the analysis) lives
  * @property {{ code: number, message: string } | null} panic what rl_panic said just before a trap
@@ -51,7 +68,9 @@ import { withTransfer, workerState } from './runtime.js';
  * A node's state handed from one segment's task to the next ('render' with
  * stateOut / stateIn): the node's whole heap block, which holds every bit of
  * its state (filters, ramps, limiter envelope, gain) and only absolute
- * addresses inside that block.
+ * addresses inside that block; converting to another rate, the resampler's
+ * block right after it too (its filter history, the input it holds, its
+ * fractional position), so that block is the whole converter.
  * @typedef {object} RenderState
  * @property {'ringlet:render-state'} type
  * @property {string} version
@@ -60,6 +79,8 @@ import { withTransfer, workerState } from './runtime.js';
  * @property {number} channels
  * @property {number} sampleRate
  * @property {number} frames frames the node had rendered when the state was taken
+ * @property {number} outputRate the rate of the output (sampleRate: no resampler)
+ * @property {number} outputFrames output frames made when the state was taken
  * @property {ArrayBuffer} bytes
  */
 
@@ -159,7 +180,7 @@ function loadCore(url) {
       const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
       /** @type {{ code: number, message: string } | null} */
       let note = null;
-      const x = /** @type {CoreExports & AnalysisExports} */ (
+      const x = /** @type {CoreExports & AnalysisExports & ResamplerExports} */ (
         instantiateCore(module, memory, {
           panic: (code, message) => {
             note = { code, message };
@@ -291,8 +312,9 @@ function receiveState(port, where) {
  * @param {number} heapBytes
  * @param {number} channels
  * @param {number} sampleRate
+ * @param {number} outputRate
  */
-function checkState(state, core, heapBytes, channels, sampleRate) {
+function checkState(state, core, heapBytes, channels, sampleRate, outputRate) {
   if (state.version !== VERSION) {
     throw new Error(`render: the state comes from ringlet ${String(state.version)}; this worker runs ${VERSION}`);
   }
@@ -304,12 +326,13 @@ function checkState(state, core, heapBytes, channels, sampleRate) {
   if (
     state.channels !== channels ||
     state.sampleRate !== sampleRate ||
+    state.outputRate !== outputRate ||
     state.heapBytes !== heapBytes ||
     !(state.bytes instanceof ArrayBuffer) ||
     state.bytes.byteLength !== heapBytes
   ) {
     throw new Error(
-      `render: the state is for ${state.channels} channels at ${state.sampleRate} Hz (${state.heapBytes} bytes); this segment has ${channels} at ${sampleRate} Hz (${heapBytes} bytes)`,
+      `render: the state is for ${state.channels} channels at ${state.sampleRate} Hz to ${state.outputRate} Hz (${state.heapBytes} bytes); this segment has ${channels} at ${sampleRate} Hz to ${outputRate} Hz (${heapBytes} bytes)`,
     );
   }
   if (new Uint32Array(state.bytes, 0, 1)[0] !== NODE_MAGIC) {
@@ -340,24 +363,69 @@ function transferList(planes) {
 }
 
 /**
- * Runs the node over `planes` in place, quantum by quantum.
+ * Where a render keeps what it hands on (the node and, converting, the
+ * resampler right after it: one block from the heap base, at addresses
+ * every instance of one module shares) and its scratch beyond that block.
+ * @param {WorkerCore} core
+ * @param {number} channels
+ * @param {number} sampleRate
+ * @param {number} outputRate
+ */
+function renderLayout(core, channels, sampleRate, outputRate) {
+  const { x } = core;
+  const nodeBytes = x.rlw_heap_size(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate);
+  if (nodeBytes === 0) throw new RangeError(`render: the core refused ${channels} channels at ${sampleRate} Hz`);
+  if (outputRate === sampleRate) return { heapBytes: nodeBytes, resampler: null };
+  // Speed 1 only: the smallest input buffer.
+  const rsBytes = x.rlw_resampler_heap_size(channels, sampleRate, outputRate, 1);
+  if (rsBytes === 0) {
+    throw new RangeError(`render: the resampler refused ${channels} channels from ${sampleRate} to ${outputRate} Hz`);
+  }
+  const at = core.base + align64(nodeBytes);
+  const heapBytes = at + rsBytes - core.base;
+  const inTable = core.base + align64(heapBytes);
+  const outTable = inTable + 4 * channels;
+  const counts = outTable + 4 * channels;
+  const outPlanes = align64(counts + 8);
+  const scratchEnd = outPlanes + 4 * QUANTUM * channels;
+  return { heapBytes, resampler: { at, bytes: rsBytes, inTable, outTable, counts, outPlanes, scratchEnd } };
+}
+
+/** @param {number} n */
+function align64(n) {
+  return Math.ceil(n / 64) * 64;
+}
+
+/**
+ * Runs the node over `planes`, quantum by quantum: in place at the input's
+ * rate, or, when `outputRate` differs, through a standalone resampler after
+ * the chain into new planes at `outputRate`. The resampler starts aligned
+ * (output frame j hears input position j * sampleRate / outputRate, so frame
+ * 0 is input frame 0, with no filter delay) and takes every frame the chain
+ * makes, so nothing waits outside the state that goes to the next segment.
+ * At the end of the input (`end`: no next segment) it plays the filter's
+ * tail until the output holds convertedFrames() of the whole input.
  * @param {WorkerCore} core
  * @param {Float32Array[]} planes
  * @param {number} sampleRate
+ * @param {number} outputRate
  * @param {{ gain: number, messages: ChainMessage[] } | null} chain for a fresh node
  * @param {RenderState | null} state to continue from instead
+ * @param {boolean} end whether the input ends with this segment
  * @param {number | undefined} trapAfter
  * @param {TaskContext} context
+ * @returns {{ heapBytes: number, output: Float32Array[], outputStart: number }}
  */
-function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
+function renderOn(core, planes, sampleRate, outputRate, chain, state, end, trapAfter, context) {
   const { x } = core;
   const channels = planes.length;
   const total = planes[0].length;
-  const heapBytes = x.rlw_heap_size(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate);
-  if (heapBytes === 0) throw new RangeError(`render: the core refused ${channels} channels at ${sampleRate} Hz`);
-  reserve(core, heapBytes, 'render');
+  const layout = renderLayout(core, channels, sampleRate, outputRate);
+  const { heapBytes } = layout;
+  const rs = layout.resampler;
+  reserve(core, rs === null ? heapBytes : rs.scratchEnd - core.base, 'render');
   if (state !== null) {
-    checkState(state, core, heapBytes, channels, sampleRate);
+    checkState(state, core, heapBytes, channels, sampleRate, outputRate);
     new Uint8Array(core.memory.buffer, core.base, heapBytes).set(new Uint8Array(state.bytes));
   } else {
     const result = x.rlw_init(MODE_EFFECT, channels, UNUSED_RING_FRAMES, sampleRate, heapBytes);
@@ -370,6 +438,11 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
     const backlog = queue.backlog;
     queue.close();
     if (backlog > 0) throw new Error(`render: ${backlog} settings did not fit the parameter queue`);
+    if (rs !== null) {
+      let r = x.rlw_resampler_init(rs.at, channels, sampleRate, outputRate, 1, rs.bytes);
+      if (r === 0) r = x.rlw_resampler_reset(rs.at, RESAMPLER_START.ALIGNED, 0);
+      if (r !== 0) throw new Error(`render: rlw_resampler_init failed: ${resultString(x, core.memory, r)}`);
+    }
   }
   const buffer = core.memory.buffer;
   /** @type {Float32Array[]} */ const ins = [];
@@ -383,13 +456,17 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
     // stage on it, so it applies exactly from the first sample (as
     // node.gain.setValueAtTime(gain, 0) does on a node) instead of ramping
     // from 1. From silence, the EQ and limiter stay at rest, so the audio is
-    // otherwise what a fresh node makes of it.
+    // otherwise what a fresh node makes of it. The resampler never sees it.
     const gainValues = new Float32Array(buffer, x.rlw_gain_values(), QUANTUM);
     gainValues.fill(/** @type {{ gain: number }} */ (chain).gain);
     for (let c = 0; c < channels; c++) ins[c].fill(0);
     const result = x.rlw_process(QUANTUM, QUANTUM);
     if (result !== 0) throw new Error(`render: rlw_process failed: ${resultString(x, core.memory, result)}`);
   }
+  const before = state?.frames ?? 0;
+  const outputStart = state?.outputFrames ?? 0;
+  const converter =
+    rs === null ? null : resamplerPump(core, rs, outs, before + total, sampleRate, outputRate, outputStart, end);
   const armTrap = trapAfter !== undefined && typeof x.rlw_test_arm_trap === 'function' ? x.rlw_test_arm_trap : null;
   const quanta = Math.ceil(total / QUANTUM);
   const every = Math.max(PROGRESS_MIN_QUANTA, Math.ceil(quanta / PROGRESS_REPORTS));
@@ -401,10 +478,91 @@ function renderOn(core, planes, sampleRate, chain, state, trapAfter, context) {
     // No gain values: the node holds the gain it settled on (or restored).
     const result = x.rlw_process(n, 0);
     if (result !== 0) throw new Error(`render: rlw_process failed: ${resultString(x, core.memory, result)}`);
-    for (let c = 0; c < channels; c++) planes[c].set(n === QUANTUM ? outs[c] : outs[c].subarray(0, n), at);
+    if (converter === null) {
+      for (let c = 0; c < channels; c++) planes[c].set(n === QUANTUM ? outs[c] : outs[c].subarray(0, n), at);
+    } else converter.feed(n);
     if ((q + 1) % every === 0 && q + 1 < quanta) context.progress((at + n) / total);
   }
-  return heapBytes;
+  return { heapBytes, output: converter === null ? planes : converter.finish(), outputStart };
+}
+
+/**
+ * The resampler after the chain: feed(n) converts the n frames the chain
+ * just left in its output buffers (all of them: the resampler holds what it
+ * cannot use yet); finish() plays the tail when the input ends here and
+ * returns this segment's output planes. A segment makes at most the output
+ * frames whose positions lie within the input so far, so the planes are
+ * sized for that and never grow. Each resampler call either takes input or
+ * fills its output, so the loops are bounded by the frames involved.
+ * @param {WorkerCore} core
+ * @param {NonNullable<ReturnType<typeof renderLayout>['resampler']>} rs
+ * @param {Float32Array[]} chainOut the node's output buffers
+ * @param {number} inputFrames input frames rendered once this segment is done
+ * @param {number} sampleRate
+ * @param {number} outputRate
+ * @param {number} outputStart output frames made before this segment
+ * @param {boolean} end
+ */
+function resamplerPump(core, rs, chainOut, inputFrames, sampleRate, outputRate, outputStart, end) {
+  const { x } = core;
+  const channels = chainOut.length;
+  const target = convertedFrames(inputFrames, sampleRate, outputRate);
+  // Not at the end: output frame j needs input up to j * step plus the
+  // filter's half length, so fewer than `target` are ever ready.
+  const limit = Math.max(0, (end ? target : target + 1) - outputStart);
+  const output = Array.from({ length: channels }, () => new Float32Array(limit));
+  const buffer = core.memory.buffer;
+  const inTable = new Uint32Array(buffer, rs.inTable, channels);
+  const outTable = new Uint32Array(buffer, rs.outTable, channels);
+  const counts = new Uint32Array(buffer, rs.counts, 2);
+  /** @type {Float32Array[]} */ const made = [];
+  for (let c = 0; c < channels; c++) {
+    outTable[c] = rs.outPlanes + 4 * QUANTUM * c;
+    made.push(new Float32Array(buffer, outTable[c], QUANTUM));
+  }
+  let filled = 0;
+  let closed = false;
+  /** Converts `frames` of the chain's output (0: the tail); stops when the input runs out or the output is full. */
+  const pump = (/** @type {number} */ frames) => {
+    let used = 0;
+    for (;;) {
+      const room = Math.min(QUANTUM, limit - filled);
+      if (room === 0 || closed) {
+        // Only the end's full output may leave input behind: what follows it is past the last output frame.
+        if (used < frames && !end) throw new Error('render: the resampler ran out of output room mid-segment');
+        return;
+      }
+      for (let c = 0; c < channels; c++) inTable[c] = x.rlw_output(c) + 4 * used;
+      const r = x.rlw_resampler_process(rs.at, rs.inTable, frames - used, rs.outTable, room, 0, 0, rs.counts);
+      if (r !== 0 && r !== RESULT.CLOSED) {
+        throw new Error(`render: rlw_resampler_process failed: ${resultString(x, core.memory, r)}`);
+      }
+      const took = counts[0];
+      const got = counts[1];
+      for (let c = 0; c < channels; c++) output[c].set(got === QUANTUM ? made[c] : made[c].subarray(0, got), filled);
+      used += took;
+      filled += got;
+      closed = r === RESULT.CLOSED;
+      if (used >= frames && got < room) return; // it needs more input
+      if (took === 0 && got === 0) throw new Error('render: the resampler took no input and made no output');
+    }
+  };
+  return {
+    feed: pump,
+    finish() {
+      if (end) {
+        const r = x.rlw_resampler_end_input(rs.at);
+        if (r !== 0) throw new Error(`render: rlw_resampler_end_input failed: ${resultString(x, core.memory, r)}`);
+        pump(0);
+        if (filled !== limit) {
+          throw new Error(
+            `render: the resampler's tail ended after ${outputStart + filled} of ${target} output frames`,
+          );
+        }
+      }
+      return output.map((p) => (filled === limit ? p : p.subarray(0, filled)));
+    },
+  };
 }
 
 /**
@@ -424,6 +582,7 @@ export async function renderTask(payload, context) {
     const p = checkPayload(payload, where, [
       'channels',
       'sampleRate',
+      'outputRate',
       'chain',
       'stateIn',
       'stateOut',
@@ -434,6 +593,7 @@ export async function renderTask(payload, context) {
     stateOut = optionalPort(p.stateOut, where, 'stateOut');
     checkPlanarAudio(p.channels, p.sampleRate, `${where}: payload`);
     const sampleRate = /** @type {number} */ (p.sampleRate);
+    const outputRate = checkOutputRate(p.outputRate, sampleRate, where, 'outputRate');
     if (stateIn !== null && p.chain !== undefined) {
       throw new TypeError(
         `${where}: give either chain (a fresh node) or stateIn (continue from the previous segment, whose state carries the chain), not both`,
@@ -445,19 +605,25 @@ export async function renderTask(payload, context) {
       throw new TypeError(`${where}: testTrapAfterQuanta must be a non-negative integer; got ${String(trapAfter)}`);
     }
     const url = resolveWasmUrl(p.wasmUrl, where);
-    const planes = ownedPlanes(/** @type {Float32Array[]} */ (p.channels));
+    const input = /** @type {Float32Array[]} */ (p.channels);
+    // At the input's rate the output replaces the input in place; converted, the input is only read.
+    const planes = outputRate === sampleRate ? ownedPlanes(input) : input;
     core = await loadCore(url);
     const state = stateIn === null ? null : await receiveState(stateIn, where);
-    const heapBytes = renderOn(
+    const { heapBytes, output, outputStart } = renderOn(
       core,
       planes,
       sampleRate,
+      outputRate,
       chain,
       state,
+      // Without a next segment to hand the state to, the input ends here.
+      stateOut === null,
       /** @type {number | undefined} */ (trapAfter),
       context,
     );
     const frames = (state?.frames ?? 0) + planes[0].length;
+    const outputFrames = outputStart + output[0].length;
     let stateBytes = 0;
     if (stateOut !== null) {
       const bytes = core.memory.buffer.slice(core.base, core.base + heapBytes);
@@ -471,6 +637,8 @@ export async function renderTask(payload, context) {
         channels: planes.length,
         sampleRate,
         frames,
+        outputRate,
+        outputFrames,
         bytes,
       };
       stateOut.postMessage(next, [bytes]);
@@ -479,15 +647,17 @@ export async function renderTask(payload, context) {
     const name = /** @type {{ name?: unknown }} */ (globalThis).name;
     return withTransfer(
       {
-        channels: planes,
-        sampleRate,
+        channels: output,
+        sampleRate: outputRate,
         worker: typeof name === 'string' ? name : '',
         heapBase: core.base,
         restored: state !== null,
         stateBytes,
         frames,
+        outputStart,
+        outputFrames,
       },
-      transferList(planes),
+      transferList(output),
     );
   } catch (error) {
     // The next segment is waiting on this one: tell it, so it fails at once.

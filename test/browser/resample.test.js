@@ -20,62 +20,7 @@ beforeAll(async () => {
   // Helpers for every test, defined once in the page.
   await b.page.evaluate(async () => {
     const { RESAMPLER_TAPS } = await import('/lib/shared/constants.generated.js');
-    /**
-     * Least-squares fit of a*cos + b*sin + c at `w` radians per frame over
-     * [j0, j1): the tone's amplitude and the SNR in dB (the tone against
-     * everything else: noise, aliases, images, clicks).
-     */
-    const sineFit = (y, j0, j1, w) => {
-      const m = [
-        [0, 0, 0],
-        [0, 0, 0],
-        [0, 0, 0],
-      ];
-      const v = [0, 0, 0];
-      for (let j = j0; j < j1; j++) {
-        const r = [Math.cos(w * j), Math.sin(w * j), 1];
-        for (let p = 0; p < 3; p++) {
-          v[p] += r[p] * y[j];
-          for (let q = 0; q < 3; q++) m[p][q] += r[p] * r[q];
-        }
-      }
-      // Gaussian elimination on the 3x3 normal equations.
-      for (let p = 0; p < 3; p++) {
-        for (let q = p + 1; q < 3; q++) {
-          const f = m[q][p] / m[p][p];
-          for (let k = p; k < 3; k++) m[q][k] -= f * m[p][k];
-          v[q] -= f * v[p];
-        }
-      }
-      const x = [0, 0, 0];
-      for (let p = 2; p >= 0; p--) {
-        let s = v[p];
-        for (let k = p + 1; k < 3; k++) s -= m[p][k] * x[k];
-        x[p] = s / m[p][p];
-      }
-      let res = 0;
-      for (let j = j0; j < j1; j++) {
-        const e = y[j] - (x[0] * Math.cos(w * j) + x[1] * Math.sin(w * j) + x[2]);
-        res += e * e;
-      }
-      const amp = Math.hypot(x[0], x[1]);
-      return { amp, snr: 10 * Math.log10((0.5 * amp * amp) / (res / (j1 - j0))) };
-    };
-    /** Frequency from the upward zero crossings in [j0, j1), linearly interpolated. */
-    const crossingFrequency = (y, j0, j1, rate) => {
-      let first = -1;
-      let last = -1;
-      let count = 0;
-      for (let j = j0 + 1; j < j1; j++) {
-        if (y[j - 1] < 0 && y[j] >= 0) {
-          const t = j - 1 + y[j - 1] / (y[j - 1] - y[j]);
-          if (first < 0) first = t;
-          last = t;
-          count++;
-        }
-      }
-      return count < 2 ? 0 : ((count - 1) * rate) / (last - first);
-    };
+    const { sineFit, crossingFrequency } = await import('/test/browser/fixtures/signals.js');
     const maxStep = (y, j0, j1) => {
       let m = 0;
       for (let j = Math.max(1, j0); j < j1; j++) m = Math.max(m, Math.abs(y[j] - y[j - 1]));

@@ -199,3 +199,19 @@ export async function pool(): Promise<void> {
   // @ts-expect-error tasks are functions
   worker.defineTasks({ twice: 2 });
 }
+
+// ---- offline rendering --------------------------------------------------------------
+export async function offline(buffer: AudioBuffer): Promise<void> {
+  const out = await ringlet.renderOffline(buffer, { gain: 0.5 }, { sampleRate: 48000, segmentFrames: 4096 });
+  expectType<Equal<typeof out, AudioBuffer>>(true);
+  const planar = await ringlet.renderOffline({ channels: [new Float32Array(128)], sampleRate: 44100 }, undefined, {
+    sampleRate: 48000,
+    onSegment: (info) => {
+      expectType<Equal<typeof info.outputStartFrame, number>>(true);
+      expectType<Equal<typeof info.outputFrames, number>>(true);
+    },
+  });
+  expectType<Equal<typeof planar, ringlet.PlanarAudio>>(true);
+  // @ts-expect-error the rate is a number of Hz
+  await ringlet.renderOffline(buffer, {}, { sampleRate: '48000' });
+}
