@@ -76,6 +76,7 @@ export class StreamPlayer extends EventTarget {
     /** @private the frame to play from while not playing */ this.parked = 0;
     /** @private */ this.session = 0;
     /** @private @type {Segment[]} */ this.segments = [];
+    /** @private @type {Segment | null} the segment last heard */ this.heard = null;
     /** @private @type {{ at: number, error: { code: RingletErrorCode, message: string } | null } | null} */
     this.end = null;
     /** @private ring read index when the session started ('shared') */ this.readBase = 0;
@@ -411,6 +412,7 @@ export class StreamPlayer extends EventTarget {
     await this.node.reset();
     const session = ++this.session;
     this.segments = [];
+    this.heard = null;
     this.end = null;
     this.lastError = null;
     this.writtenHere = 0;
@@ -471,7 +473,7 @@ export class StreamPlayer extends EventTarget {
 
   /**
    * The track and frame being heard, from the segments.
-   * @returns {{ track: number, frame: number, played: number } | null}
+   * @returns {{ track: number, frame: number, played: number, seg: Segment } | null}
    */
   locate() {
     const played = this.played();
@@ -481,7 +483,7 @@ export class StreamPlayer extends EventTarget {
       else break;
     }
     if (!seg) return null;
-    return { track: seg.track, frame: seg.frame + (played - seg.at), played };
+    return { track: seg.track, frame: seg.frame + (played - seg.at), played, seg };
   }
 
   /**
@@ -517,7 +519,15 @@ export class StreamPlayer extends EventTarget {
     const at = this.locate();
     // Forget segments already passed (a long loop makes one per pass).
     while (this.segments.length > 1 && this.segments[1].at <= (at?.played ?? 0)) this.segments.shift();
-    if (at) this.moveTo(at.track);
+    if (at && at.seg !== this.heard) {
+      // A new track start is being heard: a queued track, or the same one again (looping).
+      const first = this.heard === null;
+      this.heard = at.seg;
+      if (!first) {
+        if (at.track === this.track) this.dispatchEvent(new CustomEvent('trackchange', { detail: this.info }));
+        else this.moveTo(at.track);
+      }
+    }
     const end = this.end;
     if (!end || !at || at.played < end.at || this.chunks.length > 0 || this.writing) return;
     this.stopPolling();
