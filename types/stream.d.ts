@@ -107,6 +107,10 @@ export interface StreamDebugStats {
   timers: number;
   /** Answers awaited from the Worker. */
   pendingReplies: number;
+  /** While playing: frames the ring has played this session. */
+  played: number;
+  /** Frames the session wrote in all, once the decoder reached the end (or an error); else null. */
+  endAt: number | null;
 }
 
 /** What the decoding Worker holds, counted by it. */

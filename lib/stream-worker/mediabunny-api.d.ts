@@ -61,6 +61,7 @@ export declare class InputAudioTrack {
   getNumberOfChannels(): Promise<number>;
   getSampleRate(): Promise<number>;
   canDecode(): Promise<boolean>;
+  getDecoderConfig(): Promise<{ codec: string; sampleRate: number; numberOfChannels: number } | null>;
 }
 export declare class Input {
   constructor(options: { source: Source; formats: InputFormat[] });

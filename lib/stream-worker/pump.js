@@ -23,6 +23,11 @@ import { errorRecord, errorText, StreamFailure } from './tracks.js';
 
 /** Longest single block in writeSync before the halt word is checked again. */
 const SLICE_MS = 20;
+/**
+ * Frames a track may end short of its stated duration without being called
+ * truncated: lossy codecs' priming and padding (an AAC or MP3 frame or two).
+ */
+const SHORT_END_FRAMES = 4096;
 
 /**
  * @typedef {object} PumpOptions
@@ -184,7 +189,16 @@ export class Pump {
         cause: error,
       });
     }
-    return this.stopped ? 'halted' : 'done';
+    if (this.stopped) return 'halted';
+    // A file that ends well before the duration its container states was cut short.
+    const stated = track.info.duration === null ? null : Math.round(track.info.duration * rate);
+    if (stated !== null && stated - next > SHORT_END_FRAMES) {
+      throw new StreamFailure(
+        'DECODE_FAILED',
+        `ringlet/stream: the file ends at ${(next / rate).toFixed(3)} s of the ${track.info.duration} s its container states (truncated)`,
+      );
+    }
+    return 'done';
   }
 
   /**

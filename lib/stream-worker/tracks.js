@@ -232,6 +232,7 @@ export async function openTrack(mb, spec, onLateError) {
         `ringlet/stream: this browser has no decoder for ${codec} (${what}, ${format.name}): its WebCodecs AudioDecoder does not support it`,
       );
     }
+    if (!codec.startsWith('pcm-') && codec !== 'ulaw' && codec !== 'alaw') await probeDecoder(mb, audio, codec, what, format.name);
     const [sampleRate, channels, tags] = await Promise.all([
       audio.getSampleRate(),
       audio.getNumberOfChannels(),
@@ -262,6 +263,48 @@ export async function openTrack(mb, spec, onLateError) {
     throw new StreamFailure('DECODE_FAILED', `ringlet/stream: reading ${what} failed: ${errorText(error)}`, {
       cause: error,
     });
+  }
+}
+
+/**
+ * Decodes the first sample, so that a decoder that says it supports the
+ * codec but fails on it (WebKitGTK's FLAC) is found at open(), not at play().
+ * Its failure is DECODER_MISSING when the engine's AudioDecoder refuses the
+ * codec's plain configuration too, else DECODE_FAILED (a damaged file).
+ * @param {Mediabunny} mb
+ * @param {import('mediabunny').InputAudioTrack} audio
+ * @param {string} codec
+ * @param {string} what
+ * @param {string} format
+ */
+async function probeDecoder(mb, audio, codec, what, format) {
+  const samples = new mb.AudioSampleSink(audio).samples();
+  try {
+    const first = await samples.next();
+    if (!first.done) first.value.close();
+  } catch (error) {
+    const config = await audio.getDecoderConfig().catch(() => null);
+    let plain = false;
+    try {
+      plain =
+        config !== null &&
+        (await AudioDecoder.isConfigSupported({
+          codec: config.codec,
+          sampleRate: config.sampleRate,
+          numberOfChannels: config.numberOfChannels,
+        })).supported === true;
+    } catch {
+      plain = false;
+    }
+    throw new StreamFailure(
+      plain ? 'DECODE_FAILED' : 'DECODER_MISSING',
+      plain
+        ? `ringlet/stream: the first frame of ${what} (${codec}, ${format}) does not decode: ${errorText(error)}`
+        : `ringlet/stream: this browser has no working decoder for ${codec} (${what}, ${format}): its WebCodecs AudioDecoder failed (${errorText(error)})`,
+      { cause: error },
+    );
+  } finally {
+    await samples.return(undefined).catch(() => {});
   }
 }
 

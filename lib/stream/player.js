@@ -270,6 +270,8 @@ export class StreamPlayer extends EventTarget {
       tracks: this.infos.size,
       timers: (this.poller === null ? 0 : 1) + this.replies.size,
       pendingReplies: this.replies.size,
+      played: this.currentState === 'playing' ? this.played() : 0,
+      endAt: this.end ? this.end.at : null,
     };
   }
 
