@@ -69,9 +69,21 @@ export class RingletStream extends StreamPlayer {
     if (options === null || typeof options !== 'object') {
       throw new TypeError(`RingletStream.create: options must be an object; got ${describe(options)}`);
     }
-    const { node: given, sampleRate, workerUrl, channels = 2, capacityFrames = DEFAULT_CAPACITY_FRAMES, transport } = options;
-    if (sampleRate !== undefined && (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate <= 0)) {
-      throw new RangeError(`RingletStream.create: options.sampleRate must be a positive number of Hz; got ${String(sampleRate)}`);
+    const {
+      node: given,
+      sampleRate,
+      workerUrl,
+      channels = 2,
+      capacityFrames = DEFAULT_CAPACITY_FRAMES,
+      transport,
+    } = options;
+    if (
+      sampleRate !== undefined &&
+      (typeof sampleRate !== 'number' || !Number.isFinite(sampleRate) || sampleRate <= 0)
+    ) {
+      throw new RangeError(
+        `RingletStream.create: options.sampleRate must be a positive number of Hz; got ${String(sampleRate)}`,
+      );
     }
     /** @type {SourceNode} */
     let node;
@@ -85,12 +97,12 @@ export class RingletStream extends StreamPlayer {
       node = /** @type {SourceNode} */ (
         /** @type {unknown} */ (
           await RingletNode.create(context, {
-        mode: 'source',
-        channels,
-        capacityFrames,
-        transport,
-        // For a source node that resamples; today's nodes play at the context's rate.
-        ...(sampleRate !== undefined ? { sampleRate: rate } : {}),
+            mode: 'source',
+            channels,
+            capacityFrames,
+            transport,
+            // For a source node that resamples; today's nodes play at the context's rate.
+            ...(sampleRate !== undefined ? { sampleRate: rate } : {}),
           })
         )
       );

@@ -37,6 +37,12 @@ const TYPES = {
 };
 
 /**
+ * The bare imports of ringlet's own files, resolved from this repository's
+ * node_modules, for serve()'s `imports` (the examples, the demo, the tests).
+ */
+export const DEV_IMPORTS = Object.freeze({ mediabunny: '/node_modules/mediabunny/dist/bundles/mediabunny.mjs' });
+
+/**
  * @typedef {{ method: string, path: string, search: string, status: number, headers: Record<string, string> }} ServedResponse
  * @typedef {(req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse, url: URL) => boolean | Promise<boolean>} RouteHandler
  */
@@ -166,7 +172,10 @@ function rewriteImports(body, imports) {
   let text = body.toString('utf8');
   for (const [name, url] of Object.entries(imports)) {
     const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    text = text.replace(new RegExp(`(\\b(?:from|import)\\s*)(['"])${quoted}\\2`, 'g'), (_m, lead, q) => `${lead}${q}${url}${q}`);
+    text = text.replace(
+      new RegExp(`(\\b(?:from|import)\\s*)(['"])${quoted}\\2`, 'g'),
+      (_m, lead, q) => `${lead}${q}${url}${q}`,
+    );
   }
   return Buffer.from(text);
 }

@@ -14,7 +14,8 @@ import type { RingletContext, RingletErrorCode, RingletNode, Transport } from '.
  * for request headers; or a ReadableStream of bytes (played once, from its
  * start: no seek, no loop).
  */
-export type StreamSource = Blob | string | URL | { url: string | URL; headers?: Record<string, string> } | ReadableStream<Uint8Array>;
+export type StreamSource =
+  Blob | string | URL | { url: string | URL; headers?: Record<string, string> } | ReadableStream<Uint8Array>;
 
 /** The codes a stream's errors carry (all RingletError codes). */
 export type StreamErrorCode = Extract<
@@ -70,6 +71,14 @@ export interface StreamInfo {
   readonly cover: Blob | null;
   /** False for a ReadableStream. */
   readonly seekable: boolean;
+}
+
+/** What inspect() resolves with: the info, and whether this engine can decode the file. */
+export interface StreamInspection extends StreamInfo {
+  /** False when open() would reject with DECODER_MISSING. */
+  readonly decodable: boolean;
+  /** That RingletError, when not decodable; else null. */
+  readonly problem: (Error & { code: StreamErrorCode }) | null;
 }
 
 /** 'idle' until a file is open; 'ended' after the last frame played (or a decode error). */
@@ -167,6 +176,16 @@ export declare class RingletStream extends EventTarget {
    * timeoutMs, default 30000), and then changes nothing.
    */
   open(source: StreamSource, options?: { timeoutMs?: number }): Promise<StreamInfo>;
+  /**
+   * Reads a file's info without opening it as the track, and whether it
+   * decodes here: for making the context at the file's rate before open().
+   * TypeError for a ReadableStream. Rejects as open(), except that a missing
+   * decoder is reported in `problem`.
+   */
+  inspect(
+    source: Blob | string | URL | { url: string | URL; headers?: Record<string, string> },
+    options?: { timeoutMs?: number },
+  ): Promise<StreamInspection>;
   /** Opens a file to follow the heard one with no gap. Rejects as open(). */
   queue(source: StreamSource, options?: { timeoutMs?: number }): Promise<StreamInfo>;
   /** Plays from the parked position (after the end, from the start). */
@@ -188,5 +207,9 @@ export declare class RingletStream extends EventTarget {
     listener: (this: RingletStream, ev: RingletStreamEventMap[K]) => unknown,
     options?: boolean | AddEventListenerOptions,
   ): void;
-  addEventListener(type: string, listener: EventListenerOrEventListenerObject, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
 }

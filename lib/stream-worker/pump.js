@@ -15,7 +15,7 @@
  * Decoded audio lives only in the ring, in the chunk being written, and (on
  * 'message') in the bounded credit: memory does not grow with the file.
  */
-import { errorRecord, errorText, StreamFailure } from './tracks.js';
+import { errorRecord, errorText, firstFrameFailure, StreamFailure } from './tracks.js';
 
 /** @typedef {import('./tracks.js').Track} Track */
 /** @typedef {import('./tracks.js').ErrorRecord} ErrorRecord */
@@ -154,11 +154,14 @@ export class Pump {
     const rate = track.info.sampleRate;
     const sink = new this.o.mb.AudioSampleSink(track.audio);
     let next = from;
+    let decodedAny = false;
     let samples;
     try {
       samples = sink.samples(from / rate);
     } catch (error) {
-      throw new StreamFailure('DECODE_FAILED', `ringlet/stream: decoding failed: ${errorText(error)}`, { cause: error });
+      throw new StreamFailure('DECODE_FAILED', `ringlet/stream: decoding failed: ${errorText(error)}`, {
+        cause: error,
+      });
     }
     try {
       for await (const sample of samples) {
@@ -177,6 +180,7 @@ export class Pump {
           const planes = this.planes(sample, skip, frames);
           if (frames > this.maxChunk) this.maxChunk = frames;
           sample.close();
+          decodedAny = true;
           if (!(await this.write(planes, frames))) return 'halted';
           next += frames;
         } finally {
@@ -185,17 +189,24 @@ export class Pump {
       }
     } catch (error) {
       if (error instanceof StreamFailure) throw error;
-      throw new StreamFailure('DECODE_FAILED', `ringlet/stream: decoding failed at ${(next / rate).toFixed(3)} s: ${errorText(error)}`, {
-        cause: error,
-      });
+      // Nothing of the file decoded: the engine has no decoder that works on it.
+      if (!decodedAny) throw firstFrameFailure(track.info.codec, 'the file', track.info.format, error);
+      throw new StreamFailure(
+        'DECODE_FAILED',
+        `ringlet/stream: decoding failed at ${(next / rate).toFixed(3)} s: ${errorText(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     if (this.stopped) return 'halted';
     // A file that ends well before the duration its container states was cut short.
-    const stated = track.info.duration === null ? null : Math.round(track.info.duration * rate);
+    const seconds = track.stated ?? track.info.duration;
+    const stated = seconds === null ? null : Math.round(seconds * rate);
     if (stated !== null && stated - next > SHORT_END_FRAMES) {
       throw new StreamFailure(
         'DECODE_FAILED',
-        `ringlet/stream: the file ends at ${(next / rate).toFixed(3)} s of the ${track.info.duration} s its container states (truncated)`,
+        `ringlet/stream: the file ends at ${(next / rate).toFixed(3)} s of the ${seconds} s its container states (truncated)`,
       );
     }
     return 'done';

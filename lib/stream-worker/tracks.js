@@ -13,7 +13,7 @@
 
 /**
  * What the page sends to open a file.
- * @typedef {{ kind: 'blob', blob: Blob } | { kind: 'url', url: string, headers?: Record<string, string> } | { kind: 'stream', stream: ReadableStream<Uint8Array> }} SourceSpec
+ * @typedef {{ kind: 'blob', blob: Blob } | { kind: 'url', url: string, headers?: Record<string, string> } | { kind: 'stream', stream: ReadableStream<Uint8Array> } | { kind: 'port', port: MessagePort }} SourceSpec
  */
 
 /**
@@ -30,6 +30,7 @@
  * @property {import('mediabunny').InputAudioTrack} audio
  * @property {StreamInfo} info
  * @property {boolean} sequential true for a ReadableStream: it can only be read once, from the start
+ * @property {number | null} stated the duration the container states (a header), to tell a truncated file
  */
 
 /** Encoded bytes mediabunny may cache per file: enough for its read-ahead, small next to a file. */
@@ -130,13 +131,46 @@ function sourceOf(mb, spec, onLateError) {
       handleUnhandledError: onLateError,
     });
   }
-  return new mb.ReadableStreamSource(spec.stream, { maxCacheSize: CACHE_BYTES, handleUnhandledError: onLateError });
+  const stream = spec.kind === 'port' ? portStream(spec.port) : spec.stream;
+  return new mb.ReadableStreamSource(stream, { maxCacheSize: CACHE_BYTES, handleUnhandledError: onLateError });
+}
+
+/**
+ * A ReadableStream fed over a MessagePort, one chunk per pull: for engines
+ * that cannot transfer a ReadableStream to a Worker (WebKit). The page's
+ * end is streamBridge() in stream/player.js.
+ * @param {MessagePort} port
+ * @returns {ReadableStream<Uint8Array>}
+ */
+function portStream(port) {
+  return new ReadableStream(
+    {
+      pull(controller) {
+        return new Promise((resolve) => {
+          port.onmessage = (event) => {
+            const m = event.data;
+            if (m.done) controller.close();
+            else if (m.error !== undefined) controller.error(new Error(m.error));
+            else controller.enqueue(new Uint8Array(m.chunk));
+            resolve(undefined);
+          };
+          port.postMessage('pull');
+        });
+      },
+      cancel() {
+        port.postMessage('cancel');
+        port.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 /** Names for error messages. */
 function describeSpec(/** @type {SourceSpec} */ spec) {
   if (spec.kind === 'url') return spec.url;
   if (spec.kind === 'blob') return spec.blob instanceof File ? `the file '${spec.blob.name}'` : 'the Blob';
+  if (spec.kind === 'port') return 'the ReadableStream';
   return 'the ReadableStream';
 }
 
@@ -199,13 +233,16 @@ function textTags(tags) {
 /**
  * Opens and probes a file. Rejects with a StreamFailure: UNSUPPORTED_FORMAT
  * (no known container, or no audio track), DECODER_MISSING (naming the
- * codec), FETCH_FAILED, RANGE_UNSUPPORTED, or DECODE_FAILED.
+ * codec), FETCH_FAILED, RANGE_UNSUPPORTED, or DECODE_FAILED. With
+ * `{ inspect: true }` a missing decoder is no failure: the track comes back
+ * with `problem` set instead, for inspect().
  * @param {Mediabunny} mb
  * @param {SourceSpec} spec
  * @param {(error: unknown) => void} onLateError
- * @returns {Promise<Track>}
+ * @param {{ inspect?: boolean }} [options]
+ * @returns {Promise<Track & { problem: StreamFailure | null }>}
  */
-export async function openTrack(mb, spec, onLateError) {
+export async function openTrack(mb, spec, onLateError, options = {}) {
   const input = new mb.Input({ source: sourceOf(mb, spec, onLateError), formats: mb.ALL_FORMATS });
   const what = describeSpec(spec);
   try {
@@ -216,33 +253,26 @@ export async function openTrack(mb, spec, onLateError) {
       const failure = failureIn(error);
       if (failure) throw failure;
       if (error instanceof mb.UnsupportedInputFormatError) {
-        throw new StreamFailure('UNSUPPORTED_FORMAT', `ringlet/stream: ${what} is in no container format mediabunny reads`);
+        throw new StreamFailure(
+          'UNSUPPORTED_FORMAT',
+          `ringlet/stream: ${what} is in no container format mediabunny reads`,
+        );
       }
       throw error;
     }
     const audio = await input.getPrimaryAudioTrack();
-    if (!audio) throw new StreamFailure('UNSUPPORTED_FORMAT', `ringlet/stream: ${what} (${format.name}) has no audio track`);
-    const codec = await audio.getCodec();
-    if (codec === null) {
-      throw new StreamFailure('DECODER_MISSING', `ringlet/stream: ${what} (${format.name}) has an audio codec mediabunny does not know`);
-    }
-    if (!(await audio.canDecode())) {
-      throw new StreamFailure(
-        'DECODER_MISSING',
-        `ringlet/stream: this browser has no decoder for ${codec} (${what}, ${format.name}): its WebCodecs AudioDecoder does not support it`,
-      );
-    }
-    if (!codec.startsWith('pcm-') && codec !== 'ulaw' && codec !== 'alaw') await probeDecoder(mb, audio, codec, what, format.name);
+    if (!audio)
+      throw new StreamFailure('UNSUPPORTED_FORMAT', `ringlet/stream: ${what} (${format.name}) has no audio track`);
+    const codec = (await audio.getCodec()) ?? 'unknown';
     const [sampleRate, channels, tags] = await Promise.all([
       audio.getSampleRate(),
       audio.getNumberOfChannels(),
       input.getMetadataTags().catch(() => /** @type {import('mediabunny').MetadataTags} */ ({})),
     ]);
     // A stream has no size and cannot be read twice: its duration is what the container states, if anything.
-    const sequential = spec.kind === 'stream';
-    const duration = sequential
-      ? await input.getDurationFromMetadata([audio]).catch(() => null)
-      : await input.computeDuration([audio]);
+    const sequential = spec.kind === 'stream' || spec.kind === 'port';
+    const stated = await input.getDurationFromMetadata([audio]).catch(() => null);
+    const duration = sequential ? stated : await input.computeDuration([audio]);
     /** @type {StreamInfo} */
     const info = {
       duration: duration ?? null,
@@ -255,7 +285,24 @@ export async function openTrack(mb, spec, onLateError) {
       cover: coverOf(tags),
       seekable: !sequential,
     };
-    return { input, audio, info, sequential };
+    /** @type {StreamFailure | null} */
+    let problem = null;
+    if (codec === 'unknown') {
+      problem = new StreamFailure(
+        'DECODER_MISSING',
+        `ringlet/stream: ${what} (${format.name}) has an audio codec mediabunny does not know`,
+      );
+    } else if (!(await audio.canDecode())) {
+      problem = new StreamFailure(
+        'DECODER_MISSING',
+        `ringlet/stream: this browser has no decoder for ${codec} (${what}, ${format.name}): its WebCodecs AudioDecoder does not support it`,
+      );
+    } else if (!sequential && !codec.startsWith('pcm-') && codec !== 'ulaw' && codec !== 'alaw') {
+      // A ReadableStream is not probed: that would read it ahead of playing it.
+      problem = await probeDecoder(mb, audio, codec, what, format.name);
+    }
+    if (problem && !options.inspect) throw problem;
+    return { input, audio, info, sequential, stated: stated ?? null, problem };
   } catch (error) {
     input.dispose();
     const failure = failureIn(error);
@@ -266,46 +313,57 @@ export async function openTrack(mb, spec, onLateError) {
   }
 }
 
+/** How long the first frame may take to decode before the decoder is called missing. */
+const PROBE_MS = 5000;
+
 /**
  * Decodes the first sample, so that a decoder that says it supports the
- * codec but fails on it (WebKitGTK's FLAC) is found at open(), not at play().
- * Its failure is DECODER_MISSING when the engine's AudioDecoder refuses the
- * codec's plain configuration too, else DECODE_FAILED (a damaged file).
+ * codec but fails on it (WebKitGTK's FLAC and MP3, say) or never answers is
+ * found at open(), not at play(). Resolves with the DECODER_MISSING failure,
+ * or null when the first frame decoded.
  * @param {Mediabunny} mb
  * @param {import('mediabunny').InputAudioTrack} audio
  * @param {string} codec
  * @param {string} what
  * @param {string} format
+ * @returns {Promise<StreamFailure | null>}
  */
 async function probeDecoder(mb, audio, codec, what, format) {
   const samples = new mb.AudioSampleSink(audio).samples();
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
   try {
-    const first = await samples.next();
-    if (!first.done) first.value.close();
+    const first = await Promise.race([
+      samples.next(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no frame decoded within ${PROBE_MS} ms`)), PROBE_MS);
+      }),
+    ]);
+    const r = /** @type {IteratorResult<import('mediabunny').AudioSample>} */ (first);
+    if (!r.done) r.value.close();
+    return null;
   } catch (error) {
-    const config = await audio.getDecoderConfig().catch(() => null);
-    let plain = false;
-    try {
-      plain =
-        config !== null &&
-        (await AudioDecoder.isConfigSupported({
-          codec: config.codec,
-          sampleRate: config.sampleRate,
-          numberOfChannels: config.numberOfChannels,
-        })).supported === true;
-    } catch {
-      plain = false;
-    }
-    throw new StreamFailure(
-      plain ? 'DECODE_FAILED' : 'DECODER_MISSING',
-      plain
-        ? `ringlet/stream: the first frame of ${what} (${codec}, ${format}) does not decode: ${errorText(error)}`
-        : `ringlet/stream: this browser has no working decoder for ${codec} (${what}, ${format}): its WebCodecs AudioDecoder failed (${errorText(error)})`,
-      { cause: error },
-    );
+    return firstFrameFailure(codec, what, format, error);
   } finally {
-    await samples.return(undefined).catch(() => {});
+    clearTimeout(timer);
+    void samples.return(undefined).catch(() => {});
   }
+}
+
+/**
+ * The failure for a decoder that fails on a file's first frame: the engine
+ * claims the codec, but has no decoder that works on it.
+ * @param {string} codec
+ * @param {string} what
+ * @param {string} format
+ * @param {unknown} error
+ */
+export function firstFrameFailure(codec, what, format, error) {
+  return new StreamFailure(
+    'DECODER_MISSING',
+    `ringlet/stream: this browser has no working decoder for ${codec} (${what}, ${format}): its WebCodecs AudioDecoder failed on the first frame (${errorText(error)})`,
+    { cause: error },
+  );
 }
 
 /** @param {unknown} error */

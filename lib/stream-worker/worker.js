@@ -4,6 +4,7 @@
  *
  * Protocol (page -> worker, each answered as noted):
  *   { type: 'open', id, source }            -> { type: 'opened', id, info } | { type: 'failed', id, error }
+ *   { type: 'inspect', id, source }         -> { type: 'inspected', id, info, problem } | { type: 'failed', id, error }
  *   { type: 'close', id }                   (no answer) disposes the track
  *   { type: 'start', session, playlist, frame, loop, channels, ring, control, credit }
  *                                           -> 'segment'* then 'end' | 'error' (or nothing once halted)
@@ -98,6 +99,20 @@ export function installStreamWorker(scope, mb) {
           (track) => {
             tracks.set(m.id, track);
             post({ type: 'opened', id: m.id, info: track.info });
+          },
+          (error) => post({ type: 'failed', id: m.id, error: errorRecord(error, 'DECODE_FAILED') }),
+        );
+        break;
+      case 'inspect':
+        openTrack(mb, m.source, onLateError, { inspect: true }).then(
+          (track) => {
+            track.input.dispose();
+            post({
+              type: 'inspected',
+              id: m.id,
+              info: track.info,
+              problem: track.problem ? errorRecord(track.problem, 'DECODER_MISSING') : null,
+            });
           },
           (error) => post({ type: 'failed', id: m.id, error: errorRecord(error, 'DECODE_FAILED') }),
         );

@@ -97,7 +97,8 @@ export class StreamPlayer extends EventTarget {
     /** @private */
     this.onMessage = (/** @type {MessageEvent} */ e) => this.handle(e.data);
     /** @private */
-    this.onError = (/** @type {Event} */ e) => this.crash(/** @type {ErrorEvent} */ (e).message || 'the stream worker failed');
+    this.onError = (/** @type {Event} */ e) =>
+      this.crash(/** @type {ErrorEvent} */ (e).message || 'the stream worker failed');
     this.worker.addEventListener('message', this.onMessage);
     this.worker.addEventListener('error', this.onError);
   }
@@ -185,6 +186,33 @@ export class StreamPlayer extends EventTarget {
     });
   }
 
+  /**
+   * Reads a file's information without making it the track: duration, rate,
+   * channels, codec, tags, cover, and whether this engine can decode it
+   * (`decodable`, and `problem` when not), so a player can make its context
+   * at the file's rate before open(). Not for a ReadableStream, which it
+   * would use up (TypeError). Rejects as open() does, except that a missing
+   * decoder is reported in `problem`.
+   * @param {StreamSource} source
+   * @param {{ timeoutMs?: number }} [options]
+   * @returns {Promise<import('../../types/stream.js').StreamInspection>}
+   */
+  async inspect(source, options = {}) {
+    const spec = sourceSpec(source, 'RingletStream.inspect');
+    if (spec.kind === 'stream') {
+      throw new TypeError('RingletStream.inspect: source must not be a ReadableStream (it can be read only once)');
+    }
+    if (this.disposed) throw this.makeError('DISPOSED', 'RingletStream: disposed');
+    const timeoutMs = checkOpenTimeout(options, 'RingletStream.inspect');
+    const m = await this.send('inspect', spec, timeoutMs, 'RingletStream.inspect', this.nextId++);
+    if (m.type === 'failed') throw this.makeError(m.error.code, m.error.message);
+    return {
+      ...m.info,
+      decodable: m.problem === null,
+      problem: m.problem === null ? null : this.makeError(m.problem.code, m.problem.message),
+    };
+  }
+
   /** Plays from the paused position (or the start); resolves once the decoder runs. */
   play() {
     return this.command(async () => {
@@ -232,16 +260,22 @@ export class StreamPlayer extends EventTarget {
     const info = this.info;
     if (!info) return Promise.reject(this.makeError('NO_TRACK', 'RingletStream.seek(): open() a track first'));
     if (typeof seconds !== 'number' || !Number.isFinite(seconds)) {
-      return Promise.reject(new TypeError(`RingletStream.seek(seconds): seconds must be a finite number; got ${describe(seconds)}`));
+      return Promise.reject(
+        new TypeError(`RingletStream.seek(seconds): seconds must be a finite number; got ${describe(seconds)}`),
+      );
     }
     const duration = info.duration ?? Infinity;
     if (seconds < 0 || seconds > duration) {
       return Promise.reject(
-        new RangeError(`RingletStream.seek(seconds): seconds must be from 0 to ${duration} (the duration); got ${seconds}`),
+        new RangeError(
+          `RingletStream.seek(seconds): seconds must be from 0 to ${duration} (the duration); got ${seconds}`,
+        ),
       );
     }
     if (!info.seekable) {
-      return Promise.reject(this.makeError('NOT_SEEKABLE', 'RingletStream.seek(): a ReadableStream plays once from its start'));
+      return Promise.reject(
+        this.makeError('NOT_SEEKABLE', 'RingletStream.seek(): a ReadableStream plays once from its start'),
+      );
     }
     return this.command(async () => {
       const frame = Math.round(seconds * info.sampleRate);
@@ -338,13 +372,9 @@ export class StreamPlayer extends EventTarget {
    */
   async load(source, options, who) {
     const spec = sourceSpec(source, who);
-    const timeoutMs = options?.timeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
-    if (typeof timeoutMs !== 'number' || !(timeoutMs > 0)) {
-      throw new RangeError(`${who}: options.timeoutMs must be a positive number; got ${String(timeoutMs)}`);
-    }
+    const timeoutMs = checkOpenTimeout(options, who);
     const id = this.nextId++;
-    const transfer = spec.kind === 'stream' ? [/** @type {Transferable} */ (/** @type {unknown} */ (spec.stream))] : [];
-    const m = await this.request({ type: 'open', id, source: spec }, timeoutMs, `${who}`, transfer, id);
+    const m = await this.send('open', spec, timeoutMs, who, id);
     if (m.type === 'failed') throw this.makeError(m.error.code, m.error.message);
     /** @type {StreamInfo} */
     const info = { ...m.info, seekable: spec.kind !== 'stream' };
@@ -373,6 +403,34 @@ export class StreamPlayer extends EventTarget {
   }
 
   /**
+   * Sends an open or inspect request for a source. A ReadableStream is
+   * transferred to the Worker, or where the engine cannot transfer one
+   * (WebKit) read here and handed over a MessagePort, a chunk per pull.
+   * @param {'open' | 'inspect'} type
+   * @param {import('../stream-worker/tracks.js').SourceSpec} spec
+   * @param {number} timeoutMs
+   * @param {string} who
+   * @param {number} id
+   */
+  async send(type, spec, timeoutMs, who, id) {
+    if (spec.kind !== 'stream') return this.request({ type, source: spec }, timeoutMs, who, [], id);
+    const stream = spec.stream;
+    try {
+      return await this.request(
+        { type, source: spec },
+        timeoutMs,
+        who,
+        [/** @type {Transferable} */ (/** @type {unknown} */ (stream))],
+        id,
+      );
+    } catch (error) {
+      if (!(error instanceof DOMException && error.name === 'DataCloneError')) throw error;
+    }
+    const port = streamBridge(stream);
+    return this.request({ type, source: { kind: 'port', port } }, timeoutMs, who, [port], id);
+  }
+
+  /**
    * Posts a request and resolves with its answer; a TIMEOUT error after `ms`.
    * @param {object} message
    * @param {number} ms
@@ -389,7 +447,13 @@ export class StreamPlayer extends EventTarget {
         reject(this.makeError('TIMEOUT', `${who}: no answer from the stream worker within ${ms} ms`));
       }, ms);
       this.replies.set(id, { resolve, timer });
-      this.worker.postMessage({ ...message, id }, transfer);
+      try {
+        this.worker.postMessage({ ...message, id }, transfer);
+      } catch (error) {
+        clearTimeout(timer);
+        this.replies.delete(id);
+        reject(error);
+      }
     });
   }
 
@@ -408,7 +472,10 @@ export class StreamPlayer extends EventTarget {
   async start(track, frame) {
     const info = this.infos.get(track);
     if (info && !info.seekable && (frame !== 0 || this.spent.has(track))) {
-      throw this.makeError('NOT_SEEKABLE', 'RingletStream.play(): a ReadableStream plays once from its start; open it again');
+      throw this.makeError(
+        'NOT_SEEKABLE',
+        'RingletStream.play(): a ReadableStream plays once from its start; open it again',
+      );
     }
     await this.halt();
     await this.node.reset();
@@ -547,7 +614,13 @@ export class StreamPlayer extends EventTarget {
   /** @param {any} m */
   handle(m) {
     if (m === null || typeof m !== 'object') return;
-    if (m.type === 'opened' || m.type === 'failed' || m.type === 'stats' || m.type === 'halted') {
+    if (
+      m.type === 'opened' ||
+      m.type === 'inspected' ||
+      m.type === 'failed' ||
+      m.type === 'stats' ||
+      m.type === 'halted'
+    ) {
       const key = m.type === 'halted' ? -m.session : m.id;
       const reply = this.replies.get(key);
       if (!reply) {
@@ -634,6 +707,48 @@ export class StreamPlayer extends EventTarget {
 export function nodeRate(node) {
   const own = /** @type {{ sampleRate?: unknown }} */ (/** @type {unknown} */ (node)).sampleRate;
   return typeof own === 'number' && own > 0 ? own : node.context.sampleRate;
+}
+
+/**
+ * open() and inspect()'s timeoutMs. Throws RangeError.
+ * @param {{ timeoutMs?: number } | undefined} options
+ * @param {string} who
+ */
+function checkOpenTimeout(options, who) {
+  const timeoutMs = options?.timeoutMs ?? DEFAULT_OPEN_TIMEOUT_MS;
+  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || timeoutMs > 2147483647) {
+    throw new RangeError(
+      `${who}: options.timeoutMs must be a number of ms from 1 to 2147483647; got ${String(timeoutMs)}`,
+    );
+  }
+  return timeoutMs;
+}
+
+/**
+ * The page's end of a ReadableStream handed to the Worker over a port (see
+ * portStream in stream-worker/tracks.js): one chunk per 'pull', so no more
+ * than one chunk is ever on its way.
+ * @param {ReadableStream<Uint8Array>} stream
+ * @returns {MessagePort}
+ */
+function streamBridge(stream) {
+  const { port1, port2 } = new MessageChannel();
+  const reader = stream.getReader();
+  port1.onmessage = async (event) => {
+    if (event.data === 'cancel') {
+      port1.close();
+      await reader.cancel().catch(() => {});
+      return;
+    }
+    try {
+      const { value, done } = await reader.read();
+      if (done) port1.postMessage({ done: true });
+      else port1.postMessage({ chunk: value }, value.buffer instanceof ArrayBuffer ? [value.buffer] : []);
+    } catch (error) {
+      port1.postMessage({ error: String(error) });
+    }
+  };
+  return port2;
 }
 
 /**

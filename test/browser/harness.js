@@ -125,7 +125,14 @@ export async function openBrowser({
 } = {}) {
   /** @type {Awaited<ReturnType<typeof launchEngine>> | null} */
   let session = null;
-  const server = await serve({ root: ROOT, isolate, handle, headers, imports, prelude: () => session?.prelude() ?? '' });
+  const server = await serve({
+    root: ROOT,
+    isolate,
+    handle,
+    headers,
+    imports,
+    prelude: () => session?.prelude() ?? '',
+  });
   let page;
   // Outside Jest nobody started WebKit's display and audio daemons: start
   // them for this browser and stop them when it closes.
