@@ -271,8 +271,12 @@ export async function openTrack(mb, spec, onLateError, options = {}) {
     ]);
     // A stream has no size and cannot be read twice: its duration is what the container states, if anything.
     const sequential = spec.kind === 'stream' || spec.kind === 'port';
-    const stated = await input.getDurationFromMetadata([audio]).catch(() => null);
-    const duration = sequential ? stated : await input.computeDuration([audio]);
+    const stated =
+      format.name === 'WAVE'
+        ? await waveStatedDuration(spec, sampleRate)
+        : await input.getDurationFromMetadata([audio]).catch(() => null);
+    // A damaged file can make the exact duration fail (it reads to the end): fall back to what the container states.
+    const duration = sequential ? stated : await input.computeDuration([audio]).catch(() => stated);
     /** @type {StreamInfo} */
     const info = {
       duration: duration ?? null,
@@ -310,6 +314,48 @@ export async function openTrack(mb, spec, onLateError, options = {}) {
     throw new StreamFailure('DECODE_FAILED', `ringlet/stream: reading ${what} failed: ${errorText(error)}`, {
       cause: error,
     });
+  }
+}
+
+/** Bytes of a WAV's start read for its header. */
+const WAVE_HEADER_BYTES = 65536;
+
+/**
+ * The duration a WAV's header states (its data chunk's size), or null. A
+ * reader takes a cut-short file's data as ending where the file ends, so
+ * this is what tells it truncated. Blobs and URLs only (one more ranged
+ * request); not a ReadableStream.
+ * @param {SourceSpec} spec
+ * @param {number} sampleRate
+ * @returns {Promise<number | null>}
+ */
+async function waveStatedDuration(spec, sampleRate) {
+  try {
+    let bytes;
+    if (spec.kind === 'blob') bytes = await spec.blob.slice(0, WAVE_HEADER_BYTES).arrayBuffer();
+    else if (spec.kind === 'url') {
+      const response = await fetch(spec.url, {
+        headers: { ...spec.headers, Range: `bytes=0-${WAVE_HEADER_BYTES - 1}` },
+      });
+      if (!response.ok) return null;
+      bytes = await response.arrayBuffer();
+    } else return null;
+    const v = new DataView(bytes);
+    const tag = (/** @type {number} */ at) =>
+      String.fromCharCode(v.getUint8(at), v.getUint8(at + 1), v.getUint8(at + 2), v.getUint8(at + 3));
+    if (v.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;
+    let blockAlign = 0;
+    for (let at = 12; at + 8 <= v.byteLength;) {
+      const id = tag(at);
+      const size = v.getUint32(at + 4, true);
+      if (id === 'fmt ' && at + 22 <= v.byteLength) blockAlign = v.getUint16(at + 20, true);
+      if (id === 'data')
+        return blockAlign > 0 && size !== 0xffffffff ? Math.floor(size / blockAlign) / sampleRate : null;
+      at += 8 + size + (size & 1);
+    }
+    return null;
+  } catch {
+    return null;
   }
 }
 

@@ -32,6 +32,8 @@ const POLL_MS = 25;
 /** Default bound on an open (a stalled server) and on the Worker's answers. */
 const DEFAULT_OPEN_TIMEOUT_MS = 30000;
 const REPLY_TIMEOUT_MS = 10000;
+/** How long dispose() lets the Worker leave a wait before ending it. */
+const DISPOSE_GRACE_MS = 100;
 
 /**
  * @typedef {object} Segment
@@ -324,10 +326,25 @@ export class StreamPlayer extends EventTarget {
     if (this.disposed) return;
     this.disposed = true;
     this.stopPolling();
+    // Stop the decoder's writes first: the halt word, and a wake for a writer
+    // blocked on the ring's read index; the Worker is ended a moment later,
+    // once it has left any wait (or at once when it answers the halt).
     if (this.control) Atomics.store(this.control, 0, 0);
-    this.worker.removeEventListener('message', this.onMessage);
-    this.worker.removeEventListener('error', this.onError);
-    this.worker.terminate();
+    if (this.header) Atomics.notify(this.header, R);
+    const worker = this.worker;
+    const end = () => {
+      clearTimeout(timer);
+      worker.removeEventListener('message', ended);
+      worker.terminate();
+    };
+    const ended = (/** @type {MessageEvent} */ e) => {
+      if (e.data?.type === 'halted') end();
+    };
+    const timer = setTimeout(end, DISPOSE_GRACE_MS);
+    worker.addEventListener('message', ended);
+    worker.postMessage({ type: 'halt', session: this.session });
+    worker.removeEventListener('message', this.onMessage);
+    worker.removeEventListener('error', this.onError);
     for (const [, r] of this.replies) {
       clearTimeout(r.timer);
       r.resolve({ type: 'failed', error: { code: 'DISPOSED', message: 'RingletStream: disposed' } });

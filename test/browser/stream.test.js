@@ -117,8 +117,15 @@ for (const isolate of [true, false]) {
      * @param {object} arg
      * @returns {Promise<any>}
      */
-    const run = (name, arg) =>
-      b.page.evaluate(async ({ page, name: n, arg: a }) => (await import(page))[n](a), { page: PAGE, name, arg });
+    const run = async (name, arg) => {
+      // A fresh page for each scenario: what one left behind (contexts, Workers) cannot weigh on the next.
+      await b.page.goto(`${b.server.url}/test/browser/blank.html`);
+      return b.page.evaluate(async ({ page, name: n, arg: a }) => (await import(page))[n](a), {
+        page: PAGE,
+        name,
+        arg,
+      });
+    };
 
     test.each([
       ['s16', 'pcm-s16', 'WAVE'],
@@ -179,14 +186,22 @@ for (const isolate of [true, false]) {
       expect(p.seen.state).toBe('paused');
       // Nothing audible while paused.
       expect(p.seen.capturedAfterWait).toBe(p.seen.capturedWhilePaused);
-      expect(p.runs).toHaveLength(2);
-      const [[, heard], [resumedAt, rest]] = p.runs;
       // It resumes at the paused position: nothing skipped, at most what
-      // played between reading the position and the ring emptying repeated.
-      expect(resumedAt).toBe(p.seen.parked);
-      expect(resumedAt).toBeLessThanOrEqual(heard);
-      expect(heard - resumedAt).toBeLessThan(0.25 * f.rate);
-      expect(resumedAt + rest).toBe(f.frames);
+      // played between reading the position and the ring emptying repeated
+      // (none at all makes one unbroken run).
+      const parked = /** @type {number} */ (p.seen.parked);
+      expect(parked).toBeGreaterThan(0.5 * f.rate * 0.9);
+      if (p.runs.length === 1) expect(p.runs).toEqual([[0, f.frames]]);
+      else {
+        expect(p.runs).toHaveLength(2);
+        const [[, heard], [resumedAt, rest]] = p.runs;
+        expect(resumedAt).toBe(parked);
+        expect(resumedAt).toBeLessThan(heard);
+        expect(heard - resumedAt).toBeLessThan(0.25 * f.rate);
+        expect(resumedAt + rest).toBe(f.frames);
+      }
+      // Where it stood when paused, no more than what was heard before.
+      expect(parked).toBeLessThanOrEqual(p.runs[0][1]);
       const s = await run('transportAction', { url: f.url, rate: f.rate, action: 'stop', at: 0.3 });
       expect(s.seen).toEqual({ state: 'stopped', parked: 0 });
       expect(s.runs).toHaveLength(2);
@@ -272,22 +287,32 @@ for (const isolate of [true, false]) {
       expect(rate.runs).toEqual([[0, media.s16.frames]]);
     });
 
-    test('a truncated or corrupt file plays what decodes, then the stream ends with DECODE_FAILED', async () => {
-      const f = MISSING.includes('flac') ? media.s16 : media.flac;
-      for (const damage of [{ cut: 0.6 }, { corrupt: [0.4, 0.45] }]) {
-        const r = await run('playWhole', { url: f.url, rate: f.rate, ...damage });
-        expect(r.openError).toBeUndefined();
-        expect(r.end).toBe(true);
-        expect(r.state).toBe('ended');
-        // What decoded played, from the first frame on, with nothing out of place ...
-        expect(r.runs).toHaveLength(1);
-        expect(r.runs[0][0]).toBe(0);
-        expect(r.runs[0][1]).toBeGreaterThan(0.1 * f.frames);
-        expect(r.runs[0][1]).toBeLessThan(0.7 * f.frames);
-        // ... then the stream ended with a typed error.
-        expect(r.streamError).toMatchObject({ name: 'RingletError', code: 'DECODE_FAILED' });
-      }
-    });
+    test.each(
+      [
+        ['a truncated WAV', 's16', { cut: 0.6 }],
+        ['a truncated FLAC', 'flac', { cut: 0.6 }],
+        ['a corrupt FLAC', 'flac', { corrupt: [0.4, 0.45] }],
+        ['a corrupt Ogg Opus', 'opus', { corrupt: [0.4, 0.45] }],
+        // Where FLAC does not decode, the DECODER_MISSING test above stands for it.
+      ].filter(([, key]) => !MISSING.includes(String(key))),
+    )(
+      '%s plays what decodes, from its first frame, then the stream ends with DECODE_FAILED',
+      async (_, key, damage) => {
+        const f = media[/** @type {'s16'} */ (key)];
+        {
+          const r = await run('playWhole', { url: f.url, rate: f.rate, ...damage });
+          expect(r.openError).toBeUndefined();
+          expect(r.end).toBe(true);
+          expect(r.state).toBe('ended');
+          // What decoded played (from the first frame on, with nothing out of place, for the frame code) ...
+          expect(r.audibleFrames).toBeGreaterThan(0.1 * f.frames);
+          expect(r.audibleFrames).toBeLessThan(0.7 * f.frames);
+          if (f.signal === 'code') expect(r.runs).toEqual([[0, r.audibleFrames]]);
+          // ... then the stream ended with a typed error.
+          expect(r.streamError).toMatchObject({ name: 'RingletError', code: 'DECODE_FAILED' });
+        }
+      },
+    );
 
     test('bad arguments throw TypeError, RangeError or RingletError naming the parameter, and change nothing', async () => {
       const r = await run('badCalls', { rate: media.s16.rate, url: media.s16.url });
@@ -368,6 +393,7 @@ for (const isolate of [true, false]) {
         const seconds = 1800;
         const long = await makeLong(seconds, rate);
         const capacityFrames = 16384;
+        await b.page.goto(`${b.server.url}/test/browser/blank.html`);
         const rendering = b.page.evaluate(async ({ page, arg }) => (await import(page)).longRender(arg), {
           page: PAGE,
           arg: { url: long.url, rate, frames: long.frames, every: 8192, capacityFrames },
