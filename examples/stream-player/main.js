@@ -63,7 +63,15 @@ async function build(rate) {
   stream = await RingletStream.create(ctx, { capacityFrames: CAPACITY_FRAMES });
   stream.node.connect(ctx.destination);
   stream.loop = loop.checked;
-  stream.addEventListener('statechange', updateButtons);
+  stream.addEventListener('statechange', (e) => {
+    updateButtons();
+    const state = /** @type {CustomEvent} */ (e).detail;
+    if (state === 'playing')
+      say(`Playing from ${formatTime(stream.position)}: the Worker decodes into the ring as it plays.`);
+    else if (state === 'paused')
+      say(`Paused at ${formatTime(stream.position)}: the ring was emptied, and Play refills it from here.`);
+    else if (state === 'stopped') say('Stopped.');
+  });
   stream.addEventListener('trackchange', () => showInfo());
   stream.addEventListener('ended', () =>
     say(
@@ -145,6 +153,7 @@ function updateButtons() {
   buttons.pause.disabled = state !== 'playing';
   buttons.stop.disabled = !has || state === 'stopped';
   buttons.restart.disabled = !has;
+  buttons.sample.disabled = false;
   seek.disabled = !has || stream.info?.seekable === false;
 }
 

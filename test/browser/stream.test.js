@@ -410,7 +410,6 @@ for (const isolate of [true, false]) {
           heap.push(await b.heapUsed());
         }
         const r = await rendering;
-        console.log(JSON.stringify({ ...r, runs: r.runs.slice(0, 4) }));
         expect({ starved: r.state.starved, runs: r.runs.length }).toEqual({ starved: 0, runs: 1 });
         if (transport === 'shared') expect(r.debug).toMatchObject({ endAt: long.frames });
         // On 'message' the node's counters come in snapshots, and a finished
