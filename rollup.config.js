@@ -103,4 +103,19 @@ export default [
     output: { file: 'dist/ringlet-tone.js', format: 'es', paths: { [mainEntry]: './ringlet.js' } },
     plugins: [minified],
   },
+  // ringlet/stream shares RingletNode and RingletError with dist/ringlet.js;
+  // its Worker imports mediabunny (a peer dependency), left for the app's
+  // bundler to resolve, and is the only file that does.
+  {
+    input: 'lib/stream.js',
+    external: [mainEntry],
+    output: { file: 'dist/ringlet-stream.js', format: 'es', paths: { [mainEntry]: './ringlet.js' } },
+    plugins: [minified],
+  },
+  {
+    input: 'lib/entries/stream-worker.js',
+    external: ['mediabunny'],
+    output: { file: 'dist/ringlet-stream-worker.js', format: 'es' },
+    plugins: [minified],
+  },
 ];

@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { serve } from './serve.mjs';
+import { DEV_IMPORTS, serve } from './serve.mjs';
 import { CHROMIUM_ARGS } from '../test/browser/harness.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -90,7 +90,7 @@ const SCENES = {
 const only = process.argv.slice(2);
 const names = Object.keys(SCENES).filter((n) => only.length === 0 || only.includes(n));
 mkdirSync(OUT, { recursive: true });
-const server = await serve({ root: ROOT });
+const server = await serve({ root: ROOT, imports: DEV_IMPORTS });
 const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-screenshots-'));
 const browser = await chromium.launchPersistentContext(userDataDir, {
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

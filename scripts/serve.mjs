@@ -9,6 +9,11 @@
 // `prelude`, when given, returns HTML (a <script>) put at the start of every
 // .html file served, after its doctype: the browser tests' init scripts for
 // engines whose driver has no such hook (WebKit over WebDriver classic).
+// `imports`, when given, maps bare module specifiers to URLs in the .js files
+// served (`{ mediabunny: '/node_modules/mediabunny/dist/bundles/mediabunny.mjs' }`):
+// what an import map does for a page, for Workers too, which page import maps
+// do not reach. The examples and tests serve dist/ringlet-stream-worker.js so,
+// as an app's bundler would resolve its mediabunny import.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -22,8 +27,20 @@ const TYPES = {
   '.css': 'text/css',
   '.png': 'image/png',
   '.wav': 'audio/wav',
+  '.flac': 'audio/flac',
+  '.mp3': 'audio/mpeg',
+  '.m4a': 'audio/mp4',
+  '.ogg': 'audio/ogg',
+  '.opus': 'audio/ogg',
+  '.webm': 'audio/webm',
   '.svg': 'image/svg+xml',
 };
+
+/**
+ * The bare imports of ringlet's own files, resolved from this repository's
+ * node_modules, for serve()'s `imports` (the examples, the demo, the tests).
+ */
+export const DEV_IMPORTS = Object.freeze({ mediabunny: '/node_modules/mediabunny/dist/bundles/mediabunny.mjs' });
 
 /**
  * @typedef {{ method: string, path: string, search: string, status: number, headers: Record<string, string> }} ServedResponse
@@ -36,7 +53,7 @@ const TYPES = {
  * the file under `root` is served. `responses` records every answered
  * request with its status and the headers sent (lower-case names).
  * `host` is the address to listen on (127.0.0.1 unless a test needs another).
- * @param {{ root?: string, host?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string, headers?: (path: string) => Record<string, string> }} [options]
+ * @param {{ root?: string, host?: string, port?: number, isolate?: boolean, cors?: boolean, log?: boolean, handle?: RouteHandler, prelude?: () => string, headers?: (path: string) => Record<string, string>, imports?: Record<string, string> }} [options]
  * @returns {Promise<{ url: string, port: number, close: () => Promise<void>, requests: string[], responses: ServedResponse[] }>}
  */
 export function serve({
@@ -49,6 +66,7 @@ export function serve({
   handle,
   prelude,
   headers: extraHeaders,
+  imports,
 } = {}) {
   const base = resolve(root);
   const requests = [];
@@ -109,6 +127,7 @@ export function serve({
         const doctype = /^\s*<!doctype[^>]*>/i.exec(html)?.[0] ?? '';
         body = Buffer.from(doctype + before + html.slice(doctype.length));
       }
+      if (imports && (extname(file) === '.js' || extname(file) === '.mjs')) body = rewriteImports(body, imports);
       const headers = {
         'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
         'Cache-Control': 'no-store',
@@ -141,4 +160,22 @@ export function serve({
       });
     });
   });
+}
+
+/**
+ * Replaces bare specifiers in `import … from 'x'`, `import 'x'` and
+ * `export … from 'x'` (minified or not) with the URLs `imports` maps them to.
+ * @param {Buffer} body
+ * @param {Record<string, string>} imports
+ */
+function rewriteImports(body, imports) {
+  let text = body.toString('utf8');
+  for (const [name, url] of Object.entries(imports)) {
+    const quoted = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    text = text.replace(
+      new RegExp(`(\\b(?:from|import)\\s*)(['"])${quoted}\\2`, 'g'),
+      (_m, lead, q) => `${lead}${q}${url}${q}`,
+    );
+  }
+  return Buffer.from(text);
 }

@@ -12,6 +12,8 @@ const NEEDS = [
   { what: 'cmake', pkg: 'cmake', found: () => has('cmake') },
   { what: 'a C compiler', pkg: 'clang', found: () => has('clang') || has('gcc') },
   { what: 'chromium', pkg: 'chromium', found: () => existsSync('/usr/bin/chromium') },
+  // The stream tests make their media fixtures with it (test/browser/fixtures/media.js).
+  { what: 'ffmpeg', pkg: 'ffmpeg', found: () => has('ffmpeg') },
   ...(families.has('firefox')
     ? [{ what: 'firefox-esr', pkg: 'firefox-esr', found: () => existsSync('/usr/bin/firefox-esr') }]
     : []),

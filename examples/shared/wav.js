@@ -16,6 +16,40 @@ export function encodeWav(channels, sampleRate, frames = Math.min(...channels.ma
 }
 
 /**
+ * Encodes planar Float32 channels as a 32-bit float WAV (WAVE_FORMAT_IEEE_FLOAT),
+ * so that the samples come back exactly as they went in.
+ * @param {readonly Float32Array[]} channels
+ * @param {number} sampleRate
+ * @returns {ArrayBuffer}
+ */
+export function encodeWavFloat(channels, sampleRate) {
+  const ch = channels.length;
+  const frames = Math.min(...channels.map((c) => c.length));
+  const dataBytes = frames * ch * 4;
+  const buffer = new ArrayBuffer(44 + dataBytes);
+  const v = new DataView(buffer);
+  const ascii = (/** @type {number} */ at, /** @type {string} */ s) => {
+    for (let i = 0; i < s.length; i++) v.setUint8(at + i, s.charCodeAt(i));
+  };
+  ascii(0, 'RIFF');
+  v.setUint32(4, 36 + dataBytes, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  v.setUint32(16, 16, true);
+  v.setUint16(20, 3, true); // IEEE float
+  v.setUint16(22, ch, true);
+  v.setUint32(24, sampleRate, true);
+  v.setUint32(28, sampleRate * ch * 4, true);
+  v.setUint16(32, ch * 4, true);
+  v.setUint16(34, 32, true);
+  ascii(36, 'data');
+  v.setUint32(40, dataBytes, true);
+  const out = new Float32Array(buffer, 44, frames * ch);
+  for (let c = 0; c < ch; c++) for (let i = 0; i < frames; i++) out[i * ch + c] = channels[c][i];
+  return buffer;
+}
+
+/**
  * Builds a WAV incrementally, for a recorder that does not know its length
  * up front: append() planar or interleaved chunks, then finish(). Holds the
  * 16-bit data in growing blocks, never the floats.

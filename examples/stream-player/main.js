@@ -1,6 +1,8 @@
-// stream-player: decoded audio streamed by a Worker through a source node's
-// ring. The main thread decodes, draws and sends transport commands.
-import { RingletNode } from '../../dist/ringlet.js';
+// stream-player: ringlet/stream plays files decoded in its Worker straight
+// into a source node's ring. The page opens files (or the generated sample,
+// as a WAV), sends transport commands, and draws what the ring has played.
+import { unlockAudio } from '../../dist/ringlet.js';
+import { RingletStream } from '../../dist/ringlet-stream.js';
 import {
   $,
   drawLevels,
@@ -8,20 +10,19 @@ import {
   fitCanvas,
   formatCount,
   formatTime,
-  openAudio,
   palette,
   setGauge,
+  showContext,
   showError,
   showIsolation,
   showTransport,
+  sleep,
 } from '../shared/ui.js';
 import { renderSample, SAMPLE_PEAK, SAMPLE_TITLE } from '../shared/sample.js';
-import { StreamClient } from '../shared/stream-client.js';
+import { encodeWavFloat } from '../shared/wav.js';
 
-// About 0.74 s at 44.1 kHz. A player can buffer generously: pause and seek
-// empty the ring, so its size adds no latency to them, and it rides out a
-// producer that loses the CPU for a while (a busy main thread feeds the
-// message transport).
+// About 0.74 s at 44.1 kHz. Pause and seek empty the ring, so its size adds
+// no latency to them, and it rides out a decoder that loses the CPU a while.
 const CAPACITY_FRAMES = 32768;
 
 showIsolation();
@@ -35,117 +36,72 @@ const buttons = {
 const seek = /** @type {HTMLInputElement} */ ($('seek'));
 const loop = /** @type {HTMLInputElement} */ ($('loop'));
 const wave = /** @type {HTMLCanvasElement} */ ($('wave'));
+const cover = /** @type {HTMLImageElement} */ ($('cover'));
 
-/** @type {'loading' | 'stopped' | 'playing' | 'paused' | 'ended'} */
-let state = 'loading';
-/** @type {AudioBuffer | null} */
-let audio = null;
-/** The file frame the current ring session started at. */
-let origin = 0;
-/** The position while not playing. */
-let parked = 0;
-/** Counters carried over node.reset(), which zeroes the node's own. */
-const carried = { underruns: 0, frames: 0, silent: 0 };
-/** @type {{ min: Float32Array, max: Float32Array } | null} */
-let overview = null;
+/** @type {AudioContext} */
+let ctx;
+/** @type {RingletStream} */
+let stream;
 let seeking = false;
-/** Serialises transport commands: each waits for the one before. */
+/** Serialises what rebuilds the context. */
 let busy = Promise.resolve();
-
-const { ctx, running } = await openAudio();
-const sample = renderSample(ctx.sampleRate);
-await running;
-/** @type {import('../../types/index.js').RingletNode<'source'>} */
-const node = await createNode();
-const client = createClient();
-$('writer').textContent = client.where === 'worker' ? 'Worker · writeSync' : 'main thread · write()';
-$('ring-size').textContent =
-  `${formatCount(CAPACITY_FRAMES)} frames · ${((CAPACITY_FRAMES / ctx.sampleRate) * 1000).toFixed(0)} ms`;
-
-async function createNode() {
-  const n = await RingletNode.create(ctx, { mode: 'source', channels: 2, capacityFrames: CAPACITY_FRAMES });
-  n.connect(ctx.destination);
-  showTransport(n);
-  return n;
-}
-
-function createClient() {
-  const c = new StreamClient(node, {
-    onEnded: () => command(onEnded),
-    onError: (message) => showError(new Error(message), 'streamer'),
-  });
-  c.setLoop(loop.checked);
-  if (audio) c.load(audio);
-  return c;
-}
+/** The recent output, for the scope. */
+const scope = new Float32Array(1024);
 
 /**
- * Empties the ring: node.reset() restarts it on both transports, and the
- * writer (the Worker's, or the page's port writer) stays valid and goes on
- * counting right.
+ * A context at `rate` with a stream in it: source nodes play at their
+ * context's rate, so a file at another rate gets a context of its own.
+ * @param {number} [rate]
  */
-async function emptyRing() {
-  await node.reset();
+async function build(rate) {
+  if (ctx && ctx.sampleRate === rate) return;
+  if (stream) stream.dispose();
+  if (ctx) await ctx.close();
+  ctx = new AudioContext({ latencyHint: 'interactive', ...(rate ? { sampleRate: rate } : {}) });
+  showContext(ctx);
+  ctx.addEventListener('statechange', () => showContext(ctx));
+  stream = await RingletStream.create(ctx, { capacityFrames: CAPACITY_FRAMES });
+  stream.node.connect(ctx.destination);
+  stream.loop = loop.checked;
+  stream.addEventListener('statechange', (e) => {
+    updateButtons();
+    const state = /** @type {CustomEvent} */ (e).detail;
+    if (state === 'playing')
+      say(`Playing from ${formatTime(stream.position)}: the Worker decodes into the ring as it plays.`);
+    else if (state === 'paused')
+      say(`Paused at ${formatTime(stream.position)}: the ring was emptied, and Play refills it from here.`);
+    else if (state === 'stopped') say('Stopped.');
+  });
+  stream.addEventListener('trackchange', () => showInfo());
+  stream.addEventListener('ended', () =>
+    say(
+      stream.error
+        ? 'Ended early.'
+        : 'End of track: the Worker closed the ring, which then drained without an underrun.',
+    ),
+  );
+  stream.addEventListener('error', (e) => showError(/** @type {CustomEvent} */ (e).detail, 'stream'));
+  showTransport(stream.node);
+  $('writer').textContent =
+    stream.node.transport === 'shared' ? 'Worker · writeSync' : 'Worker → page · writer.write()';
+  $('ring-size').textContent =
+    `${formatCount(CAPACITY_FRAMES)} frames · ${((CAPACITY_FRAMES / ctx.sampleRate) * 1000).toFixed(0)} ms`;
+  if (ctx.state !== 'running') {
+    await Promise.race([ctx.resume().catch(() => {}), sleep(300)]);
+    if (ctx.state !== 'running') {
+      say('Click anywhere on the page, or press a key, to start audio.');
+      void unlockAudio(ctx, { timeoutMs: 600000 });
+    }
+  }
 }
 
-expose({
-  ctx,
-  get node() {
-    return node;
-  },
-  get client() {
-    return client;
-  },
-  samplePeak: SAMPLE_PEAK,
-  carried,
-  get state() {
-    return state;
-  },
-  position,
-});
-
-try {
-  await load(await sample, SAMPLE_TITLE, 'generated in an OfflineAudioContext');
-} catch (error) {
-  showError(error, 'rendering the sample');
-}
-requestAnimationFrame(draw);
-
-// ---- transport ---------------------------------------------------------
-
-/** @param {() => Promise<void> | void} fn */
+/** @param {() => Promise<void>} fn */
 function command(fn) {
   busy = busy
     .then(fn)
-    .catch((error) => showError(error, 'transport'))
+    .catch((error) => showError(error, 'player'))
     .finally(updateButtons);
   return busy;
-}
-
-/** The playing position in file frames. */
-function position() {
-  if (!audio) return 0;
-  if (state !== 'playing') return parked;
-  const consumed = Math.max(0, client.written - node.stats().availableRead);
-  return (origin + consumed) % audio.length;
-}
-
-/** Stops the Worker writing and empties the ring, keeping the counters. */
-async function halt() {
-  await client.halt();
-  const s = node.stats();
-  carried.underruns += s.underruns;
-  carried.frames += s.framesProcessed;
-  carried.silent += s.silentFrames;
-  await emptyRing();
-}
-
-/** @param {number} from */
-function start(from) {
-  origin = from;
-  client.play(from);
-  state = 'playing';
-  say(`Playing from ${formatTime(from / ctx.sampleRate)}.`);
 }
 
 /** @param {string} text */
@@ -154,200 +110,176 @@ function say(text) {
   $('message').className = 'note';
 }
 
-async function play() {
-  if (!audio || state === 'playing') return;
-  if (state === 'ended') parked = 0;
-  start(parked);
-}
-
-async function pause() {
-  if (state !== 'playing') return;
-  parked = position();
-  await halt();
-  state = 'paused';
-  say(`Paused at ${formatTime(parked / ctx.sampleRate)}: the ring was emptied, and Play refills it from here.`);
-}
-
-async function stop() {
-  if (state === 'playing') await halt();
-  parked = 0;
-  state = 'stopped';
-  say('Stopped.');
-}
-
-/** @param {number} frame */
-async function seekTo(frame) {
-  if (!audio) return;
-  const target = Math.min(Math.max(0, Math.round(frame)), audio.length - 1);
-  if (state === 'playing') {
-    await halt();
-    start(target);
-  } else {
-    parked = target;
-    if (state === 'ended') state = 'paused';
-  }
-}
-
-async function onEnded() {
-  // The ring is closed; let it drain (that is the track's tail), then reopen it.
-  while (state === 'playing' && node.stats().availableRead > 0) await new Promise((r) => setTimeout(r, 10));
-  if (state !== 'playing') return;
-  parked = audio ? audio.length : 0;
-  await halt();
-  state = 'ended';
-  say('End of track: the Worker closed the ring, which then drained without an underrun.');
-}
-
 /**
- * @param {AudioBuffer} buffer
- * @param {string} title
- * @param {string} how
+ * Opens a source: its rate decides the context (inspect() reads it first).
+ * @param {Blob} source
+ * @param {string} name
  */
-async function load(buffer, title, how) {
-  await command(async () => {
-    if (state === 'playing') await halt();
-    audio = buffer;
-    client.load(buffer);
-    overview = null;
-    parked = 0;
-    state = 'stopped';
-    $('title').textContent = title;
-    $('meta').textContent =
-      `${formatTime(buffer.duration)} · ${buffer.sampleRate} Hz · ${buffer.numberOfChannels === 1 ? 'mono' : `${buffer.numberOfChannels} ch`} · ${how}`;
-    seek.max = String(buffer.duration);
-    say('Ready. Press Play.');
-  });
+async function load(source, name) {
+  const peek = await stream.inspect(source);
+  if (!peek.decodable) throw peek.problem;
+  await build(peek.sampleRate);
+  await stream.open(source);
+  showInfo(name);
+  say('Ready. Press Play.');
+}
+
+/** @param {string} [name] */
+function showInfo(name) {
+  const info = stream.info;
+  if (!info) return;
+  const title = info.tags.title ?? name ?? $('title').textContent ?? '';
+  $('title').textContent = [title, info.tags.artist].filter(Boolean).join(' · ');
+  $('meta').textContent =
+    `${formatTime(info.duration ?? 0)} · ${info.sampleRate} Hz · ${info.channels === 1 ? 'mono' : `${info.channels} ch`} · ${info.codec} in ${info.format}`;
+  seek.max = String(info.duration ?? 0);
+  if (cover.src) URL.revokeObjectURL(cover.src);
+  cover.hidden = !info.cover;
+  if (info.cover) cover.src = URL.createObjectURL(info.cover);
+}
+
+async function loadSample() {
+  await build();
+  const buffer = await renderSample(ctx.sampleRate);
+  const channels = Array.from({ length: buffer.numberOfChannels }, (_, c) => buffer.getChannelData(c));
+  // A float WAV: the stream decodes it back to exactly these samples.
+  await load(new Blob([encodeWavFloat(channels, buffer.sampleRate)], { type: 'audio/wav' }), SAMPLE_TITLE);
 }
 
 function updateButtons() {
-  const has = audio !== null;
+  const state = stream?.state ?? 'idle';
+  const has = state !== 'idle' && state !== 'disposed';
   buttons.play.disabled = !has || state === 'playing';
   buttons.pause.disabled = state !== 'playing';
-  buttons.stop.disabled = state === 'stopped' || state === 'loading';
+  buttons.stop.disabled = !has || state === 'stopped';
   buttons.restart.disabled = !has;
-  buttons.sample.disabled = state === 'loading';
-  seek.disabled = !has;
+  buttons.sample.disabled = false;
+  seek.disabled = !has || stream.info?.seekable === false;
 }
 
-buttons.play.addEventListener('click', () => command(play));
-buttons.pause.addEventListener('click', () => command(pause));
-buttons.stop.addEventListener('click', () => command(stop));
-buttons.restart.addEventListener('click', () => command(() => seekTo(0)));
-loop.addEventListener('change', () => client.setLoop(loop.checked));
+buttons.play.addEventListener('click', () => command(() => stream.play()));
+buttons.pause.addEventListener('click', () => command(() => stream.pause()));
+buttons.stop.addEventListener('click', () => command(() => stream.stop()));
+buttons.restart.addEventListener('click', () => command(() => stream.seek(0)));
+loop.addEventListener('change', () => {
+  if (stream) stream.loop = loop.checked;
+});
 seek.addEventListener('input', () => {
   seeking = true;
 });
 seek.addEventListener('change', () => {
   seeking = false;
-  if (audio) command(() => seekTo(Number(seek.value) * /** @type {AudioBuffer} */ (audio).sampleRate));
+  command(() => stream.seek(Math.min(Number(seek.value), stream.info?.duration ?? 0)));
 });
-
-/** @param {PointerEvent} event */
-function seekFromPointer(event) {
-  if (!audio) return;
+wave.addEventListener('pointerdown', (event) => {
+  const duration = stream?.info?.duration;
+  if (!duration) return;
   const rect = wave.getBoundingClientRect();
   const f = Math.min(1, Math.max(0, (event.clientX - rect.left) / rect.width));
-  command(() => seekTo(f * /** @type {AudioBuffer} */ (audio).length));
-}
-wave.addEventListener('pointerdown', seekFromPointer);
-
-$('file').addEventListener('change', async (event) => {
+  command(() => stream.seek(f * duration));
+});
+$('file').addEventListener('change', (event) => {
   const input = /** @type {HTMLInputElement} */ (event.target);
   const file = input.files?.[0];
-  if (!file) return;
-  $('message').textContent = `Decoding ${file.name} on the main thread…`;
-  try {
-    // decodeAudioData resamples to the context's rate, so the ring never resamples.
-    const buffer = await ctx.decodeAudioData(await file.arrayBuffer());
-    await load(buffer, file.name, 'decoded with decodeAudioData');
-  } catch (error) {
-    showError(error, `could not decode ${file.name}`);
-  }
   input.value = '';
+  if (file) command(() => load(file, file.name));
 });
-buttons.sample.addEventListener('click', async () => {
-  await load(await renderSample(ctx.sampleRate), SAMPLE_TITLE, 'generated in an OfflineAudioContext');
+$('next').addEventListener('change', (event) => {
+  const input = /** @type {HTMLInputElement} */ (event.target);
+  const file = input.files?.[0];
+  input.value = '';
+  if (file)
+    command(async () => {
+      const info = await stream.queue(file);
+      say(`Queued ${file.name} (${formatTime(info.duration ?? 0)}): it follows with no gap.`);
+    });
 });
-updateButtons();
+buttons.sample.addEventListener('click', () => command(loadSample));
+
+expose({
+  get ctx() {
+    return ctx;
+  },
+  get stream() {
+    return stream;
+  },
+  get node() {
+    return stream?.node ?? null;
+  },
+  get state() {
+    return stream?.state ?? 'idle';
+  },
+  /** What the ring has played in the track, in frames. */
+  position: () => stream?.positionFrames ?? 0,
+  samplePeak: SAMPLE_PEAK,
+});
+
+say('Rendering the built-in sample with an OfflineAudioContext…');
+await command(loadSample);
+requestAnimationFrame(draw);
 
 // ---- drawing -----------------------------------------------------------
-
-/** @param {number} width */
-function buildOverview(width) {
-  const a = /** @type {AudioBuffer} */ (audio);
-  const min = new Float32Array(width);
-  const max = new Float32Array(width);
-  const per = a.length / width;
-  for (let c = 0; c < a.numberOfChannels; c++) {
-    const d = a.getChannelData(c);
-    for (let x = 0; x < width; x++) {
-      const end = Math.min(d.length, Math.floor((x + 1) * per));
-      let lo = min[x];
-      let hi = max[x];
-      for (let i = Math.floor(x * per); i < end; i++) {
-        const v = d[i];
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      min[x] = lo;
-      max[x] = hi;
-    }
-  }
-  return { min, max };
-}
 
 function drawWave() {
   const { g, width, height } = fitCanvas(wave);
   const p = palette();
   g.fillStyle = p.bg;
   g.fillRect(0, 0, width, height);
-  if (!audio) return;
-  if (!overview || overview.min.length !== width) overview = buildOverview(width);
-  const frac = position() / audio.length;
-  const head = frac * width;
+  const info = stream?.info;
+  if (!info) return;
+  const duration = info.duration ?? 0;
+  const t = stream.position;
+  const head = duration > 0 ? (t / duration) * width : 0;
+  // Played part of the track, then the live output (the analyser's latest window).
+  g.fillStyle = p.grid;
+  for (let s = 1; s < duration; s++) g.fillRect(Math.round((s / duration) * width), 0, 1, height);
+  g.fillStyle = p.accent;
+  g.globalAlpha = 0.25;
+  g.fillRect(0, 0, head, height);
+  g.globalAlpha = 1;
+  stream.node.analyser.fftSize = scope.length;
+  stream.node.analyser.getFloatTimeDomainData(scope);
   const mid = height / 2;
   const scale = (height / 2 - 8) / Math.max(0.05, SAMPLE_PEAK);
-  // Beat grid for orientation: one line per second.
-  g.fillStyle = p.grid;
-  for (let s = 1; s < audio.duration; s++) g.fillRect(Math.round((s / audio.duration) * width), 0, 1, height);
-  const played = g.createLinearGradient(0, 0, 0, height);
-  played.addColorStop(0, p.accentStrong);
-  played.addColorStop(0.5, p.accent);
-  played.addColorStop(1, p.accent2);
+  g.strokeStyle = p.accentStrong;
+  g.beginPath();
   for (let x = 0; x < width; x++) {
-    const top = mid - Math.min(1, overview.max[x]) * scale;
-    const bottom = mid - Math.max(-1, overview.min[x]) * scale;
-    g.fillStyle = x <= head ? played : '#3a4658';
-    g.fillRect(x, top, 1, Math.max(1, bottom - top));
+    const y = mid - scope[Math.floor((x / width) * scope.length)] * scale;
+    if (x === 0) g.moveTo(x, y);
+    else g.lineTo(x, y);
   }
+  g.stroke();
   g.fillStyle = p.bright;
   g.fillRect(Math.round(head) - 1, 0, 2, height);
   g.fillStyle = p.text;
   g.font = '11px ui-monospace, monospace';
-  g.fillText(formatTime(position() / audio.sampleRate), Math.min(width - 50, head + 6), 14);
+  g.fillText(formatTime(t), Math.min(width - 50, head + 6), 14);
 }
 
 function draw() {
-  const s = node.stats();
-  const fill = s.availableRead / s.capacityFrames;
-  setGauge($('fill'), fill, `${(fill * 100).toFixed(0)} %`);
-  $('fill').classList.toggle('low', state === 'playing' && fill < 0.25);
-  $('fill-ms').textContent = `${((s.availableRead / ctx.sampleRate) * 1000).toFixed(0)} ms buffered`;
-  const underruns = carried.underruns + s.underruns;
-  $('underruns').textContent = formatCount(underruns);
-  $('underruns-stat').classList.toggle('alert', underruns > 0);
-  $('underruns-stat').classList.toggle('good', underruns === 0);
-  $('frames').textContent = formatCount(carried.frames + s.framesProcessed);
-  $('silent').textContent = formatCount(carried.silent + s.silentFrames);
-  const pill = $('state');
-  pill.textContent = state;
-  pill.className = `state-pill ${state}`;
-  if (audio) {
-    const t = position() / audio.sampleRate;
-    $('time').textContent = `${formatTime(t)} / ${formatTime(audio.duration)}`;
-    if (!seeking) seek.value = String(t);
+  if (stream && stream.state !== 'disposed') {
+    const node = stream.node;
+    const s = node.stats();
+    const fill = s.availableRead / s.capacityFrames;
+    const playing = stream.state === 'playing';
+    setGauge($('fill'), fill, `${(fill * 100).toFixed(0)} %`);
+    $('fill').classList.toggle('low', playing && fill < 0.25);
+    $('fill-ms').textContent = `${((s.availableRead / ctx.sampleRate) * 1000).toFixed(0)} ms buffered`;
+    $('underruns').textContent = formatCount(s.underruns);
+    $('underruns-stat').classList.toggle('alert', s.underruns > 0);
+    $('underruns-stat').classList.toggle('good', s.underruns === 0);
+    $('frames').textContent = formatCount(s.framesProcessed);
+    $('silent').textContent = formatCount(s.silentFrames);
+    const pill = $('state');
+    pill.textContent = stream.state;
+    pill.className = `state-pill ${stream.state}`;
+    const info = stream.info;
+    if (info) {
+      $('time').textContent = `${formatTime(stream.position)} / ${formatTime(info.duration ?? 0)}`;
+      if (!seeking) seek.value = String(stream.position);
+    }
+    drawWave();
+    drawLevels(/** @type {HTMLCanvasElement} */ ($('levels')), node.meters());
   }
-  drawWave();
-  drawLevels(/** @type {HTMLCanvasElement} */ ($('levels')), node.meters());
   requestAnimationFrame(draw);
 }

@@ -6,6 +6,7 @@
 // microphone or the generator, and the status page panics and recovers.
 import { afterAll, beforeAll, expect } from '@jest/globals';
 import { engine, openBrowser, test } from './harness.js';
+import { DEV_IMPORTS } from '../../scripts/serve.mjs';
 
 const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone', 'tonejs'];
 
@@ -13,7 +14,8 @@ const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 
 let b;
 
 beforeAll(async () => {
-  b = await openBrowser();
+  // The stream player's Worker imports mediabunny: served resolved, as a bundler would.
+  b = await openBrowser({ imports: DEV_IMPORTS });
 });
 afterAll(async () => {
   await b?.close();
@@ -43,18 +45,18 @@ const enabled = (id) =>
  * Reads the stream player's underrun display against the node's own count,
  * across one animation frame: the page redraws it in between, so it must lie
  * between the counts read before and after (the count itself depends on how
- * promptly a busy machine schedules the producer, which the example does not
- * control; npm run bench measures it). Counts carried over node.reset() are
- * read from the display before the first reset.
+ * promptly a busy machine schedules the decoder, which the example does not
+ * control; npm run bench measures it). The node's counters start again at
+ * each play and seek (the stream resets the node).
  * @param {import('playwright-core').Page} page
  */
 const underrunDisplay = (page) =>
   page.evaluate(async () => {
     const ex = /** @type {any} */ (window).ringletExample;
-    const before = ex.node.stats().underruns + ex.carried.underruns;
+    const before = ex.node.stats().underruns;
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     const shown = Number(document.getElementById('underruns')?.textContent?.replace(/,/g, ''));
-    const after = ex.node.stats().underruns + ex.carried.underruns;
+    const after = ex.node.stats().underruns;
     return { before, shown, after };
   });
 
@@ -152,12 +154,13 @@ test('tonejs: a Tone.js patch plays through a ringlet effect node: Tone.connect 
 });
 
 test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
-test("stream-player: the Worker streams the generated sample through the ring sample for sample and shows the node's underrun count; pause, seek and the end of the track (which adds no underrun) behave", async () => {
+test("stream-player: ringlet/stream plays the generated sample (a float WAV) through the ring sample for sample and shows the node's underrun count; pause, seek and the end of the track (which adds no underrun) behave", async () => {
   await open('stream-player');
   await enabled('play');
   expect(await b.page.textContent('#isolated')).toBe('true');
   expect(await b.page.textContent('#transport')).toBe('shared');
   expect(await b.page.textContent('#writer')).toBe('Worker · writeSync');
+  expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.stream.info.codec)).toBe('pcm-f32');
   await b.page.click('#play');
   await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, {
     timeout: 10000,
@@ -219,9 +222,9 @@ test("stream-player: the Worker streams the generated sample through the ring sa
   expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.position())).toBe(paused);
   await b.page.click('#play');
   // Seek near the end with looping off: the track ends, closing the ring,
-  // without an underrun. The player's first write after a seek holds the
-  // whole 0.6 s tail (the ring holds 0.74 s), so no producer delay can starve
-  // it, and the closed ring then drains into silence that is not an underrun.
+  // without an underrun. The 0.6 s tail fits the ring (0.74 s), so once the
+  // decoder has written it nothing can starve it, and the closed ring then
+  // drains into silence that is not an underrun.
   await b.page.uncheck('#loop');
   await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'playing');
   const beforeEnd = await underrunDisplay(b.page);
@@ -236,8 +239,13 @@ test("stream-player: the Worker streams the generated sample through the ring sa
   });
   const end = await underrunDisplay(b.page);
   expectHonest(end);
-  expect(end.shown).toBe(beforeEnd.after);
-  // reset reopened the ring for the next play
+  // The seek reset the node's counters; the WAV tail decodes in milliseconds,
+  // and the closed ring drains into silence that counts no underrun.
+  expect(end.shown).toBe(0);
+  expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.node.stats().closed)).toBe(true);
+  // Play again: the stream resets the node, which reopens the ring.
+  await b.page.click('#play');
+  await b.page.waitForFunction(() => /** @type {any} */ (window).ringletExample.state === 'playing');
   expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.node.stats().closed)).toBe(false);
   expect(b.errors).toEqual([]);
 });
@@ -468,7 +476,7 @@ test('status: with the test-hooks wasm, Force panic latches the node panicked an
 });
 
 test('without cross-origin isolation the pages say so, fall back to the message transport, and still stream, analyse and record', async () => {
-  const plain = await openBrowser({ isolate: false });
+  const plain = await openBrowser({ isolate: false, imports: DEV_IMPORTS });
   try {
     const { page, errors } = plain;
     await page.goto(`${plain.server.url}/examples/stream-player/`);
@@ -479,7 +487,7 @@ test('without cross-origin isolation the pages say so, fall back to the message 
     );
     expect(await page.textContent('#isolated')).toBe('false');
     expect(await page.textContent('#transport')).toBe('message');
-    expect(await page.textContent('#writer')).toBe('main thread · write()');
+    expect(await page.textContent('#writer')).toBe('Worker → page · writer.write()');
     await page.click('#play');
     await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.position() > 44100, null, {
       timeout: 10000,

@@ -57,6 +57,7 @@ async function driverFor(family) {
  * @property {string[]} [chromiumArgs] extra Chromium switches (Chromium only)
  * @property {import('../../scripts/serve.mjs').RouteHandler} [handle] extra server routes
  * @property {(path: string) => Record<string, string>} [headers] extra response headers for each file served, by path
+ * @property {Record<string, string>} [imports] bare module specifiers mapped to URLs in the .js files served (serve()'s `imports`)
  */
 
 /**
@@ -120,10 +121,18 @@ export async function openBrowser({
   chromiumArgs,
   handle,
   headers,
+  imports,
 } = {}) {
   /** @type {Awaited<ReturnType<typeof launchEngine>> | null} */
   let session = null;
-  const server = await serve({ root: ROOT, isolate, handle, headers, prelude: () => session?.prelude() ?? '' });
+  const server = await serve({
+    root: ROOT,
+    isolate,
+    handle,
+    headers,
+    imports,
+    prelude: () => session?.prelude() ?? '',
+  });
   let page;
   // Outside Jest nobody started WebKit's display and audio daemons: start
   // them for this browser and stop them when it closes.

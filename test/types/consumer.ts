@@ -13,6 +13,7 @@ import {
   type WriteResult,
 } from 'ringlet';
 import { defineTasks, withTransfer } from 'ringlet/worker';
+import { RingletStream, type StreamInfo, type StreamState } from 'ringlet/stream';
 
 export async function startPlayer(worker: Worker): Promise<() => Meters> {
   const isolation = await ensureCrossOriginIsolation({ swUrl: '/coi-serviceworker.js' });
@@ -84,4 +85,29 @@ export async function inLibraries(): Promise<number> {
   // @ts-expect-error AudioWorkletNode must be a class
   await RingletNode.create(sacContext, { AudioWorkletNode: 'AudioWorkletNode' });
   return fromTone.meters().peak.length + fromSac.writer.availableWrite;
+}
+
+// ringlet/stream: the README's player, typed.
+export async function filePlayer(ctx: AudioContext, file: File, next: File): Promise<StreamState> {
+  const stream = await RingletStream.create(ctx, { capacityFrames: 32768 });
+  stream.node.connect(ctx.destination);
+  const peek = await stream.inspect(file);
+  if (!peek.decodable && peek.problem) console.warn(peek.problem.code);
+  const info: StreamInfo = await stream.open(file);
+  const title: string = info.tags.title ?? file.name;
+  const cover: string | null = info.cover ? URL.createObjectURL(info.cover) : null;
+  await stream.play();
+  await stream.seek((info.duration ?? 0) / 2);
+  stream.loop = false;
+  await stream.queue(next);
+  stream.addEventListener('trackchange', (e) => console.log(e.detail.codec, title, cover));
+  stream.addEventListener('error', (e) => console.warn(e.detail.code, e.detail.message));
+  const seconds: number = stream.position;
+  // @ts-expect-error seek takes seconds as a number
+  await stream.seek('1:00');
+  await stream.pause();
+  console.log(seconds, stream.debugStats().queuedFrames, (await stream.workerStats()).maxUnacked);
+  const state = stream.state;
+  stream.dispose();
+  return state;
 }

@@ -1,4 +1,4 @@
-// Two pages in one build: one install and one build serve both checks.
+// Three pages in one build: one install and one build serve every check.
 export default {
-  build: { rollupOptions: { input: { tonejs: 'tonejs.html', sac: 'sac.html' } } },
+  build: { rollupOptions: { input: { tonejs: 'tonejs.html', sac: 'sac.html', stream: 'stream.html' } } },
 };

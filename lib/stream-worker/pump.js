@@ -1,0 +1,300 @@
+/**
+ * One play session of ringlet/stream's decoder: decodes a playlist of opened
+ * tracks from a start frame and writes the audio into a source node's ring,
+ * track after track with no gap (and the same track again while looping).
+ * Worker thread only.
+ *
+ * - 'shared' transport: the ring is the node's own, written here with
+ *   RingWriter.writeSync in bounded slices; between slices the session word
+ *   of the control memory is checked, so a halt stops writes at once even
+ *   while the ring is full.
+ * - 'message' transport: decoded chunks are posted to the page, which writes
+ *   them with the node's writer and acknowledges each; no more than `credit`
+ *   frames are ever unacknowledged, so the page's queue stays bounded.
+ *
+ * Decoded audio lives only in the ring, in the chunk being written, and (on
+ * 'message') in the bounded credit: memory does not grow with the file.
+ */
+import { errorRecord, errorText, firstFrameFailure, StreamFailure } from './tracks.js';
+
+/** @typedef {import('./tracks.js').Track} Track */
+/** @typedef {import('./tracks.js').ErrorRecord} ErrorRecord */
+/** @typedef {import('../shared/ring-ends.js').RingWriter} RingWriter */
+
+/** Longest single block in writeSync before the halt word is checked again. */
+const SLICE_MS = 20;
+/**
+ * Frames a track may end short of its stated duration without being called
+ * truncated: lossy codecs' priming and padding (an AAC or MP3 frame or two).
+ */
+const SHORT_END_FRAMES = 4096;
+
+/**
+ * @typedef {object} PumpOptions
+ * @property {number} session
+ * @property {typeof import('mediabunny')} mb
+ * @property {(id: number) => Track | undefined} track
+ * @property {number[]} playlist track ids, the first one playing from `frame`
+ * @property {number} frame
+ * @property {boolean} loop
+ * @property {number} channels the node's
+ * @property {RingWriter | null} ring 'shared': the node's ring
+ * @property {Int32Array | null} control 'shared': word 0 holds the session allowed to write
+ * @property {number} credit 'message': frames that may be unacknowledged
+ * @property {(message: object, transfer?: Transferable[]) => void} post
+ */
+
+export class Pump {
+  /** @param {PumpOptions} o */
+  constructor(o) {
+    this.o = o;
+    /** Frames this session has written (shared) or posted (message). */
+    this.written = 0;
+    /** Frames posted and not yet acknowledged ('message'). */
+    this.unacked = 0;
+    /** The most frames ever unacknowledged: the page's queue bound, for debugStats. */
+    this.maxUnacked = 0;
+    /** The largest chunk decoded, in frames. */
+    this.maxChunk = 0;
+    this.halted = false;
+    /** @type {(() => void) | null} */
+    this.wake = null;
+    this.playlist = o.playlist.slice();
+    this.loop = o.loop;
+  }
+
+  halt() {
+    this.halted = true;
+    this.wake?.();
+  }
+
+  /** @param {number} frames */
+  ack(frames) {
+    this.unacked -= frames;
+    this.wake?.();
+  }
+
+  /**
+   * The tracks after the playing one, and looping, changed by the page.
+   * They apply when the decoder reaches the end of the track it is on.
+   * @param {number[]} playlist
+   * @param {boolean} loop
+   */
+  update(playlist, loop) {
+    this.playlist = playlist.slice();
+    this.loop = loop;
+  }
+
+  get stopped() {
+    if (this.halted) return true;
+    const control = this.o.control;
+    return control !== null && Atomics.load(control, 0) !== this.o.session;
+  }
+
+  /**
+   * Runs the session to its end, its halt, or a decode error. Resolves with
+   * how it ended; 'end' and 'error' have been posted (and on 'shared' the
+   * ring closed) before it resolves.
+   * @returns {Promise<'end' | 'halted' | 'error'>}
+   */
+  async run() {
+    const o = this.o;
+    let id = this.playlist[0];
+    let frame = o.frame;
+    for (;;) {
+      const track = o.track(id);
+      if (!track) return this.fail({ code: 'DISPOSED', message: `ringlet/stream: track ${id} was closed` });
+      o.post({ type: 'segment', session: o.session, at: this.written, track: id, frame });
+      /** @type {'done' | 'halted' | 'error'} */
+      let how;
+      try {
+        how = await this.playTrack(track, frame);
+      } catch (error) {
+        return this.fail(errorRecord(error, 'DECODE_FAILED'), track);
+      }
+      if (how === 'halted') return 'halted';
+      const at = this.playlist.indexOf(id);
+      const next = this.loop ? id : this.playlist[at + 1];
+      if (next === undefined) break;
+      id = next;
+      frame = 0;
+    }
+    if (this.stopped) return 'halted';
+    o.ring?.close();
+    o.post({ type: 'end', session: o.session, at: this.written });
+    return 'end';
+  }
+
+  /**
+   * @param {ErrorRecord} record
+   * @param {Track} [track]
+   * @returns {'error'}
+   */
+  fail(record, track) {
+    if (!this.stopped) {
+      this.o.ring?.close();
+      const what = track ? ` (${track.info.codec}, ${track.info.format})` : '';
+      this.o.post({
+        type: 'error',
+        session: this.o.session,
+        at: this.written,
+        error: { code: record.code, message: record.message + (record.code === 'DECODE_FAILED' ? what : '') },
+      });
+    }
+    return 'error';
+  }
+
+  /**
+   * Decodes one track from `from` (a frame) to its end into the ring.
+   * @param {Track} track
+   * @param {number} from
+   * @returns {Promise<'done' | 'halted'>}
+   */
+  async playTrack(track, from) {
+    const rate = track.info.sampleRate;
+    const sink = new this.o.mb.AudioSampleSink(track.audio);
+    let next = from;
+    let decodedAny = false;
+    let samples;
+    try {
+      samples = sink.samples(from / rate);
+    } catch (error) {
+      throw new StreamFailure('DECODE_FAILED', `ringlet/stream: decoding failed: ${errorText(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      for await (const sample of samples) {
+        try {
+          if (this.stopped) return 'halted';
+          // Timestamps are the container's; for lossless formats they are exact frames.
+          const first = Math.round(sample.timestamp * rate);
+          const count = sample.numberOfFrames;
+          let skip = next - first;
+          if (skip >= count) continue;
+          if (skip < 0) {
+            skip = 0;
+            next = first;
+          }
+          const frames = count - skip;
+          const planes = this.planes(sample, skip, frames);
+          if (frames > this.maxChunk) this.maxChunk = frames;
+          sample.close();
+          decodedAny = true;
+          if (!(await this.write(planes, frames))) return 'halted';
+          next += frames;
+        } finally {
+          sample.close();
+        }
+      }
+    } catch (error) {
+      if (error instanceof StreamFailure) throw error;
+      // Nothing of the file decoded: the engine has no decoder that works on it.
+      if (!decodedAny) throw firstFrameFailure(track.info.codec, 'the file', track.info.format, error);
+      throw new StreamFailure(
+        'DECODE_FAILED',
+        `ringlet/stream: decoding failed at ${(next / rate).toFixed(3)} s: ${errorText(error)}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    if (this.stopped) return 'halted';
+    // A file that ends well before the duration its container states was cut short.
+    const seconds = track.stated ?? track.info.duration;
+    const stated = seconds === null ? null : Math.round(seconds * rate);
+    if (stated !== null && stated - next > SHORT_END_FRAMES) {
+      throw new StreamFailure(
+        'DECODE_FAILED',
+        `ringlet/stream: the file ends at ${(next / rate).toFixed(3)} s of the ${seconds} s its container states (truncated)`,
+      );
+    }
+    return 'done';
+  }
+
+  /**
+   * The sample's frames [skip, skip + frames) as one Float32Array per node
+   * channel: a mono file goes to every channel, several channels into a mono
+   * node are averaged.
+   * @param {import('mediabunny').AudioSample} sample
+   * @param {number} skip
+   * @param {number} frames
+   * @returns {Float32Array[]}
+   */
+  planes(sample, skip, frames) {
+    const fileChannels = sample.numberOfChannels;
+    const out = this.o.channels;
+    /** @param {number} c */
+    const plane = (c) => {
+      const p = new Float32Array(frames);
+      sample.copyTo(p, { planeIndex: c, format: 'f32-planar', frameOffset: skip, frameCount: frames });
+      return p;
+    };
+    if (fileChannels === out) return Array.from({ length: out }, (_, c) => plane(c));
+    if (fileChannels === 1) {
+      const p = plane(0);
+      return Array.from({ length: out }, (_, c) => (c === 0 ? p : p.slice()));
+    }
+    if (out === 1) {
+      const sum = plane(0);
+      for (let c = 1; c < fileChannels; c++) {
+        const p = plane(c);
+        for (let i = 0; i < frames; i++) sum[i] += p[i];
+      }
+      for (let i = 0; i < frames; i++) sum[i] /= fileChannels;
+      return [sum];
+    }
+    throw new StreamFailure(
+      'UNSUPPORTED_FORMAT',
+      `ringlet/stream: the file has ${fileChannels} channels and the node ${out}: only equal counts, mono into any node, and any into a mono node are mixed`,
+    );
+  }
+
+  /**
+   * Writes planes into the ring (or posts them), waiting for space in
+   * bounded steps. False once halted, or when the ring was closed.
+   * @param {Float32Array[]} planes
+   * @param {number} frames
+   * @returns {Promise<boolean>}
+   */
+  async write(planes, frames) {
+    const o = this.o;
+    if (o.ring) {
+      let done = 0;
+      while (done < frames) {
+        if (this.stopped) return false;
+        const part = done === 0 ? planes : planes.map((p) => p.subarray(done));
+        const result = o.ring.writeSync(part, { timeoutMs: SLICE_MS });
+        done += result.frames;
+        this.written += result.frames;
+        if (result.status === 'closed') return false;
+        // Full ring: let messages in (a halt, a new playlist) before the next slice.
+        if (result.status === 'timeout') await yieldToEvents();
+      }
+      return true;
+    }
+    while (this.unacked > 0 && this.unacked + frames > o.credit) {
+      if (this.halted) return false;
+      await new Promise((resolve) => {
+        this.wake = () => {
+          this.wake = null;
+          resolve(undefined);
+        };
+      });
+    }
+    if (this.halted) return false;
+    this.unacked += frames;
+    if (this.unacked > this.maxUnacked) this.maxUnacked = this.unacked;
+    o.post(
+      { type: 'chunk', session: o.session, planes, frames },
+      planes.map((p) => p.buffer),
+    );
+    this.written += frames;
+    return true;
+  }
+}
+
+/** Resolves after the event loop has run the tasks waiting (messages among them). */
+function yieldToEvents() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
