@@ -682,9 +682,11 @@ export declare class RingletNode<M extends NodeMode = NodeMode> extends AudioWor
    * the core's preallocated memory each quantum (nothing allocated, nothing
    * posted), a constant value is reached by a 5 ms ramp and an automation is
    * followed frame by frame, so changes never click. null unless
-   * `varispeed`.
+   * `varispeed`; on a node in a standardized-audio-context graph without
+   * varispeed the member is absent (undefined), because that library takes
+   * any node with a playbackRate member for an AudioBufferSourceNode.
    */
-  readonly playbackRate: M extends 'source' ? AudioParam | null : null;
+  readonly playbackRate: M extends 'source' ? AudioParam | null | undefined : null | undefined;
   /**
    * The resampler forgets the frames it has read from the ring and not yet
    * played, and starts again from the ring's next frame: call it after a

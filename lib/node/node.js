@@ -196,7 +196,12 @@ const wrappedPrototypes = new WeakMap();
 function wrappedPrototype(base) {
   let proto = wrappedPrototypes.get(base);
   if (!proto) {
-    proto = /** @type {object} */ (Object.create(base, Object.getOwnPropertyDescriptors(RingletNode.prototype)));
+    const members = Object.getOwnPropertyDescriptors(RingletNode.prototype);
+    // standardized-audio-context takes any node with a playbackRate member
+    // for an AudioBufferSourceNode (its graph then looks that param up); a
+    // wrapped node has the member only when it takes playbackRate (below).
+    delete /** @type {Record<string, PropertyDescriptor>} */ (members).playbackRate;
+    proto = /** @type {object} */ (Object.create(base, members));
     wrappedPrototypes.set(base, proto);
   }
   return proto;
@@ -303,6 +308,10 @@ export class RingletNode extends EventTarget {
       // given RingletNode's members.
       const made = target.construct(PROCESSOR_NAME, nodeOptions);
       Object.setPrototypeOf(made, wrappedPrototype(Object.getPrototypeOf(made)));
+      if (rates.varispeed) {
+        const rate = /** @type {AudioWorkletNode} */ (made).parameters.get('playbackRate');
+        Object.defineProperty(made, 'playbackRate', { get: () => rate, enumerable: false, configurable: true });
+      }
       node = /** @type {RingletNode} */ (/** @type {unknown} */ (made));
     } else {
       node = /** @type {RingletNode} */ (

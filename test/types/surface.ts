@@ -68,8 +68,8 @@ export async function nodes(): Promise<void> {
   expectType<Equal<ReturnType<typeof source.meters>['peak'], number[]>>(true);
   // A source node at another rate, with varispeed.
   const resampled = await RingletNode.create(ctx, { mode: 'source', sampleRate: 44100, varispeed: true });
-  expectType<Equal<typeof resampled.playbackRate, AudioParam | null>>(true);
-  expectType<Equal<typeof effect.playbackRate, null>>(true);
+  expectType<Equal<typeof resampled.playbackRate, AudioParam | null | undefined>>(true);
+  expectType<Equal<typeof effect.playbackRate, null | undefined>>(true);
   expectType<Equal<typeof resampled.sampleRate, number>>(true);
   expectType<Equal<ReturnType<typeof resampled.stats>['latencyFrames'], number>>(true);
   resampled.resetResampler();
