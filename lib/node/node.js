@@ -200,7 +200,7 @@ function wrappedPrototype(base) {
     // standardized-audio-context takes any node with a playbackRate member
     // for an AudioBufferSourceNode (its graph then looks that param up); a
     // wrapped node has the member only when it takes playbackRate (below).
-    delete /** @type {Record<string, PropertyDescriptor>} */ (members).playbackRate;
+    delete (/** @type {Record<string, PropertyDescriptor>} */ (members).playbackRate);
     proto = /** @type {object} */ (Object.create(base, members));
     wrappedPrototypes.set(base, proto);
   }
