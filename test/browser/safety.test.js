@@ -141,7 +141,10 @@ test('a forced trap silences the next quantum, fires one panic event (no process
     ctx.suspend((128 * 5) / sampleRate).then(() => {
       node.port.postMessage({ type: 'test:trap' });
       armed = ask(node.port, { type: 'status' }, 5000);
-      setTimeout(() => ctx.resume(), 50);
+      // Resume once the processor has answered (Chromium and WebKit answer
+      // during the pause, however loaded the machine), or after 3 s where
+      // the engine answers only once rendering goes on (Firefox).
+      void Promise.race([armed, new Promise((r) => setTimeout(r, 3000))]).then(() => ctx.resume());
     });
     // From quantum 15, after the panic: reset, and feed again once it has resolved.
     let stateBeforeReset = '';
