@@ -16,17 +16,32 @@ let rate = 0;
 beforeAll(async () => {
   b = await openBrowser();
   await b.page.goto(`${b.server.url}/test/browser/fixtures/studio/page.html`);
+  // The page's module installs the click handler; a click before it would be lost.
+  await b.page.waitForFunction(() => /** @type {any} */ (window).studioStage !== undefined, null, { timeout: 15000 });
   await b.page.click('#start'); // a user gesture, for engines that need one to start audio
-  await b.page.waitForFunction(
-    () => {
-      const w = /** @type {any} */ (window);
-      return w.studioError !== undefined || w.studioHost?.studio.inspect().attached === true;
-    },
-    null,
-    { timeout: 30000 },
-  );
-  const error = await b.page.evaluate(() => /** @type {any} */ (window).studioError ?? null);
-  if (error) throw new Error(`the studio did not mount: ${error}`);
+  const mounted = await b.page
+    .waitForFunction(
+      () => {
+        const w = /** @type {any} */ (window);
+        return w.studioError !== undefined || w.studioHost?.studio.inspect().attached === true;
+      },
+      null,
+      { timeout: 30000 },
+    )
+    .then(
+      () => true,
+      () => false,
+    );
+  const status = await b.page.evaluate(() => {
+    const w = /** @type {any} */ (window);
+    return {
+      error: w.studioError ?? null,
+      stage: w.studioStage,
+      context: w.studioContext?.state,
+      note: document.getElementById('studio-rec-note')?.textContent,
+    };
+  });
+  if (!mounted || status.error) throw new Error(`the studio did not mount: ${JSON.stringify(status)}`);
   rate = await b.page.evaluate(() => /** @type {any} */ (window).studioHost.ctx.sampleRate);
 });
 afterAll(async () => {
@@ -232,6 +247,14 @@ test('the meters read the generator level (peak −12 dBFS, RMS −15 dBFS) on b
 });
 
 test('clip detection: the indicator stays off at −0.5 dBFS and fires at +1 dBFS (amplitude above 1), which the float WAV keeps', async () => {
+  try {
+    await clipCheck();
+  } finally {
+    await setNumber('#studio-gen-level', -12); // the next tests start from the level they expect
+  }
+});
+
+async function clipCheck() {
   await setNumber('#studio-gen-level', -0.5);
   await settle(0.1);
   await b.page.click('#studio-clear-clips');
@@ -264,8 +287,7 @@ test('clip detection: the indicator stays off at −0.5 dBFS and fires at +1 dBF
   const t = await recordTake(0.25);
   const peak = Math.max(...t.left.map(Math.abs));
   expect(Math.abs(20 * Math.log10(peak) - 1)).toBeLessThan(0.05);
-  await setNumber('#studio-gen-level', -12);
-});
+}
 
 test("routing 'recorder' records while the speakers bus stays silent; 'speakers' and direct monitoring reach the bus", async () => {
   await b.page.check('#studio-route-recorder');
