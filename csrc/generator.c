@@ -1,5 +1,6 @@
 /* Test-signal generator: sine, band-limited square/saw/triangle from
- * mipmapped wavetables, white and pink noise, logarithmic sweep. */
+ * mipmapped wavetables, white and pink noise, logarithmic sweep, impulse
+ * train and octave multitone. */
 #include "dsp_internal.h"
 
 #define RL_GENERATOR_MAGIC 0x4E474C52u /* "RLGN" */
@@ -17,6 +18,8 @@
  * smaller than its lone fundamental's 4/pi). */
 #define RL_TABLE_SIZE 2048u
 #define RL_TABLE_LEVELS 10u
+/* The multitone counts its octaves as the levels count harmonics. */
+_Static_assert(RL_GENERATOR_MAX_TONES == RL_TABLE_LEVELS, "one octave per wavetable level");
 #define RL_TABLE_STRIDE (RL_TABLE_SIZE + 4u) /* t[-1] and t[N], t[N+1] wrap; padded */
 #define RL_TABLE_WAVES 3u                    /* square, sawtooth, triangle */
 
@@ -46,6 +49,7 @@ struct rl_generator {
     double sweep_end;
     double sweep_frames; /* length in frames */
     double sweep_pos;    /* frames since the sweep started */
+    double impulse_pos;  /* frames since the last impulse (or the start) */
     double pink[7];
 };
 
@@ -222,7 +226,7 @@ static double rl_generator_goal(const rl_generator* g) {
 }
 
 rl_result rl_generator_set_waveform(rl_generator* generator, rl_waveform waveform) {
-    if (!rl_generator_usable(generator) || (unsigned)waveform > (unsigned)RL_WAVEFORM_SWEEP) {
+    if (!rl_generator_usable(generator) || (unsigned)waveform > (unsigned)RL_WAVEFORM_LAST) {
         return RL_INVALID_ARGS;
     }
     generator->pending_waveform = (uint32_t)waveform;
@@ -284,6 +288,7 @@ void rl_generator_start(rl_generator* generator) {
     if (generator->level == 0.0) {
         generator->phase = 0.0;
         generator->sweep_pos = 0.0;
+        generator->impulse_pos = 0.0;
     }
     rl_generator_ramp(generator, rl_generator_goal(generator));
 }
@@ -426,6 +431,47 @@ static void rl_generator_render(rl_generator* g, float* out, uint32_t n) {
         g->sweep_pos = pos;
         break;
     }
+    case RL_WAVEFORM_IMPULSE: {
+        /* Counted in frames, not cycles, so that a whole number of frames
+         * per period stays exact however long it runs. */
+        double period = g->sample_rate / g->frequency;
+        double pos = g->impulse_pos;
+        for (i = 0; i < n; ++i) {
+            pos += 1.0;
+            if (pos >= period) {
+                /* Due: pos is in [period, period + 1) unless the frequency
+                 * rose past it, when the new period starts here. */
+                pos -= period;
+                pos = pos < 1.0 ? pos : 0.0;
+                out[i] = 1.0f;
+            } else {
+                out[i] = 0.0f;
+            }
+        }
+        g->impulse_pos = pos;
+        break;
+    }
+    case RL_WAVEFORM_MULTITONE: {
+        /* cos(2x) = 2 cos(x)^2 - 1 gives each octave from the one below:
+         * one cosine per frame, and the rounding error grows at most 4x per
+         * octave (under 1e-10 at the tenth). The tones are the octaves
+         * below Nyquist, as the wavetable levels count them. */
+        uint32_t tones = rl_generator_level_for(inc) + 1u;
+        double scale = 1.0 / (double)tones;
+        uint32_t k;
+        for (i = 0; i < n; ++i) {
+            double c = rl_cos(RL_TWO_PI * phase);
+            double sum = c;
+            for (k = 1; k < tones; ++k) {
+                c = 2.0 * c * c - 1.0;
+                sum += c;
+            }
+            out[i] = (float)(sum * scale);
+            phase += inc;
+            phase -= phase >= 1.0 ? 1.0 : 0.0;
+        }
+        break;
+    }
     default:
         memset(out, 0, (size_t)n * sizeof(float));
         break;
@@ -474,6 +520,7 @@ rl_result rl_generator_process(rl_generator* generator, float* const* planar, ui
             g->waveform = g->pending_waveform;
             g->phase = 0.0;
             g->sweep_pos = 0.0;
+            g->impulse_pos = 0.0;
             rl_generator_ramp(g, rl_generator_goal(g));
         }
     }

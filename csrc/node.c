@@ -361,7 +361,7 @@ static void rl_node_apply(struct rl_node* n, const rl_param_message* m) {
         n->limiter_bypass = m->arg != 0u;
         break;
     case RL_PARAM_GENERATOR:
-        if (m->arg > (uint32_t)RL_WAVEFORM_SWEEP || !(m->values[0] > 0.0f) ||
+        if (m->arg > (uint32_t)RL_WAVEFORM_LAST || !(m->values[0] > 0.0f) ||
             !(m->values[2] > 0.0f) || !(m->values[3] > 0.0f)) {
             r = RL_INVALID_ARGS;
             break;

@@ -92,6 +92,12 @@ export function generate() {
     if (!found) throw new Error(`ringlet.h: ${n} not found in rl_mode`);
     return found[1];
   };
+  // Waveform names as the JS API spells them: RL_WAVEFORM_WHITE_NOISE is 'white-noise'.
+  const waveforms = enumMembers(header, 'rl_waveform');
+  waveforms.forEach(([n, v], i) => {
+    if (v !== i) throw new Error(`ringlet.h: rl_waveform must count from 0 without gaps; ${n} is ${v}`);
+  });
+  const waveformNames = waveforms.map(([n]) => `'${n.slice('RL_WAVEFORM_'.length).toLowerCase().replace(/_/g, '-')}'`);
   const members = (name, prefix) => enumMembers(header, name).map(([n, v]) => `  ${n.slice(prefix.length)}: ${v},`);
   const scalar = (jsName, cName, doc) => `/** ${doc} (${cName}) */\nexport const ${jsName} = ${get(cName)};`;
   const lines = [
@@ -152,6 +158,9 @@ export function generate() {
     'export const RESAMPLER_START = Object.freeze({',
     ...members('rl_resampler_start', 'RL_RESAMPLER_START_'),
     '});',
+    '',
+    "/** The generator's waveforms in rl_waveform order: a waveform's value is its index. */",
+    `export const WAVEFORMS = Object.freeze([${waveformNames.join(', ')}]);`,
     '',
     '/** Result codes, as rl_result. */',
     'export const RESULT = Object.freeze({',

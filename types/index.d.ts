@@ -436,8 +436,18 @@ export interface Limiter {
   bypass: boolean;
 }
 
-/** Band-limited waveforms, white and pink noise, and a logarithmic sine sweep. */
-export type GeneratorType = 'sine' | 'square' | 'sawtooth' | 'triangle' | 'white-noise' | 'pink-noise' | 'sweep';
+/**
+ * Band-limited waveforms, white and pink noise, a logarithmic sine sweep,
+ * an impulse train and an octave multitone.
+ * - 'impulse': one sample of the amplitude per period, zero elsewhere; the
+ *   k-th impulse after start() is on frame ceil(k · sampleRate / frequency) − 1.
+ * - 'multitone': equal-amplitude cosines at frequency · 2^k, every octave
+ *   below sampleRate / 2 up to 10 of them (frequency .. 512 · frequency), each
+ *   at amplitude / N; the sum peaks at exactly the amplitude once a period,
+ *   and its RMS is amplitude / √(2N).
+ */
+export type GeneratorType =
+  'sine' | 'square' | 'sawtooth' | 'triangle' | 'white-noise' | 'pink-noise' | 'sweep' | 'impulse' | 'multitone';
 
 /** The generator's settings. */
 export interface GeneratorSettings {

@@ -833,12 +833,27 @@ typedef enum rl_waveform {
     RL_WAVEFORM_TRIANGLE = 3, /* band-limited */
     RL_WAVEFORM_WHITE_NOISE = 4,
     RL_WAVEFORM_PINK_NOISE = 5,
-    RL_WAVEFORM_SWEEP = 6 /* logarithmic sine sweep */
+    RL_WAVEFORM_SWEEP = 6, /* logarithmic sine sweep */
+    /* One sample of full amplitude per period, zero elsewhere: impulse k
+     * (k >= 1, counted from start) lands on frame ceil(k * rate / f) - 1,
+     * so the spacing is exactly rate / f frames on average, and exactly
+     * that many when it is a whole number. */
+    RL_WAVEFORM_IMPULSE = 7,
+    /* Equal-amplitude cosines at f, 2f, 4f, ... (octaves): every octave
+     * below sample_rate / 2, at most RL_GENERATOR_MAX_TONES of them, each at
+     * amplitude / tones. All start a period in phase, so the sum peaks at
+     * exactly the amplitude there; its RMS is amplitude / sqrt(2 * tones). */
+    RL_WAVEFORM_MULTITONE = 8
 } rl_waveform;
+
+/** The last rl_waveform value; every value from 0 to it is a waveform. */
+#define RL_WAVEFORM_LAST RL_WAVEFORM_MULTITONE
 
 /** Start, stop, amplitude and waveform changes ramp over this long. */
 #define RL_GENERATOR_FADE_MS 5.0
 #define RL_GENERATOR_MAX_SWEEP_SECONDS 3600.0
+/** The multitone's most octaves: f .. 512 f. */
+#define RL_GENERATOR_MAX_TONES 10u
 
 typedef struct rl_generator rl_generator;
 

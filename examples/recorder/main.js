@@ -68,7 +68,7 @@ let overrunBase = null;
 /** @type {(m: object) => void} */
 let send;
 if (node.readerHandle) {
-  const worker = new Worker(new URL('./recorder.worker.js', import.meta.url), { type: 'module' });
+  const worker = new Worker(new URL('../shared/drainer.worker.js', import.meta.url), { type: 'module' });
   worker.onmessage = (event) => onDrainerMessage(event.data);
   worker.onerror = (event) => showError(new Error(event.message), 'recorder worker');
   worker.postMessage({ type: 'attach', handle: node.readerHandle, sampleRate: ctx.sampleRate });

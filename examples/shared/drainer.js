@@ -12,11 +12,16 @@
 //   { type: 'stop' }                  finish the take
 // It posts:
 //   { type: 'progress', frames }      every ~50 ms while recording
-//   { type: 'done', wav, frames, peak, rms, sampleRate, channels }   (wav transferred)
+//   { type: 'done', wav, frames, peak, rms, sampleRate, channels, overview }
+//                                     (wav and overview transferred; overview is
+//                                     OVERVIEW_BUCKETS [min, max] pairs, see WavWriter.overview)
+// The WAV is 16-bit PCM, or 32-bit float with { format: 'float32' }.
 import { yieldToMessages } from './yield.js';
 import { WavWriter } from './wav.js';
 
 const CHUNK_FRAMES = 4096;
+/** Spans in a take's waveform overview. */
+export const OVERVIEW_BUCKETS = 600;
 const READ_TIMEOUT_MS = 40;
 
 /**
@@ -31,10 +36,11 @@ const READ_TIMEOUT_MS = 40;
 export class Drainer {
   /**
    * @param {Reader} reader
-   * @param {{ blocking: boolean, sampleRate: number, post: (message: object, transfer?: Transferable[]) => void }} options
+   * @param {{ blocking: boolean, sampleRate: number, format?: import('./wav.js').WavFormat, post: (message: object, transfer?: Transferable[]) => void }} options
    */
-  constructor(reader, { blocking, sampleRate, post }) {
+  constructor(reader, { blocking, sampleRate, format = 'pcm16', post }) {
     this.reader = reader;
+    this.format = format;
     this.blocking = blocking;
     this.sampleRate = sampleRate;
     this.post = post;
@@ -50,7 +56,12 @@ export class Drainer {
   /** @param {{ type: string, limitFrames?: number }} m */
   handle(m) {
     if (m.type === 'record') {
-      this.take = new WavWriter(this.reader.channels, this.sampleRate, m.limitFrames || this.sampleRate * 30);
+      this.take = new WavWriter(
+        this.reader.channels,
+        this.sampleRate,
+        Math.min(m.limitFrames || Infinity, this.sampleRate * 30), // a hint: the take grows past it
+        this.format,
+      );
       this.limit = m.limitFrames ?? 0;
       this.peak = 0;
       this.sumSquares = 0;
@@ -63,6 +74,7 @@ export class Drainer {
     const take = this.take;
     if (!take) return;
     this.take = null;
+    const overview = take.overview(OVERVIEW_BUCKETS);
     const wav = take.finish();
     const samples = take.frames * take.channels;
     this.post(
@@ -74,8 +86,9 @@ export class Drainer {
         sampleRate: take.sampleRate,
         peak: this.peak,
         rms: samples ? Math.sqrt(this.sumSquares / samples) : 0,
+        overview,
       },
-      [wav],
+      [wav, overview.buffer],
     );
   }
 

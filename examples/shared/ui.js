@@ -8,14 +8,22 @@ export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id)
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Colours for canvases, read once from style.css's custom properties. */
-export function palette() {
-  const css = getComputedStyle(document.documentElement);
+/**
+ * Colours for canvases, read from style.css's custom properties as `el`
+ * inherits them (a page that themes itself redefines them). The canvas
+ * surfaces come from --canvas, --canvas-grid and --canvas-track where a page
+ * sets them, else the examples' dark defaults.
+ * @param {Element} [el]
+ */
+export function palette(el = document.documentElement) {
+  const css = getComputedStyle(el);
   const v = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
   return {
-    bg: '#090c11',
-    grid: '#1c2430',
-    gridStrong: '#2b3647',
+    bg: v('--canvas') || '#090c11',
+    grid: v('--canvas-grid') || '#1c2430',
+    gridStrong: v('--canvas-grid-strong') || '#2b3647',
+    track: v('--canvas-track') || '#121820',
+    lampOff: v('--canvas-lamp-off') || '#2a1518',
     text: v('--muted'),
     bright: v('--text'),
     accent: v('--accent'),
@@ -203,10 +211,10 @@ const METER_FLOOR_DB = -60;
  * @param {HTMLCanvasElement} canvas
  * @param {{ peak: number[], rms: number[], clips: number[] }} m
  * @param {string[]} [names]
+ * @param {ReturnType<typeof palette>} [p] the colours (default: palette())
  */
-export function drawLevels(canvas, m, names = ['L', 'R']) {
+export function drawLevels(canvas, m, names = ['L', 'R'], p = palette()) {
   const { g, width, height } = fitCanvas(canvas);
-  const p = palette();
   const rows = m.peak.length;
   const labelW = 22;
   const lampW = 12;
@@ -228,7 +236,7 @@ export function drawLevels(canvas, m, names = ['L', 'R']) {
   for (let c = 0; c < rows; c++) {
     const y = 4 + c * rowH;
     const h = Math.max(4, rowH - 6);
-    g.fillStyle = '#121820';
+    g.fillStyle = p.track;
     g.fillRect(barX, y, barW, h);
     g.fillStyle = gradient;
     g.fillRect(barX, y, xOf(toDb(m.rms[c])) - barX, h);
@@ -239,7 +247,7 @@ export function drawLevels(canvas, m, names = ['L', 'R']) {
     }
     g.fillStyle = p.text;
     g.fillText(names[c] ?? String(c + 1), 4, y + h / 2);
-    g.fillStyle = m.clips[c] > 0 ? p.bad : '#2a1518';
+    g.fillStyle = m.clips[c] > 0 ? p.bad : p.lampOff;
     g.beginPath();
     g.arc(width - lampW / 2 - 2, y + h / 2, 5, 0, Math.PI * 2);
     g.fill();

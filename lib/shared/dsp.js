@@ -28,6 +28,7 @@ import {
   PARAM_GENERATOR_RUN,
   PARAM_LIMITER,
   PARAM_LIMITER_BYPASS,
+  WAVEFORMS,
 } from './constants.generated.js';
 import { describe } from './util.js';
 
@@ -54,16 +55,8 @@ const BIQUAD_TYPES = /** @type {const} */ ([
   'allpass',
 ]);
 
-/** rl_generator_type order. */
-const GENERATOR_TYPES = /** @type {const} */ ([
-  'sine',
-  'square',
-  'sawtooth',
-  'triangle',
-  'white-noise',
-  'pink-noise',
-  'sweep',
-]);
+/** The waveforms in rl_waveform order, generated from the header. */
+const GENERATOR_TYPES = /** @type {readonly GeneratorType[]} */ (WAVEFORMS);
 
 const EQ_BANDS = EQ_DEFAULT_BANDS;
 const EQ_GAIN_DB = { min: EQ_MIN_GAIN_DB, max: EQ_MAX_GAIN_DB };

@@ -295,6 +295,60 @@ test('meters report peak and RMS of a known sine, and the generator plays a tone
   expect(r.started).toBe(true);
 });
 
+test("the generator's impulse train lands one sample of the amplitude every rate / f frames, and its multitone is equal octaves peaking at the amplitude", async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const sampleRate = 48000;
+    const render = async (settings) => {
+      const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: sampleRate / 2, sampleRate });
+      const node = await RingletNode.create(ctx, { mode: 'source', channels: 1 });
+      node.limiter.bypass = true;
+      node.generator.set(settings);
+      node.generator.start();
+      node.connect(ctx.destination);
+      await node.flush(); // on 'message' settings land after a round trip
+      return (await ctx.startRendering()).getChannelData(0);
+    };
+    const impulses = await render({ type: 'impulse', frequency: 1000, amplitude: 0.5 });
+    const at = [];
+    for (let i = 0; i < impulses.length; i++) if (impulses[i] !== 0) at.push(i);
+    const gaps = new Set(at.slice(1).map((x, k) => x - at[k]));
+    // Past the 5 ms start fade, every impulse is exactly the amplitude.
+    const levels = new Set(at.filter((i) => i >= at[0] + 240).map((i) => impulses[i]));
+    const multi = await render({ type: 'multitone', frequency: 1000, amplitude: 0.8 });
+    const from = 4800; // past the fade
+    const tone = (f) => {
+      let re = 0;
+      let im = 0;
+      for (let i = from; i < multi.length; i++) {
+        re += multi[i] * Math.cos((2 * Math.PI * f * i) / sampleRate);
+        im += multi[i] * Math.sin((2 * Math.PI * f * i) / sampleRate);
+      }
+      return (2 * Math.hypot(re, im)) / (multi.length - from);
+    };
+    let peak = 0;
+    for (let i = from; i < multi.length; i++) peak = Math.max(peak, Math.abs(multi[i]));
+    return {
+      count: at.length,
+      gaps: [...gaps],
+      levels: [...levels],
+      tones: [1000, 2000, 4000, 8000, 16000].map(tone),
+      between: [3000, 6000, 12000, 20000].map(tone),
+      peak,
+    };
+  });
+  // 0.5 s at 1 kHz: 500 periods, less the few frames before the generator started.
+  expect(r.count).toBeGreaterThanOrEqual(497);
+  expect(r.count).toBeLessThanOrEqual(500);
+  expect(r.gaps).toEqual([48]);
+  expect(r.levels).toEqual([0.5]);
+  // At 1 kHz and 48 kHz the octaves below Nyquist are 1, 2, 4, 8 and 16 kHz: 0.8 / 5 each.
+  for (const a of r.tones) expect(a).toBeCloseTo(0.16, 3);
+  for (const a of r.between) expect(a).toBeLessThan(1e-4);
+  expect(r.peak).toBeCloseTo(0.8, 5);
+  expect(r.peak).toBeLessThanOrEqual(0.8 + 1e-6);
+});
+
 test('EQ settings are validated, a rejected setting changes nothing, and getBand reflects what was set', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');

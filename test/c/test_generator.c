@@ -1,6 +1,7 @@
 /*
  * Tests for the generator (csrc/generator.c): sine THD+N, aliasing of the
  * band-limited square/sawtooth/triangle, pink noise slope, sweep coverage,
+ * the impulse train's spacing and the multitone against their closed forms,
  * start/stop/waveform fades, seeding, and validation.
  *
  * Self-contained: a tiny check macro, no framework. Every failing check prints
@@ -479,6 +480,149 @@ static void test_sweep(void) {
 }
 
 /* ------------------------------------------------------------------------ */
+/* Impulse and multitone                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* The impulse train against its definition: impulse k >= 1 on frame
+ * ceil(k * rate / f) - 1, exactly there when rate / f is whole and within a
+ * frame of it otherwise (the period is accumulated in floating point); one
+ * sample of the amplitude (ramped only inside the start's fade), zero
+ * everywhere else. */
+static void check_impulses(double rate, double f, double amplitude, size_t n, int exact) {
+    const uint32_t fade = (uint32_t)lround(RL_GENERATOR_FADE_MS * 0.001 * rate);
+    void* mem;
+    rl_generator* g = make_gen(rate, &mem);
+    float* x = (float*)malloc(n * sizeof(float));
+    double period = rate / f;
+    size_t expected = 0;
+    size_t found = 0;
+    size_t misplaced = 0;
+    size_t wrong_level = 0;
+    size_t i;
+    CHECK_EQ(rl_generator_set_waveform(g, RL_WAVEFORM_IMPULSE), RL_OK);
+    CHECK_EQ(rl_generator_set_frequency(g, f), RL_OK);
+    CHECK_EQ(rl_generator_set_amplitude(g, amplitude), RL_OK);
+    rl_generator_start(g);
+    render(g, x, n);
+    while (ceil((double)(expected + 1) * period) - 1.0 <= (double)n - 1.0) {
+        ++expected;
+    }
+    for (i = 0; i < n; ++i) {
+        if (x[i] != 0.0f) {
+            double want = ceil((double)(found + 1) * period) - 1.0;
+            double off = fabs((double)i - want);
+            ++found;
+            misplaced += exact ? off != 0.0 : off > 1.0;
+            if (i >= fade) {
+                wrong_level += x[i] != (float)amplitude;
+            } else {
+                wrong_level += !(x[i] > 0.0f && x[i] <= (float)amplitude);
+            }
+        }
+    }
+    if (!CHECK(found == expected || (!exact && found + 1 >= expected && found <= expected + 1))) {
+        fprintf(stderr, "  impulse %g Hz at %g: %zu impulses in %zu frames, expected %zu\n", f,
+                rate, found, n, expected);
+    }
+    if (!CHECK_EQ(misplaced, 0)) {
+        fprintf(stderr, "  impulse %g Hz at %g: %zu impulses off their frames\n", f, rate,
+                misplaced);
+    }
+    CHECK_EQ(wrong_level, 0);
+    free(x);
+    free(mem);
+}
+
+static void test_impulse(void) {
+    const size_t n = 96000;
+    void* mem;
+    rl_generator* g;
+    float x[4096];
+    size_t i;
+    size_t count = 0;
+    check_impulses(48000, 1000, 1.0, n, 1); /* 48 frames apart */
+    check_impulses(48000, 1, 0.5, n, 1);    /* frames 47999, 95999 */
+    check_impulses(48000, 12000, 0.25, n, 1);
+    check_impulses(44100, 1000, 1.0, n, 0); /* 44.1: 44 and 45 apart */
+    check_impulses(48000, 7, 0.7, n, 0);
+    check_impulses(96000, 440, 0.9, n, 0);
+    /* A new frequency takes over from where the period got to. */
+    g = make_gen(48000, &mem);
+    CHECK_EQ(rl_generator_set_waveform(g, RL_WAVEFORM_IMPULSE), RL_OK);
+    CHECK_EQ(rl_generator_set_frequency(g, 100), RL_OK); /* 480 frames */
+    rl_generator_start(g);
+    render(g, x, 4096);
+    CHECK_EQ(rl_generator_set_frequency(g, 4800), RL_OK); /* 10 frames */
+    render(g, x, 4096);
+    for (i = 0; i < 4096; ++i) {
+        count += x[i] != 0.0f;
+    }
+    /* 4096 frames in, 256 past the last impulse at 3839: the first comes at once. */
+    CHECK(x[0] != 0.0f);
+    CHECK_EQ(count, 410);
+    printf("test_generator: impulse trains on their frames at 1 .. 12000 Hz, 44.1 .. 96 kHz\n");
+    free(mem);
+}
+
+/* The multitone against its closed form: (amplitude / N) * sum of
+ * cos(2 pi 2^k f t) for the N = min(10, octaves below Nyquist). */
+static void test_multitone(void) {
+    static const double cases[][3] = {{48000, 1000, 0.8},  {48000, 20, 1.0},  {48000, 7000, 0.5},
+                                      {48000, 13000, 0.5}, {44100, 440, 0.3}, {96000, 100, 0.9},
+                                      {48000, 5, 1.0}};
+    const size_t n = 48000;
+    float* x = (float*)malloc(n * sizeof(float));
+    double worst = 0.0;
+    size_t c;
+    for (c = 0; c < sizeof cases / sizeof cases[0]; ++c) {
+        const double rate = cases[c][0];
+        const double f = cases[c][1];
+        const double amp = cases[c][2];
+        const size_t fade = (size_t)lround(RL_GENERATOR_FADE_MS * 0.001 * rate);
+        void* mem;
+        rl_generator* g = make_gen(rate, &mem);
+        int tones = 0;
+        double err = 0.0;
+        double peak = 0.0;
+        double sq = 0.0;
+        size_t i;
+        while (tones < (int)RL_GENERATOR_MAX_TONES && f * pow(2.0, tones) < rate / 2.0) {
+            ++tones;
+        }
+        CHECK_EQ(rl_generator_set_waveform(g, RL_WAVEFORM_MULTITONE), RL_OK);
+        CHECK_EQ(rl_generator_set_frequency(g, f), RL_OK);
+        CHECK_EQ(rl_generator_set_amplitude(g, amp), RL_OK);
+        rl_generator_start(g);
+        render(g, x, n);
+        for (i = fade; i < n; ++i) {
+            double want = 0.0;
+            int k;
+            for (k = 0; k < tones; ++k) {
+                want += cos(2.0 * PI * fmod(pow(2.0, k) * f * (double)i / rate, 1.0));
+            }
+            want *= amp / tones;
+            err = fabs(x[i] - want) > err ? fabs(x[i] - want) : err;
+            peak = fabs(x[i]) > peak ? fabs(x[i]) : peak;
+            sq += (double)x[i] * x[i];
+        }
+        if (!CHECK(err < 2e-6)) {
+            fprintf(stderr, "  multitone %g Hz at %g (%d tones): max error %.3g\n", f, rate, tones,
+                    err);
+        }
+        /* The peak: the amplitude, at the start of each period. */
+        CHECK(peak <= amp * (1.0 + 1e-7));
+        CHECK_NEAR(peak, amp, amp * 1e-4);
+        /* RMS amplitude / sqrt(2 N), within the partial period at the end. */
+        CHECK_NEAR(sqrt(sq / (double)(n - fade)) / (amp / sqrt(2.0 * tones)), 1.0, 0.01);
+        worst = err > worst ? err : worst;
+        free(mem);
+    }
+    printf("test_generator: multitone against the sum of octave cosines, worst error %.2g\n",
+           worst);
+    free(x);
+}
+
+/* ------------------------------------------------------------------------ */
 /* Fades, channels, validation                                              */
 /* ------------------------------------------------------------------------ */
 
@@ -579,7 +723,8 @@ static void test_validation(void) {
     CHECK_EQ(rl_generator_set_amplitude(g, NAN), RL_INVALID_ARGS);
     CHECK_EQ(rl_generator_set_amplitude(g, 0.0), RL_OK);
     CHECK_EQ(rl_generator_set_amplitude(g, 1.0), RL_OK);
-    CHECK_EQ(rl_generator_set_waveform(g, (rl_waveform)7), RL_INVALID_ARGS);
+    CHECK_EQ(rl_generator_set_waveform(g, (rl_waveform)(RL_WAVEFORM_LAST + 1)), RL_INVALID_ARGS);
+    CHECK_EQ(rl_generator_set_waveform(g, RL_WAVEFORM_MULTITONE), RL_OK);
     CHECK_EQ(rl_generator_set_sweep(g, 0, 1000, 1, 0), RL_INVALID_ARGS);
     CHECK_EQ(rl_generator_set_sweep(g, 100, 22050, 1, 0), RL_INVALID_ARGS);
     CHECK_EQ(rl_generator_set_sweep(g, 100, 1000, 0, 0), RL_INVALID_ARGS);
@@ -616,6 +761,8 @@ int main(void) {
     test_noise_spectra();
     test_noise_seed_and_range();
     test_sweep();
+    test_impulse();
+    test_multitone();
     test_start_stop_switch();
     test_validation();
     if (g_failed != 0) {

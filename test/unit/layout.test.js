@@ -8,7 +8,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { LAYOUT } from '../../lib/shared/layout.js';
-import { MAX_PAGES, MODES, NODE_MAGIC } from '../../lib/shared/constants.generated.js';
+import { MAX_PAGES, MODES, NODE_MAGIC, WAVEFORMS } from '../../lib/shared/constants.generated.js';
 import { OUTPUT, generate } from '../../scripts/gen-constants.mjs';
 import { VERSION, PROCESSOR_NAME } from '../../lib/shared/version.js';
 import * as core from '../../lib/shared/core.js';
@@ -72,6 +72,15 @@ describe('layout table', () => {
 describe('generated constants', () => {
   test('lib/shared/constants.generated.js is what the header generates now (run npm run build if not)', () => {
     expect(readFileSync(OUTPUT, 'utf8')).toBe(generate());
+  });
+
+  test("WAVEFORMS, rl_waveform's order, names exactly the types' GeneratorType members", () => {
+    const types = readFileSync(new URL('../../types/index.d.ts', import.meta.url), 'utf8');
+    const union = /export type GeneratorType =([^;]*);/.exec(types)?.[1] ?? '';
+    const names = [...union.matchAll(/'([a-z-]+)'/g)].map((m) => m[1]);
+    expect(WAVEFORMS).toContain('impulse');
+    expect(WAVEFORMS).toContain('multitone');
+    expect([...WAVEFORMS].sort()).toEqual(names.sort());
   });
 
   test('NODE_MAGIC is the first word of a node rlw_init built', () => {
