@@ -1,6 +1,10 @@
 /* Biquad coefficients as Web Audio defines them, and a multi-band EQ. */
 #include "dsp_internal.h"
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 #define RL_EQ_MAGIC 0x51454C52u /* "RLEQ" */
 /* Parameters move once per sub-block; coefficients are interpolated per
  * frame in between. */
@@ -630,8 +634,27 @@ static uint32_t rl_eq_slot_slow(rl_eq* eq, uint32_t band, float* const* planar, 
     return frames;
 }
 
-/* Steady band: Direct Form I in double, as Chromium's Biquad::Process. Two
- * channels share a loop so their independent recursions overlap. */
+/* One channel of a steady band: Direct Form I in double, as Chromium's
+ * Biquad::Process. */
+static void rl_eq_fast_channel(const rl_biquad_coeffs* c, double* z, float* p, uint32_t start,
+                               uint32_t frames) {
+    const rl_biquad_coeffs k = *c;
+    double x1 = z[0], x2 = z[1], y1 = z[2], y2 = z[3];
+    uint32_t i;
+    for (i = start; i < frames; ++i) {
+        double x = p[i];
+        double y = k.b0 * x + k.b1 * x1 + k.b2 * x2 - k.a1 * y1 - k.a2 * y2;
+        x2 = x1;
+        x1 = x;
+        y2 = y1;
+        y1 = y;
+        p[i] = (float)y;
+    }
+    z[0] = x1, z[1] = x2, z[2] = y1, z[3] = y2;
+}
+
+/* Steady band: as rl_eq_fast_channel. Two channels share a loop so their
+ * independent recursions overlap. */
 static void rl_eq_slot_fast(rl_eq* eq, uint32_t band, float* const* planar, uint32_t channels,
                             uint32_t start, uint32_t frames) {
     const rl_biquad_coeffs k = eq->slots[band].c;
@@ -665,19 +688,7 @@ static void rl_eq_slot_fast(rl_eq* eq, uint32_t band, float* const* planar, uint
         w[0] = u1, w[1] = u2, w[2] = v1, w[3] = v2;
     }
     for (; c < channels; ++c) {
-        float* p = planar[c];
-        double* z = st + c * 4u;
-        double x1 = z[0], x2 = z[1], y1 = z[2], y2 = z[3];
-        for (i = start; i < frames; ++i) {
-            double x = p[i];
-            double y = k.b0 * x + k.b1 * x1 + k.b2 * x2 - k.a1 * y1 - k.a2 * y2;
-            x2 = x1;
-            x1 = x;
-            y2 = y1;
-            y1 = y;
-            p[i] = (float)y;
-        }
-        z[0] = x1, z[1] = x2, z[2] = y1, z[3] = y2;
+        rl_eq_fast_channel(&k, st + c * 4u, planar[c], start, frames);
     }
 }
 
@@ -740,6 +751,162 @@ static void rl_eq_slot_run(rl_eq* eq, uint32_t band, float* const* planar, uint3
     rl_eq_slot_finish(eq, band, channels);
 }
 
+#if defined(__wasm_simd128__)
+/* Steady bands that run frame by frame together (rl_eq_steady_group).
+ * Measured in wasm under V8 on x86-64 (16 vector registers): groups of 2,
+ * 3 and 4 bands took 3.0, 2.6 and 2.7 us for 8 bands, band by band 3.0. */
+#define RL_EQ_GROUP 3u
+
+/* A steady band is one that runs rl_eq_slot_fast over the whole quantum. */
+static int rl_eq_slot_steady(const rl_eq_slot* s) {
+    return !rl_eq_slot_active(s) && !s->bypassed;
+}
+
+/* One step of a group: band b takes frame i - b, so the bands of one
+ * step are independent (band b's input is band b - 1's output of the step
+ * before) and their chains of multiplies and adds overlap, where band by
+ * band over the whole quantum each frame waits for the one before it.
+ * `edge` steps (the first and last count - 1) skip bands outside 0 ..
+ * frames - 1. x[b] holds band b's next input, rounded to float. */
+static inline __attribute__((always_inline)) void
+rl_eq_group_step(const uint32_t count, const int edge, int32_t i, int32_t frames, v128_t (*k)[5],
+                 v128_t (*z)[4], v128_t* x, float* p, float* q) {
+    int32_t b;
+#pragma clang loop unroll(full)
+    for (b = (int32_t)count - 1; b >= 0; --b) {
+        int32_t n = i - b;
+        v128_t in;
+        v128_t y;
+        if (edge && (n < 0 || n >= frames)) {
+            continue;
+        }
+        in = b == 0 ? wasm_f64x2_make((double)p[n], (double)q[n]) : x[b];
+        y = wasm_f64x2_mul(k[b][0], in);
+        y = wasm_f64x2_add(y, wasm_f64x2_mul(k[b][1], z[b][0]));
+        y = wasm_f64x2_add(y, wasm_f64x2_mul(k[b][2], z[b][1]));
+        y = wasm_f64x2_sub(y, wasm_f64x2_mul(k[b][3], z[b][2]));
+        y = wasm_f64x2_sub(y, wasm_f64x2_mul(k[b][4], z[b][3]));
+        z[b][1] = z[b][0];
+        z[b][0] = in;
+        z[b][3] = z[b][2];
+        z[b][2] = y;
+        {
+            /* The next band reads this band's output as a float. Without
+             * the empty asm the compiler sees through the pair and rounds
+             * lane by lane, four scalar operations where one each would do. */
+            v128_t f = wasm_f32x4_demote_f64x2_zero(y);
+            __asm__("" : "+r"(f));
+            if (b + 1 == (int32_t)count) {
+                p[n] = wasm_f32x4_extract_lane(f, 0);
+                q[n] = wasm_f32x4_extract_lane(f, 1);
+            } else {
+                x[b + 1] = wasm_f64x2_promote_low_f32x4(f);
+            }
+        }
+    }
+}
+
+/* Steady bands first .. first + count - 1 (count <= RL_EQ_GROUP) on
+ * channels c and c + 1, one f64x2 per value with a channel in each lane.
+ * The state lives in locals (callers pass a constant count, and the loops
+ * over it unroll), which the engine keeps in registers as far as they go
+ * and spills beyond. The operations, their
+ * order and the float rounding between bands are those of
+ * rl_eq_fast_channel, so the output is the scalar build's bit for bit
+ * (wasm has no fused multiply-add to change a rounding). */
+static inline __attribute__((always_inline)) void rl_eq_steady_group(rl_eq* eq, uint32_t first,
+                                                                     const uint32_t count, float* p,
+                                                                     float* q, uint32_t c,
+                                                                     uint32_t frames) {
+    v128_t k[RL_EQ_GROUP][5];
+    v128_t z[RL_EQ_GROUP][4]; /* x1 x2 y1 y2 */
+    v128_t x[RL_EQ_GROUP];
+    int32_t n = (int32_t)frames;
+    int32_t steps = n + (int32_t)count - 1;
+    int32_t head = (int32_t)count - 1;
+    int32_t tail = n > head ? n : head;
+    int32_t i;
+    uint32_t b;
+#pragma clang loop unroll(full)
+    for (b = 0; b < count; ++b) {
+        const rl_biquad_coeffs* e = &eq->slots[first + b].c;
+        const double* s = rl_eq_state(eq, first + b) + c * 4u;
+        k[b][0] = wasm_f64x2_splat(e->b0);
+        k[b][1] = wasm_f64x2_splat(e->b1);
+        k[b][2] = wasm_f64x2_splat(e->b2);
+        k[b][3] = wasm_f64x2_splat(e->a1);
+        k[b][4] = wasm_f64x2_splat(e->a2);
+        z[b][0] = wasm_f64x2_make(s[0], s[4]);
+        z[b][1] = wasm_f64x2_make(s[1], s[5]);
+        z[b][2] = wasm_f64x2_make(s[2], s[6]);
+        z[b][3] = wasm_f64x2_make(s[3], s[7]);
+        x[b] = z[b][0];
+    }
+    for (i = 0; i < head; ++i) {
+        rl_eq_group_step(count, 1, i, n, k, z, x, p, q);
+    }
+    for (; i < tail; ++i) {
+        rl_eq_group_step(count, 0, i, n, k, z, x, p, q);
+    }
+    for (; i < steps; ++i) {
+        rl_eq_group_step(count, 1, i, n, k, z, x, p, q);
+    }
+#pragma clang loop unroll(full)
+    for (b = 0; b < count; ++b) {
+        double* s = rl_eq_state(eq, first + b) + c * 4u;
+        s[0] = wasm_f64x2_extract_lane(z[b][0], 0);
+        s[1] = wasm_f64x2_extract_lane(z[b][1], 0);
+        s[2] = wasm_f64x2_extract_lane(z[b][2], 0);
+        s[3] = wasm_f64x2_extract_lane(z[b][3], 0);
+        s[4] = wasm_f64x2_extract_lane(z[b][0], 1);
+        s[5] = wasm_f64x2_extract_lane(z[b][1], 1);
+        s[6] = wasm_f64x2_extract_lane(z[b][2], 1);
+        s[7] = wasm_f64x2_extract_lane(z[b][3], 1);
+    }
+}
+
+/* Steady bands first .. first + count - 1 on channels c and c + 1, in
+ * groups; each group hands the next its output as floats, which is the
+ * rounding between any two bands. */
+static void rl_eq_steady_pair(rl_eq* eq, uint32_t first, uint32_t count, float* p, float* q,
+                              uint32_t c, uint32_t frames) {
+    while (count > 0) {
+        uint32_t n;
+        if (count >= RL_EQ_GROUP) {
+            n = RL_EQ_GROUP;
+            rl_eq_steady_group(eq, first, RL_EQ_GROUP, p, q, c, frames);
+        } else if (count == 2u) {
+            n = 2u;
+            rl_eq_steady_group(eq, first, 2u, p, q, c, frames);
+        } else {
+            n = 1u;
+            rl_eq_steady_group(eq, first, 1u, p, q, c, frames);
+        }
+        first += n;
+        count -= n;
+    }
+}
+
+/* Steady bands first .. first + count - 1, all channels: what
+ * rl_eq_slot_run does for each, band after band. */
+static void rl_eq_steady_run(rl_eq* eq, uint32_t first, uint32_t count, float* const* planar,
+                             uint32_t channels, uint32_t frames) {
+    uint32_t c = 0;
+    uint32_t b;
+    for (; c + 1u < channels; c += 2u) {
+        rl_eq_steady_pair(eq, first, count, planar[c], planar[c + 1u], c, frames);
+    }
+    for (; c < channels; ++c) {
+        for (b = first; b < first + count; ++b) {
+            rl_eq_fast_channel(&eq->slots[b].c, rl_eq_state(eq, b) + c * 4u, planar[c], 0, frames);
+        }
+    }
+    for (b = first; b < first + count; ++b) {
+        rl_eq_slot_finish(eq, b, channels);
+    }
+}
+#endif
+
 static void rl_eq_reset_channel(rl_eq* eq, uint32_t channel) {
     uint32_t b;
     for (b = 0; b < eq->band_count; ++b) {
@@ -773,8 +940,20 @@ rl_result rl_eq_process(rl_eq* eq, float* const* planar, uint32_t channels, uint
             memcpy(rl_eq_dry(eq, c), planar[c], (size_t)frames * sizeof(float));
         }
     }
-    for (b = 0; b < eq->band_count; ++b) {
+    for (b = 0; b < eq->band_count;) {
+#if defined(__wasm_simd128__)
+        uint32_t n = 0;
+        while (b + n < eq->band_count && rl_eq_slot_steady(&eq->slots[b + n])) {
+            ++n;
+        }
+        if (n > 0) {
+            rl_eq_steady_run(eq, b, n, planar, channels, frames);
+            b += n;
+            continue;
+        }
+#endif
         rl_eq_slot_run(eq, b, planar, channels, frames);
+        ++b;
     }
     if (fading) {
         uint32_t wet = eq->wet;

@@ -122,6 +122,22 @@ double rl_limiter_gain_db(const rl_limiter* limiter) {
     return rl_limiter_usable(limiter) ? 20.0 * rl_log10(limiter->env) : 0.0;
 }
 
+/* Nonzero if a sample is above the ceiling. A compare and an or per
+ * sample, so the loop vectorises. */
+static uint32_t rl_limiter_any_over(float* const* planar, uint32_t channels, uint32_t frames,
+                                    float ceiling) {
+    uint32_t over = 0;
+    uint32_t c;
+    uint32_t i;
+    for (c = 0; c < channels; ++c) {
+        const float* x = planar[c];
+        for (i = 0; i < frames; ++i) {
+            over |= fabsf(x[i]) > ceiling ? 1u : 0u;
+        }
+    }
+    return over;
+}
+
 rl_result rl_limiter_process(rl_limiter* limiter, float* const* planar, uint32_t channels,
                              uint32_t frames) {
     uint32_t bad = 0;
@@ -134,6 +150,11 @@ rl_result rl_limiter_process(rl_limiter* limiter, float* const* planar, uint32_t
     }
     for (c = 0; c < channels; ++c) {
         (void)rl_dsp_sanitize(planar[c], frames);
+    }
+    /* At rest with every sample at or below the ceiling, each frame below
+     * would keep the gain at exactly 1 and leave its samples untouched. */
+    if (limiter->env == 1.0 && !rl_limiter_any_over(planar, channels, frames, limiter->ceiling)) {
+        return RL_OK;
     }
     env = limiter->env;
     for (i = 0; i < frames; ++i) {

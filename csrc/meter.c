@@ -107,30 +107,82 @@ static void rl_meter_publish(rl_meter* m, uint32_t c) {
     atomic_store_explicit(&r->quanta, m->quanta[c], memory_order_relaxed);
 }
 
+/* One channel's quantum: peak, clips and the mean square after it. */
+typedef struct rl_meter_scan {
+    double ms;
+    float peak;
+    uint32_t clips;
+} rl_meter_scan;
+
+static inline void rl_meter_frame(float x, double alpha, double* ms, float* peak, uint32_t* clips) {
+    uint32_t bad = 0;
+    float v = rl_dsp_clean(x, &bad);
+    float a = fabsf(v);
+    *clips += (bad | (a >= 1.0f ? 1u : 0u));
+    *peak = a > *peak ? a : *peak;
+    *ms += alpha * ((double)v * (double)v - *ms);
+}
+
+static void rl_meter_scan_one(const float* x, uint32_t frames, double alpha, rl_meter_scan* s) {
+    double ms = s->ms;
+    float peak = 0.0f;
+    uint32_t clips = 0;
+    uint32_t i;
+    for (i = 0; i < frames; ++i) {
+        rl_meter_frame(x[i], alpha, &ms, &peak, &clips);
+    }
+    s->ms = ms;
+    s->peak = peak;
+    s->clips = clips;
+}
+
+/* The mean square is a chain of dependent operations, frame after frame;
+ * two channels in one loop run two chains side by side. */
+static void rl_meter_scan_two(const float* x, const float* y, uint32_t frames, double alpha,
+                              rl_meter_scan* s, rl_meter_scan* t) {
+    double ms = s->ms;
+    double mt = t->ms;
+    float ps = 0.0f;
+    float pt = 0.0f;
+    uint32_t cs = 0;
+    uint32_t ct = 0;
+    uint32_t i;
+    for (i = 0; i < frames; ++i) {
+        rl_meter_frame(x[i], alpha, &ms, &ps, &cs);
+        rl_meter_frame(y[i], alpha, &mt, &pt, &ct);
+    }
+    s->ms = ms;
+    s->peak = ps;
+    s->clips = cs;
+    t->ms = mt;
+    t->peak = pt;
+    t->clips = ct;
+}
+
 rl_result rl_meter_process(rl_meter* meter, const float* const* planar, uint32_t channels,
                            uint32_t frames) {
+    rl_meter_scan scan[RL_DSP_MAX_CHANNELS];
     uint32_t c;
-    uint32_t i;
     if (!rl_meter_usable(meter) ||
         !rl_dsp_const_buffers_valid(planar, channels, frames, meter->channels)) {
         return RL_INVALID_ARGS;
     }
     for (c = 0; c < channels; ++c) {
-        const float* x = planar[c];
-        double ms = meter->ms[c];
-        double alpha = meter->rms_alpha;
+        scan[c].ms = meter->ms[c];
+    }
+    for (c = 0; c + 1u < channels; c += 2u) {
+        rl_meter_scan_two(planar[c], planar[c + 1u], frames, meter->rms_alpha, &scan[c],
+                          &scan[c + 1u]);
+    }
+    if (c < channels) {
+        rl_meter_scan_one(planar[c], frames, meter->rms_alpha, &scan[c]);
+    }
+    for (c = 0; c < channels; ++c) {
+        double ms = scan[c].ms;
         double level = meter->level[c];
-        float peak = 0.0f;
-        uint32_t clips = 0;
+        float peak = scan[c].peak;
+        uint32_t clips = scan[c].clips;
         uint32_t decay_frames;
-        for (i = 0; i < frames; ++i) {
-            uint32_t bad = 0;
-            float v = rl_dsp_clean(x[i], &bad);
-            float a = fabsf(v);
-            clips += (bad | (a >= 1.0f ? 1u : 0u));
-            peak = a > peak ? a : peak;
-            ms += alpha * ((double)v * (double)v - ms);
-        }
         /* Hold, then fall at RL_METER_PEAK_DECAY_DB_PER_S; a new peak at or
          * above the fallen level takes over and restarts the hold. */
         if (meter->hold_left[c] >= frames) {
