@@ -154,6 +154,18 @@ export declare class RingWriter implements RingEndpoint {
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Like write(), blocking in Atomics.wait. Workers only: elsewhere RingletError 'WAIT_NOT_ALLOWED'. */
   writeSync(data: AudioData, options: { timeoutMs: number }): WriteResult;
+  /**
+   * The frames written from now on run at `sampleRate` Hz (8000 to 384000):
+   * a source node that resamples (one made with varispeed: true, or with a
+   * sampleRate other than its context's) changes its conversion exactly at
+   * the next frame written, so files at different rates follow each other
+   * on one node with no gap. Call it on the writing thread, between writes.
+   * False, changing nothing, while 4 marks are still ahead of what the node
+   * has read (on 'message', as of the last snapshot): try again later. Any
+   * thread; wait-free, no allocation.
+   * @throws TypeError for a node that does not resample, TypeError / RangeError for a bad rate; RingletError 'CLOSED'.
+   */
+  setSampleRate(sampleRate: number): boolean;
 }
 
 /** The consuming end of a ring. One reader per ring at a time. */
@@ -282,6 +294,8 @@ export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
   writeSync(data: AudioData, options: { timeoutMs: number }): WriteResult;
+  /** See RingWriter.setSampleRate; on 'message' the mark travels in order with the writes. */
+  setSampleRate(sampleRate: number): boolean;
 }
 
 /** The consuming end a capture node exposes: a RingReader, or its port-based twin on the 'message' transport. */
