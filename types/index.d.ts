@@ -378,7 +378,7 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
    * context's puts the core's band-limited resampler between the ring and
    * the chain, on the audio thread: the ring then drains at this rate (times
    * playbackRate), and the node plays at the context's. That needs the
-   * context's own rate in the same range. The resampler adds about 230 KiB
+   * context's own rate in the same range. The resampler adds about 275 KiB
    * to a stereo node's memory and `stats().latencyFrames` of delay (about
    * 105 frames at 44.1 -> 48 kHz). Refused (TypeError) for other modes;
    * a value outside the range is a RangeError.
@@ -388,7 +388,7 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
    * Source nodes only: whether `node.playbackRate` is live. Default true
    * when `sampleRate` differs from the context's (the resampler is there
    * already; playbackRate costs 4 KiB more), false otherwise: a node at the
-   * context's rate needs the resampler for it (about 230 KiB more memory,
+   * context's rate needs the resampler for it (about 275 KiB more memory,
    * stereo), though it copies its ring straight through, bit for bit and
    * with no latency, until the first playbackRate other than 1.
    */
