@@ -814,7 +814,8 @@ function decodeSection(runs, stamp) {
     const cells = runs.map((r) => {
       const x = r.run.summary?.rows.find((y) => y.format === format);
       if (!x) return '–';
-      if (x.error) return /no decoder|DECODER_MISSING|not support/i.test(x.error) ? 'no decoder' : `failed: ${x.error}`;
+      if (x.error)
+        return /no (working )?decoder|DECODER_MISSING|not support/i.test(x.error) ? 'no decoder' : `failed: ${x.error}`;
       return `${f(x.realtimeFactor, 0)}x (${f(x.min, 0)} – ${f(x.max, 0)})`;
     });
     lines.push(`| ${format} | ${cells.join(' | ')} |`);
