@@ -26,7 +26,13 @@ struct rl_ring {
     rl_atomic_u32 reader_waiting;
     rl_atomic_u32 underruns;
     rl_atomic_u32 overruns;
-    unsigned char pad3[44];
+    rl_atomic_u32 rate_marks_on;
+    rl_atomic_u32 marks_written;
+    rl_atomic_u32 marks_taken;
+    struct {
+        rl_atomic_u32 frame;
+        rl_atomic_u32 rate_bits; /* float32 */
+    } marks[RL_RING_RATE_MARKS];
 };
 
 /* Wakes every thread sleeping on `address` (Atomics.wait / waitAsync in JS).

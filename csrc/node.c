@@ -44,9 +44,10 @@ struct rl_node {
     uint32_t generator_fade; /* frames of fade-out left after a stop */
     uint32_t generator_fade_frames;
     uint32_t varispeed;
-    uint32_t same_rate;  /* input_rate == sample_rate */
     uint32_t resampling; /* the resampler is between the ring and the chain */
+    uint32_t fresh;      /* nothing read from the ring since the last resampler reset */
     float rate_hold;     /* the last playback rate given, held while none arrive */
+    double in_rate;      /* the ring's rate after the last rate mark taken */
 };
 
 _Static_assert(offsetof(struct rl_node, frames_processed) == 64, "stats block is 64-aligned");
@@ -123,6 +124,9 @@ static int rl_node_plan_for(const rl_node_config* config, rl_node_plan* plan) {
     sizes[6] = 0;
     if (plan->resampled) {
         plan->sc = rl_resampler_config_init(config->channels, input_rate, config->sample_rate);
+        /* The ring's producer may change the rate (rate marks) to any the
+         * resampler takes. */
+        plan->sc.max_input_rate = RL_RESAMPLER_MAX_RATE;
         if (rl_resampler_get_heap_size(&plan->sc, &sizes[6]) != RL_OK) {
             return 0;
         }
@@ -221,7 +225,8 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     n->gain_hold = 1.0f;
     n->rate_hold = 1.0f;
     n->varispeed = config->varispeed != 0;
-    n->same_rate = config->input_rate == 0.0 || config->input_rate == config->sample_rate;
+    n->in_rate = config->input_rate == 0.0 ? config->sample_rate : config->input_rate;
+    n->fresh = 1u;
     n->rate_values = n->varispeed ? (float*)(void*)(base + plan.rate_values) : NULL;
     memset(base + plan.in, 0, plan.ring - plan.in);
     if ((r = rl_params_init(base + plan.params, RL_PARAMS_BYTES, &n->params)) != RL_OK ||
@@ -249,7 +254,10 @@ rl_result rl_node_init_preallocated(const rl_node_config* config, void* heap, si
     n->generator_fade_frames = (uint32_t)ceil(RL_GENERATOR_FADE_MS * config->sample_rate / 1000.0);
     /* With equal rates the node copies its ring until a playback rate other
      * than 1 arrives; otherwise it resamples from the start. */
-    n->resampling = n->resampler != NULL && !n->same_rate;
+    n->resampling = n->resampler != NULL && n->in_rate != n->sample_rate;
+    if (ring != NULL && n->resampler != NULL) {
+        rl_ring_take_rates(ring, 1);
+    }
     n->magic = RL_NODE_MAGIC;
     *node = n;
     return RL_OK;
@@ -399,11 +407,14 @@ static void rl_node_apply(struct rl_node* n, const rl_param_message* m) {
     case RL_PARAM_RESAMPLER_RESET:
         if (n->resampler == NULL) {
             r = RL_INVALID_ARGS;
-        } else if (n->same_rate && n->rate_hold == 1.0f &&
-                   rl_resampler_speed(n->resampler) == 1.0) {
+        } else if (n->in_rate == n->sample_rate && n->rate_hold == 1.0f &&
+                   rl_resampler_speed(n->resampler) == 1.0 &&
+                   rl_resampler_rate_changes(n->resampler) == 0u) {
             n->resampling = 0;
+            n->fresh = 1u;
         } else {
             r = rl_resampler_reset(n->resampler, RL_RESAMPLER_START_SILENT, 0.0);
+            n->fresh = 1u;
         }
         break;
     default:
@@ -432,12 +443,100 @@ void rl_test_trap_if_armed(const char* where) {
 }
 #endif
 
+/* Ring frames before ring frame `at` (negative once read past it). */
+static int64_t rl_node_ahead(rl_ring* ring, uint32_t at) {
+    return (int64_t)(int32_t)(at - atomic_load_explicit(&ring->read_index, memory_order_relaxed));
+}
+
+/* Whether the node would copy its ring: at the context's rate, speed 1. */
+static int rl_node_at_rest(const struct rl_node* n) {
+    return n->in_rate == n->sample_rate && n->rate_hold == 1.0f &&
+           rl_resampler_speed(n->resampler) == 1.0;
+}
+
+/*
+ * Takes the ring's rate marks: the producer queues each before the frame it
+ * starts at, so a mark is seen before its frame is read. Resampling, each
+ * goes to the resampler at once (rl_resampler_set_input_rate), far enough
+ * ahead to be exact while the ring holds more than the resampler's reach.
+ * Copying, the node goes on copying until the quantum before a change can
+ * no longer wait, then starts the resampler directly (RL_RESAMPLER_START_DIRECT,
+ * at least RL_RESAMPLER_SPEED_DELAY_FRAMES + 1 frames before the change, so
+ * its warm-up is over and the change lands exactly). A change at the very
+ * next frame with nothing held (the first frame after a reset, or after an
+ * underrun while copying) restarts the resampler at the new rate, or goes
+ * back to copying when that rate is the context's. `may_reset` is 0 inside
+ * the resampler's pull. Audio thread; at most RL_RING_RATE_MARKS marks.
+ */
+static void rl_node_take_marks(struct rl_node* n, uint32_t frames, int may_reset) {
+    rl_ring* ring = rl_node_ring(n);
+    uint32_t i;
+    for (i = 0; i < RL_RING_RATE_MARKS; ++i) {
+        uint32_t at;
+        double rate;
+        int64_t ahead;
+        if (rl_ring_peek_rate(ring, &at, &rate) != RL_OK) {
+            return;
+        }
+        ahead = rl_node_ahead(ring, at);
+        if (rate == n->in_rate) {
+            rl_ring_pop_rate(ring);
+            continue;
+        }
+        if (may_reset && ahead <= 0 && (n->fresh || !n->resampling)) {
+            if (rl_resampler_reset_rate(n->resampler, RL_RESAMPLER_START_SILENT, 0.0, rate) !=
+                RL_OK) {
+                return;
+            }
+            n->in_rate = rate;
+            n->resampling = !rl_node_at_rest(n);
+            n->fresh = 1u;
+        } else if (!n->resampling) {
+            if (!may_reset ||
+                ahead >= (int64_t)frames + (int64_t)RL_RESAMPLER_SPEED_DELAY_FRAMES + 1) {
+                return; /* copy on: the switch can wait for a later quantum */
+            }
+            if (rl_resampler_reset(n->resampler, RL_RESAMPLER_START_DIRECT, 1.0) != RL_OK ||
+                rl_resampler_set_input_rate(n->resampler, rate, ahead) != RL_OK) {
+                return;
+            }
+            n->resampling = 1u;
+            n->in_rate = rate;
+        } else {
+            if (rl_resampler_set_input_rate(n->resampler, rate, ahead) != RL_OK) {
+                return; /* the resampler holds all it can: reads stop at this mark */
+            }
+            n->in_rate = rate;
+        }
+        rl_ring_pop_rate(ring);
+    }
+}
+
 /* The resampler's input: the ring. A short read of a ring that is closed and
- * now empty is the end of the stream (the filter's tail then plays). */
+ * now empty is the end of the stream (the filter's tail then plays). Marks
+ * that arrived meanwhile go to the resampler first; a mark it has no room
+ * for stops the read at its frame. */
 static uint32_t rl_node_pull(void* user, float* const* planar, uint32_t frames, int* ended) {
-    rl_ring* ring = rl_node_ring((rl_node*)user);
+    struct rl_node* n = (struct rl_node*)user;
+    rl_ring* ring = rl_node_ring(n);
     uint32_t moved = 0;
-    rl_result r = rl_ring_read_planar(ring, planar, frames, &moved);
+    uint32_t at;
+    double rate;
+    rl_result r;
+    rl_node_take_marks(n, frames, 0);
+    if (rl_ring_peek_rate(ring, &at, &rate) == RL_OK) {
+        int64_t ahead = rl_node_ahead(ring, at);
+        if (ahead < (int64_t)frames) {
+            frames = ahead > 0 ? (uint32_t)ahead : 0u;
+        }
+        if (frames == 0) {
+            return 0;
+        }
+    }
+    r = rl_ring_read_planar(ring, planar, frames, &moved);
+    if (moved > 0) {
+        n->fresh = 0;
+    }
     if (r == RL_CLOSED ||
         (moved < frames && rl_ring_is_closed(ring) && rl_ring_available_read(ring) == 0)) {
         *ended = 1;
@@ -504,12 +603,17 @@ static uint32_t rl_node_input_stage(struct rl_node* n, float* const* out, uint32
     }
     n->primed = 1u;
     if (n->resampler != NULL) {
-        uint32_t silent = rl_node_resample(n, out, frames, rates, rate_count);
+        uint32_t silent;
+        rl_node_take_marks(n, frames, 1);
+        silent = rl_node_resample(n, out, frames, rates, rate_count);
         if (silent != UINT32_MAX) {
             return silent;
         }
     }
     *result = rl_ring_read_planar(rl_node_ring(n), out, frames, &moved);
+    if (moved > 0) {
+        n->fresh = 0;
+    }
     for (c = 0; c < n->channels; ++c) {
         memset(out[c] + moved, 0, (size_t)(frames - moved) * sizeof(float));
     }

@@ -102,7 +102,9 @@ typedef struct rl_rs_speed {
 struct rl_resampler {
     uint32_t magic;
     uint32_t channels;
-    double ratio; /* input_rate / output_rate */
+    double ratio; /* input_rate / output_rate at P[frame]; the changes below follow */
+    double output_rate;
+    double max_input_rate;
     float max_speed;
     uint32_t ramp_frames;
     uint32_t capacity;     /* input buffer frames per channel */
@@ -139,6 +141,11 @@ struct rl_resampler {
     uint32_t ended;
     int64_t end; /* the first input frame after the input */
     uint64_t work;
+    /* Input-rate changes the trajectory has not passed: from input frame
+     * chg_at[k] on, the ratio is chg_ratio[k] (in order of chg_at). */
+    uint32_t chg_count;
+    int64_t chg_at[RL_RESAMPLER_RATE_CHANGES];
+    double chg_ratio[RL_RESAMPLER_RATE_CHANGES];
 };
 
 RL_RS_COLD rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rate,
@@ -148,6 +155,7 @@ RL_RS_COLD rl_resampler_config rl_resampler_config_init(uint32_t channels, doubl
     c.input_rate = input_rate;
     c.output_rate = output_rate;
     c.max_speed = RL_RESAMPLER_MAX_SPEED;
+    c.max_input_rate = 0.0;
     return c;
 }
 
@@ -173,13 +181,16 @@ RL_RS_COLD static int rl_rs_plan_for(const rl_resampler_config* c, rl_rs_plan* p
     size_t at;
     if (c == NULL || c->channels == 0 || c->channels > RL_RESAMPLER_MAX_CHANNELS ||
         !rl_rs_rate_valid(c->input_rate) || !rl_rs_rate_valid(c->output_rate) ||
-        !(c->max_speed >= 1.0 && c->max_speed <= RL_RESAMPLER_MAX_SPEED)) {
+        !(c->max_speed >= 1.0 && c->max_speed <= RL_RESAMPLER_MAX_SPEED) ||
+        (c->max_input_rate != 0.0 &&
+         !(c->max_input_rate >= c->input_rate && c->max_input_rate <= RL_RESAMPLER_MAX_RATE))) {
         return 0;
     }
     /* What the filter keeps: H frames before P[next - H - 1] (a splice
      * interpolates there), and ahead to a decimating frame's lookahead:
      * (2H + 1) steps and 2H frames. */
-    step_max = c->input_rate / c->output_rate * c->max_speed;
+    step_max = (c->max_input_rate > c->input_rate ? c->max_input_rate : c->input_rate) /
+               c->output_rate * c->max_speed;
     if (step_max < 1.0) {
         step_max = 1.0;
     }
@@ -403,6 +414,51 @@ static rl_rs_pos rl_rs_advance(rl_rs_pos p, double step) {
     return p;
 }
 
+/* P one output frame on from p at `speed`, through the input-rate changes
+ * that wait: a step that reaches a change's frame is split there, the rest
+ * of it taken at the new ratio. */
+static rl_rs_pos rl_rs_walk(const struct rl_resampler* rs, rl_rs_pos p, double speed) {
+    double ratio = rs->ratio;
+    double left = 1.0;
+    uint32_t k = 0;
+    while (k < rs->chg_count && rs->chg_at[k] <= p.i) {
+        ratio = rs->chg_ratio[k++];
+    }
+    for (; k < rs->chg_count; ++k) {
+        double step = ratio * speed;
+        double dist = (double)(rs->chg_at[k] - p.i) - p.f;
+        if (step * left < dist) {
+            break;
+        }
+        left -= dist / step;
+        if (left < 0.0) {
+            left = 0.0;
+        }
+        p.i = rs->chg_at[k];
+        p.f = 0.0;
+        ratio = rs->chg_ratio[k];
+    }
+    return left > 0.0 ? rl_rs_advance(p, ratio * speed * left) : p;
+}
+
+/* Moves the changes the next frame's position has reached into rs->ratio. */
+static void rl_rs_retire_changes(struct rl_resampler* rs) {
+    int64_t at = rl_rs_p(rs, rs->frame).i;
+    uint32_t n = 0;
+    uint32_t k;
+    while (n < rs->chg_count && rs->chg_at[n] <= at) {
+        rs->ratio = rs->chg_ratio[n++];
+    }
+    if (n == 0) {
+        return;
+    }
+    for (k = n; k < rs->chg_count; ++k) {
+        rs->chg_at[k - n] = rs->chg_at[k];
+        rs->chg_ratio[k - n] = rs->chg_ratio[k];
+    }
+    rs->chg_count -= n;
+}
+
 static float rl_rs_clamp_speed(const struct rl_resampler* rs, float s) {
     if (s < (float)RL_RESAMPLER_MIN_SPEED) {
         return (float)RL_RESAMPLER_MIN_SPEED;
@@ -434,8 +490,7 @@ static void rl_rs_append(struct rl_resampler* rs, uint32_t frames, const float* 
         } else if (s.left > 0) {
             s.speed = --s.left == 0 ? s.target : rl_rs_clamp_speed(rs, s.speed + s.inc);
         }
-        rs->traj[(j + 1u) & RL_RS_TMASK] =
-            rl_rs_advance(rl_rs_p(rs, j), rs->ratio * (double)s.speed);
+        rs->traj[(j + 1u) & RL_RS_TMASK] = rl_rs_walk(rs, rl_rs_p(rs, j), (double)s.speed);
         rs->speeds[(j + 1u) & RL_RS_TMASK] = s;
         rs->known = j + 1u;
     }
@@ -456,25 +511,42 @@ RL_RS_COLD static void rl_rs_truncate(struct rl_resampler* rs) {
 /* State                                                                    */
 /* ------------------------------------------------------------------------ */
 
-RL_RS_COLD rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start, double speed) {
+/* rl_resampler_reset and rl_resampler_reset_rate: `new_ratio` > 0 is the input
+ * ratio from the reset on (after the changes for frames already pulled). */
+RL_RS_COLD static rl_result rl_rs_reset(struct rl_resampler* rs, rl_resampler_start start,
+                                        double speed, double new_ratio) {
     double step0;
     double p0;
     double look;
+    double ratio;
     int64_t zeros;
+    int64_t pulled;
     uint64_t j;
     uint32_t c;
-    if (rs == NULL) {
-        return RL_INVALID_ARGS;
+    uint32_t k;
+    uint32_t n = 0;
+    /* The input is numbered from the reset on: changes for frames already
+     * pulled (dropped now) apply at once, the others move with the count. */
+    pulled = rs->base + rs->fill;
+    ratio = rs->ratio;
+    while (n < rs->chg_count && rs->chg_at[n] <= pulled) {
+        ratio = rs->chg_ratio[n++];
     }
-    if (rs->magic != RL_RS_MAGIC) {
-        return RL_INVALID_STATE;
+    if (new_ratio > 0.0) {
+        ratio = new_ratio;
     }
     if ((start != RL_RESAMPLER_START_SILENT && start != RL_RESAMPLER_START_ALIGNED &&
-         (start != RL_RESAMPLER_START_DIRECT || rs->ratio != 1.0)) ||
+         (start != RL_RESAMPLER_START_DIRECT || ratio != 1.0)) ||
         (speed != 0.0 && !(speed >= RL_RESAMPLER_MIN_SPEED && speed <= (double)rs->max_speed)) ||
         (start == RL_RESAMPLER_START_DIRECT && speed != 0.0 && speed != 1.0)) {
         return RL_INVALID_ARGS;
     }
+    rs->ratio = ratio;
+    for (k = n; k < rs->chg_count; ++k) {
+        rs->chg_at[k - n] = rs->chg_at[k] - pulled;
+        rs->chg_ratio[k - n] = rs->chg_ratio[k];
+    }
+    rs->chg_count -= n;
     if (start == RL_RESAMPLER_START_DIRECT) {
         rs->speed.speed = 1.0f;
     } else if (speed != 0.0) {
@@ -502,6 +574,10 @@ RL_RS_COLD rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start sta
         rl_rs_pos p;
         p.i = (int64_t)floor(v);
         p.f = v - floor(v);
+        /* Ahead of the first frame, through the changes that wait. */
+        if (j > rs->frame) {
+            p = rl_rs_walk(rs, rl_rs_p(rs, j - 1u), (double)rs->speed.speed);
+        }
         rs->traj[j & RL_RS_TMASK] = p;
         rs->speeds[j & RL_RS_TMASK] = rs->speed;
     }
@@ -520,6 +596,30 @@ RL_RS_COLD rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start sta
     rs->ended = 0;
     rs->end = 0;
     return RL_OK;
+}
+
+RL_RS_COLD rl_result rl_resampler_reset(rl_resampler* rs, rl_resampler_start start, double speed) {
+    if (rs == NULL) {
+        return RL_INVALID_ARGS;
+    }
+    if (rs->magic != RL_RS_MAGIC) {
+        return RL_INVALID_STATE;
+    }
+    return rl_rs_reset(rs, start, speed, 0.0);
+}
+
+RL_RS_COLD rl_result rl_resampler_reset_rate(rl_resampler* rs, rl_resampler_start start,
+                                             double speed, double input_rate) {
+    if (rs == NULL) {
+        return RL_INVALID_ARGS;
+    }
+    if (rs->magic != RL_RS_MAGIC) {
+        return RL_INVALID_STATE;
+    }
+    if (!(input_rate >= RL_RESAMPLER_MIN_RATE && input_rate <= rs->max_input_rate)) {
+        return RL_INVALID_ARGS;
+    }
+    return rl_rs_reset(rs, start, speed, input_rate / rs->output_rate);
 }
 
 RL_RS_COLD rl_result rl_resampler_init_preallocated(const rl_resampler_config* config, void* heap,
@@ -542,6 +642,10 @@ RL_RS_COLD rl_result rl_resampler_init_preallocated(const rl_resampler_config* c
     rs = (struct rl_resampler*)heap;
     rs->channels = config->channels;
     rs->ratio = config->input_rate / config->output_rate;
+    rs->output_rate = config->output_rate;
+    rs->max_input_rate =
+        config->max_input_rate > config->input_rate ? config->max_input_rate : config->input_rate;
+    rs->chg_count = 0;
     rs->max_speed = (float)config->max_speed;
     rs->ramp_frames = (uint32_t)ceil(RL_RESAMPLER_SPEED_RAMP_MS * config->output_rate / 1000.0);
     rs->capacity = plan.capacity;
@@ -1143,6 +1247,7 @@ rl_result rl_resampler_process(rl_resampler* rs, float* const* out, uint32_t fra
             return RL_INVALID_ARGS;
         }
     }
+    rl_rs_retire_changes(rs);
     rl_rs_append(rs, frames, speeds, speed_count);
     rl_rs_scan_exit(rs);
     goal = rl_rs_need(rs, rs->frame + frames - 1u);
@@ -1255,11 +1360,14 @@ RL_RS_COLD rl_result rl_resampler_end_input(rl_resampler* rs) {
 
 RL_RS_COLD double rl_resampler_lookahead(const rl_resampler* rs) {
     rl_rs_pos p;
+    double v;
     if (!rl_rs_valid(rs)) {
         return NAN;
     }
     p = rl_rs_p(rs, rs->frame);
-    return (double)(rs->base + rs->fill - p.i) - p.f;
+    /* After the end, the padding is no input. */
+    v = (double)((rs->ended ? rs->end : rs->base + rs->fill) - p.i) - p.f;
+    return v > 0.0 ? v : 0.0;
 }
 
 RL_RS_COLD double rl_resampler_latency(const rl_resampler* rs) {
@@ -1284,4 +1392,54 @@ double rl_resampler_speed(const rl_resampler* rs) {
 
 uint64_t rl_resampler_work(const rl_resampler* rs) {
     return rl_rs_valid(rs) ? rs->work : 0u;
+}
+
+RL_RS_COLD rl_result rl_resampler_set_input_rate(rl_resampler* rs, double input_rate,
+                                                 int64_t ahead) {
+    int64_t at;
+    int64_t reach;
+    if (rs == NULL) {
+        return RL_INVALID_ARGS;
+    }
+    if (rs->magic != RL_RS_MAGIC) {
+        return RL_INVALID_STATE;
+    }
+    if (!(input_rate >= RL_RESAMPLER_MIN_RATE && input_rate <= rs->max_input_rate)) {
+        return RL_INVALID_ARGS;
+    }
+    if (rs->chg_count >= RL_RESAMPLER_RATE_CHANGES) {
+        return RL_QUEUE_FULL;
+    }
+    at = rs->base + rs->fill + ahead;
+    /* A frame the known trajectory has passed: from where it ends. */
+    reach = rl_rs_p(rs, rs->known).i;
+    if (at < reach) {
+        at = reach;
+    }
+    if (rs->chg_count > 0 && at < rs->chg_at[rs->chg_count - 1u]) {
+        at = rs->chg_at[rs->chg_count - 1u];
+    }
+    rs->chg_at[rs->chg_count] = at;
+    rs->chg_ratio[rs->chg_count] = input_rate / rs->output_rate;
+    ++rs->chg_count;
+    return RL_OK;
+}
+
+double rl_resampler_input_rate(const rl_resampler* rs) {
+    double ratio;
+    int64_t at;
+    uint32_t k;
+    if (!rl_rs_valid(rs)) {
+        return NAN;
+    }
+    ratio = rs->ratio;
+    at = rl_rs_p(rs, rs->frame).i;
+    for (k = 0; k < rs->chg_count && rs->chg_at[k] <= at; ++k) {
+        ratio = rs->chg_ratio[k];
+    }
+    return ratio * rs->output_rate;
+}
+
+uint32_t rl_resampler_rate_changes(const rl_resampler* rs) {
+    return rl_rs_valid(rs) ? rs->chg_count : 0u;
 }

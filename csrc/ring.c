@@ -18,6 +18,11 @@ _Static_assert(offsetof(rl_ring, writer_waiting) == RL_RING_OFFSET_WRITER_WAITIN
 _Static_assert(offsetof(rl_ring, reader_waiting) == RL_RING_OFFSET_READER_WAITING, "layout");
 _Static_assert(offsetof(rl_ring, underruns) == RL_RING_OFFSET_UNDERRUNS, "layout");
 _Static_assert(offsetof(rl_ring, overruns) == RL_RING_OFFSET_OVERRUNS, "layout");
+_Static_assert(offsetof(rl_ring, rate_marks_on) == RL_RING_OFFSET_RATE_MARKS_ON, "layout");
+_Static_assert(offsetof(rl_ring, marks_written) == RL_RING_OFFSET_MARKS_WRITTEN, "layout");
+_Static_assert(offsetof(rl_ring, marks_taken) == RL_RING_OFFSET_MARKS_TAKEN, "layout");
+_Static_assert(offsetof(rl_ring, marks) == RL_RING_OFFSET_MARKS, "layout");
+_Static_assert(sizeof(((rl_ring*)0)->marks[0]) == RL_RING_RATE_MARK_BYTES, "layout");
 _Static_assert(sizeof(rl_ring) == RL_RING_HEADER_BYTES, "layout");
 
 static int rl_is_pow2(uint32_t x) {
@@ -423,4 +428,74 @@ rl_result rl_ring_read_planar(rl_ring* ring, float* const* planar, uint32_t fram
     }
     *frames_read = n;
     return rl_ring_end_read(ring, frames, n, closed);
+}
+
+/* Rate marks (ringlet.h, the ring header): a queue beside the frames. */
+
+rl_result rl_ring_mark_rate(rl_ring* ring, double rate) {
+    uint32_t written;
+    uint32_t slot;
+    float f;
+    uint32_t bits;
+    if (ring == NULL || !(rate >= RL_RESAMPLER_MIN_RATE && rate <= RL_RESAMPLER_MAX_RATE)) {
+        return RL_INVALID_ARGS;
+    }
+    if (atomic_load_explicit(&ring->rate_marks_on, memory_order_acquire) == 0u) {
+        return RL_INVALID_STATE;
+    }
+    if (atomic_load_explicit(&ring->closed, memory_order_acquire) != 0u) {
+        return RL_CLOSED;
+    }
+    written = atomic_load_explicit(&ring->marks_written, memory_order_relaxed);
+    if (written - atomic_load_explicit(&ring->marks_taken, memory_order_acquire) >=
+        RL_RING_RATE_MARKS) {
+        return RL_QUEUE_FULL;
+    }
+    slot = written % RL_RING_RATE_MARKS;
+    f = (float)rate;
+    memcpy(&bits, &f, sizeof bits);
+    atomic_store_explicit(&ring->marks[slot].frame,
+                          atomic_load_explicit(&ring->write_index, memory_order_relaxed),
+                          memory_order_relaxed);
+    atomic_store_explicit(&ring->marks[slot].rate_bits, bits, memory_order_relaxed);
+    atomic_store_explicit(&ring->marks_written, written + 1u, memory_order_seq_cst);
+    return RL_OK;
+}
+
+rl_result rl_ring_peek_rate(const rl_ring* ring, uint32_t* frame, double* rate) {
+    rl_ring* r = (rl_ring*)ring;
+    uint32_t taken;
+    uint32_t slot;
+    uint32_t bits;
+    float f;
+    if (ring == NULL || frame == NULL || rate == NULL) {
+        return RL_INVALID_ARGS;
+    }
+    taken = atomic_load_explicit(&r->marks_taken, memory_order_relaxed);
+    if (atomic_load_explicit(&r->marks_written, memory_order_acquire) == taken) {
+        return RL_QUEUE_EMPTY;
+    }
+    slot = taken % RL_RING_RATE_MARKS;
+    *frame = atomic_load_explicit(&r->marks[slot].frame, memory_order_relaxed);
+    bits = atomic_load_explicit(&r->marks[slot].rate_bits, memory_order_relaxed);
+    memcpy(&f, &bits, sizeof f);
+    *rate = (double)f;
+    return RL_OK;
+}
+
+void rl_ring_pop_rate(rl_ring* ring) {
+    uint32_t taken;
+    if (ring == NULL) {
+        return;
+    }
+    taken = atomic_load_explicit(&ring->marks_taken, memory_order_relaxed);
+    if (atomic_load_explicit(&ring->marks_written, memory_order_acquire) != taken) {
+        atomic_store_explicit(&ring->marks_taken, taken + 1u, memory_order_release);
+    }
+}
+
+void rl_ring_take_rates(rl_ring* ring, int on) {
+    if (ring != NULL) {
+        atomic_store_explicit(&ring->rate_marks_on, on ? 1u : 0u, memory_order_release);
+    }
 }

@@ -94,6 +94,12 @@ uint32_t rlw_layout(uint32_t which) {
         RL_SPECTRUM_MIN_FFT_SIZE,
         RL_SPECTRUM_MAX_FFT_SIZE,
         RL_EQ_DEFAULT_BANDS,
+        RL_RING_OFFSET_RATE_MARKS_ON,
+        RL_RING_OFFSET_MARKS_WRITTEN,
+        RL_RING_OFFSET_MARKS_TAKEN,
+        RL_RING_OFFSET_MARKS,
+        RL_RING_RATE_MARKS,
+        RL_RING_RATE_MARK_BYTES,
     };
     return which < sizeof(values) / sizeof(values[0]) ? values[which] : 0xFFFFFFFFu;
 }

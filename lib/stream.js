@@ -58,9 +58,12 @@ function startWorker(workerUrl) {
 export class RingletStream extends StreamPlayer {
   /**
    * Makes the source node (or takes `options.node`) and the decoding Worker.
-   * The node plays at `options.sampleRate` (default the context's); files
-   * at another rate are refused with RATE_MISMATCH until source nodes
-   * resample.
+   * The stream's own node resamples (varispeed: true): it plays a file of
+   * any rate at the context's, tracks of different rates follow each other
+   * gaplessly, files at the context's rate are copied bit for bit, and
+   * `node.playbackRate` is the speed. A node passed in plays any rate when
+   * it resamples (made with varispeed: true, or another sampleRate); one
+   * that does not refuses files at other rates with RATE_MISMATCH.
    * @param {RingletContext} context
    * @param {RingletStreamOptions} [options]
    * @returns {Promise<RingletStream>}
@@ -101,19 +104,20 @@ export class RingletStream extends StreamPlayer {
             channels,
             capacityFrames,
             transport,
-            // For a source node that resamples; today's nodes play at the context's rate.
+            // Files of any rate play on it: the core converts at each track's rate mark.
+            varispeed: true,
             ...(sampleRate !== undefined ? { sampleRate: rate } : {}),
           })
         )
       );
     }
-    const want = sampleRate ?? node.context.sampleRate;
+    const want = sampleRate ?? nodeRate(node);
     if (nodeRate(node) !== want) {
       if (given === undefined) node.dispose();
       throw new RingletError(
         'RATE_MISMATCH',
-        `RingletStream.create: options.sampleRate is ${want} Hz and the node plays ${nodeRate(node)} Hz: ` +
-          'source nodes play at their context rate here; make the context at the file rate (new AudioContext({ sampleRate }))',
+        `RingletStream.create: options.sampleRate is ${want} Hz and options.node plays ${nodeRate(node)} Hz: ` +
+          "leave sampleRate out with a node of your own (the node's rate is the one it was made with)",
       );
     }
     let worker;

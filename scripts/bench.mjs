@@ -31,6 +31,10 @@
 //     output (source -> capture), offline and realtime
 //   POOL_BENCH_TRIALS=5 node test/bench/pool.browser.js  WorkerPool vs workerpool
 //   node test/bench/underrun.browser.js  the stream player's underruns under load
+//   then, once per engine with SharedArrayBuffer (chromium, firefox,
+//     webkit-shared, as RINGLET_BROWSERS selects), with RINGLET_ENGINE=<id>:
+//     test/bench/decode.browser.js, ringlet/stream's decode throughput per
+//     format and the page's heap while a long file streams
 //   node scripts/sizes.mjs               tarball, wasm and bundle sizes
 // Each bench prints a human table and, on its last line, a JSON summary; this
 // script collects the summaries and rewrites BENCHMARKS.md, keeping whatever
@@ -45,8 +49,8 @@
 // rest of the file as it was; the section says when and on which commit it
 // was measured. `--only engines` does the same for the per-engine benches
 // (RL_CHAIN_BROWSER_ROUNDS and RL_CHAIN_BROWSER_SECONDS shorten the chain
-// bench; the section names the knobs it ran with), and `--only sizes` for the
-// package sizes.
+// bench; the section names the knobs it ran with), `--only decode` for the
+// stream's decode throughput, and `--only sizes` for the package sizes.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -765,6 +769,110 @@ function underrunSection(run) {
   return lines;
 }
 
+const DECODE_HEADING = '## Decode throughput: ringlet/stream, per format and engine';
+
+/**
+ * Runs test/bench/decode.browser.js once per selected engine that has
+ * SharedArrayBuffer, one after the other (WebKit's daemons started once).
+ */
+async function runDecode() {
+  const engines = selectedEngines().filter((e) => e.sharedArrayBuffer);
+  /** @type {Record<string, string>} */
+  const daemonEnv = {};
+  let daemons = null;
+  const runs = [];
+  try {
+    if (engines.some((e) => e.family === 'webkit')) {
+      try {
+        daemons = await startDaemons();
+        daemonEnv.RINGLET_DISPLAY = daemons.display;
+        daemonEnv.RINGLET_PULSE_SERVER = daemons.pulseServer;
+      } catch (error) {
+        console.error(`bench: WebKit's display and audio daemons did not start: ${String(error)}`);
+      }
+    }
+    for (const engine of engines) {
+      const shown = { RINGLET_ENGINE: engine.id };
+      runs.push({
+        engine,
+        run: await runOptional(['test/bench/decode.browser.js'], shown, { ...shown, ...daemonEnv }),
+      });
+    }
+  } finally {
+    await daemons?.stop();
+  }
+  return runs;
+}
+
+/**
+ * @param {{ engine: { id: string }, run: { summary: any, command: string, error?: string } }[]} runs
+ * @param {string} [stamp]
+ */
+function decodeSection(runs, stamp) {
+  const lines = [DECODE_HEADING, ''];
+  if (stamp) lines.push(stamp, '');
+  const ok = runs.filter((r) => r.run.summary);
+  const first = ok[0]?.run.summary;
+  lines.push(
+    `Commands: ${runs.map((r) => `\`${r.run.command}\``).join(', ')}, run one after the other in one \`node scripts/bench.mjs --only decode\`. ` +
+      "Each runs ringlet/stream's own decode path in a Worker (test/bench/decode-worker.js: stream-worker/tracks.js opens " +
+      'the file with mediabunny, stream-worker/pump.js decodes it and writes every frame into a ring with ' +
+      '`RingWriter.writeSync`) over a stereo file made by ffmpeg from the sweep signal of the stream tests' +
+      `${first ? ` (${first.seconds} s each)` : ''}. The ring holds the whole file, so no consumer paces it: the ` +
+      'figure is how many seconds of audio the decoder puts into a ring per second of wall time (duration / time from ' +
+      `the first frame asked to the last written), the median of ${first?.trials ?? '?'} trials (range in brackets). ` +
+      'A player needs 1x; the rest is headroom for a busy machine. Where WebCodecs lacks the codec the cell says so ' +
+      '(WebKitGTK here: FLAC, MP3, AAC and Vorbis). WebKit runs isolated (its message transport does not change the decoder).',
+    '',
+  );
+  const formats = [...new Set(ok.flatMap((r) => r.run.summary.rows.map((x) => x.format)))];
+  lines.push(
+    `| format | ${runs.map((r) => `${r.engine.id}${r.run.summary ? ` (${r.run.summary.version})` : ''}`).join(' | ')} |`,
+    `| --- | ${runs.map(() => '---:').join(' | ')} |`,
+  );
+  for (const format of formats) {
+    const cells = runs.map((r) => {
+      const x = r.run.summary?.rows.find((y) => y.format === format);
+      if (!x) return '–';
+      if (x.error)
+        return /no (working )?decoder|DECODER_MISSING|not support/i.test(x.error) ? 'no decoder' : `failed: ${x.error}`;
+      return `${f(x.realtimeFactor, 0)}x (${f(x.min, 0)} – ${f(x.max, 0)})`;
+    });
+    lines.push(`| ${format} | ${cells.join(' | ')} |`);
+  }
+  for (const r of runs) {
+    if (!r.run.summary) lines.push('', `_\`${r.run.command}\` could not run: ${r.run.error ?? 'no summary'}._`);
+  }
+  lines.push(
+    '',
+    "The page's JavaScript heap while a 10-minute mono 8 kHz WAV streams through a `RingletStream` in a realtime " +
+      'context, sampled every 5 s after a garbage collection, over the first 30 s: flat means decoded audio does not ' +
+      'pile up on the main thread (the 30-minute bound is a test: test/browser/stream.test.js):',
+    '',
+  );
+  for (const r of runs) {
+    const h = r.run.summary?.heap;
+    if (!h) continue;
+    if (!h.measured) lines.push(`- ${r.engine.id}: not measured: ${h.why}.`);
+    else
+      lines.push(
+        `- ${r.engine.id}: ${h.samples.map((x) => `${f(x.used / 2 ** 20, 2)} MiB at ${f(x.position, 0)} s`).join(', ')}.`,
+      );
+  }
+  return lines;
+}
+
+/** Replaces (or adds, before the package sizes) the decode section of BENCHMARKS.md. */
+async function onlyDecode() {
+  ensureBuilt();
+  const runs = await runDecode();
+  const m = machine();
+  const stamp = `This section alone was refreshed by \`node scripts/bench.mjs --only decode\` on ${m.date}, commit ${m.commit}, on the machine above.`;
+  replaceSection(DECODE_HEADING, decodeSection(runs, stamp).join('\n'), ['## Package sizes', MANUAL_OPEN]);
+  console.log(`\nbench: wrote the decode section of ${OUT}`);
+  if (runs.some((r) => r.run.code !== 0)) process.exitCode = 1;
+}
+
 /** @param {{ summary: any, command: string, error?: string }} run */
 function sizesSection(run) {
   const lines = ['## Package sizes', ''];
@@ -1309,9 +1417,17 @@ async function main() {
   if (only !== -1) {
     const what = process.argv[only + 1];
     /** @type {Record<string, () => Promise<void>>} */
-    const runs = { chain: onlyChain, resampler: onlyResampler, engines: onlyEngines, sizes: onlySizes };
+    const runs = {
+      chain: onlyChain,
+      resampler: onlyResampler,
+      engines: onlyEngines,
+      decode: onlyDecode,
+      sizes: onlySizes,
+    };
     if (!Object.hasOwn(runs, what ?? '')) {
-      throw new RangeError(`--only takes 'chain', 'resampler', 'engines' or 'sizes'; got ${what ?? 'nothing'}`);
+      throw new RangeError(
+        `--only takes 'chain', 'resampler', 'engines', 'decode' or 'sizes'; got ${what ?? 'nothing'}`,
+      );
     }
     await runs[/** @type {string} */ (what)]();
     return;
@@ -1338,6 +1454,7 @@ async function main() {
   const latency = await runOptional(['test/bench/latency.browser.js']);
   const pool = await runOptional(['test/bench/pool.browser.js'], { POOL_BENCH_TRIALS: '5' });
   const underrun = await runOptional(['test/bench/underrun.browser.js'], { UNDERRUN_BENCH_SECONDS: '10' });
+  const decode = await runDecode();
   const sizes = await runOptional(['scripts/sizes.mjs']);
   const m = machine();
 
@@ -1383,6 +1500,8 @@ async function main() {
     '',
     ...underrunSection(underrun),
     '',
+    ...decodeSection(decode),
+    '',
     ...sizesSection(sizes),
     '',
     manualSection(),
@@ -1403,6 +1522,7 @@ async function main() {
     pool,
     underrun,
     sizes,
+    ...decode.map((r) => r.run),
     ...engineRuns.flatMap((r) => [r.chain, r.transport, r.dsp]),
   ].filter((r, i, all) => r.code !== 0 && all.indexOf(r) === i);
   if (failed.length > 0) {

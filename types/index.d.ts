@@ -154,6 +154,18 @@ export declare class RingWriter implements RingEndpoint {
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Like write(), blocking in Atomics.wait. Workers only: elsewhere RingletError 'WAIT_NOT_ALLOWED'. */
   writeSync(data: AudioData, options: { timeoutMs: number }): WriteResult;
+  /**
+   * The frames written from now on run at `sampleRate` Hz (8000 to 384000):
+   * a source node that resamples (one made with varispeed: true, or with a
+   * sampleRate other than its context's) changes its conversion exactly at
+   * the next frame written, so files at different rates follow each other
+   * on one node with no gap. Call it on the writing thread, between writes.
+   * False, changing nothing, while 4 marks are still ahead of what the node
+   * has read (on 'message', as of the last snapshot): try again later. Any
+   * thread; wait-free, no allocation.
+   * @throws TypeError for a node that does not resample, TypeError / RangeError for a bad rate; RingletError 'CLOSED'.
+   */
+  setSampleRate(sampleRate: number): boolean;
 }
 
 /** The consuming end of a ring. One reader per ring at a time. */
@@ -282,6 +294,8 @@ export interface RingWriterEndpoint extends Omit<RingEndpoint, 'handle'> {
   write(data: AudioData, options?: { timeoutMs?: number }): Promise<WriteResult>;
   /** Throws RingletError 'WAIT_NOT_ALLOWED' on the 'message' transport. */
   writeSync(data: AudioData, options: { timeoutMs: number }): WriteResult;
+  /** See RingWriter.setSampleRate; on 'message' the mark travels in order with the writes. */
+  setSampleRate(sampleRate: number): boolean;
 }
 
 /** The consuming end a capture node exposes: a RingReader, or its port-based twin on the 'message' transport. */
@@ -364,7 +378,7 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
    * context's puts the core's band-limited resampler between the ring and
    * the chain, on the audio thread: the ring then drains at this rate (times
    * playbackRate), and the node plays at the context's. That needs the
-   * context's own rate in the same range. The resampler adds about 230 KiB
+   * context's own rate in the same range. The resampler adds about 275 KiB
    * to a stereo node's memory and `stats().latencyFrames` of delay (about
    * 105 frames at 44.1 -> 48 kHz). Refused (TypeError) for other modes;
    * a value outside the range is a RangeError.
@@ -374,7 +388,7 @@ export interface RingletNodeOptions<M extends NodeMode = NodeMode> extends LoadO
    * Source nodes only: whether `node.playbackRate` is live. Default true
    * when `sampleRate` differs from the context's (the resampler is there
    * already; playbackRate costs 4 KiB more), false otherwise: a node at the
-   * context's rate needs the resampler for it (about 230 KiB more memory,
+   * context's rate needs the resampler for it (about 275 KiB more memory,
    * stereo), though it copies its ring straight through, bit for bit and
    * with no latency, until the first playbackRate other than 1.
    */

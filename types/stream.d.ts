@@ -55,7 +55,7 @@ export interface StreamTags {
 export interface StreamInfo {
   /** Seconds; null when a ReadableStream's container does not state it. */
   readonly duration: number | null;
-  /** The file's rate in Hz (the node must play at it). */
+  /** The file's rate in Hz. A node that resamples plays it at the context's rate; one that does not must play at it (else RATE_MISMATCH). */
   readonly sampleRate: number;
   /** The file's channels. */
   readonly channels: number;
@@ -86,9 +86,16 @@ export type StreamState = 'idle' | 'stopped' | 'playing' | 'paused' | 'ended' | 
 
 /** Options for RingletStream.create. */
 export interface RingletStreamOptions {
-  /** A source node to play into (the stream does not dispose it); default: the stream makes one. */
+  /**
+   * A source node to play into (the stream does not dispose it); default:
+   * the stream makes one, with varispeed: true, so it plays files of any
+   * rate (and `node.playbackRate` is the speed). A node of your own plays
+   * any rate when it resamples (`RingletNode.create(context, { mode:
+   * 'source', varispeed: true })`); one made at the context's rate without
+   * varispeed refuses other rates with RATE_MISMATCH.
+   */
   node?: RingletNode<'source'>;
-  /** The rate the node plays; default the context's. A rate other than the context's needs a resampling source node: until then RATE_MISMATCH. */
+  /** For the node the stream makes: the rate its ring starts at (default the context's). With `node`, it must be that node's rate. */
   sampleRate?: number;
   /** For the node the stream makes: default 2 (mono files go to every channel). */
   channels?: number;
@@ -163,7 +170,7 @@ export declare class RingletStream extends EventTarget {
   readonly info: StreamInfo | null;
   /** The error that ended the last session early, or null. */
   readonly error: Error | null;
-  /** Seconds played in the heard track: the ring's frames played, not frames decoded. */
+  /** Seconds played in the heard track, in the file's own seconds: the ring's frames heard (less a resampler's lookahead), not frames decoded. */
   readonly position: number;
   /** The same in frames. */
   readonly positionFrames: number;
@@ -178,7 +185,7 @@ export declare class RingletStream extends EventTarget {
   open(source: StreamSource, options?: { timeoutMs?: number }): Promise<StreamInfo>;
   /**
    * Reads a file's info without opening it as the track, and whether it
-   * decodes here: for making the context at the file's rate before open().
+   * decodes here (a playlist's durations and tags, before playing them).
    * TypeError for a ReadableStream. Rejects as open(), except that a missing
    * decoder is reported in `problem`.
    */

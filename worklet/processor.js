@@ -24,7 +24,15 @@ import {
 } from '../lib/shared/constants.generated.js';
 import { LAYOUT } from '../lib/shared/layout.js';
 import { ParamQueue } from '../lib/shared/params.js';
-import { closeRing, pullFrames, pushFrames, ringClosed, ringFrames } from '../lib/shared/ring.js';
+import {
+  MARKS_TAKEN,
+  closeRing,
+  pullFrames,
+  pushFrames,
+  pushRateMark,
+  ringClosed,
+  ringFrames,
+} from '../lib/shared/ring.js';
 import { PROCESSOR_NAME } from '../lib/shared/version.js';
 
 /** @typedef {import('../lib/shared/core.js').CoreExports} CoreExports */
@@ -250,6 +258,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       latencyFrames: sf[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2],
       lookaheadFrames: sf[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2],
       paramBacklog: this.portParams?.backlog ?? 0,
+      marksTaken: h[MARKS_TAKEN] >>> 0,
       meters: this.meterSnapshot(),
     };
   }
@@ -304,6 +313,14 @@ class RingletProcessor extends AudioWorkletProcessor {
       if (ring && this.options.mode === MODE_SOURCE && !ringClosed(ring)) pushFrames(ring, data, 0, frames);
       // `frames` says what this chunk counted for on the main thread; the snapshot what the ring holds now.
       this.port.postMessage({ type: 'ack', epoch, data, frames: sent, snapshot: this.snapshot() }, [data.buffer]);
+    } else if (message.type === 'rate') {
+      // A rate mark, in order with the writes: the frames written after it
+      // run at this rate. The main thread never has more marks on their way
+      // than the ring's queue holds, and checked the rate.
+      const rate = /** @type {{ rate: number }} */ (/** @type {unknown} */ (message)).rate;
+      if (this.portRing && this.options.mode === MODE_SOURCE && typeof rate === 'number') {
+        pushRateMark(this.portRing, rate);
+      }
     } else if (message.type === 'read' && message.data) {
       const data = message.data;
       const ring = this.portRing;
@@ -331,6 +348,7 @@ class RingletProcessor extends AudioWorkletProcessor {
   onMessage(message) {
     switch (message?.type) {
       case 'write':
+      case 'rate':
       case 'read':
       case 'poll':
       case 'param':

@@ -85,7 +85,7 @@ _Noreturn void rl_panic(int32_t code, const char* message);
 /** "RLRG": marks an initialised ring header. */
 #define RL_RING_MAGIC 0x47524C52u
 /** Bumped whenever the header layout below changes. */
-#define RL_RING_LAYOUT_VERSION 1u
+#define RL_RING_LAYOUT_VERSION 2u
 
 /*
  * Ring header layout, byte offsets from the start of the header. The write
@@ -106,6 +106,24 @@ _Noreturn void rl_panic(int32_t code, const char* message);
 #define RL_RING_OFFSET_READER_WAITING 200u /* consumer sleeps on WRITE_INDEX */
 #define RL_RING_OFFSET_UNDERRUNS 204u
 #define RL_RING_OFFSET_OVERRUNS 208u
+/*
+ * Rate marks: the producer says that the frames it writes from now on run
+ * at another sample rate, and the consumer (a source node's resampler)
+ * changes its conversion at exactly that frame. A queue of
+ * RL_RING_RATE_MARKS marks of RL_RING_RATE_MARK_BYTES: the write index a
+ * mark starts at (uint32) and the rate (float32, Hz). MARKS_WRITTEN and
+ * MARKS_TAKEN are free-running uint32 counts, published like the frame
+ * indices: the producer fills a slot and then bumps MARKS_WRITTEN, before it
+ * writes the frame the mark starts at, so a consumer that has seen a frame
+ * has seen every mark before it. RATE_MARKS_ON is set by the consumer (a
+ * node that resamples) at init; a ring without it refuses marks.
+ */
+#define RL_RING_OFFSET_RATE_MARKS_ON 212u
+#define RL_RING_OFFSET_MARKS_WRITTEN 216u
+#define RL_RING_OFFSET_MARKS_TAKEN 220u
+#define RL_RING_OFFSET_MARKS 224u
+#define RL_RING_RATE_MARKS 4u
+#define RL_RING_RATE_MARK_BYTES 8u
 #define RL_RING_HEADER_BYTES 256u
 
 typedef struct rl_ring rl_ring; /* lives at the start of its heap block */
@@ -167,6 +185,28 @@ int rl_ring_is_closed(const rl_ring* ring);
 
 /** Either thread. Marks the ring closed and wakes any waiter. Idempotent. */
 void rl_ring_close(rl_ring* ring);
+
+/**
+ * Producer side: the frames written from now on run at `rate` Hz (a rate
+ * mark at the current write index). Wait-free.
+ * @retval RL_OK the mark is queued
+ * @retval RL_QUEUE_FULL RL_RING_RATE_MARKS marks wait for the consumer; nothing changed
+ * @retval RL_INVALID_STATE the ring's consumer takes no rate marks
+ * @retval RL_INVALID_ARGS a null ring, or a rate outside RL_RESAMPLER_MIN_RATE ..
+ * RL_RESAMPLER_MAX_RATE
+ * @retval RL_CLOSED the ring is closed
+ */
+rl_result rl_ring_mark_rate(rl_ring* ring, double rate);
+
+/** Consumer side: the oldest rate mark not yet taken, in *frame (a write
+ *  index) and *rate. RL_OK, or RL_QUEUE_EMPTY when none waits. Wait-free. */
+rl_result rl_ring_peek_rate(const rl_ring* ring, uint32_t* frame, double* rate);
+
+/** Consumer side: takes the mark rl_ring_peek_rate returned. Wait-free. */
+void rl_ring_pop_rate(rl_ring* ring);
+
+/** Consumer side, at init: whether the producer may queue rate marks. */
+void rl_ring_take_rates(rl_ring* ring, int on);
 
 /* ------------------------------------------------------------------------ */
 /* Parameter queue: settings from the main thread to the audio thread       */
@@ -1097,6 +1137,9 @@ rl_result rl_loudness_k_weighting(double sample_rate, rl_biquad_coeffs* shelf,
 #define RL_RESAMPLER_SPEED_RAMP_MS 5.0
 /** RL_RESAMPLER_START_DIRECT: the raw frames fade into the filtered ones over this many. */
 #define RL_RESAMPLER_CROSSFADE_FRAMES 64u
+/** Input-rate changes (rl_resampler_set_input_rate) a resampler holds before the trajectory reaches
+ * them. */
+#define RL_RESAMPLER_RATE_CHANGES 8u
 
 /* rl_resampler (declared with the node) lives at the start of its heap block. */
 
@@ -1107,6 +1150,10 @@ typedef struct rl_resampler_config {
     /** Speeds are clamped to RL_RESAMPLER_MIN_SPEED .. max_speed (1 .. 4;
      *  rl_resampler_config_init sets 4). It sizes the input buffer. */
     double max_speed;
+    /** The highest input rate rl_resampler_set_input_rate may set (0, the
+     *  default: input_rate, so the rate never rises; otherwise input_rate ..
+     *  RL_RESAMPLER_MAX_RATE). It sizes the input buffer too. */
+    double max_input_rate;
 } rl_resampler_config;
 
 rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rate,
@@ -1115,8 +1162,8 @@ rl_resampler_config rl_resampler_config_init(uint32_t channels, double input_rat
 /**
  * Bytes for the coefficient table (RL_RESAMPLER_PHASES * RL_RESAMPLER_TAPS *
  * 16: 96 KiB), the trajectory and its speeds (64 KiB) and, per channel, an
- * input buffer of (RL_RESAMPLER_TAPS + 2) * max(1, max_speed * input_rate /
- * output_rate) + 1,232 floats and five accumulator planes of
+ * input buffer of (RL_RESAMPLER_TAPS + 2) * max(1, max_speed * max(input_rate,
+ * max_input_rate) / output_rate) + 1,232 floats and five accumulator planes of
  * RL_MAX_QUANTUM_FRAMES + RL_RESAMPLER_TAPS + 64 floats: 227.5 KiB in all
  * for stereo at 44.1 -> 48 kHz.
  */
@@ -1160,6 +1207,15 @@ typedef enum rl_resampler_start {
  * changing nothing.
  */
 rl_result rl_resampler_reset(rl_resampler* resampler, rl_resampler_start start, double speed);
+
+/**
+ * rl_resampler_reset, with the input from the reset on at `input_rate` Hz
+ * (RL_RESAMPLER_MIN_RATE .. the config's max_input_rate; changes waiting for
+ * frames not yet pulled still follow). RL_INVALID_ARGS otherwise, changing
+ * nothing.
+ */
+rl_result rl_resampler_reset_rate(rl_resampler* resampler, rl_resampler_start start, double speed,
+                                  double input_rate);
 
 /**
  * Supplies up to `frames` input frames into `planar` (one pointer per
@@ -1211,6 +1267,34 @@ rl_result rl_resampler_process_buffers(rl_resampler* resampler, const float* con
 rl_result rl_resampler_end_input(rl_resampler* resampler);
 
 /**
+ * The input changes rate: from input frame F = (frames pulled since the
+ * reset) + `ahead` on, it runs at `input_rate` Hz, so the step becomes
+ * speed * input_rate / output_rate there. The output frame whose step
+ * reaches F is split at F: the time left of it after F runs at the new
+ * step, so F is heard at the exact output time its predecessors put it at
+ * (gapless, to within the filter's accuracy: outputs whose filter spans F
+ * interpolate across the join, as they would across any edit). `ahead` may
+ * be negative (a frame already pulled) as long as the trajectory has not
+ * reached it: the trajectory is known RL_RESAMPLER_SPEED_DELAY_FRAMES
+ * output frames ahead, and a change it has already passed takes effect
+ * where it ends (that many frames late). Up to RL_RESAMPLER_RATE_CHANGES
+ * changes wait at once, in the order of their frames (one before a waiting
+ * one is moved to it). rl_resampler_reset keeps the ones for frames not yet
+ * pulled and applies the others. Audio thread; realtime-safe, O(1).
+ * @retval RL_OK the change is queued
+ * @retval RL_QUEUE_FULL RL_RESAMPLER_RATE_CHANGES changes wait; nothing changed
+ * @retval RL_INVALID_ARGS a rate outside RL_RESAMPLER_MIN_RATE .. the config's max_input_rate
+ * @retval RL_INVALID_STATE no initialised resampler
+ */
+rl_result rl_resampler_set_input_rate(rl_resampler* resampler, double input_rate, int64_t ahead);
+
+/** The input rate in effect at the frame heard next, in Hz. NaN without a resampler. */
+double rl_resampler_input_rate(const rl_resampler* resampler);
+
+/** Input-rate changes waiting (0 .. RL_RESAMPLER_RATE_CHANGES). */
+uint32_t rl_resampler_rate_changes(const rl_resampler* resampler);
+
+/**
  * Output frames between pulling an input frame and hearing it, at the
  * current step: H / step while interpolating, about H while decimating (for
  * 44.1 kHz -> 48 kHz at speed 1, 96 / 0.91875 = 104.5). 0 during a direct
@@ -1218,7 +1302,8 @@ rl_result rl_resampler_end_input(rl_resampler* resampler);
  */
 double rl_resampler_latency(const rl_resampler* resampler);
 
-/** Input frames pulled and not yet heard (P's distance to the input's end). */
+/** Input frames pulled and not yet heard (P's distance to the input's end;
+ *  once the input has ended, to its last frame, and never below 0). */
 double rl_resampler_lookahead(const rl_resampler* resampler);
 
 /** P: the input frame (fractional, counted from the reset) the next output hears. */

@@ -1,6 +1,8 @@
 // stream-player: ringlet/stream plays files decoded in its Worker straight
 // into a source node's ring. The page opens files (or the generated sample,
 // as a WAV), sends transport commands, and draws what the ring has played.
+// One context plays every file: the stream's node resamples, converting at
+// each file's first frame, so files at any rate follow each other gaplessly.
 import { unlockAudio } from '../../dist/ringlet.js';
 import { RingletStream } from '../../dist/ringlet-stream.js';
 import {
@@ -43,21 +45,19 @@ let ctx;
 /** @type {RingletStream} */
 let stream;
 let seeking = false;
-/** Serialises what rebuilds the context. */
+/** Serialises the commands. */
 let busy = Promise.resolve();
 /** The recent output, for the scope. */
 const scope = new Float32Array(1024);
 
 /**
- * A context at `rate` with a stream in it: source nodes play at their
- * context's rate, so a file at another rate gets a context of its own.
- * @param {number} [rate]
+ * The context and its stream, made once: the stream's node plays files of
+ * any rate at the context's (its resampler converts them; files at the
+ * context's rate are copied sample for sample).
  */
-async function build(rate) {
-  if (ctx && ctx.sampleRate === rate) return;
-  if (stream) stream.dispose();
-  if (ctx) await ctx.close();
-  ctx = new AudioContext({ latencyHint: 'interactive', ...(rate ? { sampleRate: rate } : {}) });
+async function build() {
+  if (ctx) return;
+  ctx = new AudioContext({ latencyHint: 'interactive' });
   showContext(ctx);
   ctx.addEventListener('statechange', () => showContext(ctx));
   stream = await RingletStream.create(ctx, { capacityFrames: CAPACITY_FRAMES });
@@ -111,14 +111,12 @@ function say(text) {
 }
 
 /**
- * Opens a source: its rate decides the context (inspect() reads it first).
+ * Opens a source, whatever its rate.
  * @param {Blob} source
  * @param {string} name
  */
 async function load(source, name) {
-  const peek = await stream.inspect(source);
-  if (!peek.decodable) throw peek.problem;
-  await build(peek.sampleRate);
+  await build();
   await stream.open(source);
   showInfo(name);
   say('Ready. Press Play.');
@@ -131,7 +129,7 @@ function showInfo(name) {
   const title = info.tags.title ?? name ?? $('title').textContent ?? '';
   $('title').textContent = [title, info.tags.artist].filter(Boolean).join(' · ');
   $('meta').textContent =
-    `${formatTime(info.duration ?? 0)} · ${info.sampleRate} Hz · ${info.channels === 1 ? 'mono' : `${info.channels} ch`} · ${info.codec} in ${info.format}`;
+    `${formatTime(info.duration ?? 0)} · ${info.sampleRate} Hz${info.sampleRate !== ctx.sampleRate ? ` → ${ctx.sampleRate} Hz` : ''} · ${info.channels === 1 ? 'mono' : `${info.channels} ch`} · ${info.codec} in ${info.format}`;
   seek.max = String(info.duration ?? 0);
   if (cover.src) URL.revokeObjectURL(cover.src);
   cover.hidden = !info.cover;

@@ -12,7 +12,9 @@
  */
 import { RingletError } from '../shared/errors.js';
 import { framesOf } from '../shared/audio-data.js';
-import { timeoutOption } from '../shared/util.js';
+import { NO_RATE_MARKS, checkRate, timeoutOption } from '../shared/util.js';
+import { LAYOUT } from '../shared/layout.js';
+import { RESAMPLER_MAX_RATE, RESAMPLER_MIN_RATE } from '../shared/constants.generated.js';
 
 /** @typedef {import('../shared/util.js').TimerSet} TimerSet */
 
@@ -34,6 +36,7 @@ import { timeoutOption } from '../shared/util.js';
  * @property {number} [latencyFrames] the resampler's latency, context frames (RL_STATS_OFFSET_LATENCY_FRAMES)
  * @property {number} [lookaheadFrames] ring frames the resampler holds (RL_STATS_OFFSET_LOOKAHEAD_FRAMES)
  * @property {number} [paramBacklog] settings waiting in the worklet for space in the core's queue
+ * @property {number} [marksTaken] rate marks the core has taken from the ring (RL_RING_OFFSET_MARKS_TAKEN)
  * @property {{ peak: number[], rms: number[], clips: number[] }} [meters]
  */
 
@@ -423,6 +426,41 @@ class MessageSide {
  * is counted in the new ring, where it lands.
  */
 export class MessageWriter extends MessageSide {
+  /**
+   * @param {MessageLink} link
+   * @param {boolean} takesRates whether the node resamples (and so takes rate marks)
+   */
+  constructor(link, takesRates) {
+    super(link);
+    /** @private @readonly */ this.takesRates = takesRates;
+    /** Rate marks posted in this ring generation. @private */ this.marksPosted = 0;
+  }
+
+  /** The node's ring restarted (reset()): no mark is on its way. */
+  restart() {
+    super.restart();
+    this.marksPosted = 0;
+  }
+
+  /**
+   * RingWriter.setSampleRate over the port: the mark travels in order with
+   * the writes, so it lands at the next frame written. False while the
+   * marks posted and not yet taken by the core (as of the last snapshot)
+   * fill the ring's mark queue: flush() or write, then try again.
+   * @param {number} sampleRate
+   * @returns {boolean}
+   */
+  setSampleRate(sampleRate) {
+    const rate = checkRate(sampleRate, 'RingWriter.setSampleRate', RESAMPLER_MIN_RATE, RESAMPLER_MAX_RATE);
+    if (!this.takesRates) throw new TypeError(`RingWriter.setSampleRate: ${NO_RATE_MARKS}`);
+    if (this.closed) throw new RingletError('CLOSED', 'RingWriter.setSampleRate(): the ring is closed');
+    const taken = this.link.snapshot.marksTaken ?? 0;
+    if (this.marksPosted - taken >= LAYOUT.RING_RATE_MARKS) return false;
+    this.link.post({ type: 'rate', rate });
+    this.marksPosted++;
+    return true;
+  }
+
   /** Frames in the ring, or on their way to it. */
   get availableRead() {
     const s = this.link.snapshot;

@@ -168,7 +168,7 @@ const SNAPSHOT_INTERVAL_MS = 16;
 export function messageState(o, port, module, sampleRate) {
   const timers = new TimerSet();
   const link = new MessageLink(port, o.channels, o.capacityFrames, timers);
-  const writer = o.mode === 'source' ? new MessageWriter(link) : null;
+  const writer = o.mode === 'source' ? new MessageWriter(link, o.resampler) : null;
   const reader = o.mode === 'capture' ? new MessageReader(link) : null;
   return {
     mode: o.mode,

@@ -144,7 +144,7 @@ function resolveRates(o, contextRate) {
   const ringRate = o.sampleRate ?? contextRate;
   // A node that resamples anyway gets playbackRate for its plane of values
   // (4 KiB); one at the context's rate only when asked, as the resampler
-  // costs it about 230 KiB of heap (stereo).
+  // costs it about 275 KiB of heap (stereo).
   const varispeed = o.varispeed ?? ringRate !== contextRate;
   if (
     (ringRate !== contextRate || varispeed) &&

@@ -7,8 +7,20 @@
 import { LAYOUT } from './layout.js';
 import { RingletError } from './errors.js';
 import { framesOf } from './audio-data.js';
-import { describe, sleep, timeoutOption } from './util.js';
-import { CLOSED, R, READER_WAITING, W, WRITER_WAITING, closeRing, pullFrames, pushFrames, ringClosed } from './ring.js';
+import { NO_RATE_MARKS, checkRate, describe, sleep, timeoutOption } from './util.js';
+import {
+  CLOSED,
+  R,
+  READER_WAITING,
+  W,
+  WRITER_WAITING,
+  closeRing,
+  pullFrames,
+  pushFrames,
+  pushRateMark,
+  ringClosed,
+} from './ring.js';
+import { RESAMPLER_MAX_RATE, RESAMPLER_MIN_RATE } from './constants.generated.js';
 
 const UNDERRUNS = LAYOUT.RING_OFFSET_UNDERRUNS >> 2;
 const OVERRUNS = LAYOUT.RING_OFFSET_OVERRUNS >> 2;
@@ -439,6 +451,28 @@ export class RingWriter extends RingSide {
         frames: progress.done,
       }),
     );
+  }
+
+  /**
+   * Says that the frames written from now on run at `sampleRate` Hz: the
+   * node's resampler changes its conversion exactly at the next frame
+   * written (a rate mark in the ring, ahead of that frame), so tracks at
+   * different rates follow each other with no gap. Only the ring's producer
+   * calls it, on the thread that writes, between writes. Returns false,
+   * changing nothing, while RING_RATE_MARKS (4) marks are still ahead of
+   * what the node has read: try again once it has played up to them. Any
+   * thread; wait-free, no allocation.
+   * @param {number} sampleRate Hz, RESAMPLER_MIN_RATE .. RESAMPLER_MAX_RATE (8000 .. 384000)
+   * @returns {boolean} true when the mark is queued
+   * @throws {TypeError | RangeError} for a bad rate, and TypeError when the ring's node does not resample (made without varispeed at the context's rate)
+   * @throws {RingletError} 'CLOSED' once the ring is closed
+   */
+  setSampleRate(sampleRate) {
+    const rate = checkRate(sampleRate, 'RingWriter.setSampleRate', RESAMPLER_MIN_RATE, RESAMPLER_MAX_RATE);
+    const r = pushRateMark(this.end, rate);
+    if (r === 'off') throw new TypeError(`RingWriter.setSampleRate: ${NO_RATE_MARKS}`);
+    if (r === 'closed') throw new RingletError('CLOSED', 'RingWriter.setSampleRate(): the ring is closed');
+    return r === 'queued';
   }
 
   /**

@@ -19,6 +19,39 @@ export const CLOSED = LAYOUT.RING_OFFSET_CLOSED >> 2;
 export const WRITER_WAITING = LAYOUT.RING_OFFSET_WRITER_WAITING >> 2;
 export const READER_WAITING = LAYOUT.RING_OFFSET_READER_WAITING >> 2;
 
+export const RATE_MARKS_ON = LAYOUT.RING_OFFSET_RATE_MARKS_ON >> 2;
+export const MARKS_WRITTEN = LAYOUT.RING_OFFSET_MARKS_WRITTEN >> 2;
+export const MARKS_TAKEN = LAYOUT.RING_OFFSET_MARKS_TAKEN >> 2;
+const MARKS = LAYOUT.RING_OFFSET_MARKS >> 2;
+const MARK_WORDS = LAYOUT.RING_RATE_MARK_BYTES >> 2;
+
+/** A float32's bits, for a rate mark (allocated once, at import). */
+const rateBits = new Int32Array(1);
+const rateFloat = new Float32Array(rateBits.buffer);
+
+/**
+ * Queues a rate mark: the frames written from now on run at `rate` Hz (the
+ * ring header's rate marks, csrc/include/ringlet.h). The producer's side,
+ * like pushFrames; `rate` already checked. Any thread; wait-free, no
+ * allocation.
+ * @param {{ i32: Int32Array }} ring
+ * @param {number} rate
+ * @returns {'queued' | 'full' | 'off' | 'closed'} 'off': the ring's consumer takes no rate marks
+ */
+export function pushRateMark(ring, rate) {
+  const i32 = ring.i32;
+  if (Atomics.load(i32, RATE_MARKS_ON) === 0) return 'off';
+  if (Atomics.load(i32, CLOSED) !== 0) return 'closed';
+  const written = Atomics.load(i32, MARKS_WRITTEN) >>> 0;
+  if ((written - (Atomics.load(i32, MARKS_TAKEN) >>> 0)) >>> 0 >= LAYOUT.RING_RATE_MARKS) return 'full';
+  const slot = MARKS + (written % LAYOUT.RING_RATE_MARKS) * MARK_WORDS;
+  rateFloat[0] = rate;
+  Atomics.store(i32, slot, Atomics.load(i32, W));
+  Atomics.store(i32, slot + 1, rateBits[0]);
+  Atomics.store(i32, MARKS_WRITTEN, (written + 1) | 0);
+  return 'queued';
+}
+
 // ---- frame moves: the ring protocol itself ---------------------------------------
 // RingWriter and RingReader check their arguments, then call these. The
 // worklet calls them directly on its own ring (ringFrames), so it bundles

@@ -161,3 +161,26 @@ export function within(promise, ms, late) {
     );
   });
 }
+
+/** Why a ring refuses rate marks: its node does not resample. */
+export const NO_RATE_MARKS =
+  "the ring's node does not resample, so its frames play at the context's rate: create the source node with varispeed: true (or a sampleRate) to change the rate of what is written";
+
+/**
+ * A rate for RingWriter.setSampleRate: a number of Hz the resampler takes.
+ * Throws TypeError or RangeError.
+ * @param {unknown} rate
+ * @param {string} where
+ * @param {number} min
+ * @param {number} max
+ * @returns {number}
+ */
+export function checkRate(rate, where, min, max) {
+  if (typeof rate !== 'number') {
+    throw new TypeError(`${where}: sampleRate must be a number of Hz from ${min} to ${max}; got ${describe(rate)}`);
+  }
+  if (!(rate >= min && rate <= max)) {
+    throw new RangeError(`${where}: sampleRate must be a number of Hz from ${min} to ${max}; got ${rate}`);
+  }
+  return rate;
+}

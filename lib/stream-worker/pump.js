@@ -14,6 +14,11 @@
  *
  * Decoded audio lives only in the ring, in the chunk being written, and (on
  * 'message') in the bounded credit: memory does not grow with the file.
+ *
+ * On a node that resamples, each track's first frame is preceded by a rate
+ * mark (RingWriter.setSampleRate, or a 'rate' message on 'message') when its
+ * rate differs from the one before, so tracks at any rates play one after
+ * another at the context's rate, gapless.
  */
 import { errorRecord, errorText, firstFrameFailure, StreamFailure } from './tracks.js';
 
@@ -41,6 +46,7 @@ const SHORT_END_FRAMES = 4096;
  * @property {RingWriter | null} ring 'shared': the node's ring
  * @property {Int32Array | null} control 'shared': word 0 holds the session allowed to write
  * @property {number} credit 'message': frames that may be unacknowledged
+ * @property {boolean} rates the node resamples: mark each track's rate in the ring
  * @property {(message: object, transfer?: Transferable[]) => void} post
  */
 
@@ -101,10 +107,16 @@ export class Pump {
     const o = this.o;
     let id = this.playlist[0];
     let frame = o.frame;
+    /** The rate the ring's frames run at, once this session marked one. */
+    let rate = 0;
     for (;;) {
       const track = o.track(id);
       if (!track) return this.fail({ code: 'DISPOSED', message: `ringlet/stream: track ${id} was closed` });
       o.post({ type: 'segment', session: o.session, at: this.written, track: id, frame });
+      if (o.rates && track.info.sampleRate !== rate) {
+        if (!(await this.markRate(track.info.sampleRate))) return 'halted';
+        rate = track.info.sampleRate;
+      }
       /** @type {'done' | 'halted' | 'error'} */
       let how;
       try {
@@ -248,6 +260,29 @@ export class Pump {
       'UNSUPPORTED_FORMAT',
       `ringlet/stream: the file has ${fileChannels} channels and the node ${out}: only equal counts, mono into any node, and any into a mono node are mixed`,
     );
+  }
+
+  /**
+   * Marks the rate of the frames written next. On 'shared' the mark goes
+   * into the ring, waiting in bounded steps while the ring's mark queue is
+   * full (the node has not yet played up to the marks before it); on
+   * 'message' it goes to the page in order with the chunks. False once
+   * halted, or when the ring was closed.
+   * @param {number} rate
+   * @returns {Promise<boolean>}
+   */
+  async markRate(rate) {
+    const o = this.o;
+    if (!o.ring) {
+      if (this.halted) return false;
+      o.post({ type: 'rate', session: o.session, rate });
+      return true;
+    }
+    for (;;) {
+      if (this.stopped || o.ring.closed) return false;
+      if (o.ring.setSampleRate(rate)) return true;
+      await new Promise((resolve) => setTimeout(resolve, SLICE_MS / 4));
+    }
   }
 
   /**

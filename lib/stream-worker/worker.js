@@ -6,7 +6,7 @@
  *   { type: 'open', id, source }            -> { type: 'opened', id, info } | { type: 'failed', id, error }
  *   { type: 'inspect', id, source }         -> { type: 'inspected', id, info, problem } | { type: 'failed', id, error }
  *   { type: 'close', id }                   (no answer) disposes the track
- *   { type: 'start', session, playlist, frame, loop, channels, ring, control, credit }
+ *   { type: 'start', session, playlist, frame, loop, channels, ring, control, credit, rates }
  *                                           -> 'segment'* then 'end' | 'error' (or nothing once halted)
  *   { type: 'update', session, playlist, loop }
  *   { type: 'ack', session, frames }        ('message' transport: chunk written)
@@ -16,6 +16,7 @@
  *   { type: 'segment', session, at, track, frame }  track `track` starts at its frame `frame`
  *                                                   after `at` frames of this session
  *   { type: 'chunk', session, planes, frames }      ('message') audio to write, transferred
+ *   { type: 'rate', session, rate }                 ('message') the frames after it run at `rate` Hz
  *   { type: 'end', session, at } / { type: 'error', session, at, error }
  */
 import { RingWriter } from '../shared/ring-ends.js';
@@ -77,6 +78,7 @@ export function installStreamWorker(scope, mb) {
       ring,
       control,
       credit: m.credit,
+      rates: m.rates === true,
       post,
     });
     counts.sessions++;

@@ -13,7 +13,10 @@
  * the frames written here less what the node's last snapshot says is still
  * in the ring ('message'), mapped to a track and a frame by the segments the
  * Worker reports (one per track start, so gapless advance and looping are
- * exact).
+ * exact). On a node that resamples, the ring's frames are the files' own, at
+ * their own rates (each track's rate is marked in the ring), and the
+ * position is the frame heard: the read index less the resampler's
+ * lookahead.
  */
 import { R } from '../shared/ring.js';
 import { describe } from '../shared/util.js';
@@ -47,6 +50,7 @@ const DISPOSE_GRACE_MS = 100;
  * @property {number} session
  * @property {Float32Array[]} planes
  * @property {number} frames
+ * @property {number} [rate] a rate mark instead of audio: the frames after it run at this rate
  */
 
 /**
@@ -91,6 +95,8 @@ export class StreamPlayer extends EventTarget {
     /** @private @type {Promise<unknown>} */ this.commands = Promise.resolve();
     /** @private */ this.disposed = false;
     /** @private @type {Error | null} */ this.lastError = null;
+    /** @private the node has a resampler: positions allow for its lookahead */
+    this.resampling = resamples(this.node);
     const handle = this.node.writerHandle;
     /** @private */
     this.header = handle ? new Int32Array(handle.buffer, handle.byteOffset, R + 1) : null;
@@ -191,8 +197,8 @@ export class StreamPlayer extends EventTarget {
   /**
    * Reads a file's information without making it the track: duration, rate,
    * channels, codec, tags, cover, and whether this engine can decode it
-   * (`decodable`, and `problem` when not), so a player can make its context
-   * at the file's rate before open(). Not for a ReadableStream, which it
+   * (`decodable`, and `problem` when not), so a player can list a file
+   * before it plays it. Not for a ReadableStream, which it
    * would use up (TypeError). Rejects as open() does, except that a missing
    * decoder is reported in `problem`.
    * @param {StreamSource} source
@@ -397,12 +403,12 @@ export class StreamPlayer extends EventTarget {
     const info = { ...m.info, seekable: spec.kind !== 'stream' };
     const rate = nodeRate(this.node);
     const problem =
-      info.sampleRate !== rate
+      info.sampleRate !== rate && !resamples(this.node)
         ? this.makeError(
             'RATE_MISMATCH',
-            `${who}: the file is ${info.sampleRate} Hz and the node plays ${rate} Hz: make the stream at the file's rate ` +
-              `(RingletStream.create(context, { sampleRate: ${info.sampleRate} }) once source nodes resample, or an ` +
-              `AudioContext({ sampleRate: ${info.sampleRate} }))`,
+            `${who}: the file is ${info.sampleRate} Hz and the node plays ${rate} Hz with no resampler: create the ` +
+              "node with RingletNode.create(context, { mode: 'source', varispeed: true }) so that it plays any rate " +
+              '(or let RingletStream.create make its own node, which does)',
           )
         : info.channels !== this.node.channels && info.channels !== 1 && this.node.channels !== 1
           ? this.makeError(
@@ -515,6 +521,7 @@ export class StreamPlayer extends EventTarget {
       ring: this.node.writerHandle,
       control: this.control ? this.control.buffer : null,
       credit: this.node.writer.capacityFrames,
+      rates: resamples(this.node),
     });
     this.parked = frame;
     this.setState('playing');
@@ -551,10 +558,17 @@ export class StreamPlayer extends EventTarget {
     });
   }
 
-  /** Frames the ring has played this session. */
+  /**
+   * Frames of the ring this session has played: those read from it, less
+   * what the resampler has read and not yet played (its lookahead, 0 while
+   * the node copies its ring straight through).
+   */
   played() {
-    if (this.header) return ((Atomics.load(this.header, R) >>> 0) - this.readBase) >>> 0;
-    return Math.max(0, this.writtenHere - this.node.writer.availableRead);
+    const read = this.header
+      ? ((Atomics.load(this.header, R) >>> 0) - this.readBase) >>> 0
+      : Math.max(0, this.writtenHere - this.node.writer.availableRead);
+    if (!this.resampling) return read;
+    return Math.max(0, Math.floor(read - this.node.stats().lookaheadFrames));
   }
 
   /**
@@ -652,6 +666,7 @@ export class StreamPlayer extends EventTarget {
     if (m.session !== this.session || this.currentState !== 'playing') return;
     if (m.type === 'segment') this.segments.push({ at: m.at, track: m.track, frame: m.frame });
     else if (m.type === 'chunk') this.enqueue({ session: m.session, planes: m.planes, frames: m.frames });
+    else if (m.type === 'rate') this.enqueue({ session: m.session, planes: [], frames: 0, rate: m.rate });
     else if (m.type === 'end' || m.type === 'error') {
       this.end = { at: m.at, error: m.type === 'error' ? m.error : null };
       if (!this.header) this.closeWhenWritten();
@@ -673,6 +688,15 @@ export class StreamPlayer extends EventTarget {
     try {
       while (this.chunks.length > 0) {
         const chunk = this.chunks[0];
+        if (chunk.rate !== undefined) {
+          // A rate mark, in order with the audio: wait (in bounded steps) while the ring's mark queue is full.
+          while (chunk.session === this.session && !this.disposed && !this.node.writer.closed) {
+            if (this.node.writer.setSampleRate(chunk.rate)) break;
+            await this.node.flush({ timeoutMs: 1000 }).catch(() => {});
+          }
+          if (this.chunks[0] === chunk) this.chunks.shift();
+          continue;
+        }
         let planes = chunk.planes;
         let left = chunk.frames;
         while (left > 0 && chunk.session === this.session && !this.disposed) {
@@ -714,6 +738,15 @@ export class StreamPlayer extends EventTarget {
     if (this.currentState === 'playing') this.setState('ended');
     this.dispatchEvent(new CustomEvent('error', { detail: error }));
   }
+}
+
+/**
+ * Whether a source node resamples (so it takes files at any rate): made
+ * with varispeed, or at a rate other than its context's.
+ * @param {SourceNode} node
+ */
+export function resamples(node) {
+  return node.varispeed === true || nodeRate(node) !== node.context.sampleRate;
 }
 
 /**

@@ -493,3 +493,71 @@ for (const transport of ['auto', 'message']) {
     expect(r.fit.snr).toBeGreaterThanOrEqual(SNR_DB);
   });
 }
+
+// writer.setSampleRate: the ring's rate changes at a frame. A ramp (0.5 *
+// (i + 1) / 2^18) through the band-limited resampler stays a ramp, so each
+// output frame says which ring frame it hears; the frames after the mark
+// run at 44.1 kHz from exactly the output frame where the 48 kHz ones end.
+test.each([['auto'], ['message']])(
+  'writer.setSampleRate (%s transport): 48 kHz frames, then 44.1 kHz frames marked, play with the seam at the exact output frame; bad rates and a node that cannot resample are refused',
+  async (transport) => {
+    const r = await b.page.evaluate(async (transport) => {
+      const { RingletNode } = await import('/dist/ringlet.js');
+      const SCALE = 2 ** 18;
+      const n1 = 12000;
+      const n2 = 22050;
+      const ctx = new OfflineAudioContext({ numberOfChannels: 1, length: 48000, sampleRate: 48000 });
+      const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 65536, varispeed: true, transport });
+      const plain = await RingletNode.create(ctx, { channels: 1, transport });
+      const ramp = (n) => Float32Array.from({ length: n }, (_, i) => (0.5 * (i + 1)) / SCALE);
+      /** @param {() => unknown} fn */
+      const error = (fn) => {
+        try {
+          fn();
+          return null;
+        } catch (e) {
+          return { name: e.name, code: e.code, message: e.message };
+        }
+      };
+      const bad = {
+        string: error(() => node.writer.setSampleRate(/** @type {any} */ ('44100'))),
+        low: error(() => node.writer.setSampleRate(7999)),
+        high: error(() => node.writer.setSampleRate(384001)),
+        nan: error(() => node.writer.setSampleRate(NaN)),
+      };
+      node.writer.tryWrite(ramp(n1));
+      const queued = node.writer.setSampleRate(44100);
+      node.writer.tryWrite(ramp(n2));
+      await node.flush();
+      node.connect(ctx.destination);
+      const y = (await ctx.startRendering()).getChannelData(0);
+      const heard = (j) => (y[j] * SCALE) / 0.5 - 1;
+      // The 48 kHz frames are copied: output j is ring frame j.
+      let copied = 0;
+      while (copied < n1 && heard(copied) === copied) copied++;
+      // After the seam: frame k of the 44.1 kHz part is heard at n1 + k * 48000 / 44100.
+      let sum = 0;
+      let worst = 0;
+      const b0 = n1 + 400;
+      const b1 = n1 + Math.floor((n2 * 48000) / 44100) - 400;
+      for (let j = b0; j < b1; j++) sum += j - (heard(j) * 48000) / 44100;
+      const seam = sum / (b1 - b0);
+      for (let j = b0; j < b1; j++) worst = Math.max(worst, Math.abs(heard(j) - ((j - seam) * 44100) / 48000));
+      const refused = error(() => plain.writer.setSampleRate(44100));
+      node.dispose();
+      plain.dispose();
+      return { bad, queued, copied, seam, worst, refused, transport: node.transport };
+    }, transport);
+    if (transport === 'message') expect(r.transport).toBe('message');
+    expect(r.queued).toBe(true);
+    // Copied bit for bit up to the direct start just before the mark.
+    expect(r.copied).toBeGreaterThanOrEqual(12000 - 128 - 163);
+    expect(Math.abs(r.seam - 12000)).toBeLessThan(0.02);
+    expect(r.worst).toBeLessThan(0.05); // float32 rounding of the filter's sums: ~0.01 frame at these ramp values
+    for (const e of [r.bad.string]) expect(e).toMatchObject({ name: 'TypeError' });
+    for (const e of [r.bad.low, r.bad.high, r.bad.nan]) expect(e).toMatchObject({ name: 'RangeError' });
+    expect(r.bad.low.message).toMatch(/sampleRate must be a number of Hz from 8000 to 384000/);
+    expect(r.refused).toMatchObject({ name: 'TypeError' });
+    expect(r.refused.message).toMatch(/varispeed: true/);
+  },
+);

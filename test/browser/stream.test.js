@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect } from '@jest/globals';
 import { describe, engine, openBrowser, test } from './harness.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { MEDIA_DIR, makeAll, makeLong } from './fixtures/media.js';
+import { MEDIA_DIR, RAMP_SCALE, RAMP_TONE, makeAll, makeLong } from './fixtures/media.js';
 import { DEV_IMPORTS } from '../../scripts/serve.mjs';
 
 /** What the test server does for an app's bundler: the stream worker's `mediabunny` import. */
@@ -274,17 +274,111 @@ for (const isolate of [true, false]) {
       expect(r.runs).toEqual([[0, media.s16.frames]]);
     });
 
-    test('a codec the engine cannot decode is DECODER_MISSING naming it; a file at another rate is RATE_MISMATCH', async () => {
+    test('a codec the engine cannot decode is DECODER_MISSING naming it; a file at another rate is RATE_MISMATCH only on a node that cannot resample', async () => {
       const ac3 = await run('failThenPlay', { rate: media.ac3.rate, bad: { url: media.ac3.url } });
       if (can.ac3) expect(ac3.error).toBeNull();
       else {
         expect(ac3.error).toMatchObject({ name: 'RingletError', code: 'DECODER_MISSING' });
         expect(ac3.error.message).toMatch(/ac3/);
       }
-      const rate = await run('failThenPlay', { rate: 44100, bad: { url: media.rate48.url }, then: media.s16.url });
+      // A node made at the context's rate without varispeed: refused, and the message says how to make one that plays it.
+      const rate = await run('failThenPlay', {
+        rate: 44100,
+        bad: { url: media.rate48.url },
+        then: media.s16.url,
+        node: 'plain',
+      });
       expect(rate.error).toMatchObject({ name: 'RingletError', code: 'RATE_MISMATCH' });
       expect(rate.error.message).toMatch(/48000 Hz/);
+      expect(rate.error.message).toMatch(/varispeed: true/);
       expect(rate.runs).toEqual([[0, media.s16.frames]]);
+      // The stream's own node resamples: the same file opens and plays.
+      const own = await run('failThenPlay', { rate: 44100, bad: { url: media.rate48.url } });
+      expect(own.error).toBeNull();
+      expect(own.info).toMatchObject({ sampleRate: 48000 });
+    });
+
+    /** A tone-and-ramp fixture as ramps() takes it. @param {{ url: string, rate: number, frames: number }} f */
+    const track = (f) => ({ url: f.url, rate: f.rate, frames: f.frames });
+    const RAMP = { scale: RAMP_SCALE, tone: RAMP_TONE };
+    // The bounds. Where a file starts (an intercept fitted over thousands of
+    // output frames): measured within 0.001 frame of the sum of the files
+    // before it in Chromium; 0.02 frame is far below a one-frame slip (a
+    // lost or doubled frame moves it by 1.09 at 44.1 kHz). Each frame on the
+    // line: the filter sums 192 float32 products, whose rounding moves a ramp
+    // value of up to 0.13 by ~1e-8, 0.034 frame measured; 0.1 frame. SNR:
+    // 140 dB measured natively for a 1 kHz tone (BENCHMARKS.md; 138-141 dB
+    // here); 120 dB leaves room for the float32 file and the page, and is far
+    // above a converter that is not band-limited (linear interpolation: ~50 dB).
+    const FRAME_BOUND = 0.02;
+    const LINE_BOUND = 0.1;
+    const SNR_BOUND = 120;
+
+    test("a 44.1 kHz file in a 48 kHz context plays on the stream's own node: the right frame at every output frame, the tone clean, the whole duration, the position in the file's frames", async () => {
+      const f = media.ramp44;
+      const r = await run('ramps', { rate: 48000, tracks: [track(f)], ...RAMP });
+      console.log(`${engine.id} ${transport} 44.1 in 48: ${JSON.stringify(r.segments)} audible ${r.audibleFrames}`);
+      expect(r.end).toBe(true);
+      expect(r.varispeed).toBe(true);
+      expect(r.infos[0]).toMatchObject({ sampleRate: 44100, channels: 2 });
+      const [s] = r.segments;
+      // Channel 1 says which file frame is heard: 44100 / 48000 of a frame per output frame, throughout.
+      expect(s.worst).toBeLessThan(LINE_BOUND);
+      expect(s.amp).toBeCloseTo(0.5, 4);
+      expect(s.snr).toBeGreaterThan(SNR_BOUND);
+      // Every frame heard once (frames * 48000 / 44100 output frames), then only the filter's tail.
+      expect(r.audibleFrames).toBeGreaterThanOrEqual(Math.floor(r.lastHeard));
+      expect(r.audibleFrames).toBeLessThan(r.lastHeard + 300);
+      // The position is in the file's frames, rising to its last.
+      expect(r.positionEnd).toBe(f.frames);
+      expect(r.state).toBe('ended');
+      for (let i = 1; i < r.positions.length; i++) expect(r.positions[i]).toBeGreaterThanOrEqual(r.positions[i - 1]);
+      expect(Math.max(...r.positions)).toBeLessThanOrEqual(f.frames);
+    });
+
+    test("a mixed-rate playlist (44.1, 48, 22.05 kHz) on a player's varispeed node advances gaplessly: each file starts at the exact output frame the one before ends", async () => {
+      const list = [media.ramp44, media.ramp48, media.ramp22];
+      const r = await run('ramps', { rate: 48000, tracks: list.map(track), node: 'player', ...RAMP });
+      console.log(`${engine.id} ${transport} mixed: ${JSON.stringify(r.segments)}`);
+      expect(r.end).toBe(true);
+      expect(r.changes).toEqual([48000, 22050]);
+      expect(r.segments).toHaveLength(3);
+      for (const s of r.segments) {
+        // Where each file's first frame is heard, measured from its own frames, against the sum of the files before it.
+        expect(Math.abs(s.measured - s.predicted)).toBeLessThan(FRAME_BOUND);
+        expect(s.worst).toBeLessThan(LINE_BOUND);
+        expect(s.amp).toBeCloseTo(0.5, 4);
+        expect(s.snr).toBeGreaterThan(SNR_BOUND);
+      }
+      expect(r.audibleFrames).toBeGreaterThanOrEqual(Math.floor(r.lastHeard));
+      expect(r.audibleFrames).toBeLessThan(r.lastHeard + 300);
+      expect(r.positionEnd).toBe(media.ramp22.frames);
+    });
+
+    test("seek in a resampled file is in the file's seconds; node.playbackRate is the speed", async () => {
+      const f = media.ramp44;
+      const sought = await run('ramps', { rate: 48000, tracks: [track(f)], seek: 0.5, ...RAMP });
+      expect(sought.parked).toBe(22050);
+      const [s] = sought.segments;
+      expect(s.worst).toBeLessThan(LINE_BOUND);
+      // Frame 22050 is heard first: the line through the frames heard puts
+      // it where a fresh start puts frame 0, the filter's latency (96 input
+      // frames, 104.5 output frames) after the first sound.
+      const whole = await run('ramps', { rate: 48000, tracks: [track(f)], ...RAMP });
+      expect(Math.abs(s.measured - whole.segments[0].measured)).toBeLessThan(1);
+      expect(sought.positionEnd).toBe(f.frames);
+      // At 1.5 times the speed, on a player's node: 1.5 * 22050 / 48000 file frames per output frame, a 1.5 kHz tone.
+      const fast = await run('ramps', {
+        rate: 48000,
+        tracks: [track(media.ramp22)],
+        speed: 1.5,
+        node: 'player',
+        ...RAMP,
+      });
+      expect(fast.segments[0].worst).toBeLessThan(LINE_BOUND);
+      expect(fast.segments[0].snr).toBeGreaterThan(SNR_BOUND);
+      expect(fast.audibleFrames).toBeLessThan(fast.lastHeard + 300);
+      expect(fast.audibleFrames).toBeGreaterThanOrEqual(Math.floor(fast.lastHeard));
     });
 
     test.each(

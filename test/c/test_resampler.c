@@ -1407,6 +1407,270 @@ static void test_node_edges(void) {
     free(y[0]);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Input-rate changes                                                       */
+/* ------------------------------------------------------------------------ */
+
+/* The phase, in radians, of a cos(w j) + b sin(w j) fitted over [j0, j1),
+ * as the phase of sin(w j + phase). */
+static double sine_phase(const float* y, long j0, long j1, double w) {
+    double scc = 0.0, sss = 0.0, scs = 0.0, sy_c = 0.0, sy_s = 0.0;
+    long j;
+    for (j = j0; j < j1; ++j) {
+        double c = cos(w * (double)j);
+        double sn = sin(w * (double)j);
+        scc += c * c;
+        sss += sn * sn;
+        scs += c * sn;
+        sy_c += (double)y[j] * c;
+        sy_s += (double)y[j] * sn;
+    }
+    {
+        double det = scc * sss - scs * scs;
+        double a = (sy_c * sss - sy_s * scs) / det; /* cos coefficient */
+        double b = (sy_s * scc - sy_c * scs) / det; /* sin coefficient */
+        return atan2(a, b);
+    }
+}
+
+static double wrap_pi(double x) {
+    while (x > PI) {
+        x -= 2.0 * PI;
+    }
+    while (x < -PI) {
+        x += 2.0 * PI;
+    }
+    return x;
+}
+
+/* A at 44.1 kHz, then B at 22.05 kHz, into 48 kHz: B's frame m is heard at
+ * the output time A's end puts it at, exactly; the same whether the change
+ * is given before the start or later, and however the calls are cut. */
+static void test_rate_change(void) {
+    const long na = 20000;
+    const long nb = 12000;
+    const long cap = 48000;
+    const double f = 1000.0;
+    float* in[1];
+    float* out[3];
+    float* a = tone(na, f, 44100, 0.5, 0.0);
+    float* b = tone(nb, f, 22050, 0.5, 0.0);
+    rs_box box;
+    long k;
+    in[0] = malloc(sizeof(float) * (size_t)(na + nb));
+    memcpy(in[0], a, sizeof(float) * (size_t)na);
+    memcpy(in[0] + na, b, sizeof(float) * (size_t)nb);
+    for (k = 0; k < 3; ++k) {
+        out[k] = calloc((size_t)cap, sizeof(float));
+    }
+    {
+        rl_resampler_config c = rl_resampler_config_init(1, 44100, 48000);
+        c.max_input_rate = 96000;
+        CHECK(rl_resampler_get_heap_size(&c, &box.size) == RL_OK);
+        box.heap = alloc64(box.size);
+        CHECK_EQ(rl_resampler_init_preallocated(&c, box.heap, box.size, &box.rs), RL_OK);
+    }
+    /* Bad input changes nothing. */
+    CHECK_EQ(rl_resampler_set_input_rate(box.rs, 7999, 0), RL_INVALID_ARGS);
+    CHECK_EQ(rl_resampler_set_input_rate(box.rs, 96001, 0), RL_INVALID_ARGS);
+    CHECK_EQ(rl_resampler_set_input_rate(NULL, 48000, 0), RL_INVALID_ARGS);
+    CHECK_EQ(rl_resampler_rate_changes(box.rs), 0);
+    /* 1: the change queued before the start, converted in calls of 128. */
+    CHECK_EQ(rl_resampler_set_input_rate(box.rs, 22050, na), RL_OK);
+    CHECK_EQ(rl_resampler_rate_changes(box.rs), 1);
+    CHECK_NEAR(rl_resampler_input_rate(box.rs), 44100, 0.0);
+    {
+        float* op[1];
+        op[0] = out[0];
+        CHECK_EQ(convert(box.rs, 1, in, na + nb, op, cap, 1.0f, NULL, 1), cap);
+    }
+    CHECK_EQ(rl_resampler_rate_changes(box.rs), 0);
+    CHECK_NEAR(rl_resampler_input_rate(box.rs), 22050, 0.0);
+    /* 2: the same, the change given once 40 calls have run (the trajectory
+     * is still short of it), in calls of 37 frames: bit for bit the same. */
+    CHECK_EQ(rl_resampler_reset_rate(box.rs, RL_RESAMPLER_START_SILENT, 1.0, 44100), RL_OK);
+    {
+        long used = 0;
+        long made = 0;
+        int given = 0;
+        while (made < cap) {
+            const float* ip[1];
+            float* op[1];
+            uint32_t frames = (uint32_t)(cap - made < 37 ? cap - made : 37);
+            uint32_t u = 0;
+            uint32_t m = 0;
+            float one = 1.0f;
+            if (!given && made >= 40 * 37) {
+                CHECK_EQ(rl_resampler_set_input_rate(box.rs, 22050, na - used), RL_OK);
+                given = 1;
+            }
+            ip[0] = in[0] + used;
+            op[0] = out[1] + made;
+            if (rl_resampler_process_buffers(box.rs, ip, (uint32_t)(na + nb - used), &u, op, frames,
+                                             &m, &one, 1) != RL_OK) {
+                break;
+            }
+            used += u;
+            made += m;
+            if (m < frames) {
+                if (used == na + nb) {
+                    CHECK_EQ(rl_resampler_end_input(box.rs), RL_OK);
+                } else {
+                    break;
+                }
+            }
+        }
+        CHECK_EQ(made, cap);
+    }
+    CHECK(memcmp(out[0], out[1], sizeof(float) * (size_t)cap) == 0);
+    {
+        /* The seam: A's frame 0 is heard at output t0 (the latency), B's
+         * frame 0 at t0 + na * 48000 / 44100. Both tones start at phase 0,
+         * so B's phase is A's less 2 pi f na / 44100: a slip of 0.001 frame
+         * would show as 1.3e-4 rad. */
+        double w = 2.0 * PI * f / 48000.0;
+        double seam = (double)na * 48000.0 / 44100.0;
+        double pa = sine_phase(out[0], 2000, 20000, w);
+        double pb = sine_phase(out[0], (long)seam + 2000, (long)seam + 20000, w);
+        double want = wrap_pi(pa - 2.0 * PI * f * (double)na / 44100.0);
+        double ampl = 0.0;
+        double snr = sine_fit(out[0], (long)seam + 2000, (long)seam + 20000, w, &ampl);
+        CHECK_NEAR(wrap_pi(pb - want), 0.0, 1e-5);
+        CHECK_NEAR(ampl, 0.5, 1e-4);
+        CHECK(snr > 120.0);
+        if (!CHECK_NEAR(wrap_pi(pb - want), 0.0, 1e-5) || !(snr > 120.0)) {
+            fprintf(stderr, "  seam phase error %.3g rad, SNR %.1f dB\n", wrap_pi(pb - want), snr);
+        }
+    }
+    /* A change for a frame already pulled, and one before a waiting one:
+     * queued all the same (where the trajectory can still take them). */
+    CHECK_EQ(rl_resampler_reset(box.rs, RL_RESAMPLER_START_SILENT, 1.0), RL_OK);
+    for (k = 0; k < (long)RL_RESAMPLER_RATE_CHANGES; ++k) {
+        CHECK_EQ(rl_resampler_set_input_rate(box.rs, 48000, 100000 + k), RL_OK);
+    }
+    CHECK_EQ(rl_resampler_set_input_rate(box.rs, 48000, 200000), RL_QUEUE_FULL);
+    /* A reset keeps the changes for frames not yet pulled. */
+    CHECK_EQ(rl_resampler_reset(box.rs, RL_RESAMPLER_START_SILENT, 1.0), RL_OK);
+    CHECK_EQ(rl_resampler_rate_changes(box.rs), RL_RESAMPLER_RATE_CHANGES);
+    CHECK_EQ(rl_resampler_reset_rate(box.rs, RL_RESAMPLER_START_SILENT, 1.0, 500000),
+             RL_INVALID_ARGS);
+    rl_resampler_uninit(box.rs);
+    free(box.heap);
+    free(a);
+    free(b);
+    free(in[0]);
+    for (k = 0; k < 3; ++k) {
+        free(out[k]);
+    }
+}
+
+/* Rate marks in a source node's ring: a node at the context's rate copies
+ * until just before a mark, then converts from exactly its frame; a mark at
+ * the first frame starts at that rate; a node without a resampler refuses. */
+static void test_node_rate_marks(void) {
+    const long n1 = 6000;
+    const long n2 = 8000;
+    const long quanta = 200;
+    const double f = 750.0;
+    float* a = tone(n1, f, 48000, 0.5, 0.0);
+    float* b = tone(n2, f, 44100, 0.5, 0.0);
+    float* y[1];
+    node_box nb;
+    uint32_t moved = 0;
+    long q;
+    y[0] = calloc((size_t)(quanta * (long)BLOCK), sizeof(float));
+    /* No resampler: no marks. */
+    if (make_node(&nb, 1, 48000, 0, 0)) {
+        CHECK_EQ(rl_ring_mark_rate(rl_node_ring(nb.node), 44100), RL_INVALID_STATE);
+        free_node(&nb);
+    }
+    if (make_node(&nb, 1, 48000, 0, 1)) {
+        rl_ring* ring = rl_node_ring(nb.node);
+        const float* p[1];
+        CHECK_EQ(rl_ring_mark_rate(ring, 7000), RL_INVALID_ARGS);
+        p[0] = a;
+        CHECK_EQ(rl_ring_write_planar(ring, p, (uint32_t)n1, &moved), RL_OK);
+        CHECK_EQ(rl_ring_mark_rate(ring, 44100), RL_OK);
+        p[0] = b;
+        CHECK_EQ(rl_ring_write_planar(ring, p, (uint32_t)n2, &moved), RL_OK);
+        rl_ring_close(ring);
+        for (q = 0; q < quanta; ++q) {
+            CHECK_EQ(rl_node_process_audio_params(nb.node, BLOCK, 0, 0), RL_OK);
+            memcpy(y[0] + q * (long)BLOCK, rl_node_output(nb.node, 0), sizeof(float) * BLOCK);
+        }
+        /* Copied bit for bit until the resampler starts (a direct start, at
+         * most a quantum and 163 frames before the mark, whose first 96
+         * frames are still the copy). */
+        CHECK(memcmp(y[0], a, sizeof(float) * (size_t)(n1 - 128 - 163 + 96)) == 0);
+        {
+            double w = 2.0 * PI * f / 48000.0;
+            double pa = sine_phase(y[0], 1000, 5000, w);
+            double seam = (double)n1; /* output frame j hears input frame j until the mark */
+            long from = (long)seam + 400;
+            long to = (long)(seam + (double)n2 * 48000.0 / 44100.0) - 400;
+            double pb = sine_phase(y[0], from, to, w);
+            double want = wrap_pi(pa - 2.0 * PI * f * (double)n1 / 48000.0);
+            double ampl = 0.0;
+            double snr = sine_fit(y[0], from, to, w, &ampl);
+            if (!CHECK_NEAR(wrap_pi(pb - want), 0.0, 1e-5) || !CHECK(snr > 120.0)) {
+                fprintf(stderr, "  node seam phase error %.3g rad, SNR %.1f dB\n",
+                        wrap_pi(pb - want), snr);
+            }
+            CHECK_NEAR(ampl, 0.5, 1e-4);
+        }
+        CHECK_NEAR(rl_resampler_input_rate(rl_node_resampler(nb.node)), 44100, 0.0);
+        free_node(&nb);
+    }
+    /* A mark at the first frame: the node starts at that rate. */
+    if (make_node(&nb, 1, 48000, 0, 1)) {
+        rl_ring* ring = rl_node_ring(nb.node);
+        const float* p[1];
+        int k;
+        CHECK_EQ(rl_ring_mark_rate(ring, 44100), RL_OK);
+        p[0] = b;
+        CHECK_EQ(rl_ring_write_planar(ring, p, (uint32_t)n2, &moved), RL_OK);
+        for (q = 0; q < 40; ++q) {
+            CHECK_EQ(rl_node_process_audio_params(nb.node, BLOCK, 0, 0), RL_OK);
+            memcpy(y[0] + q * (long)BLOCK, rl_node_output(nb.node, 0), sizeof(float) * BLOCK);
+        }
+        {
+            double ampl = 0.0;
+            double snr = sine_fit(y[0], 500, 40 * (long)BLOCK, 2.0 * PI * f / 48000.0, &ampl);
+            CHECK(snr > 120.0);
+            CHECK_NEAR(ampl, 0.5, 1e-4);
+        }
+        CHECK(stat_float(nb.node, RL_STATS_OFFSET_LOOKAHEAD_FRAMES) > 90.0);
+        /* Marks queue up to RL_RING_RATE_MARKS; the closed ring takes none. */
+        for (k = 0; k < (int)RL_RING_RATE_MARKS; ++k) {
+            CHECK_EQ(rl_ring_mark_rate(ring, k % 2 ? 44100 : 32000), RL_OK);
+        }
+        CHECK_EQ(rl_ring_mark_rate(ring, 22050), RL_QUEUE_FULL);
+        /* The resampling node hands them to its resampler at the next quantum. */
+        CHECK_EQ(rl_node_process_audio_params(nb.node, BLOCK, 0, 0), RL_OK);
+        CHECK_EQ(rl_ring_mark_rate(ring, 22050), RL_OK);
+        free_node(&nb);
+    }
+    /* A node made at 44.1 kHz given 48 kHz at its first frame copies, bit for bit. */
+    if (make_node(&nb, 1, 48000, 44100, 0)) {
+        rl_ring* ring = rl_node_ring(nb.node);
+        const float* p[1];
+        CHECK_EQ(rl_ring_mark_rate(ring, 48000), RL_OK);
+        p[0] = a;
+        CHECK_EQ(rl_ring_write_planar(ring, p, (uint32_t)n1, &moved), RL_OK);
+        for (q = 0; q < 10; ++q) {
+            CHECK_EQ(rl_node_process_audio_params(nb.node, BLOCK, 0, 0), RL_OK);
+            memcpy(y[0] + q * (long)BLOCK, rl_node_output(nb.node, 0), sizeof(float) * BLOCK);
+        }
+        CHECK(memcmp(y[0], a, sizeof(float) * 10 * BLOCK) == 0);
+        rl_ring_close(ring);
+        CHECK_EQ(rl_ring_mark_rate(ring, 44100), RL_CLOSED);
+        free_node(&nb);
+    }
+    free(a);
+    free(b);
+    free(y[0]);
+}
+
 int main(void) {
     test_config();
     test_init_errors();
@@ -1427,6 +1691,8 @@ int main(void) {
     test_node_resampled();
     test_node_varispeed();
     test_node_edges();
+    test_rate_change();
+    test_node_rate_marks();
     if (g_failed != 0) {
         printf("test_resampler: %llu of %llu checks FAILED\n", g_failed, g_checks);
         return 1;

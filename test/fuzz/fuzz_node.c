@@ -627,6 +627,24 @@ static void op_ring_write(node_state* s, fuzz_input* in) {
     FUZZ_CHECK_EQ(res, s->closed ? RL_CLOSED : RL_OK, "ring write beside the node");
     FUZZ_CHECK_EQ(written, expect, "frames written beside the node");
     s->work += samples + 1u;
+    /* Now and then the producer says the next frames run at another rate: a
+     * node with a resampler queues the mark (four at most), any other
+     * refuses it; the node's process() must then keep every invariant. */
+    if ((fuzz_u8(in) & 3u) == 0u) {
+        static const double rates[] = {7999.0,  8000.0,   11025.0,  22050.0, 44100.0,
+                                       48000.0, 192000.0, 384000.0, 384001.0};
+        double rate = rates[fuzz_u8(in) % FUZZ_COUNT(rates)];
+        uint32_t pending =
+            params_u32((const rl_params*)(const void*)s->ring, RL_RING_OFFSET_MARKS_WRITTEN) -
+            params_u32((const rl_params*)(const void*)s->ring, RL_RING_OFFSET_MARKS_TAKEN);
+        rl_result want = !(rate >= RL_RESAMPLER_MIN_RATE && rate <= RL_RESAMPLER_MAX_RATE)
+                             ? RL_INVALID_ARGS
+                         : !s->resampler                 ? RL_INVALID_STATE
+                         : s->closed                     ? RL_CLOSED
+                         : pending >= RL_RING_RATE_MARKS ? RL_QUEUE_FULL
+                                                         : RL_OK;
+        FUZZ_CHECK_EQ(rl_ring_mark_rate(s->ring, rate), want, "rate mark beside the node");
+    }
 }
 
 /* The other side of the ring: the consumer of a capture node. */
