@@ -105,8 +105,6 @@ export function pushFrames(ring, data, from, frames) {
     const mono = data[0];
     if (from === 0 && n === mono.length && slot + n <= ring.capacityFrames) dst.set(mono, slot);
     else copyInterleavedIn(dst, slot, ring.capacityFrames, mono, from, n, 1);
-  } else if (ch === 2) {
-    copyStereoIn(dst, slot, ring.capacityFrames, data[0], data[1], from, n);
   } else {
     copyPlanarIn(dst, slot, ring.capacityFrames, data, from, n, ch);
   }
@@ -136,8 +134,6 @@ export function pullFrames(ring, dst, frames) {
     copyInterleavedOut(dst, ring.data, slot, ring.capacityFrames, n, ch);
   } else if (ch === 1) {
     copyInterleavedOut(dst[0], ring.data, slot, ring.capacityFrames, n, 1);
-  } else if (ch === 2) {
-    copyStereoOut(dst[0], dst[1], ring.data, slot, ring.capacityFrames, n);
   } else {
     copyPlanarOut(dst, ring.data, slot, ring.capacityFrames, n, ch);
   }
@@ -183,56 +179,6 @@ function copyPlanarIn(dst, slot, capacity, planes, from, n, ch) {
     for (let i = 0; i < first; i++, d += ch) dst[d] = src[from + i];
     d = c;
     for (let i = first; i < n; i++, d += ch) dst[d] = src[from + i];
-  }
-}
-
-/**
- * copyPlanarIn for two channels: one pass per run that stores each frame's
- * pair side by side, so the stores walk the storage in order.
- * @param {Float32Array} dst ring storage
- * @param {number} slot
- * @param {number} capacity
- * @param {Float32Array} left
- * @param {Float32Array} right
- * @param {number} from first source frame
- * @param {number} n
- */
-function copyStereoIn(dst, slot, capacity, left, right, from, n) {
-  const first = Math.min(n, capacity - slot);
-  let d = slot * 2;
-  let s = from;
-  for (let i = 0; i < first; i++, s++, d += 2) {
-    dst[d] = left[s];
-    dst[d + 1] = right[s];
-  }
-  d = 0;
-  for (let i = first; i < n; i++, s++, d += 2) {
-    dst[d] = left[s];
-    dst[d + 1] = right[s];
-  }
-}
-
-/**
- * copyPlanarOut for two channels, reading each frame's pair side by side.
- * @param {Float32Array} left
- * @param {Float32Array} right
- * @param {Float32Array} src ring storage
- * @param {number} slot
- * @param {number} capacity
- * @param {number} n
- */
-function copyStereoOut(left, right, src, slot, capacity, n) {
-  const first = Math.min(n, capacity - slot);
-  let s = slot * 2;
-  let i = 0;
-  for (; i < first; i++, s += 2) {
-    left[i] = src[s];
-    right[i] = src[s + 1];
-  }
-  s = 0;
-  for (; i < n; i++, s += 2) {
-    left[i] = src[s];
-    right[i] = src[s + 1];
   }
 }
 
