@@ -16,7 +16,7 @@
  * calls), or at the end of the current task (a microtask), whichever comes
  * first. A write is therefore on its way before the page's code yields, as
  * it was when every write posted its own message, and one message carries up
- * to CHUNK_FRAMES frames. Main thread.
+ * to chunkFrames frames (a 128 KiB chunk: 16384 stereo frames). Main thread.
  */
 import { RingletError } from '../shared/errors.js';
 import { framesOf } from '../shared/audio-data.js';
@@ -59,10 +59,21 @@ import { timeoutOption } from '../shared/util.js';
  * @property {{ writeIndex: number, data: Float32Array }} [time]
  */
 
-/** Frames per transferred chunk buffer: the most one 'write' message carries. */
-export const CHUNK_FRAMES = 4096;
-/** Chunk buffers kept for reuse. */
-const POOL_LIMIT = 32;
+/** Bytes of one transferred chunk buffer: the most one 'write' message carries. */
+const CHUNK_BYTES = 128 * 1024;
+/** Bytes of chunk buffers kept for reuse. */
+const POOL_BYTES = 1024 * 1024;
+
+/**
+ * Frames per chunk for `channels` channels: CHUNK_BYTES worth (a power of
+ * two), at least one quantum, and no more than the ring holds.
+ * @param {number} channels
+ * @param {number} capacityFrames
+ */
+export function chunkFramesFor(channels, capacityFrames) {
+  const fit = 2 ** Math.floor(Math.log2(CHUNK_BYTES / (4 * channels)));
+  return Math.max(128, Math.min(fit, capacityFrames));
+}
 /**
  * The poll interval: while the worklet has nothing new, write() and
  * read() ask it at most this often, and wait at most this long
@@ -110,6 +121,9 @@ export class MessageLink {
     /** @readonly */ this.port = port;
     /** @readonly */ this.channels = channels;
     /** @readonly */ this.capacityFrames = capacityFrames;
+    /** Frames per chunk buffer. @readonly */ this.chunkFrames = chunkFramesFor(channels, capacityFrames);
+    /** Chunk buffers kept for reuse, at most. @readonly */
+    this.poolLimit = Math.max(2, Math.floor(POOL_BYTES / (4 * channels * this.chunkFrames)));
     /** @readonly */ this.timers = timers;
     /** The ring generation this side is in. */
     this.epoch = 0;
@@ -329,7 +343,7 @@ export class MessageLink {
 
   /** A chunk buffer: a pooled one, or a new one while every pooled chunk is on its way. */
   acquire() {
-    return this.pool.pop() ?? new Float32Array(CHUNK_FRAMES * this.channels);
+    return this.pool.pop() ?? new Float32Array(this.chunkFrames * this.channels);
   }
 
   /**
@@ -348,7 +362,7 @@ export class MessageLink {
       this.batchQueued = true;
       queueMicrotask(this.postBatchLater);
     }
-    return Math.min(frames, CHUNK_FRAMES - this.batchFrames);
+    return Math.min(frames, this.chunkFrames - this.batchFrames);
   }
 
   /**
@@ -359,7 +373,7 @@ export class MessageLink {
   commit(frames) {
     this.batchFrames += frames;
     this.inFlight += frames;
-    if (this.batchFrames === CHUNK_FRAMES) this.postBatch();
+    if (this.batchFrames === this.chunkFrames) this.postBatch();
   }
 
   /** Posts the batch of writes as one 'write' message, if it holds any. */
@@ -380,8 +394,8 @@ export class MessageLink {
     if (
       !this.closed &&
       buffer instanceof Float32Array &&
-      buffer.length === CHUNK_FRAMES * this.channels &&
-      this.pool.length < POOL_LIMIT
+      buffer.length === this.chunkFrames * this.channels &&
+      this.pool.length < this.poolLimit
     ) {
       this.pool.push(buffer);
     }

@@ -411,12 +411,12 @@ test('after reset(), a capture reader hands out nothing captured before it, even
   expect(r.availableRead).toBe(0);
 });
 
-test('writes made in one task travel in one message per 4096 frames, in call order with other messages, and play sample-exact', async () => {
+test('writes made in one task travel in one message per 128 KiB chunk (16384 stereo frames), in call order with other messages, and play sample-exact', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
-    const total = 12000;
+    const total = 40000;
     const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: total, sampleRate: 48000 });
-    const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 16384, transport: 'message' });
+    const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 65536, transport: 'message' });
     node.connect(ctx.destination);
     await node.flush();
     /** @type {Array<{ type: string, frames?: number }>} */
@@ -452,7 +452,7 @@ test('writes made in one task travel in one message per 4096 frames, in call ord
         accepted += node.writer.tryWrite(planes);
       }
       written += n;
-      if (beforeSetting === 0 && written >= 5000) {
+      if (beforeSetting === 0 && written >= 20000) {
         beforeSetting = written;
         // A setting that leaves the audio alone, posted between two writes.
         node.eq.setBand(3, { frequency: 1234, gainDb: 0 });
@@ -476,14 +476,14 @@ test('writes made in one task travel in one message per 4096 frames, in call ord
     return { total, accepted, beforeSetting, sync, afterTask, posted, mismatches };
   });
   expect(r.accepted).toBe(r.total);
-  const chunks = (/** @type {number} */ frames) => Math.ceil(frames / 4096);
+  const chunks = (/** @type {number} */ frames) => Math.ceil(frames / 16384);
   const writes = (/** @type {string[]} */ types) => types.filter((t) => t === 'write').length;
   // The setting's message comes after every write made before it, and before any made after it.
   const param = r.afterTask.indexOf('param');
   expect(r.afterTask.slice(0, param)).toEqual(Array(chunks(r.beforeSetting)).fill('write'));
   // While the task ran, only full chunks after the setting went out; the rest when it ended.
   const after = r.total - r.beforeSetting;
-  expect(writes(r.sync.slice(param + 1))).toBe(Math.floor(after / 4096));
+  expect(writes(r.sync.slice(param + 1))).toBe(Math.floor(after / 16384));
   expect(writes(r.afterTask.slice(param + 1))).toBe(chunks(after));
   expect(r.posted.filter((m) => m.type === 'write').reduce((sum, m) => sum + (m.frames ?? 0), 0)).toBe(r.total);
   expect(r.mismatches).toBe(0);
