@@ -310,7 +310,9 @@ class RingletProcessor extends AudioWorkletProcessor {
       const sent = Number.isInteger(message.frames) ? /** @type {number} */ (message.frames) : 0;
       const frames = Math.min(Math.max(sent, 0), Math.floor(data.length / ch));
       const ring = this.portRing;
-      if (ring && this.options.mode === MODE_SOURCE && !ringClosed(ring)) pushFrames(ring, data, 0, frames);
+      // A view of exactly the frames sent lets the copy be one set() unless it wraps at the ring's end.
+      const sentData = frames * ch === data.length ? data : data.subarray(0, frames * ch);
+      if (ring && this.options.mode === MODE_SOURCE && !ringClosed(ring)) pushFrames(ring, sentData, 0, frames);
       // `frames` says what this chunk counted for on the main thread; the snapshot what the ring holds now.
       this.port.postMessage({ type: 'ack', epoch, data, frames: sent, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'rate') {

@@ -3,12 +3,15 @@
  * a Worker (anything with Worker); never the audio thread.
  *
  * Lifetimes, so nothing leaks:
- * - each task owns one ListenerScope: its signal's 'abort' listener and its
- *   'message' listener on the worker that runs it. Every way a task ends goes
- *   through #settle, which closes the scope (removeEventListener on each).
+ * - a task given a signal owns one ListenerScope: the signal's 'abort'
+ *   listener. Every way a task ends goes through #settle, which closes the
+ *   scope (removeEventListener). A task adds no listener to its worker: the
+ *   worker's one 'message' listener hands each message to the task the worker
+ *   runs (by id), so a round trip adds and removes no listener.
  * - each worker owns two scopes: 'boot' (its 'message' listener until it is
- *   ready) and 'life' ('error', 'messageerror'), plus a Web Locks request that
- *   is granted when the worker exits. #retire closes all of them.
+ *   ready) and 'life' ('error', 'messageerror', and 'message' for its tasks),
+ *   plus a Web Locks request that is granted when the worker exits. #retire
+ *   closes all of them.
  * - every timer goes through #setTimer / #clearTimer and is counted.
  * - task timeouts share one deadline timer, armed for the earliest deadline of
  *   the running tasks and re-armed lazily: a task whose deadline is later than
@@ -89,7 +92,7 @@ const DEFAULT_MAX_CRASHES = 3;
  * @property {((value: unknown) => void) | undefined} onProgress
  * @property {(value: unknown) => void} resolve
  * @property {(error: unknown) => void} reject
- * @property {ListenerScope} scope
+ * @property {ListenerScope | null} scope its signal's listener; null without a signal
  * @property {'queued' | 'running' | 'done'} state
  * @property {Slot | null} slot
  * @property {number} deadline performance.now() after which the task has timed out (running only; Infinity while it waits for `waitsFor`)
@@ -404,7 +407,7 @@ export class WorkerPool {
       onProgress,
       resolve: noop,
       reject: noop,
-      scope: new ListenerScope(this.#taskListeners),
+      scope: null,
       state: 'queued',
       slot: null,
       deadline: 0,
@@ -420,6 +423,7 @@ export class WorkerPool {
     if (upstream !== null) (upstream.dependents ??= []).push(task);
     if (signal !== undefined) {
       const s = signal;
+      task.scope = new ListenerScope(this.#taskListeners);
       task.scope.on(s, 'abort', () => this.#cancel(task, s.reason));
     }
     this.#counts.totalTasks += 1;
@@ -619,6 +623,10 @@ import(${JSON.stringify(this.#url)}).then(
     this.#slots.add(slot);
     slot.boot.on(worker, 'message', (event) => this.#onBootMessage(slot, /** @type {MessageEvent} */ (event)));
     slot.life.on(worker, 'error', (event) => this.#onWorkerError(slot, event));
+    slot.life.on(worker, 'message', (event) => {
+      const task = slot.task;
+      if (task !== null) this.#onTaskMessage(task, /** @type {MessageEvent} */ (event));
+    });
     slot.life.on(worker, 'messageerror', () =>
       this.#onCrash(slot, 'a message from the worker could not be deserialized (messageerror)'),
     );
@@ -646,7 +654,6 @@ import(${JSON.stringify(this.#url)}).then(
     slot.task = task;
     this.#clearTimer(slot.idleTimer);
     slot.idleTimer = undefined;
-    task.scope.on(slot.worker, 'message', (event) => this.#onTaskMessage(task, /** @type {MessageEvent} */ (event)));
     // The clock starts now, not when the task was queued; or, for a task
     // that waits for an earlier one, when that one ends.
     if (task.waitsFor === null) this.#startClock(task);
@@ -709,7 +716,7 @@ import(${JSON.stringify(this.#url)}).then(
     if (task.state === 'queued') this.#queue.delete(task);
     else this.#running.delete(task);
     task.state = 'done';
-    task.scope.close();
+    task.scope?.close();
     task.payload = undefined;
     task.transfer = [];
     task.onProgress = undefined;

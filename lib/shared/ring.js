@@ -133,6 +133,11 @@ export function pushFrames(ring, data, from, frames) {
     } else {
       copyInterleavedIn(dst, slot, ring.capacityFrames, data, from, n, ch);
     }
+  } else if (ch === 1) {
+    // One plane is the interleaved form.
+    const mono = data[0];
+    if (from === 0 && n === mono.length && slot + n <= ring.capacityFrames) dst.set(mono, slot);
+    else copyInterleavedIn(dst, slot, ring.capacityFrames, mono, from, n, 1);
   } else {
     copyPlanarIn(dst, slot, ring.capacityFrames, data, from, n, ch);
   }
@@ -160,6 +165,8 @@ export function pullFrames(ring, dst, frames) {
   const slot = r & ring.mask;
   if (dst instanceof Float32Array) {
     copyInterleavedOut(dst, ring.data, slot, ring.capacityFrames, n, ch);
+  } else if (ch === 1) {
+    copyInterleavedOut(dst[0], ring.data, slot, ring.capacityFrames, n, 1);
   } else {
     copyPlanarOut(dst, ring.data, slot, ring.capacityFrames, n, ch);
   }

@@ -364,6 +364,41 @@ async function main() {
     node.close();
   }
 
+  // Source, planar input: tryWrite([left, right]), what decoders and
+  // AudioBuffers hand over, then process(). The writer must not allocate
+  // for this form either.
+  if (runs('source-planar')) {
+    const node = await makeNode('source');
+    const writer = new RingWriter(node.memory.buffer, node.ring);
+    const proc = node.proc;
+    const loop = (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        s += writer.tryWrite(planarIn);
+        if (proc.process(noInputs, outputs, PARAMETERS)) s += FRAMES;
+      }
+      return s;
+    };
+    clearOutputs();
+    const r = await measure(
+      'source-planar',
+      'source: RingWriter.tryWrite([left, right]) + process() per quantum',
+      loop,
+      QUANTA,
+    );
+    if (r.checksum !== 2 * FRAMES * QUANTA)
+      problems.push(`source-planar: checksum ${r.checksum}, expected ${2 * FRAMES * QUANTA}`);
+    if (!samePlanes(outputs[0], planarIn)) problems.push('source-planar: outputs differ from the frames written');
+    const silent = node.stats[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2];
+    if (silent !== 0 || writer.underruns !== 0)
+      problems.push(`source-planar: ${silent} silent frames, ${writer.underruns} underruns`);
+    r.underruns = writer.underruns;
+    r.silentFrames = silent;
+    checkNode(node, problems);
+    results.push(r);
+    node.close();
+  }
+
   // Source resampling: a 44.1 kHz ring into the 48 kHz context, with the
   // playbackRate AudioParam automated a-rate (a new value every frame, as
   // an engine hands a ramp over), computed into one preallocated array.
@@ -506,7 +541,7 @@ async function main() {
     problems.push('the empty loop looks like it allocates: heap readings are too noisy to judge');
   const target = { gcEvents: 0, heapBytesPerQuantumBelow: MIN_OBJECT_BYTES };
   /** Loops that must not allocate: the worklet's process() (and the allocation-free writer). */
-  for (const k of ['source', 'source-resampling', 'effect', 'capture-process']) {
+  for (const k of ['source', 'source-planar', 'source-resampling', 'effect', 'capture-process']) {
     const r = byKey[k];
     if (r === undefined) continue;
     r.target = target;

@@ -34,6 +34,7 @@ const WARMUP = intEnv('RL_BENCH_WARMUP', 100000);
 const TARGETS = {
   ringbufOverRinglet: { op: '>=', value: 2 },
   ringletOverRaw: { op: '<=', value: 1.5 },
+  ringletPlanarInputOverRaw: { op: '<=', value: 1.2 },
 };
 
 /** @param {string} name @param {number} fallback */
@@ -349,7 +350,7 @@ async function main() {
     ringletOverRaw: { ...ratio('ringletPlanar', 'raw'), target: TARGETS.ringletOverRaw },
     ringbufDeinterleaveOverRinglet: ratio('ringbufDeinterleave', 'ringletPlanar'),
     ringletInterleavedOverRaw: ratio('ringletInterleaved', 'raw'),
-    ringletPlanarInputOverRaw: ratio('ringletPlanarInput', 'raw'),
+    ringletPlanarInputOverRaw: { ...ratio('ringletPlanarInput', 'raw'), target: TARGETS.ringletPlanarInputOverRaw },
     ringletPlanarInputOverRinglet: ratio('ringletPlanarInput', 'ringletPlanar'),
     ringbufOverRaw: ratio('ringbuf', 'raw'),
   };

@@ -1,5 +1,6 @@
 // The shared and message transports side by side in a headless browser
-// engine: what writing costs the producing thread, and how long written audio
+// engine: what writing costs the producing thread (in 128-frame quanta and in
+// 2048-frame chunks, each into a fresh ring), and how long written audio
 // takes to reach the worklet. Run: node test/bench/transport.browser.js
 // (Chromium), or with RINGLET_ENGINE=firefox, webkit-shared or webkit-message
 // (test/browser/harness.js opens that engine). Where the engine mode has no
@@ -16,11 +17,27 @@ try {
   const trial = async (transport) =>
     b.page.evaluate(async (transport) => {
       const { RingletNode } = await import('/dist/ringlet.js');
-      const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: 128, sampleRate: 48000 });
       const capacityFrames = 1 << 20;
-      const node = await RingletNode.create(ctx, { channels: 2, capacityFrames, transport });
+      const fresh = () => {
+        const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: 128, sampleRate: 48000 });
+        return RingletNode.create(ctx, { channels: 2, capacityFrames, transport });
+      };
+      // Producer cost: fill most of a fresh ring (nothing consumes it) in
+      // writes of `frames` frames; the cost per 128-frame quantum written.
+      const producerNs = async (frames) => {
+        const node = await fresh();
+        const data = new Float32Array(frames * 2).fill(0.1);
+        const writes = (capacityFrames / frames) * 0.75;
+        const t0 = performance.now();
+        for (let i = 0; i < writes; i++) node.writer.tryWrite(data);
+        const ns = ((performance.now() - t0) * 1e6) / ((writes * frames) / 128);
+        await node.flush();
+        node.dispose();
+        return ns;
+      };
+      const chunkNs = await producerNs(2048);
+      const node = await fresh();
       const quantum = new Float32Array(256).fill(0.1);
-      // Producer cost: fill most of the ring in quanta (nothing consumes it).
       const quanta = (capacityFrames / 128) * 0.75;
       const t0 = performance.now();
       for (let i = 0; i < quanta; i++) node.writer.tryWrite(quantum);
@@ -38,7 +55,8 @@ try {
         rtts.push(performance.now() - t);
       }
       rtts.sort((x, y) => x - y);
-      return { writeNs, deliverMs, rttMedianMs: rtts[25], rttP90Ms: rtts[45] };
+      node.dispose();
+      return { writeNs, chunkNs, deliverMs, rttMedianMs: rtts[25], rttP90Ms: rtts[45] };
     }, transport);
 
   /** @type {Record<string, string>} */
@@ -67,14 +85,18 @@ try {
     if (unavailable[t]) continue;
     summary[t] = {
       writeNsPerQuantum: median(r.map((x) => x.writeNs)),
+      chunkWriteNsPerQuantum: median(r.map((x) => x.chunkNs)),
       framesPerSecondM: (128 / median(r.map((x) => x.writeNs))) * 1e3,
       deliverMsFor786kFrames: median(r.map((x) => x.deliverMs)),
       writeToWorkletMedianMs: t === 'shared' ? 0 : median(r.map((x) => x.rttMedianMs)),
       writeToWorkletP90Ms: t === 'shared' ? 0 : median(r.map((x) => x.rttP90Ms)),
     };
   }
-  summary.ratioWriteCost =
-    summary.message && summary.shared ? summary.message.writeNsPerQuantum / summary.shared.writeNsPerQuantum : null;
+  // Ratios are medians of per-trial ratios: the two transports of one trial ran back to back.
+  const ratio = (/** @type {string} */ key) =>
+    summary.message && summary.shared ? median(results.message.map((x, i) => x[key] / results.shared[i][key])) : null;
+  summary.ratioWriteCost = ratio('writeNs');
+  summary.ratioChunkWriteCost = ratio('chunkNs');
   console.log(
     `transport bench (${version}, ${engine.id}, headless, ${TRIALS} interleaved trials, medians; 128-frame stereo quanta)`,
   );
@@ -86,11 +108,15 @@ try {
     }
     console.log(
       `${t.padEnd(8)} write ${s.writeNsPerQuantum.toFixed(0)} ns/quantum (${s.framesPerSecondM.toFixed(0)} M frames/s), ` +
+        `in 2048-frame chunks ${s.chunkWriteNsPerQuantum.toFixed(0)} ns/quantum, ` +
         `write-to-worklet ${s.writeToWorkletMedianMs.toFixed(3)} ms median / ${s.writeToWorkletP90Ms.toFixed(3)} ms p90`,
     );
   }
   if (summary.ratioWriteCost !== null)
-    console.log(`message / shared write cost: ${summary.ratioWriteCost.toFixed(1)}x`);
+    console.log(
+      `message / shared write cost: ${summary.ratioWriteCost.toFixed(1)}x (128-frame writes), ` +
+        `${summary.ratioChunkWriteCost.toFixed(1)}x (2048-frame chunks)`,
+    );
   console.log(
     JSON.stringify({
       bench: 'transport',

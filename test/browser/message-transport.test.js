@@ -410,3 +410,81 @@ test('after reset(), a capture reader hands out nothing captured before it, even
   expect(r.after).toEqual({ status: 'timeout', frames: 0 });
   expect(r.availableRead).toBe(0);
 });
+
+test('writes made in one task travel in one message per 128 KiB chunk (16384 stereo frames), in call order with other messages, and play sample-exact', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const total = 40000;
+    const ctx = new OfflineAudioContext({ numberOfChannels: 2, length: total, sampleRate: 48000 });
+    const node = await RingletNode.create(ctx, { channels: 2, capacityFrames: 65536, transport: 'message' });
+    node.connect(ctx.destination);
+    await node.flush();
+    /** @type {Array<{ type: string, frames?: number }>} */
+    const posted = [];
+    const post = node.port.postMessage;
+    node.port.postMessage = function (message, ...rest) {
+      posted.push({ type: message?.type, frames: message?.frames });
+      return post.call(this, message, ...rest);
+    };
+    // Below the limiter's ceiling, so the chain passes the ramp exactly.
+    const value = (i, c) => (c === 0 ? (0.5 * ((i % 1000) + 1)) / 1000 : (-0.5 * ((i % 333) + 1)) / 333);
+    let written = 0;
+    let accepted = 0;
+    let beforeSetting = 0;
+    // Seeded sizes from 1 to 300 frames, interleaved and planar in turn.
+    let seed = 7;
+    for (let k = 0; written < total; k++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      const n = Math.min(total - written, 1 + (seed % 300));
+      if (k % 2 === 0) {
+        const x = new Float32Array(2 * n);
+        for (let i = 0; i < n; i++) {
+          x[2 * i] = value(written + i, 0);
+          x[2 * i + 1] = value(written + i, 1);
+        }
+        accepted += node.writer.tryWrite(x);
+      } else {
+        const planes = [new Float32Array(n), new Float32Array(n)];
+        for (let i = 0; i < n; i++) {
+          planes[0][i] = value(written + i, 0);
+          planes[1][i] = value(written + i, 1);
+        }
+        accepted += node.writer.tryWrite(planes);
+      }
+      written += n;
+      if (beforeSetting === 0 && written >= 20000) {
+        beforeSetting = written;
+        // A setting that leaves the audio alone, posted between two writes.
+        node.eq.setBand(3, { frequency: 1234, gainDb: 0 });
+      }
+    }
+    const sync = posted.map((m) => m.type);
+    // Nothing else is called: the last writes go out when this task's code ends.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const afterTask = posted.map((m) => m.type);
+    node.port.postMessage = post;
+    await node.flush();
+    const out = await ctx.startRendering();
+    let mismatches = 0;
+    for (let i = 0; i < total; i++) {
+      if (
+        out.getChannelData(0)[i] !== Math.fround(value(i, 0)) ||
+        out.getChannelData(1)[i] !== Math.fround(value(i, 1))
+      )
+        mismatches++;
+    }
+    return { total, accepted, beforeSetting, sync, afterTask, posted, mismatches };
+  });
+  expect(r.accepted).toBe(r.total);
+  const chunks = (/** @type {number} */ frames) => Math.ceil(frames / 16384);
+  const writes = (/** @type {string[]} */ types) => types.filter((t) => t === 'write').length;
+  // The setting's message comes after every write made before it, and before any made after it.
+  const param = r.afterTask.indexOf('param');
+  expect(r.afterTask.slice(0, param)).toEqual(Array(chunks(r.beforeSetting)).fill('write'));
+  // While the task ran, only full chunks after the setting went out; the rest when it ended.
+  const after = r.total - r.beforeSetting;
+  expect(writes(r.sync.slice(param + 1))).toBe(Math.floor(after / 16384));
+  expect(writes(r.afterTask.slice(param + 1))).toBe(chunks(after));
+  expect(r.posted.filter((m) => m.type === 'write').reduce((sum, m) => sum + (m.frames ?? 0), 0)).toBe(r.total);
+  expect(r.mismatches).toBe(0);
+});
