@@ -197,7 +197,11 @@ for (const isolate of [true, false]) {
         const [[, heard], [resumedAt, rest]] = p.runs;
         expect(resumedAt).toBe(parked);
         expect(resumedAt).toBeLessThan(heard);
-        expect(heard - resumedAt).toBeLessThan(0.25 * f.rate);
+        // The repeat is what played while pause() reached the worklet: a
+        // few quanta on an idle machine, 0.36 s once at a load of 24 on 2
+        // cores. The bound is one a loaded machine meets; the pause's latency
+        // is a realtime margin, not something this test can hold.
+        expect(heard - resumedAt).toBeLessThan(1.5 * f.rate);
         expect(resumedAt + rest).toBe(f.frames);
       }
       // Where it stood when paused, no more than what was heard before.
