@@ -8,14 +8,22 @@ export const $ = (id) => /** @type {HTMLElement} */ (document.getElementById(id)
 /** @param {number} ms */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Colours for canvases, read once from style.css's custom properties. */
+/**
+ * Colours for canvases, from style.css's custom properties; the canvas ones
+ * (--canvas-bg, --grid, ...) are optional, for pages with themes.
+ */
 export function palette() {
   const css = getComputedStyle(document.documentElement);
-  const v = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
+  const v = (/** @type {string} */ name, fallback = '') => css.getPropertyValue(name).trim() || fallback;
   return {
-    bg: '#090c11',
-    grid: '#1c2430',
-    gridStrong: '#2b3647',
+    bg: v('--canvas-bg', '#090c11'),
+    grid: v('--grid', '#1c2430'),
+    gridStrong: v('--grid-strong', '#2b3647'),
+    zero: v('--grid-zero', '#3a4a60'),
+    spectrum: v('--spectrum-ink', '#6c5fae'),
+    peak: v('--peak-ink', 'rgba(255, 255, 255, 0.18)'),
+    well: v('--meter-well', '#121820'),
+    lampOff: v('--lamp-off', '#2a1518'),
     text: v('--muted'),
     bright: v('--text'),
     accent: v('--accent'),
@@ -228,7 +236,7 @@ export function drawLevels(canvas, m, names = ['L', 'R']) {
   for (let c = 0; c < rows; c++) {
     const y = 4 + c * rowH;
     const h = Math.max(4, rowH - 6);
-    g.fillStyle = '#121820';
+    g.fillStyle = p.well;
     g.fillRect(barX, y, barW, h);
     g.fillStyle = gradient;
     g.fillRect(barX, y, xOf(toDb(m.rms[c])) - barX, h);
@@ -239,7 +247,7 @@ export function drawLevels(canvas, m, names = ['L', 'R']) {
     }
     g.fillStyle = p.text;
     g.fillText(names[c] ?? String(c + 1), 4, y + h / 2);
-    g.fillStyle = m.clips[c] > 0 ? p.bad : '#2a1518';
+    g.fillStyle = m.clips[c] > 0 ? p.bad : p.lampOff;
     g.beginPath();
     g.arc(width - lampW / 2 - 2, y + h / 2, 5, 0, Math.PI * 2);
     g.fill();
