@@ -58,7 +58,15 @@ const playerScene = (tab, theme) => ({
     }
     if (tab === 'spectrum') await page.click('[data-mode="bars"]');
     // A-B over a stretch, so the overview shows it.
-    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.stream.position > 1.2);
+    await page.evaluate(() => {
+      const seek = /** @type {HTMLInputElement} */ (document.getElementById('seek'));
+      seek.value = '1';
+      seek.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => {
+      const p = /** @type {any} */ (window).ringletExample.stream.position;
+      return p > 1.2 && p < 2;
+    });
     await page.click('#mark-a');
     await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.stream.position > 2.6);
     await page.click('#mark-b');

@@ -36,24 +36,31 @@ const installHelpers = () =>
     const w = /** @type {any} */ (window);
     const ex = w.ringletExample;
     const keep = new Float32Array(32);
-    const spectrum = () => {
+    /**
+     * A fresh spectrum. On the 'message' transport the node's analyser holds
+     * the worklet's last snapshot: ask for a new one and let it arrive first.
+     */
+    const spectrum = async () => {
       const a = ex.node.analyser;
       const d = new Float32Array(a.frequencyBinCount);
-      if (ex.node.transport === 'message') a.getFloatTimeDomainData(keep);
-      a.getFloatFrequencyData(d);
+      if (ex.node.transport === 'message') {
+        a.getFloatTimeDomainData(keep);
+        await new Promise((r) => setTimeout(r, 40));
+      }
+      // The analyser smooths each reading with the one before: read until the old ones are gone.
+      for (let i = 0; i < 13; i++) a.getFloatFrequencyData(d);
       return { d, binHz: ex.ctx.sampleRate / a.fftSize };
     };
     w.__player = {
-      tone() {
-        // The analyser smooths each reading with the one before: read until the old ones are gone.
-        for (let i = 0; i < 12; i++) spectrum();
-        const { d, binHz } = spectrum();
+      async tone() {
+        const position = ex.stream.position;
+        const { d, binHz } = await spectrum();
         let k = 1;
         for (let i = 2; i < d.length; i++) if (d[i] > d[k]) k = i;
-        return { hz: k * binHz, db: d[k], position: ex.stream.position, state: ex.stream.state };
+        return { hz: k * binHz, db: d[k], position, state: ex.stream.state };
       },
-      levelAt(/** @type {number} */ f) {
-        const { d, binHz } = spectrum();
+      async levelAt(/** @type {number} */ f) {
+        const { d, binHz } = await spectrum();
         const k = Math.round(f / binHz);
         let best = -Infinity;
         for (let i = Math.max(1, k - 2); i <= k + 2; i++) best = Math.max(best, d[i]);
@@ -84,7 +91,7 @@ const ex = (/** @type {string} */ expression) =>
  */
 async function hear(hz, timeout = 10000) {
   await b.page
-    .waitForFunction((f) => Math.abs(/** @type {any} */ (window).__player.tone().hz / f - 1) < 0.03, hz, {
+    .waitForFunction(async (f) => Math.abs((await /** @type {any} */ (window).__player.tone()).hz / f - 1) < 0.03, hz, {
       timeout,
     })
     .catch(() => {});
@@ -189,7 +196,7 @@ test('a WAV from the URL field plays: its tags show, the pool makes its overview
     const p = /** @type {any} */ (window).__player;
     const readings = [];
     for (let i = 0; i < 60; i++) {
-      const t = p.tone();
+      const t = await p.tone();
       const frac = t.position % 1;
       if (frac > 0.3 && frac < 0.8) readings.push(t);
       if (readings.length >= 3) break;
@@ -320,7 +327,7 @@ test('EQ: two Page Up presses on the 960 Hz knob raise the tone heard at 880 Hz 
       await e.idle();
       for (let i = 0; i < 1000 && !(e.stream.position > 2.35 && e.stream.position < 2.9); i++)
         await new Promise((r) => setTimeout(r, 4));
-      return { level: /** @type {any} */ (window).__player.levelAt(880), position: e.stream.position };
+      return { level: await /** @type {any} */ (window).__player.levelAt(880), position: e.stream.position };
     });
   const before = (await level880()).level;
   await b.page.evaluate(() => {
@@ -539,9 +546,9 @@ test('formats: FLAC, MP3 (with its cover), M4A and Ogg Vorbis play the right ton
     // Waits (bounded) for a reading in the middle of a step that matches it; the last one says what was heard.
     const t = await b.page.evaluate(async (steps) => {
       const p = /** @type {any} */ (window).__player;
-      let last = p.tone();
+      let last = await p.tone();
       for (let i = 0; i < 300; i++) {
-        const r = p.tone();
+        const r = await p.tone();
         const frac = r.position % 1;
         if (frac > 0.3 && frac < 0.8) {
           last = r;
