@@ -2,6 +2,9 @@
 // headless Chromium (the browser tests' flags, plus a fake microphone), lets
 // it run until its canvases show data, and writes
 // docs/screenshots/<name>.png at 1200x800. Build first (`npm run build`).
+// The player has a picture of each tab in a dark and a light theme
+// (player-<tab>-<theme>.png), playing its built-in demo loop, and
+// player.png for the index and the README.
 // Pass names to take only some: `node scripts/screenshots.mjs eq-analyser`.
 import { chromium } from 'playwright-core';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -17,10 +20,79 @@ const VIEWPORT = { width: 1200, height: 800 };
 const MAX_BYTES = 200 * 1024;
 
 /**
+ * Plays the player's demo loop on a fresh playlist, in `theme`.
+ * @param {import('playwright-core').Page} page
+ * @param {string} theme
+ */
+async function playerPlaying(page, theme) {
+  await page.waitForFunction(() => /** @type {any} */ (window).ringletExample?.idle !== undefined, null, {
+    timeout: 20000,
+  });
+  await page.click('#tabbtn-settings');
+  await page.selectOption('#theme', theme);
+  await page.click('#clear-list');
+  await page.click('#demo-track');
+  await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.now.overviewState === 'ready', null, {
+    timeout: 20000,
+  });
+}
+
+/**
+ * The player's scene for one tab in one theme.
+ * @param {string} tab
+ * @param {string} theme
+ * @returns {Scene}
+ */
+const playerScene = (tab, theme) => ({
+  path: 'player',
+  run: async (page) => {
+    await playerPlaying(page, theme);
+    await page.click(`#tabbtn-${tab}`);
+    if (tab === 'eq') {
+      await page.selectOption('#preset', 'loudness');
+      const h = await page.evaluate(() => /** @type {any} */ (window).ringletExample.eq.curve.handlePosition(5));
+      await page.mouse.move(h.x, h.y);
+      await page.mouse.down();
+      await page.mouse.move(h.x + 10, h.y - 30, { steps: 6 });
+      await page.mouse.up();
+    }
+    if (tab === 'spectrum') await page.click('[data-mode="bars"]');
+    // A-B over a stretch, so the overview shows it.
+    await page.evaluate(() => {
+      const seek = /** @type {HTMLInputElement} */ (document.getElementById('seek'));
+      seek.value = '1';
+      seek.dispatchEvent(new Event('change'));
+    });
+    await page.waitForFunction(() => {
+      const p = /** @type {any} */ (window).ringletExample.stream.position;
+      return p > 1.2 && p < 2;
+    });
+    await page.click('#mark-a');
+    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample.stream.position > 2.6);
+    await page.click('#mark-b');
+    await page.waitForTimeout(1500);
+  },
+});
+
+/**
+ * @typedef {(page: import('playwright-core').Page) => Promise<void>} SceneRun
+ * @typedef {SceneRun | { path: string, run: SceneRun }} Scene
+ */
+
+const PLAYER_SCENES = Object.fromEntries(
+  ['eq', 'spectrum', 'generator', 'recorder', 'settings'].flatMap((tab) =>
+    ['studio-dark', 'latte'].map((theme) => [`player-${tab}-${theme}`, playerScene(tab, theme)]),
+  ),
+);
+
+/**
  * What to do on each page before the picture: start it and let it run.
- * @type {Record<string, (page: import('playwright-core').Page) => Promise<void>>}
+ * A scene of another page than its name says gives `path`.
+ * @type {Record<string, Scene>}
  */
 const SCENES = {
+  player: playerScene('eq', 'studio-dark'),
+  ...PLAYER_SCENES,
   'stream-player': async (page) => {
     await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play')).disabled));
     await page.click('#play');
@@ -110,8 +182,9 @@ try {
     });
     page.on('pageerror', (e) => errors.push(String(e)));
     try {
-      await page.goto(`${server.url}/examples/${name}/`);
-      await SCENES[name](page);
+      const scene = SCENES[name];
+      await page.goto(`${server.url}/examples/${typeof scene === 'function' ? name : scene.path}/`);
+      await (typeof scene === 'function' ? scene : scene.run)(page);
       const file = join(OUT, `${name}.png`);
       await page.screenshot({ path: file });
       const bytes = statSync(file).size;

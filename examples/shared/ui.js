@@ -10,20 +10,22 @@ export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Colours for canvases, read from style.css's custom properties as `el`
- * inherits them (a page that themes itself redefines them). The canvas
- * surfaces come from --canvas, --canvas-grid and --canvas-track where a page
- * sets them, else the examples' dark defaults.
+ * inherits them (a page that themes itself redefines them); the canvas ones
+ * (--canvas-bg, --grid, ...) are optional, else the examples' dark defaults.
  * @param {Element} [el]
  */
 export function palette(el = document.documentElement) {
   const css = getComputedStyle(el);
-  const v = (/** @type {string} */ name) => css.getPropertyValue(name).trim();
+  const v = (/** @type {string} */ name, fallback = '') => css.getPropertyValue(name).trim() || fallback;
   return {
-    bg: v('--canvas') || '#090c11',
-    grid: v('--canvas-grid') || '#1c2430',
-    gridStrong: v('--canvas-grid-strong') || '#2b3647',
-    track: v('--canvas-track') || '#121820',
-    lampOff: v('--canvas-lamp-off') || '#2a1518',
+    bg: v('--canvas-bg', '#090c11'),
+    grid: v('--grid', '#1c2430'),
+    gridStrong: v('--grid-strong', '#2b3647'),
+    zero: v('--grid-zero', '#3a4a60'),
+    spectrum: v('--spectrum-ink', '#6c5fae'),
+    peak: v('--peak-ink', 'rgba(255, 255, 255, 0.18)'),
+    well: v('--meter-well', '#121820'),
+    lampOff: v('--lamp-off', '#2a1518'),
     text: v('--muted'),
     bright: v('--text'),
     accent: v('--accent'),
@@ -236,7 +238,7 @@ export function drawLevels(canvas, m, names = ['L', 'R'], p = palette()) {
   for (let c = 0; c < rows; c++) {
     const y = 4 + c * rowH;
     const h = Math.max(4, rowH - 6);
-    g.fillStyle = p.track;
+    g.fillStyle = p.well;
     g.fillRect(barX, y, barW, h);
     g.fillStyle = gradient;
     g.fillRect(barX, y, xOf(toDb(m.rms[c])) - barX, h);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect } from '@jest/globals';
 import { engine, openBrowser, test } from './harness.js';
 import { DEV_IMPORTS } from '../../scripts/serve.mjs';
 
-const EXAMPLES = ['stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone', 'tonejs'];
+const EXAMPLES = ['player', 'stream-player', 'eq-analyser', 'offline-render', 'recorder', 'status', 'tone', 'tonejs'];
 
 /** @type {Awaited<ReturnType<typeof openBrowser>>} */
 let b;
