@@ -236,6 +236,10 @@ test('a WAV from the URL field plays: its tags show, the pool makes its overview
   expect(b.errors).toEqual([]);
 });
 
+test.needs(
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
+);
 test('seeking by a click on the overview, a drag across it and the position slider plays the tone at the new place', async () => {
   expect(await ex('stream.loop')).toBe(true);
   const box = await b.page.evaluate(() => {
@@ -379,6 +383,10 @@ test('EQ: two Page Up presses on the 960 Hz knob raise the tone heard at 880 Hz 
   expect(b.errors).toEqual([]);
 });
 
+test.needs(
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
+);
 test('the clip lamp lights when the output reaches full scale (limiter off, +40 dB), and stays dark with the limiter on', async () => {
   await loop880();
   await b.page.click('#tabbtn-settings');
@@ -419,6 +427,10 @@ test('the clip lamp lights when the output reaches full scale (limiter off, +40 
   expect(b.errors).toEqual([]);
 });
 
+test.needs(
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
+);
 test('the spectrum draws all four modes from the analyser, with the tone as the highest band and peak hold above it', async () => {
   const marks = await loop880();
   expect(marks.b).toBeLessThan(2.98);
@@ -452,6 +464,10 @@ test('the spectrum draws all four modes from the analyser, with the tone as the 
   expect(b.errors).toEqual([]);
 });
 
+test.needs(
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
+);
 test('export renders the track on the pool through the EQ and volume: each step of the WAV has the gain the chain gives it; Cancel stops an export', async () => {
   await b.page.click('#tabbtn-eq');
   await b.page.evaluate(() => document.getElementById('clear-ab')?.click());
@@ -535,6 +551,10 @@ test('export renders the track on the pool through the EQ and volume: each step 
   expect(b.errors).toEqual([]);
 });
 
+test.needs(
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
+);
 test('formats: FLAC, MP3 (with its cover), M4A and Ogg Vorbis play the right tone where the engine decodes them, else the player shows DECODER_MISSING; a file at another rate plays or shows RATE_MISMATCH', async () => {
   for (const key of ['flac', 'mp3', 'm4a', 'ogg', 'opus', 'other']) {
     await clearList();
@@ -681,6 +701,10 @@ test('keyboard: Space plays and pauses, L loops, ←/→ seek, ↑/↓ change th
   expect(b.errors).toEqual([]);
 });
 
+test.needs(
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
+);
 test('themes and high contrast are remembered across a reload; axe-core finds no serious or critical problem on any tab, dark or light', async () => {
   /** @returns {Promise<{ id: string, impact: string, nodes: string[] }[]>} */
   const axe = () =>
