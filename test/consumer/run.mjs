@@ -146,13 +146,14 @@ await check('npm pack holds dist, types, README, LICENSE and CHANGELOG only', ()
 });
 
 // Sizes are deterministic, so the targets are checked here, not only
-// reported by `npm run sizes`: the packed tarball under 160 KB, ringlet.wasm
+// reported by `npm run sizes`: the packed tarball under 176 KB, ringlet.wasm
 // under 64 KB (1 KB = 1024 bytes). The tarball's limit was 100 KB until the
 // resampler (its 15 KB of wasm travel twice, raw and inside ringlet-inline.js),
-// then 128 KB until ringlet/stream (its entry, Worker and types).
-await check('the tarball is under 160 KB and ringlet.wasm under 64 KB', () => {
+// then 128 KB until ringlet/stream (its entry, Worker and types), then 160 KB
+// until the SIMD EQ, rate marks and two waveforms (wasm 53.7 -> 61.6 KB).
+await check('the tarball is under 176 KB and ringlet.wasm under 64 KB', () => {
   assert(pack, 'no tarball');
-  assert(pack.size < 160 * 1024, `the tarball is ${(pack.size / 1024).toFixed(1)} KB`);
+  assert(pack.size < 176 * 1024, `the tarball is ${(pack.size / 1024).toFixed(1)} KB`);
   const wasm = statSync(join(ROOT, 'dist/ringlet.wasm')).size;
   assert(wasm < 64 * 1024, `ringlet.wasm is ${(wasm / 1024).toFixed(1)} KB`);
 });
