@@ -18,7 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PAGE_BYTES, instantiateCore } from '../../lib/shared/core.js';
 import { ParamQueue } from '../../lib/shared/params.js';
-import { ROOT, RL, prng, seedFrom, wasmModule } from './helpers.js';
+import { RL, buildNative, prng, seedFrom, wasmModule } from './helpers.js';
 
 const SEED = seedFrom('RL_SEED', 0x5eed0e9);
 const EFFECT = 1;
@@ -32,26 +32,7 @@ let native = '';
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ringlet-eq-'));
   native = path.join(dir, 'eq-native');
-  const cmake = readFileSync(path.join(ROOT, 'CMakeLists.txt'), 'utf8');
-  const sources = /set\(RL_CORE_SOURCES([^)]*)\)/.exec(cmake)?.[1].trim().split(/\s+/) ?? [];
-  const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-  const r = spawnSync(
-    'clang',
-    [
-      '-std=c11',
-      '-O2',
-      `-DRL_VERSION="${version}"`,
-      '-Icsrc/include',
-      '-Icsrc',
-      ...sources,
-      'test/unit/fixtures/eq-native.c',
-      '-lm',
-      '-o',
-      native,
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`building the native EQ driver failed: ${r.stderr}`);
+  buildNative('eq-native.c', native);
 });
 
 afterAll(() => {

@@ -3,6 +3,8 @@
 // initialised, plus 16-byte-aligned scratch space for the core to read into or
 // write from. Only one wasm instance ever runs on one memory.
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { instantiateCore, PAGE_BYTES } from '../../lib/shared/core.js';
 import { LAYOUT } from '../../lib/shared/layout.js';
@@ -135,6 +137,24 @@ export function nextMessage(worker, what = 'message') {
     worker.on('error', onError);
     worker.on('exit', onExit);
   });
+}
+
+/**
+ * Builds a native driver from the core's sources (as CMakeLists.txt lists
+ * them) and `fixture`, with clang, into `out`; throws with clang's output.
+ * @param {string} fixture a C file under test/unit/fixtures/
+ * @param {string} out the executable's path
+ */
+export function buildNative(fixture, out) {
+  const cmake = readFileSync(path.join(ROOT, 'CMakeLists.txt'), 'utf8');
+  const sources = /set\(RL_CORE_SOURCES([^)]*)\)/.exec(cmake)?.[1].trim().split(/\s+/) ?? [];
+  const version = JSON.parse(readFileSync(PACKAGE_JSON_PATH, 'utf8')).version;
+  const args = ['-std=c11', '-O2', `-DRL_VERSION="${version}"`, '-Icsrc/include', '-Icsrc', ...sources];
+  const r = spawnSync('clang', [...args, `test/unit/fixtures/${fixture}`, '-lm', '-o', out], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  if (r.status !== 0) throw new Error(`building ${fixture} failed: ${r.stderr}`);
 }
 
 export const delay = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PAGE_BYTES, instantiateCore } from '../../lib/shared/core.js';
-import { ROOT, RL, prng, seedFrom, wasmModule } from './helpers.js';
+import { RL, buildNative, prng, seedFrom, wasmModule } from './helpers.js';
 
 const SEED = seedFrom('RL_SEED', 0x5eed2024);
 const START = { silent: 0, aligned: 1, direct: 2 };
@@ -26,26 +26,7 @@ let native = '';
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ringlet-resampler-'));
   native = path.join(dir, 'resampler-native');
-  const cmake = readFileSync(path.join(ROOT, 'CMakeLists.txt'), 'utf8');
-  const sources = /set\(RL_CORE_SOURCES([^)]*)\)/.exec(cmake)?.[1].trim().split(/\s+/) ?? [];
-  const version = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version;
-  const r = spawnSync(
-    'clang',
-    [
-      '-std=c11',
-      '-O2',
-      `-DRL_VERSION="${version}"`,
-      '-Icsrc/include',
-      '-Icsrc',
-      ...sources,
-      'test/unit/fixtures/resampler-native.c',
-      '-lm',
-      '-o',
-      native,
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (r.status !== 0) throw new Error(`building the native resampler failed: ${r.stderr}`);
+  buildNative('resampler-native.c', native);
 });
 
 afterAll(() => {
