@@ -279,7 +279,11 @@ const opened = new Set();
 async function crashedBrowser(error) {
   const e = /** @type {{ name?: unknown, message?: unknown } | null} */ (error);
   const text = `${String(e?.name ?? '')}: ${String(e?.message ?? '')}`;
-  if (!/crash|session deleted|no such session|Could not parse script result|Target closed|Session closed/i.test(text))
+  if (
+    !/crash|session deleted|no ?such ?session|^WebDriverError: $|Could not parse script result|Target closed|Session closed/i.test(
+      text,
+    )
+  )
     return null;
   for (const b of opened) if (!(await b.alive())) return b;
   return null;
@@ -345,7 +349,12 @@ async function rerunAfterCrash(name, fn) {
  * @param {readonly any[]} table
  * @returns {(name: string, fn: (...args: any[]) => unknown, timeout?: number) => void}
  */
-test.each = (table) => (name, fn, timeout) => jest().test.each(/** @type {any[]} */ (table))(named(name), fn, timeout);
+test.each = (table) => (name, fn, timeout) =>
+  jest().test.each(/** @type {any[]} */ (table))(
+    named(name),
+    (/** @type {any[]} */ ...args) => rerunAfterCrash(name, () => fn(...args)),
+    timeout,
+  );
 
 /** @type {{ engines: Need[], why: string } | null} */
 let needs = null;
