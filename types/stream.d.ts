@@ -177,6 +177,21 @@ export declare class RingletStream extends EventTarget {
   /** Play the heard track again at its end (applies at the next track boundary the decoder reaches). */
   loop: boolean;
   /**
+   * Where each loop pass after the first starts, in seconds of the track
+   * (default 0). As AudioBufferSourceNode's loopStart: while `loop` is on,
+   * the region loopStart .. loopEnd repeats sample-exact with no gap when
+   * 0 <= loopStart < loopEnd, else the whole track does; clamped to the
+   * track's length. TypeError when not a finite number, RangeError below 0.
+   */
+  loopStart: number;
+  /**
+   * Where each loop pass ends, in seconds of the track (default 0: its end).
+   * Set while looping and after the decoder has passed it, the decoder
+   * restarts at once, from the frame heard (or from loopStart when that is
+   * past loopEnd), with the short refill a seek has.
+   */
+  loopEnd: number;
+  /**
    * Stops what plays and opens a file. Rejects with a RingletError
    * (UNSUPPORTED_FORMAT, DECODER_MISSING naming the codec, FETCH_FAILED,
    * RANGE_UNSUPPORTED, RATE_MISMATCH, DECODE_FAILED, TIMEOUT after

@@ -15,6 +15,14 @@
  * Decoded audio lives only in the ring, in the chunk being written, and (on
  * 'message') in the bounded credit: memory does not grow with the file.
  *
+ * Looping with a region (loopStart < loopEnd, in seconds): each pass after
+ * the first starts at loopStart's frame, and a pass that starts before
+ * loopEnd's frame stops there, so the region repeats sample-exact with no
+ * gap. A region set (or looping turned on) that the decoder can no longer
+ * honour in flight (it is past the region's end, or on a later pass than the
+ * one heard) is answered with 'late', and the page restarts the session from
+ * the frame heard, or from loopStart once that is past loopEnd.
+ *
  * On a node that resamples, each track's first frame is preceded by a rate
  * mark (RingWriter.setSampleRate, or a 'rate' message on 'message') when its
  * rate differs from the one before, so tracks at any rates play one after
@@ -42,12 +50,20 @@ const SHORT_END_FRAMES = 4096;
  * @property {number[]} playlist track ids, the first one playing from `frame`
  * @property {number} frame
  * @property {boolean} loop
+ * @property {LoopRegion} region
  * @property {number} channels the node's
  * @property {RingWriter | null} ring 'shared': the node's ring
  * @property {Int32Array | null} control 'shared': word 0 holds the session allowed to write
  * @property {number} credit 'message': frames that may be unacknowledged
  * @property {boolean} rates the node resamples: mark each track's rate in the ring
  * @property {(message: object, transfer?: Transferable[]) => void} post
+ */
+
+/**
+ * A loop region in seconds of the looping track; a region only when
+ * 0 <= start < end, else the whole track loops (as AudioBufferSourceNode's
+ * loopStart and loopEnd).
+ * @typedef {{ start: number, end: number }} LoopRegion
  */
 
 export class Pump {
@@ -67,6 +83,41 @@ export class Pump {
     this.wake = null;
     this.playlist = o.playlist.slice();
     this.loop = o.loop;
+    this.region = o.region;
+    /**
+     * The pass being decoded: its track, the frame it started at, the next
+     * frame to write, the track's rate and length in frames (Infinity when
+     * its container states none).
+     */
+    this.pass = { id: -1, from: 0, next: 0, rate: 0, frames: Infinity };
+    /** Passes begun in this session (each track, and each loop of one). */
+    this.passes = 0;
+  }
+
+  /**
+   * The loop region in frames of a track at `rate` that is `frames` long
+   * (its end clamped there), or null when the whole track loops: no region
+   * set, or one that starts at or past the track's end.
+   * @param {number} rate
+   * @param {number} frames
+   * @returns {{ start: number, end: number } | null}
+   */
+  regionFrames(rate, frames) {
+    const r = this.region;
+    if (!(r.start >= 0 && r.start < r.end)) return null;
+    const start = Math.round(r.start * rate);
+    const end = Math.min(Math.round(r.end * rate), frames);
+    return start < end ? { start, end } : null;
+  }
+
+  /**
+   * Where the pass being decoded stops: the region's end frame while looping
+   * with a region the pass started before, else the track's end (Infinity).
+   */
+  passLimit() {
+    if (!this.loop) return Infinity;
+    const region = this.regionFrames(this.pass.rate, this.pass.frames);
+    return region && this.pass.from < region.end ? region.end : Infinity;
   }
 
   halt() {
@@ -81,14 +132,35 @@ export class Pump {
   }
 
   /**
-   * The tracks after the playing one, and looping, changed by the page.
-   * They apply when the decoder reaches the end of the track it is on.
+   * The tracks after the playing one, looping and the loop region, changed
+   * by the page. The playlist applies when the decoder reaches the end of
+   * the track it is on; looping and the region at once, unless the region's
+   * end is already decoded: then the page is told ('late') and restarts.
    * @param {number[]} playlist
    * @param {boolean} loop
+   * @param {LoopRegion} region
    */
-  update(playlist, loop) {
+  update(playlist, loop, region) {
+    const changed = region.start !== this.region.start || region.end !== this.region.end || (loop && !this.loop);
     this.playlist = playlist.slice();
     this.loop = loop;
+    this.region = region;
+    if (changed && this.behind()) this.o.post({ type: 'late', session: this.o.session });
+  }
+
+  /**
+   * True when looping with a region that the decoder can no longer honour in
+   * flight: it has decoded past the region's end in this pass, began this
+   * pass at or past that end, or has begun a later pass than the first (what
+   * is heard may still be in an earlier one). The frame heard decides where
+   * the page restarts; only the page knows it.
+   */
+  behind() {
+    const pass = this.pass;
+    if (!this.loop || pass.id < 0) return false;
+    const region = this.regionFrames(pass.rate, pass.frames);
+    if (!region) return false;
+    return this.passes > 1 || pass.next > region.end || pass.from >= region.end;
   }
 
   get stopped() {
@@ -119,6 +191,8 @@ export class Pump {
       }
       /** @type {'done' | 'halted' | 'error'} */
       let how;
+      this.pass = { id, from: frame, next: frame, rate: track.info.sampleRate, frames: trackFrames(track) };
+      this.passes += 1;
       try {
         how = await this.playTrack(track, frame);
       } catch (error) {
@@ -128,8 +202,8 @@ export class Pump {
       const at = this.playlist.indexOf(id);
       const next = this.loop ? id : this.playlist[at + 1];
       if (next === undefined) break;
+      frame = this.loop ? (this.regionFrames(track.info.sampleRate, trackFrames(track))?.start ?? 0) : 0;
       id = next;
-      frame = 0;
     }
     if (this.stopped) return 'halted';
     o.ring?.close();
@@ -157,7 +231,9 @@ export class Pump {
   }
 
   /**
-   * Decodes one track from `from` (a frame) to its end into the ring.
+   * Decodes one pass of a track, from `from` (a frame) to its end, or to the
+   * loop region's end (passLimit(), read before each write, so a region or
+   * looping changed mid-pass applies), into the ring.
    * @param {Track} track
    * @param {number} from
    * @returns {Promise<'done' | 'halted'>}
@@ -165,6 +241,7 @@ export class Pump {
   async playTrack(track, from) {
     const rate = track.info.sampleRate;
     const sink = new this.o.mb.AudioSampleSink(track.audio);
+    const pass = this.pass;
     let next = from;
     let decodedAny = false;
     let samples;
@@ -188,13 +265,27 @@ export class Pump {
             skip = 0;
             next = first;
           }
-          const frames = count - skip;
-          const planes = this.planes(sample, skip, frames);
-          if (frames > this.maxChunk) this.maxChunk = frames;
+          if (next >= this.passLimit()) return 'done';
+          const total = count - skip;
+          const planes = this.planes(sample, skip, total);
           sample.close();
           decodedAny = true;
-          if (!(await this.write(planes, frames))) return 'halted';
-          next += frames;
+          // Up to the loop region's end, where this pass is complete; the
+          // limit is read again after each write, so a region or looping
+          // changed meanwhile applies to the rest of this sample too.
+          for (let done = 0; done < total;) {
+            const limit = this.passLimit();
+            if (next >= limit) return 'done';
+            const frames = Math.min(total - done, limit - next);
+            // A part is copied: on 'message' a chunk's buffer is transferred whole.
+            const part = frames === total ? planes : planes.map((p) => p.slice(done, done + frames));
+            if (frames > this.maxChunk) this.maxChunk = frames;
+            if (!(await this.write(part, frames))) return 'halted';
+            done += frames;
+            next += frames;
+            pass.next = next;
+          }
+          if (next >= this.passLimit()) return 'done';
         } finally {
           sample.close();
         }
@@ -327,6 +418,16 @@ export class Pump {
     this.written += frames;
     return true;
   }
+}
+
+/**
+ * A track's length in frames as its container states it, Infinity when it
+ * states none.
+ * @param {Track} track
+ */
+function trackFrames(track) {
+  const seconds = track.info.duration ?? track.stated;
+  return seconds === null ? Infinity : Math.round(seconds * track.info.sampleRate);
 }
 
 /** Resolves after the event loop has run the tasks waiting (messages among them). */

@@ -6,9 +6,12 @@
  *   { type: 'open', id, source }            -> { type: 'opened', id, info } | { type: 'failed', id, error }
  *   { type: 'inspect', id, source }         -> { type: 'inspected', id, info, problem } | { type: 'failed', id, error }
  *   { type: 'close', id }                   (no answer) disposes the track
- *   { type: 'start', session, playlist, frame, loop, channels, ring, control, credit, rates }
+ *   { type: 'start', session, playlist, frame, loop, region, channels, ring, control, credit, rates }
  *                                           -> 'segment'* then 'end' | 'error' (or nothing once halted)
- *   { type: 'update', session, playlist, loop }
+ *   { type: 'update', session, playlist, loop, region }
+ *                                           -> { type: 'late', session } when a new region can no
+ *                                              longer apply in flight (Pump.behind(): the page
+ *                                              restarts the session)
  *   { type: 'ack', session, frames }        ('message' transport: chunk written)
  *   { type: 'halt', session }               -> { type: 'halted', session } once no write can follow
  *   { type: 'stats' , id }                  -> { type: 'stats', id, stats }
@@ -24,6 +27,16 @@ import { Pump } from './pump.js';
 import { errorRecord, openTrack } from './tracks.js';
 
 /** @typedef {import('./tracks.js').Track} Track */
+
+/**
+ * A loop region from the page's message (seconds), or none.
+ * @param {unknown} r
+ * @returns {import('./pump.js').LoopRegion}
+ */
+function regionOf(r) {
+  const o = /** @type {{ start?: unknown, end?: unknown } | null} */ (r !== null && typeof r === 'object' ? r : null);
+  return { start: Number(o?.start ?? 0), end: Number(o?.end ?? 0) };
+}
 
 /**
  * The parts of DedicatedWorkerGlobalScope used here.
@@ -74,6 +87,7 @@ export function installStreamWorker(scope, mb) {
       playlist: m.playlist,
       frame: m.frame,
       loop: m.loop,
+      region: regionOf(m.region),
       channels: m.channels,
       ring,
       control,
@@ -135,7 +149,7 @@ export function installStreamWorker(scope, mb) {
         break;
       }
       case 'update':
-        if (current && current.session === m.session) current.pump.update(m.playlist, m.loop);
+        if (current && current.session === m.session) current.pump.update(m.playlist, m.loop, regionOf(m.region));
         break;
       case 'ack':
         if (current && current.session === m.session) current.pump.ack(m.frames);

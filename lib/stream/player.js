@@ -79,6 +79,8 @@ export class StreamPlayer extends EventTarget {
     /** @private @type {number | null} the track heard (or parked) */ this.track = null;
     /** @private @type {number[]} */ this.queued = [];
     /** @private */ this.looping = false;
+    /** @private loop region, in seconds of the looping track (a region only when start < end) */
+    this.region = { start: 0, end: 0 };
     /** @private the frame to play from while not playing */ this.parked = 0;
     /** @private */ this.session = 0;
     /** @private @type {Segment[]} */ this.segments = [];
@@ -136,6 +138,37 @@ export class StreamPlayer extends EventTarget {
       throw this.makeError('NOT_SEEKABLE', 'RingletStream.loop: a ReadableStream plays once and cannot loop');
     }
     this.looping = value;
+    this.sendUpdate();
+  }
+
+  /**
+   * Where each loop pass after the first starts, in seconds of the track
+   * (default 0). With `loopEnd`, as AudioBufferSourceNode's: while looping,
+   * the region loopStart .. loopEnd repeats, sample-exact and gapless, when
+   * 0 <= loopStart < loopEnd; otherwise the whole track does. Clamped to the
+   * track's length.
+   */
+  get loopStart() {
+    return this.region.start;
+  }
+
+  set loopStart(value) {
+    this.region = { start: checkLoopPoint(value, 'loopStart'), end: this.region.end };
+    this.sendUpdate();
+  }
+
+  /**
+   * Where each loop pass ends, in seconds of the track (default 0: the
+   * track's end). A region that starts before its end and is set while the
+   * decoder has already passed its end restarts the decoder at once: from
+   * the frame heard, or from loopStart when that is past loopEnd.
+   */
+  get loopEnd() {
+    return this.region.end;
+  }
+
+  set loopEnd(value) {
+    this.region = { start: this.region.start, end: checkLoopPoint(value, 'loopEnd') };
     this.sendUpdate();
   }
 
@@ -517,6 +550,7 @@ export class StreamPlayer extends EventTarget {
       playlist: [track, ...this.queued],
       frame,
       loop: this.looping,
+      region: this.region,
       channels: this.node.channels,
       ring: this.node.writerHandle,
       control: this.control ? this.control.buffer : null,
@@ -550,11 +584,41 @@ export class StreamPlayer extends EventTarget {
 
   sendUpdate() {
     if (this.currentState !== 'playing' || this.track === null) return;
+    // The decoder finished the playlist and its session is over: looping (or
+    // a region) now needs a new session, from the frame heard.
+    if (this.end !== null && this.end.error === null && this.looping) {
+      this.restartLate(this.session);
+      return;
+    }
     this.worker.postMessage({
       type: 'update',
       session: this.session,
       playlist: [this.track, ...this.queued],
       loop: this.looping,
+      region: this.region,
+    });
+  }
+
+  /**
+   * The decoder could not apply looping or the region in flight (it was
+   * past the region's end, on a later pass, or done with the playlist):
+   * restart it from the frame heard, or from loopStart once that is past
+   * loopEnd, so that the region repeats from here on.
+   * @param {number} session
+   */
+  restartLate(session) {
+    void this.command(async () => {
+      if (session !== this.session || this.currentState !== 'playing' || !this.looping) return;
+      const at = this.locate();
+      if (at) this.moveTo(at.track);
+      const info = this.info;
+      if (!info || this.track === null) return;
+      const start = Math.round(this.region.start * info.sampleRate);
+      const end = Math.round(this.region.end * info.sampleRate);
+      const heard = at ? at.frame : this.parked;
+      await this.start(this.track, start < end && heard >= end ? start : heard);
+    }).catch((error) => {
+      if (!this.disposed) this.dispatchEvent(new CustomEvent('error', { detail: error }));
     });
   }
 
@@ -665,6 +729,7 @@ export class StreamPlayer extends EventTarget {
     }
     if (m.session !== this.session || this.currentState !== 'playing') return;
     if (m.type === 'segment') this.segments.push({ at: m.at, track: m.track, frame: m.frame });
+    else if (m.type === 'late') this.restartLate(m.session);
     else if (m.type === 'chunk') this.enqueue({ session: m.session, planes: m.planes, frames: m.frames });
     else if (m.type === 'rate') this.enqueue({ session: m.session, planes: [], frames: 0, rate: m.rate });
     else if (m.type === 'end' || m.type === 'error') {
@@ -772,6 +837,20 @@ function checkOpenTimeout(options, who) {
     );
   }
   return timeoutMs;
+}
+
+/**
+ * A loop point in seconds: a finite number, 0 or more.
+ * @param {unknown} value
+ * @param {'loopStart' | 'loopEnd'} name
+ * @returns {number}
+ */
+function checkLoopPoint(value, name) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new TypeError(`RingletStream.${name} must be a finite number of seconds; got ${describe(value)}`);
+  }
+  if (value < 0) throw new RangeError(`RingletStream.${name} must be 0 or more seconds; got ${value}`);
+  return value;
 }
 
 /**

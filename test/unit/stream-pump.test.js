@@ -1,0 +1,227 @@
+// ringlet/stream's decoder session (lib/stream-worker/pump.js) against a
+// frame-by-frame model of what a loop region plays: a fake mediabunny hands
+// out decoded samples of random sizes whose values are their frame numbers,
+// and the 'message' transport's posts are what the node would be given.
+//
+// Reproduce a failure: RINGLET_FC_SEED=<seed printed in the test name or by
+// fast-check> npm run test:unit -- test/unit/stream-pump.test.js
+import { describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
+import { Pump } from '../../lib/stream-worker/pump.js';
+import { seedFrom } from './helpers.js';
+
+const BASE_SEED = seedFrom('RINGLET_FC_SEED', 0x50554d50); // "PUMP"
+const NUM_RUNS = Number(process.env.RINGLET_FC_RUNS ?? 200);
+const RATE = 1000;
+
+/**
+ * A decoded sample of frames [first, first + count), each frame's value its number.
+ * @param {number} first
+ * @param {number} count
+ */
+function fakeSample(first, count) {
+  return {
+    timestamp: first / RATE,
+    numberOfFrames: count,
+    numberOfChannels: 1,
+    /**
+     * @param {Float32Array} dest
+     * @param {{ frameOffset: number, frameCount: number }} o
+     */
+    copyTo(dest, o) {
+      for (let i = 0; i < o.frameCount; i++) dest[i] = first + o.frameOffset + i;
+    },
+    close() {},
+  };
+}
+
+/**
+ * A track of `frames` frames decoded in samples of the given sizes (cycled).
+ * @param {number} frames
+ * @param {number[]} sizes
+ */
+function fakeTrack(frames, sizes) {
+  const starts = [];
+  for (let at = 0, i = 0; at < frames; i++) {
+    starts.push(at);
+    at += sizes[i % sizes.length];
+  }
+  const mb = {
+    AudioSampleSink: class {
+      /** @param {number} seconds */
+      samples(seconds) {
+        const from = Math.round(seconds * RATE);
+        return (async function* () {
+          for (let k = 0; k < starts.length; k++) {
+            const first = starts[k];
+            const end = k + 1 < starts.length ? starts[k + 1] : frames;
+            if (end <= from) continue;
+            yield fakeSample(first, end - first);
+          }
+        })();
+      }
+    },
+  };
+  const track = {
+    info: { sampleRate: RATE, duration: frames / RATE, codec: 'pcm-f32', format: 'WAVE' },
+    audio: {},
+    stated: frames / RATE,
+  };
+  return { mb, track };
+}
+
+/**
+ * What a session plays, frame by frame: from `from`, looping the region
+ * [start, end) while `loopOn(outputSoFar)`; a pass ends at the region's end
+ * when it started before it, else at the track's end.
+ * @param {{ frames: number, from: number, start: number, end: number, offAfter: number }} o
+ */
+function model(o) {
+  const out = [];
+  const region = o.start < o.end && o.start < o.frames ? { start: o.start, end: Math.min(o.end, o.frames) } : null;
+  let pos = o.from;
+  let passFrom = o.from;
+  for (;;) {
+    const loop = out.length < o.offAfter;
+    const limit = loop && region && passFrom < region.end ? region.end : o.frames;
+    if (pos >= limit) {
+      // The pass is over: another one while looping, else the end.
+      if (!(out.length < o.offAfter)) return out;
+      pos = region ? region.start : 0;
+      passFrom = pos;
+      continue;
+    }
+    out.push(pos++);
+  }
+}
+
+describe('stream decoder session: loop regions', () => {
+  test(`plays what the model plays, for any region, start frame, sample sizes and loop-off point (fast-check seed ${BASE_SEED})`, async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 400 }),
+        fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1, maxLength: 5 }),
+        fc.integer({ min: 0, max: 450 }),
+        fc.integer({ min: 0, max: 450 }),
+        fc.integer({ min: 0, max: 399 }),
+        fc.integer({ min: 0, max: 1500 }),
+        async (frames, sizes, a, b, fromRaw, offAfter) => {
+          const from = fromRaw % frames;
+          const { mb, track } = fakeTrack(frames, sizes);
+          /** @type {number[]} */
+          const out = [];
+          let off = false;
+          /** Frames written when the page turned looping off (after the chunk that reached offAfter). */
+          let offAt = 0;
+          const pump = new Pump({
+            session: 1,
+            mb: /** @type {any} */ (mb),
+            track: () => /** @type {any} */ (track),
+            playlist: [1],
+            frame: from,
+            loop: true,
+            region: { start: a / RATE, end: b / RATE },
+            channels: 1,
+            ring: null,
+            control: null,
+            credit: Infinity,
+            rates: false,
+            post: (m) => {
+              const msg = /** @type {any} */ (m);
+              if (msg.type !== 'chunk') return;
+              for (const x of msg.planes[0]) out.push(x);
+              // The page turns looping off, as it would, once this much was written.
+              if (!off && out.length >= offAfter) {
+                off = true;
+                offAt = out.length;
+                pump.update([1], false, { start: a / RATE, end: b / RATE });
+              }
+            },
+          });
+          if (offAfter === 0) {
+            off = true;
+            pump.update([1], false, { start: a / RATE, end: b / RATE });
+          }
+          const how = await pump.run();
+          expect(how).toBe('end');
+          // Looping stops where the page turned it off: after the chunk it was told in.
+          expect(out).toEqual(model({ frames, from, start: a, end: b, offAfter: offAt }));
+        },
+      ),
+      { seed: BASE_SEED, numRuns: NUM_RUNS },
+    );
+  });
+
+  test("a region whose end the decoder has passed is answered with 'late'; one ahead of it is not", async () => {
+    const { mb, track } = fakeTrack(1000, [50]);
+    /** @type {string[]} */
+    const told = [];
+    let written = 0;
+    /** @type {Pump} */
+    const pump = new Pump({
+      session: 7,
+      mb: /** @type {any} */ (mb),
+      track: () => /** @type {any} */ (track),
+      playlist: [1],
+      frame: 0,
+      loop: true,
+      region: { start: 0, end: 0 },
+      channels: 1,
+      ring: null,
+      control: null,
+      credit: Infinity,
+      rates: false,
+      post: (m) => {
+        const msg = /** @type {any} */ (m);
+        if (msg.type === 'late') told.push(`late ${msg.session} at ${written}`);
+        if (msg.type !== 'chunk') return;
+        written += msg.frames;
+        if (written === 300) pump.update([1], true, { start: 0.1, end: 0.5 }); // ahead: applies in flight
+        if (written === 700) pump.update([1], true, { start: 0.1, end: 0.2 }); // behind the decoder
+        if (written === 1300) pump.update([1], false, { start: 0.1, end: 0.2 });
+      },
+    });
+    await pump.run();
+    expect(told).toEqual(['late 7 at 700']);
+  });
+
+  test.each([
+    // [what, start frame, frames written when it is set, region before, region set, 'late' expected]
+    ['a later pass than the first, before the region ends', 0, 1200, [0, 0], [0.1, 0.5], true],
+    ['a pass begun past the region', 800, 50, [0, 0], [0.1, 0.5], true],
+    ['the first pass, before the region ends', 0, 200, [0, 0], [0.1, 0.5], false],
+    ['a later pass, with the region it already had', 0, 1200, [0.1, 0.5], [0.1, 0.5], false],
+  ])(
+    "a region set on %s: 'late' only when the decoder cannot honour it in flight",
+    async (_what, frame, at, before, [start, end], expected) => {
+      const { mb, track } = fakeTrack(1000, [50]);
+      let late = 0;
+      let written = 0;
+      /** @type {Pump} */
+      const pump = new Pump({
+        session: 3,
+        mb: /** @type {any} */ (mb),
+        track: () => /** @type {any} */ (track),
+        playlist: [1],
+        frame,
+        loop: true,
+        region: { start: before[0], end: before[1] },
+        channels: 1,
+        ring: null,
+        control: null,
+        credit: Infinity,
+        rates: false,
+        post: (m) => {
+          const msg = /** @type {any} */ (m);
+          if (msg.type === 'late') late++;
+          if (msg.type !== 'chunk') return;
+          written += msg.frames;
+          if (written === at) pump.update([1], true, { start, end });
+          if (written === 3000) pump.update([1], false, { start, end });
+        },
+      });
+      await pump.run();
+      expect(late).toBe(expected ? 1 : 0);
+    },
+  );
+});
