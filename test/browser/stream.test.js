@@ -234,6 +234,72 @@ for (const isolate of [true, false]) {
       expect(r.segments).toBeLessThanOrEqual(2);
     });
 
+    test.each([
+      ['before play', 'before'],
+      ['at 0.1 s', 'ahead'],
+      ['at 0.75 s', 'inside'],
+      ['at 1.2 s, past loopEnd', 'late'],
+    ])(
+      'loop region (loopStart 0.5 s, loopEnd 1 s) set %s: it repeats sample-exact with no gap, and plays on to the end once loop is off',
+      async (_label, when) => {
+        const f = media.s16;
+        const start = Math.round(0.5 * f.rate);
+        const end = Math.round(1 * f.rate);
+        const r = await run('loopRegion', { url: f.url, rate: f.rate, when, passes: 3 });
+        expect(r.end).toBe(true);
+        expect(r.seen).toMatchObject({ loopStart: 0.5, loopEnd: 1 });
+        const runs = /** @type {[number, number][]} */ (r.runs);
+        // What played before the region took hold: from frame 0 on, unbroken.
+        const first = runs[0];
+        expect(first[0]).toBe(0);
+        let i = 1;
+        if (when === 'before') {
+          expect(first).toEqual([0, end]);
+          expect(r.seen.sessions).toBe(1);
+        } else if (when === 'late') {
+          // Set at 1.2 s (heard), past loopEnd: the decoder restarted at once
+          // (a second session) and the next frame heard is loopStart's,
+          // whether the decoder was still in the file or had already
+          // finished it (looping was off until then).
+          expect(first[1]).toBeGreaterThanOrEqual(/** @type {number} */ (r.seen.setAt));
+          expect(r.seen.sessions).toBe(2);
+        } else if (first[1] === end && runs[1][0] === start) {
+          // In flight; or restarted from the frame heard, and the restart
+          // reached the worklet before anything played twice.
+          expect([1, 2]).toContain(r.seen.sessions);
+        } else {
+          // Set at 0.1 s ('ahead') or 0.75 s ('inside') heard. Where the
+          // decoder had not yet reached loopEnd the region took hold in
+          // flight, and the first pass ran unbroken to loopEnd (the branch
+          // above). Where it had (it runs up to the ring, and on
+          // 'message' the page's queue, ahead: how far depends on the
+          // machine), it restarted from the frame heard: nothing skipped,
+          // what played while the restart reached the worklet may repeat,
+          // and that run ends at loopEnd.
+          const [from, count] = runs[1];
+          expect(from).toBeGreaterThanOrEqual(/** @type {number} */ (r.seen.setAt));
+          expect(from).toBeLessThanOrEqual(first[1]);
+          expect(from + count).toBe(end);
+          expect(r.seen.sessions).toBe(2);
+          i = 2;
+        }
+        // Then the region, pass after pass, each whole: no gap, no overlap.
+        const passes = runs.slice(i, -1);
+        expect(passes.length).toBeGreaterThanOrEqual(2);
+        for (const pass of passes) expect(pass).toEqual([start, end - start]);
+        // Loop off: the pass being decoded ended at loopEnd, or ran on to the file's end.
+        expect([
+          [start, end - start],
+          [start, f.frames - start],
+        ]).toContainEqual(runs[runs.length - 1]);
+        // The position stayed in the region while it looped.
+        const [lo, hi] = /** @type {number[]} */ (r.seen.positions);
+        expect(lo).toBeGreaterThanOrEqual(start);
+        expect(hi).toBeLessThan(end);
+        expect(r.state).toBe('ended');
+      },
+    );
+
     test('a URL plays through HTTP range requests, bit-exact; a 404 and a server without ranges are typed errors', async () => {
       const f = MISSING.includes('flac') ? media.s16 : media.flac;
       const before = counts.ranges;
@@ -426,10 +492,15 @@ for (const isolate of [true, false]) {
       expect(r.seekPastEnd).toMatchObject({ name: 'RangeError' });
       expect(r.seekNaN).toMatchObject({ name: 'TypeError' });
       expect(r.loopString).toMatchObject({ name: 'TypeError' });
+      expect(r.loopStartNegative).toMatchObject({ name: 'RangeError' });
+      expect(r.loopStartNegative.message).toMatch(/RingletStream.loopStart must be 0 or more seconds; got -1/);
+      expect(r.loopEndNaN).toMatchObject({ name: 'TypeError' });
+      expect(r.loopEndNaN.message).toMatch(/RingletStream.loopEnd must be a finite number/);
+      expect(r.loopEndString).toMatchObject({ name: 'TypeError' });
       expect(r.createBadNode).toMatchObject({ name: 'TypeError' });
       expect(r.createBadNode.message).toMatch(/options.node/);
       expect(r.createBadRate).toMatchObject({ name: 'RangeError' });
-      expect(r).toMatchObject({ stateAfter: 'stopped', positionAfter: 0, loopAfter: false });
+      expect(r).toMatchObject({ stateAfter: 'stopped', positionAfter: 0, loopAfter: false, regionAfter: [0.25, 0] });
     });
 
     test('inspect(): tags and cover art (title, artist, album, the front cover as a typed Blob) and whether it decodes here', async () => {
