@@ -370,8 +370,10 @@ function command(fn) {
   return busy;
 }
 
+/** The A-B marks, in seconds of the track (see "A-B repeat" below), and the loop passes heard. */
+const ab = { a: /** @type {number | null} */ (null), b: /** @type {number | null} */ (null), jumps: 0 };
 function applyLoop() {
-  stream.loop = loopOn || playlist.repeat === 'one';
+  stream.loop = loopOn || playlist.repeat === 'one' || (ab.a !== null && ab.b !== null);
   $('loop').setAttribute('aria-pressed', String(loopOn));
 }
 let loopOn = false;
@@ -520,7 +522,11 @@ function requeue() {
 
 stream.addEventListener('trackchange', (e) => {
   const info = /** @type {CustomEvent<import('../../types/stream.js').StreamInfo>} */ (e).detail;
-  if (!queued) return; // the same track, looping
+  if (!queued) {
+    // The same track again: a loop pass (of the A-B region when one is set).
+    if (ab.a !== null && ab.b !== null) ab.jumps++;
+    return;
+  }
   const { id } = queued;
   queued = null;
   const index = playlist.tracks.findIndex((t) => t.id === id);
@@ -589,9 +595,16 @@ function seekTo(seconds) {
 }
 
 // ---- A-B repeat ------------------------------------------------------------------
+// The stream loops the region itself (loopStart .. loopEnd): each pass
+// starts at A's frame and ends at B's, sample-exact and gapless, whatever
+// the page's frame rate. Setting B behind the decoder jumps back to A at once.
 
-const ab = { a: /** @type {number | null} */ (null), b: /** @type {number | null} */ (null), jumps: 0 };
+/** Shows the marks and gives the stream its loop region (none until both are set). */
 function showAb() {
+  const on = ab.a !== null && ab.b !== null;
+  stream.loopStart = on ? /** @type {number} */ (ab.a) : 0;
+  stream.loopEnd = on ? /** @type {number} */ (ab.b) : 0;
+  applyLoop();
   $('ab').textContent = ab.a === null ? '' : `${formatTime(ab.a)} → ${ab.b === null ? '…' : formatTime(ab.b)}`;
   /** @type {HTMLButtonElement} */ ($('clear-ab')).disabled = ab.a === null && ab.b === null;
   $('mark-a').setAttribute('aria-pressed', String(ab.a !== null));
@@ -617,18 +630,6 @@ $('clear-ab').addEventListener('click', () => {
   ab.b = null;
   showAb();
 });
-let abSeeking = false;
-function watchAb() {
-  if (ab.a === null || ab.b === null || abSeeking || stream.state !== 'playing') return;
-  if (stream.position >= ab.b) {
-    abSeeking = true;
-    ab.jumps++;
-    const a = ab.a;
-    void command(() => stream.seek(a)).finally(() => {
-      abSeeking = false;
-    });
-  }
-}
 
 // ---- seeking: the slider, and click and drag on the overview ------------------------
 
@@ -817,7 +818,6 @@ function frame() {
     if (!seekHeld && document.activeElement !== seek) seek.value = String(t);
     seek.setAttribute('aria-valuetext', `${formatTime(t)} of ${formatTime(info.duration ?? 0)}`);
   }
-  watchAb();
   drawOverview();
   drawLevels(levels, node.meters());
   eq.frame();
