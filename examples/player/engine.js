@@ -32,7 +32,9 @@ export async function createEngine() {
     capacityFrames: CAPACITY_FRAMES,
     varispeed: true,
   });
-  const stream = await RingletStream.create(ctx, { node });
+  // The decoding Worker starts from this folder, inside the player's service
+  // worker's scope (see stream.worker.js).
+  const stream = await RingletStream.create(ctx, { node, workerUrl: new URL('./stream.worker.js', import.meta.url) });
   const speakers = new GainNode(ctx, { gain: 1 });
   node.connect(speakers).connect(ctx.destination);
   /** @type {WorkerPool | undefined} */

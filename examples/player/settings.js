@@ -116,10 +116,19 @@ export function mountSettings({ ctx, node, pool, say, fail, setNormalisation, cu
       : 'Not isolated: the node uses the message transport, and the stream Worker posts decoded audio through the page.';
   const isolate = /** @type {HTMLButtonElement} */ ($('isolate'));
   isolate.hidden = isolated;
-  isolate.addEventListener('click', async () => {
-    const r = await ensureCrossOriginIsolation({ swUrl: '../../dist/coi-serviceworker.js' });
-    if (r.status !== 'reloading') say(`Isolation: ${r.status}${'reason' in r ? ` (${r.reason}: ${r.message})` : ''}`);
-  });
+  // The player's own service worker (./sw.js, ringlet's coi-serviceworker
+  // loaded from this folder): its scope covers this page on any static host.
+  // After the one reload it isolates, the page is isolated and the node and
+  // the stream Worker use the shared ring.
+  const isolateWithWorker = async (quietWhenIsolated = false) => {
+    const r = await ensureCrossOriginIsolation({ swUrl: new URL('./sw.js', import.meta.url).href });
+    if (r.status === 'reloading' || (quietWhenIsolated && r.status === 'isolated')) return;
+    say(`Isolation: ${r.status}${'reason' in r ? ` (${r.reason}: ${r.message})` : ''}`);
+  };
+  isolate.addEventListener('click', () => void isolateWithWorker());
+  // Loaded under the worker (after that reload, or on a later visit): let it
+  // confirm, which clears its reload guard, or say why the page is not isolated.
+  if (navigator.serviceWorker?.controller) void isolateWithWorker(true);
 
   // ---- panic history ----
   const showPanics = () => {

@@ -765,7 +765,7 @@ test.needs(
   ['sharedArrayBuffer'],
   'without SharedArrayBuffer every page uses the message transport, which the other tests cover',
 );
-test('without cross-origin isolation it plays on the message transport and says so', async () => {
+test('without cross-origin isolation it plays on the message transport and says so; its Isolate button isolates the page after one reload, and it plays on the shared ring', async () => {
   const plain = await openBrowser({ isolate: false, imports: DEV_IMPORTS, handle: mediaRoute });
   try {
     const { page, errors } = plain;
@@ -788,6 +788,56 @@ test('without cross-origin isolation it plays on the message transport and says 
     );
     const m = await page.evaluate(() => /** @type {any} */ (window).ringletExample.node.meters());
     expect(Math.max(...m.rms)).toBeGreaterThan(0.05);
+    expect(errors).toEqual([]);
+
+    // Settings → "Isolate with the service worker": the player's own worker
+    // (examples/player/sw.js, whose folder covers the page) adds COOP/COEP,
+    // and after one reload the node and the stream Worker share the ring.
+    // The server still sends none of those headers.
+    await page.click('#tabbtn-settings');
+    const navigations = plain.server.responses.filter((r) => r.path === PLAYER).length;
+    await page.click('#isolate');
+    // The reload is seen at the server before the page is asked anything: a
+    // WebDriver script running while its page navigates away never returns
+    // in WebKitGTK.
+    const deadline = Date.now() + 30000;
+    while (plain.server.responses.filter((r) => r.path === PLAYER).length === navigations) {
+      if (Date.now() > deadline) throw new Error('the Isolate button did not reload the player within 30 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await page.waitForFunction(() => globalThis.crossOriginIsolated === true, null, { timeout: 30000 });
+    await page.waitForFunction(() => /** @type {any} */ (window).ringletExample?.idle !== undefined, null, {
+      timeout: 20000,
+    });
+    await page.evaluate(() => /** @type {any} */ (window).ringletExample.idle());
+    const served = plain.server.responses.filter((r) => r.path === PLAYER);
+    expect(served.length).toBe(navigations + 1); // exactly one reload
+    for (const r of served) expect(r.headers).not.toHaveProperty('cross-origin-embedder-policy');
+    expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL ?? null)).toMatch(
+      /\/examples\/player\/sw\.js\?/,
+    );
+    expect(await page.textContent('#isolated')).toBe('true');
+    expect(await page.textContent('#transport')).toBe('shared');
+    expect(await page.textContent('#isolation-note')).toMatch(/shared memory/);
+    expect(await page.isHidden('#isolate')).toBe(true);
+    // The playlist came back with the page; Play plays it on the shared ring.
+    expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.playlist.tracks.length)).toBe(1);
+    await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play')).disabled));
+    await page.click('#play');
+    await page.waitForFunction(
+      () => {
+        const st = /** @type {any} */ (window).ringletExample.stream;
+        return st.state === 'playing' && st.position > 0.5;
+      },
+      null,
+      { timeout: 15000 },
+    );
+    const shared = await page.evaluate(() => {
+      const e = /** @type {any} */ (window).ringletExample;
+      return { rms: Math.max(...e.node.meters().rms), transport: e.node.transport };
+    });
+    expect(shared.transport).toBe('shared');
+    expect(shared.rms).toBeGreaterThan(0.05);
     expect(errors).toEqual([]);
   } finally {
     await plain.close();
