@@ -35,6 +35,8 @@
 //     webkit-shared, as RINGLET_BROWSERS selects), with RINGLET_ENGINE=<id>:
 //     test/bench/decode.browser.js, ringlet/stream's decode throughput per
 //     format and the page's heap while a long file streams
+//   node test/bench/player.browser.js    examples/player with a one-hour file:
+//     memory of the page and its Workers, and the UI's frame rate
 //   node scripts/sizes.mjs               tarball, wasm and bundle sizes
 // Each bench prints a human table and, on its last line, a JSON summary; this
 // script collects the summaries and rewrites BENCHMARKS.md, keeping whatever
@@ -50,7 +52,8 @@
 // was measured. `--only engines` does the same for the per-engine benches
 // (RL_CHAIN_BROWSER_ROUNDS and RL_CHAIN_BROWSER_SECONDS shorten the chain
 // bench; the section names the knobs it ran with), `--only decode` for the
-// stream's decode throughput, and `--only sizes` for the package sizes.
+// stream's decode throughput, `--only player` for the player with a one-hour
+// file (memory and frame rate), and `--only sizes` for the package sizes.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -879,6 +882,61 @@ async function onlyDecode() {
   if (runs.some((r) => r.run.code !== 0)) process.exitCode = 1;
 }
 
+const PLAYER_HEADING = '## The player with a one-hour file (Chromium)';
+
+/**
+ * @param {{ summary: any, command: string, error?: string }} run
+ * @param {string} [stamp]
+ */
+function playerSection(run, stamp) {
+  const lines = [PLAYER_HEADING, ''];
+  if (stamp) lines.push(stamp, '');
+  const p = run.summary;
+  if (!p) return [...lines, `_\`${run.command}\` could not run: ${run.error ?? 'no summary'}._`];
+  const mib = (/** @type {number | null} */ n) => (n === null ? '–' : `${f(n / 2 ** 20, 2)} MiB`);
+  const rows = /** @type {any[]} */ (p.rows);
+  const heaps = rows.map((x) => x.heap).filter((x) => x !== null);
+  const totals = rows.map((x) => x.total).filter((x) => x !== null);
+  const fps = rows.map((x) => x.fps).sort((x, y) => x - y);
+  lines.push(
+    `Command: \`${run.command}\` (${p.version}). examples/player/ opens a one-hour stereo 44.1 kHz FLAC ` +
+      `(${f(p.bytes / 2 ** 20, 1)} MiB, a tone made by ffmpeg) by URL, through HTTP range requests, on the ` +
+      `\`${p.info.transport}\` transport, and plays it at ${p.info.rate}x (\`node.playbackRate\`) for ${p.seconds} s, ` +
+      'seeking to 20, 40 and 58 minutes on the way, so that playback crosses the whole hour to its end. Every 5 s: the JavaScript ' +
+      "heap of the page after a garbage collection (CDP), the memory of the page and its Workers (the stream's decoder, " +
+      'the pool) from `performance.measureUserAgentSpecificMemory()`, and the animation frames the UI drew in the ' +
+      'window (every frame redraws the overview, meters, EQ curve and spectrum). The first page + Workers reading ' +
+      "falls while start-up work is under way (the pool's Worker decodes the file for the waveform overview); from " +
+      'the second reading on, the figure is steady.',
+    '',
+    `Summary: page heap ${mib(heaps[0] ?? null)} at the start, ${mib(heaps[heaps.length - 1] ?? null)} at the end ` +
+      `(${mib(Math.min(...heaps))} – ${mib(Math.max(...heaps))}); page and Workers ${mib(totals[0] ?? null)} → ` +
+      `${mib(totals[totals.length - 1] ?? null)}; ${f(fps[Math.floor(fps.length / 2)], 1)} fps median, ` +
+      `${f(fps[0], 1)} fps in the slowest window; longest gap between two frames ${f(Math.max(...rows.map((x) => x.maxGapMs)), 0)} ms.`,
+    '',
+    '| at | position | page heap | page + Workers | fps | longest frame gap | underruns |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  );
+  for (const x of rows) {
+    lines.push(
+      `| ${f(x.at, 0)} s | ${f(x.position / 60, 1)} min | ${mib(x.heap)} | ${mib(x.total)} | ${f(x.fps, 1)} | ` +
+        `${f(x.maxGapMs, 0)} ms | ${x.underruns} |`,
+    );
+  }
+  return lines;
+}
+
+/** Replaces (or adds, before the package sizes) the player section of BENCHMARKS.md. */
+async function onlyPlayer() {
+  ensureBuilt();
+  const run = await runOptional(['test/bench/player.browser.js']);
+  const m = machine();
+  const stamp = `This section alone was refreshed by \`node scripts/bench.mjs --only player\` on ${m.date}, commit ${m.commit}, on the machine above.`;
+  replaceSection(PLAYER_HEADING, playerSection(run, stamp).join('\n'), ['## Package sizes', MANUAL_OPEN]);
+  console.log(`\nbench: wrote the player section of ${OUT}`);
+  if (run.code !== 0) process.exitCode = 1;
+}
+
 /** @param {{ summary: any, command: string, error?: string }} run */
 function sizesSection(run) {
   const lines = ['## Package sizes', ''];
@@ -1428,11 +1486,12 @@ async function main() {
       resampler: onlyResampler,
       engines: onlyEngines,
       decode: onlyDecode,
+      player: onlyPlayer,
       sizes: onlySizes,
     };
     if (!Object.hasOwn(runs, what ?? '')) {
       throw new RangeError(
-        `--only takes 'chain', 'resampler', 'engines', 'decode' or 'sizes'; got ${what ?? 'nothing'}`,
+        `--only takes 'chain', 'resampler', 'engines', 'decode', 'player' or 'sizes'; got ${what ?? 'nothing'}`,
       );
     }
     await runs[/** @type {string} */ (what)]();
@@ -1461,6 +1520,7 @@ async function main() {
   const pool = await runOptional(['test/bench/pool.browser.js'], { POOL_BENCH_TRIALS: '5' });
   const underrun = await runOptional(['test/bench/underrun.browser.js'], { UNDERRUN_BENCH_SECONDS: '10' });
   const decode = await runDecode();
+  const player = await runOptional(['test/bench/player.browser.js']);
   const sizes = await runOptional(['scripts/sizes.mjs']);
   const m = machine();
 
@@ -1507,6 +1567,8 @@ async function main() {
     ...underrunSection(underrun),
     '',
     ...decodeSection(decode),
+    '',
+    ...playerSection(player),
     '',
     ...sizesSection(sizes),
     '',
