@@ -124,8 +124,8 @@ async function clearList() {
 }
 
 /** Waits until the stream plays and its position passed `seconds`. */
-const playingPast = (/** @type {number} */ seconds, timeout = 15000) =>
-  b.page.waitForFunction(
+const playingPast = (/** @type {number} */ seconds, timeout = 15000, page = b.page) =>
+  page.waitForFunction(
     (s) => {
       const st = /** @type {any} */ (window).ringletExample.stream;
       return st.state === 'playing' && st.position > s;
@@ -778,14 +778,7 @@ test('without cross-origin isolation it plays on the message transport and says 
     expect(await page.textContent('#isolation-note')).toMatch(/message transport/);
     await page.fill('#url', files.wav.url);
     await page.click('#open-url');
-    await page.waitForFunction(
-      () => {
-        const st = /** @type {any} */ (window).ringletExample.stream;
-        return st.state === 'playing' && st.position > 0.5;
-      },
-      null,
-      { timeout: 15000 },
-    );
+    await playingPast(0.5, 15000, page);
     const m = await page.evaluate(() => /** @type {any} */ (window).ringletExample.node.meters());
     expect(Math.max(...m.rms)).toBeGreaterThan(0.05);
     expect(errors).toEqual([]);
@@ -824,14 +817,7 @@ test('without cross-origin isolation it plays on the message transport and says 
     expect(await page.evaluate(() => /** @type {any} */ (window).ringletExample.playlist.tracks.length)).toBe(1);
     await page.waitForFunction(() => !(/** @type {HTMLButtonElement} */ (document.getElementById('play')).disabled));
     await page.click('#play');
-    await page.waitForFunction(
-      () => {
-        const st = /** @type {any} */ (window).ringletExample.stream;
-        return st.state === 'playing' && st.position > 0.5;
-      },
-      null,
-      { timeout: 15000 },
-    );
+    await playingPast(0.5, 15000, page);
     const shared = await page.evaluate(() => {
       const e = /** @type {any} */ (window).ringletExample;
       return { rms: Math.max(...e.node.meters().rms), transport: e.node.transport };

@@ -95,6 +95,30 @@ function model(o) {
   }
 }
 
+/**
+ * A session over a fake track: one mono channel, 'message' posts with no
+ * credit limit, playlist [1], looping on.
+ * @param {{ mb: object, track: object }} fake
+ * @param {{ session: number, frame: number, region: { start: number, end: number }, post: (m: object) => void }} o
+ */
+function pumpOver({ mb, track }, o) {
+  return new Pump({
+    session: o.session,
+    mb: /** @type {any} */ (mb),
+    track: () => /** @type {any} */ (track),
+    playlist: [1],
+    frame: o.frame,
+    loop: true,
+    region: o.region,
+    channels: 1,
+    ring: null,
+    control: null,
+    credit: Infinity,
+    rates: false,
+    post: o.post,
+  });
+}
+
 describe('stream decoder session: loop regions', () => {
   test(`plays what the model plays, for any region, start frame, sample sizes and loop-off point (fast-check seed ${BASE_SEED})`, async () => {
     await fc.assert(
@@ -113,31 +137,25 @@ describe('stream decoder session: loop regions', () => {
           let off = false;
           /** Frames written when the page turned looping off (after the chunk that reached offAfter). */
           let offAt = 0;
-          const pump = new Pump({
-            session: 1,
-            mb: /** @type {any} */ (mb),
-            track: () => /** @type {any} */ (track),
-            playlist: [1],
-            frame: from,
-            loop: true,
-            region: { start: a / RATE, end: b / RATE },
-            channels: 1,
-            ring: null,
-            control: null,
-            credit: Infinity,
-            rates: false,
-            post: (m) => {
-              const msg = /** @type {any} */ (m);
-              if (msg.type !== 'chunk') return;
-              for (const x of msg.planes[0]) out.push(x);
-              // The page turns looping off, as it would, once this much was written.
-              if (!off && out.length >= offAfter) {
-                off = true;
-                offAt = out.length;
-                pump.update([1], false, { start: a / RATE, end: b / RATE });
-              }
+          const pump = pumpOver(
+            { mb, track },
+            {
+              session: 1,
+              frame: from,
+              region: { start: a / RATE, end: b / RATE },
+              post: (m) => {
+                const msg = /** @type {any} */ (m);
+                if (msg.type !== 'chunk') return;
+                for (const x of msg.planes[0]) out.push(x);
+                // The page turns looping off, as it would, once this much was written.
+                if (!off && out.length >= offAfter) {
+                  off = true;
+                  offAt = out.length;
+                  pump.update([1], false, { start: a / RATE, end: b / RATE });
+                }
+              },
             },
-          });
+          );
           if (offAfter === 0) {
             off = true;
             pump.update([1], false, { start: a / RATE, end: b / RATE });
@@ -158,29 +176,23 @@ describe('stream decoder session: loop regions', () => {
     const told = [];
     let written = 0;
     /** @type {Pump} */
-    const pump = new Pump({
-      session: 7,
-      mb: /** @type {any} */ (mb),
-      track: () => /** @type {any} */ (track),
-      playlist: [1],
-      frame: 0,
-      loop: true,
-      region: { start: 0, end: 0 },
-      channels: 1,
-      ring: null,
-      control: null,
-      credit: Infinity,
-      rates: false,
-      post: (m) => {
-        const msg = /** @type {any} */ (m);
-        if (msg.type === 'late') told.push(`late ${msg.session} at ${written}`);
-        if (msg.type !== 'chunk') return;
-        written += msg.frames;
-        if (written === 300) pump.update([1], true, { start: 0.1, end: 0.5 }); // ahead: applies in flight
-        if (written === 700) pump.update([1], true, { start: 0.1, end: 0.2 }); // behind the decoder
-        if (written === 1300) pump.update([1], false, { start: 0.1, end: 0.2 });
+    const pump = pumpOver(
+      { mb, track },
+      {
+        session: 7,
+        frame: 0,
+        region: { start: 0, end: 0 },
+        post: (m) => {
+          const msg = /** @type {any} */ (m);
+          if (msg.type === 'late') told.push(`late ${msg.session} at ${written}`);
+          if (msg.type !== 'chunk') return;
+          written += msg.frames;
+          if (written === 300) pump.update([1], true, { start: 0.1, end: 0.5 }); // ahead: applies in flight
+          if (written === 700) pump.update([1], true, { start: 0.1, end: 0.2 }); // behind the decoder
+          if (written === 1300) pump.update([1], false, { start: 0.1, end: 0.2 });
+        },
       },
-    });
+    );
     await pump.run();
     expect(told).toEqual(['late 7 at 700']);
   });
@@ -198,28 +210,22 @@ describe('stream decoder session: loop regions', () => {
       let late = 0;
       let written = 0;
       /** @type {Pump} */
-      const pump = new Pump({
-        session: 3,
-        mb: /** @type {any} */ (mb),
-        track: () => /** @type {any} */ (track),
-        playlist: [1],
-        frame,
-        loop: true,
-        region: { start: before[0], end: before[1] },
-        channels: 1,
-        ring: null,
-        control: null,
-        credit: Infinity,
-        rates: false,
-        post: (m) => {
-          const msg = /** @type {any} */ (m);
-          if (msg.type === 'late') late++;
-          if (msg.type !== 'chunk') return;
-          written += msg.frames;
-          if (written === at) pump.update([1], true, { start, end });
-          if (written === 3000) pump.update([1], false, { start, end });
+      const pump = pumpOver(
+        { mb, track },
+        {
+          session: 3,
+          frame: frame,
+          region: { start: before[0], end: before[1] },
+          post: (m) => {
+            const msg = /** @type {any} */ (m);
+            if (msg.type === 'late') late++;
+            if (msg.type !== 'chunk') return;
+            written += msg.frames;
+            if (written === at) pump.update([1], true, { start, end });
+            if (written === 3000) pump.update([1], false, { start, end });
+          },
         },
-      });
+      );
       await pump.run();
       expect(late).toBe(expected ? 1 : 0);
     },
