@@ -28,6 +28,7 @@
  * rate differs from the one before, so tracks at any rates play one after
  * another at the context's rate, gapless.
  */
+import { regionFrames } from '../shared/loop-region.js';
 import { errorRecord, errorText, firstFrameFailure, StreamFailure } from './tracks.js';
 
 /** @typedef {import('./tracks.js').Track} Track */
@@ -95,28 +96,12 @@ export class Pump {
   }
 
   /**
-   * The loop region in frames of a track at `rate` that is `frames` long
-   * (its end clamped there), or null when the whole track loops: no region
-   * set, or one that starts at or past the track's end.
-   * @param {number} rate
-   * @param {number} frames
-   * @returns {{ start: number, end: number } | null}
-   */
-  regionFrames(rate, frames) {
-    const r = this.region;
-    if (!(r.start >= 0 && r.start < r.end)) return null;
-    const start = Math.round(r.start * rate);
-    const end = Math.min(Math.round(r.end * rate), frames);
-    return start < end ? { start, end } : null;
-  }
-
-  /**
    * Where the pass being decoded stops: the region's end frame while looping
    * with a region the pass started before, else the track's end (Infinity).
    */
   passLimit() {
     if (!this.loop) return Infinity;
-    const region = this.regionFrames(this.pass.rate, this.pass.frames);
+    const region = regionFrames(this.region, this.pass.rate, this.pass.frames);
     return region && this.pass.from < region.end ? region.end : Infinity;
   }
 
@@ -158,7 +143,7 @@ export class Pump {
   behind() {
     const pass = this.pass;
     if (!this.loop || pass.id < 0) return false;
-    const region = this.regionFrames(pass.rate, pass.frames);
+    const region = regionFrames(this.region, pass.rate, pass.frames);
     if (!region) return false;
     return this.passes > 1 || pass.next > region.end || pass.from >= region.end;
   }
@@ -202,7 +187,7 @@ export class Pump {
       const at = this.playlist.indexOf(id);
       const next = this.loop ? id : this.playlist[at + 1];
       if (next === undefined) break;
-      frame = this.loop ? (this.regionFrames(track.info.sampleRate, trackFrames(track))?.start ?? 0) : 0;
+      frame = this.loop ? (regionFrames(this.region, track.info.sampleRate, trackFrames(track))?.start ?? 0) : 0;
       id = next;
     }
     if (this.stopped) return 'halted';

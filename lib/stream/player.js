@@ -18,6 +18,7 @@
  * position is the frame heard: the read index less the resampler's
  * lookahead.
  */
+import { regionFrames } from '../shared/loop-region.js';
 import { R } from '../shared/ring.js';
 import { describe } from '../shared/util.js';
 
@@ -613,10 +614,10 @@ export class StreamPlayer extends EventTarget {
       if (at) this.moveTo(at.track);
       const info = this.info;
       if (!info || this.track === null) return;
-      const start = Math.round(this.region.start * info.sampleRate);
-      const end = Math.round(this.region.end * info.sampleRate);
+      const frames = info.duration == null ? Infinity : Math.round(info.duration * info.sampleRate);
+      const region = regionFrames(this.region, info.sampleRate, frames);
       const heard = at ? at.frame : this.parked;
-      await this.start(this.track, start < end && heard >= end ? start : heard);
+      await this.start(this.track, region && heard >= region.end ? region.start : heard);
     }).catch((error) => {
       if (!this.disposed) this.dispatchEvent(new CustomEvent('error', { detail: error }));
     });

@@ -7,6 +7,7 @@
 // fast-check> npm run test:unit -- test/unit/stream-pump.test.js
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
+import { regionFrames } from '../../lib/shared/loop-region.js';
 import { Pump } from '../../lib/stream-worker/pump.js';
 import { seedFrom } from './helpers.js';
 
@@ -230,4 +231,24 @@ describe('stream decoder session: loop regions', () => {
       expect(late).toBe(expected ? 1 : 0);
     },
   );
+});
+
+describe('regionFrames: the region both the page and the Worker cut passes at', () => {
+  test.each([
+    ['a region inside the track', { start: 0.25, end: 0.5 }, 1000, { start: 250, end: 500 }],
+    [
+      'its end clamped to the track, as AudioBufferSourceNode clamps loopEnd',
+      { start: 0.25, end: 9 },
+      1000,
+      { start: 250, end: 1000 },
+    ],
+    ['a track of unknown length: no clamp', { start: 0.25, end: 9 }, Infinity, { start: 250, end: 9000 }],
+    ['start = end: no region', { start: 0.5, end: 0.5 }, 1000, null],
+    ['start after end: no region', { start: 0.6, end: 0.5 }, 1000, null],
+    ['start below 0: no region', { start: -0.1, end: 0.5 }, 1000, null],
+    ['start at or past the track end: no region', { start: 1, end: 2 }, 1000, null],
+    ['rounded to the nearest frame', { start: 0.0004, end: 0.0016 }, 1000, { start: 0, end: 2 }],
+  ])('%s', (_, region, frames, expected) => {
+    expect(regionFrames(region, RATE, frames)).toEqual(expected);
+  });
 });
