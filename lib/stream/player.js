@@ -33,6 +33,8 @@ import { describe } from '../shared/util.js';
 
 /** How often a playing stream looks at the ring: track changes, the end. */
 const POLL_MS = 25;
+/** 'message': how often a chunk that found the ring full tries again (the worklet drains 128 frames per quantum). */
+const SPACE_POLL_MS = 5;
 /** Default bound on an open (a stalled server) and on the Worker's answers. */
 const DEFAULT_OPEN_TIMEOUT_MS = 30000;
 const REPLY_TIMEOUT_MS = 10000;
@@ -763,15 +765,21 @@ export class StreamPlayer extends EventTarget {
           if (this.chunks[0] === chunk) this.chunks.shift();
           continue;
         }
+        // tryWrite, not write(): write() posts part of a chunk, waits, and
+        // posts more before it says how much it wrote, and meanwhile the
+        // writer's availableRead counts those frames while writtenHere would
+        // not, so that played() (the position) would dip and come back.
         let planes = chunk.planes;
         let left = chunk.frames;
-        while (left > 0 && chunk.session === this.session && !this.disposed) {
-          const r = await this.node.writer.write(planes, { timeoutMs: 1000 });
-          if (chunk.session !== this.session) break;
-          this.writtenHere += r.frames;
-          left -= r.frames;
-          if (r.status === 'closed') break;
+        while (left > 0 && chunk.session === this.session && !this.disposed && !this.node.writer.closed) {
+          const frames = this.node.writer.tryWrite(planes);
+          this.writtenHere += frames;
+          left -= frames;
           if (left > 0) planes = planes.map((p) => p.subarray(p.length - left));
+          if (left > 0 && frames === 0) {
+            this.node.stats(); // asks the worklet for a fresh snapshot of the ring's space
+            await new Promise((resolve) => setTimeout(resolve, SPACE_POLL_MS));
+          }
         }
         if (this.chunks[0] !== chunk) continue; // halted meanwhile: the queue was emptied
         this.chunks.shift();
