@@ -322,6 +322,8 @@ test("routing 'recorder' records while the speakers bus stays silent; 'speakers'
   const heard = await busPeak(0.5);
   for (const p of heard.peak) expect(Math.abs(20 * Math.log10(p) - -12)).toBeLessThan(0.5);
   await b.page.check('#studio-route-recorder');
+  // The switch ramps the bus send down over 10 ms of audio: measure once it is at 0.
+  await settle(0.05);
   expect((await busPeak(0.5)).peak).toEqual([0, 0]);
 });
 
