@@ -19,7 +19,7 @@ import {
 import { renderSample, SAMPLE_TITLE } from '../shared/sample.js';
 import { encodeWavFloat } from '../shared/wav.js';
 import { createEngine } from './engine.js';
-import { Playlist, isAudioFile, sourceOf, tracksFromDrop } from './playlist.js';
+import { Playlist, isAudioFile, tracksFromDrop } from './playlist.js';
 import { mountEq } from './eq.js';
 import { mountSpectrum } from './spectrum.js';
 import { mountSettings } from './settings.js';
@@ -387,7 +387,7 @@ async function playIndex(i, { autoplay = true } = {}) {
   const track = playlist.tracks[i];
   if (!track) return;
   say(`Opening ${track.name}…`);
-  const source = await sourceOf(track);
+  const source = await playlist.sourceOf(track);
   let info;
   try {
     info = await stream.open(source);
@@ -510,7 +510,7 @@ function requeue() {
   const ticket = opened;
   void (async () => {
     try {
-      const info = await stream.queue(await sourceOf(track));
+      const info = await stream.queue(await playlist.sourceOf(track));
       if (ticket === opened) queued = { id: track.id, info };
     } catch (error) {
       fail(error, `could not queue ${track.name}`);
@@ -536,7 +536,7 @@ stream.addEventListener('trackchange', (e) => {
     ab.a = null;
     ab.b = null;
     showAb();
-    if (track) await showTrack(info, track, await sourceOf(track));
+    if (track) await showTrack(info, track, await playlist.sourceOf(track));
     requeue();
   })();
 });

@@ -1,10 +1,15 @@
 // The playlist: tracks in order, shuffle and repeat, kept in IndexedDB across
 // reloads. A track is a file kept by reference where the browser allows it
 // (a FileSystemFileHandle, from the file picker or a drop in Chromium), else
-// the File itself (a Blob IndexedDB stores), or a URL. Main thread.
+// the File itself (a Blob IndexedDB stores), or a URL. Where IndexedDB
+// refuses Blobs (WebKit's private and automation sessions), a file up to
+// COPY_LIMIT bytes is kept as a copy of its bytes instead, in a store of its
+// own that is read only when the track plays. Main thread.
 
 const DB_NAME = 'ringlet-player';
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+/** The largest file kept as a copy of its bytes where IndexedDB refuses Blobs; a larger one is kept for this visit only. */
+const COPY_LIMIT = 256 * 1024 * 1024;
 
 /**
  * @typedef {object} Track
@@ -12,6 +17,7 @@ const DB_VERSION = 1;
  * @property {string} name
  * @property {'file' | 'handle' | 'url'} kind
  * @property {Blob} [blob] kind 'file'
+ * @property {{ type: string, lastModified: number }} [copy] kind 'file' kept as a copy of its bytes (store 'bytes', key id)
  * @property {FileSystemFileHandle} [handle] kind 'handle'
  * @property {string} [url] kind 'url'
  * @property {string} [title] from the file's tags, once opened
@@ -28,8 +34,9 @@ function openDb() {
       const req = indexedDB.open(DB_NAME, DB_VERSION);
       req.onupgradeneeded = () => {
         const db = req.result;
-        db.createObjectStore('tracks', { keyPath: 'id' });
-        db.createObjectStore('meta');
+        if (!db.objectStoreNames.contains('tracks')) db.createObjectStore('tracks', { keyPath: 'id' });
+        if (!db.objectStoreNames.contains('meta')) db.createObjectStore('meta');
+        if (!db.objectStoreNames.contains('bytes')) db.createObjectStore('bytes');
       };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => resolve(null);
@@ -72,6 +79,8 @@ export class Playlist extends EventTarget {
     this.db = null;
     /** Where tracks were stored: 'indexeddb', or 'memory' when IndexedDB is refused. */
     this.storage = 'memory';
+    /** True once IndexedDB refused a Blob: files are then kept as copies of their bytes. */
+    this.blobsRefused = false;
     /** Seeded so a shuffle can be replayed: xorshift32 state. */
     this.seed = Date.now() >>> 0 || 1;
   }
@@ -116,12 +125,73 @@ export class Playlist extends EventTarget {
     await done(tx).catch((e) => console.warn('[ringlet player] saving the playlist failed:', e));
   }
 
-  /** @param {Track} track */
+  /**
+   * Saves a track: a file as its Blob, or where IndexedDB refuses Blobs as a
+   * copy of its bytes (written once; later saves update the record only).
+   * @param {Track} track
+   */
   async saveTrack(track) {
     if (!this.db) return;
+    const { blob, ...record } = track;
+    if (blob && !track.copy && !this.blobsRefused) {
+      const tx = this.db.transaction('tracks', 'readwrite');
+      tx.objectStore('tracks').put(track);
+      // WebKit aborts the transaction with no error when it cannot store a Blob.
+      if (
+        await done(tx).then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
+      this.blobsRefused = true;
+    }
+    if (blob && !track.copy) {
+      if (blob.size > COPY_LIMIT) {
+        console.warn(
+          `[ringlet player] ${track.name} is kept for this visit only: this browser stores no files, and copies are kept up to ${COPY_LIMIT / 2 ** 20} MiB`,
+        );
+        return;
+      }
+      const bytes = await blob.arrayBuffer();
+      track.copy = { type: blob.type, lastModified: blob instanceof File ? blob.lastModified : Date.now() };
+      const tx = this.db.transaction(['tracks', 'bytes'], 'readwrite');
+      tx.objectStore('bytes').put(bytes, track.id);
+      tx.objectStore('tracks').put({ ...record, copy: track.copy });
+      await done(tx).catch((e) => {
+        track.copy = undefined;
+        console.warn('[ringlet player] saving a copy of a file failed:', e);
+      });
+      return;
+    }
     const tx = this.db.transaction('tracks', 'readwrite');
-    tx.objectStore('tracks').put(track);
+    tx.objectStore('tracks').put(track.copy ? record : track);
     await done(tx).catch((e) => console.warn('[ringlet player] saving a track failed:', e));
+  }
+
+  /**
+   * What a track plays from: its Blob (or the copy of its bytes, read now),
+   * the file behind its handle (asking for read permission again after a
+   * reload, which needs a user gesture), or its URL.
+   * @param {Track} track
+   * @returns {Promise<Blob | string>}
+   */
+  async sourceOf(track) {
+    if (track.kind === 'url') return /** @type {string} */ (track.url);
+    if (track.kind === 'handle') {
+      const handle = /** @type {any} */ (track.handle);
+      if (handle.queryPermission && (await handle.queryPermission({ mode: 'read' })) !== 'granted') {
+        if ((await handle.requestPermission({ mode: 'read' })) !== 'granted')
+          throw new Error(`${track.name}: the browser did not allow reading the file again`);
+      }
+      return handle.getFile();
+    }
+    if (track.blob) return track.blob;
+    const copy = track.copy;
+    if (!copy || !this.db) throw new Error(`${track.name}: the file was not kept`);
+    const bytes = await result(this.db.transaction('bytes', 'readonly').objectStore('bytes').get(track.id));
+    if (!(bytes instanceof ArrayBuffer)) throw new Error(`${track.name}: the copy of the file is gone`);
+    return new File([bytes], track.name, copy);
   }
 
   changed() {
@@ -151,8 +221,9 @@ export class Playlist extends EventTarget {
     if (index < this.current) this.current--;
     else if (index === this.current) this.current = -1;
     if (this.db) {
-      const tx = this.db.transaction('tracks', 'readwrite');
+      const tx = this.db.transaction(['tracks', 'bytes'], 'readwrite');
       tx.objectStore('tracks').delete(track.id);
+      tx.objectStore('bytes').delete(track.id);
       await done(tx).catch(() => {});
     }
     await this.saveState();
@@ -163,8 +234,9 @@ export class Playlist extends EventTarget {
     this.tracks = [];
     this.current = -1;
     if (this.db) {
-      const tx = this.db.transaction('tracks', 'readwrite');
+      const tx = this.db.transaction(['tracks', 'bytes'], 'readwrite');
       tx.objectStore('tracks').clear();
+      tx.objectStore('bytes').clear();
       await done(tx).catch(() => {});
     }
     await this.saveState();
@@ -234,26 +306,6 @@ export class Playlist extends EventTarget {
     if (this.current > 0) return this.current - 1;
     return this.repeat === 'all' && this.tracks.length ? this.tracks.length - 1 : -1;
   }
-}
-
-/**
- * What a track plays from: its Blob, the file behind its handle (asking for
- * read permission again after a reload, which needs a user gesture), or
- * its URL.
- * @param {Track} track
- * @returns {Promise<Blob | string>}
- */
-export async function sourceOf(track) {
-  if (track.kind === 'url') return /** @type {string} */ (track.url);
-  if (track.kind === 'handle') {
-    const handle = /** @type {any} */ (track.handle);
-    if (handle.queryPermission && (await handle.queryPermission({ mode: 'read' })) !== 'granted') {
-      if ((await handle.requestPermission({ mode: 'read' })) !== 'granted')
-        throw new Error(`${track.name}: the browser did not allow reading the file again`);
-    }
-    return handle.getFile();
-  }
-  return /** @type {Blob} */ (track.blob);
 }
 
 const AUDIO_NAME = /\.(wav|wave|mp3|flac|ogg|oga|opus|m4a|mp4|aac|webm|mka|weba)$/i;

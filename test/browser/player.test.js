@@ -627,8 +627,8 @@ test('formats: FLAC, MP3 (with its cover), M4A and Ogg Vorbis play the right ton
 });
 
 test.needs(
-  ['chromium', 'firefox'],
-  "WebKitGTK: the playlist's files are not restored after a reload, likely Blobs refused by IndexedDB in the automation session (issue 17, open)",
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
 );
 test('the playlist: dropped files advance gaplessly, reorder with Alt+arrows, and come back after a reload', async () => {
   if ((await b.page.getAttribute('#loop', 'aria-pressed')) === 'true') await b.page.click('#loop');
@@ -678,15 +678,25 @@ test('the playlist: dropped files advance gaplessly, reorder with Alt+arrows, an
       storage: e.playlist.storage,
       current: e.playlist.current,
       info: e.stream.info?.duration,
+      kept: e.playlist.tracks.map((/** @type {any} */ t) => (t.copy ? 'copy' : t.blob ? 'blob' : t.kind)),
     };
   });
-  expect(restored).toEqual({ names: ['two.wav', 'one.wav'], storage: 'indexeddb', current: 0, info: 2 });
+  // WebKit's automation session, as its private browsing, refuses Blobs in
+  // IndexedDB: there the files come back from copies of their bytes.
+  const kept = engine.family === 'webkit' ? 'copy' : 'blob';
+  expect(restored).toEqual({
+    names: ['two.wav', 'one.wav'],
+    storage: 'indexeddb',
+    current: 0,
+    info: 2,
+    kept: [kept, kept],
+  });
   expect(b.errors).toEqual([]);
 });
 
 test.needs(
-  ['chromium', 'firefox'],
-  'WebKitGTK: needs the playlist restored after a reload, which WebKitGTK does not yet do (see the playlist test)',
+  ['chromium', 'firefox', 'webkit-shared'],
+  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
 );
 test('keyboard: Space plays and pauses, L loops, ←/→ seek, ↑/↓ change the volume, S stops, F1 shows the shortcuts', async () => {
   const key = (/** @type {string} */ k) =>
