@@ -208,10 +208,6 @@ afterAll(async () => {
   await b?.close();
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not yet play through this test there (issue 17, open)",
-);
 test('a WAV from the URL field plays: its tags show, the pool makes its overview and loudness, and the tone heard is the one at the position', async () => {
   await clearList();
   // Loop on before the track starts, so it plays on through the tests that
@@ -257,10 +253,6 @@ test('a WAV from the URL field plays: its tags show, the pool makes its overview
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('seeking by a click on the overview, a drag across it and the position slider plays the tone at the new place', async () => {
   expect(await ex('stream.loop')).toBe(true);
   const box = await b.page.evaluate(() => {
@@ -290,10 +282,6 @@ test('seeking by a click on the overview, a drag across it and the position slid
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('A-B repeat keeps the position between A and B and the tone of that stretch; speed 2× and 0.5× move its pitch an octave', async () => {
   // The marks are set while paused, where the position stands still, so a
   // slow machine cannot carry B past the step (A at 1.1 s, B at 1.6 s, both
@@ -351,10 +339,6 @@ test('A-B repeat keeps the position between A and B and the tone of that stretch
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('EQ: two Page Up presses on the 960 Hz knob raise the tone heard at 880 Hz by its response there; a drag on the curve moves a band', async () => {
   await b.page.click('#tabbtn-eq');
   await b.page.evaluate(() => document.getElementById('clear-ab')?.click());
@@ -409,10 +393,6 @@ test('EQ: two Page Up presses on the 960 Hz knob raise the tone heard at 880 Hz 
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('the clip lamp lights when the output reaches full scale (limiter off, +40 dB), and stays dark with the limiter on', async () => {
   await loop880();
   await b.page.click('#tabbtn-settings');
@@ -453,10 +433,6 @@ test('the clip lamp lights when the output reaches full scale (limiter off, +40 
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('the spectrum draws all four modes from the analyser, with the tone as the highest band and peak hold above it', async () => {
   const marks = await loop880();
   expect(marks.b).toBeLessThan(2.98);
@@ -490,10 +466,6 @@ test('the spectrum draws all four modes from the analyser, with the tone as the 
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('export renders the track on the pool through the EQ and volume: each step of the WAV has the gain the chain gives it; Cancel stops an export', async () => {
   await b.page.click('#tabbtn-eq');
   await b.page.evaluate(() => document.getElementById('clear-ab')?.click());
@@ -577,10 +549,6 @@ test('export renders the track on the pool through the EQ and volume: each step 
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('formats: FLAC, MP3 (with its cover), M4A and Ogg Vorbis play the right tone where the engine decodes them, else the player shows DECODER_MISSING; a file at another rate plays or shows RATE_MISMATCH', async () => {
   for (const key of ['flac', 'mp3', 'm4a', 'ogg', 'opus', 'other']) {
     await clearList();
@@ -626,10 +594,6 @@ test('formats: FLAC, MP3 (with its cover), M4A and Ogg Vorbis play the right ton
   }
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('the playlist: dropped files advance gaplessly, reorder with Alt+arrows, and come back after a reload', async () => {
   if ((await b.page.getAttribute('#loop', 'aria-pressed')) === 'true') await b.page.click('#loop');
   expect(await ex('stream.loop')).toBe(false);
@@ -694,10 +658,6 @@ test('the playlist: dropped files advance gaplessly, reorder with Alt+arrows, an
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('keyboard: Space plays and pauses, L loops, ←/→ seek, ↑/↓ change the volume, S stops, F1 shows the shortcuts', async () => {
   const key = (/** @type {string} */ k) =>
     b.page.evaluate((name) => {
@@ -737,10 +697,6 @@ test('keyboard: Space plays and pauses, L loops, ←/→ seek, ↑/↓ change th
   expect(b.errors).toEqual([]);
 });
 
-test.needs(
-  ['chromium', 'firefox', 'webkit-shared'],
-  "WebKitGTK on the message transport: the player's first track does not play there yet (issue 17, open), and every test here plays it",
-);
 test('themes and high contrast are remembered across a reload; axe-core finds no serious or critical problem on any tab, dark or light', async () => {
   /** @returns {Promise<{ id: string, impact: string, nodes: string[] }[]>} */
   const axe = () =>
