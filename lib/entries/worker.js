@@ -16,6 +16,7 @@ import { analyzeTask, renderTask } from '../worker/dsp-tasks.js';
 import { defineTasks, install, isDedicatedWorker, workerState } from '../worker/runtime.js';
 
 export { defineTasks, withTransfer } from '../worker/runtime.js';
+export { Analysis, createAnalysis } from '../worker/dsp-tasks.js';
 
 /** @typedef {import('../../types/pool.js').TaskFunction<never, unknown>} AnyTask */
 /** @typedef {import('../worker/runtime.js').WorkerScope} WorkerScope */

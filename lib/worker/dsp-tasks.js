@@ -16,6 +16,7 @@ import {
   RESULT,
 } from '../shared/constants.generated.js';
 import { blockedByPolicy, isWasmEvalRefusal, watchViolations } from '../shared/policy.js';
+import { RingletError } from '../shared/errors.js';
 import { describe } from '../shared/util.js';
 import { VERSION } from '../shared/version.js';
 import { withTransfer, workerState } from './runtime.js';
@@ -62,6 +63,7 @@ import { withTransfer, workerState } from './runtime.js';
  * @property {WebAssembly.Memory} memory private; grows, never shrinks
  * @property {number} base rlw_heap_base(): where the node (or the analysis) lives
  * @property {{ code: number, message: string } | null} panic what rl_panic said just before a trap
+ * @property {boolean} [shared] the worker's shared core (loadCore), dropped after a trap
  */
 
 /**
@@ -157,52 +159,83 @@ async function fetchUnderPolicy(url) {
   }
 }
 
+/** @type {Map<string, Promise<WebAssembly.Module>>} one compiled module per wasm URL */
+const modules = new Map();
+
 /**
- * The core for `url`, compiled and instantiated on first use on a private,
- * growable memory (the binary's memory import made private; version checked
- * by instantiateCore). A failed load is forgotten, so a later task retries.
+ * ringlet.wasm from `url`, compiled once with its memory import made
+ * private. A failed load is forgotten, so a later task retries.
+ * @param {string} url
+ * @returns {Promise<WebAssembly.Module>}
+ */
+function loadModule(url) {
+  let pending = modules.get(url);
+  if (pending === undefined) {
+    pending = (async () => {
+      const binary = await wasmBinary(url);
+      try {
+        return await WebAssembly.compile(privateMemoryBinary(binary));
+      } catch (error) {
+        // The worker's own policy (its script's response, or the page's for a blob: worker).
+        if (isWasmEvalRefusal(error)) throw blockedByPolicy('the worker', 'script-src', `the wasm at ${url}`, error);
+        throw error;
+      }
+    })();
+    const loading = pending;
+    modules.set(url, loading);
+    loading.catch(() => {
+      if (modules.get(url) === loading) modules.delete(url);
+    });
+  }
+  return pending;
+}
+
+/**
+ * A new instance of the core for `url` on a private, growable memory of its
+ * own (version checked by instantiateCore).
+ * @param {string} url
+ * @returns {Promise<WorkerCore>}
+ */
+async function newCore(url) {
+  const module = await loadModule(url);
+  const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
+  /** @type {{ code: number, message: string } | null} */
+  let note = null;
+  const x = /** @type {CoreExports & AnalysisExports & ResamplerExports} */ (
+    instantiateCore(module, memory, {
+      panic: (code, message) => {
+        note = { code, message };
+      },
+    })
+  );
+  return {
+    url,
+    x,
+    memory,
+    base: x.rlw_heap_base(),
+    get panic() {
+      return note;
+    },
+    set panic(value) {
+      note = value;
+    },
+  };
+}
+
+/**
+ * The worker's shared core for `url` (the one 'render' runs on), made on
+ * first use. A failed load is forgotten, so a later task retries.
  * @param {string} url
  * @returns {Promise<WorkerCore>}
  */
 function loadCore(url) {
   let pending = cores.get(url);
   if (pending === undefined) {
-    pending = (async () => {
-      const binary = await wasmBinary(url);
-      let module;
-      try {
-        module = await WebAssembly.compile(privateMemoryBinary(binary));
-      } catch (error) {
-        // The worker's own policy (its script's response, or the page's for a blob: worker).
-        if (isWasmEvalRefusal(error)) throw blockedByPolicy('the worker', 'script-src', `the wasm at ${url}`, error);
-        throw error;
-      }
-      const memory = new WebAssembly.Memory({ initial: 2, maximum: MAX_PAGES });
-      /** @type {{ code: number, message: string } | null} */
-      let note = null;
-      const x = /** @type {CoreExports & AnalysisExports & ResamplerExports} */ (
-        instantiateCore(module, memory, {
-          panic: (code, message) => {
-            note = { code, message };
-          },
-        })
-      );
-      /** @type {WorkerCore} */
-      const core = {
-        url,
-        x,
-        memory,
-        base: x.rlw_heap_base(),
-        get panic() {
-          return note;
-        },
-        set panic(value) {
-          note = value;
-        },
-      };
+    const loading = newCore(url).then((core) => {
+      core.shared = true;
       return core;
-    })();
-    const loading = pending;
+    });
+    pending = loading;
     cores.set(url, loading);
     loading.catch(() => {
       if (cores.get(url) === loading) cores.delete(url);
@@ -238,7 +271,7 @@ function reserve(core, bytes, where) {
  */
 function explainTrap(core, error) {
   if (core === null || !(error instanceof WebAssembly.RuntimeError)) return error;
-  if (cores.get(core.url) !== undefined) cores.delete(core.url);
+  if (core.shared && cores.get(core.url) !== undefined) cores.delete(core.url);
   const note = core.panic;
   core.panic = null;
   if (note === null) return error;
@@ -675,108 +708,259 @@ export async function renderTask(payload, context) {
   }
 }
 
+/** Keeps the constructor of Analysis to createAnalysis. */
+const ANALYSIS_TOKEN = Symbol('ringlet.analysis');
+
 /**
- * 'analyze': integrated loudness, sample peak, RMS and the averaged spectrum.
+ * @param {unknown} fftSize
+ * @param {string} where
+ * @returns {number}
+ */
+function checkFftSize(fftSize, where) {
+  if (fftSize === undefined) return DEFAULT_FFT_SIZE;
+  if (
+    typeof fftSize !== 'number' ||
+    !Number.isInteger(fftSize) ||
+    fftSize < 32 ||
+    fftSize > 32768 ||
+    (fftSize & (fftSize - 1)) !== 0
+  ) {
+    throw new RangeError(`${where}: fftSize must be a power of two from 32 to 32768; got ${String(fftSize)}`);
+  }
+  return fftSize;
+}
+
+/**
+ * Integrated loudness, sample peak, RMS and the averaged spectrum of audio
+ * handed in pieces, in the order it plays: what 'analyze' measures, for a
+ * track of any length, holding only fftSize frames per channel. Runs on an
+ * instance of the core of its own (a private memory), so that it may live
+ * across the awaits of a task that decodes as it goes. Worker thread (or
+ * any thread that may compile wasm); not for the audio thread.
+ */
+export class Analysis {
+  /**
+   * @param {symbol} token
+   * @param {WorkerCore} core
+   * @param {number} channels
+   * @param {number} sampleRate
+   * @param {number} fftSize
+   */
+  constructor(token, core, channels, sampleRate, fftSize) {
+    if (token !== ANALYSIS_TOKEN) throw new TypeError('Analysis: use createAnalysis()');
+    const where = 'createAnalysis';
+    const { x } = core;
+    const loudBytes = x.rlw_loudness_heap_size(channels, sampleRate);
+    const spectrumBytes = x.rlw_spectrum_heap_size(fftSize);
+    if (loudBytes === 0 || spectrumBytes === 0)
+      throw new RangeError(`${where}: the core refused ${channels} channels at ${sampleRate} Hz`);
+    const loud = core.base;
+    const spectrum = align64(loud + loudBytes);
+    const planes = align64(spectrum + spectrumBytes);
+    const scratch = align64(planes + 4 * channels);
+    const time = align64(scratch + 4 * ANALYZE_CHUNK * channels);
+    const sum = align64(time + 4 * fftSize);
+    reserve(core, sum + 8 * (fftSize / 2) - core.base, where);
+    let result = x.rlw_loudness_init(loud, channels, sampleRate, loudBytes);
+    if (result === 0) result = x.rlw_spectrum_init(spectrum, fftSize, spectrumBytes);
+    if (result !== 0) throw new Error(`${where}: init failed: ${resultString(x, core.memory, result)}`);
+    /** @private */ this.core = core;
+    /** @private */ this.at = { loud, spectrum, planes, scratch, time, sum };
+    /** The channels each push() hands in. */
+    this.channels = channels;
+    /** Hz. */
+    this.sampleRate = sampleRate;
+    /** The spectrum's FFT size. */
+    this.fftSize = fftSize;
+    /** Frames pushed so far. */
+    this.frames = 0;
+    /** @private the latest frames of each channel, up to fftSize: the next spectrum window */
+    this.window = Array.from({ length: channels }, () => new Float32Array(fftSize));
+    /** @private frames in `window` */ this.filled = 0;
+    /** @private spectrum windows summed, per channel */ this.windows = 0;
+    /** @private */ this.state = /** @type {'open' | 'finished' | 'disposed'} */ ('open');
+    const buffer = core.memory.buffer;
+    new Uint32Array(buffer, planes, channels).set(
+      Array.from({ length: channels }, (_, c) => scratch + 4 * ANALYZE_CHUNK * c),
+    );
+    new Float64Array(buffer, sum, fftSize / 2).fill(0);
+  }
+
+  /**
+   * Measures the next frames: one Float32Array per channel, equal in length
+   * (any length, 0 included). Nothing is kept but the last fftSize frames.
+   * Bad input throws TypeError or RangeError and measures nothing.
+   * @param {Float32Array[]} planes
+   */
+  push(planes) {
+    const where = 'Analysis.push';
+    this.check(where);
+    const frames = checkPlanarAudio(planes, this.sampleRate, where);
+    if (planes.length !== this.channels) {
+      throw new RangeError(`${where}: planes must hold ${this.channels} channels, as created; got ${planes.length}`);
+    }
+    const { x, memory } = this.core;
+    const { loud, spectrum, planes: addresses, scratch, time, sum } = this.at;
+    const hop = this.fftSize / 2;
+    try {
+      for (let from = 0; from < frames; from += ANALYZE_CHUNK) {
+        const n = Math.min(ANALYZE_CHUNK, frames - from);
+        const buffer = memory.buffer;
+        for (let c = 0; c < this.channels; c++) {
+          new Float32Array(buffer, scratch + 4 * ANALYZE_CHUNK * c, n).set(planes[c].subarray(from, from + n));
+        }
+        const result = x.rlw_loudness_process(loud, addresses, this.channels, n);
+        if (result !== 0) throw new Error(`${where}: rlw_loudness_process failed: ${resultString(x, memory, result)}`);
+        // The spectrum: a window every hop frames, each channel's summed in turn.
+        for (let i = 0; i < n;) {
+          const take = Math.min(n - i, this.fftSize - this.filled);
+          for (let c = 0; c < this.channels; c++)
+            this.window[c].set(planes[c].subarray(from + i, from + i + take), this.filled);
+          this.filled += take;
+          i += take;
+          if (this.filled === this.fftSize) {
+            const timeView = new Float32Array(memory.buffer, time, this.fftSize);
+            for (let c = 0; c < this.channels; c++) {
+              timeView.set(this.window[c]);
+              const r = x.rlw_spectrum_add_power(spectrum, time, sum);
+              if (r !== 0) throw new Error(`${where}: spectrum failed: ${resultString(x, memory, r)}`);
+              this.window[c].copyWithin(0, hop);
+            }
+            this.windows += 1;
+            this.filled = hop;
+          }
+        }
+        this.frames += n;
+      }
+    } catch (error) {
+      this.state = 'disposed';
+      throw explainTrap(this.core, error);
+    }
+  }
+
+  /**
+   * The measurements of everything pushed, as 'analyze' reports them
+   * (AnalyzeResult); a track shorter than fftSize gives one zero-padded
+   * window. Ends the analysis: push() and finish() then throw 'CLOSED'.
+   * @returns {import('../../types/render.js').AnalyzeResult}
+   */
+  finish() {
+    const where = 'Analysis.finish';
+    this.check(where);
+    const { x, memory } = this.core;
+    const { loud, spectrum, time, sum } = this.at;
+    const half = this.fftSize / 2;
+    try {
+      if (this.windows === 0 && this.frames > 0) {
+        const timeView = new Float32Array(memory.buffer, time, this.fftSize);
+        for (let c = 0; c < this.channels; c++) {
+          timeView.set(this.window[c].subarray(0, this.filled));
+          timeView.fill(0, this.filled);
+          const r = x.rlw_spectrum_add_power(spectrum, time, sum);
+          if (r !== 0) throw new Error(`${where}: spectrum failed: ${resultString(x, memory, r)}`);
+        }
+        this.windows = 1;
+      }
+      const sums = new Float64Array(memory.buffer, sum, half);
+      const count = this.windows * this.channels;
+      const averaged = new Float32Array(half);
+      for (let k = 0; k < half; k++) averaged[k] = count === 0 ? -Infinity : 10 * Math.log10(sums[k] / count);
+      const out = {
+        peakDb: 20 * Math.log10(x.rlw_loudness_sample_peak(loud)),
+        rmsDb: 10 * Math.log10(x.rlw_loudness_mean_square(loud)),
+        lufs: x.rlw_loudness_integrated(loud),
+        spectrum: averaged,
+        fftSize: this.fftSize,
+        sampleRate: this.sampleRate,
+        frames: this.frames,
+      };
+      this.state = 'finished';
+      return out;
+    } catch (error) {
+      this.state = 'disposed';
+      throw explainTrap(this.core, error);
+    }
+  }
+
+  /** Lets the analysis go (its core instance and memory with it). Idempotent. */
+  dispose() {
+    this.state = 'disposed';
+  }
+
+  /**
+   * @private
+   * @param {string} where
+   */
+  check(where) {
+    if (this.state !== 'open') {
+      throw new RingletError(
+        'CLOSED',
+        `${where}(): the analysis is ${this.state === 'finished' ? 'finished' : 'disposed'}; create another`,
+      );
+    }
+  }
+}
+
+/**
+ * A streaming analysis: `{ channels, sampleRate, fftSize?, wasmUrl? }`,
+ * checked as the 'analyze' task checks its payload (channels 1 .. 32,
+ * sampleRate 8000 .. 768000, fftSize a power of two 32 .. 32768, default
+ * 2048). Rejects with TypeError or RangeError naming the option.
+ * @param {{ channels: number, sampleRate: number, fftSize?: number, wasmUrl?: string }} options
+ * @returns {Promise<Analysis>}
+ */
+export async function createAnalysis(options) {
+  const where = 'createAnalysis';
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${where}(options): options must be an object; got ${describe(options)}`);
+  }
+  const { channels, sampleRate } = options;
+  if (typeof channels !== 'number' || !Number.isInteger(channels) || channels < 1 || channels > 32) {
+    const kind = typeof channels === 'number' ? RangeError : TypeError;
+    throw new kind(
+      `${where}: options.channels must be an integer from 1 to 32; got ${typeof channels === 'number' ? channels : describe(channels)}`,
+    );
+  }
+  if (typeof sampleRate !== 'number') {
+    throw new TypeError(`${where}: options.sampleRate must be a number; got ${describe(sampleRate)}`);
+  }
+  if (!Number.isFinite(sampleRate) || sampleRate < 8000 || sampleRate > 768000) {
+    throw new RangeError(`${where}: options.sampleRate must be a finite number in [8000, 768000]; got ${sampleRate}`);
+  }
+  const fftSize = checkFftSize(options.fftSize, where);
+  const url = resolveWasmUrl(options.wasmUrl, where);
+  const core = await newCore(url);
+  return new Analysis(ANALYSIS_TOKEN, core, channels, sampleRate, fftSize);
+}
+
+/**
+ * 'analyze': integrated loudness, sample peak, RMS and the averaged spectrum,
+ * by one Analysis over the whole payload.
  * @param {unknown} payload
  * @param {TaskContext} context
  */
 export async function analyzeTask(payload, context) {
   const where = 'analyze';
-  /** @type {WorkerCore | null} */
-  let core = null;
+  const p = checkPayload(payload, where, ['channels', 'sampleRate', 'fftSize', 'wasmUrl']);
+  const frames = checkPlanarAudio(p.channels, p.sampleRate, `${where}: payload`, 8000);
+  const channels = /** @type {Float32Array[]} */ (p.channels);
+  const fftSize = checkFftSize(p.fftSize, where);
+  const analysis = await createAnalysis({
+    channels: channels.length,
+    sampleRate: /** @type {number} */ (p.sampleRate),
+    fftSize,
+    wasmUrl: /** @type {string | undefined} */ (p.wasmUrl),
+  });
   try {
-    const p = checkPayload(payload, where, ['channels', 'sampleRate', 'fftSize', 'wasmUrl']);
-    const frames = checkPlanarAudio(p.channels, p.sampleRate, `${where}: payload`, 8000);
-    const channels = /** @type {Float32Array[]} */ (p.channels);
-    const sampleRate = /** @type {number} */ (p.sampleRate);
-    const fftSize = p.fftSize === undefined ? DEFAULT_FFT_SIZE : p.fftSize;
-    if (
-      typeof fftSize !== 'number' ||
-      !Number.isInteger(fftSize) ||
-      fftSize < 32 ||
-      fftSize > 32768 ||
-      (fftSize & (fftSize - 1)) !== 0
-    ) {
-      throw new RangeError(`${where}: fftSize must be a power of two from 32 to 32768; got ${String(fftSize)}`);
+    const step = Math.max(Math.ceil(frames / PROGRESS_REPORTS), ANALYZE_CHUNK * 16);
+    for (let at = 0; at < frames; at += step) {
+      analysis.push(channels.map((c) => c.subarray(at, Math.min(frames, at + step))));
+      if (at + step < frames) context.progress((at + step) / frames);
     }
-    const url = resolveWasmUrl(p.wasmUrl, where);
-    core = await loadCore(url);
-    const { x } = core;
-    const count = channels.length;
-    const loudBytes = x.rlw_loudness_heap_size(count, sampleRate);
-    const spectrumBytes = x.rlw_spectrum_heap_size(fftSize);
-    if (loudBytes === 0 || spectrumBytes === 0)
-      throw new RangeError(`${where}: the core refused ${count} channels at ${sampleRate} Hz`);
-    const align = (/** @type {number} */ n) => (n + 63) & ~63;
-    const loud = core.base;
-    const spectrum = align(loud + loudBytes);
-    const planes = align(spectrum + spectrumBytes);
-    const scratch = align(planes + 4 * count);
-    const time = align(scratch + 4 * ANALYZE_CHUNK * count);
-    const sum = align(time + 4 * fftSize);
-    reserve(core, sum + 4 * fftSize - core.base, where);
-    const buffer = core.memory.buffer;
-    let result = x.rlw_loudness_init(loud, count, sampleRate, loudBytes);
-    if (result === 0) result = x.rlw_spectrum_init(spectrum, fftSize, spectrumBytes);
-    if (result !== 0) throw new Error(`${where}: init failed: ${resultString(x, core.memory, result)}`);
-    const planeAddresses = new Uint32Array(buffer, planes, count);
-    /** @type {Float32Array[]} */ const work = [];
-    for (let c = 0; c < count; c++) {
-      planeAddresses[c] = scratch + 4 * ANALYZE_CHUNK * c;
-      work.push(new Float32Array(buffer, planeAddresses[c], ANALYZE_CHUNK));
-    }
-    const timeView = new Float32Array(buffer, time, fftSize);
-    const sums = new Float64Array(buffer, sum, fftSize / 2);
-    sums.fill(0);
-    const hop = fftSize / 2;
-    const spectrumFrames = frames === 0 ? 0 : frames <= fftSize ? 1 : 1 + Math.floor((frames - fftSize) / hop);
-    const work2 = frames + spectrumFrames * hop * count;
-    const every = Math.max(work2 / PROGRESS_REPORTS, ANALYZE_CHUNK * 16);
-    let done = 0;
-    let reported = 0;
-    const progress = (/** @type {number} */ n) => {
-      done += n;
-      if (done - reported >= every && done < work2) {
-        reported = done;
-        context.progress(done / work2);
-      }
-    };
-    for (let at = 0; at < frames; at += ANALYZE_CHUNK) {
-      const n = Math.min(ANALYZE_CHUNK, frames - at);
-      for (let c = 0; c < count; c++) work[c].set(channels[c].subarray(at, at + n));
-      result = x.rlw_loudness_process(loud, planes, count, n);
-      if (result !== 0)
-        throw new Error(`${where}: rlw_loudness_process failed: ${resultString(x, core.memory, result)}`);
-      progress(n);
-    }
-    for (let c = 0; c < count; c++) {
-      for (let f = 0; f < spectrumFrames; f++) {
-        const at = f * hop;
-        const part = channels[c].subarray(at, Math.min(at + fftSize, frames));
-        timeView.set(part);
-        if (part.length < fftSize) timeView.fill(0, part.length);
-        result = x.rlw_spectrum_add_power(spectrum, time, sum);
-        if (result !== 0) throw new Error(`${where}: spectrum failed: ${resultString(x, core.memory, result)}`);
-        progress(hop);
-      }
-    }
-    const averaged = new Float32Array(fftSize / 2);
-    const frameCount = spectrumFrames * count;
-    for (let k = 0; k < averaged.length; k++) {
-      averaged[k] = frameCount === 0 ? -Infinity : 10 * Math.log10(sums[k] / frameCount);
-    }
-    const out = {
-      peakDb: 20 * Math.log10(x.rlw_loudness_sample_peak(loud)),
-      rmsDb: 10 * Math.log10(x.rlw_loudness_mean_square(loud)),
-      lufs: x.rlw_loudness_integrated(loud),
-      spectrum: averaged,
-      fftSize,
-      sampleRate,
-      frames,
-    };
+    const out = analysis.finish();
     context.progress(1);
-    return withTransfer(out, [averaged.buffer]);
-  } catch (error) {
-    throw explainTrap(core, error);
+    return withTransfer(out, [out.spectrum.buffer]);
+  } finally {
+    analysis.dispose();
   }
 }

@@ -279,7 +279,7 @@ await check('every package subpath resolves in Node from the installed package',
   );
   // types/worker.d.ts declares exactly these (test/types/surface.ts pins that side).
   assert(
-    JSON.stringify(out.worker) === '["defineTasks","withTransfer"]',
+    JSON.stringify(out.worker) === '["Analysis","createAnalysis","defineTasks","withTransfer"]',
     `ringlet/worker exports ${out.worker}; update types/worker.d.ts`,
   );
   assert(

@@ -12,7 +12,7 @@ import {
   type RingHandle,
   type WriteResult,
 } from 'ringlet';
-import { defineTasks, withTransfer } from 'ringlet/worker';
+import { createAnalysis, defineTasks, withTransfer } from 'ringlet/worker';
 import { RingletStream, type StreamInfo, type StreamState } from 'ringlet/stream';
 
 export async function startPlayer(worker: Worker): Promise<() => Meters> {
@@ -58,6 +58,14 @@ defineTasks({
   double: (payload: Float32Array) => {
     const out = payload.map((x) => 2 * x);
     return withTransfer(out, [out.buffer]);
+  },
+  // A streaming analysis: pieces in, 'analyze''s result out.
+  loudness: async (payload: { blocks: Float32Array[][]; sampleRate: number }) => {
+    const analysis = await createAnalysis({ channels: 2, sampleRate: payload.sampleRate, fftSize: 4096 });
+    for (const planes of payload.blocks) analysis.push(planes);
+    const { lufs, peakDb, spectrum }: { lufs: number; peakDb: number; spectrum: Float32Array } = analysis.finish();
+    analysis.dispose();
+    return withTransfer({ lufs, peakDb, spectrum }, [spectrum.buffer]);
   },
 });
 

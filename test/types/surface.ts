@@ -28,7 +28,7 @@ import { ctx, expectType, type Equal } from './assert.js';
 // ringlet/inline has exactly the main entry's API.
 expectType<Equal<typeof inline, typeof ringlet>>(true);
 // ringlet/worker exports the worker side only; the pool itself lives in the main entry.
-expectType<Equal<keyof typeof worker, 'defineTasks' | 'withTransfer'>>(true);
+expectType<Equal<keyof typeof worker, 'Analysis' | 'createAnalysis' | 'defineTasks' | 'withTransfer'>>(true);
 // @ts-expect-error WorkerPool is not exported by ringlet/worker
 void worker.WorkerPool;
 
