@@ -26,7 +26,7 @@ import { mountSettings } from './settings.js';
 import { mountKeyboard } from './keyboard.js';
 import { mountStudio } from './studio.js';
 
-/** Tracks up to this long keep their decoded PCM for the loudness and the export. */
+/** Tracks up to this long keep their decoded PCM for the export (the loudness is measured as the track decodes, at any length). */
 const KEEP_PCM_SECONDS = 20 * 60;
 const OVERVIEW_BUCKETS = 1600;
 
@@ -443,8 +443,8 @@ async function showTrack(info, track, source) {
 }
 
 /**
- * The waveform overview and the loudness, on the pool: decode (the pool's
- * 'decode' task, player.worker.js), then 'analyze' for the LUFS.
+ * The waveform overview and the loudness, on the pool: the 'decode' task
+ * (player.worker.js) makes both as it decodes.
  * @param {Blob | string} source
  */
 function analyse(source) {
@@ -475,23 +475,13 @@ function analyse(source) {
       if (generation !== now.generation) return;
       now.overview = { peaks: r.peaks, rms: r.rms, frames: r.frames, sampleRate: r.sampleRate };
       now.overviewState = 'ready';
+      settings.setLoudness(r.loudness);
       if (!r.channels) {
-        settings.setLoudness(null);
-        say('Track longer than 20 minutes: no loudness or export for it (the overview is there).');
+        say('Track longer than 20 minutes: no export for it (its overview and loudness are there).');
         return;
       }
       now.pcm = { channels: r.channels, sampleRate: r.sampleRate };
       settings.canExport();
-      const copies = r.channels.map((/** @type {Float32Array} */ c) => c.slice());
-      const a = /** @type {any} */ (
-        await pool.run(
-          'analyze',
-          { channels: copies, sampleRate: r.sampleRate },
-          { signal: controller.signal, transfer: copies.map((/** @type {Float32Array} */ c) => c.buffer) },
-        )
-      );
-      if (generation !== now.generation) return;
-      settings.setLoudness({ lufs: a.lufs, peakDb: a.peakDb });
     } catch (error) {
       if (generation !== now.generation || /** @type {any} */ (error)?.code === 'ABORTED') return;
       now.overviewState = 'failed';

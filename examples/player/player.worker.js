@@ -1,9 +1,10 @@
 // The player's WorkerPool module: ringlet's built-in tasks ('render' for the
-// export, 'analyze' for the loudness) plus 'decode', which decodes a file
-// with mediabunny and WebCodecs and makes its waveform overview, so that
-// neither the main thread nor the audio thread ever walks a whole track.
-// Worker thread.
-import { defineTasks, withTransfer } from '../../dist/ringlet-worker.js';
+// export) plus 'decode', which decodes a file with mediabunny and WebCodecs
+// and, as it goes, makes its waveform overview and measures its loudness
+// (ringlet/worker's createAnalysis), so that neither the main thread nor the
+// audio thread ever walks a whole track, and a track of any length holds
+// only a block of samples here. Worker thread.
+import { createAnalysis, defineTasks, withTransfer } from '../../dist/ringlet-worker.js';
 import * as mb from 'mediabunny';
 
 /**
@@ -20,6 +21,7 @@ import * as mb from 'mediabunny';
  * @property {number} sampleRate
  * @property {number} frames
  * @property {Float32Array[] | null} channels the PCM when the track is at most keepSeconds long
+ * @property {{ lufs: number, peakDb: number }} loudness integrated loudness and sample peak of the whole track
  */
 
 defineTasks({
@@ -44,6 +46,7 @@ defineTasks({
       const sums = new Float64Array(buckets);
       const counts = new Float64Array(buckets);
       const keep = keepSeconds > 0 && duration <= keepSeconds;
+      const analysis = await createAnalysis({ channels: channelCount, sampleRate: rate });
       /** @type {Float32Array[] | null} */
       let channels = keep ? Array.from({ length: channelCount }, () => new Float32Array(estimated)) : null;
       let next = 0;
@@ -73,6 +76,7 @@ defineTasks({
             });
             channels = grown;
           }
+          analysis.push(planes.map((p) => p.subarray(0, frames)));
           for (let c = 0; c < channelCount; c++) {
             const p = planes[c];
             if (channels) channels[c].set(p.subarray(0, frames), next);
@@ -98,8 +102,9 @@ defineTasks({
       const rms = new Float32Array(buckets);
       for (let b = 0; b < buckets; b++) rms[b] = counts[b] ? Math.sqrt(sums[b] / counts[b]) : 0;
       if (channels && channels[0].length !== next) channels = channels.map((ch) => ch.slice(0, next));
+      const { lufs, peakDb } = analysis.finish();
       /** @type {DecodeResult} */
-      const result = { peaks, rms, sampleRate: rate, frames: next, channels };
+      const result = { peaks, rms, sampleRate: rate, frames: next, channels, loudness: { lufs, peakDb } };
       return withTransfer(result, [peaks.buffer, rms.buffer, ...(channels ?? []).map((c) => c.buffer)]);
     } finally {
       input.dispose?.();
