@@ -118,4 +118,12 @@ export default [
     output: { file: 'dist/ringlet-stream-worker.js', format: 'es' },
     plugins: [minified],
   },
+  // The same Worker with WebAssembly FLAC and MP3 decoders, which it imports
+  // (optional peer dependencies too) for engines whose WebCodecs lacks them.
+  {
+    input: 'lib/entries/stream-worker-wasm.js',
+    external: ['mediabunny', '@wasm-audio-decoders/flac', 'mpg123-decoder'],
+    output: { file: 'dist/ringlet-stream-worker-wasm.js', format: 'es' },
+    plugins: [minified],
+  },
 ];

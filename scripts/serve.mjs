@@ -40,7 +40,16 @@ const TYPES = {
  * The bare imports of ringlet's own files, resolved from this repository's
  * node_modules, for serve()'s `imports` (the examples, the demo, the tests).
  */
-export const DEV_IMPORTS = Object.freeze({ mediabunny: '/node_modules/mediabunny/dist/bundles/mediabunny.mjs' });
+export const DEV_IMPORTS = Object.freeze({
+  mediabunny: '/node_modules/mediabunny/dist/bundles/mediabunny.mjs',
+  // ringlet/stream-worker-wasm's decoders and what they import.
+  '@wasm-audio-decoders/flac': '/node_modules/@wasm-audio-decoders/flac/index.js',
+  'mpg123-decoder': '/node_modules/mpg123-decoder/index.js',
+  '@wasm-audio-decoders/common': '/node_modules/@wasm-audio-decoders/common/index.js',
+  'codec-parser': '/node_modules/codec-parser/index.js',
+  'simple-yenc': '/node_modules/simple-yenc/dist/esm.js',
+  '@eshaz/web-worker': '/scripts/shims/web-worker.js',
+});
 
 /**
  * @typedef {{ method: string, path: string, search: string, status: number, headers: Record<string, string> }} ServedResponse

@@ -74,6 +74,13 @@ export declare class Input {
   dispose(): void;
 }
 export declare class AudioSample {
+  constructor(init: {
+    data: ArrayBufferView | ArrayBuffer;
+    format: 'f32-planar' | 'f32';
+    numberOfChannels: number;
+    sampleRate: number;
+    timestamp: number;
+  });
   readonly sampleRate: number;
   readonly numberOfFrames: number;
   readonly numberOfChannels: number;
@@ -88,3 +95,20 @@ export declare class AudioSampleSink {
   constructor(track: InputAudioTrack);
   samples(startTimestamp?: number, endTimestamp?: number): AsyncGenerator<AudioSample, void, unknown>;
 }
+export declare class EncodedPacket {
+  readonly data: Uint8Array;
+  readonly timestamp: number;
+  readonly duration: number;
+}
+/** A decoder mediabunny uses for a codec once registered (registerDecoder). */
+export declare abstract class CustomAudioDecoder {
+  readonly codec: string;
+  readonly onSample: (sample: AudioSample) => unknown;
+  readonly onError: (error: unknown) => undefined;
+  static supports(codec: string, config: { codec: string; sampleRate: number; numberOfChannels: number }): boolean;
+  abstract init(): void | Promise<void>;
+  abstract decode(packet: EncodedPacket): void | Promise<void>;
+  abstract flush(): void | Promise<void>;
+  abstract close(): void | Promise<void>;
+}
+export declare const registerDecoder: (decoder: typeof CustomAudioDecoder) => void;

@@ -46,11 +46,14 @@ function regionOf(r) {
  */
 
 /**
- * Installs the handlers on the worker's global scope.
+ * Installs the handlers on the worker's global scope. Messages that arrive
+ * before `ready` settles (the entry registering decoders, say) wait for it,
+ * and are then handled in the order they came.
  * @param {WorkerScope} scope
  * @param {typeof import('mediabunny')} mb
+ * @param {{ ready?: Promise<unknown> }} [options]
  */
-export function installStreamWorker(scope, mb) {
+export function installStreamWorker(scope, mb, { ready } = {}) {
   /** @type {Map<number, Track>} */
   const tracks = new Map();
   /** @type {{ session: number, pump: Pump, done: Promise<unknown> } | null} */
@@ -106,9 +109,30 @@ export function installStreamWorker(scope, mb) {
     current = entry;
   }
 
+  /** @type {Promise<unknown> | null} */
+  let gate = ready
+    ? ready.then(
+        () => (gate = null),
+        () => (gate = null),
+      )
+    : null;
   scope.addEventListener('message', (event) => {
     const m = event.data;
     if (m === null || typeof m !== 'object') return;
+    if (gate)
+      gate = gate
+        .then(() => handle(m))
+        .catch((error) =>
+          // Reported as the listener's own throw would be, and the messages after it still run.
+          queueMicrotask(() => {
+            throw error;
+          }),
+        );
+    else handle(m);
+  });
+
+  /** @param {any} m */
+  function handle(m) {
     switch (m.type) {
       case 'open':
         openTrack(mb, m.source, onLateError).then(
@@ -174,5 +198,5 @@ export function installStreamWorker(scope, mb) {
         break;
       }
     }
-  });
+  }
 }

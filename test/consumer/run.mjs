@@ -55,6 +55,7 @@ const REQUIRED = [
   'dist/ringlet-tone.js',
   'dist/ringlet-stream.js',
   'dist/ringlet-stream-worker.js',
+  'dist/ringlet-stream-worker-wasm.js',
   'dist/ringlet.wasm',
   'dist/coi-serviceworker.js',
   'types/index.d.ts',
@@ -258,7 +259,7 @@ await check('every package subpath resolves in Node from the installed package',
   needs(installed, 'the Vite app install');
   const script = `
     const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/tone', 'ringlet/worklet', 'ringlet/ringlet.wasm',
-      'ringlet/coi-serviceworker.js', 'ringlet/package.json', 'ringlet/stream', 'ringlet/stream-worker'];
+      'ringlet/coi-serviceworker.js', 'ringlet/package.json', 'ringlet/stream', 'ringlet/stream-worker', 'ringlet/stream-worker-wasm'];
     const resolved = Object.fromEntries(subpaths.map((s) => [s, import.meta.resolve(s)]));
     const main = Object.keys(await import('ringlet')).sort();
     const inline = Object.keys(await import('ringlet/inline')).sort();
