@@ -5,13 +5,14 @@
 // frame (fixtures/stream-page.js). Lossless files carry a frame code, so
 // each captured frame says which file frame it is.
 import { afterAll, beforeAll, expect } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
 import { describe, engine, openBrowser, test } from './harness.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MEDIA_DIR, RAMP_SCALE, RAMP_TONE, makeAll, makeLong } from './fixtures/media.js';
 import { DEV_IMPORTS } from '../../scripts/serve.mjs';
 
-/** What the test server does for an app's bundler: the stream worker's `mediabunny` import. */
+/** What the test server does for an app's bundler: the stream workers' `mediabunny` and decoder imports. */
 const IMPORTS = DEV_IMPORTS;
 const PAGE = '/test/browser/fixtures/stream-page.js';
 
@@ -54,9 +55,29 @@ function mediaRoutes(counts) {
 
 /** @type {Awaited<ReturnType<typeof makeAll>>} */
 let media;
+/** ffmpeg's own decode of the MP3 fixture, raw interleaved float32: what the WebAssembly MP3 decoder must give. */
+let mp3Reference = '';
 beforeAll(async () => {
   media = await makeAll();
+  const raw = `${media.mp3.name}.f32`;
+  const r = spawnSync('ffmpeg', [
+    '-v',
+    'error',
+    '-y',
+    '-i',
+    join(MEDIA_DIR, media.mp3.name),
+    '-f',
+    'f32le',
+    '-c:a',
+    'pcm_f32le',
+    join(MEDIA_DIR, raw),
+  ]);
+  if (r.status !== 0) throw new Error(`ffmpeg could not decode ${media.mp3.name}: ${r.stderr}`);
+  mp3Reference = `${media.mp3.url}.f32`;
 }, 120000);
+
+/** The stream's Worker with WebAssembly FLAC and MP3 decoders (ringlet/stream-worker-wasm). */
+const WASM_WORKER = '/dist/ringlet-stream-worker-wasm.js';
 
 /**
  * The codecs whose WebCodecs decoder this engine lacks, as found here:
@@ -551,6 +572,41 @@ for (const isolate of [true, false]) {
       expect(r.maxDiff).toBeLessThan(key === 'aac' ? 1e-3 : 1e-4);
       expect(r.snrDb).toBeGreaterThan(80);
     });
+
+    if (isolate) {
+      // ringlet/stream-worker-wasm: libFLAC and libmpg123 compiled to wasm
+      // decode FLAC and MP3 in every engine (WebKitGTK's WebCodecs has
+      // neither; the plain Worker's DECODER_MISSING tests above show it).
+      // FLAC is bit-exact; MP3 matches ffmpeg's own decode of the file:
+      // mpg123 and ffmpeg's float decoder differ by 1.23e-6 at most, 122 dB
+      // SNR, the same in every engine (and in Node, test/unit/wasm-decoders),
+      // so the bounds are 1e-5 on every sample and 110 dB; a dropped or
+      // doubled frame is off by far more.
+      test('with ringlet/stream-worker-wasm FLAC plays bit-exact from its first frame to its last in every engine', async () => {
+        const f = media.flac;
+        const r = await run('playWhole', { url: f.url, rate: f.rate, workerUrl: WASM_WORKER });
+        expect(r.openError).toBeUndefined();
+        expect(r.info).toMatchObject({ sampleRate: f.rate, channels: 2, codec: 'flac', format: 'FLAC' });
+        expect(r.streamError).toBeNull();
+        expect(r.runs).toEqual([[0, f.frames]]);
+        expect(r.position).toBeCloseTo(f.frames / f.rate, 6);
+      });
+
+      test('with ringlet/stream-worker-wasm MP3 plays as ffmpeg decodes it in every engine', async () => {
+        const f = media.mp3;
+        const r = await run('lossy', { url: f.url, rate: f.rate, workerUrl: WASM_WORKER, referenceUrl: mp3Reference });
+        expect(r.openError).toBeUndefined();
+        console.log(
+          `${engine.id} ${transport} wasm worker mp3: lag ${r.lag}, max diff ${r.maxDiff.toExponential(2)}, SNR ${r.snrDb.toFixed(1)} dB, ${r.streamFrames} vs ${r.referenceFrames} frames`,
+        );
+        expect(r.info).toMatchObject({ codec: 'mp3', format: 'MP3', sampleRate: f.rate, channels: 2 });
+        expect(r.end).toBe(true);
+        expect(r.compared).toBeGreaterThan(f.frames);
+        expect(Math.abs(r.lag)).toBeLessThanOrEqual(3000);
+        expect(r.maxDiff).toBeLessThan(1e-5);
+        expect(r.snrDb).toBeGreaterThan(110);
+      });
+    }
 
     if (engine.family === 'firefox' && transport === 'message') {
       // Firefox's OfflineAudioContext has no suspend(), and its worklet takes
