@@ -222,7 +222,10 @@ test('a WAV from the URL field plays: its tags show, the pool makes its overview
     for (let i = 0; i < 60; i++) {
       const t = await p.tone();
       const frac = t.position % 1;
-      if (frac > 0.3 && frac < 0.8) readings.push(t);
+      // A window with no tone in it (-60 dB and below: on a loaded machine the
+      // 'message' transport can run dry for longer than the analyser's 186 ms
+      // window) is read again; the tone's level is asserted below.
+      if (frac > 0.3 && frac < 0.8 && t.db > -60) readings.push(t);
       if (readings.length >= 3) break;
       await new Promise((res) => setTimeout(res, 50));
     }
