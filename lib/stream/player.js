@@ -185,7 +185,7 @@ export class StreamPlayer extends EventTarget {
   get positionFrames() {
     if (this.currentState !== 'playing') return this.parked;
     const at = this.locate();
-    return at ? at.frame : this.parked;
+    return at ? this.heardFrame(at) : this.parked;
   }
 
   /**
@@ -651,6 +651,25 @@ export class StreamPlayer extends EventTarget {
     }
     if (!seg) return null;
     return { track: seg.track, frame: seg.frame + (played - seg.at), played, seg };
+  }
+
+  /**
+   * The frame heard, for `position`. Looping a region, the Worker ends each
+   * pass at loopEnd and starts the next at loopStart; on 'shared' the next
+   * pass's frames can be heard before the message that starts its segment
+   * arrives (a busy page), and the frame heard is then already back in the
+   * region, not past loopEnd. (Restarts use locate()'s own frame: a region
+   * set once the decoder was past it plays on past loopEnd until the
+   * restart.)
+   * @param {{ track: number, frame: number, seg: Segment }} at
+   */
+  heardFrame(at) {
+    const info = this.looping && at.track === this.track ? this.infos.get(at.track) : undefined;
+    if (!info) return at.frame;
+    const frames = info.duration == null ? Infinity : Math.round(info.duration * info.sampleRate);
+    const region = regionFrames(this.region, info.sampleRate, frames);
+    if (!region || at.seg.frame >= region.end || at.frame < region.end) return at.frame;
+    return region.start + ((at.frame - region.end) % (region.end - region.start));
   }
 
   /**
