@@ -31,8 +31,11 @@ export interface AnalysisOptions {
  */
 export declare class Analysis {
   private constructor();
+  /** Channels each push() takes, as the options gave them. */
   readonly channels: number;
+  /** Hz of the audio pushed (loudness weighting and the spectrum's bins follow it). */
   readonly sampleRate: number;
+  /** The spectrum's FFT size. */
   readonly fftSize: number;
   /** Frames pushed so far. */
   readonly frames: number;
