@@ -33,8 +33,8 @@ import { describe } from '../shared/util.js';
 
 /** How often a playing stream looks at the ring: track changes, the end. */
 const POLL_MS = 25;
-/** 'message': how often a chunk that found the ring full tries again (the worklet drains 128 frames per quantum). */
-const SPACE_POLL_MS = 5;
+/** 'message': how long one wait for ring space may take before the loop looks at its state again. */
+const SPACE_WAIT_MS = 1000;
 /** Default bound on an open (a stalled server) and on the Worker's answers. */
 const DEFAULT_OPEN_TIMEOUT_MS = 30000;
 const REPLY_TIMEOUT_MS = 10000;
@@ -784,21 +784,31 @@ export class StreamPlayer extends EventTarget {
           if (this.chunks[0] === chunk) this.chunks.shift();
           continue;
         }
-        // tryWrite, not write(): write() posts part of a chunk, waits, and
-        // posts more before it says how much it wrote, and meanwhile the
-        // writer's availableRead counts those frames while writtenHere would
-        // not, so that played() (the position) would dip and come back.
+        // tryWrite for the bulk, not write(): write() posts part of a chunk,
+        // waits, and posts more before it says how much it wrote, and
+        // meanwhile the writer's availableRead counts those frames while
+        // writtenHere would not, so that played() (the position) would dip
+        // and come back. When the ring is full, one frame goes through
+        // write(): it posts a poll and wakes on the worklet's reply, a message
+        // event, and posts that frame whole or not at all. A loop that slept
+        // on setTimeout instead starved the node in a hidden tab, where
+        // WebKit runs a page's timers about 12 times a second and slower the
+        // longer it stays hidden (a 1 s file took 5 s, in gaps).
         let planes = chunk.planes;
         let left = chunk.frames;
         while (left > 0 && chunk.session === this.session && !this.disposed && !this.node.writer.closed) {
-          const frames = this.node.writer.tryWrite(planes);
+          let frames = this.node.writer.tryWrite(planes);
+          if (frames === 0) {
+            const r = await this.node.writer.write(
+              planes.map((p) => p.subarray(0, 1)),
+              { timeoutMs: SPACE_WAIT_MS },
+            );
+            if (chunk.session !== this.session) break;
+            frames = r.frames;
+          }
           this.writtenHere += frames;
           left -= frames;
           if (left > 0) planes = planes.map((p) => p.subarray(p.length - left));
-          if (left > 0 && frames === 0) {
-            this.node.stats(); // asks the worklet for a fresh snapshot of the ring's space
-            await new Promise((resolve) => setTimeout(resolve, SPACE_POLL_MS));
-          }
         }
         if (this.chunks[0] !== chunk) continue; // halted meanwhile: the queue was emptied
         this.chunks.shift();

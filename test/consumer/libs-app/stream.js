@@ -35,11 +35,16 @@ function wav() {
 }
 
 async function run() {
+  const stage = (/** @type {string} */ what) =>
+    (window.ringletStage = `${what} at ${Math.round(performance.now())} ms`);
+  stage('creating the context');
   const ctx = new AudioContext({ sampleRate: RATE });
   await Promise.race([ctx.suspend(), sleep(5000)]);
+  stage('creating the stream');
   const stream = await RingletStream.create(ctx, { capacityFrames: 16384 });
   const tap = await RingletNode.create(ctx, { mode: 'capture', channels: 2, capacityFrames: 65536 });
   stream.node.connect(tap).connect(ctx.destination);
+  stage('opening');
   const info = await stream.open(wav());
   const ended = new Promise((resolve) => stream.addEventListener('ended', resolve, { once: true }));
   const got = [[], []];
@@ -55,11 +60,15 @@ async function run() {
       }
     }
   })();
+  stage('resuming');
   await Promise.race([ctx.resume(), sleep(5000)]);
+  stage('play()');
   await stream.play();
+  stage('playing');
   const done = await Promise.race([ended.then(() => true), sleep(20000).then(() => false)]);
   await sleep(300);
   reading = false;
+  stage('ending the capture');
   await drain;
   let mismatches = 0;
   for (let i = 0; i < FRAMES; i++) {
@@ -73,10 +82,13 @@ async function run() {
     frames: got[0].length,
     mismatches,
     position: stream.positionFrames,
+    underruns: stream.node.stats().underruns,
   };
+  stage('closing');
   stream.dispose();
   tap.dispose();
   await ctx.close();
+  stage('done');
   return result;
 }
 
