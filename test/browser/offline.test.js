@@ -272,11 +272,27 @@ test('renderOffline runs in a Worker too (its own pool of nested workers), with 
       self.postMessage('ready');`;
     const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
     const worker = new Worker(url, { type: 'module' });
+    // Bounded, and saying how far it got: a hang fails with its stage, not
+    // with Jest's timeout.
+    const started = performance.now();
+    let stage = 'loading the Worker';
     const reply = await new Promise((resolve, reject) => {
-      worker.onerror = (e) => reject(new Error(e.message));
+      const bound = setTimeout(
+        () => resolve({ error: `no reply after ${Math.round(performance.now() - started)} ms, ${stage}` }),
+        50000,
+      );
+      worker.onerror = (e) => {
+        clearTimeout(bound);
+        reject(new Error(e.message));
+      };
       worker.onmessage = ({ data }) => {
-        if (data === 'ready') worker.postMessage({ input: { channels: input, sampleRate }, chain: CHAIN });
-        else resolve(data);
+        if (data === 'ready') {
+          stage = `rendering (the Worker was ready after ${Math.round(performance.now() - started)} ms)`;
+          worker.postMessage({ input: { channels: input, sampleRate }, chain: CHAIN });
+        } else {
+          clearTimeout(bound);
+          resolve(data);
+        }
       };
     });
     worker.terminate();
@@ -292,7 +308,7 @@ test('renderOffline runs in a Worker too (its own pool of nested workers), with 
   expect(r.diff).toBeNull();
   expect(r.last).toBe(1);
   expect(r.audioBuffer).toBe('undefined');
-});
+}, 120000);
 
 test('cancelling mid-render rejects with AbortError and leaves no task running; the pool keeps working', async () => {
   const r = await b.page.evaluate(async () => {
