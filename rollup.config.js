@@ -126,4 +126,11 @@ export default [
     output: { file: 'dist/ringlet-stream-worker-wasm.js', format: 'es' },
     plugins: [minified],
   },
+  // The same decoders for an app's own mediabunny Worker (ringlet/wasm-decoders).
+  {
+    input: 'lib/wasm-decoders.js',
+    external: ['@wasm-audio-decoders/flac', 'mpg123-decoder'],
+    output: { file: 'dist/ringlet-wasm-decoders.js', format: 'es' },
+    plugins: [minified],
+  },
 ];

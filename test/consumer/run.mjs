@@ -56,6 +56,7 @@ const REQUIRED = [
   'dist/ringlet-stream.js',
   'dist/ringlet-stream-worker.js',
   'dist/ringlet-stream-worker-wasm.js',
+  'dist/ringlet-wasm-decoders.js',
   'dist/ringlet.wasm',
   'dist/coi-serviceworker.js',
   'types/index.d.ts',
@@ -63,6 +64,7 @@ const REQUIRED = [
   'types/pool.d.ts',
   'types/tone.d.ts',
   'types/stream.d.ts',
+  'types/wasm-decoders.d.ts',
   'types/worker.d.ts',
 ];
 
@@ -259,7 +261,8 @@ await check('every package subpath resolves in Node from the installed package',
   needs(installed, 'the Vite app install');
   const script = `
     const subpaths = ['ringlet', 'ringlet/inline', 'ringlet/worker', 'ringlet/tone', 'ringlet/worklet', 'ringlet/ringlet.wasm',
-      'ringlet/coi-serviceworker.js', 'ringlet/package.json', 'ringlet/stream', 'ringlet/stream-worker', 'ringlet/stream-worker-wasm'];
+      'ringlet/coi-serviceworker.js', 'ringlet/package.json', 'ringlet/stream', 'ringlet/stream-worker', 'ringlet/stream-worker-wasm',
+      'ringlet/wasm-decoders'];
     const resolved = Object.fromEntries(subpaths.map((s) => [s, import.meta.resolve(s)]));
     const main = Object.keys(await import('ringlet')).sort();
     const inline = Object.keys(await import('ringlet/inline')).sort();

@@ -14,6 +14,7 @@ import {
 } from 'ringlet';
 import { createAnalysis, defineTasks, withTransfer } from 'ringlet/worker';
 import { RingletStream, type StreamInfo, type StreamState } from 'ringlet/stream';
+import { registerWasmDecoders } from 'ringlet/wasm-decoders';
 
 export async function startPlayer(worker: Worker): Promise<() => Meters> {
   const isolation = await ensureCrossOriginIsolation({ swUrl: '/coi-serviceworker.js' });
@@ -68,6 +69,19 @@ defineTasks({
     return withTransfer({ lufs, peakDb, spectrum }, [spectrum.buffer]);
   },
 });
+
+// An app's own mediabunny Worker decodes FLAC and MP3 as ringlet/stream-worker-wasm
+// does (mediabunny is not installed here: a module of its shape, as its
+// declarations give registerDecoder, a const of a function type).
+declare const mediabunny: {
+  registerDecoder: (decoder: abstract new () => object) => void;
+  CustomAudioDecoder: abstract new () => object;
+  AudioSample: new (init: { data: Float32Array; timestamp: number }) => object;
+};
+export async function decodersReady(): Promise<boolean> {
+  const codecs: Array<'flac' | 'mp3'> = await registerWasmDecoders(mediabunny);
+  return codecs.includes('flac');
+}
 
 // Contexts of the libraries that wrap Web Audio, by shape (neither library is
 // installed here): a Tone.js Context, and a standardized-audio-context one

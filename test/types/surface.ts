@@ -3,6 +3,7 @@
 import * as ringlet from 'ringlet';
 import * as inline from 'ringlet/inline';
 import * as worker from 'ringlet/worker';
+import * as wasmDecoders from 'ringlet/wasm-decoders';
 import {
   RingletNode,
   RingReader,
@@ -29,6 +30,11 @@ import { ctx, expectType, type Equal } from './assert.js';
 expectType<Equal<typeof inline, typeof ringlet>>(true);
 // ringlet/worker exports the worker side only; the pool itself lives in the main entry.
 expectType<Equal<keyof typeof worker, 'Analysis' | 'createAnalysis' | 'defineTasks' | 'withTransfer'>>(true);
+// ringlet/wasm-decoders: one function, which takes the mediabunny module and no other value.
+expectType<Equal<keyof typeof wasmDecoders, 'registerWasmDecoders'>>(true);
+expectType<Equal<Awaited<ReturnType<typeof wasmDecoders.registerWasmDecoders>>, Array<'flac' | 'mp3'>>>(true);
+// @ts-expect-error not a mediabunny module
+void wasmDecoders.registerWasmDecoders({});
 // @ts-expect-error WorkerPool is not exported by ringlet/worker
 void worker.WorkerPool;
 

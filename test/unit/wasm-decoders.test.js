@@ -13,9 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as mb from 'mediabunny';
-import { FLACDecoder } from '@wasm-audio-decoders/flac';
-import { MPEGDecoder } from 'mpg123-decoder';
-import { registerWasmDecoders } from '../../lib/stream-worker/wasm-decoders.js';
+import { registerWasmDecoders } from '../../lib/wasm-decoders.js';
 import { installStreamWorker } from '../../lib/stream-worker/worker.js';
 import { prng, seedFrom } from './helpers.js';
 
@@ -128,14 +126,25 @@ function mismatches(got, want) {
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'ringlet-wasm-decoders-'));
-  registered = await registerWasmDecoders(mb, { flac: FLACDecoder, mp3: MPEGDecoder });
+  // The public entry (ringlet/wasm-decoders), as an app's own Worker calls it.
+  registered = await registerWasmDecoders(mb);
 });
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('both decoders register', () => {
+test('both decoders register, once per mediabunny module: a second call gives the same promise', () => {
   expect(registered).toEqual(['flac', 'mp3']);
+  expect(registerWasmDecoders(mb)).toBe(registerWasmDecoders(mb));
+});
+
+test.each([
+  ['undefined', undefined],
+  ['an empty object', {}],
+  ['a module without CustomAudioDecoder', { registerDecoder: () => {} }],
+])('%s is no mediabunny module: TypeError naming the parameter', (_, value) => {
+  expect(() => registerWasmDecoders(/** @type {any} */ (value))).toThrow(TypeError);
+  expect(() => registerWasmDecoders(/** @type {any} */ (value))).toThrow(/registerWasmDecoders: mediabunny must be/);
 });
 
 describe.each([16, 24])('FLAC, %i-bit', (bits) => {
