@@ -1,11 +1,17 @@
 // The player's WorkerPool module: ringlet's built-in tasks ('render' for the
-// export) plus 'decode', which decodes a file with mediabunny and WebCodecs
+// export) plus 'decode', which decodes a file with mediabunny (WebCodecs, and
+// WebAssembly for FLAC and MP3: ringlet/wasm-decoders)
 // and, as it goes, makes its waveform overview and measures its loudness
 // (ringlet/worker's createAnalysis), so that neither the main thread nor the
 // audio thread ever walks a whole track, and a track of any length holds
 // only a block of samples here. Worker thread.
 import { createAnalysis, defineTasks, withTransfer } from '../../dist/ringlet-worker.js';
+import { registerWasmDecoders } from '../../dist/ringlet-wasm-decoders.js';
 import * as mb from 'mediabunny';
+
+// The stream's Worker (./stream.worker.js) decodes FLAC and MP3 with these
+// decoders; the overview and loudness are made from the same samples.
+const decoders = registerWasmDecoders(mb);
 
 /**
  * @typedef {object} DecodePayload
@@ -30,6 +36,7 @@ defineTasks({
    * @param {import('../../types/pool.js').TaskContext} context
    */
   decode: async ({ source, buckets, keepSeconds }, context) => {
+    await decoders;
     const input = new mb.Input({
       source: typeof source === 'string' ? new mb.UrlSource(source) : new mb.BlobSource(source),
       formats: mb.ALL_FORMATS,
