@@ -30,6 +30,24 @@ async function open(name) {
   await b.page.goto(`${b.server.url}/examples/${name}/`);
 }
 
+/**
+ * A badge's text once the page has filled it (the HTML holds '…' until its
+ * module runs, which a busy machine delays past goto()).
+ * @param {string} id
+ * @param {import('./page.js').Page} [page]
+ */
+async function badge(id, page = b.page) {
+  await page.waitForFunction(
+    (i) => {
+      const text = document.getElementById(i)?.textContent;
+      return text !== undefined && text !== null && text !== '…';
+    },
+    id,
+    { timeout: 15000 },
+  );
+  return page.textContent(`#${id}`);
+}
+
 /** @param {string} id */
 const enabled = (id) =>
   b.page.waitForFunction(
@@ -86,7 +104,7 @@ test('the index links every example, each with a description and a thumbnail', a
     expect(cards[0].text?.length).toBeGreaterThan(40);
     expect(cards[0].src).toBe(`../docs/screenshots/${name}.png`);
   }
-  expect(await b.page.textContent('#isolated')).toBe('true');
+  expect(await badge('isolated')).toBe('true');
   // The thumbnails are docs/screenshots/*.png, made by `npm run screenshots`.
   await b.page.waitForFunction(() => [...document.images].every((img) => img.complete), null, { timeout: 5000 });
   expect(await b.page.evaluate(() => [...document.images].map((img) => img.naturalWidth))).toEqual(
@@ -98,7 +116,7 @@ test('the index links every example, each with a description and a thumbnail', a
 test.needs(['sharedArrayBuffer'], 'the page takes the message transport without it, which the last test covers');
 test('tone: a Worker-fed source node plays, the gauge moves, and the console stays clean', async () => {
   await open('tone');
-  expect(await b.page.textContent('#isolated')).toBe('true');
+  expect(await badge('isolated')).toBe('true');
   await b.page.click('#play');
   await b.page.waitForFunction(
     () => Number(document.getElementById('frames')?.textContent?.replace(/,/g, '')) > 44100,
@@ -157,7 +175,7 @@ test.needs(['sharedArrayBuffer'], 'the page takes the message transport without 
 test("stream-player: ringlet/stream plays the generated sample (a float WAV) through the ring sample for sample and shows the node's underrun count; pause, seek and the end of the track (which adds no underrun) behave", async () => {
   await open('stream-player');
   await enabled('play');
-  expect(await b.page.textContent('#isolated')).toBe('true');
+  expect(await badge('isolated')).toBe('true');
   expect(await b.page.textContent('#transport')).toBe('shared');
   expect(await b.page.textContent('#writer')).toBe('Worker · writeSync');
   expect(await b.page.evaluate(() => /** @type {any} */ (window).ringletExample.stream.info.codec)).toBe('pcm-f32');
@@ -498,7 +516,7 @@ test('without cross-origin isolation the pages say so, fall back to the message 
       null,
       { timeout: 15000 },
     );
-    expect(await page.textContent('#isolated')).toBe('false');
+    expect(await badge('isolated', page)).toBe('false');
     expect(await page.textContent('#transport')).toBe('message');
     expect(await page.textContent('#writer')).toBe('Worker → page · writer.write()');
     await page.click('#play');
