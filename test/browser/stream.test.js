@@ -180,9 +180,10 @@ for (const isolate of [true, false]) {
       // The stream kept its node fed. The runs above ignore silence, so a
       // writer that starves plays every frame in order with gaps between (one
       // that waited on the animation frame's snapshot played a 1 s file in
-      // 5 s in headless WebKit). The bound, a quarter of the file in gaps, is
-      // one a loaded machine still meets.
-      expect(r.underruns * 128).toBeLessThan(f.frames / 4);
+      // 5 s in headless WebKit: four times the file in gaps). The bound is the
+      // file's own length in gaps: a WebKit page sharing two busy cores with
+      // three other browsers once underran for 0.66 s of a 1 s file.
+      expect(r.underruns * 128).toBeLessThan(f.frames);
     });
 
     test('a mono file plays on every channel of a stereo node, bit-exact', async () => {
