@@ -5,7 +5,9 @@
  * and the node's shared memory through processorOptions, and the constructor
  * instantiates synchronously. process() allocates nothing in steady state:
  * the planar views onto wasm memory are built once (and again only if the
- * quantum size changes), and nothing is posted per quantum. Any exception,
+ * quantum size changes), and nothing is posted per quantum. The one message
+ * process() ever posts answers a capture node's held read (see HOLD_FRAMES):
+ * at most one per read request, from a preallocated reply. Any exception,
  * a wasm trap included, latches the node into a silent failed state and is
  * reported once over the port.
  *
@@ -51,6 +53,15 @@ import { PROCESSOR_NAME } from '../lib/shared/version.js';
  * @property {number} [inputRate] a source node's ring rate, when it differs from sampleRate (0 or absent: the same)
  * @property {boolean} [varispeed] whether the node takes the playbackRate AudioParam's values
  */
+
+/**
+ * Message transport, capture: a 'read' that finds the ring empty is held,
+ * and process() answers it once this many frames wait (two quanta), or the
+ * ring closed. The reader's wait is then paced by the audio rather than by
+ * page timers, which a hidden tab slows to one a second or less; and a
+ * reader that reads as fast as it can gets one answer per two quanta at most.
+ */
+const HOLD_FRAMES = 256;
 
 /**
  * True when every value equals the first. Audio thread: one bounded pass, no allocation.
@@ -133,6 +144,20 @@ class RingletProcessor extends AudioWorkletProcessor {
     /** @type {Float32Array | null} */ this.timebufData = null;
     this.mode = this.options.mode;
     this.channels = this.options.channels;
+    /** Message transport, capture: the held read's buffer, or null when none is held. @type {Float32Array | null} */
+    this.heldData = null;
+    this.heldId = 0;
+    this.heldEpoch = 0;
+    /** The held read's answer, reused: process() posts it without allocating. */
+    this.heldReply = {
+      type: 'data',
+      id: 0,
+      epoch: 0,
+      data: /** @type {Float32Array} */ (new Float32Array(0)),
+      frames: 0,
+      snapshot: this.newSnapshot(),
+    };
+    /** @type {Transferable[]} */ this.heldTransfer = [new ArrayBuffer(0)];
     this.host = {
       /** @param {number} code @param {string} message */
       panic: (code, message) => {
@@ -240,42 +265,96 @@ class RingletProcessor extends AudioWorkletProcessor {
   }
 
   /**
-   * The ring's state for a message-transport reply.
+   * The ring's state for a message-transport reply, in a new object.
    */
   snapshot() {
-    const h = /** @type {Int32Array} */ (this.ringHeader);
-    const st = /** @type {Uint32Array} */ (this.statsView);
-    const sf = /** @type {Float32Array} */ (this.statFloats);
+    return this.fillSnapshot(this.newSnapshot());
+  }
+
+  /** A snapshot's shape, zeroed, with a meter slot per channel. */
+  newSnapshot() {
+    const zeros = () => new Array(this.channels).fill(0);
     return {
-      writeIndex: h[LAYOUT.RING_OFFSET_WRITE_INDEX >> 2] >>> 0,
-      readIndex: h[LAYOUT.RING_OFFSET_READ_INDEX >> 2] >>> 0,
-      closed: h[LAYOUT.RING_OFFSET_CLOSED >> 2] !== 0,
-      underruns: h[LAYOUT.RING_OFFSET_UNDERRUNS >> 2] >>> 0,
-      overruns: h[LAYOUT.RING_OFFSET_OVERRUNS >> 2] >>> 0,
-      framesProcessed: Number(/** @type {BigUint64Array} */ (this.framesView)[0]),
-      quanta: st[LAYOUT.STATS_OFFSET_QUANTA >> 2],
-      silentFrames: st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2],
-      latencyFrames: sf[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2],
-      lookaheadFrames: sf[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2],
-      paramBacklog: this.portParams?.backlog ?? 0,
-      marksTaken: h[MARKS_TAKEN] >>> 0,
-      meters: this.meterSnapshot(),
+      writeIndex: 0,
+      readIndex: 0,
+      closed: false,
+      underruns: 0,
+      overruns: 0,
+      framesProcessed: 0,
+      quanta: 0,
+      silentFrames: 0,
+      latencyFrames: 0,
+      lookaheadFrames: 0,
+      paramBacklog: 0,
+      marksTaken: 0,
+      meters: { peak: zeros(), rms: zeros(), clips: zeros() },
     };
   }
 
-  /** Message transport: the meter readout, per channel. */
-  meterSnapshot() {
+  /**
+   * Writes the ring's state into `s` and returns it. No allocation: the
+   * 64-bit frame counter is read as two 32-bit halves, not as a BigInt.
+   * @template {ReturnType<RingletProcessor['newSnapshot']>} S
+   * @param {S} s
+   * @returns {S}
+   */
+  fillSnapshot(s) {
+    const h = /** @type {Int32Array} */ (this.ringHeader);
+    const st = /** @type {Uint32Array} */ (this.statsView);
+    const sf = /** @type {Float32Array} */ (this.statFloats);
+    const framesAt = LAYOUT.STATS_OFFSET_FRAMES_PROCESSED >> 2;
+    s.writeIndex = h[LAYOUT.RING_OFFSET_WRITE_INDEX >> 2] >>> 0;
+    s.readIndex = h[LAYOUT.RING_OFFSET_READ_INDEX >> 2] >>> 0;
+    s.closed = h[LAYOUT.RING_OFFSET_CLOSED >> 2] !== 0;
+    s.underruns = h[LAYOUT.RING_OFFSET_UNDERRUNS >> 2] >>> 0;
+    s.overruns = h[LAYOUT.RING_OFFSET_OVERRUNS >> 2] >>> 0;
+    // Little-endian, as wasm memory always is.
+    s.framesProcessed = st[framesAt] + st[framesAt + 1] * 4294967296;
+    s.quanta = st[LAYOUT.STATS_OFFSET_QUANTA >> 2];
+    s.silentFrames = st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2];
+    s.latencyFrames = sf[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2];
+    s.lookaheadFrames = sf[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2];
+    s.paramBacklog = this.portParams?.backlog ?? 0;
+    s.marksTaken = h[MARKS_TAKEN] >>> 0;
     const f = /** @type {Float32Array} */ (this.meterFloats);
     const u = /** @type {Uint32Array} */ (this.meterInts);
     const stride = LAYOUT.METER_CHANNEL_BYTES >> 2;
-    /** @type {{ peak: number[], rms: number[], clips: number[] }} */
-    const m = { peak: [], rms: [], clips: [] };
+    const m = s.meters;
     for (let c = 0; c < this.channels; c++) {
-      m.peak.push(f[c * stride + (LAYOUT.METER_OFFSET_PEAK >> 2)]);
-      m.rms.push(f[c * stride + (LAYOUT.METER_OFFSET_RMS >> 2)]);
-      m.clips.push(u[c * stride + (LAYOUT.METER_OFFSET_CLIPS >> 2)]);
+      m.peak[c] = f[c * stride + (LAYOUT.METER_OFFSET_PEAK >> 2)];
+      m.rms[c] = f[c * stride + (LAYOUT.METER_OFFSET_RMS >> 2)];
+      m.clips[c] = u[c * stride + (LAYOUT.METER_OFFSET_CLIPS >> 2)];
     }
-    return m;
+    return s;
+  }
+
+  /**
+   * Answers the held read, if one is held: when `force`, or once the ring
+   * holds HOLD_FRAMES (or the buffer's worth, if less), or is closed. Called
+   * from process(), and by close, reset and a failure. No allocation: the
+   * reply, its snapshot and its transfer list are reused; one post per read.
+   * @param {boolean} force
+   */
+  answerHeld(force) {
+    const data = this.heldData;
+    const ring = this.portRing;
+    if (data === null) return;
+    const room = Math.floor(data.length / this.channels);
+    if (!force && ring !== null && !ringClosed(ring)) {
+      const h = ring.i32;
+      const fill =
+        ((h[LAYOUT.RING_OFFSET_WRITE_INDEX >> 2] >>> 0) - (h[LAYOUT.RING_OFFSET_READ_INDEX >> 2] >>> 0)) >>> 0;
+      if (fill < HOLD_FRAMES && fill < room) return;
+    }
+    this.heldData = null;
+    const reply = this.heldReply;
+    reply.id = this.heldId;
+    reply.epoch = this.heldEpoch;
+    reply.data = data;
+    reply.frames = ring !== null ? pullFrames(ring, data, room) : 0;
+    this.fillSnapshot(reply.snapshot);
+    this.heldTransfer[0] = data.buffer;
+    this.port.postMessage(reply, this.heldTransfer);
   }
 
   /**
@@ -326,8 +405,24 @@ class RingletProcessor extends AudioWorkletProcessor {
     } else if (message.type === 'read' && message.data) {
       const data = message.data;
       const ring = this.portRing;
-      const frames =
-        ring && this.options.mode === MODE_CAPTURE ? pullFrames(ring, data, Math.floor(data.length / ch)) : 0;
+      const capture = ring !== null && this.options.mode === MODE_CAPTURE;
+      const frames = capture ? pullFrames(ring, data, Math.floor(data.length / ch)) : 0;
+      // Nothing to give yet: held until process() has frames for it (one at
+      // a time; the main thread never asks twice). A failed or stopped core
+      // makes no frames, so its reads are answered at once.
+      if (
+        frames === 0 &&
+        capture &&
+        !ringClosed(ring) &&
+        this.heldData === null &&
+        this.core !== null &&
+        !this.failed
+      ) {
+        this.heldData = data;
+        this.heldId = id ?? 0;
+        this.heldEpoch = epoch;
+        return;
+      }
       this.port.postMessage({ type: 'data', id, epoch, data, frames, snapshot: this.snapshot() }, [data.buffer]);
     } else if (message.type === 'poll') {
       this.portParams?.flush(); // settings still waiting for space in the core's queue
@@ -342,6 +437,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       this.port.postMessage({ type: 'time', id, epoch, time: t, snapshot: this.snapshot() }, [t.data.buffer]);
     } else if (message.type === 'close') {
       if (this.portRing) closeRing(this.portRing);
+      this.answerHeld(true);
       this.port.postMessage({ type: 'snapshot', id, epoch, snapshot: this.snapshot() });
     }
   }
@@ -359,12 +455,14 @@ class RingletProcessor extends AudioWorkletProcessor {
         this.onTransportMessage(message);
         break;
       case 'dispose':
+        this.heldData = null; // the main thread's end is gone: nobody waits for it
         this.alive = false;
         this.core?.rlw_uninit();
         this.core = null;
         break;
       case 'reset':
         if (!this.alive) break;
+        this.answerHeld(true); // in the old ring's epoch: the main thread drops what it carries
         if (Number.isInteger(message.epoch)) this.epoch = /** @type {number} */ (message.epoch);
         this.start('reset', message.id);
         break;
@@ -421,6 +519,11 @@ class RingletProcessor extends AudioWorkletProcessor {
     } catch {
       // Nothing more can be done on the audio thread; the node stays silent.
     }
+    try {
+      this.answerHeld(true); // a failed core makes no more frames
+    } catch {
+      // As above.
+    }
   }
 
   /**
@@ -473,6 +576,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       const result = core.rlw_process_rate(frames, gainCount, rateCount);
       if (result !== 0) throw new Error(`rlw_process_rate failed: ${resultString(core, this.memory, result)}`);
       for (let c = 0; c < channels; c++) out[c].set(this.outViews[c]);
+      if (this.heldData !== null) this.answerHeld(false);
     } catch (error) {
       this.fail(error, 'process');
       silence(out);

@@ -107,13 +107,16 @@ const PARAMETERS = { gain: new Float32Array([1]) };
 const WASM_PATH = process.env.RL_BENCH_WASM || new URL('../../build/wasm/ringlet.wasm', import.meta.url);
 const module = new WebAssembly.Module(readFileSync(WASM_PATH));
 const wasm = await compileRinglet(module);
+/** The same binary with a private memory, as the 'message' transport loads it. */
+const localWasm = await compileRinglet(new Uint8Array(readFileSync(WASM_PATH)), { shared: false });
 
 /**
  * A processor in its own memory, built like RingletNode.create builds one.
  * @param {'source' | 'effect' | 'capture'} mode
- * @param {{ inputRate?: number, varispeed?: boolean }} [rates] a source node's ring rate (0: the context's) and varispeed
+ * @param {{ inputRate?: number, varispeed?: boolean, transport?: 'shared' | 'message' }} [options] a source
+ *   node's ring rate (0: the context's) and varispeed; the transport ('message': the worklet makes its own memory)
  */
-async function makeNode(mode, { inputRate = 0, varispeed = false } = {}) {
+async function makeNode(mode, { inputRate = 0, varispeed = false, transport = 'shared' } = {}) {
   const heapBytes = wasm.nodeHeapBytes(mode, CHANNELS, CAPACITY_FRAMES, SAMPLE_RATE, inputRate, varispeed);
   if (heapBytes === 0) throw new Error(`the core refused ${mode}/${CHANNELS}/${CAPACITY_FRAMES}`);
   const pages = wasm.pagesFor(heapBytes);
@@ -137,9 +140,10 @@ async function makeNode(mode, { inputRate = 0, varispeed = false } = {}) {
   nextPort = port1;
   const proc = new Processor({
     processorOptions: {
-      module,
-      memory,
-      transport: 'shared',
+      module: transport === 'shared' ? module : localWasm.module,
+      memory: transport === 'shared' ? memory : undefined,
+      pages,
+      transport,
       mode: MODES[mode],
       channels: CHANNELS,
       capacityFrames: CAPACITY_FRAMES,
@@ -527,6 +531,63 @@ async function main() {
     node.close();
   }
 
+  // Capture on the message transport, with a reader that asks again as soon
+  // as it is answered: each 'read' finds the ring empty and is held, and
+  // process() answers it once two quanta wait. The port here counts posts
+  // instead of cloning them (a real port detaches the buffer, and the next
+  // read brings another from the main thread), so the loop measures the
+  // worklet's side: process() answering a held read must not allocate.
+  if (runs('capture-message-held')) {
+    const node = await makeNode('capture', { transport: 'message' });
+    const proc = node.proc;
+    const request = { type: 'read', data: new Float32Array(4096 * CHANNELS), id: 0 };
+    let waiting = false;
+    let held = 0;
+    let immediate = 0;
+    let frames = 0;
+    proc.port = {
+      /** @param {{ type: string, frames: number, snapshot: unknown }} m */
+      postMessage(m) {
+        if (m.type !== 'data') return;
+        waiting = false;
+        frames += m.frames;
+        if (m.snapshot === proc.heldReply.snapshot) held++;
+        else immediate++;
+      },
+    };
+    const loop = (n) => {
+      let s = 0;
+      for (let i = 0; i < n; i++) {
+        if (!waiting) {
+          waiting = true;
+          request.id++;
+          proc.onMessage(request);
+        }
+        if (proc.process(inputs, outputs, PARAMETERS)) s += FRAMES;
+      }
+      return s;
+    };
+    const r = await measure(
+      'capture-message-held',
+      "capture, 'message': process() answering a held read every 2 quanta",
+      loop,
+      QUANTA,
+    );
+    if (r.checksum !== FRAMES * QUANTA) problems.push(`capture-message-held: checksum ${r.checksum}`);
+    const total = QUANTA + WARMUP;
+    if (immediate !== 0) problems.push(`capture-message-held: ${immediate} reads were answered at once, not held`);
+    if (Math.abs(held - total / 2) > 2)
+      problems.push(`capture-message-held: ${held} held answers in ${total} quanta, expected one per two quanta`);
+    if (frames !== held * 2 * FRAMES)
+      problems.push(`capture-message-held: ${frames} frames in ${held} answers, expected ${2 * FRAMES} each`);
+    if (!same(request.data.subarray(0, FRAMES * CHANNELS), interleaved))
+      problems.push('capture-message-held: the reader got different frames');
+    r.heldAnswers = held;
+    checkNode(node, problems);
+    results.push(r);
+    node.close();
+  }
+
   observer.disconnect();
   const seconds = (performance.now() - started) / 1000;
   const byKey = Object.fromEntries(results.map((r) => [r.key, r]));
@@ -541,7 +602,14 @@ async function main() {
     problems.push('the empty loop looks like it allocates: heap readings are too noisy to judge');
   const target = { gcEvents: 0, heapBytesPerQuantumBelow: MIN_OBJECT_BYTES };
   /** Loops that must not allocate: the worklet's process() (and the allocation-free writer). */
-  for (const k of ['source', 'source-planar', 'source-resampling', 'effect', 'capture-process']) {
+  for (const k of [
+    'source',
+    'source-planar',
+    'source-resampling',
+    'effect',
+    'capture-process',
+    'capture-message-held',
+  ]) {
     const r = byKey[k];
     if (r === undefined) continue;
     r.target = target;

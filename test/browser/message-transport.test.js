@@ -230,7 +230,7 @@ test('on a closed context, waiting reads and writes end with closed long before 
   expect(r.source).toMatchObject({ timers: 0, waiters: 0 });
 });
 
-test('a reader on a suspended context asks the worklet at most once per poll interval', async () => {
+test('a reader on a suspended context asks the worklet once: the read waits there, and the wait ends in timeout', async () => {
   const r = await b.page.evaluate(async () => {
     const { RingletNode } = await import('/dist/ringlet.js');
     const ctx = new AudioContext();
@@ -245,23 +245,91 @@ test('a reader on a suspended context asks the worklet at most once per poll int
     const { drainCaptured } = await import('/test/browser/fixtures/message-nodes.js');
     await drainCaptured(node);
     let posted = 0;
+    let reads = 0;
     const post = node.port.postMessage;
     node.port.postMessage = function (...args) {
       posted += 1;
+      if (args[0]?.type === 'read') reads += 1;
       return post.apply(this, args);
     };
     const res = await node.reader.read(new Float32Array(512), { timeoutMs: 300 });
     node.port.postMessage = post;
     const stats = node.debugStats();
     await ctx.close();
-    return { status: res.status, posted, stats };
+    return { status: res.status, posted, reads, stats };
   });
   expect(r.status).toBe('timeout');
-  // A suspended worklet answers at once with nothing; the reader must not
-  // ping-pong. 300 ms at one request per 5 ms poll interval is at most 61
-  // requests (a busy machine makes fewer, never more).
+  // The worklet holds a read that finds its ring empty until frames come,
+  // so the reader neither ping-pongs nor polls: in 300 ms it asks once at
+  // most (none when the drain's last read is still the one held).
+  expect(r.reads).toBeLessThanOrEqual(1);
   expect(r.posted).toBeLessThanOrEqual(61);
   expect(r.stats).toMatchObject({ timers: 0, waiters: 0 });
+});
+
+test('on a running context, a capture read is never answered empty: it waits in the worklet for two quanta of frames', async () => {
+  const r = await b.page.evaluate(async () => {
+    const { RingletNode } = await import('/dist/ringlet.js');
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const ctx = new AudioContext();
+    const dc = new ConstantSourceNode(ctx, { offset: 0.25 });
+    const node = await RingletNode.create(ctx, {
+      mode: 'capture',
+      channels: 1,
+      capacityFrames: 8192,
+      transport: 'message',
+    });
+    dc.connect(node).connect(ctx.destination);
+    dc.start();
+    await Promise.race([ctx.resume(), sleep(2000)]);
+    /** @type {number[]} */
+    const replies = [];
+    let reads = 0;
+    const onMessage = (/** @type {MessageEvent} */ e) => {
+      if (e.data?.type === 'data') replies.push(e.data.frames);
+    };
+    node.port.addEventListener('message', onMessage);
+    const post = node.port.postMessage;
+    node.port.postMessage = function (...args) {
+      if (args[0]?.type === 'read') reads += 1;
+      return post.apply(this, args);
+    };
+    // The reader asks again as soon as it has taken a chunk. Bounded: 400
+    // reads of up to 1024 frames, each waiting at most 5 s (a render thread
+    // on a loaded machine can stall for a second).
+    const dst = new Float32Array(1024);
+    let frames = 0;
+    let wrong = 0;
+    const statuses = new Set();
+    /** What the page saw when a read did not come back ready, for the log. */
+    const stalls = [];
+    for (let i = 0; i < 400 && frames < 24000; i++) {
+      const t0 = performance.now();
+      const res = await node.reader.read(dst, { timeoutMs: 5000 });
+      if (res.status !== 'ready') {
+        stalls.push({ i, frames, res, ms: performance.now() - t0, time: ctx.currentTime, stats: node.stats() });
+      }
+      statuses.add(res.status);
+      for (let k = 0; k < res.frames; k++) if (dst[k] !== 0.25 && frames + k >= 2048) wrong++;
+      frames += res.frames;
+    }
+    node.port.postMessage = post;
+    node.port.removeEventListener('message', onMessage);
+    const state = ctx.state;
+    await ctx.close();
+    return { frames, wrong, statuses: [...statuses], reads, replies, state, stalls };
+  });
+  expect(r.state).toBe('running');
+  if (r.stalls.length > 0) console.log(`${b.engine.id}: ${JSON.stringify(r.stalls)}`);
+  expect(r.statuses).toEqual(['ready']);
+  expect(r.frames).toBeGreaterThanOrEqual(24000);
+  expect(r.wrong).toBe(0);
+  // Every answer carried frames: at least one quantum (a read that arrives
+  // while frames wait is answered at once with them), usually two.
+  expect(r.replies.filter((n) => n === 0)).toEqual([]);
+  expect(Math.min(...r.replies)).toBeGreaterThanOrEqual(128);
+  // So the reader asked at most once per quantum, with a request or two in flight at the end.
+  expect(r.reads).toBeLessThanOrEqual(Math.ceil(r.frames / 128) + 2);
 });
 
 test('flush() rejects with RingletError TIMEOUT when the worklet does not answer, and leaves no timer', async () => {
