@@ -88,21 +88,24 @@ export class Pump {
     /**
      * The pass being decoded: its track, the frame it started at, the next
      * frame to write, the track's rate and length in frames (Infinity when
-     * its container states none).
+     * its container states none), and the frame it ends at (Infinity unless
+     * the file states its gapless length: Track.trim).
      */
-    this.pass = { id: -1, from: 0, next: 0, rate: 0, frames: Infinity };
+    this.pass = { id: -1, from: 0, next: 0, rate: 0, frames: Infinity, end: Infinity };
     /** Passes begun in this session (each track, and each loop of one). */
     this.passes = 0;
   }
 
   /**
    * Where the pass being decoded stops: the region's end frame while looping
-   * with a region the pass started before, else the track's end (Infinity).
+   * with a region the pass started before, else the track's end (Infinity
+   * where the decoder's end is the track's).
    */
   passLimit() {
-    if (!this.loop) return Infinity;
+    const end = this.pass.end;
+    if (!this.loop) return end;
     const region = regionFrames(this.region, this.pass.rate, this.pass.frames);
-    return region && this.pass.from < region.end ? region.end : Infinity;
+    return region && this.pass.from < region.end ? Math.min(region.end, end) : end;
   }
 
   halt() {
@@ -176,7 +179,14 @@ export class Pump {
       }
       /** @type {'done' | 'halted' | 'error'} */
       let how;
-      this.pass = { id, from: frame, next: frame, rate: track.info.sampleRate, frames: trackFrames(track) };
+      this.pass = {
+        id,
+        from: frame,
+        next: frame,
+        rate: track.info.sampleRate,
+        frames: trackFrames(track),
+        end: track.trim?.frames ?? Infinity,
+      };
       this.passes += 1;
       try {
         how = await this.playTrack(track, frame);
@@ -227,11 +237,14 @@ export class Pump {
     const rate = track.info.sampleRate;
     const sink = new this.o.mb.AudioSampleSink(track.audio);
     const pass = this.pass;
+    // The track's frame f is the decoder's frame f + lead (an MP3's priming).
+    const lead = track.trim?.lead ?? 0;
     let next = from;
     let decodedAny = false;
     let samples;
     try {
-      samples = sink.samples(from / rate);
+      // From a little earlier where the decoder must warm up: what comes before `from` is skipped below.
+      samples = sink.samples(Math.max(0, from + lead - (from > 0 ? track.preroll : 0)) / rate);
     } catch (error) {
       throw new StreamFailure('DECODE_FAILED', `ringlet/stream: decoding failed: ${errorText(error)}`, {
         cause: error,
@@ -242,7 +255,7 @@ export class Pump {
         try {
           if (this.stopped) return 'halted';
           // Timestamps are the container's; for lossless formats they are exact frames.
-          const first = Math.round(sample.timestamp * rate);
+          const first = Math.round(sample.timestamp * rate) - lead;
           const count = sample.numberOfFrames;
           let skip = next - first;
           if (skip >= count) continue;

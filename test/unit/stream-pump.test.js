@@ -67,6 +67,8 @@ function fakeTrack(frames, sizes) {
     info: { sampleRate: RATE, duration: frames / RATE, codec: 'pcm-f32', format: 'WAVE' },
     audio: {},
     stated: frames / RATE,
+    trim: null,
+    preroll: 0,
   };
   return { mb, track };
 }

@@ -4,7 +4,9 @@
 // samples of its WAV (16 and 24 bit), an MP3 to what ffmpeg decodes within a
 // lossy decoder's rounding, and seeking lands on the right frame. The Worker
 // holds messages that arrive while its decoders register, and handles them
-// after, in order.
+// after, in order. Through the stream Worker, an MP3 with a LAME tag plays
+// gapless: the encoder's input length, aligned with ffmpeg's gapless decode,
+// from a seek as from the start, and two files back to back with no gap.
 //
 // Reproduce a failure: RINGLET_SEED=<seed printed in the test name> npm run test:unit -- test/unit/wasm-decoders.test.js
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
@@ -229,4 +231,203 @@ test('the Worker holds the messages that arrive while its decoders register, the
   await new Promise((r) => setTimeout(r, 0));
   send({ type: 'stats', id: 3 });
   expect(posted.map((m) => /** @type {{ id: number }} */ (m).id)).toEqual([1, 2, 3]);
+});
+
+/**
+ * Plays `blob` through the stream Worker's 'message' path (a fake scope: every
+ * chunk acknowledged at once) from `frame`, and returns what it opened and
+ * every frame it sent, per channel.
+ * @param {Blob} blob
+ * @param {number} [frame]
+ */
+async function playThroughWorker(blob, frame = 0) {
+  return playlistThroughWorker([blob], frame);
+}
+
+/**
+ * Plays `blobs` one after another (a playlist: gapless advance) through the
+ * stream Worker's 'message' path, as playThroughWorker does.
+ * @param {Blob[]} blobs
+ * @param {number} [frame] where the first one starts
+ */
+async function playlistThroughWorker(blobs, frame = 0) {
+  /** @type {Array<(event: MessageEvent) => void>} */
+  const listeners = [];
+  /** @type {any[]} */
+  const posted = [];
+  /** @type {(m: any) => void} */
+  let onPost = () => {};
+  const scope = {
+    postMessage: (/** @type {any} */ m) => {
+      posted.push(m);
+      onPost(m);
+    },
+    addEventListener: (/** @type {string} */ _type, /** @type {(event: MessageEvent) => void} */ l) =>
+      listeners.push(l),
+  };
+  installStreamWorker(/** @type {any} */ (scope), /** @type {any} */ (mb));
+  const send = (/** @type {object} */ m) => listeners.forEach((l) => l(/** @type {MessageEvent} */ ({ data: m })));
+  const reply = (/** @type {(m: any) => boolean} */ match) =>
+    new Promise((resolve) => {
+      const found = posted.find(match);
+      if (found) resolve(found);
+      else onPost = (m) => match(m) && resolve(m);
+    });
+  /** @type {any[]} */
+  const infos = [];
+  for (let k = 0; k < blobs.length; k++) {
+    send({ type: 'open', id: k + 1, source: { kind: 'blob', blob: blobs[k] } });
+    const opened = /** @type {any} */ (await reply((m) => m.id === k + 1));
+    if (opened.type !== 'opened') throw new Error(`open failed: ${JSON.stringify(opened.error)}`);
+    infos.push(opened.info);
+  }
+  /** @type {Float32Array[][]} */
+  const parts = [[], []];
+  const ended = new Promise((resolve) => {
+    onPost = (m) => {
+      if (m.type === 'chunk') {
+        for (let c = 0; c < 2; c++) parts[c].push(m.planes[c]);
+        send({ type: 'ack', session: 1, frames: m.frames });
+      } else if (m.type === 'end' || m.type === 'error') resolve(m);
+    };
+  });
+  send({
+    type: 'start',
+    session: 1,
+    playlist: blobs.map((_, k) => k + 1),
+    frame,
+    loop: false,
+    region: null,
+    channels: 2,
+    ring: null,
+    control: null,
+    credit: 1 << 16,
+    rates: false,
+  });
+  const end = /** @type {any} */ (await ended);
+  const channels = parts.map((list) => {
+    const out = new Float32Array(list.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of list) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  });
+  for (let k = 0; k < blobs.length; k++) send({ type: 'close', id: k + 1 });
+  const segments = posted.filter((m) => m.type === 'segment').map((m) => [m.at, m.track, m.frame]);
+  return { info: infos[0], infos, segments, end, channels };
+}
+
+describe('MP3 with a LAME tag: gapless', () => {
+  test("the stream plays the encoder's input length, every frame where ffmpeg's gapless decode has it (the priming and padding trimmed)", async () => {
+    const { file } = makeWav(16);
+    const mp3 = path.join(dir, 'gapless.mp3');
+    ffmpeg(['-i', file, '-b:a', '192k', mp3]);
+    const raw = path.join(dir, 'gapless.f32');
+    ffmpeg(['-i', mp3, '-f', 'f32le', '-acodec', 'pcm_f32le', raw]);
+    const bytes = readFileSync(raw);
+    const reference = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    expect(reference.length / 2).toBe(FRAMES); // ffmpeg's own gapless decode: the WAV's length
+    const r = await playThroughWorker(new Blob([readFileSync(mp3)]));
+    expect(r.end.type).toBe('end');
+    expect(r.info.duration).toBeCloseTo(FRAMES / RATE, 9);
+    for (let c = 0; c < 2; c++) {
+      expect(r.channels[c].length).toBe(FRAMES);
+      let worst = 0;
+      let signal = 0;
+      let noise = 0;
+      for (let i = 0; i < FRAMES; i++) {
+        const d = r.channels[c][i] - reference[2 * i + c];
+        worst = Math.max(worst, Math.abs(d));
+        signal += reference[2 * i + c] ** 2;
+        noise += d * d;
+      }
+      console.log(
+        `gapless mp3, channel ${c}: worst ${worst.toExponential(2)}, SNR ${(10 * Math.log10(signal / noise)).toFixed(1)} dB`,
+      );
+      // Aligned at offset 0: a frame early or late is off by far more.
+      expect(worst).toBeLessThan(1e-5);
+    }
+  });
+
+  test("behind an ID3v2 tag, and from a seek: the frame asked for is the gapless decode's frame", async () => {
+    const { file } = makeWav(16);
+    const mp3 = path.join(dir, 'tagged.mp3');
+    // A 40 KiB ID3v2 comment puts the first MPEG frame far past the first read.
+    ffmpeg([
+      '-i',
+      file,
+      '-b:a',
+      '192k',
+      '-metadata',
+      `comment=${'x'.repeat(40000)}`,
+      '-metadata',
+      'title=Gapless',
+      mp3,
+    ]);
+    const head = readFileSync(mp3);
+    expect(head.subarray(0, 3).toString('latin1')).toBe('ID3');
+    const raw = path.join(dir, 'tagged.f32');
+    ffmpeg(['-i', mp3, '-f', 'f32le', '-acodec', 'pcm_f32le', raw]);
+    const bytes = readFileSync(raw);
+    const reference = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+    const from = Math.round(0.75 * RATE);
+    const r = await playThroughWorker(new Blob([head]), from);
+    expect(r.end.type).toBe('end');
+    expect(r.info.duration).toBeCloseTo(FRAMES / RATE, 9);
+    expect(r.channels[0].length).toBe(FRAMES - from);
+    // The decoder starts a few MPEG frames before the seek's frame (a cold
+    // start is off for about 1.5 frames: the bit reservoir and the overlap),
+    // so the first frame is the gapless decode's at the same index.
+    let worst = 0;
+    for (let i = 0; i < FRAMES - from; i++)
+      worst = Math.max(worst, Math.abs(r.channels[0][i] - reference[2 * (from + i)]));
+    expect(worst).toBeLessThan(1e-5);
+  });
+
+  test('an MP3 with no Xing/Info frame plays every decoded frame, as before (nothing states a trim)', async () => {
+    const { file } = makeWav(16);
+    const mp3 = path.join(dir, 'plain.mp3');
+    ffmpeg(['-i', file, '-b:a', '192k', '-write_xing', '0', mp3]);
+    const r = await playThroughWorker(new Blob([readFileSync(mp3)]));
+    expect(r.end.type).toBe('end');
+    // Priming included: more than the input, whole MPEG frames.
+    expect(r.channels[0].length).toBeGreaterThan(FRAMES + 1000);
+    expect(r.channels[0].length % 1152).toBe(0);
+  });
+
+  test("two MP3s cut from one signal play back to back with no gap and no overlap: the join is ffmpeg's two gapless decodes end to end", async () => {
+    const { file } = makeWav(16);
+    const half = Math.round(0.7 * RATE);
+    const parts = [
+      ['a', ['-t', String(half / RATE)]],
+      ['b', ['-ss', String(half / RATE)]],
+    ].map(([name, cut]) => {
+      const mp3 = path.join(dir, `join-${name}.mp3`);
+      ffmpeg(['-i', file, ...cut, '-b:a', '192k', mp3]);
+      const raw = path.join(dir, `join-${name}.f32`);
+      ffmpeg(['-i', mp3, '-f', 'f32le', '-acodec', 'pcm_f32le', raw]);
+      const bytes = readFileSync(raw);
+      return { mp3, reference: new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4) };
+    });
+    // ffmpeg's gapless decodes of the two halves, one after the other: the WAV's length.
+    const joined = new Float32Array(parts[0].reference.length + parts[1].reference.length);
+    joined.set(parts[0].reference);
+    joined.set(parts[1].reference, parts[0].reference.length);
+    expect(joined.length / 2).toBe(FRAMES);
+    const r = await playlistThroughWorker(parts.map((p) => new Blob([readFileSync(p.mp3)])));
+    expect(r.end.type).toBe('end');
+    // The second file starts right after the first one's last frame.
+    expect(r.segments).toEqual([
+      [0, 1, 0],
+      [half, 2, 0],
+    ]);
+    expect(r.channels[0].length).toBe(FRAMES);
+    let worst = 0;
+    for (let c = 0; c < 2; c++)
+      for (let i = half - 2048; i < half + 2048; i++)
+        worst = Math.max(worst, Math.abs(r.channels[c][i] - joined[2 * i + c]));
+    expect(worst).toBeLessThan(1e-5);
+  });
 });
