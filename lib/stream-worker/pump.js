@@ -123,17 +123,26 @@ export class Pump {
    * The tracks after the playing one, looping and the loop region, changed
    * by the page. The playlist applies when the decoder reaches the end of
    * the track it is on; looping and the region at once, unless the region's
-   * end is already decoded: then the page is told ('late') and restarts.
+   * end is already decoded: then the page is told ('late') and restarts,
+   * and until it does this session plays on as it was. (Applied here, the
+   * region would start a pass at loopStart while the page's restart was on
+   * its way, and a busy page heard that pass's first frames, then loopStart
+   * again from the restart.)
    * @param {number[]} playlist
    * @param {boolean} loop
    * @param {LoopRegion} region
    */
   update(playlist, loop, region) {
     const changed = region.start !== this.region.start || region.end !== this.region.end || (loop && !this.loop);
+    const was = { loop: this.loop, region: this.region };
     this.playlist = playlist.slice();
     this.loop = loop;
     this.region = region;
-    if (changed && this.behind()) this.o.post({ type: 'late', session: this.o.session });
+    if (changed && this.behind()) {
+      this.loop = was.loop;
+      this.region = was.region;
+      this.o.post({ type: 'late', session: this.o.session });
+    }
   }
 
   /**

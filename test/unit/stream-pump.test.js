@@ -73,6 +73,11 @@ function fakeTrack(frames, sizes) {
   return { mb, track };
 }
 
+/** The integers [from, to). @param {number} from @param {number} to */
+function range(from, to) {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
 /**
  * What a session plays, frame by frame: from `from`, looping the region
  * [start, end) while `loopOn(outputSoFar)`; a pass ends at the region's end
@@ -173,11 +178,13 @@ describe('stream decoder session: loop regions', () => {
     );
   });
 
-  test("a region whose end the decoder has passed is answered with 'late'; one ahead of it is not", async () => {
+  test("a region whose end the decoder has passed is answered with 'late' and not applied in flight; one ahead of it applies", async () => {
     const { mb, track } = fakeTrack(1000, [50]);
     /** @type {string[]} */
     const told = [];
     let written = 0;
+    /** @type {number[]} */
+    const out = [];
     /** @type {Pump} */
     const pump = pumpOver(
       { mb, track },
@@ -189,6 +196,7 @@ describe('stream decoder session: loop regions', () => {
           const msg = /** @type {any} */ (m);
           if (msg.type === 'late') told.push(`late ${msg.session} at ${written}`);
           if (msg.type !== 'chunk') return;
+          for (const x of msg.planes[0]) out.push(x);
           written += msg.frames;
           if (written === 300) pump.update([1], true, { start: 0.1, end: 0.5 }); // ahead: applies in flight
           if (written === 700) pump.update([1], true, { start: 0.1, end: 0.2 }); // behind the decoder
@@ -198,6 +206,12 @@ describe('stream decoder session: loop regions', () => {
     );
     await pump.run();
     expect(told).toEqual(['late 7 at 700']);
+    // The first region applied: frames 0-499, then 100-499 again (written reaches 700 at frame 299 of that pass).
+    expect(out.slice(0, 700)).toEqual([...range(0, 500), ...range(100, 300)]);
+    // The late one did not: the pass runs on to the first region's end (no pass at 100 starts from 200),
+    // then passes of the first region until looping is turned off at 1300 written.
+    expect(out.slice(700, 900)).toEqual(range(300, 500));
+    expect(out.slice(900, 1300)).toEqual(range(100, 500));
   });
 
   test.each([
