@@ -23,7 +23,8 @@ struct rl_node {
     rl_atomic_u32 silent_frames;
     rl_atomic_u32 latency_bits;   /* float32 */
     rl_atomic_u32 lookahead_bits; /* float32 */
-    unsigned char pad1[40];
+    rl_atomic_u32 heard_frames;
+    unsigned char pad1[36];
     /* The chain. Pointers into this block, fixed at init. */
     rl_params* params;
     float* gain_values;
@@ -57,6 +58,8 @@ _Static_assert(offsetof(struct rl_node, silent_frames) - 64 == RL_STATS_OFFSET_S
 _Static_assert(offsetof(struct rl_node, latency_bits) - 64 == RL_STATS_OFFSET_LATENCY_FRAMES,
                "layout");
 _Static_assert(offsetof(struct rl_node, lookahead_bits) - 64 == RL_STATS_OFFSET_LOOKAHEAD_FRAMES,
+               "layout");
+_Static_assert(offsetof(struct rl_node, heard_frames) - 64 == RL_STATS_OFFSET_HEARD_FRAMES,
                "layout");
 _Static_assert(offsetof(struct rl_node, params) == 64 + RL_STATS_BYTES, "layout");
 
@@ -328,13 +331,24 @@ static void rl_node_count(struct rl_node* n, uint32_t frames, uint32_t silent) {
     atomic_store_explicit(&n->quanta, atomic_load_explicit(&n->quanta, memory_order_relaxed) + 1u,
                           memory_order_relaxed);
     {
+        double ahead = n->resampling ? rl_resampler_lookahead(n->resampler) : 0.0;
         float latency = n->resampling ? (float)rl_resampler_latency(n->resampler) : 0.0f;
-        float lookahead = n->resampling ? (float)rl_resampler_lookahead(n->resampler) : 0.0f;
+        float lookahead = (float)ahead;
         uint32_t bits;
         memcpy(&bits, &latency, sizeof bits);
         atomic_store_explicit(&n->latency_bits, bits, memory_order_relaxed);
         memcpy(&bits, &lookahead, sizeof bits);
         atomic_store_explicit(&n->lookahead_bits, bits, memory_order_relaxed);
+        if (n->mode == RL_MODE_SOURCE && n->ring_offset != 0) {
+            /* The read count less the lookahead, rounded down; below 0
+             * (before the first frame is heard) and past 2^32 it wraps, as
+             * the count does. This thread is the ring's reader: its own
+             * index needs no ordering. */
+            uint32_t read =
+                atomic_load_explicit(&rl_node_ring(n)->read_index, memory_order_relaxed);
+            double heard = floor((double)read - ahead);
+            atomic_store_explicit(&n->heard_frames, (uint32_t)(int64_t)heard, memory_order_relaxed);
+        }
     }
     if (silent > 0) {
         atomic_store_explicit(&n->silent_frames,

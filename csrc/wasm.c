@@ -100,6 +100,7 @@ uint32_t rlw_layout(uint32_t which) {
         RL_RING_OFFSET_MARKS,
         RL_RING_RATE_MARKS,
         RL_RING_RATE_MARK_BYTES,
+        RL_STATS_OFFSET_HEARD_FRAMES,
     };
     return which < sizeof(values) / sizeof(values[0]) ? values[which] : 0xFFFFFFFFu;
 }

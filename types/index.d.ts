@@ -562,6 +562,17 @@ export interface NodeStats {
    * this. 0 while nothing is resampled.
    */
   lookaheadFrames: number;
+  /**
+   * A source node: ring frames heard since the node started or was last
+   * reset, that is its ring's read count less `lookaheadFrames`, rounded
+   * down, as of the last quantum (it wraps at 2^32, as the ring's indices
+   * do, and reads as a wrapped negative count until the first frame is
+   * heard). The node stores it whole once per quantum: use it rather than
+   * subtracting `lookaheadFrames` from a read index read apart, which can
+   * disagree by a quantum's read-ahead while a quantum runs. 0 for effect
+   * and capture nodes.
+   */
+  heardFrames: number;
 }
 
 /**

@@ -285,6 +285,7 @@ class RingletProcessor extends AudioWorkletProcessor {
       silentFrames: 0,
       latencyFrames: 0,
       lookaheadFrames: 0,
+      heardFrames: 0,
       paramBacklog: 0,
       marksTaken: 0,
       meters: { peak: zeros(), rms: zeros(), clips: zeros() },
@@ -314,6 +315,7 @@ class RingletProcessor extends AudioWorkletProcessor {
     s.silentFrames = st[LAYOUT.STATS_OFFSET_SILENT_FRAMES >> 2];
     s.latencyFrames = sf[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2];
     s.lookaheadFrames = sf[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2];
+    s.heardFrames = st[LAYOUT.STATS_OFFSET_HEARD_FRAMES >> 2];
     s.paramBacklog = this.portParams?.backlog ?? 0;
     s.marksTaken = h[MARKS_TAKEN] >>> 0;
     const f = /** @type {Float32Array} */ (this.meterFloats);

@@ -331,6 +331,13 @@ typedef enum rl_mode {
 /* ...and ring frames read and not yet heard (rl_resampler_lookahead): the
  * frame being heard is the ring's read count minus this. */
 #define RL_STATS_OFFSET_LOOKAHEAD_FRAMES 20u
+/* uint32, wraps, after each quantum: a source node's ring frames heard since
+ * init, the ring's read count less the lookahead, rounded down. One value
+ * stored once per quantum, so another thread reads a consistent count (the
+ * read index moves inside the quantum, before the lookahead is stored: the
+ * two read apart can disagree by a quantum's read-ahead). 0 for effect and
+ * capture nodes. */
+#define RL_STATS_OFFSET_HEARD_FRAMES 24u
 #define RL_STATS_BYTES 64u
 
 typedef struct rl_node rl_node;           /* lives at the start of its heap block */

@@ -43,6 +43,7 @@ import { RESAMPLER_MAX_RATE, RESAMPLER_MIN_RATE } from '../shared/constants.gene
  * @property {number} silentFrames
  * @property {number} [latencyFrames] the resampler's latency, context frames (RL_STATS_OFFSET_LATENCY_FRAMES)
  * @property {number} [lookaheadFrames] ring frames the resampler holds (RL_STATS_OFFSET_LOOKAHEAD_FRAMES)
+ * @property {number} [heardFrames] ring frames heard, as of the last quantum (RL_STATS_OFFSET_HEARD_FRAMES)
  * @property {number} [paramBacklog] settings waiting in the worklet for space in the core's queue
  * @property {number} [marksTaken] rate marks the core has taken from the ring (RL_RING_OFFSET_MARKS_TAKEN)
  * @property {{ peak: number[], rms: number[], clips: number[] }} [meters]

@@ -139,6 +139,7 @@ export function sharedState(o, memory, port, ready, module, sampleRate) {
       // Aligned 4-byte reads do not tear; the core stores each value whole.
       latencyFrames: statFloats[LAYOUT.STATS_OFFSET_LATENCY_FRAMES >> 2],
       lookaheadFrames: statFloats[LAYOUT.STATS_OFFSET_LOOKAHEAD_FRAMES >> 2],
+      heardFrames: Atomics.load(stats, LAYOUT.STATS_OFFSET_HEARD_FRAMES >> 2) >>> 0,
     }),
     closeRing: () => ring.close(),
     // RingEnd keeps the flag for its BUSY check; the node only reads it.
@@ -210,6 +211,7 @@ export function messageState(o, port, module, sampleRate) {
         closed: snap.closed,
         latencyFrames: snap.latencyFrames ?? 0,
         lookaheadFrames: snap.lookaheadFrames ?? 0,
+        heardFrames: snap.heardFrames ?? 0,
       };
     },
     closeRing: () => {

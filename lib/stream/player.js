@@ -628,12 +628,20 @@ export class StreamPlayer extends EventTarget {
   /**
    * Frames of the ring this session has played: those read from it, less
    * what the resampler has read and not yet played (its lookahead, 0 while
-   * the node copies its ring straight through).
+   * the node copies its ring straight through). On 'shared' with a
+   * resampler, the node's own count of frames heard (stats().heardFrames,
+   * stored once per quantum): the read index moves inside a quantum before
+   * the lookahead is stored, and the two read apart made the position jump
+   * ahead by the resampler's read-ahead and back (seen at a start on a
+   * loaded WebKit: 117, then 21). On 'message' both come in one snapshot.
    */
   played() {
-    const read = this.header
-      ? ((Atomics.load(this.header, R) >>> 0) - this.readBase) >>> 0
-      : Math.max(0, this.writtenHere - this.node.writer.availableRead);
+    if (this.header) {
+      if (!this.resampling) return ((Atomics.load(this.header, R) >>> 0) - this.readBase) >>> 0;
+      // Signed: negative until the first frame is heard.
+      return Math.max(0, (this.node.stats().heardFrames - this.readBase) | 0);
+    }
+    const read = Math.max(0, this.writtenHere - this.node.writer.availableRead);
     if (!this.resampling) return read;
     return Math.max(0, Math.floor(read - this.node.stats().lookaheadFrames));
   }

@@ -188,11 +188,19 @@ test('stats(): latencyFrames and lookaheadFrames are the core figures: 96 / step
   // a silent start it is -96 + 48000 * 44100 / 48000 after 48000 frames.
   expect(r.consumed - r.resampled.lookaheadFrames).toBeCloseTo(44100 - 96, 2);
   expect(r.resampled.lookaheadFrames).toBeGreaterThanOrEqual(96);
+  // heardFrames is that difference rounded down, stored by the node itself
+  // (from the lookahead in double precision: within a frame of this float32's).
+  const heard = r.consumed - r.resampled.lookaheadFrames;
+  expect(Number.isInteger(r.resampled.heardFrames)).toBe(true);
+  expect(r.resampled.heardFrames).toBeGreaterThan(heard - 1.001);
+  expect(r.resampled.heardFrames).toBeLessThanOrEqual(heard + 1e-6);
   // Nothing is resampled without a resampler, nor by a varispeed node still at rate 1.
   for (const s of [r.plain, r.still]) {
     expect(s.latencyFrames).toBe(0);
     expect(s.lookaheadFrames).toBe(0);
   }
+  // Copied straight through, every frame read is heard.
+  expect(r.plain.heardFrames).toBe(r.plainConsumed);
   expect(r.plainConsumed).toBe(48000);
   expect(r.plainVarispeed).toBe(false);
   expect(r.plainRate).toBeNull();

@@ -1240,6 +1240,53 @@ static long node_run(rl_node* node, uint32_t channels, float* const* x, long nx,
     return q;
 }
 
+/* RL_STATS_OFFSET_HEARD_FRAMES after every quantum of a varispeed node whose
+ * speed sweeps 0.25 to 4: the read count less the lookahead, rounded down,
+ * never moving back; and the read count itself on a node that copies. */
+static void test_node_heard_frames(void) {
+    const long n = 200000;
+    float* x[1];
+    float* y[1];
+    node_box nb;
+    long fed = 0;
+    long q;
+    uint32_t last = 0;
+    long backwards = 0;
+    long wrong = 0;
+    x[0] = tone(n, 440.0, 44100, 0.5, 0.0);
+    y[0] = calloc(BLOCK, sizeof(float));
+    if (make_node(&nb, 1, 48000, 44100, 1)) {
+        for (q = 0; q < 600; ++q) {
+            float rate = (float)(0.25 + 3.75 * (double)(q % 97) / 96.0);
+            uint32_t heard;
+            double want;
+            if (node_run(nb.node, 1, x, n, &fed, y, 1, 1, rate) != 1) {
+                break;
+            }
+            heard = stat_u32(nb.node, RL_STATS_OFFSET_HEARD_FRAMES);
+            want = floor((double)fed - (double)rl_ring_available_read(rl_node_ring(nb.node)) -
+                         rl_resampler_lookahead(rl_node_resampler(nb.node)));
+            wrong += (double)heard != want;
+            backwards += heard < last;
+            last = heard;
+        }
+        CHECK_EQ(wrong, 0);
+        CHECK_EQ(backwards, 0);
+        CHECK(last > 100000u); /* it played: 600 quanta at 2.1x on average */
+        free_node(&nb);
+    }
+    if (make_node(&nb, 1, 44100, 44100, 0)) {
+        fed = 0;
+        CHECK(rl_node_resampler(nb.node) == NULL);
+        CHECK_EQ(node_run(nb.node, 1, x, n, &fed, y, 1, 0, 1.0f), 1);
+        CHECK_EQ(stat_u32(nb.node, RL_STATS_OFFSET_HEARD_FRAMES),
+                 (uint32_t)(fed - (long)rl_ring_available_read(rl_node_ring(nb.node))));
+        free_node(&nb);
+    }
+    free(x[0]);
+    free(y[0]);
+}
+
 /* A ring at 44.1 kHz into a 48 kHz context, through the whole chain. */
 static void test_node_resampled(void) {
     const long quanta = 48000 / (long)BLOCK;
@@ -1275,6 +1322,11 @@ static void test_node_resampled(void) {
         CHECK_NEAR((double)fed - (double)rl_ring_available_read(rl_node_ring(nb.node)) -
                        stat_float(nb.node, RL_STATS_OFFSET_LOOKAHEAD_FRAMES),
                    48000.0 * 0.91875 - 96.0, 1e-2);
+        /* ...which the node also stores whole, rounded down. */
+        CHECK_EQ(stat_u32(nb.node, RL_STATS_OFFSET_HEARD_FRAMES),
+                 (uint32_t)floor((double)fed -
+                                 (double)rl_ring_available_read(rl_node_ring(nb.node)) -
+                                 rl_resampler_lookahead(rl_node_resampler(nb.node))));
         free_node(&nb);
     }
     free(x[0]);
@@ -1689,6 +1741,7 @@ int main(void) {
     test_non_finite();
     test_node_config();
     test_node_resampled();
+    test_node_heard_frames();
     test_node_varispeed();
     test_node_edges();
     test_rate_change();

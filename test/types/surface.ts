@@ -78,6 +78,7 @@ export async function nodes(): Promise<void> {
   expectType<Equal<typeof effect.playbackRate, null | undefined>>(true);
   expectType<Equal<typeof resampled.sampleRate, number>>(true);
   expectType<Equal<ReturnType<typeof resampled.stats>['latencyFrames'], number>>(true);
+  expectType<Equal<ReturnType<typeof resampled.stats>['heardFrames'], number>>(true);
   resampled.resetResampler();
   // @ts-expect-error sampleRate is a source node's option
   await RingletNode.create(ctx, { mode: 'effect', sampleRate: 44100 });
