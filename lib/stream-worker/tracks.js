@@ -349,16 +349,8 @@ const WAVE_HEADER_BYTES = 65536;
  */
 async function waveStatedDuration(spec, sampleRate) {
   try {
-    let bytes;
-    if (spec.kind === 'blob') bytes = await spec.blob.slice(0, WAVE_HEADER_BYTES).arrayBuffer();
-    else if (spec.kind === 'url') {
-      const response = await fetch(spec.url, {
-        headers: { ...spec.headers, Range: `bytes=0-${WAVE_HEADER_BYTES - 1}` },
-      });
-      if (!response.ok) return null;
-      bytes = await response.arrayBuffer();
-    } else return null;
-    const v = new DataView(bytes);
+    const v = await bytesOf(spec, 0, WAVE_HEADER_BYTES);
+    if (v === null) return null;
     const tag = (/** @type {number} */ at) =>
       String.fromCharCode(v.getUint8(at), v.getUint8(at + 1), v.getUint8(at + 2), v.getUint8(at + 3));
     if (v.byteLength < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return null;

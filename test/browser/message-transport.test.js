@@ -269,19 +269,9 @@ test('a reader on a suspended context asks the worklet once: the read waits ther
 
 test('on a running context, a capture read is never answered empty: it waits in the worklet for two quanta of frames', async () => {
   const r = await b.page.evaluate(async () => {
-    const { RingletNode } = await import('/dist/ringlet.js');
-    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    const { constantCapture } = await import('/test/browser/fixtures/message-nodes.js');
     const ctx = new AudioContext();
-    const dc = new ConstantSourceNode(ctx, { offset: 0.25 });
-    const node = await RingletNode.create(ctx, {
-      mode: 'capture',
-      channels: 1,
-      capacityFrames: 8192,
-      transport: 'message',
-    });
-    dc.connect(node).connect(ctx.destination);
-    dc.start();
-    await Promise.race([ctx.resume(), sleep(2000)]);
+    const node = await constantCapture(ctx, 0.25);
     /** @type {number[]} */
     const replies = [];
     let reads = 0;
@@ -436,19 +426,10 @@ test('settings queued in the worklet while the context is suspended reach the co
 
 test('after reset(), a capture reader hands out nothing captured before it, even a chunk already on its way', async () => {
   const r = await b.page.evaluate(async () => {
-    const { RingletNode } = await import('/dist/ringlet.js');
+    const { constantCapture } = await import('/test/browser/fixtures/message-nodes.js');
     const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const ctx = new AudioContext();
-    const dc = new ConstantSourceNode(ctx, { offset: 0.5 });
-    const node = await RingletNode.create(ctx, {
-      mode: 'capture',
-      channels: 1,
-      capacityFrames: 8192,
-      transport: 'message',
-    });
-    dc.connect(node).connect(ctx.destination);
-    dc.start();
-    await Promise.race([ctx.resume(), sleep(2000)]);
+    const node = await constantCapture(ctx, 0.5);
     // Bounded: 10 s to capture 1024 frames, far more than they take.
     for (let i = 0; i < 500 && node.reader.availableRead < 1024; i++) {
       await node.flush();

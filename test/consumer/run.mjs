@@ -843,16 +843,30 @@ try {
         );
       }
 
-      for (const isolate of [true, false]) {
-        const { transport, label } = modeOf(engine, isolate);
-        await check(
-          `${tag} ringlet/stream in the Vite build on ${label}: its Worker, bundled with mediabunny, plays a WAV sample for sample`,
-          async () => {
+      // The stream pages: ringlet/stream's own Worker on a WAV, and an app's
+      // Worker of ringlet/stream-worker-wasm on a FLAC; both must play the
+      // pages' signal sample for sample.
+      const streamPages = [
+        {
+          page: 'stream.html',
+          codec: 'pcm-s16',
+          what: 'ringlet/stream in the Vite build on %s: its Worker, bundled with mediabunny, plays a WAV sample for sample',
+        },
+        {
+          page: 'stream-wasm.html',
+          codec: 'flac',
+          what: "ringlet/stream-worker-wasm in the Vite build on %s: the app's own stream Worker, bundled with mediabunny and the WebAssembly decoders, plays a FLAC bit-exact",
+        },
+      ];
+      for (const { page, codec, what } of streamPages) {
+        for (const isolate of [true, false]) {
+          const { transport, label } = modeOf(engine, isolate);
+          await check(`${tag} ${what.replace('%s', label)}`, async () => {
             needs(libsBuilt, 'the Tone.js and standardized-audio-context build');
-            const r = await runLibsPage(browser, isolate, 'stream.html', 0);
+            const r = await runLibsPage(browser, isolate, page, 0);
             const text = JSON.stringify(r);
             assert(r.transport === transport, `transport ${r.transport}, expected ${transport}`);
-            assert(r.codec === 'pcm-s16' && r.duration === 1, `info: ${text}`);
+            assert(r.codec === codec && r.duration === 1, `info: ${text}`);
             assert(r.ended === true && r.frames === 48000 && r.mismatches === 0, `played: ${text}`);
             assert(r.position === 48000, `position: ${text}`);
             // The stream keeps the node fed: the silent frames are filtered out
@@ -862,26 +876,8 @@ try {
             // file's own length in gaps, as in the stream tests (a loaded
             // WebKit there underran for 0.66 s of a 1 s file).
             assert(r.underruns * 128 < 48000, `underruns: ${text}`);
-          },
-        );
-      }
-
-      for (const isolate of [true, false]) {
-        const { transport, label } = modeOf(engine, isolate);
-        await check(
-          `${tag} ringlet/stream-worker-wasm in the Vite build on ${label}: the app's own stream Worker, bundled with mediabunny and the WebAssembly decoders, plays a FLAC bit-exact`,
-          async () => {
-            needs(libsBuilt, 'the Tone.js and standardized-audio-context build');
-            const r = await runLibsPage(browser, isolate, 'stream-wasm.html', 0);
-            const text = JSON.stringify(r);
-            assert(r.transport === transport, `transport ${r.transport}, expected ${transport}`);
-            assert(r.codec === 'flac' && r.duration === 1, `info: ${text}`);
-            assert(r.ended === true && r.frames === 48000 && r.mismatches === 0, `played: ${text}`);
-            assert(r.position === 48000, `position: ${text}`);
-            // As for the WAV page above.
-            assert(r.underruns * 128 < 48000, `underruns: ${text}`);
-          },
-        );
+          });
+        }
       }
 
       for (const isolate of [true, false]) {

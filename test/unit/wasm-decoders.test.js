@@ -71,6 +71,20 @@ function makeWav(bits) {
 }
 
 /**
+ * The pieces of one channel, end to end.
+ * @param {Float32Array[]} list
+ */
+function joinParts(list) {
+  const out = new Float32Array(list.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of list) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
  * Every sample mediabunny decodes from `file` from `start` seconds on, per
  * channel, and the first sample's timestamp.
  * @param {string} file
@@ -94,16 +108,7 @@ async function decode(file, start = 0) {
       }
       sample.close();
     }
-    const joined = parts.map((list) => {
-      const out = new Float32Array(list.reduce((n, p) => n + p.length, 0));
-      let at = 0;
-      for (const p of list) {
-        out.set(p, at);
-        at += p.length;
-      }
-      return out;
-    });
-    return { channels: joined, first, rate: track.sampleRate };
+    return { channels: parts.map(joinParts), first, rate: track.sampleRate };
   } finally {
     input.dispose();
   }
@@ -305,15 +310,7 @@ async function playlistThroughWorker(blobs, frame = 0) {
     rates: false,
   });
   const end = /** @type {any} */ (await ended);
-  const channels = parts.map((list) => {
-    const out = new Float32Array(list.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of list) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  });
+  const channels = parts.map(joinParts);
   for (let k = 0; k < blobs.length; k++) send({ type: 'close', id: k + 1 });
   const segments = posted.filter((m) => m.type === 'segment').map((m) => [m.at, m.track, m.frame]);
   return { info: infos[0], infos, segments, end, channels };
