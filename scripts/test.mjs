@@ -1,6 +1,6 @@
 // `npm test`: everything that proves ringlet works, in order: toolchain,
 // build, type check, lint (ESLint and Prettier), API doc coverage, C format check, native tests (plain, ASan+UBSan, TSan),
-// a 60 s fuzz smoke run (scripts/fuzz.mjs), the Jest suites (Node unit
+// a 30 s fuzz smoke run (scripts/fuzz.mjs; longer runs: --seconds N), the Jest suites (Node unit
 // tests and real-Chromium tests), then the consumer tests (test/consumer).
 // Ends with one line `N passed, N failed, N skipped` counting every test and
 // check; skipped counts Jest's skipped and todo tests and ctest's skipped
@@ -16,9 +16,18 @@ let failed = 0;
 let skipped = 0;
 const failures = [];
 
+const began = Date.now();
+
+/** Prints how long the step that began at `t0` took, and the run so far, so a run's time budget can be read from its log. */
+function took(t0) {
+  console.log(`-- ${((Date.now() - t0) / 1000).toFixed(0)} s (run ${((Date.now() - began) / 1000).toFixed(0)} s)`);
+}
+
 function step(name, cmd, args, env) {
   console.log(`\n== ${name}`);
+  const t0 = Date.now();
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  took(t0);
   return r.status === 0;
 }
 
@@ -63,14 +72,16 @@ check(
 );
 
 console.log('\n== native tests');
+const tc = Date.now();
 const c = spawnSync('node', ['scripts/test-c.mjs'], { encoding: 'utf8' });
 process.stdout.write(c.stdout);
 process.stderr.write(c.stderr);
+took(tc);
 tally('native tests', c, /ctest: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(c.stdout));
 
 // Fails (with the apt-get command) rather than skips when clang's libFuzzer
 // runtime is missing.
-check('fuzz smoke', step('fuzz smoke (60 s)', 'node', ['scripts/fuzz.mjs', '--seconds', '60']));
+check('fuzz smoke', step('fuzz smoke (30 s)', 'node', ['scripts/fuzz.mjs', '--seconds', '30']));
 
 const report = 'build/jest-report.json';
 rmSync(report, { force: true });
@@ -103,9 +114,11 @@ try {
 // apps, a no-bundler page and a CDN page in every selected engine,
 // TypeScript against the published types.
 console.log('\n== consumer tests');
+const tk = Date.now();
 const k = spawnSync('node', ['test/consumer/run.mjs'], { encoding: 'utf8' });
 process.stdout.write(k.stdout);
 process.stderr.write(k.stderr);
+took(tk);
 tally('consumer tests', k, /consumer: (\d+) passed, (\d+) failed(?:, (\d+) skipped)?/.exec(k.stdout));
 
 console.log('');
