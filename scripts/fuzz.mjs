@@ -8,7 +8,7 @@
 // fewer than --min-runs inputs (default MIN_RUNS): a run that only replayed
 // its seeds, or stalled, proves nothing.
 //
-//   node scripts/fuzz.mjs --seconds 60      smoke: 60 s split across the targets,
+//   node scripts/fuzz.mjs --seconds 30      smoke (npm test): 30 s split across the targets,
 //                                           from the committed corpus only
 //   npm run fuzz                            long: 10 minutes per target; the
 //                                           scratch corpus keeps growing
@@ -33,9 +33,10 @@ import { fileURLToPath } from 'node:url';
 
 const TARGETS = ['fuzz_ring', 'fuzz_params', 'fuzz_node'];
 const DEFAULT_PER_TARGET = 600;
-// Far below what the slowest target (fuzz_node: 1,885 runs in its 20 s share
-// of a 60 s smoke run here, idle) executes even on a loaded two-core machine,
-// and far above a run that only replays its few seed files.
+// Far below what the slowest target (fuzz_node: 1,885 runs in a 20 s share
+// here, idle; about 940 in its 10 s share of npm test's 30 s smoke) executes
+// even on a loaded two-core machine, and far above a run that only replays
+// its few seed files.
 const MIN_RUNS = 200;
 
 function usage(message) {
