@@ -16,6 +16,10 @@ export default {
       ...common,
       displayName: engine.id,
       testMatch: ['<rootDir>/test/browser/**/*.test.js'],
+      // The WorkerPool never touches SharedArrayBuffer or the transport, and
+      // webkit-shared runs its suites in the same engine: webkit-message
+      // would repeat them (about 60 s of the run).
+      testPathIgnorePatterns: engine.id === 'webkit-message' ? ['/test/browser/pool(-faults)?\\.test\\.js$'] : [],
       globals: { RINGLET_ENGINE: engine.id },
       globalSetup: '<rootDir>/test/browser/global-setup.js',
       globalTeardown: '<rootDir>/test/browser/global-teardown.js',

@@ -295,7 +295,7 @@ test('a worker that never posts ready fails after startTimeoutMs', async () => {
 test('10,000 tiny tasks leave no task, listener or timer behind, and grow the heap by under 64 KiB', async () => {
   await b.page.evaluate(async () => {
     const { WorkerPool } = globalThis.ringlet;
-    globalThis.bigPool = new WorkerPool();
+    globalThis.bigPool = new WorkerPool({ sweepIntervalMs: 250 });
     globalThis.sharedController = new AbortController();
     globalThis.batch = async (total, concurrency) => {
       const pool = globalThis.bigPool;
@@ -355,7 +355,7 @@ test('10,000 tiny tasks leave no task, listener or timer behind, and grow the he
 test('while tasks hold listeners DevTools sees them on the signal, and they are all gone after every kind of outcome', async () => {
   const during = await b.page.evaluate(async (url) => {
     const { WorkerPool } = globalThis.ringlet;
-    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 300 });
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 300, sweepIntervalMs: 250 });
     globalThis.mixPool = pool;
     globalThis.mixController = new AbortController();
     const signal = globalThis.mixController.signal;
@@ -391,7 +391,7 @@ test('while tasks hold listeners DevTools sees them on the signal, and they are 
 test('a hung task times out with TimeoutError, its worker is replaced, and the pool keeps working', async () => {
   const r = await b.page.evaluate(async (url) => {
     const { WorkerPool, TimeoutError, WorkerPoolError } = globalThis.ringlet;
-    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 300 });
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 300, sweepIntervalMs: 250 });
     const firstWorker = await pool.run('whoami');
     const before = workerConstructions;
     let error;
@@ -489,7 +489,7 @@ test('a task that throws rejects with its message and stack, and its worker stay
 test('a worker-level crash (an uncaught error in a timer, or self.close()) rejects the task with the real message and replaces the worker', async () => {
   const r = await b.page.evaluate(async (url) => {
     const { WorkerPool } = globalThis.ringlet;
-    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1 });
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, sweepIntervalMs: 250 });
     const first = await pool.run('whoami');
     // Generous timeouts: if a crash went unnoticed, the code would be TIMEOUT.
     const crash = await outcome(pool.run('crashLater', 'async boom in the worker', { timeoutMs: 10000 }));
@@ -550,7 +550,7 @@ test('a wasm trap in a task is recorded as a worker panic and rejects with WASM_
 test('cancelling: a queued task leaves the queue at once, a running one loses its worker, an already-aborted signal queues nothing', async () => {
   const r = await b.page.evaluate(async (url) => {
     const { WorkerPool, AbortError } = globalThis.ringlet;
-    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 20000 });
+    const pool = new WorkerPool({ workerUrl: url, maxWorkers: 1, taskTimeoutMs: 20000, sweepIntervalMs: 250 });
     const first = await pool.run('whoami');
     const running = new AbortController();
     const queued = new AbortController();
