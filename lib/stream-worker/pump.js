@@ -42,6 +42,15 @@ const SLICE_MS = 20;
  * truncated: lossy codecs' priming and padding (an AAC or MP3 frame or two).
  */
 const SHORT_END_FRAMES = 4096;
+/**
+ * A session's first write holds at least this many frames (or all the track
+ * has): PumpOptions.firstWriteFrames' default. The node starts playing on
+ * the quantum that finds frames in its ring, so a first write of part of a
+ * quantum (an MP3's first packet less its priming: 47 frames) that landed
+ * alone played with a gap after it, in the same quantum, until the next
+ * write's frames came (seen on a loaded machine in Chromium and Firefox).
+ */
+const FIRST_WRITE_FRAMES = 1024;
 
 /**
  * @typedef {object} PumpOptions
@@ -52,6 +61,7 @@ const SHORT_END_FRAMES = 4096;
  * @property {number} frame
  * @property {boolean} loop
  * @property {LoopRegion} region
+ * @property {number} [firstWriteFrames] FIRST_WRITE_FRAMES unless given (tests that count writes give 1)
  * @property {number} channels the node's
  * @property {RingWriter | null} ring 'shared': the node's ring
  * @property {Int32Array | null} control 'shared': word 0 holds the session allowed to write
@@ -250,6 +260,28 @@ export class Pump {
     const lead = track.trim?.lead ?? 0;
     let next = from;
     let decodedAny = false;
+    // The session's first frames, held until there are FIRST_WRITE_FRAMES.
+    /** @type {Float32Array[][] | null} */
+    let head = this.written === 0 ? [] : null;
+    let headFrames = 0;
+    /** Writes the held frames and stops holding: false once halted. */
+    const release = async () => {
+      if (head === null) return true;
+      const parts = head;
+      head = null;
+      if (headFrames === 0) return true;
+      return this.write(joinPlanes(parts, headFrames), headFrames);
+    };
+    /**
+     * @param {Float32Array[]} part
+     * @param {number} frames
+     */
+    const put = async (part, frames) => {
+      if (head === null) return this.write(part, frames);
+      head.push(part);
+      headFrames += frames;
+      return headFrames < (this.o.firstWriteFrames ?? FIRST_WRITE_FRAMES) || release();
+    };
     let samples;
     try {
       // From a little earlier where the decoder must warm up: what comes before `from` is skipped below.
@@ -272,7 +304,7 @@ export class Pump {
             skip = 0;
             next = first;
           }
-          if (next >= this.passLimit()) return 'done';
+          if (next >= this.passLimit()) return (await release()) ? 'done' : 'halted';
           const total = count - skip;
           const planes = this.planes(sample, skip, total);
           sample.close();
@@ -282,17 +314,17 @@ export class Pump {
           // changed meanwhile applies to the rest of this sample too.
           for (let done = 0; done < total;) {
             const limit = this.passLimit();
-            if (next >= limit) return 'done';
+            if (next >= limit) return (await release()) ? 'done' : 'halted';
             const frames = Math.min(total - done, limit - next);
             // A part is copied: on 'message' a chunk's buffer is transferred whole.
             const part = frames === total ? planes : planes.map((p) => p.slice(done, done + frames));
             if (frames > this.maxChunk) this.maxChunk = frames;
-            if (!(await this.write(part, frames))) return 'halted';
+            if (!(await put(part, frames))) return 'halted';
             done += frames;
             next += frames;
             pass.next = next;
           }
-          if (next >= this.passLimit()) return 'done';
+          if (next >= this.passLimit()) return (await release()) ? 'done' : 'halted';
         } finally {
           sample.close();
         }
@@ -301,6 +333,8 @@ export class Pump {
       if (error instanceof StreamFailure) throw error;
       // Nothing of the file decoded: the engine has no decoder that works on it.
       if (!decodedAny) throw firstFrameFailure(track.info.codec, 'the file', track.info.format, error);
+      // What decoded plays before the error.
+      if (!(await release())) return 'halted';
       throw new StreamFailure(
         'DECODE_FAILED',
         `ringlet/stream: decoding failed at ${(next / rate).toFixed(3)} s: ${errorText(error)}`,
@@ -309,7 +343,7 @@ export class Pump {
         },
       );
     }
-    if (this.stopped) return 'halted';
+    if (this.stopped || !(await release())) return 'halted';
     // A file that ends well before the duration its container states was cut short.
     const seconds = track.stated ?? track.info.duration;
     const stated = seconds === null ? null : Math.round(seconds * rate);
@@ -440,4 +474,23 @@ function trackFrames(track) {
 /** Resolves after the event loop has run the tasks waiting (messages among them). */
 function yieldToEvents() {
   return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * Parts of a track's planes, end to end: one Float32Array per channel.
+ * @param {Float32Array[][]} parts
+ * @param {number} frames
+ * @returns {Float32Array[]}
+ */
+function joinPlanes(parts, frames) {
+  if (parts.length === 1) return parts[0];
+  return parts[0].map((_, c) => {
+    const out = new Float32Array(frames);
+    let at = 0;
+    for (const part of parts) {
+      out.set(part[c], at);
+      at += part[c].length;
+    }
+    return out;
+  });
 }

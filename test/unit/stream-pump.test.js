@@ -105,18 +105,21 @@ function model(o) {
 
 /**
  * A session over a fake track: one mono channel, 'message' posts with no
- * credit limit, playlist [1], looping on.
+ * credit limit, playlist [1], looping on. Its first write is not held back
+ * (firstWriteFrames 1) unless `o` has firstWriteFrames (undefined: the default): these
+ * tests act at exact counts of frames written.
  * @param {{ mb: object, track: object }} fake
- * @param {{ session: number, frame: number, region: { start: number, end: number }, post: (m: object) => void }} o
+ * @param {{ session: number, frame: number, region: { start: number, end: number }, post: (m: object) => void, loop?: boolean, firstWriteFrames?: number }} o
  */
 function pumpOver({ mb, track }, o) {
   return new Pump({
+    firstWriteFrames: 'firstWriteFrames' in o ? o.firstWriteFrames : 1,
     session: o.session,
     mb: /** @type {any} */ (mb),
     track: () => /** @type {any} */ (track),
     playlist: [1],
     frame: o.frame,
-    loop: true,
+    loop: o.loop ?? true,
     region: o.region,
     channels: 1,
     ring: null,
@@ -245,6 +248,44 @@ describe('stream decoder session: loop regions', () => {
       );
       await pump.run();
       expect(late).toBe(expected ? 1 : 0);
+    },
+  );
+});
+
+describe("stream decoder session: a session's first write", () => {
+  test.each([
+    ['an MP3-like track (47 frames, then 1152-frame packets)', 5000, [47, 1152], 1199],
+    ['a track of small samples', 3000, [50], 1050],
+    ['a track shorter than the first write', 300, [47], 300],
+  ])(
+    '%s: the first write holds at least 1024 frames or the whole track, and every frame plays once, in order',
+    async (_what, frames, sizes, firstChunk) => {
+      const { mb, track } = fakeTrack(frames, sizes);
+      /** @type {number[]} */
+      const chunks = [];
+      /** @type {number[]} */
+      const out = [];
+      const pump = pumpOver(
+        { mb, track },
+        {
+          session: 1,
+          frame: 0,
+          region: { start: 0, end: 0 },
+          loop: false,
+          firstWriteFrames: undefined,
+          post: (m) => {
+            const msg = /** @type {any} */ (m);
+            if (msg.type !== 'chunk') return;
+            chunks.push(msg.frames);
+            for (const x of msg.planes[0]) out.push(x);
+          },
+        },
+      );
+      expect(await pump.run()).toBe('end');
+      expect(chunks[0]).toBe(firstChunk);
+      // After the first, the decoder's own sizes.
+      expect(chunks.slice(1).every((n) => sizes.includes(n) || n < Math.max(...sizes))).toBe(true);
+      expect(out).toEqual(range(0, frames));
     },
   );
 });
