@@ -21,6 +21,8 @@ export default {
       // would repeat them (about 60 s of the run).
       testPathIgnorePatterns: engine.id === 'webkit-message' ? ['/test/browser/pool(-faults)?\\.test\\.js$'] : [],
       globals: { RINGLET_ENGINE: engine.id },
+      // One browser per engine per worker, shared by its test files (shared-browsers.js).
+      testEnvironment: '<rootDir>/test/browser/environment.js',
       globalSetup: '<rootDir>/test/browser/global-setup.js',
       globalTeardown: '<rootDir>/test/browser/global-teardown.js',
     })),

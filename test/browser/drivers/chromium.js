@@ -1,8 +1,5 @@
 // Chromium: Debian's /usr/bin/chromium, headless, through playwright-core.
 import { chromium } from 'playwright-core';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -24,10 +21,9 @@ export const CHROMIUM_ARGS = [
  * @returns {Promise<import('./types.js').Driver>}
  */
 export async function launch(options) {
-  const userDataDir = mkdtempSync(join(tmpdir(), 'ringlet-chromium-'));
   const args = [...CHROMIUM_ARGS, ...(options.chromiumArgs ?? [])];
   if (options.fakeMedia) args.push('--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream');
-  const context = await chromium.launchPersistentContext(userDataDir, {
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
     args,
@@ -56,24 +52,28 @@ export async function launch(options) {
     },
     close: () => page.close(),
   });
+  const version = async () => `Chromium ${browser.version()}`;
+  /**
+   * A browser context of its own (storage, service workers, permissions and
+   * init scripts), as a fresh profile would have.
+   * @returns {Promise<import('./types.js').Context>}
+   */
+  const openContext = async () => {
+    const context = await browser.newContext();
+    return {
+      raw: context,
+      firstPage: async () => wrap(context.pages()[0] ?? (await context.newPage())),
+      newPage: async () => wrap(await context.newPage()),
+      version,
+      close: () => context.close(),
+    };
+  };
+  const main = await openContext();
   return {
-    raw: context,
-    firstPage: async () => wrap(context.pages()[0] ?? (await context.newPage())),
-    newPage: async () => wrap(await context.newPage()),
-    async version() {
-      // A persistent context has no Browser object: ask DevTools.
-      const page = context.pages()[0] ?? (await context.newPage());
-      const cdp = await context.newCDPSession(page);
-      try {
-        const { product } = await cdp.send('Browser.getVersion');
-        return `Chromium ${/(?:HeadlessChrome|Chrome)\/([\d.]+)/.exec(product)?.[1] ?? product}`;
-      } finally {
-        await cdp.detach().catch(() => {});
-      }
-    },
-    async close() {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    },
+    ...main,
+    openContext,
+    concurrentContexts: true,
+    alive: async () => browser.isConnected(),
+    close: () => browser.close(),
   };
 }

@@ -28,12 +28,30 @@
  */
 
 /**
- * @typedef {object} Driver
- * @property {unknown} raw the engine's own browser object
- * @property {() => Promise<Backend>} firstPage the page the browser opened with
+ * A browsing context of one browser: its own pages, and as far as the engine
+ * allows its own storage (Chromium: a browser context; Firefox: a BiDi user
+ * context; WebKit: the session's first window and its tabs).
+ * @typedef {object} Context
+ * @property {unknown} raw the engine's own object (Playwright BrowserContext, puppeteer BrowserContext, selenium WebDriver)
+ * @property {() => Promise<Backend>} firstPage the context's first page (the same one on every call)
  * @property {() => Promise<Backend>} newPage
  * @property {() => Promise<string>} version the browser's name and version, e.g. 'Chromium 131.0.6778.85'
- * @property {() => Promise<void>} close closes the browser and removes its profile
+ * @property {() => Promise<void>} close closes the context's pages; the browser stays
+ */
+
+/**
+ * A launched browser. As a Context, it is its own first context; close()
+ * closes the browser and removes its profile.
+ * @typedef {Context & {
+ *   openContext: () => Promise<Context>,
+ *   concurrentContexts: boolean,
+ *   alive: () => Promise<boolean>,
+ * }} Driver
+ * openContext: a further context, for one test file of the many that share
+ * this browser (shared-browsers.js); concurrentContexts: whether two may be
+ * open at once (not WebKit's, which share one session); alive: whether the
+ * browser still answers. Each driver kills its browsers when the Node
+ * process exits.
  */
 
 export {};

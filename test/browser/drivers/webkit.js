@@ -1,7 +1,8 @@
 // WebKit: WebKitGTK's MiniBrowser, driven by WebKitWebDriver through
 // selenium-webdriver (WebDriver classic: WebKitGTK has no WebDriver BiDi).
 // The driver runs on the display and audio daemons of daemons.js; it serves
-// one session at a time, so each test file starts its own driver.
+// one session at a time: test files that share one (shared-browsers.js)
+// take turns with its first window.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import webdriver from 'selenium-webdriver';
@@ -15,9 +16,22 @@ const MINIBROWSER = process.env.MINIBROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/w
 /** @type {Set<import('node:child_process').ChildProcess>} */
 const drivers = new Set();
 // A Jest worker that dies mid-file must not leave a driver (and its browser) behind.
+// The driver leads a process group of its own, with the MiniBrowser it starts.
 process.once('exit', () => {
-  for (const d of drivers) d.kill('SIGKILL');
+  for (const d of drivers) killGroup(d);
 });
+
+/**
+ * Kills a driver's process group: the driver and the browser it started.
+ * @param {import('node:child_process').ChildProcess} child
+ */
+function killGroup(child) {
+  try {
+    if (child.pid) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 /** @returns {Promise<number>} */
 function freePort() {
@@ -85,6 +99,7 @@ export async function launch(options) {
   const child = spawn(process.env.WEBKIT_WEBDRIVER_PATH ?? 'WebKitWebDriver', [`--port=${port}`], {
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
+    detached: true,
   });
   drivers.add(child);
   let stderr = '';
@@ -108,7 +123,7 @@ export async function launch(options) {
     // Jest's timeouts bound every test; the driver's own must not cut a long evaluate short.
     await driver.manage().setTimeouts({ script: 3600000, pageLoad: 60000 });
   } catch (error) {
-    child.kill('SIGKILL');
+    killGroup(child);
     drivers.delete(child);
     throw new Error(`WebKit did not start: ${/** @type {Error} */ (error).message}\n${stderr}`, { cause: error });
   }
@@ -180,6 +195,10 @@ export async function launch(options) {
       if (rest[0]) await on(rest[0]);
     },
   });
+  const version = async () => {
+    const caps = await driver.getCapabilities();
+    return `WebKitGTK ${caps.get('browserVersion') ?? '?'}`;
+  };
   return {
     raw: driver,
     firstPage: async () => wrap(first),
@@ -188,18 +207,62 @@ export async function launch(options) {
       current = await driver.getWindowHandle();
       return wrap(current);
     },
-    async version() {
-      const caps = await driver.getCapabilities();
-      return `WebKitGTK ${caps.get('browserVersion') ?? '?'}`;
+    version,
+    /**
+     * The session's first window for one test file, and its tabs: closing
+     * the context closes those tabs and leaves the first window on
+     * about:blank. A session has one current window, so one context at a
+     * time; its website data is the session's, so a test file whose pages
+     * store data clears it for its origin (harness.js does, for the origin
+     * it serves).
+     */
+    async openContext() {
+      return {
+        raw: driver,
+        firstPage: async () => wrap(first),
+        newPage: async () => {
+          await driver.switchTo().newWindow('tab');
+          current = await driver.getWindowHandle();
+          return wrap(current);
+        },
+        version,
+        close: () =>
+          held(async () => {
+            for (const handle of await driver.getAllWindowHandles()) {
+              if (handle === first) continue;
+              await on(handle);
+              await driver.close();
+            }
+            current = '';
+            await on(first);
+            await driver.get('about:blank');
+          }),
+      };
+    },
+    concurrentContexts: false,
+    async alive() {
+      /** @type {ReturnType<typeof setTimeout> | undefined} */
+      let timer;
+      const late = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(false), 5000);
+      });
+      try {
+        return await Promise.race([held(() => driver.getAllWindowHandles()).then((h) => h.includes(first)), late]);
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async close() {
       try {
         await held(() => driver.quit());
       } finally {
         child.kill('SIGTERM');
-        const killed = setTimeout(() => child.kill('SIGKILL'), 3000);
+        const killed = setTimeout(() => killGroup(child), 3000);
         await exited;
         clearTimeout(killed);
+        killGroup(child);
         drivers.delete(child);
       }
     },
