@@ -306,8 +306,11 @@ for (const transport of ['shared', 'message']) {
       const node = await RingletNode.create(ctx, { channels: 1, capacityFrames: 256, transport });
       node.connect(ctx.destination);
       node.writer.tryWrite(new Float32Array(256));
-      // A timeout far beyond the test's bounds: only the close can end this wait.
-      const pending = node.writer.write(new Float32Array(4096), { timeoutMs: 600000 });
+      // A timeout far beyond the test's bounds, and 30 s of frames, which the
+      // running node cannot take in before the close (4096 frames were once
+      // all taken in the 100 ms below, on a busy machine): only the close
+      // can end this wait.
+      const pending = node.writer.write(new Float32Array(ctx.sampleRate * 30), { timeoutMs: 600000 });
       let settled = false;
       pending.then(() => {
         settled = true;
