@@ -261,9 +261,6 @@ export async function openBrowser({
       opened.delete(b);
       try {
         if (cdpSession) await cdpSession.detach().catch(() => {});
-        // WebKit's shared session keeps website data across files (a later
-        // file's server may get this one's port): clear what this origin stored.
-        if (engine.family === 'webkit' && (await b.alive())) await clearOrigin(b.page, server.url).catch(() => {});
         await b.driver.close();
       } finally {
         await server.close();
@@ -273,25 +270,6 @@ export async function openBrowser({
   };
   opened.add(b);
   return b;
-}
-
-/**
- * Unregisters the service workers of `origin` and deletes its caches,
- * storage and IndexedDB databases.
- * @param {import('./page.js').Page} page
- * @param {string} origin
- */
-async function clearOrigin(page, origin) {
-  await page.goto(`${origin}/test/browser/blank.html`);
-  await page.evaluate(async () => {
-    const registrations = (await navigator.serviceWorker?.getRegistrations()) ?? [];
-    await Promise.all(registrations.map((r) => r.unregister()));
-    if (globalThis.caches) await Promise.all((await caches.keys()).map((k) => caches.delete(k)));
-    localStorage.clear();
-    sessionStorage.clear();
-    const databases = (await indexedDB.databases?.()) ?? [];
-    for (const d of databases) if (d.name) indexedDB.deleteDatabase(d.name);
-  });
 }
 
 /** The browsers this test file has open (openBrowser), for crash recovery in test(). */

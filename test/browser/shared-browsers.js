@@ -1,8 +1,9 @@
 // Browsers shared by the test files one Jest worker runs. Launching an engine
 // and loading its driver library for every file cost about 3 s a file in
-// Chromium and WebKit and 6 s in Firefox; here a worker launches each engine
-// once (per set of launch options) and gives every file a context of its own
-// in it (drivers/types.js: Context), closed when the file closes its browser.
+// Chromium and 6 s in Firefox; here a worker launches each of them once (per
+// set of launch options) and gives every file a context of its own in it
+// (drivers/types.js: Context), closed when the file closes its browser.
+// WebKit is launched per file (SHARED, below), its driver loaded once here.
 //
 // This module runs in the worker's own Node context, not a test file's:
 // environment.js loads it and hands it to each test file as the global
@@ -20,6 +21,15 @@
 
 /** The most browsers a worker keeps open between files; the least recently used closes first. */
 const KEEP = 4;
+
+/**
+ * The engines whose browsers are shared. WebKit's is not: its test files ran
+ * slower the longer one session had served (a loaded run: player.test.js
+ * 122 s to 279 s in webkit-shared, stream.test.js 205 s to 241 s), and the
+ * session keeps website data across files. Each WebKit file launches its own,
+ * as before, and closing its context quits it.
+ */
+const SHARED = new Set(['chromium', 'firefox']);
 
 /** @param {Family} family */
 async function driverFor(family) {
@@ -64,6 +74,7 @@ async function evict() {
  */
 async function open(family, options) {
   const { launch } = await driverFor(family);
+  if (!SHARED.has(family)) return launch(options);
   const key = JSON.stringify([family, options.sharedArrayBuffer, !!options.fakeMedia, options.chromiumArgs ?? []]);
   let entry = entries.get(key);
   if (entry) {

@@ -1,8 +1,7 @@
 // WebKit: WebKitGTK's MiniBrowser, driven by WebKitWebDriver through
 // selenium-webdriver (WebDriver classic: WebKitGTK has no WebDriver BiDi).
 // The driver runs on the display and audio daemons of daemons.js; it serves
-// one session at a time: test files that share one (shared-browsers.js)
-// take turns with its first window.
+// one session at a time, so each test file starts its own driver.
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import webdriver from 'selenium-webdriver';
@@ -209,12 +208,10 @@ export async function launch(options) {
     },
     version,
     /**
-     * The session's first window for one test file, and its tabs: closing
-     * the context closes those tabs and leaves the first window on
-     * about:blank. A session has one current window, so one context at a
-     * time; its website data is the session's, so a test file whose pages
-     * store data clears it for its origin (harness.js does, for the origin
-     * it serves).
+     * The session's first window and its tabs: closing the context closes
+     * those tabs and leaves the first window on about:blank. A session has
+     * one current window, so one context at a time, and its website data
+     * is the session's: shared-browsers.js does not share WebKit's browsers.
      */
     async openContext() {
       return {
